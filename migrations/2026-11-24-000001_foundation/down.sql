@@ -1,0 +1,10 @@
+DROP TABLE rate_limits;
+DROP TABLE outbox_jobs;
+DROP TABLE api_keys;
+DROP TABLE refresh_tokens;
+DROP TABLE invitations;
+DROP TABLE memberships;
+DROP TABLE workspaces;
+DROP TABLE users;
+DROP TYPE member_role;
+DROP TYPE plan;

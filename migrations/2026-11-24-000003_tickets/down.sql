@@ -1,0 +1,11 @@
+DROP TABLE webhook_deliveries;
+DROP TABLE webhooks;
+DROP TRIGGER tickets_counts_update ON tickets;
+DROP TRIGGER tickets_counts_insert ON tickets;
+DROP TABLE ticket_counts;
+DROP FUNCTION tickets_maintain_counts();
+DROP TABLE ticket_events;
+DROP TABLE tickets;
+DROP TYPE ticket_source;
+DROP TYPE ticket_category;
+DROP TYPE ticket_status;
