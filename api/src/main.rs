@@ -1,1 +1,94 @@
-fn main() { handoff::hello(); }
+//! The `handoff` command: serve, migrate, seed-demo, openapi, create-user.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+
+use handoff::{app, config::Config, db, seed, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "handoff",
+    version,
+    about = "Handoff: AI chat widget with human handoff through support tickets"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run pending migrations, then serve the API, dashboard, widget and docs.
+    Serve {
+        /// Also serve the demo customer page (a different origin) on this address.
+        #[arg(long, env = "DEMO_BIND")]
+        demo_bind: Option<String>,
+    },
+    /// Run pending database migrations.
+    Migrate,
+    /// Create or refresh the demo workspace and print its login.
+    SeedDemo,
+    /// Print the OpenAPI document (YAML) that openapi.yaml must equal.
+    Openapi,
+    /// Create a user account.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// The password (or set HANDOFF_PASSWORD).
+        #[arg(long, env = "HANDOFF_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        print!(
+            "{}",
+            app::openapi()
+                .to_yaml()
+                .context("rendering the OpenAPI document")?
+        );
+        return Ok(());
+    }
+    telemetry::init();
+    let config = Config::from_env()?;
+    match cli.command {
+        Command::Serve { demo_bind } => app::serve(config, demo_bind).await,
+        Command::Migrate => {
+            let applied = db::run_migrations(&config.database_url).await?;
+            println!("{} migration(s) applied", applied.len());
+            Ok(())
+        }
+        Command::SeedDemo => {
+            db::run_migrations(&config.database_url).await?;
+            let mut conn = AsyncPgConnection::establish(&config.database_url).await?;
+            let login = seed::seed_demo(&mut conn).await?;
+            println!();
+            println!("  Demo workspace \"{}\" is ready.", seed::DEMO_WORKSPACE);
+            println!("  Log in at {}/login", config.public_url);
+            println!("    email:    {}", login.email);
+            println!("    password: {}", login.password);
+            println!();
+            Ok(())
+        }
+        Command::CreateUser {
+            email,
+            name,
+            password,
+        } => {
+            db::run_migrations(&config.database_url).await?;
+            let mut conn = AsyncPgConnection::establish(&config.database_url).await?;
+            let id = handoff::routes::auth::create_user(&mut conn, &email, &name, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created user {id} <{email}>");
+            Ok(())
+        }
+        Command::Openapi => Ok(()),
+    }
+}

@@ -1,1 +1,404 @@
-pub fn main_placeholder() {}
+//! Test support: `TestApp` starts the real server on port 0 against a fresh database cloned
+//! from a template that is migrated once per test binary; the database is dropped when the
+//! `TestApp` is dropped. Tests run in parallel and share nothing.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+
+pub use reqwest;
+pub use serde_json;
+
+/// A server-level Postgres URL (any database; tests create their own).
+pub fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .or_else(|_| std::env::var("DATABASE_URL"))
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub fn url_for_db(name: &str) -> String {
+    let mut u =
+        url::Url::parse(&admin_url()).unwrap_or_else(|e| panic!("bad TEST_DATABASE_URL: {e}"));
+    u.set_path(&format!("/{name}"));
+    u.to_string()
+}
+
+fn admin_exec(sql: &str) -> anyhow::Result<()> {
+    let mut conn = PgConnection::establish(&admin_url())?;
+    diesel::sql_query(sql).execute(&mut conn)?;
+    Ok(())
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn pid_alive(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Drops databases left by test processes that no longer run (killed runs).
+fn drop_stale_databases() -> anyhow::Result<()> {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let mut conn = PgConnection::establish(&admin_url())?;
+    let names: Vec<Name> = diesel::sql_query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'handoff\\_tpl\\_%' OR datname LIKE 'handoff\\_t\\_%'",
+    )
+    .load(&mut conn)?;
+    for n in names {
+        let pid = n
+            .datname
+            .split('_')
+            .nth(2)
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && !pid_alive(pid)
+        {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                n.datname
+            ))
+            .execute(&mut conn);
+        }
+    }
+    Ok(())
+}
+
+async fn template() -> String {
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = format!(
+                "handoff_tpl_{}_{}",
+                std::process::id(),
+                rand::random::<u32>()
+            );
+            let n = name.clone();
+            tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+                drop_stale_databases()?;
+                admin_exec(&format!("CREATE DATABASE {n}"))
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("creating the template database: {e}"));
+            handoff::db::run_migrations(&url_for_db(&name))
+                .await
+                .unwrap_or_else(|e| panic!("migrating the template database: {e}"));
+            name
+        })
+        .await
+        .clone()
+}
+
+/// Creates a fresh, migrated database; returns its name.
+pub async fn fresh_database() -> String {
+    let tpl = template().await;
+    let name = format!(
+        "handoff_t_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        rand::random::<u32>()
+    );
+    let sql = format!("CREATE DATABASE {name} TEMPLATE {tpl}");
+    tokio::task::spawn_blocking(move || {
+        // CREATE DATABASE … TEMPLATE fails while another session copies the same template.
+        for attempt in 0..50 {
+            match admin_exec(&sql) {
+                Ok(()) => return,
+                Err(e)
+                    if e.to_string().contains("being accessed by other users") && attempt < 49 =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(50 + attempt * 10));
+                }
+                Err(e) => panic!("creating a test database: {e}"),
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    name
+}
+
+pub fn drop_database(name: &str) {
+    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    // Runs on its own thread: Drop can't await, and the caller may be inside a runtime.
+    let _ = std::thread::spawn(move || admin_exec(&sql)).join();
+}
+
+pub struct TestAppBuilder {
+    env: HashMap<String, String>,
+    db_name: Option<String>,
+}
+
+impl TestAppBuilder {
+    pub fn env(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.env.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// Serve from an existing database (a second process on the same data).
+    pub fn database(mut self, name: &str) -> Self {
+        self.db_name = Some(name.to_string());
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        let owns_db = self.db_name.is_none();
+        let db_name = match self.db_name {
+            Some(n) => n,
+            None => fresh_database().await,
+        };
+        let data_dir =
+            std::env::temp_dir().join(format!("handoff-test-{db_name}-{}", rand::random::<u32>()));
+        let mut env: HashMap<String, String> = HashMap::from([
+            ("DATABASE_URL".into(), url_for_db(&db_name)),
+            (
+                "JWT_SECRET".into(),
+                "test-secret-that-is-long-enough-0123456789".into(),
+            ),
+            ("DATA_DIR".into(), data_dir.display().to_string()),
+            (
+                "FRONTEND_DIR".into(),
+                data_dir.join("no-frontend").display().to_string(),
+            ),
+            ("RATE_LIMITS".into(), "off".into()),
+            ("OUTBOX_POLL_MS".into(), "50".into()),
+            ("OUTBOX_BACKOFF_MS".into(), "200".into()),
+            ("BIND".into(), "127.0.0.1:0".into()),
+        ]);
+        env.extend(self.env);
+        let listener =
+            std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+        let port = listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("{e}"));
+        env.entry("PUBLIC_URL".into())
+            .or_insert_with(|| format!("http://127.0.0.1:{port}"));
+        let config = handoff::config::Config::from_lookup(|k| env.get(k).cloned())
+            .unwrap_or_else(|e| panic!("config: {e}"));
+        let server = handoff::app::start_on(config, listener, None)
+            .await
+            .unwrap_or_else(|e| panic!("start: {e}"));
+        let handle = server.handle();
+        tokio::spawn(server);
+        TestApp {
+            addr: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::new(),
+            db_name,
+            owns_db,
+            data_dir,
+            handle,
+        }
+    }
+}
+
+pub struct TestApp {
+    pub addr: String,
+    pub client: reqwest::Client,
+    pub db_name: String,
+    owns_db: bool,
+    pub data_dir: PathBuf,
+    handle: actix_web::dev::ServerHandle,
+}
+
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub token: String,
+    pub refresh_token: String,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::builder().spawn().await
+    }
+
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder {
+            env: HashMap::new(),
+            db_name: None,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.addr, path)
+    }
+
+    pub fn database_url(&self) -> String {
+        url_for_db(&self.db_name)
+    }
+
+    /// A synchronous connection to this app's database, for assertions.
+    pub fn db(&self) -> PgConnection {
+        PgConnection::establish(&self.database_url()).unwrap_or_else(|e| panic!("connect: {e}"))
+    }
+
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request {path}: {e}"));
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.request(reqwest::Method::GET, path, token, None).await
+    }
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.request(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.request(reqwest::Method::PUT, path, token, Some(body))
+            .await
+    }
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.request(reqwest::Method::PATCH, path, token, Some(body))
+            .await
+    }
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.request(reqwest::Method::DELETE, path, token, None)
+            .await
+    }
+
+    /// Registers a user with a unique email.
+    pub async fn register_user(&self, name: &str) -> User {
+        let email = format!(
+            "{}-{}@example.com",
+            name.to_lowercase().replace(' ', "."),
+            rand::random::<u32>()
+        );
+        let (status, body) = self
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({"email": email, "password": "correct horse battery", "name": name}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "register: {body}");
+        User {
+            id: body["user"]["id"].as_str().unwrap_or_default().to_string(),
+            email,
+            token: body["access_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            refresh_token: body["refresh_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        }
+    }
+
+    /// Creates a workspace owned by `token`'s user; returns its JSON.
+    pub async fn create_workspace(&self, token: &str, plan: &str) -> Value {
+        let (status, body) = self
+            .post(
+                "/api/v1/workspaces",
+                Some(token),
+                json!({"name": "Acme", "plan": plan}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "create workspace: {body}");
+        body
+    }
+
+    /// Adds `user` to workspace `ws` with `role` through an invitation.
+    pub async fn add_member(&self, owner_token: &str, ws: &str, user: &User, role: &str) {
+        let (status, body) = self
+            .post(
+                &format!("/api/v1/workspaces/{ws}/invitations"),
+                Some(owner_token),
+                json!({"email": user.email, "role": role}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "invite: {body}");
+        let token = self.invitation_token_for(&user.email).await;
+        let (status, body) = self
+            .post(
+                "/api/v1/invitations/accept",
+                Some(&user.token),
+                json!({"token": token}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "accept: {body}");
+    }
+
+    /// Reads the invitation token from the mail the outbox wrote for `email`.
+    pub async fn invitation_token_for(&self, email: &str) -> String {
+        for _ in 0..100 {
+            for m in self.mail_files() {
+                if m.contains(&format!("To: {email}")) {
+                    let decoded = m.replace("=\r\n", "").replace("=3D", "=");
+                    if let Some(pos) = decoded.find("token=hi_") {
+                        let tok: String = decoded[pos + 6..]
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect();
+                        return tok;
+                    }
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no invitation mail for {email}");
+    }
+
+    /// The .eml files written by the file mailer (SMTP_URL unset).
+    pub fn mail_files(&self) -> Vec<String> {
+        let dir = self.data_dir.join("mail");
+        let mut out = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            let mut paths: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+            paths.sort();
+            for p in paths {
+                if let Ok(s) = std::fs::read_to_string(p) {
+                    out.push(s);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        // Stop accepting; the runtime ends with the test anyway.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move { handle.stop(false).await });
+        }
+        if self.owns_db {
+            drop_database(&self.db_name);
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}

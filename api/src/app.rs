@@ -1,0 +1,178 @@
+//! Builds the actix App (state, middleware, routes) for `serve` and for tests.
+
+use std::sync::Arc;
+
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
+use actix_web::{App, Error, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::assistant::{self, Assistant};
+use crate::config::Config;
+use crate::db::{self, Pool};
+use crate::error;
+use crate::events::EventBus;
+use crate::mail::Mailer;
+use crate::metrics::{self, Metrics};
+use crate::ratelimit::Limiter;
+use crate::routes;
+
+pub struct AppState {
+    pub pool: Pool,
+    pub config: Arc<Config>,
+    pub events: EventBus,
+    pub metrics: Arc<Metrics>,
+    pub limiter: Limiter,
+    pub assistant: Arc<dyn Assistant>,
+    pub mailer: Arc<Mailer>,
+}
+
+impl AppState {
+    pub fn new(config: Config) -> anyhow::Result<Self> {
+        let pool = db::pool(&config.database_url, 16)?;
+        Ok(AppState {
+            events: EventBus::new(pool.clone()),
+            limiter: Limiter::new(pool.clone(), config.rate_limits),
+            metrics: Arc::new(Metrics::new()?),
+            assistant: assistant::from_config(&config)?,
+            mailer: Arc::new(Mailer::from_config(&config)?),
+            config: Arc::new(config),
+            pool,
+        })
+    }
+}
+
+/// Every documented API route.
+pub fn api_routes(cfg: &mut ServiceConfig) {
+    routes::health::routes(cfg);
+    routes::auth::routes(cfg);
+    routes::workspaces::routes(cfg);
+    routes::team::routes(cfg);
+}
+
+/// The OpenAPI document (what `handoff openapi` prints and openapi.yaml must equal).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, spec) = App::new()
+        .into_utoipa_app()
+        .openapi(crate::openapi::ApiDoc::openapi())
+        .configure(api_routes)
+        .split_for_parts();
+    spec
+}
+
+/// The application for one worker thread.
+pub fn build(
+    state: web::Data<AppState>,
+    spec: utoipa::openapi::OpenApi,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let frontend_dir = state.config.frontend_dir.clone();
+    App::new()
+        .app_data(state)
+        .app_data(error::json_config())
+        .app_data(error::query_config())
+        .app_data(error::path_config())
+        .wrap(from_fn(metrics::track))
+        .wrap(Compress::default())
+        .wrap(
+            DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("Referrer-Policy", "strict-origin-when-cross-origin")),
+        )
+        .wrap(TracingLogger::default())
+        .into_utoipa_app()
+        .configure(api_routes)
+        .into_app()
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", spec))
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                actix_web::HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
+        )
+        .configure(|c| routes::web::configure(c, &frontend_dir))
+        .default_service(web::to(routes::web::fallback))
+}
+
+/// Runs the server (and, on the same runtime, the outbox worker and the event listener)
+/// until it is stopped.
+pub async fn serve(config: Config, demo_bind: Option<String>) -> anyhow::Result<()> {
+    let applied = db::run_migrations(&config.database_url).await?;
+    for m in &applied {
+        tracing::info!(migration = %m, "applied migration");
+    }
+    let server = start(config, demo_bind).await?;
+    server.await?;
+    Ok(())
+}
+
+/// Binds and starts the server; returns the running server (tests await or stop it).
+pub async fn start(
+    config: Config,
+    demo_bind: Option<String>,
+) -> anyhow::Result<actix_web::dev::Server> {
+    let listener = std::net::TcpListener::bind(&config.bind)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+    start_on(config, listener, demo_bind).await
+}
+
+pub async fn start_on(
+    config: Config,
+    listener: std::net::TcpListener,
+    demo_bind: Option<String>,
+) -> anyhow::Result<actix_web::dev::Server> {
+    let database_url = config.database_url.clone();
+    let state = web::Data::new(AppState::new(config)?);
+    state.events.spawn_listener(database_url);
+    crate::outbox::spawn_worker(state.clone());
+    let spec = openapi();
+    let addr = listener.local_addr()?;
+    let st = state.clone();
+    let server = HttpServer::new(move || build(st.clone(), spec.clone()))
+        .listen(listener)?
+        .workers(worker_count())
+        .shutdown_timeout(5)
+        .run();
+    if let Some(bind) = demo_bind {
+        // The demo customer site answers on its own port: a different origin, as a real
+        // customer's site would be.
+        let key = web::Data::new(crate::routes::web::DemoKey(
+            crate::seed::demo_widget_key(&state).await?,
+        ));
+        let st = state.clone();
+        let demo = HttpServer::new(move || {
+            App::new()
+                .app_data(st.clone())
+                .app_data(key.clone())
+                .default_service(web::to(routes::web::demo_page))
+        })
+        .workers(1)
+        .bind(&bind)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {bind} for the demo site: {e}"))?
+        .run();
+        tracing::info!(%bind, "demo customer site listening");
+        tokio::spawn(demo);
+    }
+    tracing::info!(%addr, "Handoff is listening");
+    Ok(server)
+}
+
+fn worker_count() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(2, 8)
+}

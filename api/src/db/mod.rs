@@ -1,0 +1,56 @@
+//! Storage: the diesel schema, models, and queries taking `&mut AsyncPgConnection` so that
+//! callers decide the transaction.
+
+pub mod enums;
+pub mod models;
+pub mod schema;
+
+use diesel_async::AsyncPgConnection;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::deadpool::{Object, Pool as DeadPool};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::ApiResult;
+
+pub type Pool = DeadPool<AsyncPgConnection>;
+pub type Conn = AsyncPgConnection;
+pub type PooledConn = Object<AsyncPgConnection>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+pub fn pool(database_url: &str, max_size: usize) -> anyhow::Result<Pool> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    Ok(DeadPool::builder(manager)
+        .max_size(max_size)
+        .wait_timeout(Some(std::time::Duration::from_secs(5)))
+        .create_timeout(Some(std::time::Duration::from_secs(5)))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()?)
+}
+
+/// A pooled connection, or 503 when Postgres is unreachable.
+pub async fn conn(pool: &Pool) -> ApiResult<PooledConn> {
+    Ok(pool.get().await?)
+}
+
+/// Runs pending migrations (blocking diesel harness on a blocking thread).
+pub async fn run_migrations(database_url: &str) -> anyhow::Result<Vec<String>> {
+    let url = database_url.to_string();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
+        use diesel::Connection;
+        let mut conn = diesel::PgConnection::establish(&url)?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
+        Ok(applied.iter().map(|m| m.to_string()).collect())
+    })
+    .await?
+}
+
+/// Reverts every migration (used by the up/down/up migration test).
+pub fn revert_all_migrations(conn: &mut diesel::PgConnection) -> anyhow::Result<usize> {
+    let reverted = conn
+        .revert_all_migrations(MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("reverting migrations: {e}"))?;
+    Ok(reverted.len())
+}

@@ -1,0 +1,353 @@
+//! Row structs (Queryable/Selectable) and insert forms (Insertable) for every table.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::enums::{Plan, Role, Sender, TicketCategory, TicketSource, TicketStatus};
+use super::schema::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub id: Uuid,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: &'a str,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = workspaces, check_for_backend(diesel::pg::Pg))]
+pub struct Workspace {
+    pub id: Uuid,
+    pub name: String,
+    pub plan: Plan,
+    pub widget_key: String,
+    pub allowed_origins: Vec<String>,
+    pub widget_color: String,
+    pub greeting: String,
+    pub tickets_enabled: bool,
+    pub notification_email: Option<String>,
+    pub ai_instructions: String,
+    pub reply_sets_in_progress: bool,
+    pub ticket_counter: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = workspaces)]
+pub struct NewWorkspace<'a> {
+    pub id: Uuid,
+    pub name: &'a str,
+    pub plan: Plan,
+    pub widget_key: &'a str,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = workspaces)]
+pub struct WorkspaceChanges {
+    pub name: Option<String>,
+    pub plan: Option<Plan>,
+    pub allowed_origins: Option<Vec<String>>,
+    pub widget_color: Option<String>,
+    pub greeting: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = memberships, check_for_backend(diesel::pg::Pg))]
+pub struct Membership {
+    pub workspace_id: Uuid,
+    pub user_id: Uuid,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = invitations, check_for_backend(diesel::pg::Pg))]
+pub struct Invitation {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub token_hash: String,
+    pub invited_by: Option<Uuid>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = invitations)]
+pub struct NewInvitation<'a> {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub email: &'a str,
+    pub role: Role,
+    pub token_hash: &'a str,
+    pub invited_by: Option<Uuid>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens, check_for_backend(diesel::pg::Pg))]
+pub struct RefreshToken {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub family_id: Uuid,
+    pub token_hash: String,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct NewRefreshToken<'a> {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub family_id: Uuid,
+    pub token_hash: &'a str,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_keys, check_for_backend(diesel::pg::Pg))]
+pub struct ApiKey {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: String,
+    pub prefix: String,
+    pub key_hash: String,
+    pub created_by: Option<Uuid>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = api_keys)]
+pub struct NewApiKey<'a> {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: &'a str,
+    pub prefix: &'a str,
+    pub key_hash: &'a str,
+    pub created_by: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox_jobs, check_for_backend(diesel::pg::Pg))]
+pub struct OutboxJob {
+    pub id: i64,
+    pub workspace_id: Option<Uuid>,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub run_at: DateTime<Utc>,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub failed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = visitors, check_for_backend(diesel::pg::Pg))]
+pub struct Visitor {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub country: Option<String>,
+    pub browser: Option<String>,
+    pub os: Option<String>,
+    pub device_kind: Option<String>,
+    pub user_agent: Option<String>,
+    pub page_url: Option<String>,
+    pub referrer: Option<String>,
+    pub locale: Option<String>,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Default, Insertable)]
+#[diesel(table_name = visitors)]
+pub struct NewVisitor {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub email: Option<String>,
+    pub country: Option<String>,
+    pub browser: Option<String>,
+    pub os: Option<String>,
+    pub device_kind: Option<String>,
+    pub user_agent: Option<String>,
+    pub page_url: Option<String>,
+    pub referrer: Option<String>,
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = conversations, check_for_backend(diesel::pg::Pg))]
+pub struct Conversation {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub visitor_id: Uuid,
+    pub flow: serde_json::Value,
+    pub visitor_unread_count: i32,
+    pub visitor_last_read_at: Option<DateTime<Utc>>,
+    pub last_message_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = conversations)]
+pub struct NewConversation {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub visitor_id: Uuid,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = messages, check_for_backend(diesel::pg::Pg))]
+pub struct Message {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub conversation_id: Uuid,
+    pub sender: Sender,
+    pub author_user_id: Option<Uuid>,
+    pub author_name: Option<String>,
+    pub body: String,
+    pub action: Option<serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = messages)]
+pub struct NewMessage {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub conversation_id: Uuid,
+    pub sender: Sender,
+    pub author_user_id: Option<Uuid>,
+    pub author_name: Option<String>,
+    pub body: String,
+    pub action: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = articles, check_for_backend(diesel::pg::Pg))]
+pub struct Article {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub title: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = articles)]
+pub struct NewArticle<'a> {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = tickets, check_for_backend(diesel::pg::Pg))]
+pub struct Ticket {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub number: i64,
+    pub status: TicketStatus,
+    pub summary: String,
+    pub description: String,
+    pub category: TicketCategory,
+    pub source: TicketSource,
+    pub visitor_id: Uuid,
+    pub visitor_email: String,
+    pub conversation_id: Uuid,
+    pub assignee_id: Option<Uuid>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = tickets)]
+pub struct NewTicket {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub number: i64,
+    pub summary: String,
+    pub description: String,
+    pub category: TicketCategory,
+    pub source: TicketSource,
+    pub visitor_id: Uuid,
+    pub visitor_email: String,
+    pub conversation_id: Uuid,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ticket_events, check_for_backend(diesel::pg::Pg))]
+pub struct TicketEvent {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub ticket_id: Uuid,
+    pub kind: String,
+    pub actor_type: String,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    pub data: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = webhooks, check_for_backend(diesel::pg::Pg))]
+pub struct Webhook {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub url: String,
+    pub events: Vec<String>,
+    pub secret: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = webhook_deliveries, check_for_backend(diesel::pg::Pg))]
+pub struct WebhookDelivery {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub webhook_id: Uuid,
+    pub event: String,
+    pub payload: serde_json::Value,
+    pub status_code: Option<i32>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

@@ -1,0 +1,341 @@
+// @generated automatically by Diesel CLI.
+
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "member_role"))]
+    pub struct MemberRole;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "message_sender"))]
+    pub struct MessageSender;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "plan"))]
+    pub struct Plan;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "ticket_category"))]
+    pub struct TicketCategory;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "ticket_source"))]
+    pub struct TicketSource;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "ticket_status"))]
+    pub struct TicketStatus;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        created_by -> Nullable<Uuid>,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    articles (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        title -> Text,
+        body -> Text,
+        search -> Nullable<Tsvector>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    conversations (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        visitor_id -> Uuid,
+        flow -> Jsonb,
+        visitor_unread_count -> Int4,
+        visitor_last_read_at -> Nullable<Timestamptz>,
+        last_message_at -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::MemberRole;
+
+    invitations (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        email -> Text,
+        role -> MemberRole,
+        token_hash -> Text,
+        invited_by -> Nullable<Uuid>,
+        expires_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::MemberRole;
+
+    memberships (workspace_id, user_id) {
+        workspace_id -> Uuid,
+        user_id -> Uuid,
+        role -> MemberRole,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::MessageSender;
+
+    messages (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        conversation_id -> Uuid,
+        sender -> MessageSender,
+        author_user_id -> Nullable<Uuid>,
+        author_name -> Nullable<Text>,
+        body -> Text,
+        action -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    outbox_jobs (id) {
+        id -> Int8,
+        workspace_id -> Nullable<Uuid>,
+        kind -> Text,
+        payload -> Jsonb,
+        attempts -> Int4,
+        max_attempts -> Int4,
+        run_at -> Timestamptz,
+        locked_until -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        done_at -> Nullable<Timestamptz>,
+        failed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    rate_limits (key, window_start) {
+        key -> Text,
+        window_start -> Timestamptz,
+        count -> Int4,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        family_id -> Uuid,
+        token_hash -> Text,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::TicketStatus;
+
+    ticket_counts (workspace_id, assignee_id, status) {
+        workspace_id -> Uuid,
+        assignee_id -> Uuid,
+        status -> TicketStatus,
+        count -> Int8,
+    }
+}
+
+diesel::table! {
+    ticket_events (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        ticket_id -> Uuid,
+        kind -> Text,
+        actor_type -> Text,
+        actor_id -> Nullable<Uuid>,
+        actor_name -> Nullable<Text>,
+        data -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::TicketStatus;
+    use super::sql_types::TicketCategory;
+    use super::sql_types::TicketSource;
+
+    tickets (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        number -> Int8,
+        status -> TicketStatus,
+        summary -> Text,
+        description -> Text,
+        category -> TicketCategory,
+        source -> TicketSource,
+        visitor_id -> Uuid,
+        visitor_email -> Text,
+        conversation_id -> Uuid,
+        assignee_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        first_response_at -> Nullable<Timestamptz>,
+        resolved_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        name -> Text,
+        password_hash -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    visitors (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        email -> Nullable<Text>,
+        name -> Nullable<Text>,
+        country -> Nullable<Text>,
+        browser -> Nullable<Text>,
+        os -> Nullable<Text>,
+        device_kind -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        page_url -> Nullable<Text>,
+        referrer -> Nullable<Text>,
+        locale -> Nullable<Text>,
+        first_seen_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        webhook_id -> Uuid,
+        event -> Text,
+        payload -> Jsonb,
+        status_code -> Nullable<Int4>,
+        attempts -> Int4,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        url -> Text,
+        events -> Array<Text>,
+        secret -> Text,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Plan;
+
+    workspaces (id) {
+        id -> Uuid,
+        name -> Text,
+        plan -> Plan,
+        widget_key -> Text,
+        allowed_origins -> Array<Text>,
+        widget_color -> Text,
+        greeting -> Text,
+        tickets_enabled -> Bool,
+        notification_email -> Nullable<Text>,
+        ai_instructions -> Text,
+        reply_sets_in_progress -> Bool,
+        ticket_counter -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(api_keys -> users (created_by));
+diesel::joinable!(api_keys -> workspaces (workspace_id));
+diesel::joinable!(articles -> workspaces (workspace_id));
+diesel::joinable!(conversations -> visitors (visitor_id));
+diesel::joinable!(conversations -> workspaces (workspace_id));
+diesel::joinable!(invitations -> users (invited_by));
+diesel::joinable!(invitations -> workspaces (workspace_id));
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(memberships -> workspaces (workspace_id));
+diesel::joinable!(messages -> conversations (conversation_id));
+diesel::joinable!(messages -> users (author_user_id));
+diesel::joinable!(messages -> workspaces (workspace_id));
+diesel::joinable!(outbox_jobs -> workspaces (workspace_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(ticket_counts -> workspaces (workspace_id));
+diesel::joinable!(ticket_events -> tickets (ticket_id));
+diesel::joinable!(ticket_events -> workspaces (workspace_id));
+diesel::joinable!(tickets -> conversations (conversation_id));
+diesel::joinable!(tickets -> users (assignee_id));
+diesel::joinable!(tickets -> visitors (visitor_id));
+diesel::joinable!(tickets -> workspaces (workspace_id));
+diesel::joinable!(visitors -> workspaces (workspace_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> workspaces (workspace_id));
+diesel::joinable!(webhooks -> workspaces (workspace_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    api_keys,
+    articles,
+    conversations,
+    invitations,
+    memberships,
+    messages,
+    outbox_jobs,
+    rate_limits,
+    refresh_tokens,
+    ticket_counts,
+    ticket_events,
+    tickets,
+    users,
+    visitors,
+    webhook_deliveries,
+    webhooks,
+    workspaces,
+);

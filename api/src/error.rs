@@ -1,0 +1,365 @@
+//! One error type for the whole API: a stable snake_case code per case, its status in one
+//! `match`, and a JSON body `{"error": {"code", "message", "fields"?}}`. Unexpected errors are
+//! logged with their cause and answered as a bare 500.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `not_found`, `validation_failed`.
+    pub code: String,
+    /// A human sentence that can be shown to users.
+    pub message: String,
+    /// Field errors (422 only): field name → problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, Vec<String>>>,
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    BadRequest(String),
+    Unauthorized(String),
+    PlanRequired(String),
+    Forbidden(String),
+    NotFound(String),
+    Conflict { code: &'static str, message: String },
+    PayloadTooLarge,
+    Validation(BTreeMap<String, Vec<String>>),
+    RateLimited { retry_after_secs: u64 },
+    Unavailable,
+    Internal(anyhow::Error),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn bad_request(msg: impl Into<String>) -> Self {
+        Self::BadRequest(msg.into())
+    }
+    pub fn unauthorized() -> Self {
+        Self::Unauthorized("Authentication is required.".into())
+    }
+    pub fn unauthorized_msg(msg: impl Into<String>) -> Self {
+        Self::Unauthorized(msg.into())
+    }
+    pub fn forbidden(msg: impl Into<String>) -> Self {
+        Self::Forbidden(msg.into())
+    }
+    /// `what` names the resource: "ticket" → "Ticket not found."
+    pub fn not_found(what: &str) -> Self {
+        let mut s = what.to_string();
+        if let Some(first) = s.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        Self::NotFound(format!("{s} not found."))
+    }
+    pub fn conflict(code: &'static str, msg: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: msg.into(),
+        }
+    }
+    pub fn plan_required(msg: impl Into<String>) -> Self {
+        Self::PlanRequired(msg.into())
+    }
+    pub fn validation(field: &str, problem: impl Into<String>) -> Self {
+        let mut fields = BTreeMap::new();
+        fields.insert(field.to_string(), vec![problem.into()]);
+        Self::Validation(fields)
+    }
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self::RateLimited {
+            retry_after_secs: retry_after_secs.max(1),
+        }
+    }
+    pub fn unavailable() -> Self {
+        Self::Unavailable
+    }
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(err.into())
+    }
+
+    pub fn code(&self) -> &str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::PlanRequired(_) => "plan_required",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound(_) => "not_found",
+            Self::Conflict { code, .. } => code,
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::Validation(_) => "validation_failed",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Unavailable => "service_unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Self::BadRequest(m)
+            | Self::Unauthorized(m)
+            | Self::PlanRequired(m)
+            | Self::Forbidden(m)
+            | Self::NotFound(m) => m.clone(),
+            Self::Conflict { message, .. } => message.clone(),
+            Self::PayloadTooLarge => "The request body is too large (1 MiB at most).".into(),
+            Self::Validation(fields) => {
+                let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+                format!("Some fields are invalid: {}.", names.join(", "))
+            }
+            Self::RateLimited { retry_after_secs } => format!(
+                "Too many requests. Please try again in {retry_after_secs} second{}.",
+                if *retry_after_secs == 1 { "" } else { "s" }
+            ),
+            Self::Unavailable => {
+                "The service is temporarily unavailable. Please try again shortly.".into()
+            }
+            Self::Internal(_) => "Something went wrong on our side.".into(),
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_string(),
+                message: self.message(),
+                fields: match self {
+                    Self::Validation(f) => Some(f.clone()),
+                    _ => None,
+                },
+            },
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Internal(e) => write!(f, "internal error: {e:#}"),
+            other => write!(f, "{}: {}", other.code(), other.message()),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::PlanRequired(_) => StatusCode::PAYMENT_REQUIRED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(e) = self {
+            tracing::error!(error = ?e, "unexpected error");
+        }
+        let mut resp = HttpResponse::build(self.status_code());
+        if let Self::RateLimited { retry_after_secs } = self {
+            resp.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        resp.json(self.body())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => ApiError::NotFound("Not found.".into()),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => ApiError::Unavailable,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                tracing::info!(constraint = ?info.constraint_name(), "unique violation");
+                ApiError::conflict(
+                    "already_exists",
+                    "A record with these details already exists.",
+                )
+            }
+            other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        tracing::warn!(error = %e, "database pool unavailable");
+        ApiError::Unavailable
+    }
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        let mut fields = BTreeMap::new();
+        collect_validation(&errors, "", &mut fields);
+        ApiError::Validation(fields)
+    }
+}
+
+fn collect_validation(
+    errors: &validator::ValidationErrors,
+    prefix: &str,
+    out: &mut BTreeMap<String, Vec<String>>,
+) {
+    use validator::ValidationErrorsKind;
+    for (field, kind) in errors.errors() {
+        let name = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                let msgs = out.entry(name).or_default();
+                for e in list {
+                    msgs.push(
+                        e.message
+                            .as_ref()
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| describe_code(&e.code, &e.params)),
+                    );
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect_validation(inner, &name, out),
+            ValidationErrorsKind::List(map) => {
+                for (i, inner) in map {
+                    collect_validation(inner, &format!("{name}[{i}]"), out);
+                }
+            }
+        }
+    }
+}
+
+fn describe_code(
+    code: &str,
+    params: &std::collections::HashMap<std::borrow::Cow<'static, str>, serde_json::Value>,
+) -> String {
+    match code {
+        "email" => "must be a valid email address".into(),
+        "url" => "must be a valid URL".into(),
+        "length" => match (params.get("min"), params.get("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max} characters"),
+            (Some(min), None) => format!("must be at least {min} characters"),
+            (None, Some(max)) => format!("must be at most {max} characters"),
+            _ => "has an invalid length".into(),
+        },
+        "range" => "is out of range".into(),
+        other => format!("is invalid ({other})"),
+    }
+}
+
+/// Errors from actix's extractors (bad JSON, bad query, oversize body) in our JSON shape.
+pub fn json_config() -> actix_web::web::JsonConfig {
+    actix_web::web::JsonConfig::default()
+        .limit(1024 * 1024)
+        .error_handler(|err, _req| {
+            use actix_web::error::JsonPayloadError;
+            let api = match &err {
+                JsonPayloadError::OverflowKnownLength { .. }
+                | JsonPayloadError::Overflow { .. } => ApiError::PayloadTooLarge,
+                JsonPayloadError::ContentType => {
+                    ApiError::bad_request("Expected a JSON body (Content-Type: application/json).")
+                }
+                JsonPayloadError::Deserialize(e) if e.is_data() => {
+                    ApiError::bad_request(format!("The JSON body does not match: {e}"))
+                }
+                other => ApiError::bad_request(format!("Malformed JSON body: {other}")),
+            };
+            actix_web::error::InternalError::from_response(err, api.error_response()).into()
+        })
+}
+
+pub fn query_config() -> actix_web::web::QueryConfig {
+    actix_web::web::QueryConfig::default().error_handler(|err, _req| {
+        let api = ApiError::Validation({
+            let mut m = BTreeMap::new();
+            m.insert("query".to_string(), vec![err.to_string()]);
+            m
+        });
+        actix_web::error::InternalError::from_response(err, api.error_response()).into()
+    })
+}
+
+pub fn path_config() -> actix_web::web::PathConfig {
+    actix_web::web::PathConfig::default().error_handler(|err, _req| {
+        // A malformed id in the path can't name anything that exists.
+        let api = ApiError::NotFound("Not found.".into());
+        actix_web::error::InternalError::from_response(err, api.error_response()).into()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_codes_are_pinned() {
+        let cases: Vec<(ApiError, u16, &str)> = vec![
+            (ApiError::bad_request("x"), 400, "bad_request"),
+            (ApiError::unauthorized(), 401, "unauthorized"),
+            (ApiError::plan_required("x"), 402, "plan_required"),
+            (ApiError::forbidden("x"), 403, "forbidden"),
+            (ApiError::not_found("ticket"), 404, "not_found"),
+            (
+                ApiError::conflict("version_conflict", "x"),
+                409,
+                "version_conflict",
+            ),
+            (ApiError::PayloadTooLarge, 413, "payload_too_large"),
+            (
+                ApiError::validation("email", "bad"),
+                422,
+                "validation_failed",
+            ),
+            (ApiError::rate_limited(3), 429, "rate_limited"),
+            (ApiError::unavailable(), 503, "service_unavailable"),
+            (
+                ApiError::internal(anyhow::anyhow!("secret cause")),
+                500,
+                "internal_error",
+            ),
+        ];
+        for (err, status, code) in cases {
+            assert_eq!(err.status_code().as_u16(), status, "{code}");
+            assert_eq!(err.code(), code);
+        }
+    }
+
+    #[test]
+    fn internal_error_body_hides_the_cause() -> anyhow::Result<()> {
+        let err = ApiError::internal(anyhow::anyhow!("password=hunter2 at db"));
+        let body = serde_json::to_string(&err.body())?;
+        assert!(!body.contains("hunter2"));
+        assert!(body.contains("internal_error"));
+        Ok(())
+    }
+
+    #[test]
+    fn fields_only_on_validation() -> anyhow::Result<()> {
+        let v = serde_json::to_value(ApiError::validation("email", "must be valid").body())?;
+        assert_eq!(v["error"]["fields"]["email"][0], "must be valid");
+        let n = serde_json::to_value(ApiError::not_found("ticket").body())?;
+        assert!(n["error"].get("fields").is_none());
+        assert_eq!(n["error"]["message"], "Ticket not found.");
+        Ok(())
+    }
+}

@@ -1,0 +1,74 @@
+//! Server-sent events responses with heartbeats.
+
+use std::time::Duration;
+
+use actix_web::HttpResponse;
+use actix_web::web::Bytes;
+use futures_util::{Stream, StreamExt};
+
+/// One event on the wire: `event: <name>\nid: <id>\ndata: <json>\n\n`.
+#[derive(Debug, Clone)]
+pub struct SseEvent {
+    pub event: String,
+    pub id: Option<String>,
+    pub data: serde_json::Value,
+}
+
+impl SseEvent {
+    pub fn encode(&self) -> Bytes {
+        let mut out = format!("event: {}\n", self.event);
+        if let Some(id) = &self.id {
+            out.push_str(&format!("id: {id}\n"));
+        }
+        // serde_json never emits raw newlines, so the data is one line.
+        out.push_str(&format!("data: {}\n\n", self.data));
+        Bytes::from(out)
+    }
+}
+
+pub const HEARTBEAT: Duration = Duration::from_secs(15);
+
+/// An SSE response: the events of `events`, a `retry` hint first, and a comment line every
+/// 15 s so proxies and browsers keep the connection open.
+pub fn response<S>(events: S) -> HttpResponse
+where
+    S: Stream<Item = SseEvent> + 'static,
+{
+    let heartbeat = futures_util::stream::unfold(
+        tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT),
+        |mut iv| async move {
+            iv.tick().await;
+            Some((Bytes::from_static(b": heartbeat\n\n"), iv))
+        },
+    );
+    let first = futures_util::stream::once(async { Bytes::from_static(b"retry: 3000\n\n") });
+    let body = first
+        .chain(futures_util::stream::select(
+            events.map(|e| e.encode()),
+            heartbeat,
+        ))
+        .map(Ok::<_, actix_web::Error>);
+    HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_one_event() {
+        let e = SseEvent {
+            event: "ticket.created".into(),
+            id: Some("7".into()),
+            data: serde_json::json!({"a": "x\ny"}),
+        };
+        assert_eq!(
+            &e.encode()[..],
+            b"event: ticket.created\nid: 7\ndata: {\"a\":\"x\\ny\"}\n\n"
+        );
+    }
+}

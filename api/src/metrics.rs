@@ -1,0 +1,104 @@
+//! Prometheus metrics: requests by route and status, latency, pool usage, outbox depth,
+//! assistant failures.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web;
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+
+pub struct Metrics {
+    pub registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub http_latency: HistogramVec,
+    pub db_pool: IntGaugeVec,
+    pub outbox_depth: IntGaugeVec,
+    pub assistant_failures: IntCounterVec,
+}
+
+impl Metrics {
+    pub fn new() -> anyhow::Result<Self> {
+        let registry = Registry::new();
+        let http_requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by route, method and status",
+            ),
+            &["route", "method", "status"],
+        )?;
+        let http_latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by route",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["route", "method"],
+        )?;
+        let db_pool = IntGaugeVec::new(
+            Opts::new("db_pool_connections", "Database pool connections by state"),
+            &["state"],
+        )?;
+        let outbox_depth =
+            IntGaugeVec::new(Opts::new("outbox_jobs", "Outbox jobs by state"), &["state"])?;
+        let assistant_failures = IntCounterVec::new(
+            Opts::new(
+                "assistant_failures_total",
+                "Assistant provider failures by provider and reason",
+            ),
+            &["provider", "reason"],
+        )?;
+        registry.register(Box::new(http_requests.clone()))?;
+        registry.register(Box::new(http_latency.clone()))?;
+        registry.register(Box::new(db_pool.clone()))?;
+        registry.register(Box::new(outbox_depth.clone()))?;
+        registry.register(Box::new(assistant_failures.clone()))?;
+        Ok(Metrics {
+            registry,
+            http_requests,
+            http_latency,
+            db_pool,
+            outbox_depth,
+            assistant_failures,
+        })
+    }
+
+    pub fn render(&self) -> String {
+        let mut buf = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buf);
+        String::from_utf8(buf).unwrap_or_default()
+    }
+}
+
+/// Middleware: counts and times every request by its route pattern (never the raw path,
+/// which would explode label cardinality).
+pub async fn track(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let metrics = req
+        .app_data::<web::Data<crate::app::AppState>>()
+        .map(|s| s.metrics.clone());
+    let method = req.method().to_string();
+    let start = Instant::now();
+    let res = next.call(req).await?;
+    if let Some(m) = metrics {
+        let route = res
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into());
+        let status = res.status().as_u16().to_string();
+        m.http_requests
+            .with_label_values(&[&route, &method, &status])
+            .inc();
+        m.http_latency
+            .with_label_values(&[&route, &method])
+            .observe(start.elapsed().as_secs_f64());
+    }
+    Ok(res)
+}

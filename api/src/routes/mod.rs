@@ -1,0 +1,7 @@
+//! Thin HTTP handlers, one file per resource: parse → domain/db → response.
+
+pub mod auth;
+pub mod health;
+pub mod team;
+pub mod web;
+pub mod workspaces;

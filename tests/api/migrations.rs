@@ -1,0 +1,43 @@
+//! Migrations run up, down and up again on a fresh database.
+
+use diesel::{Connection, PgConnection};
+use handoff_tests::{drop_database, url_for_db};
+
+#[tokio::test]
+async fn migrations_run_up_down_up() {
+    let name = format!(
+        "handoff_t_{}_mig_{}",
+        std::process::id(),
+        rand::random::<u32>()
+    );
+    let admin = handoff_tests::admin_url();
+    let n = name.clone();
+    tokio::task::spawn_blocking(move || {
+        use diesel::RunQueryDsl;
+        let mut c = PgConnection::establish(&admin).unwrap_or_else(|e| panic!("{e}"));
+        diesel::sql_query(format!("CREATE DATABASE {n}"))
+            .execute(&mut c)
+            .unwrap_or_else(|e| panic!("{e}"));
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let url = url_for_db(&name);
+    let up = handoff::db::run_migrations(&url)
+        .await
+        .unwrap_or_else(|e| panic!("up: {e}"));
+    assert!(up.len() >= 4, "applied {up:?}");
+    let u = url.clone();
+    let reverted = tokio::task::spawn_blocking(move || {
+        let mut c = PgConnection::establish(&u).unwrap_or_else(|e| panic!("{e}"));
+        handoff::db::revert_all_migrations(&mut c)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+    .unwrap_or_else(|e| panic!("down: {e}"));
+    assert_eq!(reverted, up.len());
+    let again = handoff::db::run_migrations(&url)
+        .await
+        .unwrap_or_else(|e| panic!("up again: {e}"));
+    assert_eq!(again.len(), up.len());
+    drop_database(&name);
+}
