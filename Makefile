@@ -1,0 +1,64 @@
+# Handoff — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TARGET_DIR
+BIN := $(CARGO_TARGET_DIR)/debug/handoff
+BIND ?= 127.0.0.1:8080
+DEMO_BIND ?= 127.0.0.1:8081
+export BIND
+
+.PHONY: run test frontend server openapi check-rust test-rust test-frontend e2e bench fmt
+
+## make run: build everything, make sure Postgres is there, migrate, seed the demo, serve.
+run: frontend server
+	DATABASE_URL="$$(scripts/ensure-postgres.sh handoff)"
+	export DATABASE_URL
+	$(BIN) migrate
+	$(BIN) seed-demo
+	echo "  Dashboard:        http://localhost:$${BIND##*:}"
+	echo "  API docs:         http://localhost:$${BIND##*:}/docs"
+	echo "  Demo shop page:   http://localhost:$${DEMO_BIND##*:}  (embeds the widget)"
+	exec $(BIN) serve --demo-bind $(DEMO_BIND)
+
+frontend/node_modules: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch frontend/node_modules
+
+frontend: frontend/node_modules
+	cd frontend && npm run build
+
+server:
+	cargo build -p handoff
+
+## make test: everything the project checks.
+test: check-rust test-rust test-frontend e2e
+
+check-rust:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+test-rust:
+	export TEST_DATABASE_URL="$$(scripts/ensure-postgres.sh postgres)"
+	cargo test --workspace
+
+test-frontend: frontend
+	cd frontend && npm test
+
+e2e: frontend server
+	export E2E_PG_URL="$$(scripts/ensure-postgres.sh postgres)"
+	export HANDOFF_BIN=$(BIN)
+	cd frontend && npm run e2e
+
+## make openapi: regenerate openapi.yaml (and the frontend's API types) from the code.
+openapi: server
+	$(BIN) openapi > openapi.yaml
+	if [ -d frontend/node_modules ]; then cd frontend && npm run gen:api; fi
+
+bench: server
+	bash bench/run.sh
+
+fmt:
+	cargo fmt --all
