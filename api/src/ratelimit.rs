@@ -72,8 +72,7 @@ impl Limiter {
 /// The client's IP: the socket peer, or — only when the peer is a trusted proxy — the
 /// right-most address of `X-Forwarded-For` that is not itself a trusted proxy.
 pub fn client_ip(req: &HttpRequest, config: &Config) -> Option<IpAddr> {
-    let peer = req.peer_addr().map(|a| a.ip());
-    let Some(peer) = peer else { return None };
+    let peer = req.peer_addr()?.ip();
     if !config.is_trusted_proxy(peer) {
         return Some(peer);
     }

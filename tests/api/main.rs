@@ -1,4 +1,8 @@
 //! Black-box API tests: one binary, one module per area, each test on its own database.
 
+mod auth;
+mod http_basics;
 mod migrations;
 mod openapi;
+mod team;
+mod workspaces;

@@ -1,0 +1,119 @@
+//! The error body everywhere, operations endpoints, docs.
+
+use handoff_tests::TestApp;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn malformed_json_is_400_and_oversize_is_413() {
+    let app = TestApp::spawn().await;
+    let resp = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = resp.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["code"], "bad_request");
+
+    let (status, body) = app
+        .post("/api/v1/auth/login", None, json!({"email": 5}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let big = "x".repeat(1024 * 1024 + 10);
+    let resp = app
+        .client
+        .post(app.url("/api/v1/auth/register"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"email\":\"{big}\"}}"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: serde_json::Value = resp.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["code"], "payload_too_large");
+}
+
+#[tokio::test]
+async fn unknown_routes_are_json_404() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.get("/api/v1/definitely-not-here", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+    let user = app.register_user("Hal").await;
+    let (status, body) = app
+        .get("/api/v1/workspaces/not-a-uuid", Some(&user.token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn health_ready_metrics_and_docs() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/healthz", None).await.0, StatusCode::OK);
+    assert_eq!(app.get("/readyz", None).await.0, StatusCode::OK);
+    let _ = app.get("/api/v1/me", None).await;
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        metrics.contains("http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"401\"}"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("http_request_duration_seconds_bucket"));
+    assert!(metrics.contains("db_pool_connections"));
+    assert!(metrics.contains("outbox_jobs"));
+
+    let (status, spec) = app.get("/api/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(spec["paths"]["/api/v1/auth/login"].is_object());
+    let docs = app
+        .client
+        .get(app.url("/docs/"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(docs.status(), StatusCode::OK);
+    let html = docs.text().await.unwrap_or_default();
+    assert!(html.contains("swagger"), "docs page");
+    assert!(
+        !html.contains("https://"),
+        "the docs must not load anything from the internet"
+    );
+}
+
+#[tokio::test]
+async fn readyz_is_503_when_the_database_is_gone() {
+    let app = TestApp::spawn().await;
+    // Drop the database under the running server.
+    handoff_tests::drop_database(&app.db_name);
+    let mut last = StatusCode::OK;
+    for _ in 0..20 {
+        last = app.get("/readyz", None).await.0;
+        if last == StatusCode::SERVICE_UNAVAILABLE {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(last, StatusCode::SERVICE_UNAVAILABLE);
+    let (status, body) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "a@b.co", "password": "xxxxxxxxx"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"]["code"], "service_unavailable");
+}

@@ -1,0 +1,162 @@
+//! Workspaces: create, read, update; roles; other tenants' ids are 404.
+
+use handoff_tests::TestApp;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn create_read_update_workspace() {
+    let app = TestApp::spawn().await;
+    let owner = app.register_user("Owner").await;
+    let (status, ws) = app
+        .post(
+            "/api/v1/workspaces",
+            Some(&owner.token),
+            json!({"name": "Acme"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ws}");
+    assert_eq!(ws["plan"], "free", "plan defaults to free");
+    assert!(
+        ws["widget_key"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("wk_"))
+    );
+    assert_eq!(ws["allowed_origins"], json!([]));
+    let id = ws["id"].as_str().unwrap_or_default();
+
+    let (status, got) = app
+        .get(&format!("/api/v1/workspaces/{id}"), Some(&owner.token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got["name"], "Acme");
+
+    let (status, upd) = app
+        .patch(
+            &format!("/api/v1/workspaces/{id}"),
+            Some(&owner.token),
+            json!({"name": "Acme Inc", "plan": "pro", "allowed_origins": ["https://Shop.Example.com/", "http://localhost:3000"], "widget_color": "#FF0000"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{upd}");
+    assert_eq!(upd["name"], "Acme Inc");
+    assert_eq!(upd["plan"], "pro");
+    assert_eq!(
+        upd["allowed_origins"],
+        json!(["https://shop.example.com", "http://localhost:3000"])
+    );
+    assert_eq!(upd["widget_color"], "#ff0000");
+}
+
+#[tokio::test]
+async fn workspace_input_is_validated() {
+    let app = TestApp::spawn().await;
+    let owner = app.register_user("Owner").await;
+    let (status, body) = app
+        .post(
+            "/api/v1/workspaces",
+            Some(&owner.token),
+            json!({"name": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["name"].is_array());
+    let (status, body) = app
+        .post(
+            "/api/v1/workspaces",
+            Some(&owner.token),
+            json!({"name": "X", "plan": "gold"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let ws = app.create_workspace(&owner.token, "free").await;
+    let id = ws["id"].as_str().unwrap_or_default();
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/workspaces/{id}"),
+            Some(&owner.token),
+            json!({"allowed_origins": ["https://ok.com/path"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"]["fields"]["allowed_origins"][0]
+            .as_str()
+            .is_some_and(|m| m.contains("https://ok.com/path"))
+    );
+    let (status, _) = app
+        .patch(
+            &format!("/api/v1/workspaces/{id}"),
+            Some(&owner.token),
+            json!({"widget_color": "red"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app
+        .post("/api/v1/workspaces", None, json!({"name": "X"}))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn other_workspaces_are_invisible() {
+    let app = TestApp::spawn().await;
+    let alice = app.register_user("Alice").await;
+    let bob = app.register_user("Bob").await;
+    let ws = app.create_workspace(&alice.token, "standard").await;
+    let id = ws["id"].as_str().unwrap_or_default();
+    let (status, body) = app
+        .get(&format!("/api/v1/workspaces/{id}"), Some(&bob.token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+    let (status, _) = app
+        .patch(
+            &format!("/api/v1/workspaces/{id}"),
+            Some(&bob.token),
+            json!({"name": "pwned"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .get(
+            &format!("/api/v1/workspaces/{id}/members"),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let random = uuid::Uuid::new_v4();
+    let (status, _) = app
+        .get(&format!("/api/v1/workspaces/{random}"), Some(&alice.token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn agents_cannot_change_settings() {
+    let app = TestApp::spawn().await;
+    let owner = app.register_user("Owner").await;
+    let agent = app.register_user("Agent").await;
+    let ws = app.create_workspace(&owner.token, "standard").await;
+    let id = ws["id"].as_str().unwrap_or_default();
+    app.add_member(&owner.token, id, &agent, "agent").await;
+    let (status, _) = app
+        .get(&format!("/api/v1/workspaces/{id}"), Some(&agent.token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "agents can read the workspace");
+    for body in [
+        json!({"name": "x"}),
+        json!({"plan": "pro"}),
+        json!({"allowed_origins": []}),
+    ] {
+        let (status, err) = app
+            .patch(
+                &format!("/api/v1/workspaces/{id}"),
+                Some(&agent.token),
+                body,
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(err["error"]["code"], "forbidden");
+    }
+}
