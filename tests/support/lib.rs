@@ -2,6 +2,8 @@
 //! from a template that is migrated once per test binary; the database is dropped when the
 //! `TestApp` is dropped. Tests run in parallel and share nothing.
 
+pub mod smtp;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
