@@ -4,5 +4,6 @@ mod auth;
 mod http_basics;
 mod migrations;
 mod openapi;
+mod outbox;
 mod team;
 mod workspaces;
