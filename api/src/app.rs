@@ -83,6 +83,7 @@ pub fn build(
         .app_data(error::json_config())
         .app_data(error::query_config())
         .app_data(error::path_config())
+        .wrap(from_fn(crate::cors::widget_cors))
         .wrap(from_fn(metrics::track))
         .wrap(Compress::default())
         .wrap(
@@ -90,6 +91,7 @@ pub fn build(
                 .add(("X-Content-Type-Options", "nosniff"))
                 .add(("Referrer-Policy", "strict-origin-when-cross-origin")),
         )
+        .wrap(from_fn(crate::cors::request_id))
         .wrap(TracingLogger::default())
         .into_utoipa_app()
         .configure(api_routes)

@@ -5,6 +5,7 @@ pub mod app;
 pub mod assistant;
 pub mod auth;
 pub mod config;
+pub mod cors;
 pub mod db;
 pub mod domain;
 pub mod error;

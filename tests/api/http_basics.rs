@@ -117,3 +117,78 @@ async fn readyz_is_503_when_the_database_is_gone() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["error"]["code"], "service_unavailable");
 }
+
+async fn acao(app: &TestApp, path: &str, origin: &str) -> Option<String> {
+    let resp = app
+        .client
+        .get(app.url(path))
+        .header("origin", origin)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    resp.headers()
+        .get("access-control-allow-origin")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+#[tokio::test]
+async fn widget_cors_follows_the_workspace_allowed_origins() {
+    let app = TestApp::spawn().await;
+    let owner = app.register_user("Owner").await;
+    let ws = app.create_workspace(&owner.token, "standard").await;
+    let id = ws["id"].as_str().unwrap_or_default();
+    let key = ws["widget_key"].as_str().unwrap_or_default();
+    let path = format!("/api/v1/widget/config?widget_key={key}");
+
+    // No allowed origins configured: any site may embed the widget.
+    assert_eq!(
+        acao(&app, &path, "https://anywhere.example")
+            .await
+            .as_deref(),
+        Some("https://anywhere.example")
+    );
+
+    app.patch(
+        &format!("/api/v1/workspaces/{id}"),
+        Some(&owner.token),
+        json!({"allowed_origins": ["https://shop.example"]}),
+    )
+    .await;
+    assert_eq!(
+        acao(&app, &path, "https://shop.example").await.as_deref(),
+        Some("https://shop.example")
+    );
+    assert_eq!(acao(&app, &path, "https://evil.example").await, None);
+
+    // Preflight answers; dashboard endpoints never get CORS headers.
+    let pre = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/api/v1/widget/messages"))
+        .header("origin", "https://shop.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(pre.status().is_success());
+    assert!(pre.headers().get("access-control-allow-headers").is_some());
+    assert_eq!(acao(&app, "/api/v1/me", "https://shop.example").await, None);
+}
+
+#[tokio::test]
+async fn responses_carry_a_request_id() {
+    let app = TestApp::spawn().await;
+    let resp = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let id = resp
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(id.len(), 36, "a UUID request id: {id}");
+}
