@@ -1,0 +1,45 @@
+// Fails when src/lib/api-types.ts is not what openapi-typescript generates from the server's
+// committed spec (../openapi.yaml). Fix with `npm run gen:api`.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const frontend = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const spec = path.resolve(frontend, '../openapi.yaml');
+const draft = path.resolve(frontend, 'openapi.draft.yaml');
+const committed = path.join(frontend, 'src/lib/api-types.ts');
+const cli = path.join(frontend, 'node_modules/openapi-typescript/bin/cli.js');
+
+function generate(from: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'api-types-'));
+  const out = path.join(dir, 'api-types.ts');
+  try {
+    execFileSync(process.execPath, [cli, from, '-o', out], { cwd: frontend, stdio: 'pipe' });
+    return readFileSync(out, 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('generated API types', () => {
+  it.skipIf(!existsSync(spec))(
+    existsSync(spec)
+      ? 'src/lib/api-types.ts matches ../openapi.yaml (run `npm run gen:api` when this fails)'
+      : 'SKIPPED: ../openapi.yaml does not exist yet, so the types come from openapi.draft.yaml',
+    () => {
+      expect(readFileSync(committed, 'utf8') === generate(spec), 'src/lib/api-types.ts is stale: run `npm run gen:api` in frontend/').toBe(true);
+    },
+    60_000,
+  );
+
+  it.skipIf(existsSync(spec) || !existsSync(draft))(
+    'while there is no ../openapi.yaml, src/lib/api-types.ts matches openapi.draft.yaml',
+    () => {
+      expect(readFileSync(committed, 'utf8') === generate(draft), 'run `npm run gen:api:draft` in frontend/').toBe(true);
+    },
+    60_000,
+  );
+});
