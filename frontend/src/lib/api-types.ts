@@ -4,22 +4,6 @@
  */
 
 export interface paths {
-    "/api/v1/auth/register": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["register"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -29,23 +13,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Log in with email and password. */
         post: operations["login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["refresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -61,7 +30,62 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Log out: revokes the refresh token's family. */
         post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a refresh token for a new pair. The old refresh token dies; presenting it
+         *     again revokes its whole family (a stolen token is useless once either party uses it).
+         */
+        post: operations["refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an account. */
+        post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation as the logged-in user (whose email must match it). */
+        post: operations["accept_invitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -75,6 +99,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The current user and their workspaces. */
         get: operations["me"];
         put?: never;
         post?: never;
@@ -93,6 +118,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Create a workspace; the caller becomes its owner. */
         post: operations["create_workspace"];
         delete?: never;
         options?: never;
@@ -104,29 +130,81 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
+            path?: never;
             cookie?: never;
         };
+        /** Read a workspace. */
         get: operations["get_workspace"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
+        /** Update name, plan, allowed origins, widget colour or greeting (owners and admins). */
         patch: operations["update_workspace"];
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List API keys (owners and admins; secrets are never shown again). */
+        get: operations["list_api_keys"];
+        put?: never;
+        /** Create an API key for third-party integrations. The key is shown once. */
+        post: operations["create_api_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key; it stops working at once. */
+        delete: operations["revoke_api_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pending invitations (owners and admins). */
+        get: operations["list_invitations"];
+        put?: never;
+        /** Invite someone by email (owners and admins). The token goes by email only. */
+        post: operations["create_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/workspaces/{ws}/members": {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
+            path?: never;
             cookie?: never;
         };
+        /** List the workspace's members. */
         get: operations["list_members"];
         put?: never;
         post?: never;
@@ -140,193 +218,29 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                user_id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         get?: never;
         put?: never;
         post?: never;
+        /** Remove a member (owners and admins, or members leaving; never the last owner). */
         delete: operations["remove_member"];
         options?: never;
         head?: never;
+        /** Change a member's role (owners and admins; the last owner cannot be demoted). */
         patch: operations["update_member"];
         trace?: never;
     };
-    "/api/v1/workspaces/{ws}/invitations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["create_invitation"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/invitations/accept": {
+    "/healthz": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        post: operations["accept_invitation"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/api-keys": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        get: operations["list_api_keys"];
-        put?: never;
-        post: operations["create_api_key"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/api-keys/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                id: components["parameters"]["Id"];
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete: operations["revoke_api_key"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/ticket-settings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        get: operations["get_ticket_settings"];
-        put: operations["put_ticket_settings"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/ai-settings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        get: operations["get_ai_settings"];
-        put: operations["put_ai_settings"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/ai-settings/lint": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["lint_ai_settings"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/articles": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        get: operations["list_articles"];
-        put?: never;
-        post: operations["create_article"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/articles/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                id: components["parameters"]["Id"];
-            };
-            cookie?: never;
-        };
-        get: operations["get_article"];
-        put: operations["update_article"];
-        post?: never;
-        delete: operations["delete_article"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/conversations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        get: operations["list_conversations"];
+        /** The process is alive. */
+        get: operations["healthz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -335,17 +249,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/workspaces/{ws}/conversations/{id}": {
+    "/metrics": {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                id: components["parameters"]["Id"];
-            };
+            path?: never;
             cookie?: never;
         };
-        get: operations["get_conversation"];
+        /** Prometheus metrics in the text exposition format. */
+        get: operations["metrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -354,210 +266,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/workspaces/{ws}/tickets": {
+    "/readyz": {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
+            path?: never;
             cookie?: never;
         };
-        get: operations["list_tickets"];
-        put?: never;
-        post: operations["create_ticket"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/tickets/counts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        get: operations["ticket_counts"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/tickets/{ticket}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                /** @description UUID or TKT-10001 */
-                ticket: components["parameters"]["Ticket"];
-            };
-            cookie?: never;
-        };
-        get: operations["get_ticket"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/tickets/{ticket}/status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                /** @description UUID or TKT-10001 */
-                ticket: components["parameters"]["Ticket"];
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["change_ticket_status"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/tickets/{ticket}/assign": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                /** @description UUID or TKT-10001 */
-                ticket: components["parameters"]["Ticket"];
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["assign_ticket"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/tickets/{ticket}/assign-to-me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                /** @description UUID or TKT-10001 */
-                ticket: components["parameters"]["Ticket"];
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["assign_ticket_to_me"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/tickets/{ticket}/replies": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                /** @description UUID or TKT-10001 */
-                ticket: components["parameters"]["Ticket"];
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["reply_to_ticket"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/tickets/{ticket}/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                /** @description UUID or TKT-10001 */
-                ticket: components["parameters"]["Ticket"];
-            };
-            cookie?: never;
-        };
-        get: operations["ticket_events"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/webhooks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        get: operations["list_webhooks"];
-        put?: never;
-        post: operations["create_webhook"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/webhooks/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                id: components["parameters"]["Id"];
-            };
-            cookie?: never;
-        };
-        get: operations["get_webhook"];
-        put?: never;
-        post?: never;
-        delete: operations["delete_webhook"];
-        options?: never;
-        head?: never;
-        patch: operations["update_webhook"];
-        trace?: never;
-    };
-    "/api/v1/workspaces/{ws}/webhooks/{id}/deliveries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                id: components["parameters"]["Id"];
-            };
-            cookie?: never;
-        };
-        get: operations["list_webhook_deliveries"];
+        /** The database is reachable (503 otherwise). */
+        get: operations["readyz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -570,451 +287,180 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        ErrorBody: {
-            error: {
-                code: string;
-                message: string;
-                fields?: {
-                    [key: string]: string[];
-                };
-            };
+        AcceptInvitation: {
+            token: string;
         };
-        User: {
+        ApiKeyList: {
+            items: components["schemas"]["ApiKeyOut"][];
+        };
+        ApiKeyOut: {
+            /** Format: date-time */
+            created_at: string;
             /** Format: uuid */
             id: string;
-            email: string;
+            /** Format: date-time */
+            last_used_at?: string | null;
+            name: string;
+            /** @description The first characters of the key, to recognise it. */
+            prefix: string;
+            /** Format: date-time */
+            revoked_at?: string | null;
+        };
+        AuthResponse: {
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Seconds until the access token expires.
+             */
+            expires_in: number;
+            refresh_token: string;
+            user: components["schemas"]["UserOut"];
+        };
+        CreateApiKey: {
             name: string;
         };
-        RegisterRequest: {
+        CreateInvitation: {
             email: string;
-            password: string;
+            role: components["schemas"]["Role"];
+        };
+        CreateWorkspace: {
             name: string;
+            plan?: components["schemas"]["Plan"] | null;
+        };
+        CreatedApiKey: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The secret key. Shown once: only its hash is stored. */
+            key: string;
+            name: string;
+            prefix: string;
+        };
+        ErrorBody: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        ErrorDetail: {
+            /** @description Stable machine-readable code, e.g. `not_found`, `validation_failed`. */
+            code: string;
+            /** @description Field errors (422 only): field name → problems. */
+            fields?: {
+                [key: string]: string[];
+            } | null;
+            /** @description A human sentence that can be shown to users. */
+            message: string;
+        };
+        Health: {
+            status: string;
+        };
+        InvitationList: {
+            items: components["schemas"]["InvitationOut"][];
+        };
+        InvitationOut: {
+            email: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            role: components["schemas"]["Role"];
         };
         LoginRequest: {
             email: string;
             password: string;
         };
-        RefreshRequest: {
-            refresh_token: string;
+        Me: {
+            email: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            workspaces: components["schemas"]["MeWorkspace"][];
         };
-        AuthResponse: {
-            user: components["schemas"]["User"];
-            access_token: string;
-            refresh_token: string;
-            expires_in: number;
-        };
-        TokenPair: {
-            access_token: string;
-            refresh_token: string;
-            expires_in: number;
-        };
-        /** @enum {string} */
-        Plan: "free" | "standard" | "pro";
-        /** @enum {string} */
-        Role: "owner" | "admin" | "agent";
         MeWorkspace: {
             /** Format: uuid */
             id: string;
             name: string;
             role: components["schemas"]["Role"];
         };
-        Me: {
-            /** Format: uuid */
-            id: string;
-            email: string;
-            name: string;
-            workspaces: components["schemas"]["MeWorkspace"][];
+        MemberList: {
+            items: components["schemas"]["MemberOut"][];
         };
-        Workspace: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            plan: components["schemas"]["Plan"];
-            widget_key: string;
-            allowed_origins: string[];
-            widget_color: string;
-            greeting: string;
-            /** Format: date-time */
-            created_at: string;
-        };
-        CreateWorkspace: {
-            name: string;
-            plan?: components["schemas"]["Plan"];
-        };
-        UpdateWorkspace: {
-            name?: string;
-            plan?: components["schemas"]["Plan"];
-            allowed_origins?: string[];
-            widget_color?: string;
-            greeting?: string;
-        };
-        Member: {
-            /** Format: uuid */
-            user_id: string;
+        MemberOut: {
             email: string;
             name: string;
             role: components["schemas"]["Role"];
+            /** Format: uuid */
+            user_id: string;
         };
-        MemberList: {
-            items: components["schemas"]["Member"][];
+        MembershipOut: {
+            role: components["schemas"]["Role"];
+            /** Format: uuid */
+            user_id: string;
+            /** Format: uuid */
+            workspace_id: string;
+        };
+        /**
+         * @description A workspace's plan. Tickets need Standard or Pro.
+         * @enum {string}
+         */
+        Plan: "free" | "standard" | "pro";
+        RefreshRequest: {
+            refresh_token: string;
+        };
+        RegisterRequest: {
+            email: string;
+            name: string;
+            password: string;
+        };
+        /**
+         * @description A member's role: owners and admins manage settings, agents work tickets.
+         * @enum {string}
+         */
+        Role: "owner" | "admin" | "agent";
+        TokenPair: {
+            access_token: string;
+            /** Format: int64 */
+            expires_in: number;
+            refresh_token: string;
         };
         UpdateMember: {
             role: components["schemas"]["Role"];
         };
-        CreateInvitation: {
-            email: string;
-            role: components["schemas"]["Role"];
-        };
-        Invitation: {
-            /** Format: uuid */
-            id: string;
-            email: string;
-            role: components["schemas"]["Role"];
-            /** Format: date-time */
-            expires_at: string;
-        };
-        AcceptInvitation: {
-            token: string;
-        };
-        ApiKey: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            prefix: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            last_used_at?: string | null;
-        };
-        ApiKeyList: {
-            items: components["schemas"]["ApiKey"][];
-        };
-        CreateApiKey: {
-            name: string;
-        };
-        CreatedApiKey: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            prefix: string;
-            key: string;
-            /** Format: date-time */
-            created_at: string;
-        };
-        Warning: {
-            sentence: string;
-            reason: string;
-        };
-        TicketSettings: {
-            enabled: boolean;
-            notification_email?: string | null;
-            reply_sets_in_progress?: boolean;
-            instruction_warnings: components["schemas"]["Warning"][];
-        };
-        UpdateTicketSettings: {
-            enabled: boolean;
-            notification_email?: string | null;
-            reply_sets_in_progress?: boolean;
-        };
-        AiSettings: {
-            instructions: string;
-            warnings: components["schemas"]["Warning"][];
-        };
-        UpdateAiSettings: {
-            instructions: string;
-        };
-        LintResponse: {
-            warnings: components["schemas"]["Warning"][];
-        };
-        Article: {
-            /** Format: uuid */
-            id: string;
-            title: string;
-            body: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        ArticleList: {
-            items: components["schemas"]["Article"][];
-            next_cursor?: string | null;
-        };
-        ArticleInput: {
-            title: string;
-            body: string;
-        };
-        /** @enum {string} */
-        Sender: "visitor" | "assistant" | "agent" | "system";
-        MessageAction: {
-            type: string;
-        };
-        Message: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            conversation_id: string;
-            sender: components["schemas"]["Sender"];
-            author_name?: string | null;
-            body: string;
-            action?: components["schemas"]["MessageAction"] | null;
-            /** Format: date-time */
-            created_at: string;
-        };
-        Device: {
-            browser?: string | null;
-            os?: string | null;
-            kind?: string | null;
-        };
-        Visitor: {
-            /** Format: uuid */
-            id: string;
-            email?: string | null;
-            country?: string | null;
-            device: components["schemas"]["Device"];
-            page_url?: string | null;
-            referrer?: string | null;
-            /** Format: date-time */
-            first_seen_at: string;
-            /** Format: date-time */
-            last_seen_at: string;
-        };
-        TicketRef: {
-            /** Format: uuid */
-            id: string;
-            number: string;
-        };
-        Conversation: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            visitor_id: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            last_message_at: string;
-        };
-        ConversationSummary: {
-            /** Format: uuid */
-            id: string;
-            visitor: components["schemas"]["Visitor"];
-            last_message?: components["schemas"]["Message"] | null;
-            ticket?: components["schemas"]["TicketRef"] | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            last_message_at: string;
-        };
-        ConversationList: {
-            items: components["schemas"]["ConversationSummary"][];
-            next_cursor?: string | null;
-        };
-        ConversationDetail: {
-            conversation: components["schemas"]["Conversation"];
-            visitor: components["schemas"]["Visitor"];
-            messages: components["schemas"]["Message"][];
-            ticket?: components["schemas"]["Ticket"] | null;
-        };
-        /** @enum {string} */
-        TicketStatus: "open" | "in_progress" | "resolved" | "closed";
-        /** @enum {string} */
-        TicketSort: "created_desc" | "created_asc" | "updated_desc";
-        /** @enum {string} */
-        TicketCategory: "cannot_perform_action" | "needs_human_judgment" | "other";
-        /** @enum {string} */
-        TicketSource: "ai" | "api" | "dashboard";
-        Assignee: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            email: string;
-        };
-        Ticket: {
-            /** Format: uuid */
-            id: string;
-            /** @description TKT-10001 */
-            number: string;
-            status: components["schemas"]["TicketStatus"];
-            summary: string;
-            description: string;
-            category: components["schemas"]["TicketCategory"];
-            visitor_email: string;
-            assignee?: components["schemas"]["Assignee"] | null;
-            /** Format: uuid */
-            conversation_id: string;
-            source: components["schemas"]["TicketSource"];
-            version: number;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** Format: date-time */
-            resolved_at?: string | null;
-            /** Format: date-time */
-            closed_at?: string | null;
-        };
-        TicketList: {
-            items: components["schemas"]["Ticket"][];
-            next_cursor?: string | null;
-        };
-        TicketCounts: {
-            all: number;
-            mine: number;
-            open: number;
-            in_progress: number;
-            resolved: number;
-            closed: number;
-        };
-        CreateTicket: {
-            visitor_email: string;
-            summary: string;
-            description?: string;
-            /** Format: uuid */
-            conversation_id?: string;
-            category?: components["schemas"]["TicketCategory"];
-        };
-        Actor: {
-            /** @enum {string} */
-            type: "user" | "assistant" | "visitor" | "api" | "system";
-            /** Format: uuid */
-            id?: string | null;
+        UpdateWorkspace: {
+            allowed_origins?: string[] | null;
+            greeting?: string | null;
             name?: string | null;
+            plan?: components["schemas"]["Plan"] | null;
+            widget_color?: string | null;
         };
-        TicketEvent: {
+        UserOut: {
+            email: string;
             /** Format: uuid */
             id: string;
-            kind: string;
-            actor: components["schemas"]["Actor"];
-            data: {
-                [key: string]: unknown;
-            };
+            name: string;
+        };
+        WorkspaceOut: {
+            /** @description Origins allowed to embed the widget (empty: any). */
+            allowed_origins: string[];
             /** Format: date-time */
             created_at: string;
-        };
-        TicketEventList: {
-            items: components["schemas"]["TicketEvent"][];
-        };
-        TicketDetail: {
-            ticket: components["schemas"]["Ticket"];
-            visitor: components["schemas"]["Visitor"];
-            messages: components["schemas"]["Message"][];
-            events: components["schemas"]["TicketEvent"][];
-        };
-        ChangeStatus: {
-            status: components["schemas"]["TicketStatus"];
-            version?: number;
-        };
-        AssignTicket: {
-            /** Format: uuid */
-            assignee_id: string | null;
-            version?: number;
-        };
-        VersionOnly: {
-            version?: number;
-        };
-        Reply: {
-            body: string;
-            email_visitor: boolean;
-        };
-        Webhook: {
+            greeting: string;
             /** Format: uuid */
             id: string;
-            url: string;
-            events: string[];
-            active: boolean;
-            /** Format: date-time */
-            created_at: string;
-        };
-        CreatedWebhook: {
-            /** Format: uuid */
-            id: string;
-            url: string;
-            events: string[];
-            active: boolean;
-            /** Format: date-time */
-            created_at: string;
-            secret: string;
-        };
-        WebhookList: {
-            items: components["schemas"]["Webhook"][];
-        };
-        WebhookInput: {
-            url: string;
-            events: string[];
-            active?: boolean;
-        };
-        UpdateWebhook: {
-            url?: string;
-            events?: string[];
-            active?: boolean;
-        };
-        WebhookDelivery: {
-            /** Format: uuid */
-            id: string;
-            event: string;
-            status_code?: number | null;
-            attempts: number;
-            last_error?: string | null;
-            /** Format: date-time */
-            delivered_at?: string | null;
-            /** Format: date-time */
-            created_at: string;
-        };
-        WebhookDeliveryList: {
-            items: components["schemas"]["WebhookDelivery"][];
-            next_cursor?: string | null;
+            name: string;
+            plan: components["schemas"]["Plan"];
+            widget_color: string;
+            /** @description Public key that identifies the workspace's widget on customer sites. */
+            widget_key: string;
         };
     };
-    responses: {
-        /** @description error */
-        Error: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorBody"];
-            };
-        };
-    };
-    parameters: {
-        Ws: string;
-        Id: string;
-        /** @description UUID or TKT-10001 */
-        Ticket: string;
-        Cursor: string;
-        Limit: number;
-    };
+    responses: never;
+    parameters: never;
     requestBodies: never;
     headers: never;
     pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    register: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RegisterRequest"];
-            };
-        };
-        responses: {
-            /** @description created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AuthResponse"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
     login: {
         parameters: {
             query?: never;
@@ -1028,7 +474,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1037,32 +482,23 @@ export interface operations {
                     "application/json": components["schemas"]["AuthResponse"];
                 };
             };
-            default: components["responses"]["Error"];
-        };
-    };
-    refresh: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RefreshRequest"];
-            };
-        };
-        responses: {
-            /** @description ok */
-            200: {
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenPair"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            default: components["responses"]["Error"];
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     logout: {
@@ -1078,38 +514,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description logged out */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            default: components["responses"]["Error"];
         };
     };
-    me: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Me"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    create_workspace: {
+    refresh: {
         parameters: {
             query?: never;
             header?: never;
@@ -1118,170 +531,66 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateWorkspace"];
+                "application/json": components["schemas"]["RefreshRequest"];
             };
         };
         responses: {
-            /** @description created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterRequest"];
+            };
+        };
+        responses: {
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Workspace"];
+                    "application/json": components["schemas"]["AuthResponse"];
                 };
             };
-            default: components["responses"]["Error"];
-        };
-    };
-    get_workspace: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
+            /** @description Email already registered */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Workspace"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            default: components["responses"]["Error"];
-        };
-    };
-    update_workspace: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateWorkspace"];
-            };
-        };
-        responses: {
-            /** @description ok */
-            200: {
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Workspace"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            default: components["responses"]["Error"];
-        };
-    };
-    list_members: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MemberList"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    remove_member: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description removed */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    update_member: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateMember"];
-            };
-        };
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    create_invitation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateInvitation"];
-            };
-        };
-        responses: {
-            /** @description created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Invitation"];
-                };
-            };
-            default: components["responses"]["Error"];
         };
     };
     accept_invitation: {
@@ -1297,16 +606,190 @@ export interface operations {
             };
         };
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Member"];
+                    "application/json": components["schemas"]["MembershipOut"];
                 };
             };
-            default: components["responses"]["Error"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_workspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWorkspace"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceOut"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_workspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_workspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWorkspace"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceOut"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_api_keys: {
@@ -1314,13 +797,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                ws: components["parameters"]["Ws"];
+                ws: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1329,7 +811,22 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
             };
-            default: components["responses"]["Error"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     create_api_key: {
@@ -1337,7 +834,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                ws: components["parameters"]["Ws"];
+                ws: string;
             };
             cookie?: never;
         };
@@ -1347,7 +844,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1356,7 +852,30 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
-            default: components["responses"]["Error"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     revoke_api_key: {
@@ -1364,723 +883,310 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                ws: components["parameters"]["Ws"];
-                id: components["parameters"]["Id"];
+                ws: string;
+                id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description revoked */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            default: components["responses"]["Error"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
-    get_ticket_settings: {
+    list_invitations: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                ws: components["parameters"]["Ws"];
+                ws: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TicketSettings"];
+                    "application/json": components["schemas"]["InvitationList"];
                 };
             };
-            default: components["responses"]["Error"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
-    put_ticket_settings: {
+    create_invitation: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                ws: components["parameters"]["Ws"];
+                ws: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UpdateTicketSettings"];
+                "application/json": components["schemas"]["CreateInvitation"];
             };
         };
         responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketSettings"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    get_ai_settings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AiSettings"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    put_ai_settings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateAiSettings"];
-            };
-        };
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AiSettings"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    lint_ai_settings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateAiSettings"];
-            };
-        };
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LintResponse"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    list_articles: {
-        parameters: {
-            query?: {
-                cursor?: components["parameters"]["Cursor"];
-                limit?: components["parameters"]["Limit"];
-            };
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ArticleList"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    create_article: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ArticleInput"];
-            };
-        };
-        responses: {
-            /** @description created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Article"];
+                    "application/json": components["schemas"]["InvitationOut"];
                 };
             };
-            default: components["responses"]["Error"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
-    get_article: {
+    list_members: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                ws: components["parameters"]["Ws"];
-                id: components["parameters"]["Id"];
+                ws: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Article"];
+                    "application/json": components["schemas"]["MemberList"];
                 };
             };
-            default: components["responses"]["Error"];
-        };
-    };
-    update_article: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                id: components["parameters"]["Id"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ArticleInput"];
-            };
-        };
-        responses: {
-            /** @description ok */
-            200: {
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Article"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            default: components["responses"]["Error"];
         };
     };
-    delete_article: {
+    remove_member: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                ws: components["parameters"]["Ws"];
-                id: components["parameters"]["Id"];
+                ws: string;
+                user_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description deleted */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            default: components["responses"]["Error"];
-        };
-    };
-    list_conversations: {
-        parameters: {
-            query?: {
-                cursor?: components["parameters"]["Cursor"];
-                limit?: components["parameters"]["Limit"];
-            };
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConversationList"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            default: components["responses"]["Error"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
-    get_conversation: {
+    update_member: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                ws: components["parameters"]["Ws"];
-                id: components["parameters"]["Id"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ConversationDetail"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    list_tickets: {
-        parameters: {
-            query?: {
-                status?: components["schemas"]["TicketStatus"];
-                /** @description me, none or a user id */
-                assignee?: string;
-                q?: string;
-                sort?: components["schemas"]["TicketSort"];
-                cursor?: components["parameters"]["Cursor"];
-                limit?: components["parameters"]["Limit"];
-            };
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketList"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    create_ticket: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
+                ws: string;
+                user_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateTicket"];
+                "application/json": components["schemas"]["UpdateMember"];
             };
         };
         responses: {
-            /** @description created */
-            201: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Ticket"];
+                    "application/json": components["schemas"]["MemberOut"];
                 };
             };
-            default: components["responses"]["Error"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
-    ticket_counts: {
+    healthz: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TicketCounts"];
+                    "application/json": components["schemas"]["Health"];
                 };
             };
-            default: components["responses"]["Error"];
         };
     };
-    get_ticket: {
+    metrics: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                /** @description UUID or TKT-10001 */
-                ticket: components["parameters"]["Ticket"];
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
+            /** @description Prometheus text */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TicketDetail"];
+                    "text/plain": unknown;
                 };
             };
-            default: components["responses"]["Error"];
         };
     };
-    change_ticket_status: {
+    readyz: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                /** @description UUID or TKT-10001 */
-                ticket: components["parameters"]["Ticket"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChangeStatus"];
-            };
-        };
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Ticket"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    assign_ticket: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                /** @description UUID or TKT-10001 */
-                ticket: components["parameters"]["Ticket"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AssignTicket"];
-            };
-        };
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Ticket"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    assign_ticket_to_me: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                /** @description UUID or TKT-10001 */
-                ticket: components["parameters"]["Ticket"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["VersionOnly"];
-            };
-        };
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Ticket"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    reply_to_ticket: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                /** @description UUID or TKT-10001 */
-                ticket: components["parameters"]["Ticket"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Reply"];
-            };
-        };
-        responses: {
-            /** @description created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Message"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    ticket_events: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                /** @description UUID or TKT-10001 */
-                ticket: components["parameters"]["Ticket"];
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TicketEventList"];
+                    "application/json": components["schemas"]["Health"];
                 };
             };
-            default: components["responses"]["Error"];
-        };
-    };
-    list_webhooks: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WebhookList"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            default: components["responses"]["Error"];
-        };
-    };
-    create_webhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["WebhookInput"];
-            };
-        };
-        responses: {
-            /** @description created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreatedWebhook"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    get_webhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                id: components["parameters"]["Id"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Webhook"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    delete_webhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                id: components["parameters"]["Id"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description deleted */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    update_webhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                id: components["parameters"]["Id"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateWebhook"];
-            };
-        };
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Webhook"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    list_webhook_deliveries: {
-        parameters: {
-            query?: {
-                cursor?: components["parameters"]["Cursor"];
-                limit?: components["parameters"]["Limit"];
-            };
-            header?: never;
-            path: {
-                ws: components["parameters"]["Ws"];
-                id: components["parameters"]["Id"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookDeliveryList"];
-                };
-            };
-            default: components["responses"]["Error"];
         };
     };
 }

@@ -1,19 +1,23 @@
 // Friendly names for the generated schema types. When the generated file renames a schema,
 // only this file changes.
+// Schemas the server's openapi.yaml has come from api-types.ts; the rest, until they land,
+// from api-types.pending.ts (generated from openapi.draft.yaml).
 import type { components } from './api-types';
+import type { components as pending } from './api-types.pending';
 
-type S = components['schemas'];
-export type User = S['User'];
-export type AuthResponse = S['AuthResponse'];
-export type Me = S['Me'];
-export type MeWorkspace = S['MeWorkspace'];
-export type Plan = S['Plan'];
-export type Role = S['Role'];
-export type Workspace = S['Workspace'];
-export type Member = S['Member'];
-export type Invitation = S['Invitation'];
-export type ApiKey = S['ApiKey'];
-export type CreatedApiKey = S['CreatedApiKey'];
+type R = components['schemas'];
+type S = pending['schemas'];
+export type User = R['UserOut'];
+export type AuthResponse = R['AuthResponse'];
+export type Me = R['Me'];
+export type MeWorkspace = R['MeWorkspace'];
+export type Plan = R['Plan'];
+export type Role = R['Role'];
+export type Workspace = R['WorkspaceOut'];
+export type Member = R['MemberOut'];
+export type Invitation = R['InvitationOut'];
+export type ApiKey = R['ApiKeyOut'];
+export type CreatedApiKey = R['CreatedApiKey'];
 export type LintWarning = S['Warning'];
 export type TicketSettings = S['TicketSettings'];
 export type AiSettings = S['AiSettings'];

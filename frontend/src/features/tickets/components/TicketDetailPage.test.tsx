@@ -1,7 +1,7 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Ticket, TicketDetail } from '../../../lib/types';
-import { renderAt, signIn, stubApi } from '../../../test/render';
+import { renderAt, stubApi } from '../../../test/render';
 import { TicketDetailPage } from './TicketDetailPage';
 
 const WS = '11111111-1111-1111-1111-111111111111';
