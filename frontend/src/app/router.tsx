@@ -1,0 +1,80 @@
+import { createBrowserRouter, Navigate, Outlet, type RouteObject } from 'react-router';
+import { ToastProvider } from '../components/ui/Toast';
+import { RequireAuth } from '../features/auth/components/RequireAuth';
+import { RouteError, NotFound } from './RouteError';
+
+// Every screen is its own chunk, loaded when first visited; the shell is tiny.
+const page = (load: () => Promise<Record<string, unknown>>, name: string) => async () => {
+  const m = await load();
+  return { Component: m[name] as React.ComponentType };
+};
+
+const authed = (el: React.ReactNode) => <RequireAuth>{el}</RequireAuth>;
+
+function Root() {
+  return (
+    <ToastProvider>
+      <Outlet />
+    </ToastProvider>
+  );
+}
+
+const children: RouteObject[] = [
+  { path: '/login', lazy: page(() => import('../features/auth/components/LoginPage'), 'LoginPage'), errorElement: <RouteError /> },
+  { path: '/signup', lazy: page(() => import('../features/auth/components/SignupPage'), 'SignupPage'), errorElement: <RouteError /> },
+  {
+    errorElement: <RouteError />,
+    children: [
+      {
+        path: '/',
+        lazy: async () => {
+          const { HomeRedirect } = await import('../features/workspaces/components/HomeRedirect');
+          return { element: authed(<HomeRedirect />) };
+        },
+      },
+      {
+        path: '/workspaces/new',
+        lazy: async () => {
+          const { CreateWorkspacePage } = await import('../features/workspaces/components/CreateWorkspacePage');
+          return { element: authed(<CreateWorkspacePage />) };
+        },
+      },
+      {
+        path: '/invitations/accept',
+        lazy: async () => {
+          const { AcceptInvitationPage } = await import('../features/team/components/AcceptInvitationPage');
+          return { element: authed(<AcceptInvitationPage />) };
+        },
+      },
+      {
+        path: '/w/:ws',
+        lazy: async () => {
+          const { AppShell } = await import('../features/workspaces/components/AppShell');
+          return { element: authed(<AppShell />) };
+        },
+        children: [
+          { index: true, element: <Navigate to="tickets" replace /> },
+          { path: 'tickets', lazy: page(() => import('../features/tickets/components/TicketsPage'), 'TicketsPage'), errorElement: <RouteError /> },
+          { path: 'tickets/:ticket', lazy: page(() => import('../features/tickets/components/TicketDetailPage'), 'TicketDetailPage'), errorElement: <RouteError /> },
+          { path: 'conversations', lazy: page(() => import('../features/conversations/components/ConversationsPage'), 'ConversationsPage'), errorElement: <RouteError /> },
+          { path: 'conversations/:id', lazy: page(() => import('../features/conversations/components/ConversationPage'), 'ConversationPage'), errorElement: <RouteError /> },
+          { path: 'ai-instructions', lazy: page(() => import('../features/setup/components/AiInstructionsPage'), 'AiInstructionsPage'), errorElement: <RouteError /> },
+          { path: 'knowledge', lazy: page(() => import('../features/knowledge/components/KnowledgePage'), 'KnowledgePage'), errorElement: <RouteError /> },
+          { path: 'widget', lazy: page(() => import('../features/widget-install/components/WidgetInstallPage'), 'WidgetInstallPage'), errorElement: <RouteError /> },
+          { path: 'team', lazy: page(() => import('../features/team/components/TeamPage'), 'TeamPage'), errorElement: <RouteError /> },
+          { path: 'api-keys', lazy: page(() => import('../features/api-keys/components/ApiKeysPage'), 'ApiKeysPage'), errorElement: <RouteError /> },
+          { path: 'webhooks', lazy: page(() => import('../features/webhooks/components/WebhooksPage'), 'WebhooksPage'), errorElement: <RouteError /> },
+          { path: 'settings', lazy: page(() => import('../features/setup/components/SettingsPage'), 'SettingsPage'), errorElement: <RouteError /> },
+          { path: '*', element: <NotFound /> },
+        ],
+      },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+];
+
+export const routes: RouteObject[] = [{ element: <Root />, children }];
+
+export function makeRouter() {
+  return createBrowserRouter(routes);
+}

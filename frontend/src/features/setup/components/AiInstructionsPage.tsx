@@ -1,0 +1,91 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { Alert, Button, Card, ErrorBox, PageHeader, Spinner } from '../../../components/ui';
+import { useDebounced } from '../../../lib/useDebounced';
+import { isAdmin, useMyRole, useWs } from '../../workspaces/api/workspaces';
+import { aiSettingsQuery, lintQuery, useSaveAiSettings } from '../api/setup';
+import { LintWarnings } from './LintWarnings';
+
+export function AiInstructionsPage() {
+  const ws = useWs();
+  const role = useMyRole(ws);
+  const q = useQuery(aiSettingsQuery(ws));
+  const save = useSaveAiSettings(ws);
+  const [text, setText] = useState<string | null>(null);
+  useEffect(() => {
+    if (q.data && text === null) setText(q.data.instructions);
+  }, [q.data, text]);
+  const value = text ?? '';
+  const debounced = useDebounced(value, 400);
+  const dirty = q.data ? value !== q.data.instructions : false;
+  const lint = useQuery({ ...lintQuery(ws, debounced), enabled: q.isSuccess && text !== null && debounced.trim().length > 0 });
+  const warnings = debounced.trim() === '' ? [] : (lint.data?.warnings ?? q.data?.warnings ?? []);
+  const canEdit = role === undefined || isAdmin(role);
+
+  return (
+    <div className="page">
+      <PageHeader
+        title="AI Instructions"
+        subtitle="Your own instructions for the assistant: tone, what your business does, what to avoid. They are added to every conversation."
+      />
+      {q.isPending ? <Spinner /> : null}
+      {q.error ? <ErrorBox error={q.error} onRetry={() => void q.refetch()} /> : null}
+      {q.data ? (
+        <div className="split">
+          <Card title="Instructions" id="instr">
+            <form
+              className="stack"
+              onSubmit={(e) => {
+                e.preventDefault();
+                save.mutate(value);
+              }}
+            >
+              <label htmlFor="instructions" className="sr-only">
+                AI Instructions
+              </label>
+              <textarea
+                id="instructions"
+                className="input textarea instructions"
+                rows={16}
+                value={value}
+                onChange={(e) => setText(e.target.value)}
+                readOnly={!canEdit}
+                placeholder="You are the friendly assistant of Acme Shop. Answer briefly…"
+                aria-describedby="instr-live"
+              />
+              <div className="row-between">
+                <span id="instr-live" className="muted small" aria-live="polite">
+                  {lint.isFetching ? 'Checking…' : warnings.length ? `${warnings.length} warning${warnings.length > 1 ? 's' : ''}` : 'No problems found'}
+                </span>
+                {canEdit ? (
+                  <Button type="submit" variant="primary" busy={save.isPending} disabled={!dirty}>
+                    Save
+                  </Button>
+                ) : null}
+              </div>
+              {save.error ? <ErrorBox error={save.error} /> : null}
+              {save.isSuccess && !dirty ? (
+                <Alert kind={save.data.warnings.length ? 'warning' : 'success'}>
+                  {save.data.warnings.length ? 'Saved, but some sentences may stop the AI from creating tickets (see the warnings).' : 'Saved.'}
+                </Alert>
+              ) : null}
+              {lint.error ? <ErrorBox error={lint.error} title="Live check unavailable." /> : null}
+            </form>
+          </Card>
+          <div className="stack">
+            {warnings.length ? (
+              <LintWarnings warnings={warnings} />
+            ) : (
+              <Card title="Tickets-friendly" id="ok">
+                <p className="muted">
+                  Nothing here sends visitors elsewhere for help, so the AI can create a ticket whenever it can’t help. Avoid sentences like “email support@…”, “call us at…”
+                  or “visit our help center”.
+                </p>
+              </Card>
+            )}
+          </div>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,111 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
+import { Alert, Button, Card, ErrorBox, PageHeader, SelectField, Spinner, TextField } from '../../../components/ui';
+import { fieldError } from '../../../lib/errors';
+import type { Plan, TicketSettings, Workspace } from '../../../lib/types';
+import { isAdmin, useMyRole, useUpdateWorkspace, useWs, workspaceQuery } from '../../workspaces/api/workspaces';
+import { ticketSettingsQuery, useUpdateTicketSettings } from '../api/setup';
+
+export function SettingsPage() {
+  const ws = useWs();
+  const role = useMyRole(ws);
+  const workspace = useQuery(workspaceQuery(ws));
+  const settings = useQuery(ticketSettingsQuery(ws));
+  return (
+    <div className="page">
+      <PageHeader title="Settings" />
+      {!isAdmin(role) && role ? <Alert kind="info">Only owners and admins can change these settings.</Alert> : null}
+      {workspace.isPending || settings.isPending ? <Spinner /> : null}
+      {workspace.error ? <ErrorBox error={workspace.error} onRetry={() => void workspace.refetch()} /> : null}
+      {settings.error ? <ErrorBox error={settings.error} onRetry={() => void settings.refetch()} /> : null}
+      <div className="stack">
+        {workspace.data ? <WorkspaceForm workspace={workspace.data} canEdit={isAdmin(role)} /> : null}
+        {settings.data && workspace.data ? <TicketForm ws={ws} settings={settings.data} plan={workspace.data.plan} canEdit={isAdmin(role)} /> : null}
+      </div>
+    </div>
+  );
+}
+
+function WorkspaceForm({ workspace, canEdit }: { workspace: Workspace; canEdit: boolean }) {
+  const update = useUpdateWorkspace(workspace.id);
+  const [name, setName] = useState(workspace.name);
+  const [plan, setPlan] = useState<Plan>(workspace.plan);
+  useEffect(() => {
+    setName(workspace.name);
+    setPlan(workspace.plan);
+  }, [workspace.name, workspace.plan]);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    update.mutate({ name: name.trim(), plan });
+  };
+  return (
+    <Card title="Workspace" id="ws-settings">
+      <form className="stack narrow" onSubmit={submit}>
+        <TextField label="Name" required value={name} onChange={(e) => setName(e.target.value)} disabled={!canEdit} error={fieldError(update.error, 'name')} />
+        <SelectField label="Plan" value={plan} onChange={(e) => setPlan(e.target.value as Plan)} disabled={!canEdit} hint="Support tickets need Standard or Pro.">
+          <option value="free">Free</option>
+          <option value="standard">Standard</option>
+          <option value="pro">Pro</option>
+        </SelectField>
+        {canEdit ? (
+          <div className="row-end">
+            <Button type="submit" variant="primary" busy={update.isPending} disabled={name === workspace.name && plan === workspace.plan}>
+              Save workspace
+            </Button>
+          </div>
+        ) : null}
+        {update.error && !fieldError(update.error, 'name') ? <ErrorBox error={update.error} /> : null}
+        {update.isSuccess ? <Alert kind="success">Saved.</Alert> : null}
+      </form>
+    </Card>
+  );
+}
+
+function TicketForm({ ws, settings, plan, canEdit }: { ws: string; settings: TicketSettings; plan: Plan; canEdit: boolean }) {
+  const update = useUpdateTicketSettings(ws);
+  const [enabled, setEnabled] = useState(settings.enabled);
+  const [email, setEmail] = useState(settings.notification_email ?? '');
+  const [replyInProgress, setReplyInProgress] = useState(settings.reply_sets_in_progress ?? false);
+  useEffect(() => {
+    setEnabled(settings.enabled);
+    setEmail(settings.notification_email ?? '');
+    setReplyInProgress(settings.reply_sets_in_progress ?? false);
+  }, [settings]);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    update.mutate({ enabled, notification_email: email.trim() || null, reply_sets_in_progress: replyInProgress });
+  };
+  return (
+    <Card title="Support tickets" id="ticket-settings">
+      {plan === 'free' ? <Alert kind="info">Support tickets are available on the Standard and Pro plans.</Alert> : null}
+      <form className="stack narrow" onSubmit={submit}>
+        <label className="check">
+          <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} disabled={!canEdit} />
+          <span>Let the AI create tickets when it can’t help</span>
+        </label>
+        <TextField
+          label="Notification email"
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          disabled={!canEdit}
+          hint="Where you want to receive new ticket notifications."
+          error={fieldError(update.error, 'notification_email')}
+        />
+        <label className="check">
+          <input type="checkbox" checked={replyInProgress} onChange={(e) => setReplyInProgress(e.target.checked)} disabled={!canEdit} />
+          <span>Move open tickets to In Progress when someone replies</span>
+        </label>
+        {canEdit ? (
+          <div className="row-end">
+            <Button type="submit" variant="primary" busy={update.isPending}>
+              Save ticket settings
+            </Button>
+          </div>
+        ) : null}
+        {update.error && !fieldError(update.error, 'notification_email') ? <ErrorBox error={update.error} /> : null}
+        {update.isSuccess ? <Alert kind="success">Saved.</Alert> : null}
+      </form>
+    </Card>
+  );
+}

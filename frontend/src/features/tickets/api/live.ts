@@ -1,0 +1,37 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useToast } from '../../../components/ui';
+import { useEventStream } from '../../../lib/sse';
+import { ticketNumber } from '../../../lib/status';
+import type { Ticket } from '../../../lib/types';
+import { ticketsKey } from './tickets';
+
+/** Keeps every ticket and conversation query of the workspace live over SSE. */
+export function useLiveWorkspace(ws: string) {
+  const qc = useQueryClient();
+  const toast = useToast();
+  const refreshTickets = () => void qc.invalidateQueries({ queryKey: ticketsKey(ws) });
+  useEventStream(
+    ws ? `/api/v1/workspaces/${ws}/events` : null,
+    {
+      'ticket.created': (data) => {
+        refreshTickets();
+        const t = data as Partial<Ticket> | null;
+        if (t && t.number !== undefined) {
+          const num = ticketNumber(t.number);
+          toast.show({
+            text: `New ticket ${num}${t.visitor_email ? ` from ${t.visitor_email}` : ''}`,
+            href: `/w/${ws}/tickets/${num}`,
+            linkText: 'View',
+          });
+        }
+      },
+      'ticket.updated': () => refreshTickets(),
+      'message.created': (data) => {
+        const d = data as { ticket_id?: string | null } | null;
+        if (d?.ticket_id) refreshTickets();
+        void qc.invalidateQueries({ queryKey: ['ws', ws, 'conversations'] });
+      },
+    },
+    { onReconnect: () => void qc.invalidateQueries({ queryKey: ['ws', ws] }) },
+  );
+}

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import type { TicketEvent } from '../../../lib/types';
+import { describeEvent } from './timeline';
+
+const ev = (kind: string, actor: TicketEvent['actor'], data: Record<string, unknown> = {}): TicketEvent => ({ id: 'e', kind, actor, data, created_at: '2026-11-24T10:00:00Z' });
+
+describe('timeline sentences', () => {
+  it('says who did what', () => {
+    expect(describeEvent(ev('created', { type: 'assistant' }))).toBe('Ticket created by the AI assistant');
+    expect(describeEvent(ev('created', { type: 'api', name: 'CRM sync' }))).toBe('Ticket created via the API (CRM sync)');
+    expect(describeEvent(ev('status_changed', { type: 'user', name: 'Sam' }, { from: 'open', to: 'in_progress' }))).toBe('Sam changed status from Open to In Progress');
+    expect(describeEvent(ev('assigned', { type: 'user', name: 'Sam' }, { assignee: { id: 'u', name: 'Kim' } }))).toBe('Sam assigned it to Kim');
+    expect(describeEvent(ev('assigned', { type: 'user', name: 'Sam' }, { assignee: null }))).toBe('Sam unassigned the ticket');
+    expect(describeEvent(ev('reopened', { type: 'visitor' }))).toBe('Reopened by Visitor');
+    expect(describeEvent(ev('replied', { type: 'user', name: 'Sam' }, { email_visitor: true }))).toBe('Sam replied (also emailed to the visitor)');
+    expect(describeEvent(ev('note_added', { type: 'system' }))).toBe('Note added by System');
+  });
+});

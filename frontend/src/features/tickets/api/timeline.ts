@@ -1,0 +1,67 @@
+import { STATUS_LABEL } from '../../../lib/status';
+import type { TicketEvent, TicketStatus } from '../../../lib/types';
+
+function actorName(e: TicketEvent): string {
+  const a = e.actor;
+  if (a.name) return a.name;
+  switch (a.type) {
+    case 'assistant':
+      return 'AI assistant';
+    case 'visitor':
+      return 'Visitor';
+    case 'api':
+      return 'API';
+    case 'system':
+      return 'System';
+    default:
+      return 'Someone';
+  }
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+function statusLabel(v: unknown): string | undefined {
+  const s = str(v);
+  return s ? (STATUS_LABEL[s as TicketStatus] ?? s) : undefined;
+}
+
+function nameIn(v: unknown): string | undefined {
+  if (!v || typeof v !== 'object') return str(v);
+  const o = v as Record<string, unknown>;
+  return str(o.name) ?? str(o.email);
+}
+
+/** One readable sentence per timeline event; tolerant of extra or missing data. */
+export function describeEvent(e: TicketEvent): string {
+  const who = actorName(e);
+  const d = (e.data ?? {}) as Record<string, unknown>;
+  switch (e.kind) {
+    case 'created': {
+      const via = e.actor.type === 'assistant' ? 'by the AI assistant' : e.actor.type === 'api' ? `via the API${e.actor.name ? ` (${e.actor.name})` : ''}` : `by ${who}`;
+      return `Ticket created ${via}`;
+    }
+    case 'assigned': {
+      const to = nameIn(d.assignee) ?? str(d.assignee_name) ?? nameIn(d.to);
+      if (!to && (d.assignee === null || d.assignee_id === null || d.to === null)) return `${who} unassigned the ticket`;
+      return to ? `${who} assigned it to ${to}` : `${who} changed the assignee`;
+    }
+    case 'unassigned':
+      return `${who} unassigned the ticket`;
+    case 'status_changed': {
+      const from = statusLabel(d.from);
+      const to = statusLabel(d.to ?? d.status);
+      if (from && to) return `${who} changed status from ${from} to ${to}`;
+      return to ? `${who} set status to ${to}` : `${who} changed the status`;
+    }
+    case 'reopened':
+      return `Reopened by ${who}`;
+    case 'replied':
+      return d.email_visitor || d.emailed ? `${who} replied (also emailed to the visitor)` : `${who} replied`;
+    default: {
+      const k = e.kind.replace(/[._]/g, ' ');
+      return `${k.charAt(0).toUpperCase()}${k.slice(1)} by ${who}`;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { Button } from '../../../components/ui';
+import { statusActions } from '../../../lib/status';
+import type { TicketStatus } from '../../../lib/types';
+
+/** Buttons for exactly the moves the workflow allows from `status`. */
+export function StatusControl({ status, onMove, busyTo, disabled }: { status: TicketStatus; onMove: (to: TicketStatus) => void; busyTo?: TicketStatus | null; disabled?: boolean }) {
+  const actions = statusActions(status);
+  return (
+    <div className="status-control" role="group" aria-label="Change status">
+      {actions.map((a) => (
+        <Button
+          key={a.to}
+          size="sm"
+          variant={a.label === 'Reopen' ? 'secondary' : a.to === 'resolved' ? 'primary' : 'secondary'}
+          onClick={() => onMove(a.to)}
+          busy={busyTo === a.to}
+          disabled={disabled}
+          data-status={a.to}
+        >
+          {a.label}
+        </Button>
+      ))}
+    </div>
+  );
+}

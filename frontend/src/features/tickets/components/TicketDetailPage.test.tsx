@@ -1,0 +1,106 @@
+import { fireEvent, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Ticket, TicketDetail } from '../../../lib/types';
+import { renderAt, stubApi } from '../../../test/render';
+import { TicketDetailPage } from './TicketDetailPage';
+
+const WS = '11111111-1111-1111-1111-111111111111';
+
+function detail(over: Partial<Ticket> = {}): TicketDetail {
+  return {
+    ticket: {
+      id: 't1',
+      number: 'TKT-10001',
+      status: 'open',
+      summary: 'Refund for order',
+      description: '',
+      category: 'cannot_perform_action',
+      visitor_email: 'jane@example.com',
+      assignee: null,
+      conversation_id: 'c1',
+      source: 'ai',
+      version: 3,
+      created_at: '2026-11-24T10:00:00Z',
+      updated_at: '2026-11-24T10:00:00Z',
+      ...over,
+    },
+    visitor: {
+      id: 'v1',
+      email: 'jane@example.com',
+      country: 'DE',
+      device: { browser: 'Firefox', os: 'Linux', kind: 'desktop' },
+      page_url: 'https://shop.example.com/orders',
+      referrer: null,
+      first_seen_at: '2026-11-24T09:00:00Z',
+      last_seen_at: '2026-11-24T10:00:00Z',
+    },
+    messages: [{ id: 'm1', conversation_id: 'c1', sender: 'visitor', body: 'I want a refund for my order', created_at: '2026-11-24T10:00:00Z' }],
+    events: [{ id: 'e1', kind: 'created', actor: { type: 'assistant' }, data: {}, created_at: '2026-11-24T10:00:00Z' }],
+  };
+}
+
+describe('TicketDetailPage', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  function setup(statusReply: () => { status?: number; body?: unknown }) {
+    let current = detail();
+    const stub = stubApi([
+      { path: /\/api\/v1\/me$/, reply: () => ({ body: { id: 'u-me', email: 'me@acme.test', name: 'Me', workspaces: [{ id: WS, name: 'Acme', role: 'agent' }] } }) },
+      { path: /\/members$/, reply: () => ({ body: { items: [{ user_id: 'u-me', email: 'me@acme.test', name: 'Me', role: 'agent' }, { user_id: 'u2', email: 'kim@acme.test', name: 'Kim', role: 'admin' }] } }) },
+      { path: /\/tickets\/TKT-10001$/, reply: () => ({ body: current }) },
+      { method: 'POST', path: /\/status$/, reply: statusReply },
+      {
+        method: 'POST',
+        path: /\/assign-to-me$/,
+        reply: () => {
+          current = detail({ assignee: { id: 'u-me', name: 'Me', email: 'me@acme.test' }, version: 4 });
+          return { body: current.ticket };
+        },
+      },
+      { method: 'POST', path: /\/replies$/, reply: (_u, b) => ({ status: 201, body: { id: 'm2', conversation_id: 'c1', sender: 'agent', author_name: 'Me', body: (b as { body: string }).body, created_at: new Date().toISOString() } }) },
+    ]);
+    renderAt(`/w/${WS}/tickets/TKT-10001`, '/w/:ws/tickets/:ticket', <TicketDetailPage />);
+    return {
+      ...stub,
+      setCurrent: (d: TicketDetail) => {
+        current = d;
+      },
+    };
+  }
+
+  it('shows visitor info with country name and flag, device and a link to the page', async () => {
+    setup(() => ({ body: {} }));
+    expect(await screen.findByText('Germany')).toBeTruthy();
+    expect(screen.getByText('🇩🇪')).toBeTruthy();
+    expect(screen.getByText('Firefox on Linux · Desktop')).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'https://shop.example.com/orders' }).getAttribute('href')).toBe('https://shop.example.com/orders');
+    expect(screen.getByRole('button', { name: 'Copy visitor email' })).toBeTruthy();
+    expect(screen.getByText('Ticket created by the AI assistant')).toBeTruthy();
+  });
+
+  it('sends the version with a status change; on 409 it refetches and tells the user', async () => {
+    const stub = setup(() => ({ status: 409, body: { error: { code: 'version_conflict', message: 'The ticket was changed by someone else.' } } }));
+    const btn = await screen.findByRole('button', { name: 'In Progress' });
+    stub.setCurrent(detail({ status: 'resolved', version: 5 }));
+    fireEvent.click(btn);
+    await screen.findByText(/The ticket was changed by someone else\./);
+    expect(stub.calls.find((c) => c.url.pathname.endsWith('/status'))?.body).toEqual({ status: 'in_progress', version: 3 });
+    // Refetched: the control now offers the moves from resolved.
+    await screen.findByRole('button', { name: 'Reopen' });
+    expect(screen.queryByRole('button', { name: 'In Progress' })).toBeNull();
+  });
+
+  it('Assign to me, then reply with the email checkbox', async () => {
+    const stub = setup(() => ({ body: {} }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Assign to me' }));
+    await screen.findByRole('button', { name: 'Assigned to you' });
+    expect((screen.getByLabelText('Assigned To') as HTMLSelectElement).value).toBe('u-me');
+
+    fireEvent.change(screen.getByLabelText('Your reply'), { target: { value: 'Your refund is on its way.' } });
+    fireEvent.click(screen.getByLabelText('also email this reply'));
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await screen.findByText('Your refund is on its way.');
+    expect(stub.calls.find((c) => c.url.pathname.endsWith('/replies'))?.body).toEqual({ body: 'Your refund is on its way.', email_visitor: true });
+    expect(screen.getByText(/visitor will see your message when they return/)).toBeTruthy();
+  });
+});

@@ -1,0 +1,186 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { Alert, Button, Card, ErrorBox, RelativeTime, Spinner, StatusBadge } from '../../../components/ui';
+import { ApiError, errorMessage } from '../../../lib/errors';
+import { STATUS_LABEL, ticketNumber } from '../../../lib/status';
+import { dateTime } from '../../../lib/time';
+import type { TicketStatus } from '../../../lib/types';
+import { meQuery } from '../../auth/api/auth';
+import { MessageList } from '../../conversations/components/MessageList';
+import { VisitorInfo } from '../../conversations/components/VisitorInfo';
+import { membersQuery } from '../../team/api/team';
+import { useWs } from '../../workspaces/api/workspaces';
+import { ticketQuery, useAssign, useAssignToMe, useChangeStatus } from '../api/tickets';
+import { ReplyBox } from './ReplyBox';
+import { StatusControl } from './StatusControl';
+import { Timeline } from './Timeline';
+
+const CATEGORY: Record<string, string> = {
+  cannot_perform_action: 'Cannot perform action',
+  needs_human_judgment: 'Needs human judgment',
+  other: 'Other',
+};
+const SOURCE: Record<string, string> = { ai: 'AI assistant', api: 'API', dashboard: 'Dashboard' };
+
+export function TicketDetailPage() {
+  const ws = useWs();
+  const ref = useParams().ticket ?? '';
+  const q = useQuery(ticketQuery(ws, ref));
+  const me = useQuery(meQuery());
+  const members = useQuery(membersQuery(ws));
+  const status = useChangeStatus(ws, ref);
+  const assign = useAssign(ws, ref);
+  const assignMe = useAssignToMe(ws, ref);
+  const [notice, setNotice] = useState<{ kind: 'warning' | 'error' | 'success'; text: string } | null>(null);
+
+  const report = (err: unknown) => {
+    if (err instanceof ApiError && err.status === 409) {
+      setNotice({ kind: 'warning', text: `${err.message} The ticket was changed by someone else, so it has been refreshed: check it and try again.` });
+    } else {
+      setNotice({ kind: 'error', text: errorMessage(err) });
+    }
+  };
+
+  if (q.isPending) return <div className="page"><Spinner label="Loading ticket…" /></div>;
+  if (q.error)
+    return (
+      <div className="page">
+        <BackLink ws={ws} />
+        <ErrorBox error={q.error} onRetry={() => void q.refetch()} />
+      </div>
+    );
+
+  const { ticket, visitor, messages, events } = q.data;
+  const num = ticketNumber(ticket.number);
+  const myId = me.data?.id;
+  const mine = !!myId && ticket.assignee?.id === myId;
+  const busy = status.isPending || assign.isPending || assignMe.isPending;
+  const move = (to: TicketStatus) => {
+    setNotice(null);
+    status.mutate(to, { onError: report, onSuccess: (t) => setNotice({ kind: 'success', text: `Status changed to ${STATUS_LABEL[t.status]}.` }) });
+  };
+  const memberList = members.data?.items ?? [];
+  const assigneeMissing = ticket.assignee && !memberList.some((m) => m.user_id === ticket.assignee?.id);
+
+  return (
+    <div className="page ticket-page">
+      <BackLink ws={ws} />
+      <header className="ticket-head">
+        <div className="ticket-head-main">
+          <div className="ticket-head-line">
+            <h1 className="page-title">{num}</h1>
+            <StatusBadge status={ticket.status} />
+          </div>
+          <p className="ticket-summary">{ticket.summary}</p>
+        </div>
+        <div className="ticket-head-actions">
+          <StatusControl status={ticket.status} onMove={move} busyTo={status.isPending ? status.variables : null} disabled={busy} />
+          <Button
+            variant="primary"
+            size="sm"
+            onClick={() => {
+              setNotice(null);
+              assignMe.mutate(undefined, { onError: report });
+            }}
+            busy={assignMe.isPending}
+            disabled={mine || busy}
+            title={mine ? 'This ticket is assigned to you' : undefined}
+          >
+            {mine ? 'Assigned to you' : 'Assign to me'}
+          </Button>
+        </div>
+      </header>
+      {notice ? (
+        <Alert kind={notice.kind} onDismiss={() => setNotice(null)}>
+          {notice.text}
+        </Alert>
+      ) : null}
+      <div className="ticket-layout">
+        <div className="ticket-main">
+          {ticket.description && ticket.description !== ticket.summary ? (
+            <Card title="Description" id="desc">
+              <p className="pre">{ticket.description}</p>
+            </Card>
+          ) : null}
+          <Card title="Conversation" id="conv" actions={<span className="muted small">{messages.length} messages</span>}>
+            <MessageList messages={messages} visitorLabel={ticket.visitor_email} />
+          </Card>
+          <ReplyBox ws={ws} ticket={ref} visitorEmail={ticket.visitor_email} />
+          <Card title="Timeline" id="timeline">
+            <Timeline events={events} />
+          </Card>
+        </div>
+        <aside className="ticket-side" aria-label="Ticket details">
+          <Card>
+            <div className="field">
+              <label htmlFor="assigned-to" className="field-label">
+                Assigned To
+              </label>
+              <select
+                id="assigned-to"
+                className="input select"
+                value={ticket.assignee?.id ?? ''}
+                disabled={busy}
+                onChange={(e) => {
+                  setNotice(null);
+                  assign.mutate(e.target.value || null, { onError: report });
+                }}
+              >
+                <option value="">Unassigned</option>
+                {assigneeMissing && ticket.assignee ? <option value={ticket.assignee.id}>{ticket.assignee.name || ticket.assignee.email}</option> : null}
+                {memberList.map((m) => (
+                  <option key={m.user_id} value={m.user_id}>
+                    {(m.name || m.email) + (m.user_id === myId ? ' (you)' : '')}
+                  </option>
+                ))}
+              </select>
+              {members.error ? <p className="field-error">{errorMessage(members.error)}</p> : null}
+            </div>
+          </Card>
+          <Card title="Visitor" id="visitor">
+            <VisitorInfo visitor={visitor} email={ticket.visitor_email} />
+          </Card>
+          <Card title="Ticket" id="ticket-facts">
+            <dl className="facts">
+              <div className="fact">
+                <dt>Created</dt>
+                <dd title={dateTime(ticket.created_at)}>
+                  <RelativeTime iso={ticket.created_at} />
+                </dd>
+              </div>
+              <div className="fact">
+                <dt>Updated</dt>
+                <dd>
+                  <RelativeTime iso={ticket.updated_at} />
+                </dd>
+              </div>
+              <div className="fact">
+                <dt>Source</dt>
+                <dd>{SOURCE[ticket.source] ?? ticket.source}</dd>
+              </div>
+              <div className="fact">
+                <dt>Category</dt>
+                <dd>{CATEGORY[ticket.category] ?? ticket.category}</dd>
+              </div>
+              <div className="fact">
+                <dt>Conversation</dt>
+                <dd>
+                  <Link to={`/w/${ws}/conversations/${ticket.conversation_id}`}>Open conversation</Link>
+                </dd>
+              </div>
+            </dl>
+          </Card>
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function BackLink({ ws }: { ws: string }) {
+  return (
+    <Link to={`/w/${ws}/tickets`} className="back-link">
+      ← Tickets
+    </Link>
+  );
+}

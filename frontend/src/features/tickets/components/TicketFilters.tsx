@@ -1,0 +1,102 @@
+import { useEffect, useState } from 'react';
+import type { Member, TicketCounts } from '../../../lib/types';
+import { useDebounced } from '../../../lib/useDebounced';
+import { FILTERS, SORTS, type TicketListState } from '../api/list-params';
+
+export function TicketFilters({
+  state,
+  onChange,
+  counts,
+  members,
+}: {
+  state: TicketListState;
+  onChange: (s: TicketListState) => void;
+  counts?: TicketCounts;
+  members?: Member[];
+}) {
+  const [q, setQ] = useState(state.q);
+  const debounced = useDebounced(q, 300);
+  useEffect(() => {
+    if (debounced !== state.q) onChange({ ...state, q: debounced });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [debounced]);
+  useEffect(() => {
+    // Back/forward navigation changed the URL: follow it.
+    setQ((cur) => (cur.trim() === state.q.trim() ? cur : state.q));
+  }, [state.q]);
+
+  return (
+    <div className="filters">
+      <div className="filter-tabs" role="group" aria-label="Filter tickets">
+        {FILTERS.map((f) => {
+          const active = state.filter === f.value;
+          const n = counts?.[f.count];
+          return (
+            <button
+              key={f.value}
+              type="button"
+              className={`filter-tab ${active ? 'is-active' : ''}`}
+              aria-pressed={active}
+              onClick={() => onChange({ ...state, filter: f.value })}
+            >
+              <span>{f.label}</span>
+              <span className="filter-count" aria-label={n === undefined ? undefined : `${n} tickets`}>
+                {n === undefined ? '·' : n}
+              </span>
+            </button>
+          );
+        })}
+      </div>
+      <div className="filter-row">
+        <div className="search">
+          <label htmlFor="ticket-search" className="sr-only">
+            Search tickets
+          </label>
+          <span className="search-icon" aria-hidden="true">
+            ⌕
+          </span>
+          <input
+            id="ticket-search"
+            type="search"
+            className="input search-input"
+            placeholder="Search number, email or summary"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') onChange({ ...state, q });
+            }}
+          />
+        </div>
+        <div className="inline-field">
+          <label htmlFor="ticket-assignee">Assignee</label>
+          <select
+            id="ticket-assignee"
+            className="input select"
+            value={state.filter === 'mine' ? 'me' : state.assignee}
+            disabled={state.filter === 'mine'}
+            onChange={(e) => onChange({ ...state, assignee: e.target.value })}
+          >
+            <option value="">Anyone</option>
+            {state.filter === 'mine' ? <option value="me">Me</option> : null}
+            <option value="none">Unassigned</option>
+            {(members ?? []).map((m) => (
+              <option key={m.user_id} value={m.user_id}>
+                {m.name || m.email}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="inline-field">
+          <label htmlFor="ticket-sort">Sort</label>
+          <select id="ticket-sort" className="input select" value={state.sort} onChange={(e) => onChange({ ...state, sort: e.target.value as TicketListState['sort'] })}>
+            {SORTS.map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+    </div>
+  );
+}

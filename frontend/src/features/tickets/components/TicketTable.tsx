@@ -1,0 +1,68 @@
+import { Link } from 'react-router';
+import { RelativeTime, StatusBadge } from '../../../components/ui';
+import { ticketNumber } from '../../../lib/status';
+import type { Ticket, TicketSort } from '../../../lib/types';
+
+export function TicketTable({ ws, tickets, sort }: { ws: string; tickets: Ticket[]; sort: TicketSort }) {
+  const timeLabel = sort === 'updated_desc' ? 'Updated' : 'Created';
+  return (
+    <div className="ticket-table" role="table" aria-label="Tickets">
+      <div className="ticket-row ticket-row-head" role="row">
+        <span role="columnheader">Ticket</span>
+        <span role="columnheader">Visitor</span>
+        <span role="columnheader">Summary</span>
+        <span role="columnheader">Status</span>
+        <span role="columnheader">Assignee</span>
+        <span role="columnheader">{timeLabel}</span>
+      </div>
+      {tickets.map((t) => {
+        const num = ticketNumber(t.number);
+        return (
+          <Link key={t.id} to={`/w/${ws}/tickets/${num}`} className="ticket-row" role="row" data-ticket={num} aria-label={`${num}: ${t.summary}`}>
+            <span role="cell" className="t-num">
+              {num}
+            </span>
+            <span role="cell" className="t-email">
+              {t.visitor_email}
+            </span>
+            <span role="cell" className="t-summary">
+              {t.summary}
+            </span>
+            <span role="cell" className="t-status">
+              <StatusBadge status={t.status} />
+            </span>
+            <span role="cell" className="t-assignee">
+              {t.assignee ? (
+                <>
+                  <Avatar name={t.assignee.name || t.assignee.email} />
+                  <span className="t-assignee-name">{t.assignee.name || t.assignee.email}</span>
+                </>
+              ) : (
+                <span className="muted">Unassigned</span>
+              )}
+            </span>
+            <span role="cell" className="t-time">
+              <RelativeTime iso={sort === 'updated_desc' ? t.updated_at : t.created_at} />
+            </span>
+          </Link>
+        );
+      })}
+    </div>
+  );
+}
+
+export function Avatar({ name }: { name: string }) {
+  const initials = name
+    .split(/[\s@.]+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((p) => p[0]?.toUpperCase())
+    .join('');
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.charCodeAt(0)) % 360;
+  return (
+    <span className="avatar" aria-hidden="true" style={{ background: `hsl(${h} 55% 90%)`, color: `hsl(${h} 45% 30%)` }}>
+      {initials || '?'}
+    </span>
+  );
+}

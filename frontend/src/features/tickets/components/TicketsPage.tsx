@@ -1,0 +1,80 @@
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { Link, useSearchParams } from 'react-router';
+import { Button, Empty, ErrorBox, PageHeader, Spinner } from '../../../components/ui';
+import { meQuery } from '../../auth/api/auth';
+import { LintWarnings } from '../../setup/components/LintWarnings';
+import { SetupCard } from '../../setup/components/SetupCard';
+import { ticketSettingsQuery } from '../../setup/api/setup';
+import { membersQuery } from '../../team/api/team';
+import { isAdmin, useMyRole, useWs, workspaceQuery } from '../../workspaces/api/workspaces';
+import { listStateToSearch, parseListState, type TicketListState } from '../api/list-params';
+import { ticketCountsQuery, ticketListQuery } from '../api/tickets';
+import { TicketFilters } from './TicketFilters';
+import { TicketTable } from './TicketTable';
+
+export function TicketsPage() {
+  const ws = useWs();
+  const role = useMyRole(ws);
+  const me = useQuery(meQuery());
+  const workspace = useQuery(workspaceQuery(ws));
+  const settings = useQuery(ticketSettingsQuery(ws));
+  const [sp, setSp] = useSearchParams();
+  const state = parseListState(sp);
+  const setState = (s: TicketListState) => setSp(listStateToSearch(s), { replace: true });
+
+  const enabled = settings.data?.enabled ?? false;
+  const counts = useQuery({ ...ticketCountsQuery(ws), enabled: settings.isSuccess });
+  const members = useQuery(membersQuery(ws));
+  const list = useInfiniteQuery({ ...ticketListQuery(ws, state), enabled: settings.isSuccess });
+  const tickets = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const anyTickets = (counts.data?.all ?? tickets.length) > 0;
+
+  return (
+    <div className="page">
+      <PageHeader
+        title="Tickets"
+        subtitle={
+          enabled ? (
+            <>
+              AI creates tickets when it can’t help.
+              {settings.data?.notification_email ? <> New ticket notifications go to {settings.data.notification_email}.</> : null}{' '}
+              {isAdmin(role) ? <Link to={`/w/${ws}/settings`}>Settings</Link> : null}
+            </>
+          ) : undefined
+        }
+      />
+      {settings.isPending || workspace.isPending ? <Spinner /> : null}
+      {settings.error ? <ErrorBox error={settings.error} onRetry={() => void settings.refetch()} /> : null}
+      {workspace.error ? <ErrorBox error={workspace.error} onRetry={() => void workspace.refetch()} /> : null}
+      {settings.data && workspace.data && !settings.data.enabled ? (
+        <SetupCard ws={ws} plan={workspace.data.plan} settings={settings.data} canManage={isAdmin(role)} defaultEmail={me.data?.email} />
+      ) : null}
+      {settings.data && settings.data.instruction_warnings.length > 0 ? (
+        <LintWarnings warnings={settings.data.instruction_warnings} editHref={`/w/${ws}/ai-instructions`} compact={enabled} />
+      ) : null}
+      {settings.isSuccess && (enabled || anyTickets) ? (
+        <section aria-label="Ticket list" className="card card-flush">
+          <TicketFilters state={state} onChange={setState} counts={counts.data} members={members.data?.items} />
+          {counts.error ? <ErrorBox error={counts.error} title="Counts unavailable." /> : null}
+          {list.isPending ? <Spinner label="Loading tickets…" /> : null}
+          {list.error ? <ErrorBox error={list.error} onRetry={() => void list.refetch()} /> : null}
+          {list.isSuccess && tickets.length === 0 ? (
+            state.filter === 'all' && !state.q && !state.assignee ? (
+              <Empty title="No tickets yet">When the AI can’t help a visitor, it creates a ticket and it shows up here instantly.</Empty>
+            ) : (
+              <Empty title="No tickets match these filters" />
+            )
+          ) : null}
+          {tickets.length > 0 ? <TicketTable ws={ws} tickets={tickets} sort={state.sort} /> : null}
+          {list.hasNextPage ? (
+            <div className="load-more">
+              <Button onClick={() => void list.fetchNextPage()} busy={list.isFetchingNextPage}>
+                Load more
+              </Button>
+            </div>
+          ) : null}
+        </section>
+      ) : null}
+    </div>
+  );
+}

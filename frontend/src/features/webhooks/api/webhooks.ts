@@ -1,0 +1,42 @@
+import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import { client, unwrap } from '../../../lib/api';
+
+export const WEBHOOK_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.replied', 'conversation.message'] as const;
+
+export const webhooksQuery = (ws: string) =>
+  queryOptions({
+    queryKey: ['ws', ws, 'webhooks'],
+    queryFn: () => unwrap(client.GET('/api/v1/workspaces/{ws}/webhooks', { params: { path: { ws } } })),
+  });
+
+export const deliveriesQuery = (ws: string, id: string) =>
+  queryOptions({
+    queryKey: ['ws', ws, 'webhooks', id, 'deliveries'],
+    queryFn: () => unwrap(client.GET('/api/v1/workspaces/{ws}/webhooks/{id}/deliveries', { params: { path: { ws, id }, query: { limit: 25 } } })),
+    refetchInterval: 10_000,
+  });
+
+export function useCreateWebhook(ws: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { url: string; events: string[]; active: boolean }) => unwrap(client.POST('/api/v1/workspaces/{ws}/webhooks', { params: { path: { ws } }, body })),
+    onSettled: () => qc.invalidateQueries({ queryKey: webhooksQuery(ws).queryKey }),
+  });
+}
+
+export function useUpdateWebhook(ws: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...body }: { id: string; active?: boolean; events?: string[]; url?: string }) =>
+      unwrap(client.PATCH('/api/v1/workspaces/{ws}/webhooks/{id}', { params: { path: { ws, id } }, body })),
+    onSettled: () => qc.invalidateQueries({ queryKey: webhooksQuery(ws).queryKey }),
+  });
+}
+
+export function useDeleteWebhook(ws: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(client.DELETE('/api/v1/workspaces/{ws}/webhooks/{id}', { params: { path: { ws, id } } })),
+    onSettled: () => qc.invalidateQueries({ queryKey: webhooksQuery(ws).queryKey }),
+  });
+}

@@ -1,0 +1,163 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
+import { Alert, Button, Card, CopyButton, ErrorBox, PageHeader, Spinner, TextField } from '../../../components/ui';
+import type { Workspace } from '../../../lib/types';
+import { isAdmin, useMyRole, useUpdateWorkspace, useWs, workspaceQuery } from '../../workspaces/api/workspaces';
+
+export function widgetSnippet(origin: string, widgetKey: string): string {
+  return `<script src="${origin}/widget.js" data-key="${widgetKey}" async></script>`;
+}
+
+/** "https://shop.example.com/path" → "https://shop.example.com"; null when not an http(s) origin. */
+export function normalizeOrigin(input: string): string | null {
+  const v = input.trim();
+  if (!v) return null;
+  try {
+    const u = new URL(v.includes('://') ? v : `https://${v}`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+    return u.origin;
+  } catch {
+    return null;
+  }
+}
+
+export function WidgetInstallPage() {
+  const ws = useWs();
+  const q = useQuery(workspaceQuery(ws));
+  const role = useMyRole(ws);
+  return (
+    <div className="page">
+      <PageHeader title="Widget" subtitle="Add the chat widget to your website and make it look like yours." />
+      {q.isPending ? <Spinner /> : null}
+      {q.error ? <ErrorBox error={q.error} onRetry={() => void q.refetch()} /> : null}
+      {q.data ? (
+        <div className="stack">
+          <Snippet workspace={q.data} />
+          <Origins workspace={q.data} canEdit={isAdmin(role)} />
+          <Appearance workspace={q.data} canEdit={isAdmin(role)} />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function Snippet({ workspace }: { workspace: Workspace }) {
+  const snippet = widgetSnippet(window.location.origin, workspace.widget_key);
+  return (
+    <Card title="Install" id="install" actions={<CopyButton text={snippet} what="widget snippet" label="Copy snippet" />}>
+      <p className="muted">Paste this just before the closing &lt;/body&gt; tag of every page where the chat should appear.</p>
+      <pre className="code" aria-label="Widget snippet">
+        <code>{snippet}</code>
+      </pre>
+    </Card>
+  );
+}
+
+function Origins({ workspace, canEdit }: { workspace: Workspace; canEdit: boolean }) {
+  const update = useUpdateWorkspace(workspace.id);
+  const [list, setList] = useState(workspace.allowed_origins);
+  const [input, setInput] = useState('');
+  const [err, setErr] = useState<string | null>(null);
+  useEffect(() => setList(workspace.allowed_origins), [workspace.allowed_origins]);
+  const dirty = JSON.stringify(list) !== JSON.stringify(workspace.allowed_origins);
+  const add = (e: FormEvent) => {
+    e.preventDefault();
+    const o = normalizeOrigin(input);
+    if (!o) return setErr('Enter a website address such as https://shop.example.com');
+    setErr(null);
+    if (!list.includes(o)) setList([...list, o]);
+    setInput('');
+  };
+  return (
+    <Card title="Allowed websites" id="origins">
+      <p className="muted">
+        The widget only loads on these origins. Leave the list empty to allow any website while you try it out.
+      </p>
+      {list.length ? (
+        <ul className="chips">
+          {list.map((o) => (
+            <li key={o} className="chip">
+              <span>{o}</span>
+              {canEdit ? (
+                <button type="button" className="chip-x" aria-label={`Remove ${o}`} onClick={() => setList(list.filter((x) => x !== o))}>
+                  ×
+                </button>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted small">No restriction: any website can embed the widget.</p>
+      )}
+      {canEdit ? (
+        <>
+          <form className="inline-form" onSubmit={add}>
+            <TextField label="Add a website" placeholder="https://shop.example.com" value={input} onChange={(e) => setInput(e.target.value)} error={err ?? undefined} />
+            <Button type="submit">Add</Button>
+          </form>
+          <div className="row-end">
+            <Button variant="primary" disabled={!dirty} busy={update.isPending} onClick={() => update.mutate({ allowed_origins: list })}>
+              Save websites
+            </Button>
+          </div>
+          {update.error ? <ErrorBox error={update.error} /> : null}
+          {update.isSuccess && !dirty ? <Alert kind="success">Saved.</Alert> : null}
+        </>
+      ) : null}
+    </Card>
+  );
+}
+
+function Appearance({ workspace, canEdit }: { workspace: Workspace; canEdit: boolean }) {
+  const update = useUpdateWorkspace(workspace.id);
+  const [color, setColor] = useState(workspace.widget_color);
+  const [greeting, setGreeting] = useState(workspace.greeting);
+  const valid = /^#[0-9a-fA-F]{6}$/.test(color);
+  const dirty = color !== workspace.widget_color || greeting !== workspace.greeting;
+  return (
+    <Card title="Appearance" id="appearance">
+      <form
+        className="appearance"
+        onSubmit={(e) => {
+          e.preventDefault();
+          update.mutate({ widget_color: color, greeting });
+        }}
+      >
+        <div className="stack">
+          <div className="field">
+            <label htmlFor="widget-color" className="field-label">
+              Colour
+            </label>
+            <div className="color-row">
+              <input type="color" id="widget-color" value={valid ? color : '#4f46e5'} onChange={(e) => setColor(e.target.value)} disabled={!canEdit} />
+              <input className="input mono" aria-label="Colour hex value" value={color} onChange={(e) => setColor(e.target.value)} disabled={!canEdit} maxLength={7} />
+            </div>
+            {!valid ? <p className="field-error">Use a hex colour like #4f46e5.</p> : null}
+          </div>
+          <TextField label="Greeting" value={greeting} onChange={(e) => setGreeting(e.target.value)} disabled={!canEdit} maxLength={200} />
+          {canEdit ? (
+            <div className="row-end">
+              <Button type="submit" variant="primary" busy={update.isPending} disabled={!dirty || !valid}>
+                Save appearance
+              </Button>
+            </div>
+          ) : null}
+          {update.error ? <ErrorBox error={update.error} /> : null}
+        </div>
+        <div className="preview" aria-label="Preview">
+          <div className="preview-bubble">
+            <div className="preview-head" style={{ background: valid ? color : undefined }}>
+              {workspace.name}
+            </div>
+            <div className="preview-msg">{greeting}</div>
+          </div>
+          <div className="preview-launcher" style={{ background: valid ? color : undefined }} aria-hidden="true">
+            <svg viewBox="0 0 24 24" width="26" height="26" fill="white">
+              <path d="M4 5h16v10H9l-5 4z" />
+            </svg>
+          </div>
+        </div>
+      </form>
+    </Card>
+  );
+}
