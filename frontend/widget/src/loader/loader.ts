@@ -52,6 +52,7 @@ z-index:2147483000;display:none}
 .u{position:absolute;inset:0;display:flex;flex-direction:column;align-items:center;justify-content:center;
 gap:8px;padding:24px;text-align:center;font:15px/1.45 system-ui,sans-serif;color:#333;background:#fff}
 .u strong{font-size:17px;color:#111}
+.u button{margin-top:8px;font:600 14px system-ui,sans-serif;border:1px solid #ccc;background:#fff;border-radius:8px;padding:8px 16px;cursor:pointer}
 @media (max-width:480px){
 .p{inset:0;width:100%;height:100%;border-radius:0}
 .o .l{display:none}
@@ -117,8 +118,13 @@ export function mount(opts: LoaderOptions): LoaderHandle {
     strong.textContent = 'Chat is unavailable';
     const p = doc.createElement('span');
     p.textContent = "This website isn't allowed to show this chat. Please contact the site owner.";
-    box.append(strong, p);
+    const btn = doc.createElement('button');
+    btn.type = 'button';
+    btn.textContent = 'Close';
+    btn.addEventListener('click', () => close());
+    box.append(strong, p, btn);
     panel.appendChild(box);
+    if (isOpen) btn.focus();
   };
 
   const ensureFrame = () => {
