@@ -163,6 +163,7 @@ describe('chat widget on a customer site (different origin)', () => {
     await frame.getByText('Please enter a valid email address', { exact: false }).waitFor({ timeout: T });
     assert.equal(await email.getAttribute('aria-invalid'), 'true');
     assert.equal(await frame.locator('.m.visitor').count(), visitorCount, 'invalid email is not sent');
+    await shot(page, 'desktop-email-invalid');
 
     await email.fill('ann@example.com');
     await email.press('Enter');

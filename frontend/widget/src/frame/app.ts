@@ -349,6 +349,7 @@ export class ChatApp {
       this.emailError = v ? 'Please enter a valid email address, like name@example.com.' : 'Please enter your email address.';
       this.renderEmail();
       this.el.emailInput.focus();
+      this.el.log.scrollTop = this.el.log.scrollHeight;
       return;
     }
     this.emailError = '';
