@@ -139,6 +139,11 @@ describe('chat widget on a customer site (different origin)', () => {
     // Focus moved into the chat.
     await page.waitForFunction(() => document.activeElement?.id === 'handoff-widget', null, { timeout: T });
     assert.equal(await frame.locator('textarea').evaluate((el) => el === document.activeElement), true, 'composer focused');
+    // Focus stays in the chat while it is open (Tab and Shift+Tab cycle inside).
+    for (const key of ['Tab', 'Tab', 'Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+      await page.keyboard.press(key);
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'handoff-widget', `focus left the chat after ${key}`);
+    }
 
     await ask(page, 'How long does shipping take?');
     const answer = await frame.locator('.m.assistant .body').last().textContent();

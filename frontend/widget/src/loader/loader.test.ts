@@ -124,5 +124,20 @@ describe('loader', () => {
     handle.frame!.dispatchEvent(new Event('load'));
     await flush();
     expect(handle.root.querySelector('[role=alert]')?.textContent).toContain('Chat is unavailable');
+    // The message can be dismissed (on phones the launcher is hidden while open).
+    (handle.root.querySelector('.u button') as HTMLButtonElement).click();
+    expect(handle.isOpen).toBe(false);
+  });
+
+  it('tells the frame the current page when the visitor opens the chat again', () => {
+    handle = mount({ origin: ORIGIN, key: 'wk_9' });
+    handle.open();
+    const spy = attach(handle);
+    fromFrame(handle, { event: 'ready' });
+    handle.close();
+    history.pushState({}, '', '/checkout');
+    handle.open();
+    expect(spy).toHaveBeenCalledWith({ event: 'page', payload: { page_url: location.href } }, ORIGIN);
+    expect(location.pathname).toBe('/checkout');
   });
 });

@@ -156,6 +156,8 @@ export function mount(opts: LoaderOptions): LoaderHandle {
     label();
     doc.addEventListener('keydown', onKey);
     frame!.focus();
+    // Single-page shops change the URL without reloading: keep the frame's page current.
+    post({ event: 'page', payload: { page_url: location.href } });
     post({ event: 'visibility', payload: { open: true, focus: true } });
   }
 
