@@ -259,7 +259,8 @@ export class ChatApp {
     this.renderStatus();
     this.render(true);
     this.reportUnread();
-    if (this.messages.some((m) => m.sender === 'visitor')) this.d.post?.({ event: 'conversation', payload: { active: true } });
+    // Lets the loader preload the frame on later visits (for the unread badge), or stop doing so.
+    this.d.post?.({ event: 'conversation', payload: { active: this.messages.some((m) => m.sender === 'visitor') } });
     if (this.open) this.focusBest();
     this.listen();
     this.maybeMarkRead();
