@@ -110,7 +110,7 @@ before(async () => {
   allowedUrl = await hostSite('Acme Shop', server.url, ws.widget_key);
   blockedUrl = await hostSite('Copycat Shop', server.url, ws.widget_key);
   assert.notEqual(new URL(allowedUrl).origin, new URL(server.url).origin);
-  ok(await owner('PATCH', `/api/v1/workspaces/${ws.id}`, { allowed_origins: [allowedUrl] }), 'allowed origins');
+  ok(await owner('PATCH', `/api/v1/workspaces/${ws.id}`, { allowed_origins: [allowedUrl], widget_color: '#0f766e' }), 'allowed origins + colour');
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 });
@@ -129,7 +129,12 @@ describe('chat widget on a customer site (different origin)', () => {
     await page.goto(allowedUrl);
     await launcher(page).waitFor({ timeout: T });
     assert.equal(await launcher(page).getAttribute('aria-label'), 'Open chat');
-    // Launcher colour comes from the workspace config.
+    // Launcher colour comes from the workspace config (GET /api/v1/widget/config, cross-origin).
+    await page.waitForFunction(
+      () => getComputedStyle(document.querySelector('#handoff-widget').shadowRoot.querySelector('button.l')).backgroundColor === 'rgb(15, 118, 110)',
+      null,
+      { timeout: T },
+    );
     assert.equal(await page.locator('#handoff-widget iframe').count(), 0, 'no iframe before the first open');
     await shot(page, 'desktop-closed');
 
