@@ -1,0 +1,330 @@
+// @vitest-environment jsdom
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ToLoader } from '../shared/protocol';
+import { visitorTokenKey } from '../shared/protocol';
+import { type Message, WidgetApi } from './api';
+import { ChatApp, rateLimitText } from './app';
+
+type Reply = { status: number; body?: unknown; headers?: Record<string, string> } | Promise<never>;
+type Route = (body: unknown) => Reply | Promise<Reply>;
+
+class FakeES {
+  static last: FakeES | null = null;
+  readyState = 1;
+  listeners = new Map<string, ((e: MessageEvent) => void)[]>();
+  constructor(public url: string) {
+    FakeES.last = this;
+  }
+  addEventListener(name: string, fn: (e: MessageEvent) => void) {
+    this.listeners.set(name, [...(this.listeners.get(name) ?? []), fn]);
+  }
+  emit(name: string, data: unknown) {
+    for (const fn of this.listeners.get(name) ?? []) fn(new MessageEvent(name, { data: JSON.stringify(data) }));
+  }
+  close() {
+    this.readyState = 2;
+  }
+}
+
+let seq = 0;
+function msg(sender: Message['sender'], body: string, extra: Partial<Message> = {}): Message {
+  seq++;
+  return {
+    id: `m${seq}`,
+    conversation_id: 'c1',
+    sender,
+    body,
+    created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
+    ...extra,
+  };
+}
+
+function session(messages: Message[] = [], unread = 0) {
+  return {
+    visitor_token: 'vt_1',
+    visitor_id: 'v1',
+    conversation_id: 'c1',
+    messages,
+    unread_count: unread,
+    config: { workspace_name: 'Acme Shop', greeting: 'Hi! Ask me anything.', tickets_enabled: true },
+  };
+}
+
+interface Setup {
+  app: ChatApp;
+  root: HTMLElement;
+  calls: { method: string; path: string; body: unknown; auth: string | null }[];
+  posted: ToLoader[];
+  routes: Record<string, Route>;
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+async function settle() {
+  for (let i = 0; i < 5; i++) await tick();
+}
+
+function setup(routes: Record<string, Route>, opts: { open?: boolean; embedded?: boolean } = {}): Setup {
+  const calls: Setup['calls'] = [];
+  const posted: ToLoader[] = [];
+  const fetchFn = vi.fn(async (url: string | URL | Request, init?: RequestInit) => {
+    const u = new URL(String(url));
+    const method = init?.method ?? 'GET';
+    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
+    const auth = (init?.headers as Record<string, string> | undefined)?.authorization ?? null;
+    calls.push({ method, path: u.pathname + u.search, body, auth });
+    const route = routes[`${method} ${u.pathname}`];
+    if (!route) return new Response('{"error":{"code":"not_found","message":"Not found"}}', { status: 404 });
+    const r = await route(body);
+    return new Response(r.status === 204 ? null : JSON.stringify(r.body ?? {}), { status: r.status, headers: r.headers });
+  });
+  const root = document.createElement('div');
+  document.body.replaceChildren(root);
+  const app = new ChatApp({
+    root,
+    key: 'wk',
+    api: new WidgetApi('https://handoff.example', fetchFn as unknown as typeof fetch),
+    storage: localStorage,
+    post: opts.embedded === false ? null : (m) => posted.push(m),
+    EventSource: FakeES as unknown as typeof EventSource,
+  });
+  if (opts.open !== false) app.setOpen(true);
+  app.start({ page_url: 'https://shop.example/cart', referrer: 'https://google.example/', locale: 'en-GB' });
+  return { app, root, calls, posted, routes };
+}
+
+const q = (root: HTMLElement, sel: string) => root.querySelector(sel) as HTMLElement;
+const texts = (root: HTMLElement, sel: string) => Array.from(root.querySelectorAll(sel)).map((n) => n.textContent);
+
+function type(root: HTMLElement, text: string, shift = false) {
+  const t = q(root, 'textarea') as HTMLTextAreaElement;
+  t.value = text;
+  t.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', shiftKey: shift, bubbles: true, cancelable: true }));
+}
+
+beforeEach(() => {
+  localStorage.clear();
+  FakeES.last = null;
+});
+
+describe('frame app: session', () => {
+  it('starts a session with the page details, shows greeting and history, keeps the token', async () => {
+    const history = [msg('visitor', 'Hello'), msg('assistant', 'Hi there'), msg('agent', 'Sam here', { author_name: 'Sam' }), msg('system', 'Ticket TKT-10001 was resolved')];
+    const { root, calls } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: session(history) }) });
+    await settle();
+    expect(calls[0].body).toEqual({ widget_key: 'wk', page_url: 'https://shop.example/cart', referrer: 'https://google.example/', locale: 'en-GB' });
+    expect(q(root, '#hf-title').textContent).toBe('Acme Shop');
+    expect(texts(root, '.m .body')).toEqual(['Hi! Ask me anything.', 'Hello', 'Hi there', 'Sam here', 'Ticket TKT-10001 was resolved']);
+    expect(q(root, '.m.agent .who').textContent).toBe('Sam');
+    expect(root.querySelectorAll('.m.visitor')).toHaveLength(1);
+    expect(root.querySelectorAll('.m.system')).toHaveLength(1);
+    expect(localStorage.getItem(visitorTokenKey('wk'))).toBe('vt_1');
+    expect(FakeES.last?.url).toBe('https://handoff.example/api/v1/widget/events?token=vt_1');
+  });
+
+  it('resumes with the stored visitor token', async () => {
+    localStorage.setItem(visitorTokenKey('wk'), 'vt_old');
+    const { calls } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }) });
+    await settle();
+    expect((calls[0].body as { visitor_token: string }).visitor_token).toBe('vt_old');
+  });
+
+  it('starts over when the stored token is rejected', async () => {
+    localStorage.setItem(visitorTokenKey('wk'), 'vt_bad');
+    const { calls, root } = setup({
+      'POST /api/v1/widget/sessions': (b) =>
+        (b as { visitor_token?: string }).visitor_token
+          ? { status: 401, body: { error: { code: 'unauthorized', message: 'Bad token' } } }
+          : { status: 201, body: session() },
+    });
+    await settle();
+    expect(calls).toHaveLength(2);
+    expect(calls[1].body).not.toHaveProperty('visitor_token');
+    expect((q(root, 'textarea') as HTMLTextAreaElement).disabled).toBe(false);
+  });
+
+  it('shows a clear message when this site is not allowed (403)', async () => {
+    const { root } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 403, body: { error: { code: 'forbidden', message: 'This website is not allowed to use this widget.' } } }),
+    });
+    await settle();
+    expect(q(root, '.notice').textContent).toContain('Chat is unavailable on this website');
+    expect(q(root, '.notice').textContent).toContain('This website is not allowed to use this widget.');
+    expect((q(root, 'textarea') as HTMLTextAreaElement).disabled).toBe(true);
+  });
+
+  it('offers Retry when the session call fails', async () => {
+    let n = 0;
+    const { root } = setup({
+      'POST /api/v1/widget/sessions': () => (++n === 1 ? { status: 503, body: { error: { code: 'unavailable', message: 'Try again soon.' } } } : { status: 201, body: session() }),
+    });
+    await settle();
+    const retry = Array.from(root.querySelectorAll('button')).find((b) => b.textContent === 'Retry')!;
+    expect(retry).toBeTruthy();
+    retry.click();
+    await settle();
+    expect(texts(root, '.m .body')).toEqual(['Hi! Ask me anything.']);
+  });
+
+  it('renders every message as text, never as HTML', async () => {
+    const evil = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
+    const { root } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([msg('agent', evil, { author_name: '<i>Eve</i>' })]) }) });
+    await settle();
+    expect(root.querySelector('img')).toBeNull();
+    expect(root.querySelector('b')).toBeNull();
+    expect(root.querySelector('i')).toBeNull();
+    expect(q(root, '.m.agent .body').textContent).toBe(evil);
+    expect(q(root, '.m.agent .who').textContent).toBe('<i>Eve</i>');
+  });
+});
+
+describe('frame app: conversation', () => {
+  it('Enter sends, Shift+Enter does not; typing indicator while waiting', async () => {
+    let answer!: (r: Reply) => void;
+    const { root, calls, posted } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
+      'POST /api/v1/widget/messages': () => new Promise<Reply>((r) => (answer = r)),
+    });
+    await settle();
+    type(root, 'line one', true);
+    expect(calls.filter((c) => c.path === '/api/v1/widget/messages')).toHaveLength(0);
+    type(root, 'How long does shipping take?');
+    await tick();
+    const sent = calls.find((c) => c.path === '/api/v1/widget/messages')!;
+    expect(sent.body).toEqual({ body: 'How long does shipping take?', page_url: 'https://shop.example/cart' });
+    expect(sent.auth).toBe('Bearer vt_1');
+    expect(q(root, '.typing').hidden).toBe(false);
+    expect(texts(root, '.m.visitor .body')).toEqual(['How long does shipping take?']);
+    answer({ status: 201, body: { messages: [msg('visitor', 'How long does shipping take?'), msg('assistant', 'Orders ship in 2-3 days.')], ticket: null } });
+    await settle();
+    expect(q(root, '.typing').hidden).toBe(true);
+    expect(texts(root, '.m .body')).toEqual(['Hi! Ask me anything.', 'How long does shipping take?', 'Orders ship in 2-3 days.']);
+    expect(posted).toContainEqual({ event: 'conversation', payload: { active: true } });
+  });
+
+  it('email step: invalid email is rejected before sending, valid one is sent, ticket card shown', async () => {
+    const ask = msg('visitor', 'I want a refund');
+    const offer = msg('assistant', "I can't do refunds myself. What's your email?", { action: { type: 'request_email' } });
+    const { root, calls } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([ask, offer]) }),
+      'POST /api/v1/widget/messages': (b) => ({
+        status: 201,
+        body: { messages: [msg('visitor', (b as { body: string }).body), msg('assistant', 'Thanks! Your ticket is TKT-10001.')], ticket: { id: 't1', number: 10001 } },
+      }),
+    });
+    await settle();
+    const form = q(root, 'form.email') as HTMLFormElement;
+    const input = q(root, 'input[type=email]') as HTMLInputElement;
+    expect(form.hidden).toBe(false);
+    input.value = 'not-an-email';
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    await settle();
+    expect(calls.filter((c) => c.path === '/api/v1/widget/messages')).toHaveLength(0);
+    expect(q(root, '#hf-email-err').textContent).toMatch(/valid email/);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    input.value = 'ann@example.com';
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    await settle();
+    expect(calls.find((c) => c.path === '/api/v1/widget/messages')!.body).toMatchObject({ body: 'ann@example.com' });
+    expect(form.hidden).toBe(true);
+    expect(q(root, '.card .cn').textContent).toBe('TKT-10001');
+    expect(q(root, '.card').getAttribute('role')).toBe('status');
+  });
+
+  it('errors show inline with Retry, which resends the same text', async () => {
+    let n = 0;
+    const { root, calls } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
+      'POST /api/v1/widget/messages': (b) =>
+        ++n === 1
+          ? { status: 500, body: { error: { code: 'internal', message: 'Something went wrong.' } } }
+          : { status: 201, body: { messages: [msg('visitor', (b as { body: string }).body), msg('assistant', 'Answer')], ticket: null } },
+    });
+    await settle();
+    type(root, 'Hello?');
+    await settle();
+    expect(q(root, '.err').textContent).toContain("wasn't sent");
+    const retry = Array.from(root.querySelectorAll('.err button')).find((b) => b.textContent === 'Retry') as HTMLButtonElement;
+    retry.click();
+    await settle();
+    expect(calls.filter((c) => c.path === '/api/v1/widget/messages').map((c) => (c.body as { body: string }).body)).toEqual(['Hello?', 'Hello?']);
+    expect(root.querySelector('.err')).toBeNull();
+    expect(texts(root, '.m .body')).toEqual(['Hi! Ask me anything.', 'Hello?', 'Answer']);
+  });
+
+  it('429 gives a friendly wait message using Retry-After', async () => {
+    const { root } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
+      'POST /api/v1/widget/messages': () => ({ status: 429, headers: { 'Retry-After': '12' }, body: { error: { code: 'rate_limited', message: 'Too many requests' } } }),
+    });
+    await settle();
+    type(root, 'spam');
+    await settle();
+    expect(q(root, '.err').textContent).toContain('Please wait 12 seconds and try again.');
+    const retry = Array.from(root.querySelectorAll('.err button')).find((b) => b.textContent === 'Retry') as HTMLButtonElement;
+    expect(retry.disabled).toBe(true);
+    expect(rateLimitText(120)).toContain('2 minutes');
+  });
+});
+
+describe('frame app: live replies and unread', () => {
+  it('shows agent replies from the stream once, and marks them read when the chat is open', async () => {
+    const { root, calls, posted } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([msg('visitor', 'Hi')]) }),
+      'POST /api/v1/widget/read': () => ({ status: 204 }),
+    });
+    await settle();
+    const reply = msg('agent', 'We are on it', { author_name: 'Dana' });
+    FakeES.last!.emit('message.created', reply);
+    FakeES.last!.emit('message.created', reply);
+    await settle();
+    expect(texts(root, '.m.agent .body')).toEqual(['We are on it']);
+    expect(q(root, '.m.agent .who').textContent).toBe('Dana');
+    expect(calls.filter((c) => c.path === '/api/v1/widget/read').map((c) => c.body)).toEqual([{ up_to: reply.id }]);
+    expect(posted.filter((p) => p.event === 'unread').pop()).toEqual({ event: 'unread', payload: { count: 0 } });
+  });
+
+  it('counts unread replies while hidden, reports them, and marks read on open', async () => {
+    const { app, calls, posted } = setup(
+      {
+        'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([msg('visitor', 'Hi'), msg('agent', 'Answer while away')], 1) }),
+        'POST /api/v1/widget/read': () => ({ status: 204 }),
+      },
+      { open: false },
+    );
+    await settle();
+    expect(posted).toContainEqual({ event: 'unread', payload: { count: 1 } });
+    FakeES.last!.emit('message.created', msg('agent', 'Another one'));
+    await settle();
+    expect(posted.filter((p) => p.event === 'unread').pop()).toEqual({ event: 'unread', payload: { count: 2 } });
+    expect(calls.filter((c) => c.path === '/api/v1/widget/read')).toHaveLength(0);
+    app.setOpen(true, true);
+    await settle();
+    expect(calls.filter((c) => c.path === '/api/v1/widget/read')).toHaveLength(1);
+    expect(posted.filter((p) => p.event === 'unread').pop()).toEqual({ event: 'unread', payload: { count: 0 } });
+  });
+
+  it('does not double the visitor message when the stream echoes it during a send', async () => {
+    let answer!: (r: Reply) => void;
+    const { root } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
+      'POST /api/v1/widget/messages': () => new Promise<Reply>((r) => (answer = r)),
+    });
+    await settle();
+    type(root, 'Where is my order?');
+    await tick();
+    const mine = msg('visitor', 'Where is my order?');
+    const bot = msg('assistant', 'Let me check.');
+    FakeES.last!.emit('message.created', mine);
+    FakeES.last!.emit('message.created', bot);
+    answer({ status: 201, body: { messages: [mine, bot], ticket: null } });
+    await settle();
+    expect(texts(root, '.m .body')).toEqual(['Hi! Ask me anything.', 'Where is my order?', 'Let me check.']);
+  });
+
+  it('Escape asks the loader to close', async () => {
+    const { posted } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }) });
+    await settle();
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    expect(posted).toContainEqual({ event: 'close' });
+  });
+});
