@@ -24,8 +24,9 @@ run: frontend server
 	exec $(BIN) serve --demo-bind $(DEMO_BIND)
 
 frontend/node_modules: frontend/package-lock.json
-	cd frontend && npm ci --no-audit --no-fund
-	touch frontend/node_modules
+	cd frontend
+	npm ci --no-audit --no-fund
+	touch node_modules
 
 frontend: frontend/node_modules
 	cd frontend && npm run build
