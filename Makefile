@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR
 BIN := $(CARGO_TARGET_DIR)/debug/handoff
 BIND ?= 127.0.0.1:8080
 DEMO_BIND ?= 127.0.0.1:8081
-export BIND
+export BIND DEMO_BIND
 
 .PHONY: run test frontend server openapi check-rust test-rust test-frontend e2e bench fmt
 
