@@ -22,7 +22,7 @@ export default defineConfig({
   },
   test: {
     environment: 'jsdom',
-    include: ['src/**/*.test.{ts,tsx}'],
+    include: ['src/**/*.test.{ts,tsx}', 'widget/src/**/*.test.ts'],
     setupFiles: ['src/test/setup.ts'],
     testTimeout: 30000,
   },

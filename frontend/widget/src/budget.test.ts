@@ -1,3 +1,4 @@
+// @vitest-environment node
 // Size budgets over the production build (make test builds before testing):
 // loader ≤ 5 KB gzipped, frame JS + CSS ≤ 25 KB gzipped.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
