@@ -43,7 +43,7 @@ async fn invitation_mail_survives_an_smtp_outage_and_arrives_once() {
         "{}",
         mail.subject()
     );
-    assert!(mail.text().contains("/accept-invite?token=hi_"));
+    assert!(mail.text().contains("/invitations/accept?token=hi_"));
     assert!(mail.html().contains("Accept the invitation"));
     assert_eq!(
         smtp.refused(),

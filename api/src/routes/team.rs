@@ -315,7 +315,7 @@ async fn create_invitation(
                     .returning(Invitation::as_returning())
                     .get_result(conn)
                     .await?;
-                let link = format!("{public_url}/accept-invite?token={token}");
+                let link = format!("{public_url}/invitations/accept?token={token}");
                 let text = format!(
                     "{inviter_name} invited you to join {ws_name} on Handoff as {role}.\n\nAccept the invitation: {link}\n\nThe link expires in {INVITATION_TTL_DAYS} days. If you don't have an account yet, sign up with this email address first."
                 );
