@@ -92,7 +92,7 @@ pub fn build(
                 .add(("Referrer-Policy", "strict-origin-when-cross-origin")),
         )
         .wrap(from_fn(crate::cors::request_id))
-        .wrap(TracingLogger::default())
+        .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
         .into_utoipa_app()
         .configure(api_routes)
         .into_app()
