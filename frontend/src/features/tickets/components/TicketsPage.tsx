@@ -37,9 +37,15 @@ export function TicketsPage() {
           enabled ? (
             <>
               AI creates tickets when it can’t help.
-              {settings.data?.notification_email ? <> New ticket notifications go to {settings.data.notification_email}.</> : null}{' '}
-              {isAdmin(role) ? <Link to={`/w/${ws}/settings`}>Settings</Link> : null}
+              {settings.data?.notification_email ? <> New ticket notifications go to {settings.data.notification_email}.</> : null}
             </>
+          ) : undefined
+        }
+        actions={
+          enabled && isAdmin(role) ? (
+            <Link to={`/w/${ws}/settings`} className="btn btn-secondary btn-sm">
+              Ticket settings
+            </Link>
           ) : undefined
         }
       />

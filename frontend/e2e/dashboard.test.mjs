@@ -1,0 +1,191 @@
+// The dashboard's whole workday in a real browser against the real server and database:
+// sign up → create a workspace (standard) → enable tickets → a visitor conversation through
+// the widget API creates a ticket → it appears live in the list → filter → open it →
+// Assign to me → In Progress → reply → the visitor sees the reply → Resolved → Closed → Reopen.
+// Screenshots of the list and the detail page at 1280 px and 390 px go to <repo>/test-output/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { api, chromiumArgs, chromiumPath, repoRoot, startServer } from './support/server.mjs';
+
+const out = path.join(repoRoot, 'test-output');
+mkdirSync(out, { recursive: true });
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Chats as a visitor until the assistant creates a ticket; returns { visitorToken, ticket }. */
+async function visitorCreatesTicket(base, widgetKey) {
+  const headers = {
+    'content-type': 'application/json',
+    'x-country-code': 'DE',
+    'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+  };
+  const post = async (p, body, token) => {
+    const r = await fetch(base + p, { method: 'POST', headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+  const session = await post('/api/v1/widget/sessions', { widget_key: widgetKey, page_url: 'https://shop.example.com/orders/1234', locale: 'en' });
+  assert.equal(session.status, 201, `widget session: ${JSON.stringify(session.body)}`);
+  const token = session.body.visitor_token;
+  const script = ['I want a refund for my order', 'jane@example.com'];
+  let ticket = null;
+  for (let i = 0; i < 5 && !ticket; i++) {
+    // After the refund request the assistant asks for the email; accept an offer if it asks first.
+    const body = script[i] ?? 'jane@example.com';
+    const r = await post('/api/v1/widget/messages', { body, page_url: 'https://shop.example.com/orders/1234' }, token);
+    assert.equal(r.status, 201, `widget message: ${JSON.stringify(r.body)}`);
+    ticket = r.body.ticket;
+    const last = r.body.messages.at(-1);
+    if (!ticket && i === 0 && !(last?.action?.type === 'request_email')) script.splice(1, 0, 'Yes, please create a ticket');
+  }
+  assert.ok(ticket, 'the assistant created a ticket');
+  return { visitorToken: token, ticket };
+}
+
+test('a ticket from a widget conversation is worked through its whole workflow in the dashboard', async () => {
+  const base = server.url;
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  try {
+    await workday(page, base, consoleErrors);
+  } catch (err) {
+    await page.screenshot({ path: path.join(out, 'dashboard-failure.png'), fullPage: true }).catch(() => undefined);
+    throw err;
+  } finally {
+    await ctx.close();
+  }
+});
+
+async function workday(page, base, consoleErrors) {
+
+  // Sign up.
+  await page.goto(`${base}/signup`);
+  await page.getByLabel('Your name').fill('Sam Agent');
+  await page.getByLabel('Work email').fill('sam@acme.test');
+  await page.getByLabel('Password').fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Create account' }).click();
+
+  // Create a Standard workspace.
+  await page.waitForURL('**/workspaces/new');
+  await page.getByLabel('Workspace name').fill('Acme Shop');
+  await page.getByLabel(/Standard/).check();
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  await page.waitForURL(/\/w\/[0-9a-f-]+\/tickets$/);
+  const ws = new URL(page.url()).pathname.split('/')[2];
+
+  // Enable tickets in one step.
+  const email = page.getByLabel('Notification email');
+  await email.fill('support@acme.test');
+  await page.getByRole('button', { name: 'Enable' }).click();
+  await page.getByText('No tickets yet').waitFor();
+  const filters = page.getByRole('group', { name: 'Filter tickets' });
+  await filters.waitFor();
+
+  // The widget key, read with the dashboard's own token.
+  const session = await page.evaluate(() => JSON.parse(localStorage.getItem('handoff.session')));
+  const me = api(base, session.accessToken);
+  const wsRes = await me('GET', `/api/v1/workspaces/${ws}`);
+  assert.equal(wsRes.status, 200);
+
+  // A visitor asks for a refund; the assistant hands off to a ticket. It shows up live.
+  const { visitorToken, ticket } = await visitorCreatesTicket(base, wsRes.body.widget_key);
+  const num = typeof ticket.number === 'number' ? `TKT-${ticket.number}` : String(ticket.number).startsWith('TKT-') ? ticket.number : `TKT-${ticket.number}`;
+  const row = page.locator(`[data-ticket="${num}"]`);
+  await row.waitFor({ timeout: 15_000 });
+  await page.getByText(`New ticket ${num}`).waitFor();
+  assert.match(await row.innerText(), /jane@example\.com/);
+  assert.match(await filters.getByRole('button', { name: /^Open/ }).innerText(), /1/);
+
+  // Filters.
+  await filters.getByRole('button', { name: /^Closed/ }).click();
+  await page.getByText('No tickets match these filters').waitFor();
+  await filters.getByRole('button', { name: /^Open/ }).click();
+  await row.waitFor();
+  assert.match(page.url(), /filter=open/);
+  await page.getByLabel('Search tickets').fill('refund');
+  await page.waitForURL(/q=refund/);
+  await row.waitFor();
+  await page.getByLabel('Search tickets').fill('');
+  await filters.getByRole('button', { name: /^All/ }).click();
+  await row.waitFor();
+
+  // Screenshots of the list.
+  await page.screenshot({ path: path.join(out, 'dashboard-list-1280.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await row.waitFor();
+  await page.screenshot({ path: path.join(out, 'dashboard-list-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // Open it.
+  await row.click();
+  await page.waitForURL(new RegExp(`/tickets/${num}$`));
+  await page.getByRole('heading', { name: num }).waitFor();
+  await page.getByText('I want a refund for my order').first().waitFor();
+  await page.getByText('Germany').waitFor();
+
+  // Assign to me.
+  await page.getByRole('button', { name: 'Assign to me' }).click();
+  await page.getByRole('button', { name: /Assigned to you/ }).waitFor();
+  assert.equal(await page.getByLabel('Assigned To').inputValue(), session.user.id);
+
+  // In Progress.
+  const statusGroup = page.getByRole('group', { name: 'Change status' });
+  await statusGroup.getByRole('button', { name: 'In Progress' }).click();
+  await page.locator('.ticket-head .badge').filter({ hasText: 'In Progress' }).waitFor();
+
+  // Reply.
+  const replyText = 'Hi Jane, your refund for order 1234 is on its way.';
+  await page.getByLabel('Your reply').fill(replyText);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.locator('.msg-agent .msg-body', { hasText: replyText }).waitFor();
+
+  // The visitor sees the reply through the widget API.
+  const visitor = api(base, visitorToken);
+  const msgs = await visitor('GET', '/api/v1/widget/messages');
+  assert.equal(msgs.status, 200);
+  assert.ok(msgs.body.items.some((m) => m.sender === 'agent' && m.body === replyText), 'the visitor API returns the agent reply');
+
+  // Screenshots of the detail page.
+  await page.screenshot({ path: path.join(out, 'dashboard-detail-1280.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(out, 'dashboard-detail-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // Resolved → Closed → Reopen; only the allowed moves are offered at each step.
+  await statusGroup.getByRole('button', { name: 'Resolved' }).click();
+  await page.locator('.ticket-head .badge').filter({ hasText: 'Resolved' }).waitFor();
+  assert.deepEqual(await statusGroup.getByRole('button').allInnerTexts(), ['Closed', 'Reopen']);
+  await statusGroup.getByRole('button', { name: 'Closed' }).click();
+  await page.locator('.ticket-head .badge').filter({ hasText: 'Closed' }).waitFor();
+  assert.deepEqual(await statusGroup.getByRole('button').allInnerTexts(), ['Reopen']);
+  await statusGroup.getByRole('button', { name: 'Reopen' }).click();
+  await page.locator('.ticket-head .badge').filter({ hasText: 'Open' }).waitFor();
+
+  // The server agrees, and the timeline recorded it.
+  const final = await me('GET', `/api/v1/workspaces/${ws}/tickets/${num}`);
+  assert.equal(final.status, 200);
+  assert.equal(final.body.ticket.status, 'open');
+  assert.equal(final.body.ticket.assignee?.id, session.user.id);
+  await page.locator('.timeline li').nth(4).waitFor();
+
+  assert.deepEqual(consoleErrors.filter((e) => !/favicon|ERR_ABORTED|net::ERR/.test(e)), []);
+}
