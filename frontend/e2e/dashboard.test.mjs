@@ -189,3 +189,93 @@ async function workday(page, base, consoleErrors) {
 
   assert.deepEqual(consoleErrors.filter((e) => !/favicon|ERR_ABORTED|net::ERR/.test(e)), []);
 }
+
+test('setup screens: widget snippet and allowed origins, team invite, API key shown once, silent token refresh, log out', async () => {
+  const base = server.url;
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  const page = await ctx.newPage();
+  try {
+    // Sign up through the API (the UI path is covered above), then log in through the UI.
+    const anon = api(base);
+    const reg = await anon('POST', '/api/v1/auth/register', { email: 'owner@acme.test', password: 'correct horse battery staple', name: 'Olive Owner' });
+    assert.equal(reg.status, 201);
+    const owner = api(base, reg.body.access_token);
+    const created = await owner('POST', '/api/v1/workspaces', { name: 'Setup Shop', plan: 'pro' });
+    assert.equal(created.status, 201);
+    const ws = created.body.id;
+
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Email').fill('owner@acme.test');
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(new RegExp(`/w/${ws}/tickets`));
+
+    // Widget install: the snippet with this workspace's key, copyable.
+    await page.getByRole('link', { name: 'Widget' }).click();
+    const snippet = `<script src="${base}/widget.js" data-key="${created.body.widget_key}" async></script>`;
+    await page.getByText(snippet).waitFor();
+    await page.getByRole('button', { name: 'Copy widget snippet' }).click();
+    await page.getByText('Copied').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), snippet);
+
+    // Allowed origins: add one (normalised to its origin) and save.
+    await page.getByLabel('Add a website').fill('https://shop.example.com/some/page');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByText('https://shop.example.com', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Save websites' }).click();
+    await page.getByText('Saved.').waitFor();
+    const wsNow = await owner('GET', `/api/v1/workspaces/${ws}`);
+    assert.deepEqual(wsNow.body.allowed_origins, ['https://shop.example.com']);
+
+    // Team: invite an agent; the invitation is listed as pending.
+    await page.getByRole('link', { name: 'Team' }).click();
+    await page.locator('.member').filter({ hasText: 'owner@acme.test' }).waitFor();
+    await page.getByLabel('Email').fill('agent@acme.test');
+    await page.getByLabel('Role', { exact: true }).selectOption('agent');
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    await page.getByText('Invitation sent to agent@acme.test').waitFor();
+    await page.getByRole('heading', { name: 'Pending invitations' }).waitFor();
+
+    // API keys: the key is shown once, works, and stops working when revoked.
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Name').fill('CRM sync');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.locator('.secret-value').innerText()).trim();
+    assert.match(key, /^hk_/);
+    assert.equal((await api(base, key)('GET', `/api/v1/workspaces/${ws}`)).status, 200);
+    await page.getByRole('button', { name: 'I’ve saved it' }).click();
+    await page.locator('.secret-value').waitFor({ state: 'detached' });
+    page.once('dialog', (d) => d.accept());
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.locator('.key.is-revoked').getByText('Revoked').waitFor();
+    assert.equal((await api(base, key)('GET', `/api/v1/workspaces/${ws}`)).status, 401);
+
+    // Silent refresh: an access token about to expire is rotated before the next request.
+    const before = await page.evaluate(() => JSON.parse(localStorage.getItem('handoff.session')));
+    await page.evaluate(() => {
+      const s = JSON.parse(localStorage.getItem('handoff.session'));
+      s.expiresAt = Date.now() + 1000;
+      localStorage.setItem('handoff.session', JSON.stringify(s));
+    });
+    await page.reload();
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    await page.waitForFunction((old) => JSON.parse(localStorage.getItem('handoff.session') ?? '{}').refreshToken !== old, before.refreshToken);
+    await page.getByRole('link', { name: 'Team' }).click();
+    await page.waitForURL(new RegExp(`/w/${ws}/team$`));
+    await page.getByRole('heading', { name: 'Members' }).waitFor();
+    await page.locator('.member').filter({ hasText: 'owner@acme.test' }).waitFor();
+
+    // Log out: back to the login page, and the refresh token is dead.
+    const last = await page.evaluate(() => JSON.parse(localStorage.getItem('handoff.session')));
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/login/);
+    assert.equal(await page.evaluate(() => localStorage.getItem('handoff.session')), null);
+    assert.equal((await anon('POST', '/api/v1/auth/refresh', { refresh_token: last.refreshToken })).status, 401);
+  } catch (err) {
+    await page.screenshot({ path: path.join(out, 'dashboard-setup-failure.png'), fullPage: true }).catch(() => undefined);
+    throw err;
+  } finally {
+    await ctx.close();
+  }
+});
