@@ -5,7 +5,7 @@
 // Screenshots of the list and the detail page at 1280 px and 390 px go to <repo>/test-output/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { api, chromiumArgs, chromiumPath, repoRoot, startServer } from './support/server.mjs';
@@ -25,6 +25,24 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
+
+/** The accept link of the newest invitation mailed to `to` (file mail under DATA_DIR/mail). */
+async function invitationLink(dataDir, to) {
+  const dir = path.join(dataDir, 'mail');
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')) : [];
+    for (const f of files) {
+      const raw = readFileSync(path.join(dir, f), 'utf8');
+      const text = raw.replace(/=\r?\n/g, '').replace(/=3D/gi, '=');
+      if (!text.includes(to)) continue;
+      const m = text.match(/https?:\/\/[^\s"<>]+accept-invite\?token=[A-Za-z0-9_\-.~%]+/);
+      if (m) return m[0];
+    }
+    if (Date.now() > deadline) throw new Error(`no invitation mail for ${to} under ${dir}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 /** Chats as a visitor until the assistant creates a ticket; returns { visitorToken, ticket }. */
 async function visitorCreatesTicket(base, widgetKey) {
@@ -236,6 +254,27 @@ test('setup screens: widget snippet and allowed origins, team invite, API key sh
     await page.getByRole('button', { name: 'Send invitation' }).click();
     await page.getByText('Invitation sent to agent@acme.test').waitFor();
     await page.getByRole('heading', { name: 'Pending invitations' }).waitFor();
+
+    // The invitee follows the emailed link, signs up and lands in the workspace.
+    const link = await invitationLink(server.dataDir, 'agent@acme.test');
+    assert.ok(link.startsWith(`${base}/accept-invite?token=`), link);
+    const invitee = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const ip = await invitee.newPage();
+    await ip.goto(link);
+    await ip.waitForURL(/\/login\?next=/);
+    await ip.getByRole('link', { name: 'Create an account' }).click();
+    await ip.getByLabel('Your name').fill('Andy Agent');
+    await ip.getByLabel('Work email').fill('agent@acme.test');
+    await ip.getByLabel('Password').fill('correct horse battery staple');
+    await ip.getByRole('button', { name: 'Create account' }).click();
+    await ip.waitForURL(new RegExp(`/w/${ws}/tickets`));
+    // Agents don't see the admin screens.
+    await ip.getByRole('button', { name: 'Menu' }).click();
+    await ip.getByRole('link', { name: 'Conversations' }).waitFor();
+    assert.equal(await ip.getByRole('link', { name: 'API keys' }).count(), 0);
+    await invitee.close();
+    await page.reload();
+    await page.locator('.member').filter({ hasText: 'agent@acme.test' }).waitFor();
 
     // API keys: the key is shown once, works, and stops working when revoked.
     await page.getByRole('link', { name: 'API keys' }).click();
