@@ -20,10 +20,13 @@ export default defineConfig({
       '/widget': process.env.HANDOFF_URL ?? 'http://127.0.0.1:8080',
     },
   },
+  // `npm test` runs both apps' unit tests: the dashboard's in jsdom, the widget's in node
+  // unless a file asks for jsdom with `// @vitest-environment jsdom`.
   test: {
-    environment: 'jsdom',
-    include: ['src/**/*.test.{ts,tsx}', 'widget/src/**/*.test.ts'],
-    setupFiles: ['src/test/setup.ts'],
     testTimeout: 30000,
+    projects: [
+      { extends: true, test: { name: 'dashboard', include: ['src/**/*.test.{ts,tsx}'], environment: 'jsdom', setupFiles: ['src/test/setup.ts'] } },
+      { extends: true, test: { name: 'widget', include: ['widget/**/*.test.ts'], environment: 'node' } },
+    ],
   },
 });

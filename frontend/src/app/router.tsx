@@ -39,13 +39,14 @@ const children: RouteObject[] = [
           return { element: authed(<CreateWorkspacePage />) };
         },
       },
-      {
-        path: '/invitations/accept',
+      // The invitation email links to /invitations/accept?token=… (api/src/routes/team.rs); /accept-invite is kept as an alias.
+      ...['/accept-invite', '/invitations/accept'].map((path) => ({
+        path,
         lazy: async () => {
           const { AcceptInvitationPage } = await import('../features/team/components/AcceptInvitationPage');
           return { element: authed(<AcceptInvitationPage />) };
         },
-      },
+      })),
       {
         path: '/w/:ws',
         lazy: async () => {

@@ -54,13 +54,18 @@ export function ApiKeysPage() {
         {keys.data && keys.data.items.length === 0 ? <Empty title="No API keys" /> : null}
         <ul className="key-list">
           {keys.data?.items.map((k) => (
-            <li key={k.id} className="key">
+            <li key={k.id} className={`key ${k.revoked_at ? 'is-revoked' : ''}`}>
               <div>
                 <strong>{k.name}</strong>
                 <div className="muted small">
                   <code>{k.prefix}…</code> · created <RelativeTime iso={k.created_at} /> · {k.last_used_at ? <>last used <RelativeTime iso={k.last_used_at} /></> : 'never used'}
                 </div>
               </div>
+              {k.revoked_at ? (
+                <span className="pill">
+                  Revoked&nbsp;<RelativeTime iso={k.revoked_at} />
+                </span>
+              ) : (
               <Button
                 size="sm"
                 variant="danger"
@@ -71,6 +76,7 @@ export function ApiKeysPage() {
               >
                 Revoke
               </Button>
+              )}
             </li>
           ))}
         </ul>

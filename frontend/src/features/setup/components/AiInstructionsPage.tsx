@@ -74,7 +74,7 @@ export function AiInstructionsPage() {
           </Card>
           <div className="stack">
             {warnings.length ? (
-              <LintWarnings warnings={warnings} />
+              <LintWarnings warnings={warnings} onRemove={canEdit ? (sentence) => setText(removeSentence(value, sentence)) : undefined} />
             ) : (
               <Card title="Tickets-friendly" id="ok">
                 <p className="muted">
@@ -88,4 +88,15 @@ export function AiInstructionsPage() {
       ) : null}
     </div>
   );
+}
+
+/** Drops one sentence from the instructions and tidies the whitespace it leaves behind. */
+export function removeSentence(text: string, sentence: string): string {
+  const i = text.indexOf(sentence);
+  if (i < 0) return text;
+  const before = text.slice(0, i).replace(/[ \t]+$/, '');
+  let after = text.slice(i + sentence.length).replace(/^[ \t]+/, '');
+  if ((before.endsWith('\n') || !before) && after.startsWith('\n')) after = after.slice(1);
+  const joined = before && after && !before.endsWith('\n') && !after.startsWith('\n') ? `${before} ${after}` : `${before}${after}`;
+  return joined.replace(/\n{3,}/g, '\n\n').trim();
 }

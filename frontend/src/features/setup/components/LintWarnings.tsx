@@ -2,7 +2,18 @@ import { Link } from 'react-router';
 import type { LintWarning } from '../../../lib/types';
 
 /** The instruction-lint warnings, each quoting the offending sentence. */
-export function LintWarnings({ warnings, editHref, compact }: { warnings: LintWarning[]; editHref?: string; compact?: boolean }) {
+export function LintWarnings({
+  warnings,
+  editHref,
+  compact,
+  onRemove,
+}: {
+  warnings: LintWarning[];
+  editHref?: string;
+  compact?: boolean;
+  /** When given, each warning gets a button that removes its sentence from the editor. */
+  onRemove?: (sentence: string) => void;
+}) {
   if (warnings.length === 0) return null;
   return (
     <section className="lint" aria-labelledby="lint-title" role="region">
@@ -21,6 +32,11 @@ export function LintWarnings({ warnings, editHref, compact }: { warnings: LintWa
           <li key={i} className="lint-item">
             <blockquote className="lint-quote">“{w.sentence}”</blockquote>
             <p className="lint-reason">{w.reason}</p>
+            {onRemove ? (
+              <button type="button" className="btn btn-secondary btn-sm lint-fix" onClick={() => onRemove(w.sentence)}>
+                Remove this sentence
+              </button>
+            ) : null}
           </li>
         ))}
       </ul>

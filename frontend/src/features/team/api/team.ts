@@ -9,9 +9,17 @@ export const membersQuery = (ws: string) =>
     staleTime: 60_000,
   });
 
+export const invitationsQuery = (ws: string) =>
+  queryOptions({
+    queryKey: ['ws', ws, 'invitations'],
+    queryFn: () => unwrap(client.GET('/api/v1/workspaces/{ws}/invitations', { params: { path: { ws } } })),
+  });
+
 export function useInvite(ws: string) {
+  const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: { email: string; role: Role }) => unwrap(client.POST('/api/v1/workspaces/{ws}/invitations', { params: { path: { ws } }, body })),
+    onSettled: () => qc.invalidateQueries({ queryKey: invitationsQuery(ws).queryKey }),
   });
 }
 

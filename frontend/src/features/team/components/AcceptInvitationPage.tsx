@@ -15,8 +15,7 @@ export function AcceptInvitationPage() {
     started.current = true;
     accept.mutate(token, {
       onSuccess: (m) => {
-        const wsId = (m as { workspace_id?: string }).workspace_id;
-        nav(wsId ? `/w/${wsId}/tickets` : '/', { replace: true });
+        nav(`/w/${m.workspace_id}/tickets`, { replace: true });
       },
     });
   }, [token, accept, nav]);

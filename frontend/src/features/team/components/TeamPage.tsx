@@ -6,7 +6,7 @@ import type { Role } from '../../../lib/types';
 import { meQuery } from '../../auth/api/auth';
 import { Avatar } from '../../tickets/components/TicketTable';
 import { isAdmin, useMyRole, useWs } from '../../workspaces/api/workspaces';
-import { membersQuery, useChangeRole, useInvite, useRemoveMember } from '../api/team';
+import { invitationsQuery, membersQuery, useChangeRole, useInvite, useRemoveMember } from '../api/team';
 
 const ROLES: { value: Role; label: string }[] = [
   { value: 'owner', label: 'Owner' },
@@ -80,7 +80,31 @@ export function TeamPage() {
           })}
         </ul>
       </Card>
+      {admin ? <PendingInvitations ws={ws} /> : null}
     </div>
+  );
+}
+
+function PendingInvitations({ ws }: { ws: string }) {
+  const q = useQuery(invitationsQuery(ws));
+  if (q.isPending) return null;
+  if (q.error) return <ErrorBox error={q.error} title="Pending invitations unavailable." />;
+  if (q.data.items.length === 0) return null;
+  return (
+    <Card title="Pending invitations" id="pending" className="card-flush-body">
+      <ul className="member-list">
+        {q.data.items.map((i) => (
+          <li key={i.id} className="member">
+            <Avatar name={i.email} />
+            <div className="member-who">
+              <strong className="break">{i.email}</strong>
+              <span className="muted small">Expires {new Date(i.expires_at).toLocaleDateString('en-US', { dateStyle: 'medium' })}</span>
+            </div>
+            <span className="pill">{ROLES.find((r) => r.value === i.role)?.label ?? i.role}</span>
+          </li>
+        ))}
+      </ul>
+    </Card>
   );
 }
 

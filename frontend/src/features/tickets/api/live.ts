@@ -1,9 +1,29 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { useSyncExternalStore } from 'react';
 import { useToast } from '../../../components/ui';
 import { useEventStream } from '../../../lib/sse';
 import { ticketNumber } from '../../../lib/status';
 import type { Ticket } from '../../../lib/types';
 import { ticketsKey } from './tickets';
+
+type LiveStatus = 'connecting' | 'open' | 'closed';
+let liveStatus: LiveStatus = 'connecting';
+const liveListeners = new Set<() => void>();
+function setLiveStatus(s: LiveStatus) {
+  liveStatus = s;
+  for (const l of liveListeners) l();
+}
+
+/** Whether the workspace event stream is connected (for the "Live" indicator). */
+export function useLiveStatus(): LiveStatus {
+  return useSyncExternalStore(
+    (l) => {
+      liveListeners.add(l);
+      return () => liveListeners.delete(l);
+    },
+    () => liveStatus,
+  );
+}
 
 /** Keeps every ticket and conversation query of the workspace live over SSE. */
 export function useLiveWorkspace(ws: string) {
@@ -32,6 +52,6 @@ export function useLiveWorkspace(ws: string) {
         void qc.invalidateQueries({ queryKey: ['ws', ws, 'conversations'] });
       },
     },
-    { onReconnect: () => void qc.invalidateQueries({ queryKey: ['ws', ws] }) },
+    { onReconnect: () => void qc.invalidateQueries({ queryKey: ['ws', ws] }), onStatus: setLiveStatus },
   );
 }

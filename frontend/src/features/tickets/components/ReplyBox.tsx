@@ -21,7 +21,7 @@ export function ReplyBox({ ws, ticket, visitorEmail, onSent }: { ws: string; tic
     );
   };
   return (
-    <section className="card reply" aria-labelledby={`${id}-title`}>
+    <section className="card reply o-reply" aria-labelledby={`${id}-title`}>
       <h2 className="card-title" id={`${id}-title`}>
         Reply to Visitor
       </h2>

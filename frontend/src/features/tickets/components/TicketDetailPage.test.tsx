@@ -93,7 +93,7 @@ describe('TicketDetailPage', () => {
   it('Assign to me, then reply with the email checkbox', async () => {
     const stub = setup(() => ({ body: {} }));
     fireEvent.click(await screen.findByRole('button', { name: 'Assign to me' }));
-    await screen.findByRole('button', { name: 'Assigned to you' });
+    await screen.findByRole('button', { name: /Assigned to you/ });
     expect((screen.getByLabelText('Assigned To') as HTMLSelectElement).value).toBe('u-me');
 
     fireEvent.change(screen.getByLabelText('Your reply'), { target: { value: 'Your refund is on its way.' } });

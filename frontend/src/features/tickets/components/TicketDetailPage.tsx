@@ -77,7 +77,7 @@ export function TicketDetailPage() {
         <div className="ticket-head-actions">
           <StatusControl status={ticket.status} onMove={move} busyTo={status.isPending ? status.variables : null} disabled={busy} />
           <Button
-            variant="primary"
+            variant={mine ? 'secondary' : 'primary'}
             size="sm"
             onClick={() => {
               setNotice(null);
@@ -87,7 +87,7 @@ export function TicketDetailPage() {
             disabled={mine || busy}
             title={mine ? 'This ticket is assigned to you' : undefined}
           >
-            {mine ? 'Assigned to you' : 'Assign to me'}
+            {mine ? '✓ Assigned to you' : 'Assign to me'}
           </Button>
         </div>
       </header>
@@ -99,20 +99,20 @@ export function TicketDetailPage() {
       <div className="ticket-layout">
         <div className="ticket-main">
           {ticket.description && ticket.description !== ticket.summary ? (
-            <Card title="Description" id="desc">
+            <Card title="Description" id="desc" className="o-desc">
               <p className="pre">{ticket.description}</p>
             </Card>
           ) : null}
-          <Card title="Conversation" id="conv" actions={<span className="muted small">{messages.length} messages</span>}>
+          <Card title="Conversation" id="conv" className="o-conv" actions={<span className="muted small">{messages.length} messages</span>}>
             <MessageList messages={messages} visitorLabel={ticket.visitor_email} />
           </Card>
           <ReplyBox ws={ws} ticket={ref} visitorEmail={ticket.visitor_email} />
-          <Card title="Timeline" id="timeline">
+          <Card title="Timeline" id="timeline" className="o-timeline">
             <Timeline events={events} />
           </Card>
         </div>
         <aside className="ticket-side" aria-label="Ticket details">
-          <Card>
+          <Card className="o-assign">
             <div className="field">
               <label htmlFor="assigned-to" className="field-label">
                 Assigned To
@@ -138,10 +138,10 @@ export function TicketDetailPage() {
               {members.error ? <p className="field-error">{errorMessage(members.error)}</p> : null}
             </div>
           </Card>
-          <Card title="Visitor" id="visitor">
+          <Card title="Visitor" id="visitor" className="o-visitor">
             <VisitorInfo visitor={visitor} email={ticket.visitor_email} />
           </Card>
-          <Card title="Ticket" id="ticket-facts">
+          <Card title="Ticket" id="ticket-facts" className="o-facts">
             <dl className="facts">
               <div className="fact">
                 <dt>Created</dt>

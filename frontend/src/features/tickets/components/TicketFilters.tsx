@@ -40,7 +40,7 @@ export function TicketFilters({
               onClick={() => onChange({ ...state, filter: f.value })}
             >
               <span>{f.label}</span>
-              <span className="filter-count" aria-label={n === undefined ? undefined : `${n} tickets`}>
+              <span className="filter-count" aria-label={n === undefined ? undefined : `${n} ${n === 1 ? 'ticket' : 'tickets'}`}>
                 {n === undefined ? '·' : n}
               </span>
             </button>

@@ -9,6 +9,7 @@ import { membersQuery } from '../../team/api/team';
 import { isAdmin, useMyRole, useWs, workspaceQuery } from '../../workspaces/api/workspaces';
 import { listStateToSearch, parseListState, type TicketListState } from '../api/list-params';
 import { ticketCountsQuery, ticketListQuery } from '../api/tickets';
+import { useLiveStatus } from '../api/live';
 import { TicketFilters } from './TicketFilters';
 import { TicketTable } from './TicketTable';
 
@@ -28,18 +29,35 @@ export function TicketsPage() {
   const list = useInfiniteQuery({ ...ticketListQuery(ws, state), enabled: settings.isSuccess });
   const tickets = list.data?.pages.flatMap((p) => p.items) ?? [];
   const anyTickets = (counts.data?.all ?? tickets.length) > 0;
+  const live = useLiveStatus();
 
   return (
     <div className="page">
       <PageHeader
-        title="Tickets"
+        title={
+          <>
+            Tickets
+            {enabled ? (
+              <span className={`live live-${live}`} title={live === 'open' ? 'New tickets appear here as they arrive' : 'Reconnecting to live updates…'}>
+                <span className="live-dot" aria-hidden="true" />
+                {live === 'open' ? 'Live' : 'Connecting…'}
+              </span>
+            ) : null}
+          </>
+        }
         subtitle={
           enabled ? (
             <>
               AI creates tickets when it can’t help.
-              {settings.data?.notification_email ? <> New ticket notifications go to {settings.data.notification_email}.</> : null}{' '}
-              {isAdmin(role) ? <Link to={`/w/${ws}/settings`}>Settings</Link> : null}
+              {settings.data?.notification_email ? <> New ticket notifications go to {settings.data.notification_email}.</> : null}
             </>
+          ) : undefined
+        }
+        actions={
+          enabled && isAdmin(role) ? (
+            <Link to={`/w/${ws}/settings`} className="btn btn-secondary btn-sm">
+              Ticket settings
+            </Link>
           ) : undefined
         }
       />

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigation } from 'react-router';
 import { ErrorBox } from '../../../components/ui';
 import { ApiError } from '../../../lib/errors';
@@ -37,6 +37,18 @@ export function AppShell() {
   const loc = useLocation();
   const navigation = useNavigation();
   const [menuOpen, setMenuOpen] = useState(false);
+  const menuBtn = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        setMenuOpen(false);
+        menuBtn.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
   useLiveWorkspace(ws);
 
   useEffect(() => {
@@ -57,7 +69,7 @@ export function AppShell() {
         Skip to content
       </a>
       <header className="topbar">
-        <button type="button" className="menu-btn" aria-expanded={menuOpen} aria-controls="sidenav" onClick={() => setMenuOpen(!menuOpen)}>
+        <button ref={menuBtn} type="button" className="menu-btn" aria-expanded={menuOpen} aria-controls="sidenav" onClick={() => setMenuOpen(!menuOpen)}>
           <span className="sr-only">Menu</span>
           <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
             <path d="M4 7h16M4 12h16M4 17h16" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
@@ -93,6 +105,7 @@ export function AppShell() {
             ))}
           </ul>
         </nav>
+        {menuOpen ? <div className="backdrop" aria-hidden="true" onClick={() => setMenuOpen(false)} /> : null}
         <main id="main" className="main" tabIndex={-1}>
           {workspace.error ? (
             <div className="page">

@@ -1,0 +1,320 @@
+// The dashboard's whole workday in a real browser against the real server and database:
+// sign up → create a workspace (standard) → enable tickets → a visitor conversation through
+// the widget API creates a ticket → it appears live in the list → filter → open it →
+// Assign to me → In Progress → reply → the visitor sees the reply → Resolved → Closed → Reopen.
+// Screenshots of the list and the detail page at 1280 px and 390 px go to <repo>/test-output/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { api, chromiumArgs, chromiumPath, repoRoot, startServer } from './support/server.mjs';
+
+const out = path.join(repoRoot, 'test-output');
+mkdirSync(out, { recursive: true });
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** The accept link of the newest invitation mailed to `to` (file mail under DATA_DIR/mail). */
+async function invitationLink(dataDir, to) {
+  const dir = path.join(dataDir, 'mail');
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')) : [];
+    for (const f of files) {
+      const raw = readFileSync(path.join(dir, f), 'utf8');
+      const text = raw.replace(/=\r?\n/g, '').replace(/=3D/gi, '=');
+      if (!text.includes(to)) continue;
+      const m = text.match(/https?:\/\/[^\s"<>]+accept-invite\?token=[A-Za-z0-9_\-.~%]+/);
+      if (m) return m[0];
+    }
+    if (Date.now() > deadline) throw new Error(`no invitation mail for ${to} under ${dir}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Chats as a visitor until the assistant creates a ticket; returns { visitorToken, ticket }. */
+async function visitorCreatesTicket(base, widgetKey) {
+  const headers = {
+    'content-type': 'application/json',
+    'x-country-code': 'DE',
+    'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+  };
+  const post = async (p, body, token) => {
+    const r = await fetch(base + p, { method: 'POST', headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+  const session = await post('/api/v1/widget/sessions', { widget_key: widgetKey, page_url: 'https://shop.example.com/orders/1234', locale: 'en' });
+  assert.equal(session.status, 201, `widget session: ${JSON.stringify(session.body)}`);
+  const token = session.body.visitor_token;
+  const script = ['I want a refund for my order', 'jane@example.com'];
+  let ticket = null;
+  for (let i = 0; i < 5 && !ticket; i++) {
+    // After the refund request the assistant asks for the email; accept an offer if it asks first.
+    const body = script[i] ?? 'jane@example.com';
+    const r = await post('/api/v1/widget/messages', { body, page_url: 'https://shop.example.com/orders/1234' }, token);
+    assert.equal(r.status, 201, `widget message: ${JSON.stringify(r.body)}`);
+    ticket = r.body.ticket;
+    const last = r.body.messages.at(-1);
+    if (!ticket && i === 0 && !(last?.action?.type === 'request_email')) script.splice(1, 0, 'Yes, please create a ticket');
+  }
+  assert.ok(ticket, 'the assistant created a ticket');
+  return { visitorToken: token, ticket };
+}
+
+test('a ticket from a widget conversation is worked through its whole workflow in the dashboard', async () => {
+  const base = server.url;
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  try {
+    await workday(page, base, consoleErrors);
+  } catch (err) {
+    await page.screenshot({ path: path.join(out, 'dashboard-failure.png'), fullPage: true }).catch(() => undefined);
+    throw err;
+  } finally {
+    await ctx.close();
+  }
+});
+
+async function workday(page, base, consoleErrors) {
+
+  // Sign up.
+  await page.goto(`${base}/signup`);
+  await page.getByLabel('Your name').fill('Sam Agent');
+  await page.getByLabel('Work email').fill('sam@acme.test');
+  await page.getByLabel('Password').fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Create account' }).click();
+
+  // Create a Standard workspace.
+  await page.waitForURL('**/workspaces/new');
+  await page.getByLabel('Workspace name').fill('Acme Shop');
+  await page.getByLabel(/Standard/).check();
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  await page.waitForURL(/\/w\/[0-9a-f-]+\/tickets$/);
+  const ws = new URL(page.url()).pathname.split('/')[2];
+
+  // Enable tickets in one step.
+  const email = page.getByLabel('Notification email');
+  await email.fill('support@acme.test');
+  await page.getByRole('button', { name: 'Enable' }).click();
+  await page.getByText('No tickets yet').waitFor();
+  const filters = page.getByRole('group', { name: 'Filter tickets' });
+  await filters.waitFor();
+
+  // The widget key, read with the dashboard's own token.
+  const session = await page.evaluate(() => JSON.parse(localStorage.getItem('handoff.session')));
+  const me = api(base, session.accessToken);
+  const wsRes = await me('GET', `/api/v1/workspaces/${ws}`);
+  assert.equal(wsRes.status, 200);
+
+  // A visitor asks for a refund; the assistant hands off to a ticket. It shows up live.
+  const { visitorToken, ticket } = await visitorCreatesTicket(base, wsRes.body.widget_key);
+  const num = typeof ticket.number === 'number' ? `TKT-${ticket.number}` : String(ticket.number).startsWith('TKT-') ? ticket.number : `TKT-${ticket.number}`;
+  const row = page.locator(`[data-ticket="${num}"]`);
+  await row.waitFor({ timeout: 15_000 });
+  await page.getByText(`New ticket ${num}`).waitFor();
+  assert.match(await row.innerText(), /jane@example\.com/);
+  assert.match(await filters.getByRole('button', { name: /^Open/ }).innerText(), /1/);
+
+  // Filters.
+  await filters.getByRole('button', { name: /^Closed/ }).click();
+  await page.getByText('No tickets match these filters').waitFor();
+  await filters.getByRole('button', { name: /^Open/ }).click();
+  await row.waitFor();
+  assert.match(page.url(), /filter=open/);
+  await page.getByLabel('Search tickets').fill('refund');
+  await page.waitForURL(/q=refund/);
+  await row.waitFor();
+  await page.getByLabel('Search tickets').fill('');
+  await filters.getByRole('button', { name: /^All/ }).click();
+  await row.waitFor();
+
+  // Screenshots of the list.
+  await page.screenshot({ path: path.join(out, 'dashboard-list-1280.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await row.waitFor();
+  await page.screenshot({ path: path.join(out, 'dashboard-list-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // Open it.
+  await row.click();
+  await page.waitForURL(new RegExp(`/tickets/${num}$`));
+  await page.getByRole('heading', { name: num }).waitFor();
+  await page.getByText('I want a refund for my order').first().waitFor();
+  await page.getByText('Germany').waitFor();
+
+  // Assign to me.
+  await page.getByRole('button', { name: 'Assign to me' }).click();
+  await page.getByRole('button', { name: /Assigned to you/ }).waitFor();
+  assert.equal(await page.getByLabel('Assigned To').inputValue(), session.user.id);
+
+  // In Progress.
+  const statusGroup = page.getByRole('group', { name: 'Change status' });
+  await statusGroup.getByRole('button', { name: 'In Progress' }).click();
+  await page.locator('.ticket-head .badge').filter({ hasText: 'In Progress' }).waitFor();
+
+  // Reply.
+  const replyText = 'Hi Jane, your refund for order 1234 is on its way.';
+  await page.getByLabel('Your reply').fill(replyText);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.locator('.msg-agent .msg-body', { hasText: replyText }).waitFor();
+
+  // The visitor sees the reply through the widget API.
+  const visitor = api(base, visitorToken);
+  const msgs = await visitor('GET', '/api/v1/widget/messages');
+  assert.equal(msgs.status, 200);
+  assert.ok(msgs.body.items.some((m) => m.sender === 'agent' && m.body === replyText), 'the visitor API returns the agent reply');
+
+  // Screenshots of the detail page.
+  await page.screenshot({ path: path.join(out, 'dashboard-detail-1280.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(out, 'dashboard-detail-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // Resolved → Closed → Reopen; only the allowed moves are offered at each step.
+  await statusGroup.getByRole('button', { name: 'Resolved' }).click();
+  await page.locator('.ticket-head .badge').filter({ hasText: 'Resolved' }).waitFor();
+  assert.deepEqual(await statusGroup.getByRole('button').allInnerTexts(), ['Closed', 'Reopen']);
+  await statusGroup.getByRole('button', { name: 'Closed' }).click();
+  await page.locator('.ticket-head .badge').filter({ hasText: 'Closed' }).waitFor();
+  assert.deepEqual(await statusGroup.getByRole('button').allInnerTexts(), ['Reopen']);
+  await statusGroup.getByRole('button', { name: 'Reopen' }).click();
+  await page.locator('.ticket-head .badge').filter({ hasText: 'Open' }).waitFor();
+
+  // The server agrees, and the timeline recorded it.
+  const final = await me('GET', `/api/v1/workspaces/${ws}/tickets/${num}`);
+  assert.equal(final.status, 200);
+  assert.equal(final.body.ticket.status, 'open');
+  assert.equal(final.body.ticket.assignee?.id, session.user.id);
+  await page.locator('.timeline li').nth(4).waitFor();
+
+  assert.deepEqual(consoleErrors.filter((e) => !/favicon|ERR_ABORTED|net::ERR/.test(e)), []);
+}
+
+test('setup screens: widget snippet and allowed origins, team invite, API key shown once, silent token refresh, log out', async () => {
+  const base = server.url;
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  const page = await ctx.newPage();
+  try {
+    // Sign up through the API (the UI path is covered above), then log in through the UI.
+    const anon = api(base);
+    const reg = await anon('POST', '/api/v1/auth/register', { email: 'owner@acme.test', password: 'correct horse battery staple', name: 'Olive Owner' });
+    assert.equal(reg.status, 201);
+    const owner = api(base, reg.body.access_token);
+    const created = await owner('POST', '/api/v1/workspaces', { name: 'Setup Shop', plan: 'pro' });
+    assert.equal(created.status, 201);
+    const ws = created.body.id;
+
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Email').fill('owner@acme.test');
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(new RegExp(`/w/${ws}/tickets`));
+
+    // Widget install: the snippet with this workspace's key, copyable.
+    await page.getByRole('link', { name: 'Widget' }).click();
+    const snippet = `<script src="${base}/widget.js" data-key="${created.body.widget_key}" async></script>`;
+    await page.getByText(snippet).waitFor();
+    await page.getByRole('button', { name: 'Copy widget snippet' }).click();
+    await page.getByText('Copied').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), snippet);
+
+    // Allowed origins: add one (normalised to its origin) and save.
+    await page.getByLabel('Add a website').fill('https://shop.example.com/some/page');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByText('https://shop.example.com', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Save websites' }).click();
+    await page.getByText('Saved.').waitFor();
+    const wsNow = await owner('GET', `/api/v1/workspaces/${ws}`);
+    assert.deepEqual(wsNow.body.allowed_origins, ['https://shop.example.com']);
+
+    // Team: invite an agent; the invitation is listed as pending.
+    await page.getByRole('link', { name: 'Team' }).click();
+    await page.locator('.member').filter({ hasText: 'owner@acme.test' }).waitFor();
+    await page.getByLabel('Email').fill('agent@acme.test');
+    await page.getByLabel('Role', { exact: true }).selectOption('agent');
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    await page.getByText('Invitation sent to agent@acme.test').waitFor();
+    await page.getByRole('heading', { name: 'Pending invitations' }).waitFor();
+
+    // The invitee follows the emailed link, signs up and lands in the workspace.
+    const link = await invitationLink(server.dataDir, 'agent@acme.test');
+    assert.ok(link.startsWith(`${base}/accept-invite?token=`), link);
+    const invitee = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const ip = await invitee.newPage();
+    await ip.goto(link);
+    await ip.waitForURL(/\/login\?next=/);
+    await ip.getByRole('link', { name: 'Create an account' }).click();
+    await ip.getByLabel('Your name').fill('Andy Agent');
+    await ip.getByLabel('Work email').fill('agent@acme.test');
+    await ip.getByLabel('Password').fill('correct horse battery staple');
+    await ip.getByRole('button', { name: 'Create account' }).click();
+    await ip.waitForURL(new RegExp(`/w/${ws}/tickets`));
+    // Agents don't see the admin screens.
+    await ip.getByRole('button', { name: 'Menu' }).click();
+    await ip.getByRole('link', { name: 'Conversations' }).waitFor();
+    assert.equal(await ip.getByRole('link', { name: 'API keys' }).count(), 0);
+    await invitee.close();
+    await page.reload();
+    await page.locator('.member').filter({ hasText: 'agent@acme.test' }).waitFor();
+
+    // API keys: the key is shown once, works, and stops working when revoked.
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Name').fill('CRM sync');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.locator('.secret-value').innerText()).trim();
+    assert.match(key, /^hk_/);
+    assert.equal((await api(base, key)('GET', `/api/v1/workspaces/${ws}`)).status, 200);
+    await page.getByRole('button', { name: 'I’ve saved it' }).click();
+    await page.locator('.secret-value').waitFor({ state: 'detached' });
+    page.once('dialog', (d) => d.accept());
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.locator('.key.is-revoked').getByText('Revoked').waitFor();
+    assert.equal((await api(base, key)('GET', `/api/v1/workspaces/${ws}`)).status, 401);
+
+    // Silent refresh: an access token about to expire is rotated before the next request.
+    const before = await page.evaluate(() => JSON.parse(localStorage.getItem('handoff.session')));
+    await page.evaluate(() => {
+      const s = JSON.parse(localStorage.getItem('handoff.session'));
+      s.expiresAt = Date.now() + 1000;
+      localStorage.setItem('handoff.session', JSON.stringify(s));
+    });
+    await page.reload();
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    await page.waitForFunction((old) => JSON.parse(localStorage.getItem('handoff.session') ?? '{}').refreshToken !== old, before.refreshToken);
+    await page.getByRole('link', { name: 'Team' }).click();
+    await page.waitForURL(new RegExp(`/w/${ws}/team$`));
+    await page.getByRole('heading', { name: 'Members' }).waitFor();
+    await page.locator('.member').filter({ hasText: 'owner@acme.test' }).waitFor();
+
+    // Log out: back to the login page, and the refresh token is dead.
+    const last = await page.evaluate(() => JSON.parse(localStorage.getItem('handoff.session')));
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/login/);
+    assert.equal(await page.evaluate(() => localStorage.getItem('handoff.session')), null);
+    assert.equal((await anon('POST', '/api/v1/auth/refresh', { refresh_token: last.refreshToken })).status, 401);
+  } catch (err) {
+    await page.screenshot({ path: path.join(out, 'dashboard-setup-failure.png'), fullPage: true }).catch(() => undefined);
+    throw err;
+  } finally {
+    await ctx.close();
+  }
+});
