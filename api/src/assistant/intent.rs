@@ -79,7 +79,10 @@ impl Classification {
     pub fn is_handoff(&self) -> bool {
         matches!(
             self.intent,
-            Intent::AskForHuman | Intent::NotHelpful | Intent::CannotPerformAction | Intent::NeedsHumanJudgment
+            Intent::AskForHuman
+                | Intent::NotHelpful
+                | Intent::CannotPerformAction
+                | Intent::NeedsHumanJudgment
         )
     }
 
@@ -107,7 +110,13 @@ fn re(pattern: &str) -> Regex {
 }
 
 fn rule(pattern: &str, intent: Intent, topic: &'static str, policy: bool, howto: bool) -> Rule {
-    Rule { re: re(pattern), intent, topic, policy_overrides: policy, howto_overrides: howto }
+    Rule {
+        re: re(pattern),
+        intent,
+        topic,
+        policy_overrides: policy,
+        howto_overrides: howto,
+    }
 }
 
 use Intent::{AskForHuman, CannotPerformAction as Act, NeedsHumanJudgment as Judge, NotHelpful};
@@ -236,31 +245,47 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 
 /// Questions about rules in general, not a request: "what's your refund policy?".
 static POLICY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:polic(?:y|ies)|how\s+long|how\s+many\s+days|how\s+much\s+time|how\s+soon|how\s+(?:do|does)\s+(?:refunds|returns|cancellations|exchanges|the\s+\w+)\s+work|do\s+you\s+(?:offer|give|do|accept|allow|provide|have)|are\s+(?:refunds|returns|cancellations)|is\s+it\s+possible|what\s+happens\s+(?:if|when)|what\s+if|in\s+general|can\s+i\s+return|terms|conditions|within\s+how\s+many)\b")
+    re(
+        r"\b(?:polic(?:y|ies)|how\s+long|how\s+many\s+days|how\s+much\s+time|how\s+soon|how\s+(?:do|does)\s+(?:refunds|returns|cancellations|exchanges|the\s+\w+)\s+work|do\s+you\s+(?:offer|give|do|accept|allow|provide|have)|are\s+(?:refunds|returns|cancellations)|is\s+it\s+possible|what\s+happens\s+(?:if|when)|what\s+if|in\s+general|can\s+i\s+return|terms|conditions|within\s+how\s+many)\b",
+    )
 });
 /// Self-service how-tos: "how do I …", "where can I find …".
 static HOWTO: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:\w+[,!.]?\s+)?(?:how\s+(?:do|can|could|would|should)\s+(?:i|we|you)|how\s+to|where\s+(?:can|do)\s+i|is\s+there\s+a\s+way\s+to|what\s+(?:do|should)\s+i\s+do\s+to)\b")
+    re(
+        r"^(?:\w+[,!.]?\s+)?(?:how\s+(?:do|can|could|would|should)\s+(?:i|we|you)|how\s+to|where\s+(?:can|do)\s+i|is\s+there\s+a\s+way\s+to|what\s+(?:do|should)\s+i\s+do\s+to)\b",
+    )
 });
 /// Requests within a how-to: "how can I get my money back" stays a request.
 static PERSONAL_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:can\s+you|could\s+you|would\s+you|please|i\s+want|i'd\s+like|i\s+would\s+like|i\s+need)\b")
+    re(
+        r"\b(?:can\s+you|could\s+you|would\s+you|please|i\s+want|i'd\s+like|i\s+would\s+like|i\s+need)\b",
+    )
 });
 
 static GREETING: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good\s+(?:morning|afternoon|evening|day)|hallo|hola|bonjour|moin|servus|hej|hei)(?:\s+(?:there|team|all|everyone|guys|folks|again|friend))?$")
+    re(
+        r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good\s+(?:morning|afternoon|evening|day)|hallo|hola|bonjour|moin|servus|hej|hei)(?:\s+(?:there|team|all|everyone|guys|folks|again|friend))?$",
+    )
 });
 static THANKS: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:(?:ok|okay|great|perfect|awesome|cool|nice|super|brilliant|wonderful|alright|excellent|fantastic|lovely)\s+)*(?:thanks|thank\s+you|thank\s+u|thx|thnx|ty|cheers|many\s+thanks|much\s+appreciated|appreciate\s+it|(?:that|this)\s+(?:helps|helped|was\s+helpful)|got\s+it|perfect|great|awesome|cool|nice|understood|makes\s+sense|brilliant|excellent)(?:\s+(?:a\s+lot|so\s+much|very\s+much|again|a\s+bunch|for\s+(?:the|your)\s+help|for\s+helping|that\s+helps|that\s+helped|that\s+was\s+helpful|you're\s+the\s+best|mate|buddy))*$")
+    re(
+        r"^(?:(?:ok|okay|great|perfect|awesome|cool|nice|super|brilliant|wonderful|alright|excellent|fantastic|lovely)\s+)*(?:thanks|thank\s+you|thank\s+u|thx|thnx|ty|cheers|many\s+thanks|much\s+appreciated|appreciate\s+it|(?:that|this)\s+(?:helps|helped|was\s+helpful)|got\s+it|perfect|great|awesome|cool|nice|understood|makes\s+sense|brilliant|excellent)(?:\s+(?:a\s+lot|so\s+much|very\s+much|again|a\s+bunch|for\s+(?:the|your)\s+help|for\s+helping|that\s+helps|that\s+helped|that\s+was\s+helpful|you're\s+the\s+best|mate|buddy))*$",
+    )
 });
 static GOODBYE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:(?:ok|okay|great|cool|thanks|thank\s+you|perfect|alright)\s+)*(?:bye|goodbye|good\s+bye|bye\s+bye|see\s+you|see\s+ya|cya|later|have\s+a\s+(?:nice|good|great)\s+(?:day|one|evening|weekend)|that'?s\s+all|that\s+is\s+all|nothing\s+else|i'?m\s+done|all\s+good|that'?s\s+it)(?:\s+(?:for\s+now|thanks|thank\s+you|bye))*$")
+    re(
+        r"^(?:(?:ok|okay|great|cool|thanks|thank\s+you|perfect|alright)\s+)*(?:bye|goodbye|good\s+bye|bye\s+bye|see\s+you|see\s+ya|cya|later|have\s+a\s+(?:nice|good|great)\s+(?:day|one|evening|weekend)|that'?s\s+all|that\s+is\s+all|nothing\s+else|i'?m\s+done|all\s+good|that'?s\s+it)(?:\s+(?:for\s+now|thanks|thank\s+you|bye))*$",
+    )
 });
 static DECLINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:no|nope|nah|no\s+thanks|no\s+thank\s+you|not\s+now|not\s+right\s+now|not\s+yet|no\s+need|i'?m\s+(?:good|fine|ok|okay)|never\s*mind|maybe\s+later|later|don'?t|do\s+not|not\s+interested|i'?ll\s+pass|skip|no\s+ticket|cancel\s+that|forget\s+it)(?:\s+(?:thanks|thank\s+you|i'?m\s+good|i'?m\s+fine|that'?s\s+ok(?:ay)?|it'?s\s+fine|i'?ll\s+(?:wait|manage|figure\s+it\s+out|try\s+again(?:\s+later)?|check\s+myself)|for\s+now|please))*$")
+    re(
+        r"^(?:no|nope|nah|no\s+thanks|no\s+thank\s+you|not\s+now|not\s+right\s+now|not\s+yet|no\s+need|i'?m\s+(?:good|fine|ok|okay)|never\s*mind|maybe\s+later|later|don'?t|do\s+not|not\s+interested|i'?ll\s+pass|skip|no\s+ticket|cancel\s+that|forget\s+it)(?:\s+(?:thanks|thank\s+you|i'?m\s+good|i'?m\s+fine|that'?s\s+ok(?:ay)?|it'?s\s+fine|i'?ll\s+(?:wait|manage|figure\s+it\s+out|try\s+again(?:\s+later)?|check\s+myself)|for\s+now|please))*$",
+    )
 });
 static AFFIRM: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:yes|yeah|yep|yup|ya|sure|ok|okay|k|please|yes\s+please|please\s+do|go\s+ahead|do\s+it|sounds\s+good|that\s+would\s+be\s+(?:great|nice|good|helpful)|absolutely|of\s+course|definitely|alright|fine|y|correct|right|that'?s\s+right|open\s+(?:a|the)\s+ticket|create\s+(?:a|the)\s+ticket)(?:\s+(?:please|thanks|thank\s+you|go\s+ahead|do\s+it|sure|that\s+would\s+be\s+great))*$")
+    re(
+        r"^(?:yes|yeah|yep|yup|ya|sure|ok|okay|k|please|yes\s+please|please\s+do|go\s+ahead|do\s+it|sounds\s+good|that\s+would\s+be\s+(?:great|nice|good|helpful)|absolutely|of\s+course|definitely|alright|fine|y|correct|right|that'?s\s+right|open\s+(?:a|the)\s+ticket|create\s+(?:a|the)\s+ticket)(?:\s+(?:please|thanks|thank\s+you|go\s+ahead|do\s+it|sure|that\s+would\s+be\s+great))*$",
+    )
 });
 
 /// Lower-case, straight apostrophes, punctuation and emoji reduced to spaces (keeping
@@ -290,7 +315,11 @@ pub fn normalise(text: &str) -> String {
 pub fn classify(text: &str) -> Classification {
     let t = normalise(text);
     if t.is_empty() {
-        return Classification { intent: Intent::Question, category: Category::Other, topic: None };
+        return Classification {
+            intent: Intent::Question,
+            category: Category::Other,
+            topic: None,
+        };
     }
 
     let policy = POLICY.is_match(&t);
@@ -310,7 +339,11 @@ pub fn classify(text: &str) -> Classification {
             Intent::NeedsHumanJudgment => Category::NeedsHumanJudgment,
             _ => Category::Other,
         };
-        return Classification { intent: r.intent, category, topic: Some(r.topic) };
+        return Classification {
+            intent: r.intent,
+            category,
+            topic: Some(r.topic),
+        };
     }
 
     for (re, intent) in [
@@ -321,7 +354,11 @@ pub fn classify(text: &str) -> Classification {
         (&*AFFIRM, Intent::Affirm),
     ] {
         if re.is_match(&t) {
-            return Classification { intent, category: Category::Other, topic: None };
+            return Classification {
+                intent,
+                category: Category::Other,
+                topic: None,
+            };
         }
     }
     // "Hi! Thanks so much", "hello, bye": a greeting followed by other small talk.
@@ -332,20 +369,36 @@ pub fn classify(text: &str) -> Classification {
             if !GREETING.is_match(&head) {
                 continue;
             }
-            for (re, intent) in [(&*THANKS, Intent::Thanks), (&*GOODBYE, Intent::Goodbye), (&*GREETING, Intent::Greeting)] {
+            for (re, intent) in [
+                (&*THANKS, Intent::Thanks),
+                (&*GOODBYE, Intent::Goodbye),
+                (&*GREETING, Intent::Greeting),
+            ] {
                 if re.is_match(&tail) {
-                    return Classification { intent, category: Category::Other, topic: None };
+                    return Classification {
+                        intent,
+                        category: Category::Other,
+                        topic: None,
+                    };
                 }
             }
         }
     }
 
     let (category, topic) = match hint {
-        Some(r) if r.intent == Intent::CannotPerformAction => (Category::CannotPerformAction, Some(r.topic)),
-        Some(r) if r.intent == Intent::NeedsHumanJudgment => (Category::NeedsHumanJudgment, Some(r.topic)),
+        Some(r) if r.intent == Intent::CannotPerformAction => {
+            (Category::CannotPerformAction, Some(r.topic))
+        }
+        Some(r) if r.intent == Intent::NeedsHumanJudgment => {
+            (Category::NeedsHumanJudgment, Some(r.topic))
+        }
         _ => (Category::Other, None),
     };
-    Classification { intent: Intent::Question, category, topic }
+    Classification {
+        intent: Intent::Question,
+        category,
+        topic,
+    }
 }
 
 #[cfg(test)]
@@ -359,7 +412,10 @@ mod tests {
 
     #[test]
     fn normalises_text() {
-        assert_eq!(normalise("  Hi!!  I’d like a REFUND, please… "), "hi i'd like a refund please");
+        assert_eq!(
+            normalise("  Hi!!  I’d like a REFUND, please… "),
+            "hi i'd like a refund please"
+        );
         assert_eq!(normalise("order #12345."), "order #12345");
         assert_eq!(normalise("👍"), "");
     }
@@ -369,13 +425,32 @@ mod tests {
         for t in ["Hi", "hello there!", "Good morning :)", "hey team", "Hiii"] {
             assert_eq!(intent(t), Intent::Greeting, "{t}");
         }
-        for t in ["Thanks!", "thank you so much, that helped", "great, thx", "ok thanks", "cheers mate", "perfect"] {
+        for t in [
+            "Thanks!",
+            "thank you so much, that helped",
+            "great, thx",
+            "ok thanks",
+            "cheers mate",
+            "perfect",
+        ] {
             assert_eq!(intent(t), Intent::Thanks, "{t}");
         }
-        for t in ["Bye", "that's all, thanks", "Cool, that's all", "have a nice day"] {
+        for t in [
+            "Bye",
+            "that's all, thanks",
+            "Cool, that's all",
+            "have a nice day",
+        ] {
             assert_eq!(intent(t), Intent::Goodbye, "{t}");
         }
-        for t in ["no thanks", "No, thank you.", "not now", "nope", "never mind", "no thanks, I'll figure it out"] {
+        for t in [
+            "no thanks",
+            "No, thank you.",
+            "not now",
+            "nope",
+            "never mind",
+            "no thanks, I'll figure it out",
+        ] {
             assert_eq!(intent(t), Intent::Decline, "{t}");
         }
         for t in ["yes", "Yes please!", "sure", "ok", "go ahead", "please do"] {
@@ -456,7 +531,10 @@ mod tests {
             assert_eq!(c.category, Category::Other);
         }
         assert_eq!(intent("that didn't help"), Intent::NotHelpful);
-        assert_eq!(intent("Thanks, but that's not what I asked"), Intent::NotHelpful);
+        assert_eq!(
+            intent("Thanks, but that's not what I asked"),
+            Intent::NotHelpful
+        );
     }
 
     #[test]
@@ -483,14 +561,24 @@ mod tests {
         // The how-to keeps its action category as a hint for when no article answers.
         let c = classify("How do I change my email address?");
         assert_eq!(c.category, Category::CannotPerformAction);
-        assert_eq!(classify("Are your products vegan?").category, Category::Other);
+        assert_eq!(
+            classify("Are your products vegan?").category,
+            Category::Other
+        );
     }
 
     #[test]
     fn category_round_trips() {
-        for c in [Category::CannotPerformAction, Category::NeedsHumanJudgment, Category::Other] {
+        for c in [
+            Category::CannotPerformAction,
+            Category::NeedsHumanJudgment,
+            Category::Other,
+        ] {
             assert_eq!(Category::parse(c.as_str()), Some(c));
-            assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.as_str()));
+            assert_eq!(
+                serde_json::to_value(c).unwrap(),
+                serde_json::json!(c.as_str())
+            );
         }
         assert_eq!(Category::parse("nope"), None);
     }

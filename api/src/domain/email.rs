@@ -51,9 +51,9 @@ impl Email {
             || local.starts_with('.')
             || local.ends_with('.')
             || local.contains("..")
-            || !local.chars().all(|c| {
-                c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c)
-            })
+            || !local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c))
         {
             return Err(EmailError::BadLocalPart);
         }
@@ -115,21 +115,29 @@ pub enum EmailInText {
     /// A well-formed address found in the text ("sure, it's Jane@Example.com").
     Valid(Email),
     /// Something that was meant as an address but is not one ("jane@gmail", "jane at gmail").
-    Invalid { candidate: String, problem: EmailError },
+    Invalid {
+        candidate: String,
+        problem: EmailError,
+    },
 }
 
 /// Finds an email address in free text. A token containing `@` is an attempt; so is a
 /// whole message of one word with a dot or "at"/"dot" spelled out, which visitors type
 /// when asked for their address.
 pub fn find_in_text(text: &str) -> EmailInText {
-    let trim_token =
-        |t: &str| -> String { t.trim_matches(|c: char| "<>()[]{}\"',;:!?`".contains(c)).to_string() };
+    let trim_token = |t: &str| -> String {
+        t.trim_matches(|c: char| "<>()[]{}\"',;:!?`".contains(c))
+            .to_string()
+    };
     let tokens: Vec<&str> = text.split_whitespace().collect();
     let mut first_invalid: Option<(String, EmailError)> = None;
     for token in &tokens {
         if token.contains('@') {
             let candidate = trim_token(token);
-            let candidate = candidate.strip_prefix("mailto:").unwrap_or(&candidate).to_string();
+            let candidate = candidate
+                .strip_prefix("mailto:")
+                .unwrap_or(&candidate)
+                .to_string();
             match Email::parse(&candidate) {
                 Ok(email) => return EmailInText::Valid(email),
                 Err(problem) => {
@@ -160,9 +168,13 @@ pub fn find_in_text(text: &str) -> EmailInText {
         let looks_like_domain = t.contains('.')
             && t.chars().any(|c| c.is_ascii_alphabetic())
             && !t.ends_with('.')
-            && t.chars().all(|c| c.is_ascii_alphanumeric() || "._-+".contains(c));
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-+".contains(c));
         if looks_like_domain {
-            return EmailInText::Invalid { candidate: t, problem: EmailError::MissingAt };
+            return EmailInText::Invalid {
+                candidate: t,
+                problem: EmailError::MissingAt,
+            };
         }
     }
     EmailInText::None
@@ -183,7 +195,11 @@ mod tests {
             ("x_y-z@my-company.io", "x_y-z@my-company.io"),
             ("jane@example.com.", "jane@example.com"),
         ] {
-            assert_eq!(Email::parse(raw).map(|e| e.to_string()), Ok(want.to_string()), "{raw}");
+            assert_eq!(
+                Email::parse(raw).map(|e| e.to_string()),
+                Ok(want.to_string()),
+                "{raw}"
+            );
         }
     }
 
@@ -237,12 +253,27 @@ mod tests {
             find_in_text("<mailto:bob@example.org>"),
             EmailInText::Valid(Email::parse("bob@example.org").unwrap())
         );
-        assert!(matches!(find_in_text("jane@gmail"), EmailInText::Invalid { .. }));
-        assert!(matches!(find_in_text("it is jane@ gmail.com"), EmailInText::Invalid { .. }));
-        assert!(matches!(find_in_text("jane at gmail dot com"), EmailInText::Invalid { .. }));
-        assert!(matches!(find_in_text("jane.gmail.com"), EmailInText::Invalid { .. }));
+        assert!(matches!(
+            find_in_text("jane@gmail"),
+            EmailInText::Invalid { .. }
+        ));
+        assert!(matches!(
+            find_in_text("it is jane@ gmail.com"),
+            EmailInText::Invalid { .. }
+        ));
+        assert!(matches!(
+            find_in_text("jane at gmail dot com"),
+            EmailInText::Invalid { .. }
+        ));
+        assert!(matches!(
+            find_in_text("jane.gmail.com"),
+            EmailInText::Invalid { .. }
+        ));
         assert_eq!(find_in_text("no thanks"), EmailInText::None);
-        assert_eq!(find_in_text("what are your opening hours?"), EmailInText::None);
+        assert_eq!(
+            find_in_text("what are your opening hours?"),
+            EmailInText::None
+        );
         assert_eq!(find_in_text("I'm at home, order 1.5 kg"), EmailInText::None);
         assert_eq!(find_in_text("yes"), EmailInText::None);
     }

@@ -31,7 +31,11 @@ pub enum FlowState {
     /// A ticket was offered to a visitor whose email is known; waiting for yes or no.
     Offered { request: String, category: Category },
     /// A ticket was offered and the visitor's email asked for.
-    AwaitingEmail { attempts: u8, request: String, category: Category },
+    AwaitingEmail {
+        attempts: u8,
+        request: String,
+        category: Category,
+    },
     /// The conversation has a ticket the team is working on.
     TicketOpen { ticket_id: Uuid, number: i64 },
 }
@@ -48,9 +52,10 @@ impl FlowState {
 
     fn pending_request(&self) -> Option<(&str, Category)> {
         match self {
-            FlowState::Offered { request, category } | FlowState::AwaitingEmail { request, category, .. } => {
-                Some((request, *category))
-            }
+            FlowState::Offered { request, category }
+            | FlowState::AwaitingEmail {
+                request, category, ..
+            } => Some((request, *category)),
             _ => None,
         }
     }
@@ -110,19 +115,32 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn text(body: impl Into<String>) -> Reply {
-        Reply { body: body.into(), action: None }
+    pub fn text(body: impl Into<String>) -> Reply {
+        Reply {
+            body: body.into(),
+            action: None,
+        }
     }
-    fn asking_email(body: impl Into<String>) -> Reply {
-        Reply { body: body.into(), action: Some(Action::RequestEmail) }
+    pub fn asking_email(body: impl Into<String>) -> Reply {
+        Reply {
+            body: body.into(),
+            action: Some(Action::RequestEmail),
+        }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Create a ticket (then call `ticket_created`). `save_email` when the address is new
-    /// for this visitor and should be stored on it.
-    CreateTicket { email: Email, category: Category, request: String, save_email: bool },
+    /// for this visitor and should be stored on it. `summary` is the model's (openai
+    /// engine); the builtin engine leaves it to `summary::summarise`.
+    CreateTicket {
+        email: Email,
+        category: Category,
+        request: String,
+        save_email: bool,
+        summary: Option<String>,
+    },
     /// The visitor wrote into the conversation of an open ticket.
     AddToTicket { ticket_id: Uuid },
     /// The visitor wrote into the conversation of a resolved ticket: reopen it.
@@ -138,7 +156,11 @@ pub struct Outcome {
 
 impl Outcome {
     fn say(state: FlowState, reply: Reply) -> Outcome {
-        Outcome { state, replies: vec![reply], effects: vec![] }
+        Outcome {
+            state,
+            replies: vec![reply],
+            effects: vec![],
+        }
     }
 }
 
@@ -151,22 +173,32 @@ pub fn step(state: &FlowState, input: &Input<'_>) -> Outcome {
         match ticket.status {
             TicketStatus::Open | TicketStatus::InProgress => {
                 return Outcome {
-                    state: FlowState::TicketOpen { ticket_id: ticket.id, number: ticket.number },
+                    state: FlowState::TicketOpen {
+                        ticket_id: ticket.id,
+                        number: ticket.number,
+                    },
                     replies: vec![Reply::text(format!(
                         "Thanks, I've added this to your ticket {}. Our team will reply here.",
                         ticket_label(ticket.number)
                     ))],
-                    effects: vec![Effect::AddToTicket { ticket_id: ticket.id }],
+                    effects: vec![Effect::AddToTicket {
+                        ticket_id: ticket.id,
+                    }],
                 };
             }
             TicketStatus::Resolved => {
                 return Outcome {
-                    state: FlowState::TicketOpen { ticket_id: ticket.id, number: ticket.number },
+                    state: FlowState::TicketOpen {
+                        ticket_id: ticket.id,
+                        number: ticket.number,
+                    },
                     replies: vec![Reply::text(format!(
                         "I've reopened your ticket {} with this message. Our team will get back to you here.",
                         ticket_label(ticket.number)
                     ))],
-                    effects: vec![Effect::ReopenTicket { ticket_id: ticket.id }],
+                    effects: vec![Effect::ReopenTicket {
+                        ticket_id: ticket.id,
+                    }],
                 };
             }
             TicketStatus::Closed => {}
@@ -176,7 +208,11 @@ pub fn step(state: &FlowState, input: &Input<'_>) -> Outcome {
     match state {
         FlowState::Idle | FlowState::TicketOpen { .. } => idle(input),
         FlowState::Offered { request, category } => offered(request, *category, input),
-        FlowState::AwaitingEmail { attempts, request, category } => awaiting_email(*attempts, request, *category, input),
+        FlowState::AwaitingEmail {
+            attempts,
+            request,
+            category,
+        } => awaiting_email(*attempts, request, *category, input),
     }
 }
 
@@ -193,7 +229,8 @@ pub fn ticket_created(ticket_id: Uuid, number: i64, email: &Email) -> Outcome {
 
 /// Whether a classified message should be handed to the team when it is not answered.
 fn wants_handoff(input: &Input<'_>) -> bool {
-    input.classification.is_handoff() || (input.classification.intent == Intent::Question && input.answer.is_none())
+    input.classification.is_handoff()
+        || (input.classification.intent == Intent::Question && input.answer.is_none())
 }
 
 fn idle(input: &Input<'_>) -> Outcome {
@@ -215,7 +252,10 @@ fn idle(input: &Input<'_>) -> Outcome {
 }
 
 fn answer_text(a: &Answer) -> String {
-    format!("From our article \u{201c}{}\u{201d}: {}", a.title, a.excerpt)
+    format!(
+        "From our article \u{201c}{}\u{201d}: {}",
+        a.title, a.excerpt
+    )
 }
 
 /// Opening words of an offer, by what the visitor needs.
@@ -226,11 +266,17 @@ fn lead(input: &Input<'_>) -> String {
             format!("I'm not able to {topic} from this chat, but our team can.")
         }
         (Intent::NeedsHumanJudgment, Some(topic)) => {
-            format!("Sorry about that. {} needs a closer look from our team.", capitalise(topic))
+            format!(
+                "Sorry about that. {} needs a closer look from our team.",
+                capitalise(topic)
+            )
         }
         (Intent::AskForHuman, _) => "Of course, I can pass this on to our team.".to_string(),
-        (Intent::NotHelpful, _) => "Sorry I couldn't help with that. Our team can take a closer look.".to_string(),
-        _ => "I couldn't find an answer to that in our help articles, but our team can help.".to_string(),
+        (Intent::NotHelpful, _) => {
+            "Sorry I couldn't help with that. Our team can take a closer look.".to_string()
+        }
+        _ => "I couldn't find an answer to that in our help articles, but our team can help."
+            .to_string(),
     }
 }
 
@@ -241,7 +287,9 @@ fn cannot_help(input: &Input<'_>) -> String {
             format!("I'm sorry, I'm not able to {topic} from this chat. {ANYTHING_ELSE}")
         }
         (Intent::Question, _) => {
-            format!("I'm sorry, I couldn't find an answer to that in our help articles. {ANYTHING_ELSE}")
+            format!(
+                "I'm sorry, I couldn't find an answer to that in our help articles. {ANYTHING_ELSE}"
+            )
         }
         _ => format!("I'm sorry, I can't help with that in this chat. {ANYTHING_ELSE}"),
     }
@@ -255,46 +303,84 @@ fn capitalise(s: &str) -> String {
     }
 }
 
+/// When the assistant's provider fails: apologise and offer a ticket for the message
+/// through the builtin flow, so nobody is left stuck.
+pub fn offer_after_failure(input: &Input<'_>) -> Outcome {
+    if !input.tickets_enabled {
+        return Outcome::say(
+            FlowState::Idle,
+            Reply::text(
+                "Sorry, I'm having trouble answering right now. Please try again in a moment.",
+            ),
+        );
+    }
+    let lead = "Sorry, I'm having trouble answering right now, but our team can help.";
+    offer_with_lead(input, lead, input.text, input.classification.category)
+}
+
 fn offer(input: &Input<'_>, request: &str, category: Category) -> Outcome {
     if !input.tickets_enabled {
         return Outcome::say(FlowState::Idle, Reply::text(cannot_help(input)));
     }
+    offer_with_lead(input, &lead(input), request, category)
+}
+
+fn offer_with_lead(input: &Input<'_>, lead: &str, request: &str, category: Category) -> Outcome {
     let request = request.trim().to_string();
     match input.known_email {
         Some(email) => Outcome::say(
             FlowState::Offered { request, category },
             Reply::text(format!(
-                "{} Shall I open a ticket for you? They'll reply to {email}.",
-                lead(input)
+                "{lead} Shall I open a ticket for you? They'll reply to {email}."
             )),
         ),
         None => Outcome::say(
-            FlowState::AwaitingEmail { attempts: 0, request, category },
+            FlowState::AwaitingEmail {
+                attempts: 0,
+                request,
+                category,
+            },
             Reply::asking_email(format!(
-                "{} If you leave your email address, I'll open a ticket and they'll get back to you. What's your email?",
-                lead(input)
+                "{lead} If you leave your email address, I'll open a ticket and they'll get back to you. What's your email?"
             )),
         ),
     }
 }
 
-fn create(email: Email, category: Category, request: &str, save_email: bool, state: FlowState) -> Outcome {
+fn create(
+    email: Email,
+    category: Category,
+    request: &str,
+    save_email: bool,
+    state: FlowState,
+) -> Outcome {
     Outcome {
         state,
         replies: vec![],
-        effects: vec![Effect::CreateTicket { email, category, request: request.to_string(), save_email }],
+        effects: vec![Effect::CreateTicket {
+            email,
+            category,
+            request: request.to_string(),
+            save_email,
+            summary: None,
+        }],
     }
 }
 
 fn declined() -> Outcome {
     Outcome::say(
         FlowState::Idle,
-        Reply::text(format!("No problem, I won't open a ticket. {ANYTHING_ELSE}")),
+        Reply::text(format!(
+            "No problem, I won't open a ticket. {ANYTHING_ELSE}"
+        )),
     )
 }
 
 fn offered(request: &str, category: Category, input: &Input<'_>) -> Outcome {
-    let state = FlowState::Offered { request: request.to_string(), category };
+    let state = FlowState::Offered {
+        request: request.to_string(),
+        category,
+    };
     if let EmailInText::Valid(email) = &input.email_in_text {
         let new = input.known_email != Some(email);
         return create(email.clone(), category, request, new, state);
@@ -314,7 +400,15 @@ fn offered(request: &str, category: Category, input: &Input<'_>) -> Outcome {
 fn keep_request(previous: &FlowState, mut outcome: Outcome) -> Outcome {
     if let Some((request, category)) = previous.pending_request() {
         match &mut outcome.state {
-            FlowState::Offered { request: r, category: c } | FlowState::AwaitingEmail { request: r, category: c, .. } => {
+            FlowState::Offered {
+                request: r,
+                category: c,
+            }
+            | FlowState::AwaitingEmail {
+                request: r,
+                category: c,
+                ..
+            } => {
                 *r = request.to_string();
                 if *c == Category::Other {
                     *c = category;
@@ -327,7 +421,11 @@ fn keep_request(previous: &FlowState, mut outcome: Outcome) -> Outcome {
 }
 
 fn awaiting_email(attempts: u8, request: &str, category: Category, input: &Input<'_>) -> Outcome {
-    let waiting = |attempts: u8| FlowState::AwaitingEmail { attempts, request: request.to_string(), category };
+    let waiting = |attempts: u8| FlowState::AwaitingEmail {
+        attempts,
+        request: request.to_string(),
+        category,
+    };
     match &input.email_in_text {
         EmailInText::Valid(email) => {
             let new = input.known_email != Some(email);
@@ -350,7 +448,10 @@ fn awaiting_email(attempts: u8, request: &str, category: Category, input: &Input
     let c = input.classification;
     match c.intent {
         Intent::Decline | Intent::Goodbye => declined(),
-        Intent::Affirm => Outcome::say(waiting(attempts), Reply::asking_email("Great! What's your email address?")),
+        Intent::Affirm => Outcome::say(
+            waiting(attempts),
+            Reply::asking_email("Great! What's your email address?"),
+        ),
         Intent::Greeting | Intent::Thanks => Outcome::say(
             waiting(attempts),
             Reply::asking_email("To open the ticket I just need your email address. What is it?"),
@@ -410,7 +511,12 @@ mod tests {
 
     impl Default for Ctx {
         fn default() -> Self {
-            Ctx { known_email: None, tickets_enabled: true, ticket: None, answer: None }
+            Ctx {
+                known_email: None,
+                tickets_enabled: true,
+                ticket: None,
+                answer: None,
+            }
         }
     }
 
@@ -432,7 +538,10 @@ mod tests {
     }
 
     fn article() -> Answer {
-        Answer { title: "Shipping times".into(), excerpt: "Standard shipping takes 3-5 business days.".into() }
+        Answer {
+            title: "Shipping times".into(),
+            excerpt: "Standard shipping takes 3-5 business days.".into(),
+        }
     }
 
     #[test]
@@ -448,7 +557,11 @@ mod tests {
         );
         assert_eq!(o.replies.len(), 1);
         assert_eq!(o.replies[0].action, Some(Action::RequestEmail));
-        assert!(o.replies[0].body.contains("not able to issue refunds"), "{}", o.replies[0].body);
+        assert!(
+            o.replies[0].body.contains("not able to issue refunds"),
+            "{}",
+            o.replies[0].body
+        );
         assert!(o.replies[0].body.contains("email"));
         assert!(o.effects.is_empty());
     }
@@ -456,7 +569,10 @@ mod tests {
     #[test]
     fn handoff_beats_an_article_that_loosely_matches() {
         let ctx = Ctx {
-            answer: Some(Answer { title: "Return policy".into(), excerpt: "Refunds within 30 days.".into() }),
+            answer: Some(Answer {
+                title: "Return policy".into(),
+                excerpt: "Refunds within 30 days.".into(),
+            }),
             ..Ctx::default()
         };
         let o = run(&FlowState::Idle, "I want a refund", &ctx);
@@ -466,7 +582,10 @@ mod tests {
 
     #[test]
     fn answerable_question_is_answered_naming_the_article() {
-        let ctx = Ctx { answer: Some(article()), ..Ctx::default() };
+        let ctx = Ctx {
+            answer: Some(article()),
+            ..Ctx::default()
+        };
         let o = run(&FlowState::Idle, "How long does shipping take?", &ctx);
         assert_eq!(o.state, FlowState::Idle);
         assert!(o.replies[0].body.contains("\u{201c}Shipping times\u{201d}"));
@@ -476,16 +595,32 @@ mod tests {
 
     #[test]
     fn unanswerable_question_leads_to_the_offer() {
-        let o = run(&FlowState::Idle, "Are your products vegan?", &Ctx::default());
-        assert!(matches!(o.state, FlowState::AwaitingEmail { category: Category::Other, .. }));
+        let o = run(
+            &FlowState::Idle,
+            "Are your products vegan?",
+            &Ctx::default(),
+        );
+        assert!(matches!(
+            o.state,
+            FlowState::AwaitingEmail {
+                category: Category::Other,
+                ..
+            }
+        ));
         assert!(o.replies[0].body.contains("couldn't find an answer"));
     }
 
     #[test]
     fn each_handoff_case_leads_to_the_offer_with_its_category() {
         for (text, category) in [
-            ("Please cancel my subscription", Category::CannotPerformAction),
-            ("I was charged twice for my order", Category::NeedsHumanJudgment),
+            (
+                "Please cancel my subscription",
+                Category::CannotPerformAction,
+            ),
+            (
+                "I was charged twice for my order",
+                Category::NeedsHumanJudgment,
+            ),
             ("I want to talk to a human", Category::Other),
             ("The app crashes when I pay", Category::NeedsHumanJudgment),
         ] {
@@ -512,8 +647,17 @@ mod tests {
     fn invalid_email_is_refused_and_asked_again_then_valid_creates() {
         let s0 = run(&FlowState::Idle, "I want a refund", &Ctx::default()).state;
         let o = run(&s0, "jane@gmail", &Ctx::default());
-        assert!(matches!(o.state, FlowState::AwaitingEmail { attempts: 1, .. }));
-        assert!(o.replies[0].body.contains("doesn't look like a valid email"), "{}", o.replies[0].body);
+        assert!(matches!(
+            o.state,
+            FlowState::AwaitingEmail { attempts: 1, .. }
+        ));
+        assert!(
+            o.replies[0]
+                .body
+                .contains("doesn't look like a valid email"),
+            "{}",
+            o.replies[0].body
+        );
         assert_eq!(o.replies[0].action, Some(Action::RequestEmail));
         assert!(o.effects.is_empty());
 
@@ -526,10 +670,17 @@ mod tests {
                 category: Category::CannotPerformAction,
                 request: "I want a refund".into(),
                 save_email: true,
+                summary: None,
             }]
         );
         let done = ticket_created(Uuid::nil(), 10001, &email("jane@gmail.com"));
-        assert_eq!(done.state, FlowState::TicketOpen { ticket_id: Uuid::nil(), number: 10001 });
+        assert_eq!(
+            done.state,
+            FlowState::TicketOpen {
+                ticket_id: Uuid::nil(),
+                number: 10001
+            }
+        );
         assert!(done.replies[0].body.contains("TKT-10001"));
         assert!(done.replies[0].body.contains("jane@gmail.com"));
     }
@@ -554,7 +705,10 @@ mod tests {
         assert!(o.effects.is_empty());
         assert!(o.replies[0].body.contains("No problem"));
         // and the next question is answered normally
-        let ctx = Ctx { answer: Some(article()), ..Ctx::default() };
+        let ctx = Ctx {
+            answer: Some(article()),
+            ..Ctx::default()
+        };
         let o = run(&o.state, "How long does shipping take?", &ctx);
         assert!(o.replies[0].body.contains("Shipping times"));
     }
@@ -563,23 +717,34 @@ mod tests {
     fn yes_to_the_offer_asks_for_the_email() {
         let s = run(&FlowState::Idle, "I want a refund", &Ctx::default()).state;
         let o = run(&s, "yes please", &Ctx::default());
-        assert!(matches!(o.state, FlowState::AwaitingEmail { attempts: 0, .. }));
+        assert!(matches!(
+            o.state,
+            FlowState::AwaitingEmail { attempts: 0, .. }
+        ));
         assert_eq!(o.replies[0].action, Some(Action::RequestEmail));
     }
 
     #[test]
     fn a_question_while_waiting_is_answered_and_the_offer_stands() {
         let s = run(&FlowState::Idle, "I want a refund", &Ctx::default()).state;
-        let ctx = Ctx { answer: Some(article()), ..Ctx::default() };
+        let ctx = Ctx {
+            answer: Some(article()),
+            ..Ctx::default()
+        };
         let o = run(&s, "How long does shipping take?", &ctx);
         assert!(o.replies[0].body.contains("Shipping times"));
         assert_eq!(o.replies[0].action, Some(Action::RequestEmail));
-        assert!(matches!(o.state, FlowState::AwaitingEmail { ref request, .. } if request == "I want a refund"));
+        assert!(
+            matches!(o.state, FlowState::AwaitingEmail { ref request, .. } if request == "I want a refund")
+        );
     }
 
     #[test]
     fn known_email_is_confirmed_not_asked() {
-        let ctx = Ctx { known_email: Some(email("kim@example.com")), ..Ctx::default() };
+        let ctx = Ctx {
+            known_email: Some(email("kim@example.com")),
+            ..Ctx::default()
+        };
         let o = run(&FlowState::Idle, "I need to cancel my order", &ctx);
         assert!(matches!(o.state, FlowState::Offered { .. }));
         assert!(o.replies[0].body.contains("kim@example.com"));
@@ -592,10 +757,13 @@ mod tests {
                 category: Category::CannotPerformAction,
                 request: "I need to cancel my order".into(),
                 save_email: false,
+                summary: None,
             }]
         );
         let other = run(&o.state, "use kim.work@example.org instead", &ctx);
-        assert!(matches!(&other.effects[0], Effect::CreateTicket { email: e, save_email: true, .. } if e.as_str() == "kim.work@example.org"));
+        assert!(
+            matches!(&other.effects[0], Effect::CreateTicket { email: e, save_email: true, .. } if e.as_str() == "kim.work@example.org")
+        );
         let no = run(&o.state, "no", &ctx);
         assert_eq!(no.state, FlowState::Idle);
         assert!(no.effects.is_empty());
@@ -603,7 +771,10 @@ mod tests {
 
     #[test]
     fn tickets_disabled_means_no_offer() {
-        let ctx = Ctx { tickets_enabled: false, ..Ctx::default() };
+        let ctx = Ctx {
+            tickets_enabled: false,
+            ..Ctx::default()
+        };
         let o = run(&FlowState::Idle, "I want a refund", &ctx);
         assert_eq!(o.state, FlowState::Idle);
         assert_eq!(o.replies[0].action, None);
@@ -619,17 +790,32 @@ mod tests {
         let id = Uuid::new_v4();
         for status in [TicketStatus::Open, TicketStatus::InProgress] {
             let ctx = Ctx {
-                ticket: Some(TicketRef { id, number: 10042, status }),
+                ticket: Some(TicketRef {
+                    id,
+                    number: 10042,
+                    status,
+                }),
                 answer: Some(article()),
                 ..Ctx::default()
             };
-            let state = FlowState::TicketOpen { ticket_id: id, number: 10042 };
-            for text in ["How long does shipping take?", "I also want a refund for another order", "hello?"] {
+            let state = FlowState::TicketOpen {
+                ticket_id: id,
+                number: 10042,
+            };
+            for text in [
+                "How long does shipping take?",
+                "I also want a refund for another order",
+                "hello?",
+            ] {
                 let o = run(&state, text, &ctx);
                 assert_eq!(o.replies.len(), 1);
                 assert!(o.replies[0].body.contains("TKT-10042"), "{text}");
                 assert!(!o.replies[0].body.contains("Shipping times"));
-                assert_eq!(o.effects, vec![Effect::AddToTicket { ticket_id: id }], "a second handoff adds to the open ticket");
+                assert_eq!(
+                    o.effects,
+                    vec![Effect::AddToTicket { ticket_id: id }],
+                    "a second handoff adds to the open ticket"
+                );
                 assert_eq!(o.state, state);
             }
         }
@@ -638,8 +824,22 @@ mod tests {
     #[test]
     fn resolved_ticket_is_reopened_by_a_visitor_message() {
         let id = Uuid::new_v4();
-        let ctx = Ctx { ticket: Some(TicketRef { id, number: 10007, status: TicketStatus::Resolved }), ..Ctx::default() };
-        let o = run(&FlowState::TicketOpen { ticket_id: id, number: 10007 }, "it broke again", &ctx);
+        let ctx = Ctx {
+            ticket: Some(TicketRef {
+                id,
+                number: 10007,
+                status: TicketStatus::Resolved,
+            }),
+            ..Ctx::default()
+        };
+        let o = run(
+            &FlowState::TicketOpen {
+                ticket_id: id,
+                number: 10007,
+            },
+            "it broke again",
+            &ctx,
+        );
         assert_eq!(o.effects, vec![Effect::ReopenTicket { ticket_id: id }]);
         assert!(o.replies[0].body.contains("reopened"));
         assert!(o.replies[0].body.contains("TKT-10007"));
@@ -649,34 +849,100 @@ mod tests {
     fn after_the_ticket_is_closed_the_assistant_serves_normally() {
         let id = Uuid::new_v4();
         let ctx = Ctx {
-            ticket: Some(TicketRef { id, number: 10007, status: TicketStatus::Closed }),
+            ticket: Some(TicketRef {
+                id,
+                number: 10007,
+                status: TicketStatus::Closed,
+            }),
             answer: Some(article()),
             ..Ctx::default()
         };
-        let o = run(&FlowState::TicketOpen { ticket_id: id, number: 10007 }, "How long does shipping take?", &ctx);
+        let o = run(
+            &FlowState::TicketOpen {
+                ticket_id: id,
+                number: 10007,
+            },
+            "How long does shipping take?",
+            &ctx,
+        );
         assert_eq!(o.state, FlowState::Idle);
         assert!(o.replies[0].body.contains("Shipping times"));
         // and a new handoff makes a new offer
-        let o = run(&o.state, "I want a refund", &Ctx { answer: None, ..ctx });
+        let o = run(
+            &o.state,
+            "I want a refund",
+            &Ctx {
+                answer: None,
+                ..ctx
+            },
+        );
         assert!(matches!(o.state, FlowState::AwaitingEmail { .. }));
+    }
+
+    #[test]
+    fn provider_failure_offers_a_ticket_through_the_builtin_flow() {
+        let text = "Can I bring my dog to the store?";
+        let input = Input {
+            text,
+            classification: classify(text),
+            email_in_text: find_in_text(text),
+            known_email: None,
+            tickets_enabled: true,
+            ticket: None,
+            answer: None,
+        };
+        let o = offer_after_failure(&input);
+        assert!(matches!(&o.state, FlowState::AwaitingEmail { request, .. } if request == text));
+        assert!(o.replies[0].body.starts_with("Sorry, I'm having trouble"));
+        assert_eq!(o.replies[0].action, Some(Action::RequestEmail));
+        let o = offer_after_failure(&Input {
+            tickets_enabled: false,
+            ..input
+        });
+        assert_eq!(o.state, FlowState::Idle);
+        assert!(!o.replies[0].body.contains("ticket"));
     }
 
     #[test]
     fn state_round_trips_through_the_jsonb_column() {
         for s in [
             FlowState::Idle,
-            FlowState::Offered { request: "x".into(), category: Category::Other },
-            FlowState::AwaitingEmail { attempts: 2, request: "I want a refund".into(), category: Category::CannotPerformAction },
-            FlowState::TicketOpen { ticket_id: Uuid::new_v4(), number: 10001 },
+            FlowState::Offered {
+                request: "x".into(),
+                category: Category::Other,
+            },
+            FlowState::AwaitingEmail {
+                attempts: 2,
+                request: "I want a refund".into(),
+                category: Category::CannotPerformAction,
+            },
+            FlowState::TicketOpen {
+                ticket_id: Uuid::new_v4(),
+                number: 10001,
+            },
         ] {
             assert_eq!(FlowState::from_json(&s.to_json()), s);
         }
-        assert_eq!(FlowState::from_json(&serde_json::json!({})), FlowState::Idle);
-        assert_eq!(FlowState::from_json(&serde_json::json!({"state": "martian"})), FlowState::Idle);
         assert_eq!(
-            FlowState::AwaitingEmail { attempts: 1, request: "r".into(), category: Category::NeedsHumanJudgment }.to_json(),
+            FlowState::from_json(&serde_json::json!({})),
+            FlowState::Idle
+        );
+        assert_eq!(
+            FlowState::from_json(&serde_json::json!({"state": "martian"})),
+            FlowState::Idle
+        );
+        assert_eq!(
+            FlowState::AwaitingEmail {
+                attempts: 1,
+                request: "r".into(),
+                category: Category::NeedsHumanJudgment
+            }
+            .to_json(),
             serde_json::json!({"state": "awaiting_email", "attempts": 1, "request": "r", "category": "needs_human_judgment"})
         );
-        assert_eq!(serde_json::to_value(Action::RequestEmail).unwrap(), serde_json::json!({"type": "request_email"}));
+        assert_eq!(
+            serde_json::to_value(Action::RequestEmail).unwrap(),
+            serde_json::json!({"type": "request_email"})
+        );
     }
 }

@@ -39,7 +39,10 @@ pub fn lint(instructions: &str) -> Vec<Warning> {
             if let Some(first) = what.get(..1) {
                 what = first.to_uppercase() + &what[1..];
             }
-            Some(Warning { reason: format!("{what}. {WHY}"), sentence })
+            Some(Warning {
+                reason: format!("{what}. {WHY}"),
+                sentence,
+            })
         })
         .collect()
 }
@@ -54,7 +57,9 @@ const ABBREV_NEVER: &[&str] = &[
     "ca", "cf", "jr", "sr", "dept", "ext", "tel", "fig", "viz", "resp", "min", "max", "pls",
 ];
 /// Abbreviations that end a sentence only when a capitalised word follows.
-const ABBREV_SOFT: &[&str] = &["etc", "inc", "ltd", "co", "corp", "a.m", "p.m", "u.s", "u.k", "e.u"];
+const ABBREV_SOFT: &[&str] = &[
+    "etc", "inc", "ltd", "co", "corp", "a.m", "p.m", "u.s", "u.k", "e.u",
+];
 
 static BULLET: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
@@ -89,8 +94,21 @@ pub fn split_sentences(text: &str) -> Vec<String> {
                 .map(|w| {
                     matches!(
                         w.to_lowercase().as_str(),
-                        "at" | "to" | "the" | "our" | "a" | "an" | "or" | "and" | "via" | "on"
-                            | "of" | "for" | "with" | "by" | "in" | "us"
+                        "at" | "to"
+                            | "the"
+                            | "our"
+                            | "a"
+                            | "an"
+                            | "or"
+                            | "and"
+                            | "via"
+                            | "on"
+                            | "of"
+                            | "for"
+                            | "with"
+                            | "by"
+                            | "in"
+                            | "us"
                     )
                 })
                 .unwrap_or(false);
@@ -115,12 +133,19 @@ pub fn split_sentences(text: &str) -> Vec<String> {
             if matches!(c, '.' | '!' | '?' | '…') {
                 // Swallow runs like "?!" or "..." and closing quotes/brackets.
                 let mut j = i + 1;
-                while j < chars.len() && matches!(chars[j].1, '.' | '!' | '?' | '…' | '"' | '\'' | ')' | ']' | '”' | '’') {
+                while j < chars.len()
+                    && matches!(
+                        chars[j].1,
+                        '.' | '!' | '?' | '…' | '"' | '\'' | ')' | ']' | '”' | '’'
+                    )
+                {
                     j += 1;
                 }
                 let at_end = j >= chars.len();
                 let followed_by_space = at_end || chars[j].1.is_whitespace();
-                if followed_by_space && (c != '.' || period_ends_sentence(&block, chars[i].0, &chars, j)) {
+                if followed_by_space
+                    && (c != '.' || period_ends_sentence(&block, chars[i].0, &chars, j))
+                {
                     let end = if at_end { block.len() } else { chars[j].0 };
                     push_sentence(&mut out, &block[start..end]);
                     start = end;
@@ -152,7 +177,10 @@ fn push_sentence(out: &mut Vec<String>, s: &str) {
 /// Whether the period at byte `dot` ends a sentence, given what precedes and follows it.
 fn period_ends_sentence(block: &str, dot: usize, chars: &[(usize, char)], next_idx: usize) -> bool {
     let before = &block[..dot];
-    let word = before.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+    let word = before
+        .rsplit(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or("");
     let word_l = word.to_lowercase();
     let word_l = word_l.trim_start_matches(['"', '\'', '(']);
     // A single capital initial ("J. Smith") or a bare list number ("1.") does not end.
@@ -211,53 +239,77 @@ const WHO: &str = r"(?:them|him|her|users?|visitors?|customers?|people|clients?|
 static EMAIL_RE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b[a-z0-9][a-z0-9._%+'-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"));
 static URL_RE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:https?://[^\s<>()]+|www\.[^\s<>()]+|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|uk|de|fr|nl|es|it|eu|ca|au|us|app|dev|help|shop|store|info|biz|ai|support)(?:/[^\s<>()]*)?)")
+    re(
+        r"(?i)\b(?:https?://[^\s<>()]+|www\.[^\s<>()]+|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|uk|de|fr|nl|es|it|eu|ca|au|us|app|dev|help|shop|store|info|biz|ai|support)(?:/[^\s<>()]*)?)",
+    )
 });
 static PHONE_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:\+\s?\d|\(\d|\b\d)[\d\s().\-/]{5,}\d\b|\b1[-\s.]?8\d\d[-\s.]?[A-Z][A-Z0-9-]{3,}\b")
 });
 
 static EMAIL_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:e-?mail\w*|contact\w*|writ(?:e|ing)|send\w*|reach\w*|mail|message\w*|forward\w*|get\s+in\s+touch|drop\s+(?:us|them|me)?\s*(?:a\s+)?(?:line|note|message)|cc|goes?\s+to|direct\w*|refer\w*|point\w*|support|help\w*|assistance|questions?|enquir\w*|inquir\w*|issues?|problems?|complaints?|customer\s+(?:service|care)|service\s+desk)\b")
+    re(
+        r"(?i)\b(?:e-?mail\w*|contact\w*|writ(?:e|ing)|send\w*|reach\w*|mail|message\w*|forward\w*|get\s+in\s+touch|drop\s+(?:us|them|me)?\s*(?:a\s+)?(?:line|note|message)|cc|goes?\s+to|direct\w*|refer\w*|point\w*|support|help\w*|assistance|questions?|enquir\w*|inquir\w*|issues?|problems?|complaints?|customer\s+(?:service|care)|service\s+desk)\b",
+    )
 });
 static PHONE_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:call\w*|phone\w*|ring\w*|text(?:ing)?|dial\w*|sms|whats\s?app|hotline|helpline|support\s+line|telephone|tel|contact\w*|reach\w*|toll[-\s]free|support|help|assistance|questions?|enquir\w*|inquir\w*|customer\s+(?:service|care))\b")
+    re(
+        r"(?i)\b(?:call\w*|phone\w*|ring\w*|text(?:ing)?|dial\w*|sms|whats\s?app|hotline|helpline|support\s+line|telephone|tel|contact\w*|reach\w*|toll[-\s]free|support|help|assistance|questions?|enquir\w*|inquir\w*|customer\s+(?:service|care))\b",
+    )
 });
 /// "their email", "the visitor's email address": about collecting the visitor's address.
 static VISITOR_EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:their|his|her|the\s+(?:visitor|customer|user|client)'?s?|(?:visitor|customer|user|client)'?s)\s+(?:own\s+)?e-?mail")
+    re(
+        r"(?i)\b(?:their|his|her|the\s+(?:visitor|customer|user|client)'?s?|(?:visitor|customer|user|client)'?s)\s+(?:own\s+)?e-?mail",
+    )
 });
 
 static CALL_US: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:call|phone|ring|dial|text)\s+(?:us|our\s+(?:\w+\s+){0,2}?(?:team|office|store|shop|hotline|helpline|line|number|support|desk|agents?|staff|service)|the\s+(?:support|help|service|customer|sales|billing|office|store|shop|hotline|helpline)\w*|support|customer\s+(?:service|care|support))\b|\bgive\s+us\s+a\s+(?:call|ring|buzz)\b")
+    re(
+        r"(?i)\b(?:call|phone|ring|dial|text)\s+(?:us|our\s+(?:\w+\s+){0,2}?(?:team|office|store|shop|hotline|helpline|line|number|support|desk|agents?|staff|service)|the\s+(?:support|help|service|customer|sales|billing|office|store|shop|hotline|helpline)\w*|support|customer\s+(?:service|care|support))\b|\bgive\s+us\s+a\s+(?:call|ring|buzz)\b",
+    )
 });
 static CONTACT_TEAM: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:contact(?:ing)?|e-?mail(?:ing)?|message|messaging|write\s+to|writing\s+to|ping|dm|talk\s+to|speak\s+(?:to|with)|get\s+in\s+touch\s+with|get\s+hold\s+of)\s+(?:us|our\s+(?:[\w-]+\s+){0,2}(?:team|department|staff|agents?|support|specialists?|experts?|office|desk|helpdesk|representatives?|reps?|service|people|crew|colleagues|manager)|(?:the\s+)?(?:support(?:\s+team)?|customer\s+(?:service|support|care)|help\s?desk|service\s+desk|(?:support|sales|billing|service|customer|returns|accounts?)\s+(?:team|department|staff)|team|office|staff|billing\s+department|a\s+(?:human|person|team\s+member|representative|manager)|an\s+agent|someone\s+(?:on|from|in)\s+our\s+team))\b")
+    re(
+        r"(?i)\b(?:contact(?:ing)?|e-?mail(?:ing)?|message|messaging|write\s+to|writing\s+to|ping|dm|talk\s+to|speak\s+(?:to|with)|get\s+in\s+touch\s+with|get\s+hold\s+of)\s+(?:us|our\s+(?:[\w-]+\s+){0,2}(?:team|department|staff|agents?|support|specialists?|experts?|office|desk|helpdesk|representatives?|reps?|service|people|crew|colleagues|manager)|(?:the\s+)?(?:support(?:\s+team)?|customer\s+(?:service|support|care)|help\s?desk|service\s+desk|(?:support|sales|billing|service|customer|returns|accounts?)\s+(?:team|department|staff)|team|office|staff|billing\s+department|a\s+(?:human|person|team\s+member|representative|manager)|an\s+agent|someone\s+(?:on|from|in)\s+our\s+team))\b",
+    )
 });
 /// "Contact Us page", "contact form": a place, not an instruction by itself.
 static CONTACT_AS_NOUN: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^\s*(?:page|form|link|button|section|details|info)\b"));
 static REACH_OUT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\breach(?:ing)?\s+out\b|\bget(?:ting)?\s+in\s+touch\b|\breach\s+(?:us|our\s+\w+|the\s+(?:team|support|office))\b")
+    re(
+        r"(?i)\breach(?:ing)?\s+out\b|\bget(?:ting)?\s+in\s+touch\b|\breach\s+(?:us|our\s+\w+|the\s+(?:team|support|office))\b",
+    )
 });
 static REACH_OUT_OBJECT_US: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^\s*(?:to|with|via|at|on|by)?\s*(?:us|our\b|the\s+(?:team|support|office)|support|customer\s+service)")
+    re(
+        r"(?i)^\s*(?:to|with|via|at|on|by)?\s*(?:us|our\b|the\s+(?:team|support|office)|support|customer\s+service)",
+    )
 });
 /// Someone on the business's side reaching out to the visitor: harmless.
 static TEAM_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:we|we'll|team|agents?|someone|staff|they'll\s+be|will|'ll|shall|support\s+will|colleague)\s*(?:will|'ll|would|shall|can|may)?\s*(?:\w+\s+)?$")
+    re(
+        r"(?i)\b(?:we|we'll|team|agents?|someone|staff|they'll\s+be|will|'ll|shall|support\s+will|colleague)\s*(?:will|'ll|would|shall|can|may)?\s*(?:\w+\s+)?$",
+    )
 });
 
 static HELP_PAGE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:help\s?cent(?:er|re)|help\s?desk|help\s+(?:page|site|section|docs?|portal|articles?)|support\s+(?:page|site|portal|cent(?:er|re)|hub|section|form|website|area)|contact(?:-us|\s+us)?\s+(?:page|form)|faqs?(?:\s+(?:page|section))?|frequently\s+asked\s+questions|knowledge\s?base|documentation|docs|community\s+(?:forum|page|site)|forums?|[\w-]+\s+portal|ticket(?:ing)?\s+(?:portal|system|form|page)|support\s+portal)\b")
+    re(
+        r"(?i)\b(?:help\s?cent(?:er|re)|help\s?desk|help\s+(?:page|site|section|docs?|portal|articles?)|support\s+(?:page|site|portal|cent(?:er|re)|hub|section|form|website|area)|contact(?:-us|\s+us)?\s+(?:page|form)|faqs?(?:\s+(?:page|section))?|frequently\s+asked\s+questions|knowledge\s?base|documentation|docs|community\s+(?:forum|page|site)|forums?|[\w-]+\s+portal|ticket(?:ing)?\s+(?:portal|system|form|page)|support\s+portal)\b",
+    )
 });
 /// Verbs only a visitor can do to a page.
 static VISITOR_VERB: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:visit\w*|go(?:es|ing)?\s+to|head(?:ing)?\s+(?:over\s+)?to|navigate\s+to|browse\s+(?:to)?|click\w*|check\s+out|fill\w*\s+(?:out|in)|log\s+(?:in|on)\s+to|sign\s+in\s+to|see|submit\w*\s+(?:it|them|a|an|their|the)?)\b")
+    re(
+        r"(?i)\b(?:visit\w*|go(?:es|ing)?\s+to|head(?:ing)?\s+(?:over\s+)?to|navigate\s+to|browse\s+(?:to)?|click\w*|check\s+out|fill\w*\s+(?:out|in)|log\s+(?:in|on)\s+to|sign\s+in\s+to|see|submit\w*\s+(?:it|them|a|an|their|the)?)\b",
+    )
 });
 /// Verbs the assistant might also do ("use the FAQ to answer"): need visitor context.
 static SHARED_VERB: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:check\w*|use|using|consult\w*|refer\w*\s+to|look\w*\s+(?:at|in|through)|read\w*|search\w*|open\w*|find)\b")
+    re(
+        r"(?i)\b(?:check\w*|use|using|consult\w*|refer\w*\s+to|look\w*\s+(?:at|in|through)|read\w*|search\w*|open\w*|find)\b",
+    )
 });
 static VISITOR_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -272,16 +324,22 @@ static REDIRECT_WHO: LazyLock<Regex> = LazyLock::new(|| {
 static REACH_OUT_TO_VISITOR: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"(?i)^\s*(?:to|with)\s+{WHO}")));
 static REDIRECT_DEST: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:us|our\s+(?:\w+\s+){0,2}?(?:team|staff|department|office|store|shop|agents?|support|helpline|hotline)|support|customer\s+(?:service|care|support)|another\s+\w+|elsewhere|a\s+human|the\s+(?:team|office|store|shop|support\w*)|sales|billing|email|phone)\b")
+    re(
+        r"(?i)\b(?:us|our\s+(?:\w+\s+){0,2}?(?:team|staff|department|office|store|shop|agents?|support|helpline|hotline)|support|customer\s+(?:service|care|support)|another\s+\w+|elsewhere|a\s+human|the\s+(?:team|office|store|shop|support\w*)|sales|billing|email|phone)\b",
+    )
 });
 static URL_HELPISH: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)help|support|contact|faq|ticket|kontakt|service|care|desk|zendesk|freshdesk|intercom")
 });
 static EXTERNAL_TICKET: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:submit|open|file|create|raise|log|lodge|fill\s+(?:out|in)|complete|send)\w*\s+(?:a|an|the|their|your)?\s*(?:new\s+)?(?:support\s+|help\s+|service\s+|refund\s+|return\s+)?(?:ticket|request|case|claim|form|complaint)\b")
+    re(
+        r"(?i)\b(?:submit|open|file|create|raise|log|lodge|fill\s+(?:out|in)|complete|send)\w*\s+(?:a|an|the|their|your)?\s*(?:new\s+)?(?:support\s+|help\s+|service\s+|refund\s+|return\s+)?(?:ticket|request|case|claim|form|complaint)\b",
+    )
 });
 static EXTERNAL_PLACE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^\s*(?:[\w-]+\s+){0,3}?(?:on|via|through|at|in|using|with|from)\s+(?:our|the|their|your|this)?\s*(?:[\w-]+\s+)?(?:website|site|web\s?site|portal|page|form|url|link|app|dashboard|account|help\s?cent(?:er|re)|help\s?desk|zendesk|freshdesk|jira|intercom)\b")
+    re(
+        r"(?i)^\s*(?:[\w-]+\s+){0,3}?(?:on|via|through|at|in|using|with|from)\s+(?:our|the|their|your|this)?\s*(?:[\w-]+\s+)?(?:website|site|web\s?site|portal|page|form|url|link|app|dashboard|account|help\s?cent(?:er|re)|help\s?desk|zendesk|freshdesk|jira|intercom)\b",
+    )
 });
 static VISITOR_DOES: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -289,18 +347,24 @@ static VISITOR_DOES: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 static CHANNEL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:message|dm|contact|reach|ping|tweet|write|chat|talk)\w*\s+(?:to\s+|with\s+)?(?:us|our\s+\w+(?:\s+\w+)?)?\s*(?:on|via|at|through|over|using)\s+(?:our\s+)?(?:twitter|x|facebook(?:\s+messenger)?|messenger|instagram|whats\s?app|telegram|discord|slack|linkedin|tiktok|signal|wechat|line|viber)\b|\bjoin\s+our\s+(?:discord|slack|telegram|whats\s?app|community|forum)\b")
+    re(
+        r"(?i)\b(?:message|dm|contact|reach|ping|tweet|write|chat|talk)\w*\s+(?:to\s+|with\s+)?(?:us|our\s+\w+(?:\s+\w+)?)?\s*(?:on|via|at|through|over|using)\s+(?:our\s+)?(?:twitter|x|facebook(?:\s+messenger)?|messenger|instagram|whats\s?app|telegram|discord|slack|linkedin|tiktok|signal|wechat|line|viber)\b|\bjoin\s+our\s+(?:discord|slack|telegram|whats\s?app|community|forum)\b",
+    )
 });
 
 /// A negation governing a telling/redirecting/sharing verb: "do not tell", "never
 /// email", "instead of asking", "users should not be told".
 static NEGATED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:do\s+not|don'?t|does\s+not|doesn'?t|never|must\s+not|mustn'?t|should\s+not|shouldn'?t|cannot|can'?t|won'?t|will\s+not|no\s+need\s+to|avoid|refrain\s+from|instead\s+of|rather\s+than|stop|without|not)\s+(?:(?:ever|just|simply|directly|immediately|automatically|always|proactively|actively|be|being|try|attempt|to|them|users?|visitors?|customers?|people)\s+){0,3}(?:tell|told|telling|direct|directed|directing|send|sent|sending|refer|referred|referring|point|pointed|pointing|redirect\w*|ask|asked|asking|advise\w*|suggest\w*|recommend\w*|encourage\w*|instruct\w*|give|giving|share|sharing|mention\w*|provide|providing|offer\w*|e-?mail\w*|call|calling|phone|phoning|contact\w*|reach\w*|visit\w*|writ(?:e|ing)|text|texting|dial\w*|go|going|list|listing|quote|quoting|include|including|reveal\w*|disclose\w*|publish\w*|hand\w*|forward\w*|push\w*|route\w*|use|using|make|making|let|letting|link\w*)\b")
+    re(
+        r"(?i)\b(?:do\s+not|don'?t|does\s+not|doesn'?t|never|must\s+not|mustn'?t|should\s+not|shouldn'?t|cannot|can'?t|won'?t|will\s+not|no\s+need\s+to|avoid|refrain\s+from|instead\s+of|rather\s+than|stop|without|not)\s+(?:(?:ever|just|simply|directly|immediately|automatically|always|proactively|actively|be|being|try|attempt|to|them|users?|visitors?|customers?|people)\s+){0,3}(?:tell|told|telling|direct|directed|directing|send|sent|sending|refer|referred|referring|point|pointed|pointing|redirect\w*|ask|asked|asking|advise\w*|suggest\w*|recommend\w*|encourage\w*|instruct\w*|give|giving|share|sharing|mention\w*|provide|providing|offer\w*|e-?mail\w*|call|calling|phone|phoning|contact\w*|reach\w*|visit\w*|writ(?:e|ing)|text|texting|dial\w*|go|going|list|listing|quote|quoting|include|including|reveal\w*|disclose\w*|publish\w*|hand\w*|forward\w*|push\w*|route\w*|use|using|make|making|let|letting|link\w*)\b",
+    )
 });
 /// Negated disclosure anywhere in the sentence suppresses address/number findings:
 /// "help@acme.com is internal, never share it".
 static NEGATED_DISCLOSURE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:do\s+not|don'?t|never|must\s+not|mustn'?t|should\s+not|shouldn'?t|avoid)\s+(?:\w+\s+){0,2}?(?:share|sharing|give\s+out|giving\s+out|reveal\w*|disclose\w*|publish\w*|hand\s+out|mention\w*|quote|quoting|expose)\b|\b(?:internal\s+(?:use\s+)?only|staff\s+only|for\s+internal|not\s+for\s+(?:visitors|customers|the\s+public))\b")
+    re(
+        r"(?i)\b(?:do\s+not|don'?t|never|must\s+not|mustn'?t|should\s+not|shouldn'?t|avoid)\s+(?:\w+\s+){0,2}?(?:share|sharing|give\s+out|giving\s+out|reveal\w*|disclose\w*|publish\w*|hand\s+out|mention\w*|quote|quoting|expose)\b|\b(?:internal\s+(?:use\s+)?only|staff\s+only|for\s+internal|not\s+for\s+(?:visitors|customers|the\s+public))\b",
+    )
 });
 
 fn is_example_address(addr: &str) -> bool {
@@ -317,7 +381,10 @@ fn is_example_address(addr: &str) -> bool {
 static CLAUSE_END: LazyLock<Regex> = LazyLock::new(|| re(r";|:(?:\s|$)"));
 
 fn clauses(sentence: &str) -> Vec<&str> {
-    CLAUSE_END.split(sentence).filter(|c| !c.trim().is_empty()).collect()
+    CLAUSE_END
+        .split(sentence)
+        .filter(|c| !c.trim().is_empty())
+        .collect()
 }
 
 fn sentence_findings(sentence: &str) -> Vec<Finding> {
@@ -346,8 +413,23 @@ fn sentence_findings(sentence: &str) -> Vec<Finding> {
 
 /// Role accounts that exist to receive help requests.
 const ROLE_MAILBOXES: &[&str] = &[
-    "support", "help", "helpdesk", "contact", "service", "care", "info", "hello", "team", "billing",
-    "sales", "returns", "refunds", "orders", "customerservice", "customer.service", "kundenservice",
+    "support",
+    "help",
+    "helpdesk",
+    "contact",
+    "service",
+    "care",
+    "info",
+    "hello",
+    "team",
+    "billing",
+    "sales",
+    "returns",
+    "refunds",
+    "orders",
+    "customerservice",
+    "customer.service",
+    "kundenservice",
 ];
 
 fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Vec<Finding> {
@@ -358,7 +440,9 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
     let sentence_without_emails = EMAIL_RE.replace_all(sentence, " ");
 
     // Email addresses handed to visitors.
-    let without_emails = EMAIL_RE.replace_all(clause, |c: &regex::Captures| " ".repeat(c[0].len())).into_owned();
+    let without_emails = EMAIL_RE
+        .replace_all(clause, |c: &regex::Captures| " ".repeat(c[0].len()))
+        .into_owned();
     for m in EMAIL_RE.find_iter(clause) {
         let addr = m.as_str();
         if is_example_address(addr) || about_visitor_email || disclosure_negated {
@@ -387,7 +471,8 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
         let directive = VISITOR_VERB.is_match(clause)
             || REDIRECT_WHO.is_match(clause)
             || (SHARED_VERB.is_match(clause) && VISITOR_CONTEXT.is_match(clause));
-        let helpish = URL_HELPISH.is_match(url) || VISITOR_CONTEXT.is_match(clause) && EMAIL_CUE.is_match(clause);
+        let helpish = URL_HELPISH.is_match(url)
+            || VISITOR_CONTEXT.is_match(clause) && EMAIL_CUE.is_match(clause);
         if directive && helpish {
             out.push(Finding {
                 kind: Kind::Url,
@@ -429,7 +514,10 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
         out.push(Finding {
             kind: Kind::ContactTeam,
             start: m.start(),
-            what: format!("tells visitors to contact your team outside this chat (\"{}\")", m.as_str()),
+            what: format!(
+                "tells visitors to contact your team outside this chat (\"{}\")",
+                m.as_str()
+            ),
         });
         break;
     }
@@ -438,8 +526,8 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
         let before = &clause[..m.start()];
         let after = &clause[m.end()..];
         let phrase = m.as_str().to_lowercase();
-        let object_us =
-            REACH_OUT_OBJECT_US.is_match(after) || (phrase.starts_with("reach ") && !phrase.contains(" out"));
+        let object_us = REACH_OUT_OBJECT_US.is_match(after)
+            || (phrase.starts_with("reach ") && !phrase.contains(" out"));
         if !object_us && TEAM_SUBJECT.is_match(before) {
             continue; // "our team will reach out to the visitor": the ticket promise
         }
@@ -463,11 +551,15 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
         if dest.starts_with("faq") {
             dest = dest.replacen("faq", "FAQ", 1);
         }
-        let visitor_only_place = dest.contains("form") || dest.contains("portal") || dest.contains("contact");
+        let visitor_only_place =
+            dest.contains("form") || dest.contains("portal") || dest.contains("contact");
         let verb_before = |r: &Regex| r.find_iter(clause).any(|v| v.start() < m.start());
         let directive = verb_before(&VISITOR_VERB)
-            || REDIRECT_WHO.find_iter(clause).any(|v| v.start() < m.start())
-            || (visitor_only_place && (verb_before(&SHARED_VERB) || VISITOR_CONTEXT.is_match(clause)))
+            || REDIRECT_WHO
+                .find_iter(clause)
+                .any(|v| v.start() < m.start())
+            || (visitor_only_place
+                && (verb_before(&SHARED_VERB) || VISITOR_CONTEXT.is_match(clause)))
             || (verb_before(&SHARED_VERB) && VISITOR_CONTEXT.is_match(clause));
         if directive {
             out.push(Finding {
@@ -480,11 +572,19 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
 
     if let Some(m) = REDIRECT_WHO.find(clause) {
         let rest = &clause[m.end()..];
-        if REDIRECT_DEST.is_match(rest) && !out.iter().any(|f| matches!(f.kind, Kind::HelpPage | Kind::Url)) {
+        if REDIRECT_DEST.is_match(rest)
+            && !out
+                .iter()
+                .any(|f| matches!(f.kind, Kind::HelpPage | Kind::Url))
+        {
             out.push(Finding {
                 kind: Kind::ContactTeam,
                 start: m.start(),
-                what: format!("sends visitors elsewhere for help (\"{}{}\")", m.as_str(), first_words(rest, 4)),
+                what: format!(
+                    "sends visitors elsewhere for help (\"{}{}\")",
+                    m.as_str(),
+                    first_words(rest, 4)
+                ),
             });
         }
     }
@@ -492,7 +592,9 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
     if let Some(m) = EXTERNAL_TICKET.find(clause) {
         let rest = &clause[m.end()..];
         let elsewhere = EXTERNAL_PLACE.is_match(rest);
-        let by_visitor = VISITOR_DOES.find_iter(clause).any(|v| v.start() < m.start());
+        let by_visitor = VISITOR_DOES
+            .find_iter(clause)
+            .any(|v| v.start() < m.start());
         if elsewhere || by_visitor {
             out.push(Finding {
                 kind: Kind::ExternalTicket,
@@ -522,7 +624,10 @@ fn first_words(s: &str, n: usize) -> String {
     if words.is_empty() {
         String::new()
     } else {
-        format!(" {}", words.join(" ").trim_end_matches(['.', ',', '!', '?']))
+        format!(
+            " {}",
+            words.join(" ").trim_end_matches(['.', ',', '!', '?'])
+        )
     }
 }
 
@@ -549,7 +654,9 @@ mod tests {
                 "Done!"
             ]
         );
-        let s = split_sentences("Hours are 9 a.m. to 5 p.m. on weekdays. Prices incl. VAT, i.e. 19%. Mr. Smith runs it.");
+        let s = split_sentences(
+            "Hours are 9 a.m. to 5 p.m. on weekdays. Prices incl. VAT, i.e. 19%. Mr. Smith runs it.",
+        );
         assert_eq!(s.len(), 3, "{s:?}");
         let s = split_sentences("Questions? Ask away!! Really...? Yes.");
         assert_eq!(s, vec!["Questions?", "Ask away!!", "Really...?", "Yes."]);
@@ -581,8 +688,13 @@ mod tests {
 
     #[test]
     fn emails_and_urls_are_never_split() {
-        let s = split_sentences("Write to first.last@sub.acme.co.uk or see www.acme.com/a.b.c for details. Next.");
-        assert_eq!(s[0], "Write to first.last@sub.acme.co.uk or see www.acme.com/a.b.c for details.");
+        let s = split_sentences(
+            "Write to first.last@sub.acme.co.uk or see www.acme.com/a.b.c for details. Next.",
+        );
+        assert_eq!(
+            s[0],
+            "Write to first.last@sub.acme.co.uk or see www.acme.com/a.b.c for details."
+        );
     }
 
     /// Each of these sends visitors elsewhere and must be flagged.
@@ -679,7 +791,11 @@ mod tests {
                 missed.push(format!("{text:?} → {w:?}"));
             }
         }
-        assert!(missed.is_empty(), "not flagged exactly once:\n{}", missed.join("\n"));
+        assert!(
+            missed.is_empty(),
+            "not flagged exactly once:\n{}",
+            missed.join("\n")
+        );
         assert!(FLAGGED.len() >= 30);
     }
 
@@ -698,17 +814,34 @@ mod tests {
 
     #[test]
     fn warning_quotes_the_sentence_and_names_what_was_found() {
-        let w = lint("Be nice. For refunds, email Support@Acme.com or call +1 555 123 4567. Thanks!");
+        let w =
+            lint("Be nice. For refunds, email Support@Acme.com or call +1 555 123 4567. Thanks!");
         assert_eq!(w.len(), 1);
-        assert_eq!(w[0].sentence, "For refunds, email Support@Acme.com or call +1 555 123 4567.");
-        assert!(w[0].reason.starts_with("Tells visitors to email support@acme.com"), "{}", w[0].reason);
+        assert_eq!(
+            w[0].sentence,
+            "For refunds, email Support@Acme.com or call +1 555 123 4567."
+        );
+        assert!(
+            w[0].reason
+                .starts_with("Tells visitors to email support@acme.com"),
+            "{}",
+            w[0].reason
+        );
         assert!(w[0].reason.contains("+1 555 123 4567"), "{}", w[0].reason);
-        assert!(w[0].reason.contains("instead of offering a ticket"), "{}", w[0].reason);
+        assert!(
+            w[0].reason.contains("instead of offering a ticket"),
+            "{}",
+            w[0].reason
+        );
 
         let w = lint("Visit our Help Center for details.");
         assert!(w[0].reason.contains("help center"), "{}", w[0].reason);
         let w = lint("Contact our support team at any time.");
-        assert!(w[0].reason.contains("\"Contact our support team\""), "{}", w[0].reason);
+        assert!(
+            w[0].reason.contains("\"Contact our support team\""),
+            "{}",
+            w[0].reason
+        );
     }
 
     #[test]
@@ -716,7 +849,14 @@ mod tests {
         let text = "You are Acme's assistant. Email support@acme.com for refunds.\nBe brief.\n- Call us at 555-123-4567\n- Visit our FAQ";
         let w = lint(text);
         let sentences: Vec<&str> = w.iter().map(|w| w.sentence.as_str()).collect();
-        assert_eq!(sentences, vec!["Email support@acme.com for refunds.", "Call us at 555-123-4567", "Visit our FAQ"]);
+        assert_eq!(
+            sentences,
+            vec![
+                "Email support@acme.com for refunds.",
+                "Call us at 555-123-4567",
+                "Visit our FAQ"
+            ]
+        );
     }
 
     #[test]
@@ -726,13 +866,22 @@ mod tests {
         assert_eq!(w.len(), 1);
         assert!(w[0].reason.contains("support@acme.com"));
         // A negation that does not govern a telling verb does not excuse the sentence.
-        assert_eq!(lint("If they don't hear back, email help@acme.com.").len(), 1);
-        assert_eq!(lint("If you cannot help them tell them to email help@acme.com.").len(), 1);
+        assert_eq!(
+            lint("If they don't hear back, email help@acme.com.").len(),
+            1
+        );
+        assert_eq!(
+            lint("If you cannot help them tell them to email help@acme.com.").len(),
+            1
+        );
     }
 
     #[test]
     fn empty_and_clean_instructions_have_no_warnings() {
         assert!(lint("").is_empty());
-        assert!(lint("You are a helpful assistant for Acme Shop. Answer briefly and kindly.").is_empty());
+        assert!(
+            lint("You are a helpful assistant for Acme Shop. Answer briefly and kindly.")
+                .is_empty()
+        );
     }
 }

@@ -63,30 +63,49 @@ pub fn summarise(request: &str, transcript: &[Line<'_>]) -> (String, String) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     fn v(body: &str) -> Line<'_> {
-        Line { who: "Visitor", body, from_visitor: true }
+        Line {
+            who: "Visitor",
+            body,
+            from_visitor: true,
+        }
     }
     fn a(body: &str) -> Line<'_> {
-        Line { who: "Assistant", body, from_visitor: false }
+        Line {
+            who: "Assistant",
+            body,
+            from_visitor: false,
+        }
     }
 
     #[test]
     fn summary_is_the_trimmed_request() {
-        let t = [v("Hi"), a("Hi! How can I help?"), v("  I want a   refund for order 1234  ")];
+        let t = [
+            v("Hi"),
+            a("Hi! How can I help?"),
+            v("  I want a   refund for order 1234  "),
+        ];
         let (s, d) = summarise("  I want a   refund for order 1234  ", &t);
         assert_eq!(s, "I want a refund for order 1234");
         assert!(d.starts_with("Request: I want a refund for order 1234\n\nConversation:\n"));
-        assert!(d.contains("Visitor: Hi\nAssistant: Hi! How can I help?\nVisitor: I want a   refund for order 1234"));
+        assert!(d.contains(
+            "Visitor: Hi\nAssistant: Hi! How can I help?\nVisitor: I want a   refund for order 1234"
+        ));
     }
 
     #[test]
     fn long_requests_are_cut_at_a_word_within_200_chars() {
         let long = "My order ".repeat(40);
         let (s, _) = summarise(&long, &[v(&long)]);
-        assert!(s.chars().count() <= SUMMARY_MAX_CHARS, "{}", s.chars().count());
+        assert!(
+            s.chars().count() <= SUMMARY_MAX_CHARS,
+            "{}",
+            s.chars().count()
+        );
         assert!(s.ends_with('…'));
         assert!(s.starts_with("My order My order"));
         let unicode = "é".repeat(300);
@@ -101,7 +120,10 @@ mod tests {
             v("human please"),
         ];
         let (s, _) = summarise("human please", &t);
-        assert_eq!(s, "human please: The checkout page shows error 502 when I pay");
+        assert_eq!(
+            s,
+            "human please: The checkout page shows error 502 when I pay"
+        );
         let (s, _) = summarise("agent", &[v("agent")]);
         assert_eq!(s, "agent");
         let (s, _) = summarise("", &[]);
