@@ -716,3 +716,84 @@ async fn the_event_stream_delivers_new_messages_of_the_visitors_conversation() {
     let (status, _) = app.get("/api/v1/widget/events", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_reconnecting_stream_replays_what_it_missed_after_last_event_id() {
+    use futures_util::StreamExt;
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    let first = say(&app, &v, "Hi").await;
+    let first_id = first["messages"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    say(&app, &v, "thanks").await;
+    let resp = app
+        .client
+        .get(app.url(&format!("/api/v1/widget/events?token={}", v.token)))
+        .header("Last-Event-ID", &first_id)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut stream = resp.bytes_stream();
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while seen.matches("event: message.created").count() < 3 {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(Some(Ok(b))) => seen.push_str(&String::from_utf8_lossy(&b)),
+            other => panic!("stream: {other:?}; {seen}"),
+        }
+    }
+    // The greeting reply, "thanks" and its reply, in order; not the first message itself.
+    assert!(!seen.contains(&format!("id: {first_id}\n")), "{seen}");
+    let hi_reply = seen.find("How can I help").unwrap_or(usize::MAX);
+    let thanks = seen.find("\"body\":\"thanks\"").unwrap_or(usize::MAX);
+    let welcome = seen.find("You're welcome").unwrap_or(usize::MAX);
+    assert!(hi_reply < thanks && thanks < welcome, "{seen}");
+}
+
+#[tokio::test]
+async fn a_resumed_session_names_the_open_ticket() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    assert_eq!(v.session["ticket"], Value::Null);
+    say(&app, &v, "I need a refund").await;
+    say(&app, &v, "lee@example.com").await;
+    let resume = || {
+        app.post(
+            "/api/v1/widget/sessions",
+            None,
+            json!({"widget_key": site.widget_key, "visitor_token": v.token, "page_url": "https://shop.example.com/"}),
+        )
+    };
+    let (_, s) = resume().await;
+    assert_eq!(s["ticket"]["number"], "TKT-10001");
+    sql(
+        &app,
+        "UPDATE tickets SET status = 'closed' WHERE workspace_id = $1::uuid",
+        &site.ws,
+    );
+    let (_, s) = resume().await;
+    assert_eq!(s["ticket"], Value::Null);
+}
+
+#[tokio::test]
+async fn racing_messages_never_open_a_second_ticket_in_one_conversation() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    say(&app, &v, "I want a refund").await;
+    // The visitor double-submits the email.
+    let (a, b) = tokio::join!(
+        say(&app, &v, "ray@example.com"),
+        say(&app, &v, "ray@example.com")
+    );
+    let numbers: Vec<&str> = [&a, &b]
+        .iter()
+        .filter_map(|x| x["ticket"]["number"].as_str())
+        .collect();
+    assert_eq!(numbers, vec!["TKT-10001", "TKT-10001"], "{a}\n{b}");
+    assert_eq!(tickets(&app, &site.ws).len(), 1);
+}

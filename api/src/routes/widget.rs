@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::assistant::turn::{self, tickets_enabled};
 use crate::auth::{VisitorAuth, tokens};
-use crate::db::enums::Sender;
+use crate::db::enums::{Sender, TicketStatus};
 use crate::db::models::{Conversation, Message, NewVisitor, Visitor, Workspace};
 use crate::db::{self, Conn, conversations};
 use crate::domain::{device, origins};
@@ -110,6 +110,8 @@ pub struct SessionOut {
     /// Team replies the visitor has not seen yet.
     pub unread_count: i32,
     pub config: WidgetConfig,
+    /// The conversation's ticket while it is not closed (the widget shows its card).
+    pub ticket: Option<TicketBrief>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -328,7 +330,15 @@ async fn create_session(
             .await?;
     let conv = current_conversation(&mut conn, ws.id, visitor.id).await?;
     let messages = conversations::messages(&mut conn, ws.id, conv.id, SESSION_MESSAGES).await?;
+    let ticket = conversations::latest_ticket(&mut conn, ws.id, conv.id)
+        .await?
+        .filter(|(_, _, status)| *status != TicketStatus::Closed)
+        .map(|(id, number, _)| TicketBrief {
+            id,
+            number: crate::domain::handoff::ticket_label(number),
+        });
     Ok(HttpResponse::Created().json(SessionOut {
+        ticket,
         visitor_token: tokens::issue_visitor(&state.config, visitor.id, ws.id)?,
         visitor_id: visitor.id,
         conversation_id: conv.id,
@@ -463,26 +473,52 @@ async fn mark_read(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Live `message.created` events (Message JSON) of the visitor's conversation.
+fn sse_message(m: Message) -> Option<sse::SseEvent> {
+    Some(sse::SseEvent {
+        event: events::MESSAGE_CREATED.into(),
+        id: Some(m.id.to_string()),
+        data: serde_json::to_value(MessageOut::from(m)).ok()?,
+    })
+}
+
+/// Live `message.created` events (Message JSON) of the visitor's conversation. A
+/// reconnecting EventSource sends `Last-Event-ID`: the messages it missed come first.
 #[utoipa::path(tag = "widget", security(("bearer" = [])), params(("token" = Option<String>, Query, description = "The visitor token (EventSource cannot set headers)")),
     responses((status = 200, content_type = "text/event-stream", description = "message.created events"), (status = 401, body = ErrorBody)))]
 #[get("/api/v1/widget/events")]
 async fn events_stream(
     state: web::Data<AppState>,
+    req: HttpRequest,
     visitor: VisitorAuth,
 ) -> ApiResult<HttpResponse> {
+    // Subscribe before reading what was missed, so nothing falls in between.
+    let live = state.events.stream();
     let mut conn = db::conn(&state.pool).await?;
     let (ws, _, conv) = visitor_context(&mut conn, &visitor).await?;
-    drop(conn);
     let (ws_id, conv_id) = (ws.id, conv.id);
+    let last_seen = header(&req, "last-event-id").and_then(|v| v.trim().parse::<Uuid>().ok());
+    let mut missed = Vec::new();
+    if let Some(id) = last_seen
+        && let Some(m) = conversations::message(&mut conn, ws_id, conv_id, id).await?
+    {
+        missed = conversations::messages_after(
+            &mut conn,
+            ws_id,
+            conv_id,
+            Some((m.created_at, m.id)),
+            500,
+        )
+        .await?;
+    }
+    drop(conn);
+    let replayed: std::collections::HashSet<Uuid> = missed.iter().map(|m| m.id).collect();
     let pool = state.pool.clone();
-    let stream = state
-        .events
-        .stream()
+    let live = live
         .filter(move |ev| {
             let ours = ev.kind == events::MESSAGE_CREATED
                 && ev.workspace_id == ws_id
-                && ev.conversation_id == Some(conv_id);
+                && ev.conversation_id == Some(conv_id)
+                && ev.message_id.is_some_and(|id| !replayed.contains(&id));
             std::future::ready(ours)
         })
         .filter_map(move |ev| {
@@ -493,14 +529,11 @@ async fn events_stream(
                 let m = conversations::message(&mut conn, ws_id, conv_id, id)
                     .await
                     .ok()??;
-                Some(sse::SseEvent {
-                    event: events::MESSAGE_CREATED.into(),
-                    id: Some(m.id.to_string()),
-                    data: serde_json::to_value(MessageOut::from(m)).ok()?,
-                })
+                sse_message(m)
             }
         });
-    Ok(sse::response(stream))
+    let replay = futures_util::stream::iter(missed.into_iter().filter_map(sse_message));
+    Ok(sse::response(replay.chain(live)))
 }
 
 #[cfg(test)]

@@ -133,7 +133,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live `message.created` events (Message JSON) of the visitor's conversation. */
+        /**
+         * Live `message.created` events (Message JSON) of the visitor's conversation. A
+         *     reconnecting EventSource sends `Last-Event-ID`: the messages it missed come first.
+         */
         get: operations["events_stream"];
         put?: never;
         post?: never;
@@ -667,6 +670,7 @@ export interface components {
             conversation_id: string;
             /** @description The conversation so far, oldest first. */
             messages: components["schemas"]["MessageOut"][];
+            ticket?: components["schemas"]["TicketBrief"] | null;
             /**
              * Format: int32
              * @description Team replies the visitor has not seen yet.
