@@ -234,7 +234,7 @@ fn re(pattern: &str) -> Regex {
 }
 
 /// Visitor-facing "who": the people the assistant talks to.
-const WHO: &str = r"(?:them|him|her|users?|visitors?|customers?|people|clients?|buyers?|shoppers?|guests?|members?|anyone|everyone|folks|the\s+(?:user|visitor|customer|client|buyer|shopper|person|guest)s?)";
+const WHO: &str = r"(?:they|them|him|her|users?|visitors?|customers?|people|clients?|buyers?|shoppers?|guests?|members?|anyone|everyone|folks|the\s+(?:user|visitor|customer|client|buyer|shopper|person|guest)s?)";
 
 static EMAIL_RE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b[a-z0-9][a-z0-9._%+'-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"));
@@ -266,14 +266,20 @@ static VISITOR_EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 
 static CALL_US: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:call|phone|ring|dial|text)\s+(?:us|our\s+(?:\w+\s+){0,2}?(?:team|office|store|shop|hotline|helpline|line|number|support|desk|agents?|staff|service)|the\s+(?:support|help|service|customer|sales|billing|office|store|shop|hotline|helpline)\w*|support|customer\s+(?:service|care|support))\b|\bgive\s+us\s+a\s+(?:call|ring|buzz)\b",
+        r"(?i)\b(?:call|ring|dial)\s+(?:us|our\s+(?:\w+\s+){0,2}?(?:team|office|store|shop|hotline|helpline|line|number|support|desk|agents?|staff|service)|the\s+(?:support|help|service|customer|sales|billing|office|store|shop|hotline|helpline)\w*|support|customer\s+(?:service|care|support))\b|\b(?:phone|text)\s+(?:us|our\s+(?:\w+\s+){0,2}?(?:team|office|store|shop|hotline|helpline|agents?|staff))\b|\bgive\s+us\s+a\s+(?:call|ring|buzz)\b",
     )
 });
 static CONTACT_TEAM: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:contact(?:ing)?|e-?mail(?:ing)?|message|messaging|write\s+to|writing\s+to|ping|dm|talk\s+to|speak\s+(?:to|with)|get\s+in\s+touch\s+with|get\s+hold\s+of)\s+(?:us|our\s+(?:[\w-]+\s+){0,2}(?:team|department|staff|agents?|support|specialists?|experts?|office|desk|helpdesk|representatives?|reps?|service|people|crew|colleagues|manager)|(?:the\s+)?(?:support(?:\s+team)?|customer\s+(?:service|support|care)|help\s?desk|service\s+desk|(?:support|sales|billing|service|customer|returns|accounts?)\s+(?:team|department|staff)|team|office|staff|billing\s+department|a\s+(?:human|person|team\s+member|representative|manager)|an\s+agent|someone\s+(?:on|from|in)\s+our\s+team))\b",
+        r"(?i)\b(?:contact(?:ing)?|e-?mail(?:ing)?|message|messaging|write\s+to|writing\s+to|ping|dm|talk\s+to|speak\s+(?:to|with)|get\s+in\s+touch\s+with|get\s+hold\s+of)\s+(?:us|our\s+(?:[\w-]+\s+){0,2}(?:team|department|staff|agents?|support|specialists?|experts?|office|desk|helpdesk|representatives?|reps?|service|people|crew|colleagues|manager)|(?:the\s+)?(?:support(?:\s+team)?|customer\s+(?:service|support|care)|help\s?desk|service\s+desk|(?:support|sales|billing|service|customer|returns|accounts?)\s+(?:team|department|staff)|team|office|staff|store|shop|manufacturer|seller|vendor|billing\s+department|a\s+(?:human|person|team\s+member|representative|manager)|an\s+agent|someone\s+(?:on|from|in)\s+our\s+team))\b",
     )
 });
+/// Words after which "email support" is a noun phrase.
+const NOUN_BEFORE: &[&str] = &[
+    "our", "have", "has", "offer", "offers", "provide", "provides", "with", "no", "by", "via",
+    "through", "and", "24/7", "free", "fast", "good", "great", "the", "an", "a", "your",
+];
+
 /// "Contact Us page", "contact form": a place, not an instruction by itself.
 static CONTACT_AS_NOUN: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^\s*(?:page|form|link|button|section|details|info)\b"));
@@ -313,7 +319,7 @@ static SHARED_VERB: LazyLock<Regex> = LazyLock::new(|| {
 });
 static VISITOR_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b(?:tell|ask|direct|send|refer|point|redirect|advise|suggest|recommend|encourage|instruct|invite|remind|show|give|link)\w*\s+{WHO}\b|\b(?:they|users?|visitors?|customers?|people|clients?|you)\s+(?:can|could|should|must|may|will\s+need\s+to|need\s+to|have\s+to|might\s+want\s+to)\s|\bfor\s+(?:any\s+)?(?:more\s+|further\s+|additional\s+|other\s+)?(?:help|support|assistance|answers|questions|info\w*|details|issues|problems|troubleshooting|guides?)\b|\b(?:please|feel\s+free\s+to|be\s+sure\s+to|make\s+sure\s+to)\b"
+        r"(?i)\b(?:tell|ask|direct|send|refer|point|redirect|advise|suggest|recommend|encourage|instruct|invite|remind|show|give|link)\w*\s+(?:that\s+)?{WHO}\b|\b(?:they|users?|visitors?|customers?|people|clients?|you)\s+(?:can|could|should|must|may|will\s+need\s+to|need\s+to|have\s+to|might\s+want\s+to)\s|\bfor\s+(?:any\s+)?(?:more\s+|further\s+|additional\s+|other\s+)?(?:help|support|assistance|answers|questions|info\w*|details|issues|problems|troubleshooting|guides?)\b|\b(?:please|feel\s+free\s+to|be\s+sure\s+to|make\s+sure\s+to)\b"
     ))
 });
 static REDIRECT_WHO: LazyLock<Regex> = LazyLock::new(|| {
@@ -328,12 +334,30 @@ static REDIRECT_DEST: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:us|our\s+(?:\w+\s+){0,2}?(?:team|staff|department|office|store|shop|agents?|support|helpline|hotline)|support|customer\s+(?:service|care|support)|another\s+\w+|elsewhere|a\s+human|the\s+(?:team|office|store|shop|support\w*)|sales|billing|email|phone)\b",
     )
 });
+/// Reaching out to this very chat is what we want.
+static REACH_OUT_TO_CHAT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:to|with|via|through)\s+(?:the\s+|this\s+|our\s+)?(?:chat\w*|assistant|bot|ai|widget)\b",
+    )
+});
+/// The visitor's wish in a condition ("when someone wants to talk to our team, offer a
+/// ticket"; "if they ask how to contact us"), not an instruction to send them there.
+static WISH_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:\b(?:wants?|wanting|wished?|would\s+like|'d\s+like|needs?|tries|trying|tried|prefers?)\s+(?:\w+\s+)?to|\b(?:asks?|asking|asked)\s+to|\bhow\s+(?:\w+\s+)?(?:can|could|do|does|should)?\s*(?:\w+\s+)?to|\bhow\s+to)\s*$",
+    )
+});
+
+fn wish_before(before: &str) -> bool {
+    WISH_BEFORE.is_match(before)
+}
+
 static URL_HELPISH: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)help|support|contact|faq|ticket|kontakt|service|care|desk|zendesk|freshdesk|intercom")
 });
 static EXTERNAL_TICKET: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:submit|open|file|create|raise|log|lodge|fill\s+(?:out|in)|complete|send)\w*\s+(?:a|an|the|their|your)?\s*(?:new\s+)?(?:support\s+|help\s+|service\s+|refund\s+|return\s+)?(?:ticket|request|case|claim|form|complaint)\b",
+        r"(?i)\b(?:submit|open|file|create|raise|log|lodge|fill\s+(?:out|in)|complete|send)\w*\s+(?:a|an|the|their|your)?\s*(?:new\s+)?(?:support\s+|help\s+|service\s+|refunds?\s+|returns?\s+|contact\s+)?(?:ticket|request|case|claim|form|complaint)\b",
     )
 });
 static EXTERNAL_PLACE: LazyLock<Regex> = LazyLock::new(|| {
@@ -343,7 +367,7 @@ static EXTERNAL_PLACE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static VISITOR_DOES: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b(?:tell|ask|instruct|encourage|advise|invite|remind|direct|get)\w*\s+{WHO}\s+to\b|\b(?:they|users?|visitors?|customers?|people|clients?|you)\s+(?:can|could|should|must|may|need\s+to|have\s+to|will\s+need\s+to)\s"
+        r"(?i)\b(?:tell|ask|instruct|encourage|advise|invite|remind|direct|get)\w*\s+{WHO}\s+to\b|\b(?:they|users?|visitors?|customers?|people|clients?|you|shoppers?|buyers?|guests?|members?)\s+(?:can|could|should|must|may|need\s+to|have\s+to|will\s+need\s+to)\s"
     ))
 });
 static CHANNEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -499,7 +523,10 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
         }
     }
 
-    if let Some(m) = CALL_US.find(clause) {
+    if let Some(m) = CALL_US
+        .find(clause)
+        .filter(|m| !wish_before(&clause[..m.start()]))
+    {
         out.push(Finding {
             kind: Kind::CallUs,
             start: m.start(),
@@ -508,7 +535,25 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
     }
 
     for m in CONTACT_TEAM.find_iter(clause) {
-        if CONTACT_AS_NOUN.is_match(&clause[m.end()..]) {
+        if CONTACT_AS_NOUN.is_match(&clause[m.end()..]) || wish_before(&clause[..m.start()]) {
+            continue;
+        }
+        // "we offer email support", "24/7 email support": a noun, not an instruction.
+        let previous = clause[..m.start()]
+            .split_whitespace()
+            .last()
+            .unwrap_or("")
+            .to_lowercase();
+        let verb = m
+            .as_str()
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        if !verb.starts_with("contact")
+            && NOUN_BEFORE
+                .contains(&previous.trim_matches(|c: char| !c.is_alphanumeric() && c != '/'))
+        {
             continue;
         }
         out.push(Finding {
@@ -531,7 +576,10 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
         if !object_us && TEAM_SUBJECT.is_match(before) {
             continue; // "our team will reach out to the visitor": the ticket promise
         }
-        if REACH_OUT_TO_VISITOR.is_match(after) {
+        if REACH_OUT_TO_VISITOR.is_match(after)
+            || REACH_OUT_TO_CHAT.is_match(after)
+            || wish_before(before)
+        {
             continue;
         }
         out.push(Finding {
@@ -737,6 +785,23 @@ mod tests {
         "If the AI cannot answer, send visitors to our support team.",
         "Visitors with billing questions should call 555-123-4567.",
         "For returns, customers must use the returns portal.",
+        "Suggest they check our Help Centre.",
+        "Customers should fill in the returns form at acme.com/returns-form",
+        "Recommend that customers open a ticket in our support portal.",
+        "Tell visitors they can find answers at help.acme.com.",
+        "Never process refunds yourself — direct customers to billing@acme.com.",
+        "Do not answer billing questions, send them to billing@acme.com",
+        "Please don't use the chat for refunds; email refunds@acme.com instead.",
+        "Escalations: support@acme.com",
+        "Point people to the FAQ page.",
+        "Tell them to ring 0800 123 456",
+        "Shoppers need to log in to their account and open a support case.",
+        "Have them contact the store directly.",
+        "Questions about invoices go to accounting@acme.com.",
+        "If it's urgent, ping us on Slack.",
+        "please reach us via phone: 020 7946 0958",
+        "Let customers know they can write to us at hello@acme.co.uk.",
+        "ADVISE THEM TO CALL 1-800-FLOWERS.",
         "Support: help@acme.com",
         "Link them to https://acme.com/contact if they ask for an address.",
         "To speak to a manager, customers should call 555-0100-222.",
@@ -780,6 +845,20 @@ mod tests {
         "Our support team is available Mon-Fri 9am-5pm CET.",
         "We do not ship to P.O. boxes.",
         "Feel free to answer questions about our loyalty program.",
+        "Mention that our phone support is closed on weekends.",
+        "We have 24/7 email support through tickets created here.",
+        "Collect the visitor's phone number if they want a callback.",
+        "When customers visit our store in Berlin, they can try on shoes.",
+        "Link to articles from the knowledge base when relevant.",
+        "Our FAQ page is at acme.com/faq, quote from it when answering.",
+        "Don't ask visitors to call us or email us; offer a ticket.",
+        "Prices are in EUR, e.g. 19.99 EUR.",
+        "Customers can reach out to the chatbot any time.",
+        "Offer a ticket when someone wants to talk to our support team.",
+        "If someone asks how to contact us, offer to create a ticket.",
+        "Don't tell people to email support@acme.com or call 555-123-4567.",
+        "Call the visitor by their first name.",
+        "Ask for an order number like ACME-12345 before creating a ticket.",
     ];
 
     #[test]
