@@ -797,3 +797,42 @@ async fn racing_messages_never_open_a_second_ticket_in_one_conversation() {
     assert_eq!(numbers, vec!["TKT-10001", "TKT-10001"], "{a}\n{b}");
     assert_eq!(tickets(&app, &site.ws).len(), 1);
 }
+
+#[tokio::test]
+async fn tsquery_syntax_in_visitor_text_is_harmless() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    add_article(
+        &app,
+        &site,
+        "Shipping times",
+        "Standard shipping takes 3-5 business days.",
+    )
+    .await;
+    let v = session(&app, &site).await;
+    for text in [
+        "shipping & | ! :* ( ) <-> 'quoted' \\",
+        "!!!",
+        "'); DROP TABLE articles; --",
+        "shipping:*",
+    ] {
+        let (status, body) = app
+            .post(
+                "/api/v1/widget/messages",
+                Some(&v.token),
+                json!({"body": text}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{text}: {body}");
+    }
+    let (status, _) = app
+        .get(
+            &format!(
+                "/api/v1/workspaces/{}/articles?q=%27%29%3A*%20%26%20%21",
+                site.ws
+            ),
+            Some(&site.owner_token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
