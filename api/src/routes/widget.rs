@@ -314,6 +314,14 @@ async fn create_session(
             60,
         )
         .await?;
+    if let Some(claims) = body
+        .visitor_token
+        .as_deref()
+        .and_then(|t| tokens::verify_visitor(&state.config, t).ok())
+    {
+        let key = format!("widget:session:visitor:{}", claims.sub);
+        state.limiter.check(&key, 20, 60).await?;
+    }
     let mut conn = db::conn(&state.pool).await?;
     let ws = conversations::workspace_by_widget_key(&mut conn, body.widget_key.trim())
         .await?
