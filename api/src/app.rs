@@ -34,11 +34,12 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: Config) -> anyhow::Result<Self> {
         let pool = db::pool(&config.database_url, 16)?;
+        let metrics = Arc::new(Metrics::new()?);
         Ok(AppState {
             events: EventBus::new(pool.clone()),
             limiter: Limiter::new(pool.clone(), config.rate_limits),
-            metrics: Arc::new(Metrics::new()?),
-            assistant: assistant::from_config(&config)?,
+            assistant: assistant::from_config(&config, metrics.clone())?,
+            metrics,
             mailer: Arc::new(Mailer::from_config(&config)?),
             config: Arc::new(config),
             pool,
@@ -52,6 +53,9 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
     routes::auth::routes(cfg);
     routes::workspaces::routes(cfg);
     routes::team::routes(cfg);
+    routes::widget::routes(cfg);
+    routes::articles::routes(cfg);
+    routes::ai_settings::routes(cfg);
 }
 
 /// The OpenAPI document (what `handoff openapi` prints and openapi.yaml must equal).

@@ -32,11 +32,21 @@ pub enum ApiError {
     Unauthorized(String),
     PlanRequired(String),
     Forbidden(String),
+    /// 403 with its own code (e.g. `origin_not_allowed`).
+    ForbiddenCode {
+        code: &'static str,
+        message: String,
+    },
     NotFound(String),
-    Conflict { code: &'static str, message: String },
+    Conflict {
+        code: &'static str,
+        message: String,
+    },
     PayloadTooLarge,
     Validation(BTreeMap<String, Vec<String>>),
-    RateLimited { retry_after_secs: u64 },
+    RateLimited {
+        retry_after_secs: u64,
+    },
     Unavailable,
     Internal(anyhow::Error),
 }
@@ -55,6 +65,12 @@ impl ApiError {
     }
     pub fn forbidden(msg: impl Into<String>) -> Self {
         Self::Forbidden(msg.into())
+    }
+    pub fn forbidden_code(code: &'static str, msg: impl Into<String>) -> Self {
+        Self::ForbiddenCode {
+            code,
+            message: msg.into(),
+        }
     }
     /// `what` names the resource: "ticket" → "Ticket not found."
     pub fn not_found(what: &str) -> Self {
@@ -96,6 +112,7 @@ impl ApiError {
             Self::Unauthorized(_) => "unauthorized",
             Self::PlanRequired(_) => "plan_required",
             Self::Forbidden(_) => "forbidden",
+            Self::ForbiddenCode { code, .. } => code,
             Self::NotFound(_) => "not_found",
             Self::Conflict { code, .. } => code,
             Self::PayloadTooLarge => "payload_too_large",
@@ -113,7 +130,7 @@ impl ApiError {
             | Self::PlanRequired(m)
             | Self::Forbidden(m)
             | Self::NotFound(m) => m.clone(),
-            Self::Conflict { message, .. } => message.clone(),
+            Self::Conflict { message, .. } | Self::ForbiddenCode { message, .. } => message.clone(),
             Self::PayloadTooLarge => "The request body is too large (1 MiB at most).".into(),
             Self::Validation(fields) => {
                 let names: Vec<&str> = fields.keys().map(String::as_str).collect();
@@ -159,7 +176,7 @@ impl ResponseError for ApiError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::PlanRequired(_) => StatusCode::PAYMENT_REQUIRED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::ForbiddenCode { .. } => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -318,6 +335,11 @@ mod tests {
             (ApiError::unauthorized(), 401, "unauthorized"),
             (ApiError::plan_required("x"), 402, "plan_required"),
             (ApiError::forbidden("x"), 403, "forbidden"),
+            (
+                ApiError::forbidden_code("origin_not_allowed", "x"),
+                403,
+                "origin_not_allowed",
+            ),
             (ApiError::not_found("ticket"), 404, "not_found"),
             (
                 ApiError::conflict("version_conflict", "x"),

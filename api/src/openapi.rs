@@ -19,7 +19,10 @@ use utoipa::{Modify, OpenApi};
         (name = "workspaces", description = "Workspaces (one website or bot each)"),
         (name = "team", description = "Members, roles and invitations"),
         (name = "api-keys", description = "Workspace API keys for integrations"),
-        (name = "operations", description = "Health, readiness and metrics")
+        (name = "operations", description = "Health, readiness and metrics"),
+        (name = "widget", description = "The public chat widget: sessions, messages, live events (widget key, then visitor token)"),
+        (name = "knowledge-base", description = "Articles the assistant answers from"),
+        (name = "ai-settings", description = "AI Instructions and their lint")
     )
 )]
 pub struct ApiDoc;

@@ -1,9 +1,13 @@
 //! Black-box API tests: one binary, one module per area, each test on its own database.
 
+mod articles;
+mod assistant_eval;
+mod assistant_openai;
 mod auth;
 mod http_basics;
 mod migrations;
 mod openapi;
 mod outbox;
 mod team;
+mod widget;
 mod workspaces;

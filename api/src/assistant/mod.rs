@@ -1,25 +1,74 @@
-//! The assistant engines behind one interface (builtin and OpenAI-compatible).
+//! The assistant engines behind one interface: `builtin` (knowledge-base retrieval,
+//! intent rules and the deterministic ticket flow; fully offline) and `openai` (any
+//! OpenAI-compatible chat-completions endpoint, with a `create_ticket` tool).
+//!
+//! An engine gets a `Turn` (everything it may know about the conversation, gathered by
+//! `turn::handle_visitor_message`) and returns a `handoff::Outcome`: the replies, the
+//! next flow state and the effects (such as creating a ticket) that the caller performs
+//! in the database. Engines never touch the database themselves.
 
+pub mod builtin;
+pub mod intent;
+pub mod openai;
+pub mod retrieval;
+pub mod turn;
+
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::config::{AiProvider, Config};
+use crate::db::enums::Sender;
+use crate::domain::email::Email;
+use crate::domain::handoff::{FlowState, Outcome, TicketRef};
+use crate::metrics::Metrics;
 
-/// An assistant engine. The widget work fills in the conversation interface.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One earlier message of the conversation.
+#[derive(Debug, Clone)]
+pub struct HistoryLine {
+    pub sender: Sender,
+    pub author_name: Option<String>,
+    pub body: String,
+}
+
+/// A knowledge-base article found for the visitor's message.
+#[derive(Debug, Clone)]
+pub struct ArticleText {
+    pub title: String,
+    pub body: String,
+}
+
+/// What an engine knows when the visitor writes.
+#[derive(Debug, Clone)]
+pub struct Turn {
+    pub workspace_name: String,
+    /// The workspace's AI Instructions.
+    pub instructions: String,
+    /// Tickets enabled and allowed by the plan.
+    pub tickets_enabled: bool,
+    pub flow: FlowState,
+    /// The conversation's latest ticket.
+    pub ticket: Option<TicketRef>,
+    pub known_email: Option<Email>,
+    /// The visitor's new message.
+    pub message: String,
+    /// Earlier messages, oldest first (without the new one).
+    pub history: Vec<HistoryLine>,
+    /// Best-ranked knowledge-base articles for the message (at most a few).
+    pub articles: Vec<ArticleText>,
+}
+
+/// An assistant engine.
 pub trait Assistant: Send + Sync {
     fn provider(&self) -> &'static str;
+    fn respond<'a>(&'a self, turn: &'a Turn) -> BoxFuture<'a, Outcome>;
 }
 
-struct Unconfigured(&'static str);
-
-impl Assistant for Unconfigured {
-    fn provider(&self) -> &'static str {
-        self.0
-    }
-}
-
-pub fn from_config(config: &Config) -> anyhow::Result<Arc<dyn Assistant>> {
+pub fn from_config(config: &Config, metrics: Arc<Metrics>) -> anyhow::Result<Arc<dyn Assistant>> {
     Ok(match config.ai_provider {
-        AiProvider::Builtin => Arc::new(Unconfigured("builtin")),
-        AiProvider::OpenAi => Arc::new(Unconfigured("openai")),
+        AiProvider::Builtin => Arc::new(builtin::Builtin),
+        AiProvider::OpenAi => Arc::new(openai::OpenAi::new(config, metrics)?),
     })
 }

@@ -1,6 +1,11 @@
 //! Rules with no HTTP and no SQL: plain functions, enums and validated newtypes.
 
 pub mod actor;
+pub mod device;
+pub mod email;
+pub mod handoff;
+pub mod lint;
 pub mod origins;
+pub mod summary;
 
 pub use actor::{Actor, ActorKind};

@@ -1,7 +1,10 @@
 //! Thin HTTP handlers, one file per resource: parse → domain/db → response.
 
+pub mod ai_settings;
+pub mod articles;
 pub mod auth;
 pub mod health;
 pub mod team;
 pub mod web;
+pub mod widget;
 pub mod workspaces;

@@ -109,6 +109,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/widget/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public widget settings (launcher colour, greeting) by widget key. */
+        get: operations["widget_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live `message.created` events (Message JSON) of the visitor's conversation. A
+         *     reconnecting EventSource sends `Last-Event-ID`: the messages it missed come first.
+         */
+        get: operations["events_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visitor's conversation (optionally only messages after a given one). */
+        get: operations["list_messages"];
+        put?: never;
+        /** Send a message; the assistant answers in the same response. */
+        post: operations["post_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The visitor has seen the conversation up to a message: clears the unread count. */
+        post: operations["mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start or resume a widget session. */
+        post: operations["create_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces": {
         parameters: {
             query?: never;
@@ -144,6 +233,41 @@ export interface paths {
         patch: operations["update_workspace"];
         trace?: never;
     };
+    "/api/v1/workspaces/{ws}/ai-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's AI Instructions, with lint warnings. */
+        get: operations["get_ai_settings"];
+        /** Save the AI Instructions (owners and admins); the answer carries the lint warnings. */
+        put: operations["put_ai_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/ai-settings/lint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lint instructions without saving them (for live feedback while typing). */
+        post: operations["lint_instructions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{ws}/api-keys": {
         parameters: {
             query?: never;
@@ -177,6 +301,44 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List articles, newest first, or search them with `q`. */
+        get: operations["list_articles"];
+        put?: never;
+        /** Write an article. */
+        post: operations["create_article"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/articles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an article. */
+        get: operations["get_article"];
+        /** Replace an article's title and body. */
+        put: operations["replace_article"];
+        post?: never;
+        /** Delete an article. */
+        delete: operations["delete_article"];
+        options?: never;
+        head?: never;
+        /** Change an article's title and/or body. */
+        patch: operations["update_article"];
         trace?: never;
     };
     "/api/v1/workspaces/{ws}/invitations": {
@@ -290,6 +452,11 @@ export interface components {
         AcceptInvitation: {
             token: string;
         };
+        AiSettings: {
+            instructions: string;
+            /** @description Sentences that send visitors elsewhere for help (see the lint endpoint). */
+            warnings: components["schemas"]["Warning"][];
+        };
         ApiKeyList: {
             items: components["schemas"]["ApiKeyOut"][];
         };
@@ -305,6 +472,29 @@ export interface components {
             prefix: string;
             /** Format: date-time */
             revoked_at?: string | null;
+        };
+        ArticleIn: {
+            body: string;
+            title: string;
+        };
+        ArticleList: {
+            items: components["schemas"]["ArticleOut"][];
+            /** @description Pass as `cursor` for the next page; null on the last page (and for searches). */
+            next_cursor?: string | null;
+        };
+        ArticleOut: {
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ArticlePatch: {
+            body?: string | null;
+            title?: string | null;
         };
         AuthResponse: {
             access_token: string;
@@ -322,6 +512,15 @@ export interface components {
         CreateInvitation: {
             email: string;
             role: components["schemas"]["Role"];
+        };
+        CreateSession: {
+            locale?: string | null;
+            /** @description The page the widget is on. */
+            page_url?: string | null;
+            referrer?: string | null;
+            /** @description A token from an earlier session: resumes that visitor and conversation. */
+            visitor_token?: string | null;
+            widget_key: string;
         };
         CreateWorkspace: {
             name: string;
@@ -353,6 +552,9 @@ export interface components {
         Health: {
             status: string;
         };
+        InstructionsIn: {
+            instructions: string;
+        };
         InvitationList: {
             items: components["schemas"]["InvitationOut"][];
         };
@@ -364,9 +566,19 @@ export interface components {
             id: string;
             role: components["schemas"]["Role"];
         };
+        LintOut: {
+            warnings: components["schemas"]["Warning"][];
+        };
         LoginRequest: {
             email: string;
             password: string;
+        };
+        MarkRead: {
+            /**
+             * Format: uuid
+             * @description The last message the visitor has seen.
+             */
+            up_to: string;
         };
         Me: {
             email: string;
@@ -398,11 +610,42 @@ export interface components {
             /** Format: uuid */
             workspace_id: string;
         };
+        /** @description `action` of a message: what the widget should offer under it. */
+        MessageAction: {
+            /** @description `request_email`: show an email field. */
+            type: string;
+        };
+        MessageList: {
+            items: components["schemas"]["MessageOut"][];
+        };
+        /** @description A message of a conversation. */
+        MessageOut: {
+            action?: components["schemas"]["MessageAction"] | null;
+            author_name?: string | null;
+            body: string;
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            sender: components["schemas"]["Sender"];
+        };
         /**
          * @description A workspace's plan. Tickets need Standard or Pro.
          * @enum {string}
          */
         Plan: "free" | "standard" | "pro";
+        PostMessage: {
+            /** @description 1 to 4,000 characters. */
+            body: string;
+            page_url?: string | null;
+        };
+        PostMessageOut: {
+            /** @description The visitor's message, then the assistant's answer(s). */
+            messages: components["schemas"]["MessageOut"][];
+            ticket?: components["schemas"]["TicketBrief"] | null;
+        };
         RefreshRequest: {
             refresh_token: string;
         };
@@ -416,6 +659,33 @@ export interface components {
          * @enum {string}
          */
         Role: "owner" | "admin" | "agent";
+        /**
+         * @description Who wrote a message.
+         * @enum {string}
+         */
+        Sender: "visitor" | "assistant" | "agent" | "system";
+        SessionOut: {
+            config: components["schemas"]["WidgetConfig"];
+            /** Format: uuid */
+            conversation_id: string;
+            /** @description The conversation so far, oldest first. */
+            messages: components["schemas"]["MessageOut"][];
+            ticket?: components["schemas"]["TicketBrief"] | null;
+            /**
+             * Format: int32
+             * @description Team replies the visitor has not seen yet.
+             */
+            unread_count: number;
+            /** Format: uuid */
+            visitor_id: string;
+            visitor_token: string;
+        };
+        TicketBrief: {
+            /** Format: uuid */
+            id: string;
+            /** @description `TKT-10001` */
+            number: string;
+        };
         TokenPair: {
             access_token: string;
             /** Format: int64 */
@@ -437,6 +707,19 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+        };
+        Warning: {
+            /** @description What was detected and why it stops tickets from being created. */
+            reason: string;
+            /** @description The offending sentence, quoted from the instructions (whitespace collapsed). */
+            sentence: string;
+        };
+        WidgetConfig: {
+            /** @description Launcher colour (hex). */
+            color: string;
+            greeting: string;
+            tickets_enabled: boolean;
+            workspace_name: string;
         };
         WorkspaceOut: {
             /** @description Origins allowed to embed the widget (empty: any). */
@@ -675,6 +958,228 @@ export interface operations {
             };
         };
     };
+    widget_config: {
+        parameters: {
+            query: {
+                widget_key: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetConfig"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events_stream: {
+        parameters: {
+            query?: {
+                /** @description The visitor token (EventSource cannot set headers) */
+                token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description message.created events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_messages: {
+        parameters: {
+            query?: {
+                /** @description Only messages after this one. */
+                after?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostMessage"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostMessageOut"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mark_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkRead"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSession"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            /** @description origin_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     create_workspace: {
         parameters: {
             query?: never;
@@ -772,6 +1277,125 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_ai_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiSettings"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_ai_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstructionsIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiSettings"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    lint_instructions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstructionsIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LintOut"];
                 };
             };
             404: {
@@ -905,6 +1529,232 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_articles: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description 1..100, default 25. */
+                limit?: number | null;
+                /** @description Full-text search (words, "phrases", -exclusions); results ranked, one page. */
+                q?: string | null;
+            };
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleList"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArticleIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replace_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArticleIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArticlePatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

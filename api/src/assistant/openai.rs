@@ -1,0 +1,482 @@
+//! The `openai` engine: chat completions against any OpenAI-compatible endpoint
+//! (OpenAI, Azure, Ollama, vLLM, llama.cpp server) with a `create_ticket` tool.
+//!
+//! - System prompt = product policy + the workspace's AI Instructions + top articles.
+//! - The server validates every `create_ticket` call: a bad email goes back to the model
+//!   as a tool error (the model then asks the visitor again); a valid call becomes a
+//!   `CreateTicket` effect, and the visitor gets the builtin confirmation with the number.
+//! - Each provider call is bounded by `AI_TIMEOUT_MS`, with at most one retry (the
+//!   client's own retry layer is replaced by a plain transport so that the bound holds).
+//! - When the provider fails anyway, the failure is logged and counted
+//!   (`assistant_failures_total{provider="openai"}`), and the visitor gets a polite
+//!   fallback that offers a ticket through the builtin flow.
+//! - While a ticket is open, or the builtin flow is collecting an email, the builtin
+//!   flow answers: the model is not asked to talk over the team.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_openai::Client;
+use async_openai::config::OpenAIConfig;
+use async_openai::middleware::ReqwestService;
+use async_openai::types::chat::{
+    ChatCompletionMessageToolCall, ChatCompletionMessageToolCalls,
+    ChatCompletionRequestAssistantMessage, ChatCompletionRequestAssistantMessageContent,
+    ChatCompletionRequestMessage, ChatCompletionRequestSystemMessage,
+    ChatCompletionRequestToolMessage, ChatCompletionRequestUserMessage, ChatCompletionTool,
+    ChatCompletionTools, CreateChatCompletionRequest, CreateChatCompletionResponse, FunctionObject,
+};
+use serde::Deserialize;
+
+use crate::assistant::builtin::Builtin;
+use crate::assistant::intent::Category;
+use crate::assistant::{Assistant, BoxFuture, Turn};
+use crate::config::Config;
+use crate::db::enums::Sender;
+use crate::domain::email::Email;
+use crate::domain::handoff::{self, Action, Effect, FlowState, Outcome, Reply, TicketStatus};
+use crate::metrics::Metrics;
+
+/// Earlier messages sent to the model (the most recent ones).
+const HISTORY_LIMIT: usize = 30;
+/// Tool round trips per visitor message before giving up.
+const MAX_ROUNDS: usize = 3;
+/// Characters of each article put into the prompt.
+const ARTICLE_CHARS: usize = 2_000;
+
+pub struct OpenAi {
+    client: Client<OpenAIConfig>,
+    model: String,
+    timeout: Duration,
+    metrics: Arc<Metrics>,
+}
+
+/// Why a conversation with the provider failed (the label on the failure counter).
+#[derive(Debug)]
+enum Failure {
+    Timeout,
+    Provider(String),
+    BadResponse(String),
+}
+
+impl Failure {
+    fn reason(&self) -> &'static str {
+        match self {
+            Failure::Timeout => "timeout",
+            Failure::Provider(_) => "provider_error",
+            Failure::BadResponse(_) => "bad_response",
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Timeout => f.write_str("timed out"),
+            Failure::Provider(e) => write!(f, "provider error: {e}"),
+            Failure::BadResponse(e) => write!(f, "unusable response: {e}"),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CreateTicketArgs {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    category: String,
+}
+
+impl OpenAi {
+    pub fn new(config: &Config, metrics: Arc<Metrics>) -> anyhow::Result<Self> {
+        let mut oc =
+            OpenAIConfig::new().with_api_base(config.openai_base_url.trim_end_matches('/'));
+        if let Some(key) = &config.openai_api_key {
+            oc = oc.with_api_key(key);
+        }
+        // A plain transport: retries are ours (at most one), inside our timeout.
+        let http = reqwest::Client::builder().build()?;
+        let client = Client::with_config(oc).with_http_service(ReqwestService::new(http));
+        Ok(OpenAi {
+            client,
+            model: config.openai_model.clone(),
+            timeout: config.ai_timeout,
+            metrics,
+        })
+    }
+
+    async fn respond_inner(&self, turn: &Turn) -> Outcome {
+        // The builtin flow keeps control while a ticket is open (brief acknowledgements)
+        // or while it is collecting an email after a fallback offer.
+        let ticket_active = turn.ticket.is_some_and(|t| {
+            matches!(
+                t.status,
+                TicketStatus::Open | TicketStatus::InProgress | TicketStatus::Resolved
+            )
+        });
+        if ticket_active
+            || matches!(
+                turn.flow,
+                FlowState::Offered { .. } | FlowState::AwaitingEmail { .. }
+            )
+        {
+            return Builtin::respond_now(turn);
+        }
+        match self.converse(turn).await {
+            Ok(outcome) => outcome,
+            Err(failure) => {
+                tracing::warn!(error = %failure, "openai assistant failed; falling back to a ticket offer");
+                self.metrics
+                    .assistant_failures
+                    .with_label_values(&["openai", failure.reason()])
+                    .inc();
+                handoff::offer_after_failure(&Builtin::input(turn))
+            }
+        }
+    }
+
+    async fn converse(&self, turn: &Turn) -> Result<Outcome, Failure> {
+        let mut messages = vec![ChatCompletionRequestMessage::from(
+            ChatCompletionRequestSystemMessage::from(system_prompt(turn)),
+        )];
+        let skip = turn.history.len().saturating_sub(HISTORY_LIMIT);
+        for line in &turn.history[skip..] {
+            if let Some(m) = history_message(line) {
+                messages.push(m);
+            }
+        }
+        messages.push(ChatCompletionRequestUserMessage::from(turn.message.as_str()).into());
+        let tools = turn.tickets_enabled.then(|| vec![create_ticket_tool()]);
+
+        for _ in 0..MAX_ROUNDS {
+            let request = CreateChatCompletionRequest {
+                model: self.model.clone(),
+                messages: messages.clone(),
+                tools: tools.clone(),
+                ..Default::default()
+            };
+            let response = self.call(request).await?;
+            let message = response
+                .choices
+                .into_iter()
+                .next()
+                .map(|c| c.message)
+                .ok_or_else(|| Failure::BadResponse("no choices".into()))?;
+
+            let calls: Vec<ChatCompletionMessageToolCall> = message
+                .tool_calls
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|c| match c {
+                    ChatCompletionMessageToolCalls::Function(f) => Some(f),
+                    ChatCompletionMessageToolCalls::Custom(_) => None,
+                })
+                .collect();
+            if calls.is_empty() {
+                let text = message.content.unwrap_or_default().trim().to_string();
+                if text.is_empty() {
+                    return Err(Failure::BadResponse("empty answer".into()));
+                }
+                let asks_email = turn.tickets_enabled
+                    && turn.known_email.is_none()
+                    && text.to_lowercase().contains("email")
+                    && text.contains('?');
+                return Ok(Outcome {
+                    state: FlowState::Idle,
+                    replies: vec![Reply {
+                        body: text,
+                        action: asks_email.then_some(Action::RequestEmail),
+                    }],
+                    effects: vec![],
+                });
+            }
+
+            messages.push(
+                ChatCompletionRequestAssistantMessage {
+                    content: message
+                        .content
+                        .map(ChatCompletionRequestAssistantMessageContent::from),
+                    tool_calls: Some(
+                        calls
+                            .iter()
+                            .cloned()
+                            .map(ChatCompletionMessageToolCalls::Function)
+                            .collect(),
+                    ),
+                    ..Default::default()
+                }
+                .into(),
+            );
+            for call in &calls {
+                match validate_call(turn, call) {
+                    Ok(effect) => {
+                        return Ok(Outcome {
+                            state: FlowState::Idle,
+                            replies: vec![],
+                            effects: vec![effect],
+                        });
+                    }
+                    Err(tool_error) => messages.push(
+                        ChatCompletionRequestToolMessage {
+                            content: tool_error.into(),
+                            tool_call_id: call.id.clone(),
+                        }
+                        .into(),
+                    ),
+                }
+            }
+        }
+        Err(Failure::BadResponse("too many tool calls".into()))
+    }
+
+    /// One completion, bounded by the timeout, retried once on any failure.
+    async fn call(
+        &self,
+        request: CreateChatCompletionRequest,
+    ) -> Result<CreateChatCompletionResponse, Failure> {
+        let mut last = Failure::Timeout;
+        for attempt in 0..2 {
+            if attempt > 0 {
+                tracing::info!(error = %last, "retrying the assistant provider once");
+            }
+            match tokio::time::timeout(self.timeout, self.client.chat().create(request.clone()))
+                .await
+            {
+                Ok(Ok(response)) => return Ok(response),
+                Ok(Err(e)) => last = Failure::Provider(e.to_string()),
+                Err(_) => last = Failure::Timeout,
+            }
+        }
+        Err(last)
+    }
+}
+
+impl Assistant for OpenAi {
+    fn provider(&self) -> &'static str {
+        "openai"
+    }
+
+    fn respond<'a>(&'a self, turn: &'a Turn) -> BoxFuture<'a, Outcome> {
+        Box::pin(self.respond_inner(turn))
+    }
+}
+
+/// The tool call, checked: a valid one becomes the `CreateTicket` effect; anything else
+/// is the tool error the model gets back.
+fn validate_call(turn: &Turn, call: &ChatCompletionMessageToolCall) -> Result<Effect, String> {
+    if call.function.name != "create_ticket" {
+        return Err(serde_json::json!({"ok": false, "error": format!("Unknown tool {:?}.", call.function.name)}).to_string());
+    }
+    let args: CreateTicketArgs = serde_json::from_str(&call.function.arguments).map_err(|e| {
+        serde_json::json!({"ok": false, "error": format!("The arguments are not valid JSON ({e}). Call create_ticket with email, summary and category.")})
+            .to_string()
+    })?;
+    let email = Email::parse(&args.email).map_err(|problem| {
+        serde_json::json!({
+            "ok": false,
+            "error": "invalid_email",
+            "message": format!(
+                "{:?} is not a valid email address ({problem}). Tell the visitor, ask them for a valid email address, and call create_ticket again once they give one.",
+                args.email
+            ),
+        })
+        .to_string()
+    })?;
+    let summary = args
+        .summary
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let summary = (!summary.is_empty()).then(|| {
+        crate::domain::summary::truncate_chars(&summary, crate::domain::summary::SUMMARY_MAX_CHARS)
+    });
+    Ok(Effect::CreateTicket {
+        save_email: turn.known_email.as_ref() != Some(&email),
+        email,
+        category: Category::parse(&args.category).unwrap_or_default(),
+        request: turn.message.clone(),
+        summary,
+    })
+}
+
+fn history_message(line: &crate::assistant::HistoryLine) -> Option<ChatCompletionRequestMessage> {
+    let body = line.body.trim();
+    if body.is_empty() {
+        return None;
+    }
+    Some(match line.sender {
+        Sender::Visitor => ChatCompletionRequestUserMessage::from(body).into(),
+        Sender::Assistant => ChatCompletionRequestAssistantMessage::from(body).into(),
+        Sender::Agent => {
+            let who = line.author_name.as_deref().unwrap_or("a team member");
+            ChatCompletionRequestAssistantMessage::from(format!(
+                "[Reply from {who} of the team] {body}"
+            ))
+            .into()
+        }
+        Sender::System => return None,
+    })
+}
+
+fn create_ticket_tool() -> ChatCompletionTools {
+    ChatCompletionTools::Function(ChatCompletionTool {
+        function: FunctionObject {
+            name: "create_ticket".into(),
+            description: Some(
+                "Create a support ticket so the team follows up with the visitor by email. Call it only once the visitor has given their email address and agreed to a ticket.".into(),
+            ),
+            parameters: Some(serde_json::json!({
+                "type": "object",
+                "properties": {
+                    "email": {"type": "string", "description": "The visitor's email address, exactly as they gave it."},
+                    "summary": {"type": "string", "description": "One sentence (at most 200 characters) describing what the visitor needs."},
+                    "category": {
+                        "type": "string",
+                        "enum": ["cannot_perform_action", "needs_human_judgment", "other"],
+                        "description": "cannot_perform_action: refunds, cancellations, account or order changes, look-ups; needs_human_judgment: billing disputes, exceptions, technical faults, complaints; other: anything else."
+                    }
+                },
+                "required": ["email", "summary", "category"],
+                "additionalProperties": false
+            })),
+            strict: None,
+        },
+    })
+}
+
+/// Product policy first (it wins over anything below it), then the workspace's
+/// instructions, then the articles.
+pub fn system_prompt(turn: &Turn) -> String {
+    let mut p = format!(
+        "You are the support assistant in the website chat of \"{}\".\n\n\
+         Product policy (always applies and overrides anything below):\n\
+         - Answer only from the knowledge-base articles and the workspace instructions below. If they do not answer the question, say so. Never invent facts, prices, order details or policies.\n\
+         - You cannot perform actions: no refunds, cancellations, account or address changes, order or invoice look-ups, subscription changes or account deletions. Never claim you did or will do such things yourself.\n",
+        turn.workspace_name
+    );
+    if turn.tickets_enabled {
+        p.push_str(
+            "- When you cannot help (an action above; something that needs human judgment such as a billing dispute, an exception, a technical fault or a complaint; the visitor asks for a person; or the articles do not answer), offer to create a support ticket so the team can follow up.\n\
+             - To create a ticket, ask for the visitor's email address, then call create_ticket with the email, a one-sentence summary and the category. If the tool returns an error, explain it and ask again.\n\
+             - Do not send visitors elsewhere for help (other email addresses, phone numbers or websites): the ticket is how they reach the team.\n",
+        );
+        if let Some(email) = &turn.known_email {
+            p.push_str(&format!(
+                "- The visitor's email address is already known: {email}. Confirm it instead of asking for it.\n"
+            ));
+        }
+    } else {
+        p.push_str("- Tickets are not available in this chat: when you cannot help, say so politely and do not promise a follow-up.\n");
+    }
+    p.push_str("- Keep answers short and friendly, in the visitor's language.\n\nWorkspace instructions:\n");
+    let instructions = turn.instructions.trim();
+    p.push_str(if instructions.is_empty() {
+        "(none)"
+    } else {
+        instructions
+    });
+    p.push_str("\n\nKnowledge-base articles:\n");
+    if turn.articles.is_empty() {
+        p.push_str("(no matching articles)\n");
+    }
+    for a in &turn.articles {
+        let body: String = a.body.chars().take(ARTICLE_CHARS).collect();
+        p.push_str(&format!("### {}\n{}\n\n", a.title, body.trim()));
+    }
+    p
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::assistant::ArticleText;
+
+    fn turn() -> Turn {
+        Turn {
+            workspace_name: "Acme".into(),
+            instructions: "Be brief.".into(),
+            tickets_enabled: true,
+            flow: FlowState::Idle,
+            ticket: None,
+            known_email: None,
+            message: "I want a refund".into(),
+            history: vec![],
+            articles: vec![ArticleText {
+                title: "Returns".into(),
+                body: "30 days.".into(),
+            }],
+        }
+    }
+
+    fn call(args: &str) -> ChatCompletionMessageToolCall {
+        ChatCompletionMessageToolCall {
+            id: "call_1".into(),
+            function: async_openai::types::chat::FunctionCall {
+                name: "create_ticket".into(),
+                arguments: args.into(),
+            },
+        }
+    }
+
+    #[test]
+    fn prompt_has_policy_then_instructions_then_articles() {
+        let p = system_prompt(&turn());
+        let policy = p.find("Product policy").unwrap_or(usize::MAX);
+        let instr = p.find("Be brief.").unwrap_or(usize::MAX);
+        let art = p.find("### Returns").unwrap_or(usize::MAX);
+        assert!(policy < instr && instr < art, "{p}");
+        assert!(p.contains("create_ticket"));
+        let mut t = turn();
+        t.tickets_enabled = false;
+        assert!(!system_prompt(&t).contains("create_ticket"));
+    }
+
+    #[test]
+    fn tool_calls_are_validated() {
+        let t = turn();
+        let err = validate_call(
+            &t,
+            &call(
+                r#"{"email":"jane@nowhere","summary":"Refund","category":"cannot_perform_action"}"#,
+            ),
+        );
+        assert!(err.is_err_and(|e| e.contains("invalid_email")));
+        let ok = validate_call(
+            &t,
+            &call(
+                r#"{"email":"Jane@Example.com","summary":"Refund for order 1","category":"cannot_perform_action"}"#,
+            ),
+        );
+        match ok {
+            Ok(Effect::CreateTicket {
+                email,
+                category,
+                summary,
+                save_email,
+                ..
+            }) => {
+                assert_eq!(email.as_str(), "jane@example.com");
+                assert_eq!(category, Category::CannotPerformAction);
+                assert_eq!(summary.as_deref(), Some("Refund for order 1"));
+                assert!(save_email);
+            }
+            other => panic!("{other:?}"),
+        }
+        let weird = validate_call(
+            &t,
+            &call(r#"{"email":"a@b.co","summary":"x","category":"weird"}"#),
+        );
+        assert!(matches!(
+            weird,
+            Ok(Effect::CreateTicket {
+                category: Category::Other,
+                ..
+            })
+        ));
+        assert!(validate_call(&t, &call("not json")).is_err());
+    }
+}

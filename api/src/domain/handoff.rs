@@ -1,0 +1,948 @@
+//! The ticket-handoff flow: a small state machine kept on the conversation (the
+//! `conversations.flow` jsonb column) and driven by one pure function, `step`.
+//!
+//! ```text
+//!  Idle ──handoff / unanswered──▶ AwaitingEmail ──valid email──▶ (CreateTicket) ──▶ TicketOpen
+//!    │  (email known)                 │ invalid → ask again (3 tries)                  │
+//!    └──────────────▶ Offered ──yes──▶ (CreateTicket)                                  │
+//!          decline ◀──────────────────┘                  ticket closed ──▶ Idle ◀──────┘
+//! ```
+//!
+//! The caller classifies the visitor's message, looks up the best article, the
+//! conversation's latest ticket and the visitor's known email, calls `step`, stores the
+//! replies, and performs the effects (creating the ticket is the tickets domain's job);
+//! after creating a ticket it calls `ticket_created` for the confirmation reply.
+//! Nothing here touches HTTP or SQL.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::assistant::intent::{Category, Classification, Intent};
+use crate::domain::email::{Email, EmailInText};
+
+/// After this many unusable answers to "what's your email?", the offer lapses.
+pub const MAX_EMAIL_ATTEMPTS: u8 = 3;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum FlowState {
+    #[default]
+    Idle,
+    /// A ticket was offered to a visitor whose email is known; waiting for yes or no.
+    Offered { request: String, category: Category },
+    /// A ticket was offered and the visitor's email asked for.
+    AwaitingEmail {
+        attempts: u8,
+        request: String,
+        category: Category,
+    },
+    /// The conversation has a ticket the team is working on.
+    TicketOpen { ticket_id: Uuid, number: i64 },
+}
+
+impl FlowState {
+    /// Reads the jsonb column; `{}` (the column default) and anything unreadable are Idle.
+    pub fn from_json(value: &serde_json::Value) -> FlowState {
+        serde_json::from_value(value.clone()).unwrap_or_default()
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_else(|_| serde_json::json!({}))
+    }
+
+    fn pending_request(&self) -> Option<(&str, Category)> {
+        match self {
+            FlowState::Offered { request, category }
+            | FlowState::AwaitingEmail {
+                request, category, ..
+            } => Some((request, *category)),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    Open,
+    InProgress,
+    Resolved,
+    Closed,
+}
+
+/// The conversation's most recent ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketRef {
+    pub id: Uuid,
+    pub number: i64,
+    pub status: TicketStatus,
+}
+
+pub fn ticket_label(number: i64) -> String {
+    format!("TKT-{number}")
+}
+
+/// The best knowledge-base article for the message, when it is good enough to answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub title: String,
+    pub excerpt: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Input<'a> {
+    pub text: &'a str,
+    pub classification: Classification,
+    pub email_in_text: EmailInText,
+    pub known_email: Option<&'a Email>,
+    /// Tickets enabled for the workspace and its plan allows them.
+    pub tickets_enabled: bool,
+    pub ticket: Option<TicketRef>,
+    pub answer: Option<Answer>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    /// The widget shows an email field under this message.
+    RequestEmail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub body: String,
+    pub action: Option<Action>,
+}
+
+impl Reply {
+    pub fn text(body: impl Into<String>) -> Reply {
+        Reply {
+            body: body.into(),
+            action: None,
+        }
+    }
+    pub fn asking_email(body: impl Into<String>) -> Reply {
+        Reply {
+            body: body.into(),
+            action: Some(Action::RequestEmail),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Create a ticket (then call `ticket_created`). `save_email` when the address is new
+    /// for this visitor and should be stored on it. `summary` is the model's (openai
+    /// engine); the builtin engine leaves it to `summary::summarise`.
+    CreateTicket {
+        email: Email,
+        category: Category,
+        request: String,
+        save_email: bool,
+        summary: Option<String>,
+    },
+    /// The visitor wrote into the conversation of an open ticket.
+    AddToTicket { ticket_id: Uuid },
+    /// The visitor wrote into the conversation of a resolved ticket: reopen it.
+    ReopenTicket { ticket_id: Uuid },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub state: FlowState,
+    pub replies: Vec<Reply>,
+    pub effects: Vec<Effect>,
+}
+
+impl Outcome {
+    fn say(state: FlowState, reply: Reply) -> Outcome {
+        Outcome {
+            state,
+            replies: vec![reply],
+            effects: vec![],
+        }
+    }
+}
+
+const ANYTHING_ELSE: &str = "Is there anything else I can help with?";
+
+/// One visitor message through the flow.
+pub fn step(state: &FlowState, input: &Input<'_>) -> Outcome {
+    // The team is on it: don't talk over them, just acknowledge.
+    if let Some(ticket) = input.ticket {
+        match ticket.status {
+            TicketStatus::Open | TicketStatus::InProgress => {
+                return Outcome {
+                    state: FlowState::TicketOpen {
+                        ticket_id: ticket.id,
+                        number: ticket.number,
+                    },
+                    replies: vec![Reply::text(format!(
+                        "Thanks, I've added this to your ticket {}. Our team will reply here.",
+                        ticket_label(ticket.number)
+                    ))],
+                    effects: vec![Effect::AddToTicket {
+                        ticket_id: ticket.id,
+                    }],
+                };
+            }
+            TicketStatus::Resolved => {
+                return Outcome {
+                    state: FlowState::TicketOpen {
+                        ticket_id: ticket.id,
+                        number: ticket.number,
+                    },
+                    replies: vec![Reply::text(format!(
+                        "I've reopened your ticket {} with this message. Our team will get back to you here.",
+                        ticket_label(ticket.number)
+                    ))],
+                    effects: vec![Effect::ReopenTicket {
+                        ticket_id: ticket.id,
+                    }],
+                };
+            }
+            TicketStatus::Closed => {}
+        }
+    }
+
+    match state {
+        FlowState::Idle | FlowState::TicketOpen { .. } => idle(input),
+        FlowState::Offered { request, category } => offered(request, *category, input),
+        FlowState::AwaitingEmail {
+            attempts,
+            request,
+            category,
+        } => awaiting_email(*attempts, request, *category, input),
+    }
+}
+
+/// The confirmation after the caller created the ticket asked for by `CreateTicket`.
+pub fn ticket_created(ticket_id: Uuid, number: i64, email: &Email) -> Outcome {
+    Outcome::say(
+        FlowState::TicketOpen { ticket_id, number },
+        Reply::text(format!(
+            "Done! I've created ticket {} for you. Our team will reply to {email}, and you'll also see their answer right here.",
+            ticket_label(number)
+        )),
+    )
+}
+
+/// Whether a classified message should be handed to the team when it is not answered.
+fn wants_handoff(input: &Input<'_>) -> bool {
+    input.classification.is_handoff()
+        || (input.classification.intent == Intent::Question && input.answer.is_none())
+}
+
+fn idle(input: &Input<'_>) -> Outcome {
+    let c = input.classification;
+    if wants_handoff(input) {
+        return offer(input, input.text, c.category);
+    }
+    let reply = match c.intent {
+        Intent::Greeting => "Hi! How can I help you today?".to_string(),
+        Intent::Thanks => format!("You're welcome! {ANYTHING_ELSE}"),
+        Intent::Goodbye => "Thanks for stopping by. Have a great day!".to_string(),
+        Intent::Affirm | Intent::Decline => format!("Alright! {ANYTHING_ELSE}"),
+        _ => match &input.answer {
+            Some(a) => answer_text(a),
+            None => format!("I'm not sure I understood. {ANYTHING_ELSE}"),
+        },
+    };
+    Outcome::say(FlowState::Idle, Reply::text(reply))
+}
+
+fn answer_text(a: &Answer) -> String {
+    format!(
+        "From our article \u{201c}{}\u{201d}: {}",
+        a.title, a.excerpt
+    )
+}
+
+/// Opening words of an offer, by what the visitor needs.
+fn lead(input: &Input<'_>) -> String {
+    let c = input.classification;
+    match (c.intent, c.topic) {
+        (Intent::CannotPerformAction, Some(topic)) => {
+            format!("I'm not able to {topic} from this chat, but our team can.")
+        }
+        (Intent::NeedsHumanJudgment, Some(topic)) => {
+            format!(
+                "Sorry about that. {} needs a closer look from our team.",
+                capitalise(topic)
+            )
+        }
+        (Intent::AskForHuman, _) => "Of course, I can pass this on to our team.".to_string(),
+        (Intent::NotHelpful, _) => {
+            "Sorry I couldn't help with that. Our team can take a closer look.".to_string()
+        }
+        _ => "I couldn't find an answer to that in our help articles, but our team can help."
+            .to_string(),
+    }
+}
+
+fn cannot_help(input: &Input<'_>) -> String {
+    let c = input.classification;
+    match (c.intent, c.topic) {
+        (Intent::CannotPerformAction, Some(topic)) => {
+            format!("I'm sorry, I'm not able to {topic} from this chat. {ANYTHING_ELSE}")
+        }
+        (Intent::Question, _) => {
+            format!(
+                "I'm sorry, I couldn't find an answer to that in our help articles. {ANYTHING_ELSE}"
+            )
+        }
+        _ => format!("I'm sorry, I can't help with that in this chat. {ANYTHING_ELSE}"),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// When the assistant's provider fails: apologise and offer a ticket for the message
+/// through the builtin flow, so nobody is left stuck.
+pub fn offer_after_failure(input: &Input<'_>) -> Outcome {
+    if !input.tickets_enabled {
+        return Outcome::say(
+            FlowState::Idle,
+            Reply::text(
+                "Sorry, I'm having trouble answering right now. Please try again in a moment.",
+            ),
+        );
+    }
+    let lead = "Sorry, I'm having trouble answering right now, but our team can help.";
+    offer_with_lead(input, lead, input.text, input.classification.category)
+}
+
+fn offer(input: &Input<'_>, request: &str, category: Category) -> Outcome {
+    if !input.tickets_enabled {
+        return Outcome::say(FlowState::Idle, Reply::text(cannot_help(input)));
+    }
+    offer_with_lead(input, &lead(input), request, category)
+}
+
+fn offer_with_lead(input: &Input<'_>, lead: &str, request: &str, category: Category) -> Outcome {
+    let request = request.trim().to_string();
+    match input.known_email {
+        Some(email) => Outcome::say(
+            FlowState::Offered { request, category },
+            Reply::text(format!(
+                "{lead} Shall I open a ticket for you? They'll reply to {email}."
+            )),
+        ),
+        None => Outcome::say(
+            FlowState::AwaitingEmail {
+                attempts: 0,
+                request,
+                category,
+            },
+            Reply::asking_email(format!(
+                "{lead} If you leave your email address, I'll open a ticket and they'll get back to you. What's your email?"
+            )),
+        ),
+    }
+}
+
+fn create(
+    email: Email,
+    category: Category,
+    request: &str,
+    save_email: bool,
+    state: FlowState,
+) -> Outcome {
+    Outcome {
+        state,
+        replies: vec![],
+        effects: vec![Effect::CreateTicket {
+            email,
+            category,
+            request: request.to_string(),
+            save_email,
+            summary: None,
+        }],
+    }
+}
+
+fn declined() -> Outcome {
+    Outcome::say(
+        FlowState::Idle,
+        Reply::text(format!(
+            "No problem, I won't open a ticket. {ANYTHING_ELSE}"
+        )),
+    )
+}
+
+fn offered(request: &str, category: Category, input: &Input<'_>) -> Outcome {
+    let state = FlowState::Offered {
+        request: request.to_string(),
+        category,
+    };
+    if let EmailInText::Valid(email) = &input.email_in_text {
+        let new = input.known_email != Some(email);
+        return create(email.clone(), category, request, new, state);
+    }
+    match input.classification.intent {
+        Intent::Affirm => match input.known_email {
+            Some(email) => create(email.clone(), category, request, false, state),
+            None => awaiting_email(0, request, category, input),
+        },
+        Intent::Decline => declined(),
+        _ => keep_request(&state, idle(input)),
+    }
+}
+
+/// When the visitor raises something else mid-offer and it leads to a new offer, the
+/// ticket keeps the first request as its summary.
+fn keep_request(previous: &FlowState, mut outcome: Outcome) -> Outcome {
+    if let Some((request, category)) = previous.pending_request() {
+        match &mut outcome.state {
+            FlowState::Offered {
+                request: r,
+                category: c,
+            }
+            | FlowState::AwaitingEmail {
+                request: r,
+                category: c,
+                ..
+            } => {
+                *r = request.to_string();
+                if *c == Category::Other {
+                    *c = category;
+                }
+            }
+            _ => {}
+        }
+    }
+    outcome
+}
+
+fn awaiting_email(attempts: u8, request: &str, category: Category, input: &Input<'_>) -> Outcome {
+    let waiting = |attempts: u8| FlowState::AwaitingEmail {
+        attempts,
+        request: request.to_string(),
+        category,
+    };
+    match &input.email_in_text {
+        EmailInText::Valid(email) => {
+            let new = input.known_email != Some(email);
+            return create(email.clone(), category, request, new, waiting(attempts));
+        }
+        EmailInText::Invalid { candidate, problem } => {
+            let attempts = attempts.saturating_add(1);
+            if attempts >= MAX_EMAIL_ATTEMPTS {
+                return give_up();
+            }
+            return Outcome::say(
+                waiting(attempts),
+                Reply::asking_email(format!(
+                    "Hmm, \u{201c}{candidate}\u{201d} doesn't look like a valid email address ({problem}). Could you check it and send it again?"
+                )),
+            );
+        }
+        EmailInText::None => {}
+    }
+    let c = input.classification;
+    match c.intent {
+        Intent::Decline | Intent::Goodbye => declined(),
+        Intent::Affirm => Outcome::say(
+            waiting(attempts),
+            Reply::asking_email("Great! What's your email address?"),
+        ),
+        Intent::Greeting | Intent::Thanks => Outcome::say(
+            waiting(attempts),
+            Reply::asking_email("To open the ticket I just need your email address. What is it?"),
+        ),
+        _ if c.is_handoff() => Outcome::say(
+            waiting(attempts),
+            Reply::asking_email(
+                "I'll include that in the ticket too. I just need your email address so our team can reply. What is it?",
+            ),
+        ),
+        _ => match &input.answer {
+            Some(a) => Outcome::say(
+                waiting(attempts),
+                Reply::asking_email(format!(
+                    "{}\n\nIf you'd still like a ticket, just type your email address.",
+                    answer_text(a)
+                )),
+            ),
+            None => {
+                let attempts = attempts.saturating_add(1);
+                if attempts >= MAX_EMAIL_ATTEMPTS {
+                    return give_up();
+                }
+                Outcome::say(
+                    waiting(attempts),
+                    Reply::asking_email(
+                        "To open a ticket I need your email address, so our team can reply to you. What is it? (Or say \u{201c}no thanks\u{201d} to skip.)",
+                    ),
+                )
+            }
+        },
+    }
+}
+
+fn give_up() -> Outcome {
+    Outcome::say(
+        FlowState::Idle,
+        Reply::text(format!(
+            "I couldn't get a valid email address, so I haven't opened a ticket. Just ask again whenever you like. {ANYTHING_ELSE}"
+        )),
+    )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::assistant::intent::classify;
+    use crate::domain::email::find_in_text;
+
+    struct Ctx {
+        known_email: Option<Email>,
+        tickets_enabled: bool,
+        ticket: Option<TicketRef>,
+        answer: Option<Answer>,
+    }
+
+    impl Default for Ctx {
+        fn default() -> Self {
+            Ctx {
+                known_email: None,
+                tickets_enabled: true,
+                ticket: None,
+                answer: None,
+            }
+        }
+    }
+
+    fn run(state: &FlowState, text: &str, ctx: &Ctx) -> Outcome {
+        let input = Input {
+            text,
+            classification: classify(text),
+            email_in_text: find_in_text(text),
+            known_email: ctx.known_email.as_ref(),
+            tickets_enabled: ctx.tickets_enabled,
+            ticket: ctx.ticket,
+            answer: ctx.answer.clone(),
+        };
+        step(state, &input)
+    }
+
+    fn email(s: &str) -> Email {
+        Email::parse(s).unwrap()
+    }
+
+    fn article() -> Answer {
+        Answer {
+            title: "Shipping times".into(),
+            excerpt: "Standard shipping takes 3-5 business days.".into(),
+        }
+    }
+
+    #[test]
+    fn refund_request_offers_a_ticket_and_asks_for_the_email() {
+        let o = run(&FlowState::Idle, "I want a refund", &Ctx::default());
+        assert_eq!(
+            o.state,
+            FlowState::AwaitingEmail {
+                attempts: 0,
+                request: "I want a refund".into(),
+                category: Category::CannotPerformAction
+            }
+        );
+        assert_eq!(o.replies.len(), 1);
+        assert_eq!(o.replies[0].action, Some(Action::RequestEmail));
+        assert!(
+            o.replies[0].body.contains("not able to issue refunds"),
+            "{}",
+            o.replies[0].body
+        );
+        assert!(o.replies[0].body.contains("email"));
+        assert!(o.effects.is_empty());
+    }
+
+    #[test]
+    fn handoff_beats_an_article_that_loosely_matches() {
+        let ctx = Ctx {
+            answer: Some(Answer {
+                title: "Return policy".into(),
+                excerpt: "Refunds within 30 days.".into(),
+            }),
+            ..Ctx::default()
+        };
+        let o = run(&FlowState::Idle, "I want a refund", &ctx);
+        assert!(matches!(o.state, FlowState::AwaitingEmail { .. }));
+        assert!(!o.replies[0].body.contains("Return policy"));
+    }
+
+    #[test]
+    fn answerable_question_is_answered_naming_the_article() {
+        let ctx = Ctx {
+            answer: Some(article()),
+            ..Ctx::default()
+        };
+        let o = run(&FlowState::Idle, "How long does shipping take?", &ctx);
+        assert_eq!(o.state, FlowState::Idle);
+        assert!(o.replies[0].body.contains("\u{201c}Shipping times\u{201d}"));
+        assert!(o.replies[0].body.contains("3-5 business days"));
+        assert_eq!(o.replies[0].action, None);
+    }
+
+    #[test]
+    fn unanswerable_question_leads_to_the_offer() {
+        let o = run(
+            &FlowState::Idle,
+            "Are your products vegan?",
+            &Ctx::default(),
+        );
+        assert!(matches!(
+            o.state,
+            FlowState::AwaitingEmail {
+                category: Category::Other,
+                ..
+            }
+        ));
+        assert!(o.replies[0].body.contains("couldn't find an answer"));
+    }
+
+    #[test]
+    fn each_handoff_case_leads_to_the_offer_with_its_category() {
+        for (text, category) in [
+            (
+                "Please cancel my subscription",
+                Category::CannotPerformAction,
+            ),
+            (
+                "I was charged twice for my order",
+                Category::NeedsHumanJudgment,
+            ),
+            ("I want to talk to a human", Category::Other),
+            ("The app crashes when I pay", Category::NeedsHumanJudgment),
+        ] {
+            let o = run(&FlowState::Idle, text, &Ctx::default());
+            match o.state {
+                FlowState::AwaitingEmail { category: c, .. } => assert_eq!(c, category, "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
+            assert_eq!(o.replies[0].action, Some(Action::RequestEmail));
+        }
+    }
+
+    #[test]
+    fn small_talk_gets_a_friendly_reply_not_an_offer() {
+        for text in ["Hi", "thanks!", "bye"] {
+            let o = run(&FlowState::Idle, text, &Ctx::default());
+            assert_eq!(o.state, FlowState::Idle, "{text}");
+            assert_eq!(o.replies[0].action, None);
+            assert!(!o.replies[0].body.contains("ticket"), "{text}");
+        }
+    }
+
+    #[test]
+    fn invalid_email_is_refused_and_asked_again_then_valid_creates() {
+        let s0 = run(&FlowState::Idle, "I want a refund", &Ctx::default()).state;
+        let o = run(&s0, "jane@gmail", &Ctx::default());
+        assert!(matches!(
+            o.state,
+            FlowState::AwaitingEmail { attempts: 1, .. }
+        ));
+        assert!(
+            o.replies[0]
+                .body
+                .contains("doesn't look like a valid email"),
+            "{}",
+            o.replies[0].body
+        );
+        assert_eq!(o.replies[0].action, Some(Action::RequestEmail));
+        assert!(o.effects.is_empty());
+
+        let o = run(&o.state, "sorry: Jane@Gmail.com", &Ctx::default());
+        assert!(o.replies.is_empty());
+        assert_eq!(
+            o.effects,
+            vec![Effect::CreateTicket {
+                email: email("jane@gmail.com"),
+                category: Category::CannotPerformAction,
+                request: "I want a refund".into(),
+                save_email: true,
+                summary: None,
+            }]
+        );
+        let done = ticket_created(Uuid::nil(), 10001, &email("jane@gmail.com"));
+        assert_eq!(
+            done.state,
+            FlowState::TicketOpen {
+                ticket_id: Uuid::nil(),
+                number: 10001
+            }
+        );
+        assert!(done.replies[0].body.contains("TKT-10001"));
+        assert!(done.replies[0].body.contains("jane@gmail.com"));
+    }
+
+    #[test]
+    fn three_unusable_answers_end_the_offer() {
+        let mut s = run(&FlowState::Idle, "I want a refund", &Ctx::default()).state;
+        for _ in 0..2 {
+            s = run(&s, "not-an-email", &Ctx::default()).state;
+            assert!(matches!(s, FlowState::AwaitingEmail { .. }));
+        }
+        let o = run(&s, "nope@nope", &Ctx::default());
+        assert_eq!(o.state, FlowState::Idle);
+        assert!(o.replies[0].body.contains("haven't opened a ticket"));
+    }
+
+    #[test]
+    fn declining_keeps_chatting() {
+        let s = run(&FlowState::Idle, "I want a refund", &Ctx::default()).state;
+        let o = run(&s, "no thanks", &Ctx::default());
+        assert_eq!(o.state, FlowState::Idle);
+        assert!(o.effects.is_empty());
+        assert!(o.replies[0].body.contains("No problem"));
+        // and the next question is answered normally
+        let ctx = Ctx {
+            answer: Some(article()),
+            ..Ctx::default()
+        };
+        let o = run(&o.state, "How long does shipping take?", &ctx);
+        assert!(o.replies[0].body.contains("Shipping times"));
+    }
+
+    #[test]
+    fn yes_to_the_offer_asks_for_the_email() {
+        let s = run(&FlowState::Idle, "I want a refund", &Ctx::default()).state;
+        let o = run(&s, "yes please", &Ctx::default());
+        assert!(matches!(
+            o.state,
+            FlowState::AwaitingEmail { attempts: 0, .. }
+        ));
+        assert_eq!(o.replies[0].action, Some(Action::RequestEmail));
+    }
+
+    #[test]
+    fn a_question_while_waiting_is_answered_and_the_offer_stands() {
+        let s = run(&FlowState::Idle, "I want a refund", &Ctx::default()).state;
+        let ctx = Ctx {
+            answer: Some(article()),
+            ..Ctx::default()
+        };
+        let o = run(&s, "How long does shipping take?", &ctx);
+        assert!(o.replies[0].body.contains("Shipping times"));
+        assert_eq!(o.replies[0].action, Some(Action::RequestEmail));
+        assert!(
+            matches!(o.state, FlowState::AwaitingEmail { ref request, .. } if request == "I want a refund")
+        );
+    }
+
+    #[test]
+    fn known_email_is_confirmed_not_asked() {
+        let ctx = Ctx {
+            known_email: Some(email("kim@example.com")),
+            ..Ctx::default()
+        };
+        let o = run(&FlowState::Idle, "I need to cancel my order", &ctx);
+        assert!(matches!(o.state, FlowState::Offered { .. }));
+        assert!(o.replies[0].body.contains("kim@example.com"));
+        assert_eq!(o.replies[0].action, None);
+        let yes = run(&o.state, "yes", &ctx);
+        assert_eq!(
+            yes.effects,
+            vec![Effect::CreateTicket {
+                email: email("kim@example.com"),
+                category: Category::CannotPerformAction,
+                request: "I need to cancel my order".into(),
+                save_email: false,
+                summary: None,
+            }]
+        );
+        let other = run(&o.state, "use kim.work@example.org instead", &ctx);
+        assert!(
+            matches!(&other.effects[0], Effect::CreateTicket { email: e, save_email: true, .. } if e.as_str() == "kim.work@example.org")
+        );
+        let no = run(&o.state, "no", &ctx);
+        assert_eq!(no.state, FlowState::Idle);
+        assert!(no.effects.is_empty());
+    }
+
+    #[test]
+    fn tickets_disabled_means_no_offer() {
+        let ctx = Ctx {
+            tickets_enabled: false,
+            ..Ctx::default()
+        };
+        let o = run(&FlowState::Idle, "I want a refund", &ctx);
+        assert_eq!(o.state, FlowState::Idle);
+        assert_eq!(o.replies[0].action, None);
+        assert!(!o.replies[0].body.contains("ticket"));
+        assert!(o.replies[0].body.contains("not able to issue refunds"));
+        let o = run(&FlowState::Idle, "Are your products vegan?", &ctx);
+        assert!(o.replies[0].body.contains("couldn't find an answer"));
+        assert!(!o.replies[0].body.contains("ticket"));
+    }
+
+    #[test]
+    fn open_ticket_only_gets_a_brief_acknowledgement() {
+        let id = Uuid::new_v4();
+        for status in [TicketStatus::Open, TicketStatus::InProgress] {
+            let ctx = Ctx {
+                ticket: Some(TicketRef {
+                    id,
+                    number: 10042,
+                    status,
+                }),
+                answer: Some(article()),
+                ..Ctx::default()
+            };
+            let state = FlowState::TicketOpen {
+                ticket_id: id,
+                number: 10042,
+            };
+            for text in [
+                "How long does shipping take?",
+                "I also want a refund for another order",
+                "hello?",
+            ] {
+                let o = run(&state, text, &ctx);
+                assert_eq!(o.replies.len(), 1);
+                assert!(o.replies[0].body.contains("TKT-10042"), "{text}");
+                assert!(!o.replies[0].body.contains("Shipping times"));
+                assert_eq!(
+                    o.effects,
+                    vec![Effect::AddToTicket { ticket_id: id }],
+                    "a second handoff adds to the open ticket"
+                );
+                assert_eq!(o.state, state);
+            }
+        }
+    }
+
+    #[test]
+    fn resolved_ticket_is_reopened_by_a_visitor_message() {
+        let id = Uuid::new_v4();
+        let ctx = Ctx {
+            ticket: Some(TicketRef {
+                id,
+                number: 10007,
+                status: TicketStatus::Resolved,
+            }),
+            ..Ctx::default()
+        };
+        let o = run(
+            &FlowState::TicketOpen {
+                ticket_id: id,
+                number: 10007,
+            },
+            "it broke again",
+            &ctx,
+        );
+        assert_eq!(o.effects, vec![Effect::ReopenTicket { ticket_id: id }]);
+        assert!(o.replies[0].body.contains("reopened"));
+        assert!(o.replies[0].body.contains("TKT-10007"));
+    }
+
+    #[test]
+    fn after_the_ticket_is_closed_the_assistant_serves_normally() {
+        let id = Uuid::new_v4();
+        let ctx = Ctx {
+            ticket: Some(TicketRef {
+                id,
+                number: 10007,
+                status: TicketStatus::Closed,
+            }),
+            answer: Some(article()),
+            ..Ctx::default()
+        };
+        let o = run(
+            &FlowState::TicketOpen {
+                ticket_id: id,
+                number: 10007,
+            },
+            "How long does shipping take?",
+            &ctx,
+        );
+        assert_eq!(o.state, FlowState::Idle);
+        assert!(o.replies[0].body.contains("Shipping times"));
+        // and a new handoff makes a new offer
+        let o = run(
+            &o.state,
+            "I want a refund",
+            &Ctx {
+                answer: None,
+                ..ctx
+            },
+        );
+        assert!(matches!(o.state, FlowState::AwaitingEmail { .. }));
+    }
+
+    #[test]
+    fn provider_failure_offers_a_ticket_through_the_builtin_flow() {
+        let text = "Can I bring my dog to the store?";
+        let input = Input {
+            text,
+            classification: classify(text),
+            email_in_text: find_in_text(text),
+            known_email: None,
+            tickets_enabled: true,
+            ticket: None,
+            answer: None,
+        };
+        let o = offer_after_failure(&input);
+        assert!(matches!(&o.state, FlowState::AwaitingEmail { request, .. } if request == text));
+        assert!(o.replies[0].body.starts_with("Sorry, I'm having trouble"));
+        assert_eq!(o.replies[0].action, Some(Action::RequestEmail));
+        let o = offer_after_failure(&Input {
+            tickets_enabled: false,
+            ..input
+        });
+        assert_eq!(o.state, FlowState::Idle);
+        assert!(!o.replies[0].body.contains("ticket"));
+    }
+
+    #[test]
+    fn state_round_trips_through_the_jsonb_column() {
+        for s in [
+            FlowState::Idle,
+            FlowState::Offered {
+                request: "x".into(),
+                category: Category::Other,
+            },
+            FlowState::AwaitingEmail {
+                attempts: 2,
+                request: "I want a refund".into(),
+                category: Category::CannotPerformAction,
+            },
+            FlowState::TicketOpen {
+                ticket_id: Uuid::new_v4(),
+                number: 10001,
+            },
+        ] {
+            assert_eq!(FlowState::from_json(&s.to_json()), s);
+        }
+        assert_eq!(
+            FlowState::from_json(&serde_json::json!({})),
+            FlowState::Idle
+        );
+        assert_eq!(
+            FlowState::from_json(&serde_json::json!({"state": "martian"})),
+            FlowState::Idle
+        );
+        assert_eq!(
+            FlowState::AwaitingEmail {
+                attempts: 1,
+                request: "r".into(),
+                category: Category::NeedsHumanJudgment
+            }
+            .to_json(),
+            serde_json::json!({"state": "awaiting_email", "attempts": 1, "request": "r", "category": "needs_human_judgment"})
+        );
+        assert_eq!(
+            serde_json::to_value(Action::RequestEmail).unwrap(),
+            serde_json::json!({"type": "request_email"})
+        );
+    }
+}

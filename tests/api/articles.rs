@@ -1,0 +1,218 @@
+//! Knowledge base CRUD, pagination and search; AI Instructions and their lint.
+
+use handoff_tests::TestApp;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::widget::{add_article, site};
+
+#[tokio::test]
+async fn articles_crud() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let base = format!("/api/v1/workspaces/{}/articles", site.ws);
+    let t = Some(site.owner_token.as_str());
+    let a = add_article(
+        &app,
+        &site,
+        "  Shipping times ",
+        "Standard shipping takes 3-5 business days.",
+    )
+    .await;
+    assert_eq!(a["title"], "Shipping times");
+    let id = a["id"].as_str().unwrap_or_default();
+    let (status, got) = app.get(&format!("{base}/{id}"), t).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got["body"], "Standard shipping takes 3-5 business days.");
+    let (status, put) = app
+        .put(
+            &format!("{base}/{id}"),
+            t,
+            json!({"title": "Delivery times", "body": "2-4 days."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{put}");
+    assert_eq!(put["title"], "Delivery times");
+    let (status, patched) = app
+        .patch(&format!("{base}/{id}"), t, json!({"body": "1-3 days."}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(patched["title"], "Delivery times");
+    assert_eq!(patched["body"], "1-3 days.");
+    let (status, body) = app.post(&base, t, json!({"title": "", "body": "x"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["fields"]["title"].is_array());
+    let (status, _) = app.delete(&format!("{base}/{id}"), t).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.get(&format!("{base}/{id}"), t).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.delete(&format!("{base}/{id}"), t).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn other_workspaces_articles_are_404_and_anonymous_is_401() {
+    let app = TestApp::spawn().await;
+    let mine = site(&app, "standard", true).await;
+    let theirs = site(&app, "standard", true).await;
+    let a = add_article(&app, &theirs, "Secret", "Only for them.").await;
+    let id = a["id"].as_str().unwrap_or_default();
+    let (status, _) = app
+        .get(
+            &format!("/api/v1/workspaces/{}/articles/{id}", mine.ws),
+            Some(&mine.owner_token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .get(
+            &format!("/api/v1/workspaces/{}/articles", theirs.ws),
+            Some(&mine.owner_token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .get(&format!("/api/v1/workspaces/{}/articles", mine.ws), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn list_is_keyset_paginated_and_search_ranks() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    for i in 0..7 {
+        add_article(
+            &app,
+            &site,
+            &format!("Article {i}"),
+            &format!("Body number {i} about gift cards and vouchers"),
+        )
+        .await;
+    }
+    add_article(
+        &app,
+        &site,
+        "Return policy",
+        "Return unused items within 30 days for a refund.",
+    )
+    .await;
+    let t = Some(site.owner_token.as_str());
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/workspaces/{}/articles?limit=3&cursor={c}", site.ws),
+            None => format!("/api/v1/workspaces/{}/articles?limit=3", site.ws),
+        };
+        let (status, page) = app.get(&path, t).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        for a in page["items"].as_array().cloned().unwrap_or_default() {
+            seen.push(a["title"].as_str().unwrap_or_default().to_string());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 8);
+    assert_eq!(seen[0], "Return policy", "newest first");
+    let mut dedup = seen.clone();
+    dedup.sort();
+    dedup.dedup();
+    assert_eq!(dedup.len(), 8, "each article exactly once");
+
+    let (_, found) = app
+        .get(
+            &format!("/api/v1/workspaces/{}/articles?q=refund%20policy", site.ws),
+            t,
+        )
+        .await;
+    let titles: Vec<&str> = found["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["title"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(titles, vec!["Return policy"]);
+    let (status, _) = app
+        .get(
+            &format!("/api/v1/workspaces/{}/articles?limit=0", site.ws),
+            t,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app
+        .get(
+            &format!("/api/v1/workspaces/{}/articles?cursor=garbage", site.ws),
+            t,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn ai_instructions_are_saved_and_linted() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let path = format!("/api/v1/workspaces/{}/ai-settings", site.ws);
+    let t = Some(site.owner_token.as_str());
+    let (status, empty) = app.get(&path, t).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(empty, json!({"instructions": "", "warnings": []}));
+
+    let text = "You are Acme's assistant. Be brief.\nFor refunds, email support@acme.com.\nOur support team is friendly.\nVisit our help center for more.";
+    let (status, saved) = app.put(&path, t, json!({"instructions": text})).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["instructions"], text);
+    let warnings = saved["warnings"].as_array().cloned().unwrap_or_default();
+    let sentences: Vec<&str> = warnings
+        .iter()
+        .filter_map(|w| w["sentence"].as_str())
+        .collect();
+    assert_eq!(
+        sentences,
+        vec![
+            "For refunds, email support@acme.com.",
+            "Visit our help center for more."
+        ]
+    );
+    assert!(
+        warnings[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("support@acme.com") && r.contains("ticket"))
+    );
+    let (_, again) = app.get(&path, t).await;
+    assert_eq!(again, saved);
+
+    let (status, lint) = app
+        .post(
+            &format!("{path}/lint"),
+            t,
+            json!({"instructions": "CALL US AT 555-123-4567."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(lint["warnings"][0]["sentence"], "CALL US AT 555-123-4567.");
+    let (_, clean) = app
+        .post(
+            &format!("{path}/lint"),
+            t,
+            json!({"instructions": "Do not tell users to email us."}),
+        )
+        .await;
+    assert_eq!(clean["warnings"], json!([]));
+
+    // Agents may read and lint but not change the instructions.
+    let agent = app.register_user("Agent").await;
+    app.add_member(&site.owner_token, &site.ws, &agent, "agent")
+        .await;
+    let (status, _) = app
+        .put(&path, Some(&agent.token), json!({"instructions": "x"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.get(&path, Some(&agent.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .put(&path, t, json!({"instructions": "x".repeat(20001)}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -1,0 +1,838 @@
+//! The widget API driven as the widget drives it, with the builtin assistant: sessions,
+//! answers from articles, the ticket handoff, limits, origins and live events.
+
+use diesel::RunQueryDsl;
+use diesel::sql_types::{Text, Uuid as SqlUuid};
+use handoff_tests::TestApp;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// A workspace ready for the widget.
+pub struct Site {
+    pub ws: String,
+    pub widget_key: String,
+    pub owner_token: String,
+}
+
+pub async fn site(app: &TestApp, plan: &str, tickets: bool) -> Site {
+    let owner = app.register_user("Owner").await;
+    let ws = app.create_workspace(&owner.token, plan).await;
+    let site = Site {
+        ws: ws["id"].as_str().unwrap_or_default().to_string(),
+        widget_key: ws["widget_key"].as_str().unwrap_or_default().to_string(),
+        owner_token: owner.token,
+    };
+    if tickets {
+        sql(
+            app,
+            "UPDATE workspaces SET tickets_enabled = true, notification_email = 'team@example.com' WHERE id = $1::uuid",
+            &site.ws,
+        );
+    }
+    site
+}
+
+/// Runs one statement with one text parameter on the app's database.
+pub fn sql(app: &TestApp, query: &str, param: &str) {
+    let mut db = app.db();
+    diesel::sql_query(query)
+        .bind::<Text, _>(param)
+        .execute(&mut db)
+        .unwrap_or_else(|e| panic!("{query}: {e}"));
+}
+
+#[derive(diesel::QueryableByName, Debug)]
+pub struct TicketRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub number: i64,
+    #[diesel(sql_type = Text)]
+    pub visitor_email: String,
+    #[diesel(sql_type = Text)]
+    pub summary: String,
+    #[diesel(sql_type = Text)]
+    pub description: String,
+    #[diesel(sql_type = Text)]
+    pub category: String,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Text)]
+    pub source: String,
+    #[diesel(sql_type = Text)]
+    pub conversation_id: String,
+}
+
+pub fn tickets(app: &TestApp, ws: &str) -> Vec<TicketRow> {
+    let mut db = app.db();
+    diesel::sql_query(
+        "SELECT number, visitor_email, summary, description, category::text AS category, status::text AS status,
+                source::text AS source, conversation_id::text AS conversation_id
+           FROM tickets WHERE workspace_id = $1::uuid ORDER BY number",
+    )
+    .bind::<Text, _>(ws)
+    .load(&mut db)
+    .unwrap_or_else(|e| panic!("tickets: {e}"))
+}
+
+pub async fn add_article(app: &TestApp, site: &Site, title: &str, body: &str) -> Value {
+    let (status, a) = app
+        .post(
+            &format!("/api/v1/workspaces/{}/articles", site.ws),
+            Some(&site.owner_token),
+            json!({"title": title, "body": body}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    a
+}
+
+/// A widget visitor: its session and a way to talk.
+pub struct Visitor {
+    pub token: String,
+    pub session: Value,
+}
+
+pub async fn session(app: &TestApp, site: &Site) -> Visitor {
+    let (status, s) = app
+        .post(
+            "/api/v1/widget/sessions",
+            None,
+            json!({"widget_key": site.widget_key, "page_url": "https://shop.example.com/cart"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{s}");
+    Visitor {
+        token: s["visitor_token"].as_str().unwrap_or_default().to_string(),
+        session: s,
+    }
+}
+
+/// Sends a message; returns the whole answer body.
+pub async fn say(app: &TestApp, v: &Visitor, text: &str) -> Value {
+    let (status, body) = app
+        .post(
+            "/api/v1/widget/messages",
+            Some(&v.token),
+            json!({"body": text}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}: {body}");
+    body
+}
+
+/// The assistant's replies in an answer.
+pub fn replies(answer: &Value) -> Vec<Value> {
+    answer["messages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m["sender"] == "assistant")
+        .collect()
+}
+
+pub fn reply_text(answer: &Value) -> String {
+    replies(answer)
+        .iter()
+        .map(|m| m["body"].as_str().unwrap_or_default().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn asks_email(answer: &Value) -> bool {
+    replies(answer)
+        .iter()
+        .any(|m| m["action"]["type"] == "request_email")
+}
+
+#[tokio::test]
+async fn a_session_records_the_visitor_and_a_resumed_session_sees_its_history() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let resp = app
+        .client
+        .post(app.url("/api/v1/widget/sessions"))
+        .header("User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+        .header("CF-IPCountry", "de")
+        .json(&json!({"widget_key": site.widget_key, "page_url": "https://shop.example.com/p/42", "referrer": "https://google.com/", "locale": "de-DE"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let s: Value = resp.json().await.unwrap_or_default();
+    assert!(s["visitor_token"].as_str().is_some_and(|t| t.len() > 20));
+    assert_eq!(s["messages"], json!([]));
+    assert_eq!(s["unread_count"], 0);
+    assert_eq!(s["config"]["workspace_name"], "Acme");
+    assert_eq!(s["config"]["tickets_enabled"], true);
+    assert!(s["config"]["greeting"].is_string());
+
+    #[derive(diesel::QueryableByName)]
+    struct Info {
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        country: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        browser: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        os: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        device_kind: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        page_url: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        referrer: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        locale: Option<String>,
+    }
+    let visitor_id = s["visitor_id"].as_str().unwrap_or_default().to_string();
+    let info: Info = diesel::sql_query(
+        "SELECT country, browser, os, device_kind, page_url, referrer, locale FROM visitors WHERE id = $1",
+    )
+    .bind::<SqlUuid, _>(uuid::Uuid::parse_str(&visitor_id).unwrap_or_default())
+    .get_result(&mut app.db())
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(info.country.as_deref(), Some("DE"));
+    assert_eq!(info.browser.as_deref(), Some("Safari"));
+    assert_eq!(info.os.as_deref(), Some("iPhone"));
+    assert_eq!(info.device_kind.as_deref(), Some("mobile"));
+    assert_eq!(
+        info.page_url.as_deref(),
+        Some("https://shop.example.com/p/42")
+    );
+    assert_eq!(info.referrer.as_deref(), Some("https://google.com/"));
+    assert_eq!(info.locale.as_deref(), Some("de-DE"));
+
+    let v = Visitor {
+        token: s["visitor_token"].as_str().unwrap_or_default().into(),
+        session: s.clone(),
+    };
+    let hi = say(&app, &v, "Hi").await;
+    assert!(reply_text(&hi).contains("How can I help"), "{hi}");
+
+    let (status, again) = app
+        .post(
+            "/api/v1/widget/sessions",
+            None,
+            json!({"widget_key": site.widget_key, "visitor_token": v.token, "page_url": "https://shop.example.com/"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(again["visitor_id"], s["visitor_id"]);
+    assert_eq!(again["conversation_id"], s["conversation_id"]);
+    let bodies: Vec<&str> = again["messages"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|m| m["body"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(bodies[0], "Hi");
+    assert_eq!(again["messages"][1]["sender"], "assistant");
+
+    // GET messages, and only the ones after a given message.
+    let (status, list) = app.get("/api/v1/widget/messages", Some(&v.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(2));
+    let first = list["items"][0]["id"].as_str().unwrap_or_default();
+    let (_, after) = app
+        .get(
+            &format!("/api/v1/widget/messages?after={first}"),
+            Some(&v.token),
+        )
+        .await;
+    assert_eq!(after["items"].as_array().map(Vec::len), Some(1));
+
+    // A token of another workspace's visitor starts a fresh visitor here.
+    let other = site_for_other(&app).await;
+    let (_, foreign) = app
+        .post(
+            "/api/v1/widget/sessions",
+            None,
+            json!({"widget_key": other, "visitor_token": v.token, "page_url": "https://x.example/"}),
+        )
+        .await;
+    assert_ne!(foreign["visitor_id"], s["visitor_id"]);
+    assert_eq!(foreign["messages"], json!([]));
+}
+
+async fn site_for_other(app: &TestApp) -> String {
+    site(app, "free", false).await.widget_key
+}
+
+#[tokio::test]
+async fn unknown_widget_key_is_404_and_config_is_public() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "pro", true).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/widget/sessions",
+            None,
+            json!({"widget_key": "wk_nope"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["error"]["code"], "not_found");
+    let (status, cfg) = app
+        .get(
+            &format!("/api/v1/widget/config?widget_key={}", site.widget_key),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        cfg,
+        json!({"workspace_name": "Acme", "greeting": "Hi! How can we help you today?", "color": "#4f46e5", "tickets_enabled": true})
+    );
+    let (status, _) = app.get("/api/v1/widget/config?widget_key=nope", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn answerable_questions_are_answered_from_an_article_naming_it() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    add_article(&app, &site, "Shipping times", "Standard shipping within Germany takes 3-5 business days. Express shipping takes 1-2 business days.").await;
+    add_article(&app, &site, "Return policy", "You can return unused items within 30 days. Refunds are paid within 5 business days after we receive the item.").await;
+    let v = session(&app, &site).await;
+    let a = say(&app, &v, "How long does shipping take?").await;
+    let text = reply_text(&a);
+    assert!(text.contains("\u{201c}Shipping times\u{201d}"), "{text}");
+    assert!(text.contains("3-5 business days"), "{text}");
+    assert!(!asks_email(&a));
+    assert_eq!(a["ticket"], Value::Null);
+    assert_eq!(a["messages"][0]["sender"], "visitor");
+    assert_eq!(a["messages"][0]["body"], "How long does shipping take?");
+
+    // A refund request is not answered with the return policy.
+    let r = say(&app, &v, "I want a refund").await;
+    assert!(!reply_text(&r).contains("Return policy"), "{r}");
+    assert!(asks_email(&r));
+}
+
+#[tokio::test]
+async fn refund_offer_bad_email_asked_again_good_email_creates_the_ticket() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    let offer = say(&app, &v, "I want a refund for order 1234").await;
+    assert!(asks_email(&offer), "{offer}");
+    assert!(reply_text(&offer).contains("email"));
+
+    let bad = say(&app, &v, "jane@gmail").await;
+    assert!(
+        reply_text(&bad).contains("doesn't look like a valid email"),
+        "{bad}"
+    );
+    assert!(asks_email(&bad));
+    assert!(tickets(&app, &site.ws).is_empty());
+
+    let good = say(&app, &v, "Jane@Example.com").await;
+    let number = good["ticket"]["number"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(number, "TKT-10001", "{good}");
+    assert!(good["ticket"]["id"].is_string());
+    assert!(reply_text(&good).contains("TKT-10001"), "{good}");
+    assert!(reply_text(&good).contains("jane@example.com"));
+
+    let t = tickets(&app, &site.ws);
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0].number, 10001);
+    assert_eq!(t[0].visitor_email, "jane@example.com");
+    assert_eq!(t[0].summary, "I want a refund for order 1234");
+    assert_eq!(t[0].category, "cannot_perform_action");
+    assert_eq!(t[0].status, "open");
+    assert_eq!(t[0].source, "ai");
+    assert_eq!(
+        t[0].conversation_id,
+        v.session["conversation_id"].as_str().unwrap_or_default()
+    );
+    assert!(
+        t[0].description
+            .contains("Visitor: I want a refund for order 1234"),
+        "{}",
+        t[0].description
+    );
+    assert!(t[0].description.contains("Visitor: jane@gmail"));
+
+    // The visitor's email is stored; the team is notified through the outbox.
+    let mut found = false;
+    for _ in 0..60 {
+        if app
+            .mail_files()
+            .iter()
+            .any(|m| m.contains("To: team@example.com") && m.contains("TKT-10001"))
+        {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(found, "no notification mail");
+
+    // While the ticket is open the assistant only acknowledges, naming it; a second
+    // handoff adds to the same ticket.
+    let more = say(&app, &v, "Also, please cancel my subscription").await;
+    assert!(reply_text(&more).contains("TKT-10001"), "{more}");
+    assert!(!asks_email(&more));
+    assert_eq!(more["ticket"]["number"], "TKT-10001");
+    assert_eq!(tickets(&app, &site.ws).len(), 1);
+}
+
+#[tokio::test]
+async fn each_handoff_case_leads_to_the_offer() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "pro", true).await;
+    add_article(
+        &app,
+        &site,
+        "Shipping times",
+        "Standard shipping takes 3-5 business days.",
+    )
+    .await;
+    for text in [
+        "Please cancel my order",
+        "I was charged twice and want to dispute it",
+        "Can I talk to a human?",
+        "Do you sell replacement parts for the X200 blender?",
+    ] {
+        let v = session(&app, &site).await;
+        let a = say(&app, &v, text).await;
+        assert!(asks_email(&a), "{text}: {a}");
+        assert_eq!(a["ticket"], Value::Null);
+    }
+}
+
+#[tokio::test]
+async fn declining_keeps_chatting_and_small_talk_gets_no_offer() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    add_article(
+        &app,
+        &site,
+        "Shipping times",
+        "Standard shipping takes 3-5 business days.",
+    )
+    .await;
+    let v = session(&app, &site).await;
+    for text in ["Hello!", "thanks"] {
+        let a = say(&app, &v, text).await;
+        assert!(!asks_email(&a), "{text}");
+        assert!(!reply_text(&a).contains("ticket"), "{text}");
+    }
+    assert!(asks_email(&say(&app, &v, "I want a refund").await));
+    let no = say(&app, &v, "no thanks").await;
+    assert!(reply_text(&no).contains("No problem"), "{no}");
+    assert!(!asks_email(&no));
+    let q = say(&app, &v, "How long does shipping take?").await;
+    assert!(reply_text(&q).contains("Shipping times"), "{q}");
+    assert!(tickets(&app, &site.ws).is_empty());
+}
+
+#[tokio::test]
+async fn a_known_email_is_confirmed_instead_of_asked_and_a_closed_ticket_frees_the_assistant() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    say(&app, &v, "I was double charged").await;
+    let first = say(&app, &v, "kim@example.com").await;
+    assert_eq!(first["ticket"]["number"], "TKT-10001");
+    assert_eq!(tickets(&app, &site.ws)[0].category, "needs_human_judgment");
+
+    sql(
+        &app,
+        "UPDATE tickets SET status = 'closed', closed_at = now() WHERE workspace_id = $1::uuid",
+        &site.ws,
+    );
+    let offer = say(&app, &v, "Please delete my account").await;
+    let text = reply_text(&offer);
+    assert!(text.contains("kim@example.com"), "{text}");
+    assert!(
+        !asks_email(&offer),
+        "no email prompt when the email is known"
+    );
+    let yes = say(&app, &v, "yes please").await;
+    assert_eq!(yes["ticket"]["number"], "TKT-10002", "{yes}");
+    let t = tickets(&app, &site.ws);
+    assert_eq!(t[1].visitor_email, "kim@example.com");
+    assert_eq!(t[1].summary, "Please delete my account");
+}
+
+#[tokio::test]
+async fn a_visitor_message_reopens_a_resolved_ticket() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    say(&app, &v, "My parcel never arrived").await;
+    say(&app, &v, "sam@example.com").await;
+    sql(
+        &app,
+        "UPDATE tickets SET status = 'resolved', resolved_at = now() WHERE workspace_id = $1::uuid",
+        &site.ws,
+    );
+    let a = say(&app, &v, "It still hasn't arrived!").await;
+    assert!(reply_text(&a).contains("reopened"), "{a}");
+    let t = tickets(&app, &site.ws);
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0].status, "open");
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let n: N = diesel::sql_query("SELECT count(*) AS n FROM ticket_events WHERE kind = 'reopened' AND actor_type = 'visitor'")
+        .get_result(&mut app.db())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(n.n, 1);
+}
+
+#[tokio::test]
+async fn without_tickets_the_assistant_says_it_cannot_help_and_offers_nothing() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "free", false).await;
+    let v = session(&app, &site).await;
+    assert_eq!(v.session["config"]["tickets_enabled"], false);
+    let a = say(&app, &v, "I want a refund").await;
+    assert!(!asks_email(&a));
+    let text = reply_text(&a);
+    assert!(text.contains("not able to issue refunds"), "{text}");
+    assert!(!text.contains("ticket"), "{text}");
+}
+
+#[tokio::test]
+async fn message_bodies_must_be_1_to_4000_characters() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    for bad in ["".to_string(), "   ".to_string(), "x".repeat(4001)] {
+        let (status, body) = app
+            .post(
+                "/api/v1/widget/messages",
+                Some(&v.token),
+                json!({"body": bad}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body["error"]["fields"]["body"].is_array());
+    }
+    let (status, _) = app
+        .post(
+            "/api/v1/widget/messages",
+            Some(&v.token),
+            json!({"body": "é".repeat(4000)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn visitors_need_their_token_and_see_only_their_own_conversation() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let a = session(&app, &site).await;
+    let b = session(&app, &site).await;
+    say(&app, &a, "secret from A").await;
+    let (_, list) = app.get("/api/v1/widget/messages", Some(&b.token)).await;
+    assert_eq!(list["items"], json!([]));
+    let (status, _) = app.get("/api/v1/widget/messages", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app
+        .get("/api/v1/widget/messages", Some("not-a-token"))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A dashboard access token is not a visitor token.
+    let (status, _) = app
+        .get("/api/v1/widget/messages", Some(&site.owner_token))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A message id of another conversation cannot be used as a cursor.
+    let (_, mine) = app.get("/api/v1/widget/messages", Some(&a.token)).await;
+    let id = mine["items"][0]["id"].as_str().unwrap_or_default();
+    let (status, _) = app
+        .get(
+            &format!("/api/v1/widget/messages?after={id}"),
+            Some(&b.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn read_marker_clears_the_unread_count() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    let a = say(&app, &v, "Hi").await;
+    let last = a["messages"][1]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    sql(
+        &app,
+        "UPDATE conversations SET visitor_unread_count = 2 WHERE workspace_id = $1::uuid",
+        &site.ws,
+    );
+    let (_, s) = app
+        .post("/api/v1/widget/sessions", None, json!({"widget_key": site.widget_key, "visitor_token": v.token, "page_url": "https://shop.example.com/"}))
+        .await;
+    assert_eq!(s["unread_count"], 2);
+    let (status, _) = app
+        .post(
+            "/api/v1/widget/read",
+            Some(&v.token),
+            json!({"up_to": last}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, s) = app
+        .post("/api/v1/widget/sessions", None, json!({"widget_key": site.widget_key, "visitor_token": v.token, "page_url": "https://shop.example.com/"}))
+        .await;
+    assert_eq!(s["unread_count"], 0);
+}
+
+#[tokio::test]
+async fn origins_outside_the_allowed_list_get_403() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/workspaces/{}", site.ws),
+            Some(&site.owner_token),
+            json!({"allowed_origins": ["https://shop.example.com"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .post(
+            "/api/v1/widget/sessions",
+            None,
+            json!({"widget_key": site.widget_key, "page_url": "https://evil.example/page"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "origin_not_allowed");
+    let resp = app
+        .client
+        .post(app.url("/api/v1/widget/sessions"))
+        .header("Origin", "https://evil.example")
+        .json(&json!({"widget_key": site.widget_key, "page_url": "https://shop.example.com/"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .post(
+            "/api/v1/widget/sessions",
+            None,
+            json!({"widget_key": site.widget_key, "page_url": "https://shop.example.com/p/1"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn sessions_and_messages_are_rate_limited() {
+    let app = TestApp::builder().env("RATE_LIMITS", "on").spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    let mut limited = None;
+    for i in 0..45 {
+        let resp = app
+            .client
+            .post(app.url("/api/v1/widget/messages"))
+            .bearer_auth(&v.token)
+            .json(&json!({"body": format!("hello {i}")}))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if resp.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some((
+                i,
+                resp.headers()
+                    .get("retry-after")
+                    .and_then(|h| h.to_str().ok())
+                    .map(str::to_string),
+            ));
+            break;
+        }
+        assert_eq!(resp.status(), StatusCode::CREATED);
+    }
+    let (at, retry_after) = limited.unwrap_or_else(|| panic!("messages were never limited"));
+    // 20 a minute per visitor (more only if the fixed window rolled over meanwhile).
+    assert!(at >= 20, "limited after {at} messages");
+    assert!(retry_after.is_some_and(|s| s.parse::<u64>().is_ok_and(|n| n >= 1)));
+
+    let mut session_limited = false;
+    for _ in 0..35 {
+        let (status, _) = app
+            .post(
+                "/api/v1/widget/sessions",
+                None,
+                json!({"widget_key": site.widget_key, "page_url": "https://shop.example.com/"}),
+            )
+            .await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            session_limited = true;
+            break;
+        }
+    }
+    assert!(session_limited, "sessions per IP are limited");
+}
+
+#[tokio::test]
+async fn the_event_stream_delivers_new_messages_of_the_visitors_conversation() {
+    use futures_util::StreamExt;
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    let other = session(&app, &site).await;
+    let resp = app
+        .client
+        .get(app.url(&format!("/api/v1/widget/events?token={}", v.token)))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        resp.headers()
+            .get("content-type")
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|c| c.starts_with("text/event-stream"))
+    );
+    let mut stream = resp.bytes_stream();
+    say(&app, &other, "not for v").await;
+    say(&app, &v, "Hi there").await;
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !(seen.contains("Hi there") && seen.contains("How can I help")) {
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .unwrap_or_else(|_| panic!("no events; got so far: {seen}"));
+        match chunk {
+            Some(Ok(b)) => seen.push_str(&String::from_utf8_lossy(&b)),
+            other => panic!("stream ended: {other:?}; {seen}"),
+        }
+    }
+    assert!(seen.contains("event: message.created"));
+    assert!(!seen.contains("not for v"), "{seen}");
+    let (status, _) = app.get("/api/v1/widget/events", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_reconnecting_stream_replays_what_it_missed_after_last_event_id() {
+    use futures_util::StreamExt;
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    let first = say(&app, &v, "Hi").await;
+    let first_id = first["messages"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    say(&app, &v, "thanks").await;
+    let resp = app
+        .client
+        .get(app.url(&format!("/api/v1/widget/events?token={}", v.token)))
+        .header("Last-Event-ID", &first_id)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut stream = resp.bytes_stream();
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while seen.matches("event: message.created").count() < 3 {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(Some(Ok(b))) => seen.push_str(&String::from_utf8_lossy(&b)),
+            other => panic!("stream: {other:?}; {seen}"),
+        }
+    }
+    // The greeting reply, "thanks" and its reply, in order; not the first message itself.
+    assert!(!seen.contains(&format!("id: {first_id}\n")), "{seen}");
+    let hi_reply = seen.find("How can I help").unwrap_or(usize::MAX);
+    let thanks = seen.find("\"body\":\"thanks\"").unwrap_or(usize::MAX);
+    let welcome = seen.find("You're welcome").unwrap_or(usize::MAX);
+    assert!(hi_reply < thanks && thanks < welcome, "{seen}");
+}
+
+#[tokio::test]
+async fn a_resumed_session_names_the_open_ticket() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    assert_eq!(v.session["ticket"], Value::Null);
+    say(&app, &v, "I need a refund").await;
+    say(&app, &v, "lee@example.com").await;
+    let resume = || {
+        app.post(
+            "/api/v1/widget/sessions",
+            None,
+            json!({"widget_key": site.widget_key, "visitor_token": v.token, "page_url": "https://shop.example.com/"}),
+        )
+    };
+    let (_, s) = resume().await;
+    assert_eq!(s["ticket"]["number"], "TKT-10001");
+    sql(
+        &app,
+        "UPDATE tickets SET status = 'closed' WHERE workspace_id = $1::uuid",
+        &site.ws,
+    );
+    let (_, s) = resume().await;
+    assert_eq!(s["ticket"], Value::Null);
+}
+
+#[tokio::test]
+async fn racing_messages_never_open_a_second_ticket_in_one_conversation() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    say(&app, &v, "I want a refund").await;
+    // The visitor double-submits the email.
+    let (a, b) = tokio::join!(
+        say(&app, &v, "ray@example.com"),
+        say(&app, &v, "ray@example.com")
+    );
+    let numbers: Vec<&str> = [&a, &b]
+        .iter()
+        .filter_map(|x| x["ticket"]["number"].as_str())
+        .collect();
+    assert_eq!(numbers, vec!["TKT-10001", "TKT-10001"], "{a}\n{b}");
+    assert_eq!(tickets(&app, &site.ws).len(), 1);
+}
+
+#[tokio::test]
+async fn tsquery_syntax_in_visitor_text_is_harmless() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    add_article(
+        &app,
+        &site,
+        "Shipping times",
+        "Standard shipping takes 3-5 business days.",
+    )
+    .await;
+    let v = session(&app, &site).await;
+    for text in [
+        "shipping & | ! :* ( ) <-> 'quoted' \\",
+        "!!!",
+        "'); DROP TABLE articles; --",
+        "shipping:*",
+    ] {
+        let (status, body) = app
+            .post(
+                "/api/v1/widget/messages",
+                Some(&v.token),
+                json!({"body": text}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{text}: {body}");
+    }
+    let (status, _) = app
+        .get(
+            &format!(
+                "/api/v1/workspaces/{}/articles?q=%27%29%3A*%20%26%20%21",
+                site.ws
+            ),
+            Some(&site.owner_token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
