@@ -22,7 +22,8 @@ use utoipa::{Modify, OpenApi};
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "widget", description = "The public chat widget: sessions, messages, live events (widget key, then visitor token)"),
         (name = "knowledge-base", description = "Articles the assistant answers from"),
-        (name = "ai-settings", description = "AI Instructions and their lint")
+        (name = "ai-settings", description = "AI Instructions and their lint"),
+        (name = "webhooks", description = "Signed event notifications (see docs/webhooks.md)")
     )
 )]
 pub struct ApiDoc;

@@ -9,5 +9,6 @@ mod migrations;
 mod openapi;
 mod outbox;
 mod team;
+mod webhook_subscriptions;
 mod widget;
 mod workspaces;

@@ -78,9 +78,15 @@ pub async fn handle_visitor_message(
 
     // 1. Store the visitor's message and read the context.
     let mut conn = db::conn(&state.pool).await?;
-    let visitor_message =
-        conversations::append_message(&mut conn, ws_id, conv_id, Sender::Visitor, None, body, None)
-            .await?;
+    // The message and its webhook deliveries commit together.
+    let visitor_message = conn
+        .transaction::<_, ApiError, _>(async |c| {
+            Ok(
+                conversations::append_message(c, ws_id, conv_id, Sender::Visitor, None, body, None)
+                    .await?,
+            )
+        })
+        .await?;
     let ticket_row = conversations::latest_ticket(&mut conn, ws_id, conv_id).await?;
     state
         .events

@@ -6,5 +6,6 @@ pub mod auth;
 pub mod health;
 pub mod team;
 pub mod web;
+pub mod webhooks;
 pub mod widget;
 pub mod workspaces;
