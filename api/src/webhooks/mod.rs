@@ -1,5 +1,7 @@
 //! Webhook subscriptions and signed deliveries through the outbox.
 
+pub mod sign;
+
 use crate::app::AppState;
 
 pub const JOB_KIND: &str = "webhook";
