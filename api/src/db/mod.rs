@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod enums;
 pub mod models;
 pub mod schema;
+pub mod tickets;
 
 use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
