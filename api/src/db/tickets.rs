@@ -9,10 +9,10 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::db::Conn;
-use crate::db::enums::TicketStatus;
+use crate::db::enums::{Sender, TicketStatus};
 use crate::db::models::{
-    Conversation, Message, NewConversation, NewMessage, NewTicket, NewVisitor, Ticket,
-    TicketEvent, Visitor, Workspace,
+    Conversation, Message, NewConversation, NewTicket, NewVisitor, Ticket, TicketEvent, Visitor,
+    Workspace,
 };
 use crate::db::schema::{
     conversations, memberships, messages, ticket_events, tickets, users, visitors, workspaces,
@@ -183,9 +183,28 @@ pub async fn insert_event(conn: &mut Conn, event: TicketEvent) -> QueryResult<Ti
         .await
 }
 
-pub async fn insert_message(conn: &mut Conn, message: NewMessage) -> QueryResult<Message> {
+/// An agent's message, with the clock's time and a time-ordered id so that it sorts after
+/// everything already in the conversation.
+pub async fn insert_agent_message(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    conversation_id: Uuid,
+    author_user_id: Option<Uuid>,
+    author_name: &str,
+    body: &str,
+    at: DateTime<Utc>,
+) -> QueryResult<Message> {
     diesel::insert_into(messages::table)
-        .values(message)
+        .values((
+            messages::id.eq(Uuid::now_v7()),
+            messages::workspace_id.eq(workspace_id),
+            messages::conversation_id.eq(conversation_id),
+            messages::sender.eq(Sender::Agent),
+            messages::author_user_id.eq(author_user_id),
+            messages::author_name.eq(author_name),
+            messages::body.eq(body),
+            messages::created_at.eq(at),
+        ))
         .returning(Message::as_returning())
         .get_result(conn)
         .await
