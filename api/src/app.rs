@@ -56,6 +56,10 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
     routes::widget::routes(cfg);
     routes::articles::routes(cfg);
     routes::ai_settings::routes(cfg);
+    routes::ticket_settings::routes(cfg);
+    routes::tickets::routes(cfg);
+    routes::conversations::routes(cfg);
+    routes::events::routes(cfg);
     routes::webhooks::routes(cfg);
 }
 

@@ -65,6 +65,28 @@ pub fn tickets_enabled(ws: &Workspace) -> bool {
     ws.tickets_enabled && ws.plan.allows_tickets()
 }
 
+/// Queues the `conversation.message` webhook for a stored message, in the caller's
+/// transaction (the same payload as agent replies: conversation, message, ticket).
+async fn announce_message(
+    conn: &mut db::Conn,
+    ws_id: Uuid,
+    m: &Message,
+    ticket_id: Option<Uuid>,
+) -> ApiResult<()> {
+    crate::webhooks::dispatch(
+        conn,
+        ws_id,
+        crate::webhooks::CONVERSATION_MESSAGE,
+        serde_json::json!({
+            "conversation_id": m.conversation_id,
+            "message": crate::routes::widget::MessageOut::from(m.clone()),
+            "ticket_id": ticket_id,
+        }),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Handles a visitor's message in their conversation.
 pub async fn handle_visitor_message(
     state: &AppState,
@@ -79,15 +101,16 @@ pub async fn handle_visitor_message(
     // 1. Store the visitor's message and read the context.
     let mut conn = db::conn(&state.pool).await?;
     // The message and its webhook deliveries commit together.
-    let visitor_message = conn
+    let (visitor_message, ticket_row) = conn
         .transaction::<_, ApiError, _>(async |c| {
-            Ok(
+            let m =
                 conversations::append_message(c, ws_id, conv_id, Sender::Visitor, None, body, None)
-                    .await?,
-            )
+                    .await?;
+            let ticket_row = conversations::latest_ticket(c, ws_id, conv_id).await?;
+            announce_message(c, ws_id, &m, ticket_row.map(|t| t.0)).await?;
+            Ok((m, ticket_row))
         })
         .await?;
-    let ticket_row = conversations::latest_ticket(&mut conn, ws_id, conv_id).await?;
     state
         .events
         .publish(BusEvent::message(
@@ -224,18 +247,18 @@ pub async fn handle_visitor_message(
             let mut stored = Vec::with_capacity(replies.len());
             for r in replies {
                 let action = r.action.and_then(|a| serde_json::to_value(a).ok());
-                stored.push(
-                    conversations::append_message(
-                        conn,
-                        ws_id,
-                        conv_id,
-                        Sender::Assistant,
-                        Some(ASSISTANT_NAME),
-                        &r.body,
-                        action,
-                    )
-                    .await?,
-                );
+                let m = conversations::append_message(
+                    conn,
+                    ws_id,
+                    conv_id,
+                    Sender::Assistant,
+                    Some(ASSISTANT_NAME),
+                    &r.body,
+                    action,
+                )
+                .await?;
+                announce_message(conn, ws_id, &m, ticket_out.map(|t| t.0)).await?;
+                stored.push(m);
             }
             conversations::save_flow(conn, ws_id, conv_id, &flow.to_json()).await?;
             Ok((stored, ticket_out, created, updated))

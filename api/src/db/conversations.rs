@@ -236,13 +236,6 @@ pub async fn append_message(
     .set(conversations::last_message_at.eq(now))
     .execute(conn)
     .await?;
-    crate::webhooks::dispatch(
-        conn,
-        workspace_id,
-        crate::webhooks::CONVERSATION_MESSAGE,
-        crate::webhooks::message_data(&m),
-    )
-    .await?;
     Ok(m)
 }
 

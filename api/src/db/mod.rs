@@ -5,8 +5,11 @@ pub mod ai_tickets;
 pub mod articles;
 pub mod conversations;
 pub mod enums;
+pub mod inbox;
 pub mod models;
 pub mod schema;
+pub mod tickets;
+pub mod webhooks;
 
 use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;

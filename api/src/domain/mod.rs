@@ -9,6 +9,7 @@ pub mod lint;
 pub mod origins;
 pub mod summary;
 pub mod ticket_number;
+pub mod tickets;
 pub mod workflow;
 
 pub use actor::{Actor, ActorKind};

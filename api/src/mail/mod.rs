@@ -1,6 +1,8 @@
 //! Outgoing mail: SMTP through lettre when SMTP_URL is set, otherwise `.eml` files under
 //! `DATA_DIR/mail`. Mail is always queued through the outbox, never sent inline.
 
+pub mod tickets;
+
 use std::path::PathBuf;
 
 use lettre::message::{Mailbox, MultiPart, header::ContentType};

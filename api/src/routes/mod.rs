@@ -3,8 +3,12 @@
 pub mod ai_settings;
 pub mod articles;
 pub mod auth;
+pub mod conversations;
+pub mod events;
 pub mod health;
 pub mod team;
+pub mod ticket_settings;
+pub mod tickets;
 pub mod web;
 pub mod webhooks;
 pub mod widget;

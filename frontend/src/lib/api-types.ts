@@ -341,6 +341,60 @@ export interface paths {
         patch: operations["update_article"];
         trace?: never;
     };
+    "/api/v1/workspaces/{ws}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Conversations by last activity, newest first, with visitor, last message and ticket. */
+        get: operations["list_conversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One conversation: its visitor, all messages in order, and its newest ticket. */
+        get: operations["get_conversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-sent events of one workspace for the dashboard (EventSource may pass the access
+         *     token as `?token=`). Heartbeat comment every 15 s.
+         */
+        get: operations["workspace_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{ws}/invitations": {
         parameters: {
             query?: never;
@@ -394,6 +448,176 @@ export interface paths {
         patch: operations["update_member"];
         trace?: never;
     };
+    "/api/v1/workspaces/{ws}/ticket-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket settings and the AI Instructions warnings. */
+        get: operations["get_ticket_settings"];
+        /**
+         * Enable or disable tickets, change the notification email (owners and admins). Enabling
+         *     on Free: 402 `plan_required`; a bad email: 422. Disabling keeps existing tickets workable.
+         */
+        put: operations["put_ticket_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tickets: filters, sort and keyset pagination (page 1,000 costs what page 1 costs). */
+        get: operations["list_tickets"];
+        put?: never;
+        /**
+         * Create a ticket (source `api` for API keys, `dashboard` for users). An unknown visitor
+         *     email creates the visitor, and a conversation is opened so that replies have a place to go.
+         */
+        post: operations["create_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/tickets/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The counts behind the filter buttons (All, My Tickets, Open, In Progress, Resolved, Closed). */
+        get: operations["ticket_counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/tickets/{ticket}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A ticket by UUID or number (`TKT-10001`): the ticket, its visitor, the whole
+         *     conversation in order and the timeline.
+         */
+        get: operations["get_ticket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/tickets/{ticket}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign a ticket to a member of the workspace, or unassign it with null. Not a member: 422. */
+        post: operations["assign_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/tickets/{ticket}/assign-to-me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign a ticket to the caller ("Assign to me"). Needs a user session. */
+        post: operations["assign_ticket_to_me"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/tickets/{ticket}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket's timeline, oldest first. */
+        get: operations["ticket_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/tickets/{ticket}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply to the visitor: stored in the ticket's conversation (the widget shows it), and
+         *     with `email_visitor: true` also emailed to the visitor.
+         */
+        post: operations["reply_to_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/tickets/{ticket}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a ticket along the workflow. Invalid move: 409 `invalid_transition` naming the
+         *     allowed moves; stale `version`: 409 `version_conflict`; same status: no change.
+         */
+        post: operations["change_ticket_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{ws}/webhooks": {
         parameters: {
             query?: never;
@@ -401,10 +625,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the workspace's webhooks. */
+        /** The workspace's webhooks. */
         get: operations["list_webhooks"];
         put?: never;
-        /** Subscribe a URL to events. The signing secret is shown once. */
+        /** Subscribe a URL to events; the answer carries the signing secret, shown only once. */
         post: operations["create_webhook"];
         delete?: never;
         options?: never;
@@ -419,7 +643,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a webhook. */
+        /** One webhook (without its secret). */
         get: operations["get_webhook"];
         put?: never;
         post?: never;
@@ -438,8 +662,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The webhook's deliveries, newest first (keyset-paginated). */
-        get: operations["list_deliveries"];
+        /** The webhook's deliveries, newest first: status code, attempts, last error. */
+        get: operations["list_webhook_deliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -506,6 +730,15 @@ export interface components {
         AcceptInvitation: {
             token: string;
         };
+        /** @description Who did something (timeline entries, webhooks). */
+        Actor: {
+            /** Format: uuid */
+            id?: string | null;
+            name?: string | null;
+            type: components["schemas"]["ActorKind"];
+        };
+        /** @enum {string} */
+        ActorKind: "user" | "assistant" | "visitor" | "api" | "system";
         AiSettings: {
             instructions: string;
             /** @description Sentences that send visitors elsewhere for help (see the lint endpoint). */
@@ -550,6 +783,22 @@ export interface components {
             body?: string | null;
             title?: string | null;
         };
+        AssignTicket: {
+            /**
+             * Format: uuid
+             * @description A member's user id, or null to unassign.
+             */
+            assignee_id?: string | null;
+            /** Format: int32 */
+            version?: number | null;
+        };
+        /** @description The member a ticket is assigned to. */
+        Assignee: {
+            email: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
         AuthResponse: {
             access_token: string;
             /**
@@ -559,6 +808,52 @@ export interface components {
             expires_in: number;
             refresh_token: string;
             user: components["schemas"]["UserOut"];
+        };
+        ChangeStatus: {
+            status: components["schemas"]["TicketStatus"];
+            /**
+             * Format: int32
+             * @description The version you saw; a stale one is answered 409 `version_conflict`.
+             */
+            version?: number | null;
+        };
+        ConversationDetail: {
+            conversation: components["schemas"]["ConversationOut"];
+            messages: components["schemas"]["MessageOut"][];
+            ticket?: components["schemas"]["TicketOut"] | null;
+            visitor: components["schemas"]["VisitorOut"];
+        };
+        ConversationList: {
+            items: components["schemas"]["ConversationSummary"][];
+            next_cursor?: string | null;
+        };
+        ConversationOut: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_message_at: string;
+            /** Format: uuid */
+            visitor_id: string;
+            /**
+             * Format: int32
+             * @description Agent messages the visitor has not seen yet.
+             */
+            visitor_unread_count: number;
+        };
+        ConversationSummary: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            last_message?: components["schemas"]["MessageOut"] | null;
+            /** Format: date-time */
+            last_message_at: string;
+            ticket?: components["schemas"]["TicketRef"] | null;
+            visitor: components["schemas"]["VisitorOut"];
+            /** Format: int32 */
+            visitor_unread_count: number;
         };
         CreateApiKey: {
             name: string;
@@ -576,10 +871,16 @@ export interface components {
             visitor_token?: string | null;
             widget_key: string;
         };
-        CreateWebhook: {
-            active?: boolean | null;
-            events: string[];
-            url: string;
+        CreateTicket: {
+            category?: components["schemas"]["TicketCategory"] | null;
+            /**
+             * Format: uuid
+             * @description Attach the ticket to an existing conversation (its visitor becomes the ticket's).
+             */
+            conversation_id?: string | null;
+            description?: string | null;
+            summary: string;
+            visitor_email: string;
         };
         CreateWorkspace: {
             name: string;
@@ -595,32 +896,17 @@ export interface components {
             name: string;
             prefix: string;
         };
+        /** @description A new webhook with its signing secret: shown only in this answer. */
         CreatedWebhook: components["schemas"]["WebhookOut"] & {
-            /** @description Signing secret for `Handoff-Signature`. Shown once. */
+            /** @description HMAC-SHA256 key of the `Handoff-Signature` header (docs/webhooks.md). */
             secret: string;
         };
-        DeliveryList: {
-            items: components["schemas"]["DeliveryOut"][];
-            next_cursor?: string | null;
-        };
-        DeliveryOut: {
-            /** Format: int32 */
-            attempts: number;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            delivered_at?: string | null;
-            event: string;
-            /** Format: uuid */
-            id: string;
-            last_error?: string | null;
-            /** @description The JSON body that was (or will be) POSTed. */
-            payload: unknown;
-            /**
-             * Format: int32
-             * @description The receiver's last HTTP status, if it answered.
-             */
-            status_code?: number | null;
+        /** @description Browser, OS and device kind from the User-Agent. */
+        Device: {
+            browser?: string | null;
+            /** @description desktop, mobile, tablet or bot */
+            kind?: string | null;
+            os?: string | null;
         };
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -740,6 +1026,11 @@ export interface components {
             name: string;
             password: string;
         };
+        ReplyIn: {
+            body: string;
+            /** @description Also send the reply to the visitor's email address. */
+            email_visitor?: boolean;
+        };
         /**
          * @description A member's role: owners and admins manage settings, agents work tickets.
          * @enum {string}
@@ -772,6 +1063,110 @@ export interface components {
             /** @description `TKT-10001` */
             number: string;
         };
+        /** @enum {string} */
+        TicketCategory: "cannot_perform_action" | "needs_human_judgment" | "other";
+        /** @description The counts behind the filter buttons. */
+        TicketCounts: {
+            /** Format: int64 */
+            all: number;
+            /** Format: int64 */
+            closed: number;
+            /** Format: int64 */
+            in_progress: number;
+            /**
+             * Format: int64
+             * @description Assigned to the caller (0 for API keys).
+             */
+            mine: number;
+            /** Format: int64 */
+            open: number;
+            /** Format: int64 */
+            resolved: number;
+        };
+        /** @description A ticket with everything the detail page shows. */
+        TicketDetail: {
+            events: components["schemas"]["TicketEventOut"][];
+            messages: components["schemas"]["MessageOut"][];
+            ticket: components["schemas"]["TicketOut"];
+            visitor: components["schemas"]["VisitorOut"];
+        };
+        TicketEventList: {
+            items: components["schemas"]["TicketEventOut"][];
+        };
+        /**
+         * @description One entry of a ticket's timeline: created, status_changed, assigned, unassigned,
+         *     replied, reopened.
+         */
+        TicketEventOut: {
+            actor: components["schemas"]["Actor"];
+            /** Format: date-time */
+            created_at: string;
+            data: Record<string, never>;
+            /** Format: uuid */
+            id: string;
+            kind: string;
+        };
+        TicketList: {
+            items: components["schemas"]["TicketOut"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A support ticket. */
+        TicketOut: {
+            assignee?: components["schemas"]["Assignee"] | null;
+            category: components["schemas"]["TicketCategory"];
+            /** Format: date-time */
+            closed_at?: string | null;
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: date-time */
+            first_response_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description `TKT-10001` */
+            number: string;
+            /** Format: date-time */
+            resolved_at?: string | null;
+            source: components["schemas"]["TicketSource"];
+            status: components["schemas"]["TicketStatus"];
+            summary: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int32
+             * @description Pass it back with a change; a stale version is answered 409 `version_conflict`.
+             */
+            version: number;
+            visitor_email: string;
+        };
+        TicketRef: {
+            /** Format: uuid */
+            id: string;
+            /** @description `TKT-10001` */
+            number: string;
+            status: components["schemas"]["TicketStatus"];
+        };
+        TicketSettings: {
+            enabled: boolean;
+            /**
+             * @description Sentences of the AI Instructions that send visitors elsewhere for help, which stops
+             *     the AI from creating tickets.
+             */
+            instruction_warnings: components["schemas"]["Warning"][];
+            notification_email?: string | null;
+            /** @description Whether an agent's reply moves an open ticket to in_progress. */
+            reply_sets_in_progress: boolean;
+        };
+        /**
+         * @description Where a ticket came from.
+         * @enum {string}
+         */
+        TicketSource: "ai" | "api" | "dashboard";
+        /** @enum {string} */
+        TicketStatus: "open" | "in_progress" | "resolved" | "closed";
         TokenPair: {
             access_token: string;
             /** Format: int64 */
@@ -780,6 +1175,13 @@ export interface components {
         };
         UpdateMember: {
             role: components["schemas"]["Role"];
+        };
+        UpdateTicketSettings: {
+            enabled: boolean;
+            /** @description Required to enable; where new-ticket notifications go. */
+            notification_email?: string | null;
+            /** @description Unchanged when absent. */
+            reply_sets_in_progress?: boolean | null;
         };
         UpdateWebhook: {
             active?: boolean | null;
@@ -799,11 +1201,58 @@ export interface components {
             id: string;
             name: string;
         };
+        VersionOnly: {
+            /** Format: int32 */
+            version?: number | null;
+        };
+        /** @description A widget visitor as the team sees it. */
+        VisitorOut: {
+            country?: string | null;
+            device: components["schemas"]["Device"];
+            email?: string | null;
+            /** Format: date-time */
+            first_seen_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_seen_at: string;
+            name?: string | null;
+            page_url?: string | null;
+            referrer?: string | null;
+        };
         Warning: {
             /** @description What was detected and why it stops tickets from being created. */
             reason: string;
             /** @description The offending sentence, quoted from the instructions (whitespace collapsed). */
             sentence: string;
+        };
+        WebhookDeliveryList: {
+            items: components["schemas"]["WebhookDeliveryOut"][];
+            next_cursor?: string | null;
+        };
+        WebhookDeliveryOut: {
+            /** Format: int32 */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            event: string;
+            /** Format: uuid */
+            id: string;
+            last_error?: string | null;
+            /** @description The body that was (or will be) POSTed. */
+            payload: Record<string, never>;
+            /**
+             * Format: int32
+             * @description HTTP status of the last attempt (null: no answer).
+             */
+            status_code?: number | null;
+        };
+        WebhookInput: {
+            active?: boolean | null;
+            events: string[];
+            url: string;
         };
         WebhookList: {
             items: components["schemas"]["WebhookOut"][];
@@ -812,7 +1261,7 @@ export interface components {
             active: boolean;
             /** Format: date-time */
             created_at: string;
-            /** @description Subscribed events: ticket.created, ticket.updated, ticket.replied, conversation.message. */
+            /** @description ticket.created, ticket.updated, ticket.replied, conversation.message */
             events: string[];
             /** Format: uuid */
             id: string;
@@ -1870,6 +2319,115 @@ export interface operations {
             };
         };
     };
+    list_conversations: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description 1..100, default 25 */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationList"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workspace_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream: ticket.created, ticket.updated, message.created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_invitations: {
         parameters: {
             query?: never;
@@ -2079,6 +2637,478 @@ export interface operations {
             };
         };
     };
+    get_ticket_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketSettings"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_ticket_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTicketSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketSettings"];
+                };
+            };
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_tickets: {
+        parameters: {
+            query?: {
+                /** @description open, in_progress, resolved or closed */
+                status?: string | null;
+                /** @description `me`, `none` or a member's user id */
+                assignee?: string | null;
+                /** @description A ticket number (`TKT-10001` or `10001`) or text found in visitor email and summary */
+                q?: string | null;
+                /** @description created_desc (default), created_asc or updated_desc */
+                sort?: string | null;
+                /** @description 1..100, default 25 */
+                limit?: number | null;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketList"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTicket"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ticket_counts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketCounts"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                /** @description UUID or TKT-10001 */
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    assign_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                /** @description UUID or TKT-10001 */
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignTicket"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    assign_ticket_to_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                /** @description UUID or TKT-10001 */
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionOnly"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ticket_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                /** @description UUID or TKT-10001 */
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketEventList"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reply_to_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                /** @description UUID or TKT-10001 */
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplyIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    change_ticket_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                /** @description UUID or TKT-10001 */
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeStatus"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_webhooks: {
         parameters: {
             query?: never;
@@ -2127,7 +3157,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateWebhook"];
+                "application/json": components["schemas"]["WebhookInput"];
             };
         };
         responses: {
@@ -2148,14 +3178,6 @@ export interface operations {
                 };
             };
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2193,14 +3215,6 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookOut"];
                 };
             };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2228,14 +3242,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
             };
             404: {
                 headers: {
@@ -2271,14 +3277,6 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookOut"];
                 };
             };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2297,12 +3295,11 @@ export interface operations {
             };
         };
     };
-    list_deliveries: {
+    list_webhook_deliveries: {
         parameters: {
             query?: {
-                /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description 1..100, default 25. */
+                /** @description 1..100, default 25 */
                 limit?: number | null;
             };
             header?: never;
@@ -2319,15 +3316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeliveryList"];
-                };
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
                 };
             };
             404: {

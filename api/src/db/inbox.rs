@@ -1,0 +1,84 @@
+//! The dashboard's conversation list: a page by last activity (keyset), then the last
+//! message and the newest ticket of the page's conversations in one query each (no N+1).
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::Conn;
+use crate::db::enums::TicketStatus;
+use crate::db::models::{Conversation, Message, Visitor};
+use crate::db::schema::{conversations, messages, tickets, visitors};
+
+pub async fn page(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    fetch: i64,
+) -> QueryResult<Vec<(Conversation, Visitor)>> {
+    let mut q = conversations::table
+        .inner_join(visitors::table)
+        .filter(conversations::workspace_id.eq(workspace_id))
+        .select((Conversation::as_select(), Visitor::as_select()))
+        .into_boxed();
+    if let Some((ts, id)) = before {
+        q = q.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "(conversations.last_message_at, conversations.id) < (",
+            )
+            .bind::<diesel::sql_types::Timestamptz, _>(ts)
+            .sql(", ")
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .sql(")"),
+        );
+    }
+    q.order((
+        conversations::last_message_at.desc(),
+        conversations::id.desc(),
+    ))
+    .limit(fetch)
+    .load(conn)
+    .await
+}
+
+/// The last message of each conversation.
+pub async fn last_messages(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+) -> QueryResult<Vec<Message>> {
+    messages::table
+        .filter(messages::workspace_id.eq(workspace_id))
+        .filter(messages::conversation_id.eq_any(ids))
+        .distinct_on(messages::conversation_id)
+        .order((
+            messages::conversation_id,
+            messages::created_at.desc(),
+            messages::id.desc(),
+        ))
+        .select(Message::as_select())
+        .load(conn)
+        .await
+}
+
+/// `(conversation_id, ticket id, number, status)` of each conversation's newest ticket.
+pub async fn latest_tickets(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, Uuid, i64, TicketStatus)>> {
+    tickets::table
+        .filter(tickets::workspace_id.eq(workspace_id))
+        .filter(tickets::conversation_id.eq_any(ids))
+        .distinct_on(tickets::conversation_id)
+        .order((tickets::conversation_id, tickets::created_at.desc()))
+        .select((
+            tickets::conversation_id,
+            tickets::id,
+            tickets::number,
+            tickets::status,
+        ))
+        .load(conn)
+        .await
+}

@@ -1,0 +1,562 @@
+//! Ticket storage: every query filters by `workspace_id` (the Citus distribution column;
+//! see docs/scaling.md) and takes `&mut Conn` so the caller decides the transaction.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::Conn;
+use crate::db::enums::{Sender, TicketStatus};
+use crate::db::models::{
+    Conversation, Message, NewConversation, NewTicket, NewVisitor, Ticket, TicketEvent, Visitor,
+    Workspace,
+};
+use crate::db::schema::{
+    conversations, memberships, messages, ticket_events, tickets, users, visitors, workspaces,
+};
+use crate::domain::cursor::Cursor;
+
+/// `(id, name, email)` of the assignee, from the join with `users`.
+pub type AssigneeRow = (Uuid, String, String);
+
+/// A ticket with its assignee, read in one query (no N+1 over a list).
+pub type TicketRow = (Ticket, Option<AssigneeRow>);
+
+/// How a list is ordered. The keyset is `(sort timestamp, id)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    CreatedDesc,
+    CreatedAsc,
+    UpdatedDesc,
+}
+
+/// Which assignee a list is restricted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Unassigned,
+    User(Uuid),
+}
+
+/// What `q` matches: a ticket number exactly, or text in visitor email + summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Search {
+    Number(i64),
+    /// An ILIKE pattern, already escaped and wrapped in `%`.
+    Text(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub workspace_id: Uuid,
+    pub status: Option<TicketStatus>,
+    pub assignee: Option<AssigneeFilter>,
+    pub search: Option<Search>,
+    pub order: Order,
+    pub after: Option<Cursor>,
+    /// Rows to fetch (the caller asks for one more than the page to know if there is more).
+    pub fetch: i64,
+}
+
+/// Escapes LIKE wildcards so user text matches literally, and wraps it in `%…%`.
+pub fn contains_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+pub async fn workspace(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<Workspace> {
+    workspaces::table
+        .find(workspace_id)
+        .select(Workspace::as_select())
+        .first(conn)
+        .await
+}
+
+/// The next ticket number of the workspace. The row lock held until commit serialises
+/// concurrent creations in one workspace, so numbers never repeat.
+pub async fn next_number(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<i64> {
+    diesel::update(workspaces::table.find(workspace_id))
+        .set(workspaces::ticket_counter.eq(workspaces::ticket_counter + 1))
+        .returning(workspaces::ticket_counter)
+        .get_result(conn)
+        .await
+}
+
+pub async fn find_visitor_by_email(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    email: &str,
+) -> QueryResult<Option<Visitor>> {
+    visitors::table
+        .filter(visitors::workspace_id.eq(workspace_id))
+        .filter(
+            sql::<Bool>("lower(visitors.email) = lower(")
+                .bind::<Text, _>(email)
+                .sql(")"),
+        )
+        .order(visitors::last_seen_at.desc())
+        .select(Visitor::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn visitor(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> QueryResult<Visitor> {
+    visitors::table
+        .filter(visitors::workspace_id.eq(workspace_id))
+        .filter(visitors::id.eq(id))
+        .select(Visitor::as_select())
+        .first(conn)
+        .await
+}
+
+pub async fn insert_visitor(conn: &mut Conn, visitor: NewVisitor) -> QueryResult<Visitor> {
+    diesel::insert_into(visitors::table)
+        .values(visitor)
+        .returning(Visitor::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Records the email of a visitor that had none yet.
+pub async fn set_visitor_email_if_missing(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    visitor_id: Uuid,
+    email: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        visitors::table
+            .filter(visitors::workspace_id.eq(workspace_id))
+            .filter(visitors::id.eq(visitor_id))
+            .filter(visitors::email.is_null()),
+    )
+    .set(visitors::email.eq(email))
+    .execute(conn)
+    .await
+}
+
+pub async fn conversation(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<Conversation>> {
+    conversations::table
+        .filter(conversations::workspace_id.eq(workspace_id))
+        .filter(conversations::id.eq(id))
+        .select(Conversation::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn insert_conversation(
+    conn: &mut Conn,
+    conversation: NewConversation,
+) -> QueryResult<Conversation> {
+    diesel::insert_into(conversations::table)
+        .values(conversation)
+        .returning(Conversation::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn insert_ticket(conn: &mut Conn, ticket: NewTicket) -> QueryResult<Ticket> {
+    diesel::insert_into(tickets::table)
+        .values(ticket)
+        .returning(Ticket::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn insert_event(conn: &mut Conn, event: TicketEvent) -> QueryResult<TicketEvent> {
+    diesel::insert_into(ticket_events::table)
+        .values(event)
+        .returning(TicketEvent::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// An agent's message, with the clock's time and a time-ordered id so that it sorts after
+/// everything already in the conversation.
+pub async fn insert_agent_message(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    conversation_id: Uuid,
+    author_user_id: Option<Uuid>,
+    author_name: &str,
+    body: &str,
+    at: DateTime<Utc>,
+) -> QueryResult<Message> {
+    diesel::insert_into(messages::table)
+        .values((
+            messages::id.eq(Uuid::now_v7()),
+            messages::workspace_id.eq(workspace_id),
+            messages::conversation_id.eq(conversation_id),
+            messages::sender.eq(Sender::Agent),
+            messages::author_user_id.eq(author_user_id),
+            messages::author_name.eq(author_name),
+            messages::body.eq(body),
+            messages::created_at.eq(at),
+        ))
+        .returning(Message::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Moves the conversation's activity time and counts an agent message as unread for the
+/// visitor (the launcher badge).
+pub async fn touch_conversation_for_agent_message(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    conversation_id: Uuid,
+    at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        conversations::table
+            .filter(conversations::workspace_id.eq(workspace_id))
+            .filter(conversations::id.eq(conversation_id)),
+    )
+    .set((
+        conversations::visitor_unread_count.eq(conversations::visitor_unread_count + 1),
+        conversations::last_message_at.eq(at),
+    ))
+    .execute(conn)
+    .await
+}
+
+type TicketSelect = (
+    diesel::helper_types::AsSelect<Ticket, diesel::pg::Pg>,
+    diesel::dsl::Nullable<(users::id, users::name, users::email)>,
+);
+
+fn ticket_select() -> TicketSelect {
+    (
+        Ticket::as_select(),
+        (users::id, users::name, users::email).nullable(),
+    )
+}
+
+/// One ticket with its assignee, by id.
+pub async fn ticket_row(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> QueryResult<TicketRow> {
+    tickets::table
+        .left_join(users::table.on(users::id.nullable().eq(tickets::assignee_id)))
+        .filter(tickets::workspace_id.eq(workspace_id))
+        .filter(tickets::id.eq(id))
+        .select(ticket_select())
+        .first(conn)
+        .await
+}
+
+/// How a ticket is named in a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketKey {
+    Id(Uuid),
+    Number(i64),
+}
+
+/// Resolves a ticket key to its id within the workspace.
+pub async fn ticket_id(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    key: TicketKey,
+) -> QueryResult<Option<Uuid>> {
+    let q = tickets::table
+        .filter(tickets::workspace_id.eq(workspace_id))
+        .select(tickets::id)
+        .into_boxed();
+    let q = match key {
+        TicketKey::Id(id) => q.filter(tickets::id.eq(id)),
+        TicketKey::Number(n) => q.filter(tickets::number.eq(n)),
+    };
+    q.first(conn).await.optional()
+}
+
+/// Locks a ticket for a change (until the transaction ends).
+pub async fn lock_ticket(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    key: TicketKey,
+) -> QueryResult<Option<Ticket>> {
+    let q = tickets::table.filter(tickets::workspace_id.eq(workspace_id));
+    match key {
+        TicketKey::Id(id) => {
+            q.filter(tickets::id.eq(id))
+                .select(Ticket::as_select())
+                .for_update()
+                .first(conn)
+                .await
+        }
+        TicketKey::Number(n) => {
+            q.filter(tickets::number.eq(n))
+                .select(Ticket::as_select())
+                .for_update()
+                .first(conn)
+                .await
+        }
+    }
+    .optional()
+}
+
+/// Status, timestamps and version after a workflow move.
+pub async fn set_status(
+    conn: &mut Conn,
+    ticket: &Ticket,
+    status: TicketStatus,
+    resolved_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        tickets::table
+            .filter(tickets::workspace_id.eq(ticket.workspace_id))
+            .filter(tickets::id.eq(ticket.id)),
+    )
+    .set((
+        tickets::status.eq(status),
+        tickets::resolved_at.eq(resolved_at),
+        tickets::closed_at.eq(closed_at),
+        tickets::version.eq(tickets::version + 1),
+        tickets::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+}
+
+pub async fn set_assignee(
+    conn: &mut Conn,
+    ticket: &Ticket,
+    assignee_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        tickets::table
+            .filter(tickets::workspace_id.eq(ticket.workspace_id))
+            .filter(tickets::id.eq(ticket.id)),
+    )
+    .set((
+        tickets::assignee_id.eq(assignee_id),
+        tickets::version.eq(tickets::version + 1),
+        tickets::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+}
+
+/// After an agent reply: first response time (once) and activity time.
+pub async fn mark_replied(
+    conn: &mut Conn,
+    ticket: &Ticket,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        tickets::table
+            .filter(tickets::workspace_id.eq(ticket.workspace_id))
+            .filter(tickets::id.eq(ticket.id)),
+    )
+    .set((
+        tickets::first_response_at.eq(ticket.first_response_at.unwrap_or(now)),
+        tickets::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+}
+
+/// `(id, name, email)` of a member of the workspace, if the user is one.
+pub async fn member(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<Option<AssigneeRow>> {
+    memberships::table
+        .inner_join(users::table)
+        .filter(memberships::workspace_id.eq(workspace_id))
+        .filter(memberships::user_id.eq(user_id))
+        .select((users::id, users::name, users::email))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The newest ticket of a conversation (locked), if any.
+pub async fn lock_latest_ticket_of_conversation(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    conversation_id: Uuid,
+) -> QueryResult<Option<Ticket>> {
+    tickets::table
+        .filter(tickets::workspace_id.eq(workspace_id))
+        .filter(tickets::conversation_id.eq(conversation_id))
+        .order(tickets::created_at.desc())
+        .select(Ticket::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A page of the ticket list: one statement, served by an index in the requested order
+/// (plans in docs/scaling.md).
+pub async fn list(conn: &mut Conn, query: &ListQuery) -> QueryResult<Vec<TicketRow>> {
+    let mut q = tickets::table
+        .left_join(users::table.on(users::id.nullable().eq(tickets::assignee_id)))
+        .filter(tickets::workspace_id.eq(query.workspace_id))
+        .select(ticket_select())
+        .into_boxed();
+    if let Some(status) = query.status {
+        q = q.filter(tickets::status.eq(status));
+    }
+    match query.assignee {
+        Some(AssigneeFilter::Unassigned) => q = q.filter(tickets::assignee_id.is_null()),
+        Some(AssigneeFilter::User(id)) => q = q.filter(tickets::assignee_id.eq(id)),
+        None => {}
+    }
+    match &query.search {
+        Some(Search::Number(n)) => q = q.filter(tickets::number.eq(*n)),
+        // Written exactly as the expression of tickets_search_trgm_idx.
+        Some(Search::Text(pattern)) => {
+            q = q.filter(
+                sql::<Bool>("(tickets.visitor_email || ' ' || tickets.summary) ILIKE ")
+                    .bind::<Text, _>(pattern.clone()),
+            )
+        }
+        None => {}
+    }
+    let (column, cmp) = match query.order {
+        Order::CreatedDesc => ("tickets.created_at", "<"),
+        Order::CreatedAsc => ("tickets.created_at", ">"),
+        Order::UpdatedDesc => ("tickets.updated_at", "<"),
+    };
+    if let Some(after) = query.after {
+        // A row comparison, so that the index range starts at the cursor.
+        q = q.filter(
+            sql::<Bool>(&format!("({column}, tickets.id) {cmp} ("))
+                .bind::<Timestamptz, _>(after.ts)
+                .sql(", ")
+                .bind::<SqlUuid, _>(after.id)
+                .sql(")"),
+        );
+    }
+    q = match query.order {
+        Order::CreatedDesc => q.order((tickets::created_at.desc(), tickets::id.desc())),
+        Order::CreatedAsc => q.order((tickets::created_at.asc(), tickets::id.asc())),
+        Order::UpdatedDesc => q.order((tickets::updated_at.desc(), tickets::id.desc())),
+    };
+    q.limit(query.fetch).load(conn).await
+}
+
+#[derive(Debug, Clone, Copy, Default, QueryableByName)]
+pub struct Counts {
+    #[diesel(sql_type = BigInt)]
+    pub all: i64,
+    #[diesel(sql_type = BigInt)]
+    pub mine: i64,
+    #[diesel(sql_type = BigInt)]
+    pub open: i64,
+    #[diesel(sql_type = BigInt)]
+    pub in_progress: i64,
+    #[diesel(sql_type = BigInt)]
+    pub resolved: i64,
+    #[diesel(sql_type = BigInt)]
+    pub closed: i64,
+}
+
+/// All six filter counts in one statement over the trigger-maintained `ticket_counts`
+/// (never a COUNT over tickets). `me` is None for API keys ("mine" is then 0).
+pub async fn counts(conn: &mut Conn, workspace_id: Uuid, me: Option<Uuid>) -> QueryResult<Counts> {
+    diesel::sql_query(
+        r#"SELECT coalesce(sum(count), 0)::bigint AS "all",
+                  coalesce(sum(count) FILTER (WHERE assignee_id = $2), 0)::bigint AS mine,
+                  coalesce(sum(count) FILTER (WHERE status = 'open'), 0)::bigint AS open,
+                  coalesce(sum(count) FILTER (WHERE status = 'in_progress'), 0)::bigint AS in_progress,
+                  coalesce(sum(count) FILTER (WHERE status = 'resolved'), 0)::bigint AS resolved,
+                  coalesce(sum(count) FILTER (WHERE status = 'closed'), 0)::bigint AS closed
+             FROM ticket_counts WHERE workspace_id = $1"#,
+    )
+    .bind::<SqlUuid, _>(workspace_id)
+    .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(me)
+    .get_result(conn)
+    .await
+}
+
+/// Messages of a conversation, oldest first.
+pub async fn messages_of(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    conversation_id: Uuid,
+) -> QueryResult<Vec<Message>> {
+    messages::table
+        .filter(messages::workspace_id.eq(workspace_id))
+        .filter(messages::conversation_id.eq(conversation_id))
+        .order((messages::created_at.asc(), messages::id.asc()))
+        .select(Message::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn message(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<Message>> {
+    messages::table
+        .filter(messages::workspace_id.eq(workspace_id))
+        .filter(messages::id.eq(id))
+        .select(Message::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The timeline of a ticket, oldest first.
+pub async fn events_of(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    ticket_id: Uuid,
+) -> QueryResult<Vec<TicketEvent>> {
+    ticket_events::table
+        .filter(ticket_events::workspace_id.eq(workspace_id))
+        .filter(ticket_events::ticket_id.eq(ticket_id))
+        .order((ticket_events::created_at.asc(), ticket_events::id.asc()))
+        .select(TicketEvent::as_select())
+        .load(conn)
+        .await
+}
+
+/// The newest ticket of a conversation, if any.
+pub async fn ticket_of_conversation(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    conversation_id: Uuid,
+) -> QueryResult<Option<TicketRow>> {
+    tickets::table
+        .left_join(users::table.on(users::id.nullable().eq(tickets::assignee_id)))
+        .filter(tickets::workspace_id.eq(workspace_id))
+        .filter(tickets::conversation_id.eq(conversation_id))
+        .order(tickets::created_at.desc())
+        .select(ticket_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(contains_pattern("refund"), "%refund%");
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+}

@@ -1,0 +1,196 @@
+//! Webhook subscriptions and their delivery log (every query filters by workspace_id).
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::Conn;
+use crate::db::models::{Webhook, WebhookDelivery};
+use crate::db::schema::{webhook_deliveries, webhooks};
+
+pub async fn list(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<Vec<Webhook>> {
+    webhooks::table
+        .filter(webhooks::workspace_id.eq(workspace_id))
+        .order((webhooks::created_at.asc(), webhooks::id.asc()))
+        .select(Webhook::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn get(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> QueryResult<Option<Webhook>> {
+    webhooks::table
+        .filter(webhooks::workspace_id.eq(workspace_id))
+        .filter(webhooks::id.eq(id))
+        .select(Webhook::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    url: &str,
+    events: &[String],
+    secret: &str,
+    active: bool,
+) -> QueryResult<Webhook> {
+    diesel::insert_into(webhooks::table)
+        .values((
+            webhooks::id.eq(Uuid::now_v7()),
+            webhooks::workspace_id.eq(workspace_id),
+            webhooks::url.eq(url),
+            webhooks::events.eq(events),
+            webhooks::secret.eq(secret),
+            webhooks::active.eq(active),
+        ))
+        .returning(Webhook::as_returning())
+        .get_result(conn)
+        .await
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = webhooks)]
+pub struct WebhookChanges {
+    pub url: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub active: Option<bool>,
+}
+
+pub async fn update(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    id: Uuid,
+    changes: WebhookChanges,
+) -> QueryResult<Option<Webhook>> {
+    if changes.url.is_none() && changes.events.is_none() && changes.active.is_none() {
+        return get(conn, workspace_id, id).await;
+    }
+    diesel::update(
+        webhooks::table
+            .filter(webhooks::workspace_id.eq(workspace_id))
+            .filter(webhooks::id.eq(id)),
+    )
+    .set(changes)
+    .returning(Webhook::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+pub async fn delete(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> QueryResult<usize> {
+    diesel::delete(
+        webhooks::table
+            .filter(webhooks::workspace_id.eq(workspace_id))
+            .filter(webhooks::id.eq(id)),
+    )
+    .execute(conn)
+    .await
+}
+
+/// Active subscriptions of the workspace to `event`.
+pub async fn subscribers(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    event: &str,
+) -> QueryResult<Vec<Uuid>> {
+    webhooks::table
+        .filter(webhooks::workspace_id.eq(workspace_id))
+        .filter(webhooks::active.eq(true))
+        .filter(webhooks::events.contains(vec![event.to_string()]))
+        .select(webhooks::id)
+        .load(conn)
+        .await
+}
+
+pub async fn insert_delivery(
+    conn: &mut Conn,
+    id: Uuid,
+    workspace_id: Uuid,
+    webhook_id: Uuid,
+    event: &str,
+    payload: &serde_json::Value,
+) -> QueryResult<usize> {
+    diesel::insert_into(webhook_deliveries::table)
+        .values((
+            webhook_deliveries::id.eq(id),
+            webhook_deliveries::workspace_id.eq(workspace_id),
+            webhook_deliveries::webhook_id.eq(webhook_id),
+            webhook_deliveries::event.eq(event),
+            webhook_deliveries::payload.eq(payload),
+        ))
+        .execute(conn)
+        .await
+}
+
+pub async fn delivery(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<(WebhookDelivery, Webhook)>> {
+    webhook_deliveries::table
+        .inner_join(webhooks::table)
+        .filter(webhook_deliveries::workspace_id.eq(workspace_id))
+        .filter(webhook_deliveries::id.eq(id))
+        .select((WebhookDelivery::as_select(), Webhook::as_select()))
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn record_attempt(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    id: Uuid,
+    status_code: Option<i32>,
+    error: Option<String>,
+    delivered_at: Option<DateTime<Utc>>,
+) -> QueryResult<usize> {
+    diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::workspace_id.eq(workspace_id))
+            .filter(webhook_deliveries::id.eq(id)),
+    )
+    .set((
+        webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
+        webhook_deliveries::status_code.eq(status_code),
+        webhook_deliveries::last_error.eq(error),
+        webhook_deliveries::delivered_at.eq(delivered_at),
+    ))
+    .execute(conn)
+    .await
+}
+
+/// The newest deliveries of a webhook first, keyset on (created_at, id).
+pub async fn deliveries(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    webhook_id: Uuid,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    fetch: i64,
+) -> QueryResult<Vec<WebhookDelivery>> {
+    let mut q = webhook_deliveries::table
+        .filter(webhook_deliveries::workspace_id.eq(workspace_id))
+        .filter(webhook_deliveries::webhook_id.eq(webhook_id))
+        .select(WebhookDelivery::as_select())
+        .into_boxed();
+    if let Some((ts, id)) = before {
+        q = q.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "(webhook_deliveries.created_at, webhook_deliveries.id) < (",
+            )
+            .bind::<diesel::sql_types::Timestamptz, _>(ts)
+            .sql(", ")
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .sql(")"),
+        );
+    }
+    q.order((
+        webhook_deliveries::created_at.desc(),
+        webhook_deliveries::id.desc(),
+    ))
+    .limit(fetch)
+    .load(conn)
+    .await
+}
