@@ -36,7 +36,7 @@ async function invitationLink(dataDir, to) {
       const raw = readFileSync(path.join(dir, f), 'utf8');
       const text = raw.replace(/=\r?\n/g, '').replace(/=3D/gi, '=');
       if (!text.includes(to)) continue;
-      const m = text.match(/https?:\/\/[^\s"<>]+accept-invite\?token=[A-Za-z0-9_\-.~%]+/);
+      const m = text.match(/https?:\/\/[^\s"<>]+(?:invitations\/accept|accept-invite)\?token=[A-Za-z0-9_\-.~%]+/);
       if (m) return m[0];
     }
     if (Date.now() > deadline) throw new Error(`no invitation mail for ${to} under ${dir}`);
@@ -257,7 +257,7 @@ test('setup screens: widget snippet and allowed origins, team invite, API key sh
 
     // The invitee follows the emailed link, signs up and lands in the workspace.
     const link = await invitationLink(server.dataDir, 'agent@acme.test');
-    assert.ok(link.startsWith(`${base}/accept-invite?token=`), link);
+    assert.ok(link.startsWith(`${base}/invitations/accept?token=`), link);
     const invitee = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const ip = await invitee.newPage();
     await ip.goto(link);
