@@ -8,7 +8,6 @@ export CARGO_TARGET_DIR
 BIN := $(CARGO_TARGET_DIR)/debug/handoff
 BIND ?= 127.0.0.1:8080
 DEMO_BIND ?= 127.0.0.1:8081
-export BIND DEMO_BIND
 
 .PHONY: run test frontend server openapi check-rust test-rust test-frontend e2e bench fmt
 
@@ -18,10 +17,11 @@ run: frontend server
 	export DATABASE_URL
 	$(BIN) migrate
 	$(BIN) seed-demo
-	echo "  Dashboard:        http://localhost:$${BIND##*:}"
-	echo "  API docs:         http://localhost:$${BIND##*:}/docs"
-	echo "  Demo shop page:   http://localhost:$${DEMO_BIND##*:}  (embeds the widget)"
-	exec $(BIN) serve --demo-bind $(DEMO_BIND)
+	export BIND="$(BIND)"
+	echo "  Dashboard:        http://localhost:$(lastword $(subst :, ,$(BIND)))"
+	echo "  API docs:         http://localhost:$(lastword $(subst :, ,$(BIND)))/docs"
+	echo "  Demo shop page:   http://localhost:$(lastword $(subst :, ,$(DEMO_BIND)))  (embeds the widget)"
+	exec $(BIN) serve --demo-bind "$(DEMO_BIND)"
 
 frontend/node_modules: frontend/package-lock.json
 	cd frontend

@@ -49,8 +49,9 @@ export async function startServer(extraEnv = {}) {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-e2e-'));
   const url = `http://127.0.0.1:${port}`;
+  const { DEMO_BIND: _demo, ...inherited } = process.env;
   const env = {
-    ...process.env,
+    ...inherited,
     DATABASE_URL: dbUrl(db),
     BIND: `127.0.0.1:${port}`,
     PUBLIC_URL: url,
