@@ -10,11 +10,12 @@ log() { echo "ensure-postgres: $*" >&2; }
 
 reachable() { psql "$1" -qAtc 'select 1' >/dev/null 2>&1; }
 
-with_db() { # URL with its path replaced by /$2
-  python3 - "$1" "$2" <<'PY'
-import sys, urllib.parse as u
-p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path='/' + sys.argv[2])))
-PY
+with_db() { # URL $1 with its database replaced by $2 (query string kept)
+  local url="$1" db="$2" query="" scheme rest
+  if [[ "$url" == *\?* ]]; then query="?${url#*\?}"; url="${url%%\?*}"; fi
+  scheme="${url%%://*}"; rest="${url#*://}"
+  rest="${rest%%/*}"   # user:pass@host:port
+  printf '%s://%s/%s%s\n' "$scheme" "$rest" "$db" "$query"
 }
 
 ensure_db() { # $1 = server URL (any db)
