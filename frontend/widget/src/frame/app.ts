@@ -38,6 +38,13 @@ export function rateLimitText(retryAfter: number | null): string {
   return `You're sending messages faster than we can keep up. Please wait ${wait} and try again.`;
 }
 
+/** A message body as text nodes; ticket numbers (TKT-10001) never break across lines. */
+function bodyText(body: string): HTMLParagraphElement {
+  const p = h('p', { class: 'body' });
+  body.split(/(TKT-\d+)/).forEach((part, i) => part && p.append(i % 2 ? h('span', { class: 'nw' }, part) : part));
+  return p;
+}
+
 export class ChatApp {
   private readonly d: ChatDeps;
   private phase: Phase = 'waiting';
@@ -497,12 +504,12 @@ export class ChatApp {
   private bubble(sender: string, body: string, author: string | null, id: string, at?: string): HTMLElement {
     const time = at ? new Date(at) : null;
     const title = time && !isNaN(time.getTime()) ? time.toLocaleString() : undefined;
-    if (sender === 'system') return h('div', { class: 'm system', 'data-id': id }, h('p', { class: 'body' }, body));
+    if (sender === 'system') return h('div', { class: 'm system', 'data-id': id }, bodyText(body));
     return h(
       'div',
       { class: `m ${sender === 'visitor' ? 'visitor' : sender === 'agent' ? 'agent' : 'assistant'}`, 'data-id': id, title },
       author ? h('div', { class: 'who' }, author) : null,
-      h('p', { class: 'body' }, body),
+      bodyText(body),
     );
   }
 
