@@ -231,6 +231,8 @@ describe('chat widget on a customer site (different origin)', () => {
     const page = await phone.newPage();
     await page.goto(allowedUrl);
     await launcher(page).waitFor({ timeout: T });
+    await page.locator('#handoff-widget .w.r').waitFor({ state: 'attached', timeout: T }); // faded in with its colour
+    await page.waitForTimeout(250);
     await shot(page, 'phone-closed');
     await openChat(page);
     const box = await page.locator('#handoff-widget iframe').boundingBox();

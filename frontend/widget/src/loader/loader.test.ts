@@ -48,6 +48,7 @@ describe('loader', () => {
     await flush();
     const wrap = handle.root.querySelector('.w') as HTMLElement;
     expect(wrap.style.getPropertyValue('--c')).toBe('#0f766e');
+    expect(wrap.classList.contains('r')).toBe(true); // revealed once the colour is known
   });
 
   it('creates the frame on first open, and Escape closes and returns focus to the launcher', () => {

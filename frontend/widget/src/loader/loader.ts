@@ -38,7 +38,8 @@ const CSS = `
 *{box-sizing:border-box}
 .l{position:fixed;right:20px;bottom:20px;width:60px;height:60px;border-radius:50%;border:0;cursor:pointer;
 background:var(--c);color:var(--t);box-shadow:0 6px 20px rgba(0,0,0,.25);display:flex;align-items:center;
-justify-content:center;z-index:2147483001;transition:transform .15s}
+justify-content:center;z-index:2147483001;transition:transform .15s,opacity .2s;opacity:0}
+.r .l{opacity:1}
 .l:hover{transform:scale(1.06)}
 .l:focus-visible{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}
 .b{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;
@@ -206,6 +207,10 @@ export function mount(opts: LoaderOptions): LoaderHandle {
   window.addEventListener('message', onMessage);
 
   // Theme colour (cheap, cacheable call). The launcher works with the default meanwhile.
+  // The launcher fades in once it has its colour (or after a short wait), so it doesn't flash
+  // the default colour first.
+  const reveal = () => wrap.classList.add('r');
+  const revealTimer = setTimeout(reveal, 1500);
   fetch(`${origin}/api/v1/widget/config?widget_key=${encodeURIComponent(key)}`)
     .then((r) => (r.ok ? r.json() : null))
     .then((cfg: { color?: string } | null) => {
@@ -213,7 +218,11 @@ export function mount(opts: LoaderOptions): LoaderHandle {
       color = safeColor(cfg.color, color);
       paint();
     })
-    .catch(() => {});
+    .catch(() => {})
+    .finally(() => {
+      clearTimeout(revealTimer);
+      reveal();
+    });
 
   // A returning visitor with a conversation: load the frame hidden so it can report
   // agent replies that arrived while they were away (the unread badge).
