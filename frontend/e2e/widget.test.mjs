@@ -238,7 +238,27 @@ describe('chat widget on a customer site (different origin)', () => {
     const box = await page.locator('#handoff-widget iframe').boundingBox();
     assert.equal(Math.round(box.width), 390);
     assert.equal(Math.round(box.height), 844);
-    await ask(page, 'How long does shipping take?');
+    // A failed send shows inline with Retry; Retry sends the same text again.
+    let failed = 0;
+    await phone.route('**/api/v1/widget/messages', async (route) => {
+      if (route.request().method() === 'POST' && failed === 0) {
+        failed++;
+        await route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'The service is temporarily unavailable.' } }) });
+      } else await route.continue();
+    });
+    const frame = chat(page);
+    const input = frame.getByRole('textbox', { name: 'Message' });
+    await input.fill('How long does shipping take?');
+    await input.press('Enter');
+    const err = frame.locator('.err');
+    await err.waitFor({ timeout: T });
+    assert.match(await err.textContent(), /wasn't sent/);
+    await shot(page, 'phone-send-error');
+    await err.getByRole('button', { name: 'Retry' }).click();
+    await frame.locator('.m.assistant').nth(1).waitFor({ timeout: T });
+    assert.equal(await frame.locator('.err').count(), 0);
+    assert.equal(await frame.locator('.m.visitor').count(), 1, 'the retried message is shown once');
+    assert.equal(failed, 1);
     await shot(page, 'phone-open');
     // The in-chat close button closes the full-screen panel.
     await chat(page).getByRole('button', { name: 'Close chat' }).click();

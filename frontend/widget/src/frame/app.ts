@@ -541,10 +541,13 @@ export class ChatApp {
         h(
           'div',
           { class: 'err', role: 'alert' },
-          icon(ICONS.alert, 16, true),
-          h('span', {}, p.error ?? SEND_FAILED),
-          h('button', { type: 'button', class: 'link', disabled: wait || this.inflight > 0, onclick: () => this.retry(p) }, 'Retry'),
-          h('button', { type: 'button', class: 'link muted', onclick: () => this.discard(p) }, 'Discard'),
+          h('p', { class: 'etxt' }, icon(ICONS.alert, 16, true), h('span', {}, p.error ?? SEND_FAILED)),
+          h(
+            'div',
+            { class: 'eact' },
+            h('button', { type: 'button', class: 'link', disabled: wait || this.inflight > 0, onclick: () => this.retry(p) }, 'Retry'),
+            h('button', { type: 'button', class: 'link muted', onclick: () => this.discard(p) }, 'Discard'),
+          ),
         ),
       );
     }
