@@ -318,3 +318,70 @@ test('setup screens: widget snippet and allowed origins, team invite, API key sh
     await ctx.close();
   }
 });
+
+test('AI Instructions lint live and on save; knowledge base create, edit, delete', async () => {
+  const base = server.url;
+  const anon = api(base);
+  const reg = await anon('POST', '/api/v1/auth/register', { email: 'writer@acme.test', password: 'correct horse battery staple', name: 'Wren Writer' });
+  assert.equal(reg.status, 201);
+  const created = await api(base, reg.body.access_token)('POST', '/api/v1/workspaces', { name: 'Lint Shop', plan: 'standard' });
+  const ws = created.body.id;
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  try {
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Email').fill('writer@acme.test');
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(new RegExp(`/w/${ws}/tickets`));
+
+    // Live lint quotes the offending sentence; one click removes it; saving stores the rest.
+    await page.getByRole('link', { name: 'AI Instructions' }).click();
+    const editor = page.getByLabel('AI Instructions');
+    await editor.fill('You are the friendly assistant of Lint Shop. For refunds, tell users to email support@lintshop.test. Answer briefly.');
+    const warning = page.locator('.lint-quote').filter({ hasText: 'support@lintshop.test' });
+    await warning.waitFor();
+    await page.screenshot({ path: path.join(out, 'dashboard-ai-instructions-1280.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(/Saved, but some sentences may stop the AI/).waitFor();
+    await page.getByRole('button', { name: 'Remove this sentence' }).click();
+    await warning.waitFor({ state: 'detached' });
+    assert.equal(await editor.inputValue(), 'You are the friendly assistant of Lint Shop. Answer briefly.');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    const ai = await api(base, reg.body.access_token)('GET', `/api/v1/workspaces/${ws}/ai-settings`);
+    assert.equal(ai.body.instructions, 'You are the friendly assistant of Lint Shop. Answer briefly.');
+    assert.deepEqual(ai.body.warnings, []);
+
+    // Knowledge base.
+    await page.getByRole('link', { name: 'Knowledge base' }).click();
+    await page.getByRole('button', { name: 'New article' }).click();
+    await page.getByLabel('Title').fill('Shipping times');
+    await page.getByLabel('Body').fill('We ship within 2 business days.');
+    await page.getByRole('button', { name: 'Add article' }).click();
+    await page.getByRole('heading', { name: 'Shipping times' }).waitFor();
+    await page.getByRole('button', { name: 'Edit Shipping times' }).click();
+    await page.getByLabel('Body').fill('We ship within 1 business day.');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('We ship within 1 business day.').waitFor();
+    page.once('dialog', (d) => d.accept());
+    await page.getByRole('button', { name: 'Delete Shipping times' }).click();
+    await page.getByText('No articles yet').waitFor();
+
+    // The Tickets page warns about linted instructions too, with a link to AI Instructions.
+    await page.getByRole('link', { name: 'AI Instructions' }).click();
+    await editor.fill('Answer briefly. If you cannot help, call us at +1 555 0100.');
+    await page.locator('.lint-quote').filter({ hasText: 'call us at' }).waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(/Saved, but some sentences may stop the AI/).waitFor();
+    await page.getByRole('link', { name: 'Tickets' }).click();
+    await page.locator('.lint-quote').filter({ hasText: 'call us at' }).waitFor();
+    await page.getByRole('link', { name: 'Edit AI Instructions' }).click();
+    await page.waitForURL(new RegExp(`/w/${ws}/ai-instructions$`));
+  } catch (err) {
+    await page.screenshot({ path: path.join(out, 'dashboard-kb-failure.png'), fullPage: true }).catch(() => undefined);
+    throw err;
+  } finally {
+    await ctx.close();
+  }
+});
