@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Alert, Button, Card, ErrorBox, RelativeTime, Spinner, StatusBadge } from '../../../components/ui';
 import { ApiError, errorMessage } from '../../../lib/errors';
@@ -33,6 +33,15 @@ export function TicketDetailPage() {
   const assign = useAssign(ws, ref);
   const assignMe = useAssignToMe(ws, ref);
   const [notice, setNotice] = useState<{ kind: 'warning' | 'error' | 'success'; text: string } | null>(null);
+  const titleNum = q.data ? ticketNumber(q.data.ticket.number) : null;
+  useEffect(() => {
+    if (!titleNum) return;
+    const prev = document.title;
+    document.title = `${titleNum} · Handoff`;
+    return () => {
+      document.title = prev;
+    };
+  }, [titleNum]);
 
   const report = (err: unknown) => {
     if (err instanceof ApiError && err.status === 409) {

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import { RelativeTime, StatusBadge } from '../../../components/ui';
 import { ticketNumber } from '../../../lib/status';
@@ -5,6 +6,12 @@ import type { Ticket, TicketSort } from '../../../lib/types';
 
 export function TicketTable({ ws, tickets, sort }: { ws: string; tickets: Ticket[]; sort: TicketSort }) {
   const timeLabel = sort === 'updated_desc' ? 'Updated' : 'Created';
+  // Rows that arrive after the first render (live updates, Load more) flash once.
+  const seen = useRef<Set<string> | null>(null);
+  const fresh = seen.current ? new Set(tickets.filter((t) => !seen.current!.has(t.id)).map((t) => t.id)) : new Set<string>();
+  useEffect(() => {
+    seen.current = new Set(tickets.map((t) => t.id));
+  }, [tickets]);
   return (
     <div className="ticket-table" role="table" aria-label="Tickets">
       <div className="ticket-row ticket-row-head" role="row">
@@ -18,7 +25,7 @@ export function TicketTable({ ws, tickets, sort }: { ws: string; tickets: Ticket
       {tickets.map((t) => {
         const num = ticketNumber(t.number);
         return (
-          <Link key={t.id} to={`/w/${ws}/tickets/${num}`} className="ticket-row" role="row" data-ticket={num} aria-label={`${num}: ${t.summary}`}>
+          <Link key={t.id} to={`/w/${ws}/tickets/${num}`} className={`ticket-row ${fresh.has(t.id) ? 'is-new' : ''}`} role="row" data-ticket={num} aria-label={`${num}: ${t.summary}`}>
             <span role="cell" className="t-num">
               {num}
             </span>

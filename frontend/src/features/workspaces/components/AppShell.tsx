@@ -5,6 +5,7 @@ import { ErrorBox } from '../../../components/ui';
 import { ApiError } from '../../../lib/errors';
 import { meQuery, useLogout, useSession } from '../../auth/api/auth';
 import { useLiveWorkspace } from '../../tickets/api/live';
+import { ticketCountsQuery } from '../../tickets/api/tickets';
 import { isAdmin, rememberWorkspace, useMyRole, useWs, workspaceQuery } from '../api/workspaces';
 import { WorkspaceSwitcher } from './WorkspaceSwitcher';
 
@@ -33,6 +34,8 @@ export function AppShell() {
   const me = useQuery(meQuery());
   const workspace = useQuery(workspaceQuery(ws));
   const role = useMyRole(ws);
+  const counts = useQuery({ ...ticketCountsQuery(ws), enabled: workspace.isSuccess && workspace.data.plan !== 'free', retry: false });
+  const openCount = counts.data?.open ?? 0;
   const logout = useLogout();
   const loc = useLocation();
   const navigation = useNavigation();
@@ -100,6 +103,11 @@ export function AppShell() {
                     <path d={n.icon} fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
                   </svg>
                   {n.label}
+                  {n.to === 'tickets' && openCount > 0 ? (
+                    <span className="nav-badge" aria-label={`${openCount} open`}>
+                      {openCount > 99 ? '99+' : openCount}
+                    </span>
+                  ) : null}
                 </NavLink>
               </li>
             ))}
