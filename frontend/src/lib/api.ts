@@ -1,11 +1,7 @@
 // The one API client: openapi-fetch over the generated `paths`, with the access token added to
 // every request and one silent refresh + retry when the server answers 401.
 import createClient from 'openapi-fetch';
-import type { paths as served } from './api-types';
-import type { paths as pending } from './api-types.pending';
-
-/** Every path the dashboard calls: the served spec plus the ones still pending in the draft. */
-export type paths = served & pending;
+import type { paths } from './api-types';
 import { clearSession, getAccessToken, getSession, refreshSession } from './auth-store';
 import { ApiError, apiErrorFrom } from './errors';
 

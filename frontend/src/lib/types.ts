@@ -1,37 +1,34 @@
-// Friendly names for the generated schema types. When the generated file renames a schema,
-// only this file changes.
-// Schemas the server's openapi.yaml has come from api-types.ts; the rest, until they land,
-// from api-types.pending.ts (generated from openapi.draft.yaml).
+// Friendly names for the schemas generated from openapi.yaml (src/lib/api-types.ts). When the
+// server renames a schema, only this file changes.
 import type { components } from './api-types';
-import type { components as pending } from './api-types.pending';
 
-type R = components['schemas'];
-type S = pending['schemas'];
-export type User = R['UserOut'];
-export type AuthResponse = R['AuthResponse'];
-export type Me = R['Me'];
-export type MeWorkspace = R['MeWorkspace'];
-export type Plan = R['Plan'];
-export type Role = R['Role'];
-export type Workspace = R['WorkspaceOut'];
-export type Member = R['MemberOut'];
-export type Invitation = R['InvitationOut'];
-export type ApiKey = R['ApiKeyOut'];
-export type CreatedApiKey = R['CreatedApiKey'];
-export type LintWarning = R['Warning'];
+type S = components['schemas'];
+export type User = S['UserOut'];
+export type AuthResponse = S['AuthResponse'];
+export type Me = S['Me'];
+export type MeWorkspace = S['MeWorkspace'];
+export type Plan = S['Plan'];
+export type Role = S['Role'];
+export type Workspace = S['WorkspaceOut'];
+export type Member = S['MemberOut'];
+export type Invitation = S['InvitationOut'];
+export type ApiKey = S['ApiKeyOut'];
+export type CreatedApiKey = S['CreatedApiKey'];
+export type LintWarning = S['Warning'];
 export type TicketSettings = S['TicketSettings'];
-export type AiSettings = R['AiSettings'];
-export type Article = R['ArticleOut'];
-export type Message = R['MessageOut'];
-export type Visitor = S['Visitor'];
+export type AiSettings = S['AiSettings'];
+export type Article = S['ArticleOut'];
+export type Message = S['MessageOut'];
+export type Visitor = S['VisitorOut'];
 export type ConversationSummary = S['ConversationSummary'];
 export type ConversationDetail = S['ConversationDetail'];
-export type Ticket = S['Ticket'];
+export type Ticket = S['TicketOut'];
 export type TicketStatus = S['TicketStatus'];
-export type TicketSort = S['TicketSort'];
+/** The list's `sort` parameter (a plain string in the spec). */
+export type TicketSort = 'created_desc' | 'created_asc' | 'updated_desc';
 export type TicketCounts = S['TicketCounts'];
 export type TicketDetail = S['TicketDetail'];
-export type TicketEvent = S['TicketEvent'];
-export type Webhook = S['Webhook'];
+export type TicketEvent = S['TicketEventOut'];
+export type Webhook = S['WebhookOut'];
 export type CreatedWebhook = S['CreatedWebhook'];
-export type WebhookDelivery = S['WebhookDelivery'];
+export type WebhookDelivery = S['WebhookDeliveryOut'];

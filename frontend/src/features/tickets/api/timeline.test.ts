@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TicketEvent } from '../../../lib/types';
 import { describeEvent } from './timeline';
 
-const ev = (kind: string, actor: TicketEvent['actor'], data: Record<string, unknown> = {}): TicketEvent => ({ id: 'e', kind, actor, data, created_at: '2026-11-24T10:00:00Z' });
+const ev = (kind: string, actor: TicketEvent['actor'], data: Record<string, unknown> = {}): TicketEvent => ({ id: 'e', kind, actor, data: data as TicketEvent['data'], created_at: '2026-11-24T10:00:00Z' });
 
 describe('timeline sentences', () => {
   it('says who did what', () => {
