@@ -183,8 +183,11 @@ async function workday(page, base, consoleErrors) {
   assert.ok(msgs.body.items.some((m) => m.sender === 'agent' && m.body === replyText), 'the visitor API returns the agent reply');
 
   // Screenshots of the detail page.
+  for (const close of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await close.click();
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(out, 'dashboard-detail-1280.png'), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(out, 'dashboard-detail-390.png'), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
 

@@ -11,7 +11,10 @@ describe('timeline sentences', () => {
     expect(describeEvent(ev('status_changed', { type: 'user', name: 'Sam' }, { from: 'open', to: 'in_progress' }))).toBe('Sam changed status from Open to In Progress');
     expect(describeEvent(ev('assigned', { type: 'user', name: 'Sam' }, { assignee: { id: 'u', name: 'Kim' } }))).toBe('Sam assigned it to Kim');
     expect(describeEvent(ev('assigned', { type: 'user', name: 'Sam' }, { assignee: null }))).toBe('Sam unassigned the ticket');
-    expect(describeEvent(ev('reopened', { type: 'visitor' }))).toBe('Reopened by Visitor');
+    expect(describeEvent(ev('reopened', { type: 'visitor' }))).toBe('The visitor wrote again, which reopened the ticket');
+    expect(describeEvent(ev('reopened', { type: 'user', name: 'Sam' }))).toBe('Sam reopened the ticket');
+    expect(describeEvent(ev('assigned', { type: 'user', id: 'u1', name: 'Sam' }, { assignee: { id: 'u1', name: 'Sam' } }))).toBe('Sam assigned it to themselves');
+    expect(describeEvent(ev('replied', { type: 'user', name: 'Sam' }, { emailed: true }))).toBe('Sam replied (also emailed to the visitor)');
     expect(describeEvent(ev('replied', { type: 'user', name: 'Sam' }, { email_visitor: true }))).toBe('Sam replied (also emailed to the visitor)');
     expect(describeEvent(ev('note_added', { type: 'system' }))).toBe('Note added by System');
   });

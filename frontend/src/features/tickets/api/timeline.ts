@@ -45,6 +45,8 @@ export function describeEvent(e: TicketEvent): string {
     case 'assigned': {
       const to = nameIn(d.assignee) ?? str(d.assignee_name) ?? nameIn(d.to);
       if (!to && (d.assignee === null || d.assignee_id === null || d.to === null)) return `${who} unassigned the ticket`;
+      const toId = d.assignee && typeof d.assignee === 'object' ? (d.assignee as Record<string, unknown>).id : d.assignee_id;
+      if (e.actor.id && toId === e.actor.id) return `${who} assigned it to themselves`;
       return to ? `${who} assigned it to ${to}` : `${who} changed the assignee`;
     }
     case 'unassigned':
@@ -56,7 +58,7 @@ export function describeEvent(e: TicketEvent): string {
       return to ? `${who} set status to ${to}` : `${who} changed the status`;
     }
     case 'reopened':
-      return `Reopened by ${who}`;
+      return e.actor.type === 'visitor' ? 'The visitor wrote again, which reopened the ticket' : `${who} reopened the ticket`;
     case 'replied':
       return d.email_visitor || d.emailed ? `${who} replied (also emailed to the visitor)` : `${who} replied`;
     default: {

@@ -108,9 +108,13 @@ export function TicketDetailPage() {
       <div className="ticket-layout">
         <div className="ticket-main">
           {ticket.description && ticket.description !== ticket.summary ? (
-            <Card title="Description" id="desc" className="o-desc">
-              <p className="pre">{ticket.description}</p>
-            </Card>
+            <section className="card o-desc">
+              {/* Long descriptions (the assistant includes a transcript) start folded. */}
+              <details className="desc" open={ticket.description.length <= 280}>
+                <summary className="card-title">Description</summary>
+                <p className="pre desc-body">{ticket.description}</p>
+              </details>
+            </section>
           ) : null}
           <Card title="Conversation" id="conv" className="o-conv" actions={<span className="muted small">{messages.length} messages</span>}>
             <MessageList messages={messages} visitorLabel={ticket.visitor_email} />
