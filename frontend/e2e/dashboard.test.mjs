@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { api, chromiumArgs, chromiumPath, repoRoot, startServer } from './support/server.mjs';
@@ -201,6 +202,17 @@ async function workday(page, base, consoleErrors) {
   await statusGroup.getByRole('button', { name: 'Reopen' }).click();
   await page.locator('.ticket-head .badge').filter({ hasText: 'Open' }).waitFor();
 
+  // The conversation behind the ticket, read-only, links back to it.
+  await page.getByRole('link', { name: 'Open conversation' }).click();
+  await page.getByRole('heading', { name: 'Conversation with jane@example.com' }).waitFor();
+  await page.locator('.msg-agent .msg-body', { hasText: replyText }).waitFor();
+  await page.getByRole('link', { name: `Open ticket ${num}` }).waitFor();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Conversations' }).click();
+  await page.locator('.conv-row').filter({ hasText: 'jane@example.com' }).filter({ hasText: num }).waitFor();
+  await page.locator('.conv-row').filter({ hasText: num }).click();
+  await page.getByRole('link', { name: `Open ticket ${num}` }).click();
+  await page.getByRole('heading', { name: num }).waitFor();
+
   // The server agrees, and the timeline recorded it.
   const final = await me('GET', `/api/v1/workspaces/${ws}/tickets/${num}`);
   assert.equal(final.status, 200);
@@ -386,5 +398,55 @@ test('AI Instructions lint live and on save; knowledge base create, edit, delete
     throw err;
   } finally {
     await ctx.close();
+  }
+});
+
+test('webhooks: create with the secret shown once, deliveries listed after a ticket change', async () => {
+  const base = server.url;
+  // A receiver that records what it gets.
+  const received = [];
+  const receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+  const hookUrl = `http://127.0.0.1:${receiver.address().port}/hooks/handoff`;
+  const reg = await api(base)('POST', '/api/v1/auth/register', { email: 'hooks@acme.test', password: 'correct horse battery staple', name: 'Hana Hooks' });
+  const owner = api(base, reg.body.access_token);
+  const ws = (await owner('POST', '/api/v1/workspaces', { name: 'Hook Shop', plan: 'pro' })).body.id;
+  assert.equal((await owner('PUT', `/api/v1/workspaces/${ws}/ticket-settings`, { enabled: true, notification_email: 'hooks@acme.test' })).status, 200);
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  try {
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Email').fill('hooks@acme.test');
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(new RegExp(`/w/${ws}/tickets`));
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByLabel('Endpoint URL').fill(hookUrl);
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    const secret = (await page.locator('.secret-value').innerText()).trim();
+    assert.ok(secret.length >= 16, secret);
+    await page.getByRole('button', { name: 'I’ve saved it' }).click();
+    await page.locator('.hook').filter({ hasText: hookUrl }).waitFor();
+
+    // A ticket made through the API triggers ticket.created.
+    const t = await owner('POST', `/api/v1/workspaces/${ws}/tickets`, { visitor_email: 'bob@example.com', summary: 'Webhook check' });
+    assert.equal(t.status, 201, JSON.stringify(t.body));
+    await page.getByRole('button', { name: 'Deliveries' }).click();
+    await page.locator('.deliveries tr').filter({ hasText: 'ticket.created' }).filter({ hasText: /2\d\d/ }).waitFor({ timeout: 20_000 });
+    assert.ok(received.some((r) => r.headers['handoff-event'] === 'ticket.created' && r.headers['handoff-signature']), 'the receiver got a signed ticket.created');
+    await page.screenshot({ path: path.join(out, 'dashboard-webhooks-1280.png'), fullPage: true });
+  } catch (err) {
+    await page.screenshot({ path: path.join(out, 'dashboard-webhooks-failure.png'), fullPage: true }).catch(() => undefined);
+    throw err;
+  } finally {
+    await ctx.close();
+    receiver.close();
   }
 });

@@ -15,7 +15,7 @@ export function ConversationPage() {
   return (
     <div className="page ticket-page">
       <Link to={`/w/${ws}/conversations`} className="back-link">
-        ← Conversations
+        <span aria-hidden="true">←</span> Conversations
       </Link>
       {q.isPending ? <Spinner label="Loading conversation…" /> : null}
       {q.error ? <ErrorBox error={q.error} onRetry={() => void q.refetch()} /> : null}

@@ -193,7 +193,7 @@ export function TicketDetailPage() {
 function BackLink({ ws }: { ws: string }) {
   return (
     <Link to={`/w/${ws}/tickets`} className="back-link">
-      ← Tickets
+      <span aria-hidden="true">←</span> Tickets
     </Link>
   );
 }

@@ -13,7 +13,7 @@ export const deliveriesQuery = (ws: string, id: string) =>
   queryOptions({
     queryKey: ['ws', ws, 'webhooks', id, 'deliveries'],
     queryFn: () => unwrap(client.GET('/api/v1/workspaces/{ws}/webhooks/{id}/deliveries', { params: { path: { ws, id }, query: { limit: 25 } } })),
-    refetchInterval: 10_000,
+    refetchInterval: 5_000,
   });
 
 export function useCreateWebhook(ws: string) {
