@@ -132,7 +132,9 @@ async function workday(page, base, consoleErrors) {
   await row.waitFor({ timeout: 15_000 });
   await page.getByText(`New ticket ${num}`).waitFor();
   assert.match(await row.innerText(), /jane@example\.com/);
-  assert.match(await filters.getByRole('button', { name: /^Open/ }).innerText(), /1/);
+  // Counts refresh live too.
+  await filters.getByRole('button', { name: 'Open 1 ticket', exact: true }).waitFor();
+  await filters.getByRole('button', { name: 'All 1 ticket', exact: true }).waitFor();
 
   // Filters.
   await filters.getByRole('button', { name: /^Closed/ }).click();
@@ -145,6 +147,7 @@ async function workday(page, base, consoleErrors) {
   await row.waitFor();
   await page.getByLabel('Search tickets').fill('');
   await filters.getByRole('button', { name: /^All/ }).click();
+  await page.waitForURL((u) => u.pathname.endsWith('/tickets') && u.search === '');
   await row.waitFor();
 
   // Screenshots of the list.
@@ -182,6 +185,11 @@ async function workday(page, base, consoleErrors) {
   const msgs = await visitor('GET', '/api/v1/widget/messages');
   assert.equal(msgs.status, 200);
   assert.ok(msgs.body.items.some((m) => m.sender === 'agent' && m.body === replyText), 'the visitor API returns the agent reply');
+
+  // The visitor answers; the open detail page shows it live.
+  const answer = await visitor('POST', '/api/v1/widget/messages', { body: 'Thanks, that was quick!' });
+  assert.equal(answer.status, 201);
+  await page.locator('.msg-visitor .msg-body', { hasText: 'Thanks, that was quick!' }).waitFor({ timeout: 15_000 });
 
   // Screenshots of the detail page.
   for (const close of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await close.click();

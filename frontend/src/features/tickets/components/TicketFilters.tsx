@@ -16,6 +16,9 @@ export function TicketFilters({
 }) {
   const [q, setQ] = useState(state.q);
   const debounced = useDebounced(q, 300);
+  // Buttons and selects carry the search box's current text, so a debounced search never
+  // lands after (and undoes) a later choice or a navigation started meanwhile.
+  const change = (next: Partial<TicketListState>) => onChange({ ...state, q, ...next });
   useEffect(() => {
     if (debounced !== state.q) onChange({ ...state, q: debounced });
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -37,7 +40,7 @@ export function TicketFilters({
               type="button"
               className={`filter-tab ${active ? 'is-active' : ''}`}
               aria-pressed={active}
-              onClick={() => onChange({ ...state, filter: f.value })}
+              onClick={() => change({ filter: f.value })}
             >
               <span>{f.label}</span>
               <span className="filter-count" aria-label={n === undefined ? undefined : `${n} ${n === 1 ? 'ticket' : 'tickets'}`}>
@@ -63,7 +66,7 @@ export function TicketFilters({
             value={q}
             onChange={(e) => setQ(e.target.value)}
             onKeyDown={(e) => {
-              if (e.key === 'Enter') onChange({ ...state, q });
+              if (e.key === 'Enter') change({});
             }}
           />
         </div>
@@ -74,7 +77,7 @@ export function TicketFilters({
             className="input select"
             value={state.filter === 'mine' ? 'me' : state.assignee}
             disabled={state.filter === 'mine'}
-            onChange={(e) => onChange({ ...state, assignee: e.target.value })}
+            onChange={(e) => change({ assignee: e.target.value })}
           >
             <option value="">Anyone</option>
             {state.filter === 'mine' ? <option value="me">Me</option> : null}
@@ -88,7 +91,7 @@ export function TicketFilters({
         </div>
         <div className="inline-field">
           <label htmlFor="ticket-sort">Sort</label>
-          <select id="ticket-sort" className="input select" value={state.sort} onChange={(e) => onChange({ ...state, sort: e.target.value as TicketListState['sort'] })}>
+          <select id="ticket-sort" className="input select" value={state.sort} onChange={(e) => change({ sort: e.target.value as TicketListState['sort'] })}>
             {SORTS.map((s) => (
               <option key={s.value} value={s.value}>
                 {s.label}
