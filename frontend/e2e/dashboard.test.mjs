@@ -157,8 +157,17 @@ async function workday(page, base, consoleErrors) {
   await page.screenshot({ path: path.join(out, 'dashboard-list-390.png'), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
 
-  // Open it.
-  await row.click();
+  // Open it with the keyboard: rows are links with a visible focus ring.
+  await page.getByLabel('Search tickets').focus();
+  let focusedRow = false;
+  for (let i = 0; i < 8 && !focusedRow; i++) {
+    await page.keyboard.press('Tab');
+    focusedRow = await page.evaluate((n) => document.activeElement?.getAttribute('data-ticket') === n, num);
+  }
+  assert.ok(focusedRow, 'the ticket row is reachable with Tab');
+  const ring = await page.evaluate(() => getComputedStyle(document.activeElement).boxShadow);
+  assert.notEqual(ring, 'none', 'the focused row shows a focus ring');
+  await page.keyboard.press('Enter');
   await page.waitForURL(new RegExp(`/tickets/${num}$`));
   await page.getByRole('heading', { name: num }).waitFor();
   await page.getByText('I want a refund for my order').first().waitFor();
