@@ -43,3 +43,22 @@ describe('AI Instructions', () => {
     expect(removeSentence('A.', bad)).toBe('A.');
   });
 });
+
+describe('highlightParts', () => {
+  it('marks every occurrence of each phrase, merging overlaps', async () => {
+    const { highlightParts } = await import('./HighlightedTextarea');
+    expect(highlightParts('a X b X', ['X'])).toEqual([
+      { text: 'a ', mark: false },
+      { text: 'X', mark: true },
+      { text: ' b ', mark: false },
+      { text: 'X', mark: true },
+    ]);
+    expect(highlightParts('abcdef', ['bcd', 'cde'])).toEqual([
+      { text: 'a', mark: false },
+      { text: 'bcd', mark: true },
+      { text: 'e', mark: true },
+      { text: 'f', mark: false },
+    ]);
+    expect(highlightParts('', ['x'])).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@ import { Alert, Button, Card, ErrorBox, PageHeader, Spinner } from '../../../com
 import { useDebounced } from '../../../lib/useDebounced';
 import { isAdmin, useMyRole, useWs } from '../../workspaces/api/workspaces';
 import { aiSettingsQuery, lintQuery, useSaveAiSettings } from '../api/setup';
+import { HighlightedTextarea } from './HighlightedTextarea';
 import { LintWarnings } from './LintWarnings';
 
 export function AiInstructionsPage() {
@@ -43,11 +44,12 @@ export function AiInstructionsPage() {
               <label htmlFor="instructions" className="sr-only">
                 AI Instructions
               </label>
-              <textarea
+              <HighlightedTextarea
                 id="instructions"
-                className="input textarea instructions"
+                className="instructions"
                 rows={16}
                 value={value}
+                highlights={warnings.map((w) => w.sentence)}
                 onChange={(e) => setText(e.target.value)}
                 readOnly={!canEdit}
                 placeholder="You are the friendly assistant of Acme Shop. Answer briefly…"
