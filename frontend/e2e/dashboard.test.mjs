@@ -452,9 +452,16 @@ test('webhooks: create with the secret shown once, deliveries listed after a tic
     await page.getByRole('button', { name: 'I’ve saved it' }).click();
     await page.locator('.hook').filter({ hasText: hookUrl }).waitFor();
 
-    // A ticket made through the API triggers ticket.created.
-    const t = await owner('POST', `/api/v1/workspaces/${ws}/tickets`, { visitor_email: 'bob@example.com', summary: 'Webhook check' });
-    assert.equal(t.status, 201, JSON.stringify(t.body));
+    // A ticket made by hand in the dashboard triggers ticket.created.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tickets' }).click();
+    await page.getByRole('button', { name: 'New ticket' }).click();
+    await page.getByLabel('Customer email').fill('bob@example.com');
+    await page.getByLabel('Summary').fill('Called about a missing parcel');
+    await page.getByLabel('Category').selectOption('needs_human_judgment');
+    await page.getByRole('button', { name: 'Create ticket' }).click();
+    await page.getByRole('heading', { name: 'TKT-10001' }).waitFor();
+    await page.locator('.fact').filter({ hasText: 'Source' }).getByText('Dashboard').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Webhooks' }).click();
     await page.getByRole('button', { name: 'Deliveries' }).click();
     await page.locator('.deliveries tr').filter({ hasText: 'ticket.created' }).filter({ hasText: /2\d\d/ }).waitFor({ timeout: 20_000 });
     assert.ok(received.some((r) => r.headers['handoff-event'] === 'ticket.created' && r.headers['handoff-signature']), 'the receiver got a signed ticket.created');

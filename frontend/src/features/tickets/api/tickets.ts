@@ -1,6 +1,7 @@
 import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { client, unwrap } from '../../../lib/api';
 import { ApiError } from '../../../lib/errors';
+import type { components } from '../../../lib/api-types';
 import type { Ticket, TicketDetail, TicketStatus } from '../../../lib/types';
 import { ticketListParams, type TicketListState } from './list-params';
 
@@ -94,6 +95,14 @@ export function useReply(ws: string, ticket: string) {
         old && !old.messages.some((m) => m.id === msg.id) ? { ...old, messages: [...old.messages, msg] } : old,
       );
     },
+    onSettled: () => qc.invalidateQueries({ queryKey: ticketsKey(ws) }),
+  });
+}
+
+export function useCreateTicket(ws: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: components['schemas']['CreateTicket']) => unwrap(client.POST('/api/v1/workspaces/{ws}/tickets', { params: { path: { ws } }, body })),
     onSettled: () => qc.invalidateQueries({ queryKey: ticketsKey(ws) }),
   });
 }

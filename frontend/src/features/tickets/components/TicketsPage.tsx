@@ -1,4 +1,5 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { Button, Empty, ErrorBox, PageHeader, Spinner } from '../../../components/ui';
 import { meQuery } from '../../auth/api/auth';
@@ -10,6 +11,7 @@ import { isAdmin, useMyRole, useWs, workspaceQuery } from '../../workspaces/api/
 import { listStateToSearch, parseListState, type TicketListState } from '../api/list-params';
 import { ticketCountsQuery, ticketListQuery } from '../api/tickets';
 import { useLiveStatus } from '../api/live';
+import { NewTicketForm } from './NewTicketForm';
 import { TicketFilters } from './TicketFilters';
 import { TicketTable } from './TicketTable';
 
@@ -30,6 +32,7 @@ export function TicketsPage() {
   const tickets = list.data?.pages.flatMap((p) => p.items) ?? [];
   const anyTickets = (counts.data?.all ?? tickets.length) > 0;
   const live = useLiveStatus();
+  const [creating, setCreating] = useState(false);
 
   return (
     <div className="page">
@@ -54,10 +57,19 @@ export function TicketsPage() {
           ) : undefined
         }
         actions={
-          enabled && isAdmin(role) ? (
-            <Link to={`/w/${ws}/settings`} className="btn btn-secondary btn-sm">
-              Ticket settings
-            </Link>
+          enabled ? (
+            <>
+              {isAdmin(role) ? (
+                <Link to={`/w/${ws}/settings`} className="btn btn-secondary btn-sm">
+                  Ticket settings
+                </Link>
+              ) : null}
+              {!creating ? (
+                <Button size="sm" variant="primary" onClick={() => setCreating(true)}>
+                  New ticket
+                </Button>
+              ) : null}
+            </>
           ) : undefined
         }
       />
@@ -67,6 +79,7 @@ export function TicketsPage() {
       {settings.data && workspace.data && !settings.data.enabled ? (
         <SetupCard ws={ws} plan={workspace.data.plan} settings={settings.data} canManage={isAdmin(role)} defaultEmail={me.data?.email} />
       ) : null}
+      {creating ? <NewTicketForm ws={ws} onCancel={() => setCreating(false)} /> : null}
       {settings.data && settings.data.instruction_warnings.length > 0 ? (
         <LintWarnings warnings={settings.data.instruction_warnings} editHref={`/w/${ws}/ai-instructions`} compact={enabled} />
       ) : null}
