@@ -474,3 +474,34 @@ test('webhooks: create with the secret shown once, deliveries listed after a tic
     receiver.close();
   }
 });
+
+test('Free plan: the setup card explains that tickets need Standard or Pro; upgrading offers Enable', async () => {
+  const base = server.url;
+  const reg = await api(base)('POST', '/api/v1/auth/register', { email: 'free@acme.test', password: 'correct horse battery staple', name: 'Fay Free' });
+  const ws = (await api(base, reg.body.access_token)('POST', '/api/v1/workspaces', { name: 'Free Site', plan: 'free' })).body.id;
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await ctx.newPage();
+  try {
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Email').fill('free@acme.test');
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(new RegExp(`/w/${ws}/tickets`));
+    await page.getByText('Support tickets are available on the Standard and Pro plans.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Enable' }).count(), 0);
+    await page.getByRole('link', { name: 'Change plan' }).click();
+    await page.getByLabel('Plan').selectOption('standard');
+    await page.getByRole('button', { name: 'Save workspace' }).click();
+    await page.getByText('Saved.').first().waitFor();
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tickets' }).click();
+    await page.getByLabel('Notification email').fill('free@acme.test');
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByText('No tickets yet').waitFor();
+  } catch (err) {
+    await page.screenshot({ path: path.join(out, 'dashboard-free-failure.png'), fullPage: true }).catch(() => undefined);
+    throw err;
+  } finally {
+    await ctx.close();
+  }
+});
