@@ -1005,41 +1005,103 @@ async fn conversations_list_by_activity_with_last_message_and_ticket() {
     // A second conversation without a ticket, active later.
     let (_, other) = s
         .app
-        .post("/api/v1/widget/sessions", None, json!({"widget_key": s.widget_key, "page_url": "https://shop.example.com/b"}))
+        .post(
+            "/api/v1/widget/sessions",
+            None,
+            json!({"widget_key": s.widget_key, "page_url": "https://shop.example.com/b"}),
+        )
         .await;
-    let other_token = other["visitor_token"].as_str().unwrap_or_default().to_string();
-    s.app.post("/api/v1/widget/messages", Some(&other_token), json!({"body": "hello there"})).await;
+    let other_token = other["visitor_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     s.app
-        .post(&s.path(&format!("/tickets/{}/replies", id(&t))), Some(&s.owner.token), json!({"body": "Latest reply", "email_visitor": false}))
+        .post(
+            "/api/v1/widget/messages",
+            Some(&other_token),
+            json!({"body": "hello there"}),
+        )
+        .await;
+    s.app
+        .post(
+            &s.path(&format!("/tickets/{}/replies", id(&t))),
+            Some(&s.owner.token),
+            json!({"body": "Latest reply", "email_visitor": false}),
+        )
         .await;
     let _ = visitor_token;
 
-    let (code, list) = s.app.get(&s.path("/conversations"), Some(&s.owner.token)).await;
+    let (code, list) = s
+        .app
+        .get(&s.path("/conversations"), Some(&s.owner.token))
+        .await;
     assert_eq!(code, StatusCode::OK, "{list}");
     let items = list["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(items.len(), 2, "{list}");
-    assert_eq!(items[0]["id"], t["conversation_id"], "most recent activity first");
+    assert_eq!(
+        items[0]["id"], t["conversation_id"],
+        "most recent activity first"
+    );
     assert_eq!(items[0]["last_message"]["body"], "Latest reply");
     assert_eq!(items[0]["ticket"]["number"], "TKT-10001");
     assert_eq!(items[0]["visitor"]["email"], "vera@visitor.test");
     assert_eq!(items[0]["visitor_unread_count"], 1);
     assert_eq!(items[1]["ticket"], Value::Null);
-    assert_eq!(items[1]["visitor"]["page_url"], "https://shop.example.com/b");
+    assert_eq!(
+        items[1]["visitor"]["page_url"],
+        "https://shop.example.com/b"
+    );
 
-    let (_, page1) = s.app.get(&s.path("/conversations?limit=1"), Some(&s.owner.token)).await;
-    let cursor = page1["next_cursor"].as_str().unwrap_or_default().to_string();
-    let (_, page2) = s.app.get(&s.path(&format!("/conversations?limit=1&cursor={cursor}")), Some(&s.owner.token)).await;
+    let (_, page1) = s
+        .app
+        .get(&s.path("/conversations?limit=1"), Some(&s.owner.token))
+        .await;
+    let cursor = page1["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (_, page2) = s
+        .app
+        .get(
+            &s.path(&format!("/conversations?limit=1&cursor={cursor}")),
+            Some(&s.owner.token),
+        )
+        .await;
     assert_eq!(page2["items"][0]["id"], items[1]["id"]);
     assert_eq!(page2["next_cursor"], Value::Null);
-    let (code, _) = s.app.get(&s.path("/conversations?cursor=zzz"), Some(&s.owner.token)).await;
+    let (code, _) = s
+        .app
+        .get(&s.path("/conversations?cursor=zzz"), Some(&s.owner.token))
+        .await;
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let (code, d) = s.app.get(&s.path(&format!("/conversations/{}", t["conversation_id"].as_str().unwrap_or_default())), Some(&s.owner.token)).await;
+    let (code, d) = s
+        .app
+        .get(
+            &s.path(&format!(
+                "/conversations/{}",
+                t["conversation_id"].as_str().unwrap_or_default()
+            )),
+            Some(&s.owner.token),
+        )
+        .await;
     assert_eq!(code, StatusCode::OK, "{d}");
     assert_eq!(d["ticket"]["id"], t["id"]);
     assert_eq!(d["visitor"]["email"], "vera@visitor.test");
-    assert_eq!(d["messages"].as_array().and_then(|m| m.last()).map(|m| m["body"].clone()), Some(json!("Latest reply")));
-    let (code, _) = s.app.get(&s.path(&format!("/conversations/{}", uuid_nil())), Some(&s.owner.token)).await;
+    assert_eq!(
+        d["messages"]
+            .as_array()
+            .and_then(|m| m.last())
+            .map(|m| m["body"].clone()),
+        Some(json!("Latest reply"))
+    );
+    let (code, _) = s
+        .app
+        .get(
+            &s.path(&format!("/conversations/{}", uuid_nil())),
+            Some(&s.owner.token),
+        )
+        .await;
     assert_eq!(code, StatusCode::NOT_FOUND);
 }
 
