@@ -130,3 +130,59 @@ async fn updates_and_messages_stream_and_other_workspaces_stay_private() {
     let (_, data) = wait_for_event(resp, |e, d| e == "ticket.updated" && d["id"] == t["id"]).await;
     assert_eq!(data["status"], "resolved");
 }
+
+#[tokio::test]
+async fn an_agent_reply_reaches_the_open_widget_live() {
+    let s = setup().await;
+    let (code, session) = s
+        .app
+        .post(
+            "/api/v1/widget/sessions",
+            None,
+            json!({"widget_key": s.widget_key, "page_url": "https://shop.example.com/"}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::CREATED, "{session}");
+    let visitor_token = session["visitor_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (_, t) = s
+        .app
+        .post(
+            &s.path("/tickets"),
+            Some(&s.owner.token),
+            json!({"visitor_email": "w@example.com", "summary": "Live reply", "conversation_id": session["conversation_id"]}),
+        )
+        .await;
+    let resp = s
+        .app
+        .client
+        .get(
+            s.app
+                .url(&format!("/api/v1/widget/events?token={visitor_token}")),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (code, _) = s
+        .app
+        .post(
+            &s.path(&format!(
+                "/tickets/{}/replies",
+                t["id"].as_str().unwrap_or_default()
+            )),
+            Some(&s.owner.token),
+            json!({"body": "Hello from the team", "email_visitor": false}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::CREATED);
+    let (_, data) = wait_for_event(resp, |e, d| {
+        e == "message.created" && d["body"] == "Hello from the team"
+    })
+    .await;
+    assert_eq!(data["sender"], "agent");
+    assert_eq!(data["author_name"], "Olivia Owner");
+}
