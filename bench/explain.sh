@@ -1,5 +1,14 @@
 #!/bin/bash
-# usage: explain.sh  -> runs EXPLAIN (ANALYZE, BUFFERS) for each list query shape
+# EXPLAIN (ANALYZE, BUFFERS) of the ticket list query for every filter x sort, page 1 and a
+# page 25,000 rows deep (page 1,000 at 25 per page). Prints the table of docs/scaling.md.
+#
+# Scratch database (dropped by you when done):
+#   createdb -h 127.0.0.1 -U postgres tk_scratch
+#   for f in migrations/*/up.sql; do psql -q -h 127.0.0.1 -U postgres tk_scratch -f $f; done
+#   psql -q -h 127.0.0.1 -U postgres tk_scratch -f bench/scratch-1m.sql
+#   psql -h 127.0.0.1 -U postgres tk_scratch -c "UPDATE tickets SET assignee_id='00000000-0000-0000-0000-000000000001' WHERE number % 2000 = 7" -c "VACUUM ANALYZE tickets"
+#   DB=tk_scratch bash bench/explain.sh      (VERBOSE=1 prints whole plans; ME_ID=<user> picks "me")
+#   dropdb -h 127.0.0.1 -U postgres tk_scratch
 DB=${DB:-tk_scratch}
 WS="'10000000-0000-0000-0000-000000000000'"
 ME="'${ME_ID:-00000000-0000-0000-0000-000000000001}'"

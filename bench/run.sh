@@ -9,7 +9,8 @@
 #      each filter, counts, and create-ticket throughput; prints the figures
 #   6. stops the server and drops the database (KEEP_DB=1 keeps it)
 #
-# Env: TICKETS, PROFILE (release|debug, default release), CONCURRENCY, CREATES, PGHOST, PGPORT, PGUSER.
+# Env: TICKETS, PROFILE (release|debug, default release), HANDOFF_BIN (skip the build),
+#      CONCURRENCY, CREATES, PORT, KEEP_DB, PGHOST, PGPORT, PGUSER.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,13 +31,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "$PROFILE" = release ]; then
-  echo "== building handoff (release; first build takes ~10 min on 2 cores)"
-  cargo build -q -p handoff --release
+if [ -n "${HANDOFF_BIN:-}" ]; then
+  BIN=$HANDOFF_BIN
 else
-  cargo build -q -p handoff
+  if [ "$PROFILE" = release ]; then
+    echo "== building handoff (release; first build takes ~10 min on 2 cores)"
+    cargo build -q -p handoff --release
+  else
+    cargo build -q -p handoff
+  fi
+  # A private copy: another build into the shared target dir must not swap it mid-run.
+  cp "$CARGO_TARGET_DIR/$PROFILE/handoff" "$WORK/handoff"
+  BIN=$WORK/handoff
 fi
-BIN=$CARGO_TARGET_DIR/$PROFILE/handoff
 
 echo "== database $DB"
 createdb "$DB"

@@ -21,7 +21,6 @@ use crate::domain::handoff::{self, Effect, FlowState, Reply, TicketRef};
 use crate::domain::summary::{self, Line};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, BusEvent};
-use crate::mail;
 
 pub const ASSISTANT_NAME: &str = "AI assistant";
 /// Earlier messages given to the engine.
@@ -111,6 +110,14 @@ pub async fn handle_visitor_message(
             Ok((m, ticket_row))
         })
         .await?;
+    let history = conversations::messages(&mut conn, ws_id, conv_id, HISTORY + 1).await?;
+    let candidates = articles::search_any(&mut conn, ws_id, &query_words(body), CANDIDATES).await?;
+    let flow = FlowState::from_json(
+        &conversations::conversation(&mut conn, ws_id, conv_id)
+            .await?
+            .flow,
+    );
+    drop(conn);
     state
         .events
         .publish(BusEvent::message(
@@ -120,14 +127,6 @@ pub async fn handle_visitor_message(
             ticket_row.map(|t| t.0),
         ))
         .await;
-    let history = conversations::messages(&mut conn, ws_id, conv_id, HISTORY + 1).await?;
-    let candidates = articles::search_any(&mut conn, ws_id, &query_words(body), CANDIDATES).await?;
-    let flow = FlowState::from_json(
-        &conversations::conversation(&mut conn, ws_id, conv_id)
-            .await?
-            .flow,
-    );
-    drop(conn);
 
     let turn = Turn {
         workspace_name: ws.name.clone(),
@@ -163,7 +162,7 @@ pub async fn handle_visitor_message(
     let visitor_id = visitor.id;
     let ws_for_tx = ws.clone();
     let turn_message = turn.message.clone();
-    let public_url = state.config.public_url.trim_end_matches('/').to_string();
+    let config = state.config.clone();
     let applied = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             conversations::lock_conversation(conn, ws_id, conv_id).await?;
@@ -221,7 +220,9 @@ pub async fn handle_visitor_message(
                             },
                         )
                         .await?;
-                        notify_team(conn, &ws_for_tx, &ticket, &public_url).await?;
+                        // The tickets domain owns the new-ticket mail and the `ticket.created` webhooks.
+                        let view = crate::domain::tickets::view(conn, ws_id, ticket.id).await?;
+                        crate::domain::tickets::notify_created(conn, &config, &ws_for_tx, &view).await?;
                         let done = handoff::ticket_created(ticket.id, ticket.number, &email);
                         replies.extend(done.replies);
                         flow = done.state;
@@ -235,8 +236,11 @@ pub async fn handle_visitor_message(
                         }
                     }
                     Effect::ReopenTicket { ticket_id } => {
-                        if ai_tickets::reopen_by_visitor(conn, ws_id, ticket_id, visitor_id).await? {
-                            updated = Some(ticket_id);
+                        // The tickets domain reopens it (event + `ticket.updated` webhook).
+                        if let Some(reopened) =
+                            crate::domain::tickets::on_visitor_message(conn, ws_id, conv_id).await?
+                        {
+                            updated = Some(reopened.value.id);
                         }
                         if let FlowState::TicketOpen { number, .. } = flow {
                             ticket_out = Some((ticket_id, number));
@@ -265,6 +269,9 @@ pub async fn handle_visitor_message(
         })
         .await?;
     let (stored, ticket_out, created, updated) = applied;
+    // NOTIFY takes a pool connection of its own: release this one first, or a burst of
+    // turns could hold every connection while each waits for one more.
+    drop(conn);
 
     // 4. Announce after the commit.
     if let Some(id) = created {
@@ -296,42 +303,4 @@ pub async fn handle_visitor_message(
         messages,
         ticket: ticket_out,
     })
-}
-
-/// "New ticket" email to the workspace's notification address, in the same transaction.
-async fn notify_team(
-    conn: &mut db::Conn,
-    ws: &Workspace,
-    ticket: &crate::db::models::Ticket,
-    public_url: &str,
-) -> ApiResult<()> {
-    let Some(to) = ws
-        .notification_email
-        .clone()
-        .filter(|e| !e.trim().is_empty())
-    else {
-        return Ok(());
-    };
-    let label = handoff::ticket_label(ticket.number);
-    let link = format!("\n\nOpen it: {public_url}/tickets/{label}");
-    let text = format!(
-        "New ticket {label} from {}\n\n{}\n\nCategory: {}{link}\n",
-        ticket.visitor_email, ticket.summary, ticket.category
-    );
-    mail::queue(
-        conn,
-        Some(ws.id),
-        &mail::Email {
-            to,
-            subject: format!(
-                "[{}] New ticket {label}: {}",
-                ws.name,
-                summary::truncate_chars(&ticket.summary, 80)
-            ),
-            text,
-            html: None,
-        },
-    )
-    .await?;
-    Ok(())
 }
