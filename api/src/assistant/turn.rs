@@ -13,9 +13,10 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::assistant::retrieval::query_words;
 use crate::assistant::{ArticleText, HistoryLine, Turn};
-use crate::db::enums::{Sender, TicketCategory, TicketStatus};
+use crate::db::enums::{Sender, TicketCategory, TicketSource, TicketStatus};
 use crate::db::models::{Conversation, Message, Visitor, Workspace};
-use crate::db::{self, ai_tickets, articles, conversations};
+use crate::db::{self, articles, conversations, tickets as tickets_store};
+use crate::domain::Actor;
 use crate::domain::email::Email;
 use crate::domain::handoff::{self, Effect, FlowState, Reply, TicketRef};
 use crate::domain::summary::{self, Line};
@@ -179,7 +180,7 @@ pub async fn handle_visitor_message(
                             matches!(t.status, handoff::TicketStatus::Open | handoff::TicketStatus::InProgress)
                         }) {
                             // One open ticket per conversation: add to it instead.
-                            ai_tickets::touch(conn, ws_id, open.id).await?;
+                            tickets_store::touch(conn, ws_id, open.id).await?;
                             replies.push(Reply::text(format!(
                                 "Thanks, I've added this to your ticket {}. Our team will reply here.",
                                 handoff::ticket_label(open.number)
@@ -207,30 +208,40 @@ pub async fn handle_visitor_message(
                             .collect();
                         let request = if request.trim().is_empty() { turn_message.clone() } else { request };
                         let (builtin_summary, description) = summary::summarise(&request, &lines);
-                        let ticket = ai_tickets::create(
+                        // One way to create tickets: the tickets domain (number, event, mail, webhooks).
+                        let ticket = crate::domain::tickets::create(
                             conn,
-                            ai_tickets::NewAiTicket {
-                                workspace_id: ws_id,
-                                visitor_id,
-                                conversation_id: conv_id,
+                            &config,
+                            &ws_for_tx,
+                            crate::domain::tickets::NewTicketInput {
                                 visitor_email: email.to_string(),
-                                summary: model_summary.unwrap_or(builtin_summary),
-                                description,
+                                summary: summary::truncate_chars(
+                                    &model_summary.unwrap_or(builtin_summary),
+                                    crate::domain::tickets::SUMMARY_MAX,
+                                ),
+                                description: summary::truncate_chars(
+                                    &description,
+                                    crate::domain::tickets::DESCRIPTION_MAX,
+                                ),
                                 category: category(cat),
+                                source: TicketSource::Ai,
+                                conversation_id: Some(conv_id),
                             },
+                            &Actor::assistant(),
                         )
-                        .await?;
-                        // The tickets domain owns the new-ticket mail and the `ticket.created` webhooks.
-                        let view = crate::domain::tickets::view(conn, ws_id, ticket.id).await?;
-                        crate::domain::tickets::notify_created(conn, &config, &ws_for_tx, &view).await?;
-                        let done = handoff::ticket_created(ticket.id, ticket.number, &email);
+                        .await?
+                        .value;
+                        let number = crate::domain::ticket_number::TicketNumber::parse(&ticket.number)
+                            .map_err(|_| ApiError::internal(anyhow::anyhow!("bad ticket number {}", ticket.number)))?
+                            .value();
+                        let done = handoff::ticket_created(ticket.id, number, &email);
                         replies.extend(done.replies);
                         flow = done.state;
-                        ticket_out = Some((ticket.id, ticket.number));
+                        ticket_out = Some((ticket.id, number));
                         created = Some(ticket.id);
                     }
                     Effect::AddToTicket { ticket_id } => {
-                        ai_tickets::touch(conn, ws_id, ticket_id).await?;
+                        tickets_store::touch(conn, ws_id, ticket_id).await?;
                         if let FlowState::TicketOpen { number, .. } = flow {
                             ticket_out = Some((ticket_id, number));
                         }

@@ -1,7 +1,6 @@
 //! Storage: the diesel schema, models, and queries taking `&mut AsyncPgConnection` so that
 //! callers decide the transaction.
 
-pub mod ai_tickets;
 pub mod articles;
 pub mod conversations;
 pub mod enums;

@@ -550,6 +550,18 @@ pub async fn ticket_of_conversation(
         .optional()
 }
 
+/// A visitor wrote into an open ticket's conversation: the ticket counts as updated.
+pub async fn touch(conn: &mut Conn, workspace_id: Uuid, ticket_id: Uuid) -> QueryResult<usize> {
+    diesel::update(
+        tickets::table
+            .filter(tickets::workspace_id.eq(workspace_id))
+            .filter(tickets::id.eq(ticket_id)),
+    )
+    .set(tickets::updated_at.eq(chrono::Utc::now()))
+    .execute(conn)
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
