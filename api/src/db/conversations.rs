@@ -8,25 +8,8 @@ use uuid::Uuid;
 
 use crate::db::Conn;
 use crate::db::enums::{Sender, TicketStatus};
-use crate::db::models::{Conversation, Message, NewConversation, NewVisitor, Visitor, Workspace};
-use crate::db::schema::{conversations, messages, tickets, visitors, workspaces};
-
-pub async fn workspace_by_widget_key(conn: &mut Conn, key: &str) -> QueryResult<Option<Workspace>> {
-    workspaces::table
-        .filter(workspaces::widget_key.eq(key))
-        .select(Workspace::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-pub async fn workspace(conn: &mut Conn, id: Uuid) -> QueryResult<Workspace> {
-    workspaces::table
-        .find(id)
-        .select(Workspace::as_select())
-        .first(conn)
-        .await
-}
+use crate::db::models::{Conversation, Message, NewConversation, NewVisitor, Visitor};
+use crate::db::schema::{conversations, messages, tickets, visitors};
 
 pub async fn visitor(
     conn: &mut Conn,

@@ -9,6 +9,7 @@ pub mod models;
 pub mod schema;
 pub mod tickets;
 pub mod webhooks;
+pub mod workspaces;
 
 use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;

@@ -10,10 +10,7 @@ use uuid::Uuid;
 
 use crate::db::Conn;
 use crate::db::enums::{Sender, TicketStatus};
-use crate::db::models::{
-    Conversation, Message, NewConversation, NewTicket, NewVisitor, Ticket, TicketEvent, Visitor,
-    Workspace,
-};
+use crate::db::models::{Message, NewTicket, Ticket, TicketEvent, Visitor};
 use crate::db::schema::{
     conversations, memberships, messages, ticket_events, tickets, users, visitors, workspaces,
 };
@@ -74,14 +71,6 @@ pub fn contains_pattern(text: &str) -> String {
     out
 }
 
-pub async fn workspace(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<Workspace> {
-    workspaces::table
-        .find(workspace_id)
-        .select(Workspace::as_select())
-        .first(conn)
-        .await
-}
-
 /// The next ticket number of the workspace. The row lock held until commit serialises
 /// concurrent creations in one workspace, so numbers never repeat.
 pub async fn next_number(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<i64> {
@@ -111,23 +100,6 @@ pub async fn find_visitor_by_email(
         .optional()
 }
 
-pub async fn visitor(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> QueryResult<Visitor> {
-    visitors::table
-        .filter(visitors::workspace_id.eq(workspace_id))
-        .filter(visitors::id.eq(id))
-        .select(Visitor::as_select())
-        .first(conn)
-        .await
-}
-
-pub async fn insert_visitor(conn: &mut Conn, visitor: NewVisitor) -> QueryResult<Visitor> {
-    diesel::insert_into(visitors::table)
-        .values(visitor)
-        .returning(Visitor::as_returning())
-        .get_result(conn)
-        .await
-}
-
 /// Records the email of a visitor that had none yet.
 pub async fn set_visitor_email_if_missing(
     conn: &mut Conn,
@@ -144,31 +116,6 @@ pub async fn set_visitor_email_if_missing(
     .set(visitors::email.eq(email))
     .execute(conn)
     .await
-}
-
-pub async fn conversation(
-    conn: &mut Conn,
-    workspace_id: Uuid,
-    id: Uuid,
-) -> QueryResult<Option<Conversation>> {
-    conversations::table
-        .filter(conversations::workspace_id.eq(workspace_id))
-        .filter(conversations::id.eq(id))
-        .select(Conversation::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-pub async fn insert_conversation(
-    conn: &mut Conn,
-    conversation: NewConversation,
-) -> QueryResult<Conversation> {
-    diesel::insert_into(conversations::table)
-        .values(conversation)
-        .returning(Conversation::as_returning())
-        .get_result(conn)
-        .await
 }
 
 pub async fn insert_ticket(conn: &mut Conn, ticket: NewTicket) -> QueryResult<Ticket> {

@@ -11,11 +11,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::config::Config;
+use diesel::OptionalExtension;
+
 use crate::db::Conn;
 use crate::db::enums::{TicketCategory, TicketSource, TicketStatus};
-use crate::db::models::{
-    Message, NewConversation, NewTicket, NewVisitor, Ticket, TicketEvent, Visitor, Workspace,
-};
+use crate::db::models::{Message, NewTicket, NewVisitor, Ticket, TicketEvent, Visitor, Workspace};
 use crate::db::tickets::{
     self as store, AssigneeFilter, ListQuery, Order, Search, TicketKey, TicketRow,
 };
@@ -369,8 +369,9 @@ pub async fn create(
 
     let (visitor_id, conversation_id) = match input.conversation_id {
         Some(cid) => {
-            let conversation = store::conversation(conn, ws.id, cid)
-                .await?
+            let conversation = crate::db::conversations::conversation(conn, ws.id, cid)
+                .await
+                .optional()?
                 .ok_or_else(|| {
                     ApiError::validation(
                         "conversation_id",
@@ -385,7 +386,7 @@ pub async fn create(
             let visitor = match store::find_visitor_by_email(conn, ws.id, &email).await? {
                 Some(v) => v,
                 None => {
-                    store::insert_visitor(
+                    crate::db::conversations::insert_visitor(
                         conn,
                         NewVisitor {
                             id: Uuid::now_v7(),
@@ -397,15 +398,8 @@ pub async fn create(
                     .await?
                 }
             };
-            let conversation = store::insert_conversation(
-                conn,
-                NewConversation {
-                    id: Uuid::now_v7(),
-                    workspace_id: ws.id,
-                    visitor_id: visitor.id,
-                },
-            )
-            .await?;
+            let conversation =
+                crate::db::conversations::insert_conversation(conn, ws.id, visitor.id).await?;
             (visitor.id, conversation.id)
         }
     };
@@ -562,7 +556,9 @@ pub async fn detail(
         let row = store::ticket_row(conn, workspace_id, id).await?;
         (row.0.visitor_id, row.0.conversation_id)
     };
-    let visitor = store::visitor(conn, workspace_id, visitor_id).await?;
+    let visitor = crate::db::conversations::visitor(conn, workspace_id, visitor_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("visitor"))?;
     let messages = store::messages_of(conn, workspace_id, conversation_id).await?;
     let events = store::events_of(conn, workspace_id, id).await?;
     Ok(TicketDetail {
@@ -781,7 +777,9 @@ pub async fn reply(
     .await?;
     let out = view(conn, ws.id, ticket.id).await?;
     if email_visitor {
-        let visitor = store::visitor(conn, ws.id, ticket.visitor_id).await?;
+        let visitor = crate::db::conversations::visitor(conn, ws.id, ticket.visitor_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("visitor"))?;
         mail::queue(
             conn,
             Some(ws.id),

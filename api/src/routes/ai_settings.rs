@@ -12,8 +12,8 @@ use validator::Validate;
 
 use crate::app::AppState;
 use crate::auth::{self, Principal};
+use crate::db;
 use crate::db::schema::workspaces;
-use crate::db::{self, conversations};
 use crate::domain::lint::{self, Warning};
 use crate::error::{ApiResult, ErrorBody};
 
@@ -54,7 +54,7 @@ async fn get_ai_settings(
 ) -> ApiResult<web::Json<AiSettings>> {
     let mut conn = db::conn(&state.pool).await?;
     let access = auth::access(&mut conn, &principal, path.into_inner()).await?;
-    let ws = conversations::workspace(&mut conn, access.workspace_id).await?;
+    let ws = crate::db::workspaces::by_id(&mut conn, access.workspace_id).await?;
     Ok(web::Json(AiSettings {
         warnings: lint::lint(&ws.ai_instructions),
         instructions: ws.ai_instructions,

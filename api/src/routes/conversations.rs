@@ -10,6 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use diesel::OptionalExtension;
+
 use crate::app::AppState;
 use crate::auth::{self, Principal};
 use crate::db::enums::TicketStatus;
@@ -170,10 +172,13 @@ async fn get_conversation(
     let mut conn = db::conn(&state.pool).await?;
     let access = auth::access(&mut conn, &principal, ws).await?;
     let ws = access.workspace_id;
-    let conversation = store::conversation(&mut conn, ws, id)
-        .await?
+    let conversation = crate::db::conversations::conversation(&mut conn, ws, id)
+        .await
+        .optional()?
         .ok_or_else(|| ApiError::not_found("conversation"))?;
-    let visitor = store::visitor(&mut conn, ws, conversation.visitor_id).await?;
+    let visitor = crate::db::conversations::visitor(&mut conn, ws, conversation.visitor_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("visitor"))?;
     let messages = store::messages_of(&mut conn, ws, id).await?;
     let ticket = store::ticket_of_conversation(&mut conn, ws, id).await?;
     Ok(web::Json(ConversationDetail {

@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::{self, Principal};
+use crate::db;
 use crate::db::models::Workspace;
 use crate::db::schema::workspaces;
-use crate::db::{self, tickets as store};
 use crate::domain::email::Email;
 use crate::domain::lint::{self, Warning};
 use crate::domain::tickets::plan_required;
@@ -70,7 +70,7 @@ async fn get_ticket_settings(
     let mut conn = db::conn(&state.pool).await?;
     let access = auth::access(&mut conn, &principal, path.into_inner()).await?;
     Ok(web::Json(
-        store::workspace(&mut conn, access.workspace_id)
+        crate::db::workspaces::by_id(&mut conn, access.workspace_id)
             .await?
             .into(),
     ))
@@ -91,7 +91,7 @@ async fn put_ticket_settings(
     let mut conn = db::conn(&state.pool).await?;
     let access = auth::access(&mut conn, &principal, path.into_inner()).await?;
     access.require_admin()?;
-    let ws = store::workspace(&mut conn, access.workspace_id).await?;
+    let ws = crate::db::workspaces::by_id(&mut conn, access.workspace_id).await?;
     let body = body.into_inner();
     let email = match body
         .notification_email

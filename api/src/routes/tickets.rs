@@ -244,7 +244,7 @@ async fn create_ticket(
         publish: events,
     } = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let ws = store::workspace(conn, access.workspace_id).await?;
+            let ws = crate::db::workspaces::by_id(conn, access.workspace_id).await?;
             service::create(conn, &config, &ws, input, &access.actor).await
         })
         .await?;
@@ -325,7 +325,7 @@ async fn assign_to(
         publish: events,
     } = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let ws = store::workspace(conn, access.workspace_id).await?;
+            let ws = crate::db::workspaces::by_id(conn, access.workspace_id).await?;
             service::assign(conn, &config, &ws, key, assignee, version, &access.actor).await
         })
         .await?;
@@ -405,7 +405,7 @@ async fn reply_to_ticket(
         publish: events,
     } = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let ws = store::workspace(conn, access.workspace_id).await?;
+            let ws = crate::db::workspaces::by_id(conn, access.workspace_id).await?;
             service::reply(
                 conn,
                 &ws,

@@ -291,7 +291,7 @@ async fn visitor_context(
     let visitor = conversations::visitor(conn, v.workspace_id, v.visitor_id)
         .await?
         .ok_or_else(|| ApiError::unauthorized_msg("The visitor token is invalid."))?;
-    let ws = conversations::workspace(conn, v.workspace_id).await?;
+    let ws = crate::db::workspaces::by_id(conn, v.workspace_id).await?;
     let conv = current_conversation(conn, v.workspace_id, v.visitor_id).await?;
     Ok((ws, visitor, conv))
 }
@@ -323,7 +323,7 @@ async fn create_session(
         state.limiter.check(&key, 20, 60).await?;
     }
     let mut conn = db::conn(&state.pool).await?;
-    let ws = conversations::workspace_by_widget_key(&mut conn, body.widget_key.trim())
+    let ws = crate::db::workspaces::by_widget_key(&mut conn, body.widget_key.trim())
         .await?
         .ok_or_else(|| ApiError::not_found("widget"))?;
     check_origin(
@@ -365,7 +365,7 @@ async fn widget_config(
     q: web::Query<ConfigQuery>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = db::conn(&state.pool).await?;
-    let ws = conversations::workspace_by_widget_key(&mut conn, q.widget_key.trim())
+    let ws = crate::db::workspaces::by_widget_key(&mut conn, q.widget_key.trim())
         .await?
         .ok_or_else(|| ApiError::not_found("widget"))?;
     Ok(HttpResponse::Ok()

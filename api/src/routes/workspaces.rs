@@ -74,10 +74,7 @@ pub struct UpdateWorkspace {
 }
 
 pub async fn load(conn: &mut Conn, id: Uuid) -> ApiResult<Workspace> {
-    workspaces::table
-        .find(id)
-        .select(Workspace::as_select())
-        .first(conn)
+    crate::db::workspaces::by_id(conn, id)
         .await
         .optional()?
         .ok_or_else(|| ApiError::not_found("workspace"))
