@@ -186,3 +186,47 @@ async fn an_agent_reply_reaches_the_open_widget_live() {
     assert_eq!(data["sender"], "agent");
     assert_eq!(data["author_name"], "Olivia Owner");
 }
+
+#[tokio::test]
+async fn a_reconnect_with_last_event_id_replays_what_was_missed() {
+    let s = setup().await;
+    let url = s
+        .app
+        .url(&format!("{}?token={}", s.path("/events"), s.owner.token));
+    let resp = s
+        .app
+        .client
+        .get(&url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let t = s.create("resume@example.com", "Resume me").await;
+    let id = t["id"].as_str().unwrap_or_default().to_string();
+    // Read the event with its id, then "lose" the connection.
+    let mut stream = resp.bytes_stream();
+    let mut buf = String::new();
+    let last_id = loop {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), stream.next()).await;
+        let Ok(Some(Ok(bytes))) = chunk else {
+            panic!("no event: {buf}")
+        };
+        buf.push_str(&String::from_utf8_lossy(&bytes));
+        if let Some(line) = buf.lines().find(|l| l.starts_with("id: ")) {
+            break line[4..].to_string();
+        }
+    };
+    drop(stream);
+    // Changes while disconnected.
+    s.status(&id, "in_progress").await;
+    let resp = s
+        .app
+        .client
+        .get(&url)
+        .header("Last-Event-ID", last_id)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (_, data) = wait_for_event(resp, |e, d| e == "ticket.updated" && d["id"] == t["id"]).await;
+    assert_eq!(data["status"], "in_progress");
+}

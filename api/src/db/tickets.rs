@@ -352,6 +352,24 @@ pub async fn lock_latest_ticket_of_conversation(
         .optional()
 }
 
+/// Tickets changed after `since`, oldest change first (SSE resume after a reconnect).
+pub async fn updated_since(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<TicketRow>> {
+    tickets::table
+        .left_join(users::table.on(users::id.nullable().eq(tickets::assignee_id)))
+        .filter(tickets::workspace_id.eq(workspace_id))
+        .filter(tickets::updated_at.gt(since))
+        .order((tickets::updated_at.asc(), tickets::id.asc()))
+        .select(ticket_select())
+        .limit(limit)
+        .load(conn)
+        .await
+}
+
 /// A page of the ticket list: one statement, served by an index in the requested order
 /// (plans in docs/scaling.md).
 pub async fn list(conn: &mut Conn, query: &ListQuery) -> QueryResult<Vec<TicketRow>> {

@@ -2,8 +2,13 @@
 //! JSON, `message.created` carries `{"message": Message, "ticket_id": uuid|null}`. Events
 //! arrive from any server process through Postgres LISTEN/NOTIFY (ids only) and are re-read
 //! from the database here, so a client sees the committed state.
+//!
+//! Event ids are the change's time in microseconds. A client that reconnects with
+//! `Last-Event-ID` first gets `ticket.updated` for every ticket changed since (at most
+//! 500; replies and visitor messages also move their ticket's `updated_at`), then the live
+//! stream.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use futures_util::StreamExt;
 use uuid::Uuid;
 
@@ -30,7 +35,7 @@ async fn render(pool: &Pool, ev: BusEvent) -> Option<SseEvent> {
             let ticket = TicketOut::from(store::ticket_row(&mut conn, ws, id).await.ok()?);
             Some(SseEvent {
                 event: ev.kind,
-                id: Some(format!("{}:{}", id, ticket.version)),
+                id: Some(ticket.updated_at.timestamp_micros().to_string()),
                 data: serde_json::to_value(ticket).ok()?,
             })
         }
@@ -39,7 +44,7 @@ async fn render(pool: &Pool, ev: BusEvent) -> Option<SseEvent> {
             let message = MessageOut::from(store::message(&mut conn, ws, id).await.ok()??);
             Some(SseEvent {
                 event: ev.kind,
-                id: Some(id.to_string()),
+                id: Some(message.created_at.timestamp_micros().to_string()),
                 data: serde_json::json!({"message": message, "ticket_id": ev.ticket_id}),
             })
         }
@@ -55,16 +60,36 @@ async fn render(pool: &Pool, ev: BusEvent) -> Option<SseEvent> {
 #[get("/api/v1/workspaces/{ws}/events")]
 async fn workspace_events(
     state: web::Data<AppState>,
+    req: HttpRequest,
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    // Subscribe before answering so that nothing committed after this point is missed.
+    // Subscribe before reading what was missed, so nothing falls in between.
     let live = state.events.stream();
-    let access = {
+    let since = req
+        .headers()
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_micros);
+    let (access, missed) = {
         let mut conn = db::conn(&state.pool).await?;
-        auth::access(&mut conn, &principal, path.into_inner()).await?
+        let access = auth::access(&mut conn, &principal, path.into_inner()).await?;
+        let missed = match since {
+            Some(ts) => store::updated_since(&mut conn, access.workspace_id, ts, 500).await?,
+            None => Vec::new(),
+        };
+        (access, missed)
     };
     let ws = access.workspace_id;
+    let replay = futures_util::stream::iter(missed.into_iter().filter_map(|row| {
+        let ticket = TicketOut::from(row);
+        Some(SseEvent {
+            event: events::TICKET_UPDATED.into(),
+            id: Some(ticket.updated_at.timestamp_micros().to_string()),
+            data: serde_json::to_value(ticket).ok()?,
+        })
+    }));
     let pool = state.pool.clone();
     let stream = live
         .filter(move |ev| std::future::ready(ev.workspace_id == ws))
@@ -72,5 +97,5 @@ async fn workspace_events(
             let pool = pool.clone();
             async move { render(&pool, ev).await }
         });
-    Ok(sse::response(stream))
+    Ok(sse::response(replay.chain(stream)))
 }

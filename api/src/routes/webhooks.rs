@@ -128,6 +128,17 @@ fn check_url(url: &str) -> ApiResult<String> {
     let url = url.trim();
     let parsed =
         url::Url::parse(url).map_err(|_| ApiError::validation("url", "is not a valid URL"))?;
+    let literal_ip = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
+        _ => None,
+    };
+    if literal_ip.is_some_and(crate::webhooks::forbidden_address) {
+        return Err(ApiError::validation(
+            "url",
+            "must not point at a link-local, multicast or unspecified address",
+        ));
+    }
     if !matches!(parsed.scheme(), "http" | "https")
         || parsed.host_str().is_none()
         || url.len() > 2000

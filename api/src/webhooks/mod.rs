@@ -74,6 +74,43 @@ pub async fn dispatch(
     Ok(hooks.len())
 }
 
+/// Addresses a webhook may never reach: link-local (cloud metadata services such as
+/// 169.254.169.254 live there), unspecified, multicast and broadcast. Loopback and private
+/// networks stay allowed: self-hosted receivers on the same network are a real use.
+pub fn forbidden_address(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            v4.is_link_local() || v4.is_unspecified() || v4.is_multicast() || v4.is_broadcast()
+        }
+        std::net::IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return forbidden_address(std::net::IpAddr::V4(v4));
+            }
+            v6.is_unspecified() || v6.is_multicast() || (v6.segments()[0] & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+/// Resolves the URL's host and refuses forbidden addresses (checked again at every
+/// delivery, since DNS can change after the webhook was saved).
+async fn check_destination(url: &str) -> anyhow::Result<()> {
+    let parsed = url::Url::parse(url)?;
+    let host = parsed
+        .host_str()
+        .ok_or_else(|| anyhow::anyhow!("the URL has no host"))?;
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    for addr in tokio::net::lookup_host((host, port)).await? {
+        if forbidden_address(addr.ip()) {
+            anyhow::bail!(
+                "{host} resolves to {}, which webhooks may not reach",
+                addr.ip()
+            );
+        }
+    }
+    Ok(())
+}
+
 fn client() -> anyhow::Result<&'static reqwest::Client> {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     if let Some(c) = CLIENT.get() {
@@ -102,6 +139,19 @@ pub async fn deliver(state: &AppState, payload: &serde_json::Value) -> anyhow::R
     };
     if !webhook.active || delivery.delivered_at.is_some() {
         return Ok(());
+    }
+    if let Err(e) = check_destination(&webhook.url).await {
+        let msg = format!("refused: {e:#}");
+        store::record_attempt(
+            &mut conn,
+            job.workspace_id,
+            delivery.id,
+            None,
+            Some(msg.clone()),
+            None,
+        )
+        .await?;
+        anyhow::bail!("webhook {} delivery {}: {msg}", webhook.id, delivery.id);
     }
     let body = serde_json::to_vec(&delivery.payload)?;
     let timestamp = Utc::now().timestamp();
@@ -141,5 +191,35 @@ pub async fn deliver(state: &AppState, payload: &serde_json::Value) -> anyhow::R
     match error {
         None => Ok(()),
         Some(e) => anyhow::bail!("webhook {} delivery {}: {e}", webhook.id, delivery.id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_and_unroutable_addresses_are_refused() {
+        for bad in [
+            "169.254.169.254",
+            "0.0.0.0",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::",
+            "fe80::1",
+            "::ffff:169.254.169.254",
+        ] {
+            assert!(forbidden_address(bad.parse().unwrap()), "{bad}");
+        }
+        for ok in [
+            "127.0.0.1",
+            "10.0.0.5",
+            "192.168.1.10",
+            "93.184.216.34",
+            "::1",
+            "2606:2800:220:1::",
+        ] {
+            assert!(!forbidden_address(ok.parse().unwrap()), "{ok}");
+        }
     }
 }
