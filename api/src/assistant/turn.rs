@@ -79,7 +79,7 @@ async fn announce_message(
         crate::webhooks::CONVERSATION_MESSAGE,
         serde_json::json!({
             "conversation_id": m.conversation_id,
-            "message": crate::routes::widget::MessageOut::from(m.clone()),
+            "message": crate::domain::message::MessageOut::from(m.clone()),
             "ticket_id": ticket_id,
         }),
     )

@@ -454,19 +454,16 @@ pub async fn counts(conn: &mut Conn, workspace_id: Uuid, me: Option<Uuid>) -> Qu
     .await
 }
 
-/// Messages of a conversation, oldest first.
+/// The most messages a ticket or conversation view returns: the latest ones, in order.
+pub const MESSAGES_SHOWN: i64 = 1000;
+
+/// The conversation's messages in order (the latest `MESSAGES_SHOWN` of them).
 pub async fn messages_of(
     conn: &mut Conn,
     workspace_id: Uuid,
     conversation_id: Uuid,
 ) -> QueryResult<Vec<Message>> {
-    messages::table
-        .filter(messages::workspace_id.eq(workspace_id))
-        .filter(messages::conversation_id.eq(conversation_id))
-        .order((messages::created_at.asc(), messages::id.asc()))
-        .select(Message::as_select())
-        .load(conn)
-        .await
+    crate::db::conversations::messages(conn, workspace_id, conversation_id, MESSAGES_SHOWN).await
 }
 
 pub async fn message(

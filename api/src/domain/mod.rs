@@ -6,6 +6,7 @@ pub mod device;
 pub mod email;
 pub mod handoff;
 pub mod lint;
+pub mod message;
 pub mod origins;
 pub mod summary;
 pub mod ticket_number;

@@ -20,13 +20,13 @@ use crate::db::tickets::{
     self as store, AssigneeFilter, ListQuery, Order, Search, TicketKey, TicketRow,
 };
 use crate::domain::cursor::Cursor;
+use crate::domain::message::MessageOut;
 use crate::domain::ticket_number::TicketNumber;
 use crate::domain::workflow::{self, Transition};
 use crate::domain::{Actor, ActorKind};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, BusEvent};
 use crate::mail;
-use crate::routes::widget::MessageOut;
 use crate::webhooks;
 
 // ---------------------------------------------------------------- JSON views

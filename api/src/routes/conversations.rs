@@ -18,10 +18,10 @@ use crate::db::enums::TicketStatus;
 use crate::db::models::Conversation;
 use crate::db::{self, inbox, tickets as store};
 use crate::domain::cursor::Cursor;
+use crate::domain::message::MessageOut;
 use crate::domain::ticket_number::TicketNumber;
 use crate::domain::tickets::{TicketOut, VisitorOut};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::routes::widget::MessageOut;
 
 const CURSOR_TAG: &str = "conversations";
 

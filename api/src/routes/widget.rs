@@ -2,7 +2,7 @@
 //! token for the visitor's own conversation (messages, read marker, live events).
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::assistant::turn::{self, tickets_enabled};
 use crate::auth::{VisitorAuth, tokens};
-use crate::db::enums::{Sender, TicketStatus};
+use crate::db::enums::TicketStatus;
 use crate::db::models::{Conversation, Message, NewVisitor, Visitor, Workspace};
 use crate::db::{self, Conn, conversations};
 use crate::domain::{device, origins};
@@ -32,42 +32,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(events_stream);
 }
 
-/// `action` of a message: what the widget should offer under it.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct MessageAction {
-    /// `request_email`: show an email field.
-    #[serde(rename = "type")]
-    pub kind: String,
-}
-
-/// A message of a conversation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessageOut {
-    pub id: Uuid,
-    pub conversation_id: Uuid,
-    pub sender: Sender,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub author_name: Option<String>,
-    pub body: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<MessageAction>)]
-    pub action: Option<serde_json::Value>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<Message> for MessageOut {
-    fn from(m: Message) -> Self {
-        MessageOut {
-            id: m.id,
-            conversation_id: m.conversation_id,
-            sender: m.sender,
-            author_name: m.author_name,
-            body: m.body,
-            action: m.action,
-            created_at: m.created_at,
-        }
-    }
-}
+pub use crate::domain::message::{MessageAction, MessageOut};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WidgetConfig {
