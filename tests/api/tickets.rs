@@ -1108,3 +1108,38 @@ async fn conversations_list_by_activity_with_last_message_and_ticket() {
 fn uuid_nil() -> &'static str {
     "00000000-0000-0000-0000-000000000000"
 }
+
+#[tokio::test]
+async fn one_open_ticket_per_conversation_through_the_api() {
+    let s = setup().await;
+    let (_, t) = visitor_with_ticket(&s, "https://shop.example.com/orders").await;
+    let again = json!({"visitor_email": "vera@visitor.test", "summary": "Still waiting", "conversation_id": t["conversation_id"]});
+    let (code, err) = s
+        .app
+        .post(&s.path("/tickets"), Some(&s.owner.token), again.clone())
+        .await;
+    assert_eq!(code, StatusCode::CONFLICT, "{err}");
+    assert_eq!(err["error"]["code"], "ticket_already_open");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(t["number"].as_str().unwrap_or("?")))
+    );
+
+    // Once it is closed, a new ticket may start in the same conversation.
+    let (code, closed) = s
+        .app
+        .post(
+            &s.path(&format!("/tickets/{}/status", id(&t))),
+            Some(&s.owner.token),
+            json!({"status": "closed"}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{closed}");
+    let (code, second) = s
+        .app
+        .post(&s.path("/tickets"), Some(&s.owner.token), again)
+        .await;
+    assert_eq!(code, StatusCode::CREATED, "{second}");
+    assert_ne!(second["number"], t["number"]);
+}

@@ -369,7 +369,8 @@ pub async fn create(
 
     let (visitor_id, conversation_id) = match input.conversation_id {
         Some(cid) => {
-            let conversation = crate::db::conversations::conversation(conn, ws.id, cid)
+            // The row lock serialises concurrent creations on one conversation.
+            let conversation = crate::db::conversations::lock_conversation(conn, ws.id, cid)
                 .await
                 .optional()?
                 .ok_or_else(|| {
@@ -378,6 +379,19 @@ pub async fn create(
                         "no such conversation in this workspace",
                     )
                 })?;
+            // One open ticket per conversation: more of the same goes into that ticket.
+            if let Some((_, number, status)) =
+                crate::db::conversations::latest_ticket(conn, ws.id, cid).await?
+                && matches!(status, TicketStatus::Open | TicketStatus::InProgress)
+            {
+                return Err(ApiError::conflict(
+                    "ticket_already_open",
+                    format!(
+                        "This conversation already has an open ticket, {}. Reply on it instead of opening another.",
+                        TicketNumber::new(number)
+                    ),
+                ));
+            }
             store::set_visitor_email_if_missing(conn, ws.id, conversation.visitor_id, &email)
                 .await?;
             (conversation.visitor_id, conversation.id)
