@@ -58,7 +58,7 @@ openapi: server
 	$(BIN) openapi > openapi.yaml
 	if [ -d frontend/node_modules ]; then cd frontend && npm run gen:api; fi
 
-bench: server
+bench:
 	bash bench/run.sh
 
 fmt:
