@@ -64,14 +64,22 @@ export async function startServer(extraEnv = {}) {
   let exited = null;
   child.on('exit', (code) => { exited = code; });
   const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited !== null) throw new Error(`handoff serve exited with ${exited}`);
-    try {
-      const r = await fetch(`${url}/readyz`);
-      if (r.ok) break;
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error('handoff serve did not become ready in 60 s');
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    for (;;) {
+      if (exited !== null) throw new Error(`handoff serve exited with ${exited}`);
+      try {
+        const r = await fetch(`${url}/readyz`);
+        if (r.ok) break;
+      } catch { /* not up yet */ }
+      if (Date.now() > deadline) throw new Error('handoff serve did not become ready in 60 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } catch (e) {
+    // Never leave a database or a process behind when the server fails to start.
+    if (exited === null) child.kill('SIGTERM');
+    try { psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`); } catch { /* best effort */ }
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
   }
   return {
     url,
