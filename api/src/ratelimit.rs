@@ -30,10 +30,6 @@ impl Limiter {
         Limiter { pool, enabled }
     }
 
-    pub fn enabled(&self) -> bool {
-        self.enabled
-    }
-
     /// Counts one hit on `key`; past `limit` hits in the current `window_secs` window → 429
     /// with the seconds until the window ends.
     pub async fn check(&self, key: &str, limit: u32, window_secs: u32) -> ApiResult<()> {

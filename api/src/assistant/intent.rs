@@ -85,13 +85,6 @@ impl Classification {
                 | Intent::NeedsHumanJudgment
         )
     }
-
-    pub fn is_smalltalk(&self) -> bool {
-        matches!(
-            self.intent,
-            Intent::Greeting | Intent::Thanks | Intent::Goodbye | Intent::Affirm | Intent::Decline
-        )
-    }
 }
 
 struct Rule {

@@ -172,14 +172,6 @@ impl Access {
             .ok_or_else(|| ApiError::forbidden("API keys cannot manage members or API keys."))
     }
 
-    pub fn require_owner(&self) -> ApiResult<()> {
-        if self.role == Role::Owner {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden("Only owners can do this."))
-        }
-    }
-
     pub fn is_api_key(&self) -> bool {
         self.user_id.is_none()
     }

@@ -17,8 +17,6 @@ use crate::db::schema::workspaces;
 use crate::domain::lint::{self, Warning};
 use crate::error::{ApiResult, ErrorBody};
 
-pub const MAX_INSTRUCTIONS_CHARS: u64 = 20_000;
-
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(get_ai_settings)
         .service(put_ai_settings)
