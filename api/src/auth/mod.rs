@@ -8,7 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
@@ -69,6 +69,9 @@ impl FromRequest for AuthUser {
     }
 }
 
+/// How stale an API key's `last_used_at` may get before a request refreshes it.
+const LAST_USED_EVERY_SECS: i64 = 60;
+
 /// A user session or a workspace API key.
 #[derive(Debug, Clone)]
 pub enum Principal {
@@ -94,19 +97,32 @@ impl FromRequest for Principal {
             if token.starts_with("hk_") {
                 let mut conn = db::conn(&st.pool).await?;
                 let hash = tokens::sha256_hex(&token);
-                let key: Option<(Uuid, Uuid, String)> = diesel::update(
-                    api_keys::table
-                        .filter(api_keys::key_hash.eq(&hash))
-                        .filter(api_keys::revoked_at.is_null()),
-                )
-                .set(api_keys::last_used_at.eq(Utc::now()))
-                .returning((api_keys::id, api_keys::workspace_id, api_keys::name))
-                .get_result(&mut conn)
-                .await
-                .optional()?;
-                let (key_id, workspace_id, name) = key.ok_or_else(|| {
+                // A read on every call; last_used_at is written at most once a minute, so a
+                // busy integration doesn't turn every request into a row update.
+                let key: Option<(Uuid, Uuid, String, Option<DateTime<Utc>>)> = api_keys::table
+                    .filter(api_keys::key_hash.eq(&hash))
+                    .filter(api_keys::revoked_at.is_null())
+                    .select((
+                        api_keys::id,
+                        api_keys::workspace_id,
+                        api_keys::name,
+                        api_keys::last_used_at,
+                    ))
+                    .first(&mut conn)
+                    .await
+                    .optional()?;
+                let (key_id, workspace_id, name, last_used) = key.ok_or_else(|| {
                     ApiError::unauthorized_msg("The API key is invalid or revoked.")
                 })?;
+                let now = Utc::now();
+                if last_used
+                    .is_none_or(|t| now - t > chrono::Duration::seconds(LAST_USED_EVERY_SECS))
+                {
+                    diesel::update(api_keys::table.find(key_id))
+                        .set(api_keys::last_used_at.eq(now))
+                        .execute(&mut conn)
+                        .await?;
+                }
                 return Ok(Principal::ApiKey {
                     key_id,
                     workspace_id,
