@@ -280,8 +280,7 @@ pub async fn handle_visitor_message(
         })
         .await?;
     let (stored, ticket_out, created, updated) = applied;
-    // NOTIFY takes a pool connection of its own: release this one first, or a burst of
-    // turns could hold every connection while each waits for one more.
+    // Give the connection back before announcing the change.
     drop(conn);
 
     // 4. Announce after the commit.

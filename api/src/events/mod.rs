@@ -4,6 +4,7 @@
 
 pub mod sse;
 
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use diesel::sql_types::Text;
@@ -59,16 +60,24 @@ impl BusEvent {
     }
 }
 
+/// The listener's connection, shared for sending NOTIFY while it is up.
+type Notifier = Arc<RwLock<Option<Arc<tokio_postgres::Client>>>>;
+
 #[derive(Clone)]
 pub struct EventBus {
     tx: broadcast::Sender<BusEvent>,
     pool: Pool,
+    notifier: Notifier,
 }
 
 impl EventBus {
     pub fn new(pool: Pool) -> Self {
         let (tx, _) = broadcast::channel(1024);
-        EventBus { tx, pool }
+        EventBus {
+            tx,
+            pool,
+            notifier: Arc::new(RwLock::new(None)),
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<BusEvent> {
@@ -98,18 +107,34 @@ impl EventBus {
             Ok(p) => p,
             Err(e) => return tracing::error!(error = %e, "serialising bus event"),
         };
-        let result = async {
-            let mut conn = db::conn(&self.pool)
+        // The listener's dedicated connection sends it, so publishing never takes a pool
+        // connection (a handler still holding one can't starve the pool). Only while that
+        // connection is down does it borrow one from the pool.
+        let notifier = self.notifier.read().ok().and_then(|n| n.clone());
+        let result = match notifier {
+            Some(client) => tokio_postgres::Client::execute(
+                &client,
+                "SELECT pg_notify($1, $2)",
+                &[&CHANNEL, &payload.as_str()],
+            )
+            .await
+            .map(|_| ())
+            .map_err(anyhow::Error::from),
+            None => {
+                async {
+                    let mut conn = db::conn(&self.pool)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    diesel::sql_query("SELECT pg_notify($1, $2)")
+                        .bind::<Text, _>(CHANNEL)
+                        .bind::<Text, _>(&payload)
+                        .execute(&mut conn)
+                        .await?;
+                    anyhow::Ok(())
+                }
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            diesel::sql_query("SELECT pg_notify($1, $2)")
-                .bind::<Text, _>(CHANNEL)
-                .bind::<Text, _>(&payload)
-                .execute(&mut conn)
-                .await?;
-            anyhow::Ok(())
-        }
-        .await;
+            }
+        };
         if let Err(e) = result {
             tracing::warn!(error = %e, kind = %ev.kind, "NOTIFY failed; delivering locally only");
             let _ = self.tx.send(ev);
@@ -120,10 +145,15 @@ impl EventBus {
     /// process.
     pub fn spawn_listener(&self, database_url: String) -> tokio::task::JoinHandle<()> {
         let tx = self.tx.clone();
+        let notifier = self.notifier.clone();
         tokio::spawn(async move {
             let mut delay = Duration::from_millis(200);
             loop {
-                match listen_once(&database_url, &tx).await {
+                let outcome = listen_once(&database_url, &tx, &notifier).await;
+                if let Ok(mut slot) = notifier.write() {
+                    *slot = None;
+                }
+                match outcome {
                     Ok(()) => delay = Duration::from_millis(200),
                     Err(e) => {
                         tracing::warn!(error = %e, "event listener disconnected; reconnecting");
@@ -136,7 +166,11 @@ impl EventBus {
     }
 }
 
-async fn listen_once(database_url: &str, tx: &broadcast::Sender<BusEvent>) -> anyhow::Result<()> {
+async fn listen_once(
+    database_url: &str,
+    tx: &broadcast::Sender<BusEvent>,
+    notifier: &Notifier,
+) -> anyhow::Result<()> {
     let (client, mut connection) =
         tokio_postgres::connect(database_url, tokio_postgres::NoTls).await?;
     let (ntx, mut nrx) = tokio::sync::mpsc::unbounded_channel();
@@ -156,6 +190,9 @@ async fn listen_once(database_url: &str, tx: &broadcast::Sender<BusEvent>) -> an
         anyhow::Ok(())
     });
     client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
+    if let Ok(mut slot) = notifier.write() {
+        *slot = Some(Arc::new(client));
+    }
     tracing::debug!("listening for events");
     while let Some(payload) = nrx.recv().await {
         match serde_json::from_str::<BusEvent>(&payload) {

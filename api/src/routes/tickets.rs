@@ -248,7 +248,7 @@ async fn create_ticket(
             service::create(conn, &config, &ws, input, &access.actor).await
         })
         .await?;
-    drop(conn); // NOTIFY takes a pool connection of its own: never hold two.
+    drop(conn); // Give the connection back before announcing the change.
     publish(&state, events).await;
     Ok(HttpResponse::Created().json(value))
 }
@@ -306,7 +306,7 @@ async fn change_ticket_status(
             .await
         })
         .await?;
-    drop(conn); // NOTIFY takes a pool connection of its own: never hold two.
+    drop(conn); // Give the connection back before announcing the change.
     publish(&state, events).await;
     Ok(web::Json(value))
 }
@@ -329,7 +329,7 @@ async fn assign_to(
             service::assign(conn, &config, &ws, key, assignee, version, &access.actor).await
         })
         .await?;
-    drop(conn); // NOTIFY takes a pool connection of its own: never hold two.
+    drop(conn); // Give the connection back before announcing the change.
     publish(state, events).await;
     Ok(value)
 }
@@ -417,7 +417,7 @@ async fn reply_to_ticket(
             .await
         })
         .await?;
-    drop(conn); // NOTIFY takes a pool connection of its own: never hold two.
+    drop(conn); // Give the connection back before announcing the change.
     publish(&state, events).await;
     Ok(HttpResponse::Created().json(value.message))
 }
