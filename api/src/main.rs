@@ -1,4 +1,5 @@
 //! The `handoff` command: serve, migrate, seed-demo, openapi, create-user.
+#![allow(clippy::print_stdout)] // The CLI prints its answers (logins, the spec) to stdout.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};

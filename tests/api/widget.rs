@@ -332,6 +332,19 @@ async fn refund_offer_bad_email_asked_again_good_email_creates_the_ticket() {
     assert!(good["ticket"]["id"].is_string());
     assert!(reply_text(&good).contains("TKT-10001"), "{good}");
     assert!(reply_text(&good).contains("jane@example.com"));
+    // The confirmation is marked by the server, so the widget places the ticket card
+    // without reading the assistant's wording.
+    let confirmation = good["messages"]
+        .as_array()
+        .and_then(|ms| ms.last())
+        .cloned()
+        .expect("the assistant's confirmation");
+    assert_eq!(confirmation["sender"], "assistant", "{good}");
+    assert_eq!(
+        confirmation["action"],
+        serde_json::json!({"type": "ticket_created", "ticket_id": good["ticket"]["id"], "number": "TKT-10001"}),
+        "{good}"
+    );
 
     let t = tickets(&app, &site.ws);
     assert_eq!(t.len(), 1);

@@ -106,6 +106,8 @@ pub struct Input<'a> {
 pub enum Action {
     /// The widget shows an email field under this message.
     RequestEmail,
+    /// The message confirms a new ticket: the widget shows the ticket's card under it.
+    TicketCreated { ticket_id: Uuid, number: i64 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,10 +222,13 @@ pub fn step(state: &FlowState, input: &Input<'_>) -> Outcome {
 pub fn ticket_created(ticket_id: Uuid, number: i64, email: &Email) -> Outcome {
     Outcome::say(
         FlowState::TicketOpen { ticket_id, number },
-        Reply::text(format!(
-            "Done! I've created ticket {} for you. Our team will reply to {email}, and you'll also see their answer right here.",
-            ticket_label(number)
-        )),
+        Reply {
+            body: format!(
+                "Done! I've created ticket {} for you. Our team will reply to {email}, and you'll also see their answer right here.",
+                ticket_label(number)
+            ),
+            action: Some(Action::TicketCreated { ticket_id, number }),
+        },
     )
 }
 
@@ -683,6 +688,13 @@ mod tests {
         );
         assert!(done.replies[0].body.contains("TKT-10001"));
         assert!(done.replies[0].body.contains("jane@gmail.com"));
+        assert_eq!(
+            done.replies[0].action,
+            Some(Action::TicketCreated {
+                ticket_id: Uuid::nil(),
+                number: 10001
+            })
+        );
     }
 
     #[test]
@@ -943,6 +955,14 @@ mod tests {
         assert_eq!(
             serde_json::to_value(Action::RequestEmail).unwrap(),
             serde_json::json!({"type": "request_email"})
+        );
+        assert_eq!(
+            serde_json::to_value(Action::TicketCreated {
+                ticket_id: Uuid::nil(),
+                number: 10001
+            })
+            .unwrap(),
+            serde_json::json!({"type": "ticket_created", "ticket_id": Uuid::nil(), "number": 10001})
         );
     }
 }

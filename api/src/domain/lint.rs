@@ -36,8 +36,9 @@ pub fn lint(instructions: &str) -> Vec<Warning> {
             }
             let what: Vec<String> = findings.into_iter().map(|f| f.what).collect();
             let mut what = what.join("; ");
-            if let Some(first) = what.get(..1) {
-                what = first.to_uppercase() + &what[1..];
+            let mut chars = what.chars();
+            if let Some(first) = chars.next() {
+                what = first.to_uppercase().collect::<String>() + chars.as_str();
             }
             Some(Warning {
                 reason: format!("{what}. {WHY}"),
@@ -81,7 +82,7 @@ pub fn split_sentences(text: &str) -> Vec<String> {
             continue;
         }
         let (is_bullet, content) = match BULLET.find(line) {
-            Some(m) => (true, &line[m.end()..]),
+            Some(m) => (true, from(line, m.end())),
             None => (false, line),
         };
         let starts_upper = content.chars().next().is_some_and(|c| c.is_uppercase());
@@ -147,7 +148,7 @@ pub fn split_sentences(text: &str) -> Vec<String> {
                     && (c != '.' || period_ends_sentence(&block, chars[i].0, &chars, j))
                 {
                     let end = if at_end { block.len() } else { chars[j].0 };
-                    push_sentence(&mut out, &block[start..end]);
+                    push_sentence(&mut out, span(&block, start, end));
                     start = end;
                 }
                 i = j;
@@ -155,7 +156,7 @@ pub fn split_sentences(text: &str) -> Vec<String> {
                 i += 1;
             }
         }
-        push_sentence(&mut out, &block[start..]);
+        push_sentence(&mut out, from(&block, start));
     }
     out
 }
@@ -176,7 +177,7 @@ fn push_sentence(out: &mut Vec<String>, s: &str) {
 
 /// Whether the period at byte `dot` ends a sentence, given what precedes and follows it.
 fn period_ends_sentence(block: &str, dot: usize, chars: &[(usize, char)], next_idx: usize) -> bool {
-    let before = &block[..dot];
+    let before = upto(block, dot);
     let word = before
         .rsplit(|c: char| c.is_whitespace() || c == '(')
         .next()
@@ -525,7 +526,7 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
 
     if let Some(m) = CALL_US
         .find(clause)
-        .filter(|m| !wish_before(&clause[..m.start()]))
+        .filter(|m| !wish_before(upto(clause, m.start())))
     {
         out.push(Finding {
             kind: Kind::CallUs,
@@ -535,11 +536,11 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
     }
 
     for m in CONTACT_TEAM.find_iter(clause) {
-        if CONTACT_AS_NOUN.is_match(&clause[m.end()..]) || wish_before(&clause[..m.start()]) {
+        if CONTACT_AS_NOUN.is_match(from(clause, m.end())) || wish_before(upto(clause, m.start())) {
             continue;
         }
         // "we offer email support", "24/7 email support": a noun, not an instruction.
-        let previous = clause[..m.start()]
+        let previous = upto(clause, m.start())
             .split_whitespace()
             .last()
             .unwrap_or("")
@@ -568,8 +569,8 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
     }
 
     for m in REACH_OUT.find_iter(clause) {
-        let before = &clause[..m.start()];
-        let after = &clause[m.end()..];
+        let before = upto(clause, m.start());
+        let after = from(clause, m.end());
         let phrase = m.as_str().to_lowercase();
         let object_us = REACH_OUT_OBJECT_US.is_match(after)
             || (phrase.starts_with("reach ") && !phrase.contains(" out"));
@@ -619,7 +620,7 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
     }
 
     if let Some(m) = REDIRECT_WHO.find(clause) {
-        let rest = &clause[m.end()..];
+        let rest = from(clause, m.end());
         if REDIRECT_DEST.is_match(rest)
             && !out
                 .iter()
@@ -638,7 +639,7 @@ fn clause_findings(clause: &str, sentence: &str, disclosure_negated: bool) -> Ve
     }
 
     if let Some(m) = EXTERNAL_TICKET.find(clause) {
-        let rest = &clause[m.end()..];
+        let rest = from(clause, m.end());
         let elsewhere = EXTERNAL_PLACE.is_match(rest);
         let by_visitor = VISITOR_DOES
             .find_iter(clause)
@@ -677,6 +678,21 @@ fn first_words(s: &str, n: usize) -> String {
             words.join(" ").trim_end_matches(['.', ',', '!', '?'])
         )
     }
+}
+
+/// `s[..i]` for a byte offset known to be a char boundary (a regex match or `char_indices`).
+fn upto(s: &str, i: usize) -> &str {
+    s.get(..i).unwrap_or(s)
+}
+
+/// `s[i..]` for a byte offset known to be a char boundary.
+fn from(s: &str, i: usize) -> &str {
+    s.get(i..).unwrap_or("")
+}
+
+/// `s[a..b]` for byte offsets known to be char boundaries.
+fn span(s: &str, a: usize, b: usize) -> &str {
+    s.get(a..b).unwrap_or("")
 }
 
 #[cfg(test)]

@@ -1,19 +1,39 @@
 //! A conversation message as the API shows it (widget, dashboard, webhooks).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::enums::Sender;
 use crate::db::models::Message;
+use crate::domain::handoff::Action;
+use crate::domain::ticket_number::TicketNumber;
 
-/// `action` of a message: what the widget should offer under it.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct MessageAction {
-    /// `request_email`: show an email field.
-    #[serde(rename = "type")]
-    pub kind: String,
+/// `action` of a message: what the widget should offer or show under it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MessageAction {
+    /// Show an email field under this message.
+    RequestEmail,
+    /// This message confirms a new ticket: show the ticket's card under it.
+    TicketCreated {
+        ticket_id: Uuid,
+        /// `TKT-10001`
+        number: String,
+    },
+}
+
+impl From<Action> for MessageAction {
+    fn from(a: Action) -> Self {
+        match a {
+            Action::RequestEmail => MessageAction::RequestEmail,
+            Action::TicketCreated { ticket_id, number } => MessageAction::TicketCreated {
+                ticket_id,
+                number: TicketNumber::new(number).to_string(),
+            },
+        }
+    }
 }
 
 /// A message of a conversation.
@@ -26,8 +46,7 @@ pub struct MessageOut {
     pub author_name: Option<String>,
     pub body: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<MessageAction>)]
-    pub action: Option<serde_json::Value>,
+    pub action: Option<MessageAction>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -39,7 +58,11 @@ impl From<Message> for MessageOut {
             sender: m.sender,
             author_name: m.author_name,
             body: m.body,
-            action: m.action,
+            // The stored jsonb is the flow's `Action`; anything unreadable shows no action.
+            action: m
+                .action
+                .and_then(|v| serde_json::from_value::<Action>(v).ok())
+                .map(MessageAction::from),
             created_at: m.created_at,
         }
     }

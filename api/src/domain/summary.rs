@@ -24,7 +24,7 @@ pub fn truncate_chars(s: &str, max: usize) -> String {
     }
     let cut: String = s.chars().take(max.saturating_sub(1)).collect();
     let cut = match cut.rfind(' ') {
-        Some(i) if i > max / 2 => cut[..i].to_string(),
+        Some(i) if i > max / 2 => cut.get(..i).unwrap_or(&cut).to_string(),
         _ => cut,
     };
     format!("{}…", cut.trim_end_matches([' ', ',', '.', ';', ':', '-']))

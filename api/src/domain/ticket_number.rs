@@ -31,7 +31,7 @@ impl TicketNumber {
         if !prefix.eq_ignore_ascii_case(Self::PREFIX) {
             return Err(invalid());
         }
-        let digits = &trimmed[Self::PREFIX.len()..];
+        let digits = trimmed.get(Self::PREFIX.len()..).unwrap_or_default();
         if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid());
         }

@@ -483,7 +483,7 @@ async fn create_api_key(
     let access = auth::access(&mut conn, &principal, path.into_inner()).await?;
     let creator = access.require_admin_user()?;
     let key = tokens::random_secret("hk_");
-    let prefix = key[..11].to_string();
+    let prefix: String = key.chars().take(11).collect();
     let row: ApiKey = diesel::insert_into(api_keys::table)
         .values(NewApiKey {
             id: Uuid::new_v4(),

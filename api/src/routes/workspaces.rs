@@ -100,7 +100,7 @@ async fn create_workspace(
                     id: Uuid::new_v4(),
                     name: body.name.trim(),
                     plan: body.plan.unwrap_or(Plan::Free),
-                    widget_key: &key[..27],
+                    widget_key: &key.chars().take(27).collect::<String>(),
                 })
                 .returning(Workspace::as_returning())
                 .get_result(conn)

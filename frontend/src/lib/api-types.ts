@@ -982,10 +982,17 @@ export interface components {
             /** Format: uuid */
             workspace_id: string;
         };
-        /** @description `action` of a message: what the widget should offer under it. */
+        /** @description `action` of a message: what the widget should offer or show under it. */
         MessageAction: {
-            /** @description `request_email`: show an email field. */
-            type: string;
+            /** @enum {string} */
+            type: "request_email";
+        } | {
+            /** @description `TKT-10001` */
+            number: string;
+            /** Format: uuid */
+            ticket_id: string;
+            /** @enum {string} */
+            type: "ticket_created";
         };
         MessageList: {
             items: components["schemas"]["MessageOut"][];
