@@ -1,34 +1,24 @@
-// Thin client for the public widget API (same origin as the frame).
+// Thin client for the public widget API (same origin as the frame). The types come from the
+// generated src/lib/api-types.ts (openapi-typescript over ../openapi.yaml, checked for
+// staleness by src/lib/api-types.test.ts); they are type-only imports, so nothing of that
+// file reaches the bundle.
+import type { components, paths } from '../../../src/lib/api-types';
 
-export interface Message {
-  id: string;
-  conversation_id: string;
-  sender: 'visitor' | 'assistant' | 'agent' | 'system';
-  author_name?: string | null;
-  body: string;
-  action?: { type: string } | null;
-  created_at: string;
-}
+type Schemas = components['schemas'];
 
-export interface TicketRef {
-  id: string;
-  number: number | string;
-}
+export type Message = Schemas['MessageOut'];
+export type MessageAction = Schemas['MessageAction'];
+/** The action that marks the assistant's ticket confirmation: the card goes under it. */
+export type TicketCreated = Extract<MessageAction, { type: 'ticket_created' }>;
+export type Session = Schemas['SessionOut'];
+export type SessionRequest = Schemas['CreateSession'];
+export type SendResult = Schemas['PostMessageOut'];
+export type TicketBrief = Schemas['TicketBrief'];
+type MessageList = Schemas['MessageList'];
+type ErrorBody = Schemas['ErrorBody'];
 
-export interface Session {
-  visitor_token: string;
-  visitor_id: string;
-  conversation_id: string;
-  messages: Message[];
-  unread_count: number;
-  config: { workspace_name: string; greeting: string; tickets_enabled: boolean; color?: string };
-  ticket?: TicketRef | null;
-}
-
-export interface SendResult {
-  messages: Message[];
-  ticket: TicketRef | null;
-}
+/** Only paths the spec has; a renamed endpoint fails type-checking here. */
+type WidgetPath = Extract<keyof paths, `/api/v1/widget/${string}`>;
 
 export class ApiError extends Error {
   constructor(
@@ -51,13 +41,13 @@ export class WidgetApi {
     private readonly fetchFn: Fetch = (...a) => fetch(...a),
   ) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: 'GET' | 'POST', path: WidgetPath, query = '', body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let r: Response;
     try {
-      r = await this.fetchFn(this.base + path, {
+      r = await this.fetchFn(this.base + path + query, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -74,7 +64,7 @@ export class WidgetApi {
       /* not JSON */
     }
     if (!r.ok) {
-      const err = (json as { error?: { code?: string; message?: string } } | null)?.error;
+      const err = (json as Partial<ErrorBody> | null)?.error;
       const ra = Number(r.headers.get('retry-after'));
       throw new ApiError(
         r.status,
@@ -86,23 +76,24 @@ export class WidgetApi {
     return json as T;
   }
 
-  session(body: { widget_key: string; visitor_token?: string; page_url: string; referrer: string; locale: string }) {
-    return this.call<Session>('POST', '/api/v1/widget/sessions', body);
+  session(body: SessionRequest) {
+    return this.call<Session>('POST', '/api/v1/widget/sessions', '', body);
   }
 
   send(body: string, pageUrl: string) {
-    return this.call<SendResult>('POST', '/api/v1/widget/messages', { body, page_url: pageUrl });
+    return this.call<SendResult>('POST', '/api/v1/widget/messages', '', { body, page_url: pageUrl } satisfies Schemas['PostMessage']);
   }
 
   after(messageId: string) {
-    return this.call<{ items: Message[] }>('GET', `/api/v1/widget/messages?after=${encodeURIComponent(messageId)}`);
+    return this.call<MessageList>('GET', '/api/v1/widget/messages', `?after=${encodeURIComponent(messageId)}`);
   }
 
   read(upTo: string) {
-    return this.call<void>('POST', '/api/v1/widget/read', { up_to: upTo });
+    return this.call<void>('POST', '/api/v1/widget/read', '', { up_to: upTo } satisfies Schemas['MarkRead']);
   }
 
   eventsUrl() {
-    return `${this.base}/api/v1/widget/events?token=${encodeURIComponent(this.token ?? '')}`;
+    const path: WidgetPath = '/api/v1/widget/events';
+    return `${this.base}${path}?token=${encodeURIComponent(this.token ?? '')}`;
   }
 }

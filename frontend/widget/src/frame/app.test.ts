@@ -46,7 +46,7 @@ function session(messages: Message[] = [], unread = 0) {
     conversation_id: 'c1',
     messages,
     unread_count: unread,
-    config: { workspace_name: 'Acme Shop', greeting: 'Hi! Ask me anything.', tickets_enabled: true },
+    config: { workspace_name: 'Acme Shop', greeting: 'Hi! Ask me anything.', tickets_enabled: true, color: '#4f46e5' },
   };
 }
 
@@ -208,7 +208,7 @@ describe('frame app: conversation', () => {
       'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([ask, offer]) }),
       'POST /api/v1/widget/messages': (b) => ({
         status: 201,
-        body: { messages: [msg('visitor', (b as { body: string }).body), msg('assistant', 'Thanks! Your ticket is TKT-10001.')], ticket: { id: 't1', number: 10001 } },
+        body: { messages: [msg('visitor', (b as { body: string }).body), msg('assistant', 'Thanks! Your ticket is TKT-10001.')], ticket: { id: 't1', number: 'TKT-10001' } },
       }),
     });
     await settle();

@@ -1,7 +1,7 @@
 // The chat inside the iframe: session, message list, composer, email step, ticket card,
 // live agent replies (SSE), read receipts and the unread count for the loader's badge.
-import { contrastText, isEmail, safeColor, ticketLabel, visitorTokenKey, type ToLoader } from '../shared/protocol';
-import { ApiError, type Message, type Session, type TicketRef, WidgetApi } from './api';
+import { contrastText, isEmail, safeColor, visitorTokenKey, type ToLoader } from '../shared/protocol';
+import { ApiError, type Message, type Session, type TicketBrief, WidgetApi } from './api';
 import { h, icon, ICONS } from './dom';
 
 export interface ChatDeps {
@@ -25,7 +25,7 @@ interface Pending {
 
 interface Card {
   after: string;
-  ticket: TicketRef;
+  ticket: TicketBrief;
 }
 
 type Phase = 'waiting' | 'connecting' | 'ready' | 'failed' | 'forbidden';
@@ -246,7 +246,7 @@ export class ChatApp {
     this.token = s.visitor_token;
     this.d.api.token = s.visitor_token;
     this.conversationId = s.conversation_id;
-    const cfg = s.config ?? ({} as Session['config']);
+    const cfg = s.config;
     if (cfg.color) this.setColor(cfg.color);
     this.el.title.textContent = cfg.workspace_name || 'Chat';
     this.greeting = cfg.greeting || 'Hi! How can we help you today?';
@@ -255,7 +255,7 @@ export class ChatApp {
     this.ids.clear();
     this.addMessages(s.messages ?? [], false);
     if (s.ticket && !this.cards.some((c) => c.ticket.id === s.ticket!.id)) {
-      const label = ticketLabel(s.ticket.number);
+      const label = s.ticket.number;
       const anchor = [...this.messages].reverse().find((m) => m.sender !== 'visitor' && m.body.includes(label));
       if (anchor) this.cards.push({ after: anchor.id, ticket: s.ticket });
     }
@@ -513,8 +513,8 @@ export class ChatApp {
     );
   }
 
-  private card(t: TicketRef): HTMLElement {
-    const label = ticketLabel(t.number);
+  private card(t: TicketBrief): HTMLElement {
+    const label = t.number;
     return h(
       'div',
       { class: 'card', role: 'status', 'aria-label': `Ticket ${label} created` },

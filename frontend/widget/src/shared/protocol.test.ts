@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contrastText, isEmail, isProtocolMessage, safeColor, ticketLabel } from './protocol';
+import { contrastText, isEmail, isProtocolMessage, safeColor } from './protocol';
 
 describe('protocol helpers', () => {
   it('accepts ordinary emails and rejects malformed ones', () => {
@@ -7,12 +7,6 @@ describe('protocol helpers', () => {
     for (const bad of ['', 'ann', 'ann@', '@example.com', 'ann@example', 'ann @example.com', 'ann@exa mple.com', 'a@b..com', 'not-an-email@']) {
       expect(isEmail(bad)).toBe(false);
     }
-  });
-
-  it('formats ticket numbers as TKT-n', () => {
-    expect(ticketLabel(10001)).toBe('TKT-10001');
-    expect(ticketLabel('10002')).toBe('TKT-10002');
-    expect(ticketLabel('tkt-10003')).toBe('TKT-10003');
   });
 
   it('picks a readable text colour for the theme', () => {

@@ -32,12 +32,6 @@ export function isEmail(value: string): boolean {
   return v.length <= 254 && /^[^\s@"(),:;<>[\]\\]+@[^\s@"(),:;<>[\]\\]+\.[A-Za-z]{2,}$/.test(v) && !v.includes('..');
 }
 
-/** Ticket numbers may come as 10001, "10001" or "TKT-10001". */
-export function ticketLabel(number: number | string): string {
-  const s = String(number);
-  return /^TKT-/i.test(s) ? s.toUpperCase() : `TKT-${s}`;
-}
-
 /** Text colour (black or white) that stays readable on a background hex colour. */
 export function contrastText(hex: string): string {
   const m = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(hex.trim());
