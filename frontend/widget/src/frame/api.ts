@@ -13,7 +13,6 @@ export type TicketCreated = Extract<MessageAction, { type: 'ticket_created' }>;
 export type Session = Schemas['SessionOut'];
 export type SessionRequest = Schemas['CreateSession'];
 export type SendResult = Schemas['PostMessageOut'];
-export type TicketBrief = Schemas['TicketBrief'];
 type MessageList = Schemas['MessageList'];
 type ErrorBody = Schemas['ErrorBody'];
 

@@ -39,6 +39,11 @@ function msg(sender: Message['sender'], body: string, extra: Partial<Message> = 
   };
 }
 
+const TICKET = { id: 't1', number: 'TKT-10001' };
+/** The assistant's ticket confirmation, marked by the server with the ticket_created action. */
+const confirmation = (body = "Done! I've created ticket TKT-10001 for you.") =>
+  msg('assistant', body, { action: { type: 'ticket_created', ticket_id: TICKET.id, number: TICKET.number } });
+
 function session(messages: Message[] = [], unread = 0) {
   return {
     visitor_token: 'vt_1',
@@ -208,7 +213,7 @@ describe('frame app: conversation', () => {
       'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([ask, offer]) }),
       'POST /api/v1/widget/messages': (b) => ({
         status: 201,
-        body: { messages: [msg('visitor', (b as { body: string }).body), msg('assistant', 'Thanks! Your ticket is TKT-10001.')], ticket: { id: 't1', number: 'TKT-10001' } },
+        body: { messages: [msg('visitor', (b as { body: string }).body), confirmation('Thanks! Your ticket is TKT-10001.')], ticket: TICKET },
       }),
     });
     await settle();
@@ -263,6 +268,71 @@ describe('frame app: conversation', () => {
     const retry = Array.from(root.querySelectorAll('.err button')).find((b) => b.textContent === 'Retry') as HTMLButtonElement;
     expect(retry.disabled).toBe(true);
     expect(rateLimitText(120)).toContain('2 minutes');
+  });
+});
+
+describe('frame app: the ticket card', () => {
+  /** The element right after a message's bubble (the card, when it has one). */
+  const after = (root: HTMLElement, m: Message) => root.querySelector(`.m[data-id="${m.id}"]`)?.nextElementSibling as HTMLElement | null;
+
+  it('appears under the confirmation the POST response marks', async () => {
+    const done = confirmation();
+    const { root } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
+      'POST /api/v1/widget/messages': (b) => ({
+        status: 201,
+        body: { messages: [msg('visitor', (b as { body: string }).body), done, msg('assistant', 'Anything else?')], ticket: TICKET },
+      }),
+    });
+    await settle();
+    type(root, 'ann@example.com');
+    await settle();
+    expect(root.querySelectorAll('.card')).toHaveLength(1);
+    const card = after(root, done)!;
+    expect(card.className).toBe('card');
+    expect(card.getAttribute('aria-label')).toBe('Ticket TKT-10001 created');
+    expect(texts(card, '.ct, .cn, .cs')).toEqual(['Ticket created', 'TKT-10001', 'Our team will reply here and by email.']);
+  });
+
+  it('is back under the same message after a reload (history carries the action)', async () => {
+    const asked = [msg('visitor', 'I want a refund'), msg('visitor', 'ann@example.com')];
+    const done = confirmation();
+    const history = [...asked, done, msg('agent', 'Refund started', { author_name: 'Dana' })];
+    const { root } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: { ...session(history), ticket: TICKET } }) });
+    await settle();
+    expect(root.querySelectorAll('.card')).toHaveLength(1);
+    expect(after(root, done)?.querySelector('.cn')?.textContent).toBe('TKT-10001');
+    expect(after(root, done)?.nextElementSibling?.textContent).toContain('Refund started');
+  });
+
+  it('appears when the marked message arrives live on the event stream', async () => {
+    const { root } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([msg('visitor', 'ann@example.com')]) }),
+    });
+    await settle();
+    expect(root.querySelector('.card')).toBeNull();
+    const done = confirmation();
+    FakeES.last!.emit('message.created', done);
+    await settle();
+    expect(after(root, done)?.querySelector('.cn')?.textContent).toBe('TKT-10001');
+  });
+
+  it('is not shown for a message that merely mentions the ticket number', async () => {
+    const mention = msg('agent', 'About TKT-10001: we are on it.', { author_name: 'Dana' });
+    const { root } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: { ...session([msg('visitor', 'Hi'), mention]), ticket: TICKET } }),
+      'POST /api/v1/widget/messages': (b) => ({
+        status: 201,
+        body: { messages: [msg('visitor', (b as { body: string }).body), msg('assistant', 'I added this to ticket TKT-10001.')], ticket: TICKET },
+      }),
+    });
+    await settle();
+    type(root, 'One more detail about TKT-10001');
+    await settle();
+    expect(texts(root, '.m .body')).toContain('I added this to ticket TKT-10001.');
+    expect(root.querySelector('.card')).toBeNull();
+    // The number still never breaks across lines.
+    expect(texts(root, '.m.agent .nw')).toEqual(['TKT-10001']);
   });
 });
 

@@ -1,7 +1,7 @@
 // The chat inside the iframe: session, message list, composer, email step, ticket card,
 // live agent replies (SSE), read receipts and the unread count for the loader's badge.
 import { contrastText, isEmail, safeColor, visitorTokenKey, type ToLoader } from '../shared/protocol';
-import { ApiError, type Message, type Session, type TicketBrief, WidgetApi } from './api';
+import { ApiError, type Message, type Session, type TicketCreated, WidgetApi } from './api';
 import { h, icon, ICONS } from './dom';
 
 export interface ChatDeps {
@@ -21,11 +21,6 @@ interface Pending {
   state: 'sending' | 'failed';
   error?: string;
   retryAt?: number;
-}
-
-interface Card {
-  after: string;
-  ticket: TicketBrief;
 }
 
 type Phase = 'waiting' | 'connecting' | 'ready' | 'failed' | 'forbidden';
@@ -52,7 +47,6 @@ export class ChatApp {
   private messages: Message[] = [];
   private ids = new Set<string>();
   private pending: Pending[] = [];
-  private cards: Card[] = [];
   private inflight = 0;
   private buffered: Message[] = [];
   private unread = 0;
@@ -250,15 +244,9 @@ export class ChatApp {
     if (cfg.color) this.setColor(cfg.color);
     this.el.title.textContent = cfg.workspace_name || 'Chat';
     this.greeting = cfg.greeting || 'Hi! How can we help you today?';
-    this.cards = this.loadCards();
     this.messages = [];
     this.ids.clear();
     this.addMessages(s.messages ?? [], false);
-    if (s.ticket && !this.cards.some((c) => c.ticket.id === s.ticket!.id)) {
-      const label = s.ticket.number;
-      const anchor = [...this.messages].reverse().find((m) => m.sender !== 'visitor' && m.body.includes(label));
-      if (anchor) this.cards.push({ after: anchor.id, ticket: s.ticket });
-    }
     this.unread = Math.max(0, Number(s.unread_count) || 0);
     this.phase = 'ready';
     this.el.input.disabled = false;
@@ -376,14 +364,6 @@ export class ChatApp {
       const r = await this.d.api.send(body, this.pageUrl);
       this.pending = this.pending.filter((x) => x !== p);
       this.addMessages(r.messages ?? [], false);
-      if (r.ticket) {
-        const last = (r.messages ?? []).filter((m) => m.sender !== 'visitor').pop() ?? (r.messages ?? []).pop();
-        const after = last?.id ?? this.messages[this.messages.length - 1]?.id ?? '';
-        if (!this.cards.some((c) => c.ticket.id === r.ticket!.id)) {
-          this.cards.push({ after, ticket: r.ticket });
-          this.saveCards();
-        }
-      }
       this.d.post?.({ event: 'conversation', payload: { active: true } });
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError(0, 'unknown', 'Something went wrong.');
@@ -469,14 +449,12 @@ export class ChatApp {
     const { list } = this.el;
     const wanted: HTMLElement[] = [];
     if (this.phase === 'ready') wanted.push(this.node('greeting', () => this.bubble('assistant', this.greeting, null, 'greeting')));
-    const cardsAfter = new Map<string, Card[]>();
-    for (const c of this.cards) cardsAfter.set(c.after, [...(cardsAfter.get(c.after) ?? []), c]);
     for (const m of this.messages) {
       wanted.push(this.node(m.id, () => this.bubble(m.sender, m.body, m.sender === 'agent' ? m.author_name || 'Support team' : null, m.id, m.created_at)));
-      for (const c of cardsAfter.get(m.id) ?? []) wanted.push(this.node(`card:${c.ticket.id}`, () => this.card(c.ticket)));
-      cardsAfter.delete(m.id);
+      // The server marks the ticket confirmation; its card goes right under it.
+      const a = m.action;
+      if (a?.type === 'ticket_created') wanted.push(this.node(`card:${m.id}`, () => this.card(a)));
     }
-    for (const rest of cardsAfter.values()) for (const c of rest) wanted.push(this.node(`card:${c.ticket.id}`, () => this.card(c.ticket)));
     // Pending sends are rebuilt every time (their state changes).
     for (const p of this.pending) wanted.push(this.pendingNode(p));
     // Place in order, reusing existing nodes.
@@ -513,7 +491,7 @@ export class ChatApp {
     );
   }
 
-  private card(t: TicketBrief): HTMLElement {
+  private card(t: TicketCreated): HTMLElement {
     const label = t.number;
     return h(
       'div',
@@ -647,29 +625,6 @@ export class ChatApp {
     } else if (!e.shiftKey && (active === last || !this.el.shell.contains(active))) {
       e.preventDefault();
       first.focus();
-    }
-  }
-
-  // ----- ticket cards survive reloads (per conversation, in the frame's storage) -----
-
-  private cardsKey() {
-    return `handoff:${this.d.key}:tickets:${this.conversationId}`;
-  }
-
-  private loadCards(): Card[] {
-    try {
-      const v = JSON.parse(this.d.storage?.getItem(this.cardsKey()) ?? '[]');
-      return Array.isArray(v) ? v.filter((c) => c && c.ticket && c.ticket.id) : [];
-    } catch {
-      return [];
-    }
-  }
-
-  private saveCards() {
-    try {
-      this.d.storage?.setItem(this.cardsKey(), JSON.stringify(this.cards));
-    } catch {
-      /* ignore */
     }
   }
 }
