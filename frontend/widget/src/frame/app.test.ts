@@ -1,93 +1,33 @@
 // @vitest-environment jsdom
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+// The chat as a visitor uses it: what they see, type and click (the session's network and
+// state rules are unit-tested without a DOM in session.test.ts).
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ToLoader } from '../shared/protocol';
 import { visitorTokenKey } from '../shared/protocol';
-import { type Message, WidgetApi } from './api';
-import { ChatApp, rateLimitText } from './app';
+import type { Message } from './api';
+import { ChatApp } from './app';
+import { rateLimitText } from './state';
+import { confirmation, FakeES, fakeApi, msg, type Reply, type Route, session, settle, TICKET } from './testing';
 
-type Reply = { status: number; body?: unknown; headers?: Record<string, string> } | Promise<never>;
-type Route = (body: unknown) => Reply | Promise<Reply>;
-
-class FakeES {
-  static last: FakeES | null = null;
-  readyState = 1;
-  listeners = new Map<string, ((e: MessageEvent) => void)[]>();
-  constructor(public url: string) {
-    FakeES.last = this;
-  }
-  addEventListener(name: string, fn: (e: MessageEvent) => void) {
-    this.listeners.set(name, [...(this.listeners.get(name) ?? []), fn]);
-  }
-  emit(name: string, data: unknown) {
-    for (const fn of this.listeners.get(name) ?? []) fn(new MessageEvent(name, { data: JSON.stringify(data) }));
-  }
-  close() {
-    this.readyState = 2;
-  }
-}
-
-let seq = 0;
-function msg(sender: Message['sender'], body: string, extra: Partial<Message> = {}): Message {
-  seq++;
-  return {
-    id: `m${seq}`,
-    conversation_id: 'c1',
-    sender,
-    body,
-    created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
-    ...extra,
-  };
-}
-
-const TICKET = { id: 't1', number: 'TKT-10001' };
-/** The assistant's ticket confirmation, marked by the server with the ticket_created action. */
-const confirmation = (body = "Done! I've created ticket TKT-10001 for you.") =>
-  msg('assistant', body, { action: { type: 'ticket_created', ticket_id: TICKET.id, number: TICKET.number } });
-
-function session(messages: Message[] = [], unread = 0) {
-  return {
-    visitor_token: 'vt_1',
-    visitor_id: 'v1',
-    conversation_id: 'c1',
-    messages,
-    unread_count: unread,
-    config: { workspace_name: 'Acme Shop', greeting: 'Hi! Ask me anything.', tickets_enabled: true, color: '#4f46e5' },
-  };
-}
+const tick = () => new Promise((r) => setTimeout(r, 0));
 
 interface Setup {
   app: ChatApp;
   root: HTMLElement;
-  calls: { method: string; path: string; body: unknown; auth: string | null }[];
+  calls: ReturnType<typeof fakeApi>['calls'];
   posted: ToLoader[];
   routes: Record<string, Route>;
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 0));
-async function settle() {
-  for (let i = 0; i < 5; i++) await tick();
-}
-
 function setup(routes: Record<string, Route>, opts: { open?: boolean; embedded?: boolean } = {}): Setup {
-  const calls: Setup['calls'] = [];
   const posted: ToLoader[] = [];
-  const fetchFn = vi.fn(async (url: string | URL | Request, init?: RequestInit) => {
-    const u = new URL(String(url));
-    const method = init?.method ?? 'GET';
-    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-    const auth = (init?.headers as Record<string, string> | undefined)?.authorization ?? null;
-    calls.push({ method, path: u.pathname + u.search, body, auth });
-    const route = routes[`${method} ${u.pathname}`];
-    if (!route) return new Response('{"error":{"code":"not_found","message":"Not found"}}', { status: 404 });
-    const r = await route(body);
-    return new Response(r.status === 204 ? null : JSON.stringify(r.body ?? {}), { status: r.status, headers: r.headers });
-  });
+  const { api, calls } = fakeApi(routes);
   const root = document.createElement('div');
   document.body.replaceChildren(root);
   const app = new ChatApp({
     root,
     key: 'wk',
-    api: new WidgetApi('https://handoff.example', fetchFn as unknown as typeof fetch),
+    api,
     storage: localStorage,
     post: opts.embedded === false ? null : (m) => posted.push(m),
     EventSource: FakeES as unknown as typeof EventSource,
@@ -108,7 +48,7 @@ function type(root: HTMLElement, text: string, shift = false) {
 
 beforeEach(() => {
   localStorage.clear();
-  FakeES.last = null;
+  FakeES.all = [];
 });
 
 describe('frame app: session', () => {
@@ -124,13 +64,6 @@ describe('frame app: session', () => {
     expect(root.querySelectorAll('.m.system')).toHaveLength(1);
     expect(localStorage.getItem(visitorTokenKey('wk'))).toBe('vt_1');
     expect(FakeES.last?.url).toBe('https://handoff.example/api/v1/widget/events?token=vt_1');
-  });
-
-  it('resumes with the stored visitor token', async () => {
-    localStorage.setItem(visitorTokenKey('wk'), 'vt_old');
-    const { calls } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }) });
-    await settle();
-    expect((calls[0].body as { visitor_token: string }).visitor_token).toBe('vt_old');
   });
 
   it('starts over when the stored token is rejected', async () => {
@@ -168,6 +101,16 @@ describe('frame app: session', () => {
     retry.click();
     await settle();
     expect(texts(root, '.m .body')).toEqual(['Hi! Ask me anything.']);
+  });
+
+  it('puts the cursor in the composer once the chat is ready, or in the email field during the email step', async () => {
+    const first = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([msg('visitor', 'Hi'), msg('assistant', 'Hello!')]) }) });
+    await settle();
+    expect(document.activeElement).toBe(q(first.root, 'textarea'));
+    const refund = [msg('visitor', 'I want a refund'), msg('assistant', "What's your email?", { action: { type: 'request_email' } })];
+    const second = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: session(refund) }) });
+    await settle();
+    expect(document.activeElement).toBe(q(second.root, 'input[type=email]'));
   });
 
   it('renders every message as text, never as HTML', async () => {
@@ -298,7 +241,7 @@ describe('frame app: the ticket card', () => {
     const asked = [msg('visitor', 'I want a refund'), msg('visitor', 'ann@example.com')];
     const done = confirmation();
     const history = [...asked, done, msg('agent', 'Refund started', { author_name: 'Dana' })];
-    const { root } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: { ...session(history), ticket: TICKET } }) });
+    const { root } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: session(history, 0, TICKET) }) });
     await settle();
     expect(root.querySelectorAll('.card')).toHaveLength(1);
     expect(after(root, done)?.querySelector('.cn')?.textContent).toBe('TKT-10001');
@@ -320,7 +263,7 @@ describe('frame app: the ticket card', () => {
   it('is not shown for a message that merely mentions the ticket number', async () => {
     const mention = msg('agent', 'About TKT-10001: we are on it.', { author_name: 'Dana' });
     const { root } = setup({
-      'POST /api/v1/widget/sessions': () => ({ status: 201, body: { ...session([msg('visitor', 'Hi'), mention]), ticket: TICKET } }),
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([msg('visitor', 'Hi'), mention], 0, TICKET) }),
       'POST /api/v1/widget/messages': (b) => ({
         status: 201,
         body: { messages: [msg('visitor', (b as { body: string }).body), msg('assistant', 'I added this to ticket TKT-10001.')], ticket: TICKET },

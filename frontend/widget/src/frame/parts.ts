@@ -1,0 +1,99 @@
+// The pieces the chat view is made of: message bubbles, the ticket card, a pending or failed
+// send, the status notice. Each function returns a new element; view.ts decides where it
+// goes. Strings always become text nodes (dom.ts), so user text is never parsed as HTML.
+import type { Message, TicketCreated } from './api';
+import { h, icon, ICONS } from './dom';
+import { SEND_FAILED, type ChatState, type Pending } from './state';
+
+/** A message body as text nodes; ticket numbers (TKT-10001) never break across lines. */
+function bodyText(body: string): HTMLParagraphElement {
+  const p = h('p', { class: 'body' });
+  body.split(/(TKT-\d+)/).forEach((part, i) => part && p.append(i % 2 ? h('span', { class: 'nw' }, part) : part));
+  return p;
+}
+
+function bubble(sender: Message['sender'], body: string, author: string | null, id: string, at?: string): HTMLElement {
+  if (sender === 'system') return h('div', { class: 'm system', 'data-id': id }, bodyText(body));
+  const time = at ? new Date(at) : null;
+  const title = time && !isNaN(time.getTime()) ? time.toLocaleString() : undefined;
+  return h(
+    'div',
+    { class: `m ${sender}`, 'data-id': id, title },
+    author ? h('div', { class: 'who' }, author) : null,
+    bodyText(body),
+  );
+}
+
+export const greetingBubble = (text: string) => bubble('assistant', text, null, 'greeting');
+
+export const messageBubble = (m: Message) =>
+  bubble(m.sender, m.body, m.sender === 'agent' ? m.author_name || 'Support team' : null, m.id, m.created_at);
+
+/** Shown under the message the server marked `ticket_created`. */
+export function ticketCard(t: TicketCreated): HTMLElement {
+  return h(
+    'div',
+    { class: 'card', role: 'status', 'aria-label': `Ticket ${t.number} created` },
+    h('div', { class: 'ci' }, icon(ICONS.check, 18, true)),
+    h(
+      'div',
+      {},
+      h('div', { class: 'ct' }, 'Ticket created'),
+      h('div', { class: 'cn' }, t.number),
+      h('div', { class: 'cs' }, 'Our team will reply here and by email.'),
+    ),
+  );
+}
+
+/** The visitor's message while it is sent; when it failed, with the error, Retry and Discard. */
+export function pendingBubble(p: Readonly<Pending>, canRetry: boolean, on: { retry(): void; discard(): void }): HTMLElement {
+  const n = bubble('visitor', p.body, null, `local:${p.local}`);
+  n.classList.add(p.state);
+  if (p.state === 'sending') {
+    n.setAttribute('aria-busy', 'true');
+    return n;
+  }
+  const waiting = p.retryAt ? p.retryAt > Date.now() : false;
+  return h(
+    'div',
+    { class: 'pw' },
+    n,
+    h(
+      'div',
+      { class: 'err', role: 'alert' },
+      h('p', { class: 'etxt' }, icon(ICONS.alert, 16, true), h('span', {}, p.error ?? SEND_FAILED)),
+      h(
+        'div',
+        { class: 'eact' },
+        h('button', { type: 'button', class: 'link', disabled: waiting || !canRetry, onclick: on.retry }, 'Retry'),
+        h('button', { type: 'button', class: 'link muted', onclick: on.discard }, 'Discard'),
+      ),
+    ),
+  );
+}
+
+/** What the status area says before the chat is ready (nothing once it is). */
+export function statusNotice(s: Pick<ChatState, 'phase' | 'phaseError'>, reconnect: () => void): HTMLElement | null {
+  switch (s.phase) {
+    case 'waiting':
+    case 'connecting':
+      return h('div', { class: 'loading', role: 'status' }, 'Connecting…');
+    case 'forbidden':
+      return h(
+        'div',
+        { class: 'notice', role: 'alert' },
+        h('strong', {}, 'Chat is unavailable on this website'),
+        h('span', {}, s.phaseError || 'This site is not allowed to use this chat.'),
+      );
+    case 'failed':
+      return h(
+        'div',
+        { class: 'notice', role: 'alert' },
+        h('strong', {}, "We couldn't start the chat"),
+        h('span', {}, s.phaseError),
+        h('button', { type: 'button', class: 'btn', onclick: reconnect }, 'Retry'),
+      );
+    case 'ready':
+      return null;
+  }
+}

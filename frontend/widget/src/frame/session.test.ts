@@ -1,0 +1,236 @@
+// @vitest-environment node
+// The chat's session and state without any DOM: what it asks the server, what it keeps,
+// what it tells the loader.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { visitorTokenKey, type ToLoader } from '../shared/protocol';
+import { ChatSession } from './session';
+import { asksForEmail, merge } from './state';
+import { confirmation, FakeES, fakeApi, memoryStorage, msg, type Reply, type Route, session, settle } from './testing';
+
+function setup(routes: Record<string, Route>, opts: { open?: boolean; storage?: Storage } = {}) {
+  const { api, calls } = fakeApi({ 'POST /api/v1/widget/read': () => ({ status: 204 }), ...routes });
+  const posted: ToLoader[] = [];
+  const storage = opts.storage ?? memoryStorage();
+  const s = new ChatSession({ key: 'wk', api, storage, post: (m) => posted.push(m), EventSource: FakeES as unknown as typeof EventSource });
+  let changes = 0;
+  s.onChange(() => changes++);
+  s.setOpen(opts.open ?? true);
+  s.start({ page_url: 'https://shop.example/cart', referrer: '', locale: 'en-GB' });
+  return { s, calls, posted, storage, changes: () => changes };
+}
+
+const ids = (s: ChatSession) => s.state.messages.map((m) => m.id);
+const reads = (calls: ReturnType<typeof fakeApi>['calls']) => calls.filter((c) => c.path === '/api/v1/widget/read');
+const lastUnread = (posted: ToLoader[]) => posted.filter((p) => p.event === 'unread').pop();
+
+beforeEach(() => {
+  FakeES.all = [];
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('session: starting', () => {
+  it('opens the session, keeps the token, listens live and tells the loader', async () => {
+    const { s, storage, posted, changes } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([msg('visitor', 'Hi')]) }) });
+    expect(s.state.phase).toBe('connecting');
+    await settle();
+    expect(s.state).toMatchObject({ phase: 'ready', title: 'Acme Shop', greeting: 'Hi! Ask me anything.', color: '#4f46e5', unread: 0 });
+    expect(storage.getItem(visitorTokenKey('wk'))).toBe('vt_1');
+    expect(FakeES.all.map((e) => e.url)).toEqual(['https://handoff.example/api/v1/widget/events?token=vt_1']);
+    expect(posted).toContainEqual({ event: 'conversation', payload: { active: true } });
+    expect(changes()).toBeGreaterThanOrEqual(2);
+  });
+
+  it('resumes with the stored visitor token', async () => {
+    const storage = memoryStorage();
+    storage.setItem(visitorTokenKey('wk'), 'vt_old');
+    const { calls } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }) }, { storage });
+    await settle();
+    expect((calls[0].body as { visitor_token: string }).visitor_token).toBe('vt_old');
+  });
+
+  it('a rate-limited start says how long to wait', async () => {
+    const { s } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 429, headers: { 'Retry-After': '120' }, body: { error: { code: 'rate_limited', message: 'Too many' } } }),
+    });
+    await settle();
+    expect(s.state.phase).toBe('failed');
+    expect(s.state.phaseError).toContain('Please wait 2 minutes');
+    expect(FakeES.all).toHaveLength(0);
+  });
+});
+
+describe('session: messages', () => {
+  it('sends only when ready and not already sending; the answer replaces the pending copy', async () => {
+    let answer!: (r: Reply) => void;
+    const { s, calls } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
+      'POST /api/v1/widget/messages': () => new Promise<Reply>((r) => (answer = r)),
+    });
+    expect(s.say('too early')).toBe(false);
+    await settle();
+    expect(s.say('   ')).toBe(false);
+    expect(s.say(' Where is my order? ')).toBe(true);
+    expect(s.say('and another')).toBe(false);
+    expect(s.state).toMatchObject({ sending: true, pending: [{ body: 'Where is my order?', state: 'sending' }] });
+    const mine = msg('visitor', 'Where is my order?');
+    answer({ status: 201, body: { messages: [mine, msg('assistant', 'Let me check.')], ticket: null } });
+    await settle();
+    expect(s.state).toMatchObject({ sending: false, pending: [] });
+    expect(s.state.messages.map((m) => m.body)).toEqual(['Where is my order?', 'Let me check.']);
+    expect(calls.filter((c) => c.path === '/api/v1/widget/messages')).toHaveLength(1);
+  });
+
+  it('live messages that arrive during a send are merged after it, once; other conversations are ignored', async () => {
+    let answer!: (r: Reply) => void;
+    const { s } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
+      'POST /api/v1/widget/messages': () => new Promise<Reply>((r) => (answer = r)),
+    });
+    await settle();
+    s.say('Hi');
+    const mine = msg('visitor', 'Hi');
+    const bot = msg('assistant', 'Hello!');
+    const agent = msg('agent', 'Dana here');
+    for (const m of [mine, bot, agent, msg('agent', 'Not yours', { conversation_id: 'c2' })]) FakeES.last!.emit('message.created', m);
+    FakeES.last!.emit('message.created', '{not json', true);
+    expect(s.state.messages).toHaveLength(0);
+    answer({ status: 201, body: { messages: [mine, bot], ticket: null } });
+    await settle();
+    expect(ids(s)).toEqual([mine.id, bot.id, agent.id]);
+  });
+
+  it('keeps the ticket confirmation with its action, as the server sent it', async () => {
+    const answer = [msg('visitor', 'ann@example.com'), confirmation()];
+    const { s } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
+      'POST /api/v1/widget/messages': () => ({ status: 201, body: { messages: answer, ticket: null } }),
+    });
+    await settle();
+    s.say('ann@example.com');
+    await settle();
+    expect(s.state.messages.at(-1)?.action).toEqual({ type: 'ticket_created', ticket_id: 't1', number: 'TKT-10001' });
+  });
+
+  it('email step: asked for by the last message, checked before sending', async () => {
+    const { s, calls } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([msg('visitor', 'Refund please'), msg('assistant', 'Your email?', { action: { type: 'request_email' } })]) }),
+      'POST /api/v1/widget/messages': (b) => ({ status: 201, body: { messages: [msg('visitor', (b as { body: string }).body)], ticket: null } }),
+    });
+    await settle();
+    expect(s.state.emailRequested).toBe(true);
+    expect(s.submitEmail('')).toBe('invalid');
+    expect(s.state.emailError).toBe('Please enter your email address.');
+    expect(s.submitEmail('ann@')).toBe('invalid');
+    expect(s.state.emailError).toMatch(/valid email/);
+    s.clearEmailError();
+    expect(s.state.emailError).toBe('');
+    expect(calls.filter((c) => c.path === '/api/v1/widget/messages')).toHaveLength(0);
+    expect(s.submitEmail(' ann@example.com ')).toBe('sent');
+    expect(s.state.emailRequested).toBe(false); // pending
+    await settle();
+    expect(s.state.emailRequested).toBe(false); // the visitor spoke last
+  });
+
+  it('a failed send can be retried or discarded', async () => {
+    let n = 0;
+    const { s } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
+      'POST /api/v1/widget/messages': () => (++n < 3 ? { status: 503, body: { error: { code: 'unavailable', message: 'Try again soon.' } } } : { status: 201, body: { messages: [], ticket: null } }),
+    });
+    await settle();
+    s.say('Hello?');
+    await settle();
+    expect(s.state.pending).toMatchObject([{ state: 'failed', error: "Your message wasn't sent. Try again soon." }]);
+    s.retry(s.state.pending[0].local);
+    await settle();
+    expect(n).toBe(2);
+    s.discard(s.state.pending[0].local);
+    expect(s.state.pending).toEqual([]);
+  });
+});
+
+describe('session: live stream, unread and read receipts', () => {
+  it('counts agent replies while closed, marks read on open, and restores the count when that fails', async () => {
+    let readOk = false;
+    const { s, calls, posted } = setup(
+      {
+        'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([msg('visitor', 'Hi'), msg('agent', 'Answer while away')], 1) }),
+        'POST /api/v1/widget/read': () => (readOk ? { status: 204 } : { status: 500, body: { error: { code: 'internal', message: 'x' } } }),
+      },
+      { open: false },
+    );
+    await settle();
+    expect(lastUnread(posted)).toEqual({ event: 'unread', payload: { count: 1 } });
+    FakeES.last!.emit('message.created', msg('assistant', 'Not counted'));
+    FakeES.last!.emit('message.created', msg('agent', 'Another one'));
+    expect(s.state.unread).toBe(2);
+    expect(reads(calls)).toHaveLength(0);
+    s.setOpen(true);
+    expect(s.state.unread).toBe(0);
+    await settle();
+    expect(reads(calls)).toHaveLength(1);
+    expect(lastUnread(posted)).toEqual({ event: 'unread', payload: { count: 2 } });
+    readOk = true;
+    s.onVisibilityChange();
+    await settle();
+    expect(reads(calls).map((c) => c.body)).toEqual([{ up_to: ids(s).at(-1) }, { up_to: ids(s).at(-1) }]);
+    expect(lastUnread(posted)).toEqual({ event: 'unread', payload: { count: 0 } });
+  });
+
+  it('after the browser reconnects by itself, fetches what was missed', async () => {
+    const first = msg('visitor', 'Hi');
+    const missed = msg('agent', 'Sent while you were offline');
+    const { s, calls } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([first]) }),
+      'GET /api/v1/widget/messages': () => ({ status: 200, body: { items: [missed] } }),
+    });
+    await settle();
+    FakeES.last!.opened();
+    FakeES.last!.dropped(false);
+    FakeES.last!.opened();
+    await settle();
+    expect(FakeES.all).toHaveLength(1);
+    expect(calls.filter((c) => c.method === 'GET').map((c) => c.path)).toEqual([`/api/v1/widget/messages?after=${first.id}`]);
+    expect(ids(s)).toEqual([first.id, missed.id]);
+  });
+
+  it('when the browser gives up, reopens the stream with backoff', async () => {
+    const { calls } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([msg('visitor', 'Hi')]) }),
+      'GET /api/v1/widget/messages': () => ({ status: 200, body: { items: [] } }),
+    });
+    await settle();
+    vi.useFakeTimers();
+    FakeES.last!.dropped(true);
+    vi.advanceTimersByTime(1999);
+    expect(FakeES.all).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(FakeES.all).toHaveLength(2);
+    FakeES.last!.dropped(true);
+    vi.advanceTimersByTime(3999);
+    expect(FakeES.all).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(FakeES.all).toHaveLength(3);
+    vi.useRealTimers();
+    FakeES.last!.opened();
+    await settle();
+    expect(calls.filter((c) => c.method === 'GET')).toHaveLength(1);
+  });
+});
+
+describe('state rules', () => {
+  it('merge keeps one copy per id, ordered by time', () => {
+    const [a, b, c] = [msg('visitor', 'a'), msg('assistant', 'b'), msg('agent', 'c')];
+    expect(merge([c, a], [b, a, { ...c, body: 'changed' }]).map((m) => m.body)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('the email step lasts until the visitor speaks', () => {
+    const ask = msg('assistant', 'Email?', { action: { type: 'request_email' } });
+    expect(asksForEmail([ask])).toBe(true);
+    expect(asksForEmail([ask, msg('agent', 'Also…')])).toBe(true);
+    expect(asksForEmail([ask, msg('visitor', 'ann@example.com')])).toBe(false);
+    expect(asksForEmail([confirmation()])).toBe(false);
+  });
+});

@@ -1,0 +1,315 @@
+// The chat's state and everything that talks to the server: the session (the visitor token
+// kept in the frame's storage), the conversation, sending with Retry, live messages,
+// unread counting and read receipts, and the email step. No DOM: whenever something
+// changes, `onChange` listeners are told, and the view renders `state`.
+import { isEmail, visitorTokenKey, type ToLoader } from '../shared/protocol';
+import { ApiError, type Message, type Session, type SessionRequest, type WidgetApi } from './api';
+import { LiveStream } from './live';
+import { asksForEmail, merge, rateLimitText, SEND_FAILED, type ChatState, type Pending, type Phase } from './state';
+
+export interface SessionDeps {
+  key: string;
+  api: WidgetApi;
+  /** localStorage of the frame, or null when the browser blocks it. */
+  storage: Storage | null;
+  /** Sends an event to the loader; null when the frame is opened on its own. */
+  post: ((msg: ToLoader) => void) | null;
+  /** Injected in tests; undefined means the browser's, null means no live updates. */
+  EventSource?: typeof EventSource | null;
+  /** Whether the page is visible (read receipts wait for it); default: document.visibilityState. */
+  pageVisible?: () => boolean;
+}
+
+export interface StartInit {
+  page_url: string;
+  referrer: string;
+  locale: string;
+  color?: string;
+}
+
+const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'unknown', 'Something went wrong.'));
+
+function documentVisible(): boolean {
+  const v = globalThis.document?.visibilityState;
+  return typeof v !== 'string' || v === 'visible';
+}
+
+/** `scroll`: the change should bring the conversation's end into view. */
+type Listener = (scroll: boolean) => void;
+
+export class ChatSession {
+  // The conversation
+  private phase: Phase = 'waiting';
+  private phaseError = '';
+  private title = 'Chat';
+  private greeting = '';
+  private color: string | null = null;
+  private messages: Message[] = [];
+  private pending: Pending[] = [];
+  private localSeq = 0;
+  private sending = false;
+  /** Live messages that arrive during a send, merged after it (so nothing shows twice). */
+  private buffered: Message[] = [];
+  private emailError = '';
+  // Unread and read receipts
+  private unread = 0;
+  private open = false;
+  private marking = false;
+  // The connection
+  private started = false;
+  private page: Omit<StartInit, 'color'> = { page_url: '', referrer: '', locale: 'en' };
+  private conversationId = '';
+  private memToken: string | null = null;
+  private readonly listeners: Listener[] = [];
+
+  constructor(private readonly d: SessionDeps) {}
+
+  onChange(fn: Listener) {
+    this.listeners.push(fn);
+  }
+
+  get state(): ChatState {
+    return {
+      phase: this.phase,
+      phaseError: this.phaseError,
+      title: this.title,
+      greeting: this.greeting,
+      color: this.color,
+      messages: this.messages,
+      pending: this.pending,
+      sending: this.sending,
+      unread: this.unread,
+      open: this.open,
+      emailRequested: this.phase === 'ready' && this.pending.length === 0 && asksForEmail(this.messages),
+      emailError: this.emailError,
+    };
+  }
+
+  /** Starts the session once (after the loader's `init`, or at once when standalone). */
+  start(init: StartInit) {
+    if (init.color) {
+      this.color = init.color;
+      this.emit(false);
+    }
+    if (this.started) return;
+    this.started = true;
+    this.page = { page_url: init.page_url, referrer: init.referrer, locale: init.locale || 'en' };
+    void this.connect();
+  }
+
+  setPage(url: string) {
+    this.page.page_url = url;
+  }
+
+  setOpen(open: boolean) {
+    this.open = open;
+    this.maybeMarkRead();
+  }
+
+  onVisibilityChange() {
+    this.maybeMarkRead();
+  }
+
+  // ----- session -----
+
+  private get token(): string | null {
+    try {
+      return this.d.storage?.getItem(visitorTokenKey(this.d.key)) ?? this.memToken;
+    } catch {
+      return this.memToken;
+    }
+  }
+
+  private set token(t: string | null) {
+    this.memToken = t;
+    try {
+      if (t) this.d.storage?.setItem(visitorTokenKey(this.d.key), t);
+      else this.d.storage?.removeItem(visitorTokenKey(this.d.key));
+    } catch {
+      /* in memory only */
+    }
+  }
+
+  /** Opens (or resumes) the visitor's session; also the Retry after a failed start. */
+  async connect() {
+    this.phase = 'connecting';
+    this.emit(false);
+    const body: SessionRequest = { widget_key: this.d.key, ...this.page };
+    let s: Session;
+    try {
+      const token = this.token;
+      try {
+        s = await this.d.api.session(token ? { ...body, visitor_token: token } : body);
+      } catch (e) {
+        // A stale or foreign visitor token: start over as a new visitor.
+        if (!(token && e instanceof ApiError && [400, 401, 404, 422].includes(e.status))) throw e;
+        this.token = null;
+        s = await this.d.api.session(body);
+      }
+    } catch (e) {
+      const err = asApiError(e);
+      this.phase = err.status === 403 ? 'forbidden' : 'failed';
+      this.phaseError = err.status === 429 ? rateLimitText(err.retryAfter) : err.message;
+      this.emit(false);
+      return;
+    }
+    this.token = s.visitor_token;
+    this.d.api.token = s.visitor_token;
+    this.conversationId = s.conversation_id;
+    if (s.config.color) this.color = s.config.color;
+    this.title = s.config.workspace_name || 'Chat';
+    this.greeting = s.config.greeting || 'Hi! How can we help you today?';
+    this.messages = merge([], s.messages);
+    this.unread = Math.max(0, Number(s.unread_count) || 0);
+    this.phase = 'ready';
+    this.emit(true);
+    this.reportUnread();
+    // Lets the loader preload the frame on later visits (for the unread badge), or stop doing so.
+    this.d.post?.({ event: 'conversation', payload: { active: this.messages.some((m) => m.sender === 'visitor') } });
+    this.listen();
+    this.maybeMarkRead();
+  }
+
+  // ----- live updates -----
+
+  private listen() {
+    const ES = this.d.EventSource === undefined ? (globalThis.EventSource ?? null) : this.d.EventSource;
+    if (!ES || !this.d.api.token) return;
+    new LiveStream(ES, this.d.api.eventsUrl(), { message: (m) => this.onLive(m), resumed: () => void this.catchUp() }).open();
+  }
+
+  /** After a reconnect: fetch what arrived while the stream was down. */
+  private async catchUp() {
+    const last = this.messages[this.messages.length - 1];
+    if (!last) return;
+    try {
+      const r = await this.d.api.after(last.id);
+      for (const m of r.items) this.onLive(m);
+    } catch {
+      /* the stream will bring new ones */
+    }
+  }
+
+  private onLive(m: Message) {
+    if (!m?.id || (this.conversationId && m.conversation_id && m.conversation_id !== this.conversationId)) return;
+    if (this.sending) {
+      this.buffered.push(m);
+      return;
+    }
+    if (this.messages.some((x) => x.id === m.id)) return;
+    this.messages = merge(this.messages, [m]);
+    if (m.sender === 'agent') {
+      this.unread++;
+      this.reportUnread();
+    }
+    this.emit(true);
+    this.maybeMarkRead();
+  }
+
+  // ----- messages -----
+
+  /** The composer's text. False when nothing was sent (empty, not ready, or a send is on its way). */
+  say(text: string): boolean {
+    const body = text.trim();
+    if (!body || this.phase !== 'ready' || this.sending) return false;
+    void this.send(body);
+    return true;
+  }
+
+  /** The email step: checked here first (the server validates again). */
+  submitEmail(value: string): 'sent' | 'invalid' | 'busy' {
+    if (this.phase !== 'ready' || this.sending) return 'busy';
+    const v = value.trim();
+    if (!isEmail(v)) {
+      this.emailError = v ? 'Please enter a valid email address, like name@example.com.' : 'Please enter your email address.';
+      this.emit(false);
+      return 'invalid';
+    }
+    this.emailError = '';
+    void this.send(v);
+    return 'sent';
+  }
+
+  /** The visitor edits the email again: the error goes away. */
+  clearEmailError() {
+    if (!this.emailError) return;
+    this.emailError = '';
+    this.emit(false);
+  }
+
+  retry(local: number) {
+    const p = this.pending.find((x) => x.local === local);
+    if (p && !this.sending) void this.send(p.body, p);
+  }
+
+  discard(local: number) {
+    this.pending = this.pending.filter((x) => x.local !== local);
+    this.emit(false);
+  }
+
+  private async send(body: string, reuse?: Pending) {
+    const p: Pending = reuse ?? { local: ++this.localSeq, body, state: 'sending' };
+    p.state = 'sending';
+    p.error = undefined;
+    if (!reuse) this.pending.push(p);
+    this.sending = true;
+    this.emit(true);
+    try {
+      const r = await this.d.api.send(body, this.page.page_url);
+      this.pending = this.pending.filter((x) => x !== p);
+      this.messages = merge(this.messages, r.messages);
+      this.d.post?.({ event: 'conversation', payload: { active: true } });
+    } catch (e) {
+      const err = asApiError(e);
+      p.state = 'failed';
+      if (err.status === 429) {
+        const wait = (err.retryAfter ?? 30) * 1000;
+        p.error = rateLimitText(err.retryAfter);
+        p.retryAt = Date.now() + wait;
+        setTimeout(() => this.emit(false), wait + 50); // Retry becomes available
+      } else {
+        p.error = err.status === 0 ? err.message : `${SEND_FAILED} ${err.message}`;
+        p.retryAt = undefined;
+      }
+    } finally {
+      this.sending = false;
+      const b = this.buffered;
+      this.buffered = [];
+      for (const m of b) this.onLive(m);
+      this.emit(true);
+    }
+  }
+
+  // ----- read receipts and unread -----
+
+  private isVisible() {
+    return (this.d.post ? this.open : true) && (this.d.pageVisible ?? documentVisible)();
+  }
+
+  private maybeMarkRead() {
+    if (this.phase !== 'ready' || !this.isVisible() || this.unread === 0 || this.marking) return;
+    const last = this.messages[this.messages.length - 1];
+    if (!last) return;
+    this.marking = true;
+    const had = this.unread;
+    this.unread = 0;
+    this.reportUnread();
+    this.d.api
+      .read(last.id)
+      .catch(() => {
+        this.unread = Math.max(this.unread, had);
+        this.reportUnread();
+      })
+      .finally(() => {
+        this.marking = false;
+      });
+  }
+
+  private reportUnread() {
+    this.d.post?.({ event: 'unread', payload: { count: this.unread } });
+  }
+
+  private emit(scroll: boolean) {
+    for (const fn of this.listeners) fn(scroll);
+  }
+}

@@ -1,0 +1,67 @@
+// The chat's state as the view sees it, and the pure rules over it. session.ts owns and
+// changes the state; view.ts and parts.ts only read it.
+import type { Message } from './api';
+
+export type Phase = 'waiting' | 'connecting' | 'ready' | 'failed' | 'forbidden';
+
+/** A visitor message that is being sent, or failed to send. */
+export interface Pending {
+  readonly local: number;
+  readonly body: string;
+  state: 'sending' | 'failed';
+  error?: string;
+  /** After a 429: Retry is offered again from this time (ms since epoch). */
+  retryAt?: number;
+}
+
+/** What the view renders. */
+export interface ChatState {
+  readonly phase: Phase;
+  /** Why the chat could not start (phase failed or forbidden). */
+  readonly phaseError: string;
+  readonly title: string;
+  readonly greeting: string;
+  /** The theme colour from the loader or the workspace; null until one is known. */
+  readonly color: string | null;
+  /** The conversation, oldest first. */
+  readonly messages: readonly Message[];
+  readonly pending: readonly Readonly<Pending>[];
+  /** A message is on its way (the typing indicator shows; sending waits). */
+  readonly sending: boolean;
+  readonly unread: number;
+  /** The chat is open on the host page (always true when the frame runs on its own). */
+  readonly open: boolean;
+  /** The last message asks for the visitor's email: the email step shows. */
+  readonly emailRequested: boolean;
+  readonly emailError: string;
+}
+
+/** Messages merged by id (first copy wins) and ordered by time, oldest first. */
+export function merge(messages: readonly Message[], incoming: readonly Message[]): Message[] {
+  const ids = new Set(messages.map((m) => m.id));
+  const out = [...messages];
+  for (const m of incoming) {
+    if (!m?.id || ids.has(m.id)) continue;
+    ids.add(m.id);
+    out.push(m);
+  }
+  return out.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+}
+
+/** The email step shows while the last thing said since the visitor spoke asks for an email. */
+export function asksForEmail(messages: readonly Message[]): boolean {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m.sender === 'visitor') return false;
+    if (m.action?.type === 'request_email') return true;
+  }
+  return false;
+}
+
+export const SEND_FAILED = "Your message wasn't sent.";
+
+export function rateLimitText(retryAfter: number | null): string {
+  const s = retryAfter ?? 30;
+  const wait = s >= 90 ? `${Math.ceil(s / 60)} minutes` : `${s} second${s === 1 ? '' : 's'}`;
+  return `You're sending messages faster than we can keep up. Please wait ${wait} and try again.`;
+}

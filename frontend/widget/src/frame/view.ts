@@ -1,0 +1,231 @@
+// The chat's DOM. The constructor builds the shell once; `render(state)` brings it up to date
+// (message nodes are kept by id and only moved, pending sends are rebuilt). The view keeps
+// no conversation state of its own: what the visitor does goes to `ViewHandlers`.
+import { contrastText, safeColor } from '../shared/protocol';
+import { h, icon, ICONS } from './dom';
+import { greetingBubble, messageBubble, pendingBubble, statusNotice, ticketCard } from './parts';
+import type { ChatState } from './state';
+
+export interface ViewHandlers {
+  /** The composer's text; true when it was sent (the composer is then cleared). */
+  say(text: string): boolean;
+  submitEmail(value: string): 'sent' | 'invalid' | 'busy';
+  emailEdited(): void;
+  retry(local: number): void;
+  discard(local: number): void;
+  reconnect(): void;
+  /** Close button or Escape; null when there is nothing to close (the frame runs on its own). */
+  close: (() => void) | null;
+}
+
+export class ChatView {
+  private readonly shell: HTMLDivElement;
+  private readonly title: HTMLElement;
+  private readonly closeBtn: HTMLButtonElement;
+  private readonly log: HTMLDivElement;
+  private readonly list: HTMLDivElement;
+  private readonly typing: HTMLDivElement;
+  private readonly emailForm: HTMLFormElement;
+  private readonly emailInput: HTMLInputElement;
+  private readonly emailBtn: HTMLButtonElement;
+  private readonly emailErr: HTMLDivElement;
+  private readonly status: HTMLDivElement;
+  private readonly input: HTMLTextAreaElement;
+  private readonly sendBtn: HTMLButtonElement;
+  /** Message, greeting and card nodes by key, reused across renders. */
+  private readonly nodes = new Map<string, HTMLElement>();
+  /** What was last rendered, to touch the DOM only on change. */
+  private shown = { phase: '', status: '', color: '' };
+
+  constructor(root: HTMLElement, private readonly on: ViewHandlers) {
+    this.closeBtn = h('button', { type: 'button', class: 'x', 'aria-label': 'Close chat', onclick: () => on.close?.() }, icon(ICONS.close, 20, true));
+    this.closeBtn.hidden = !on.close;
+    this.title = h('strong', { id: 'hf-title' }, 'Chat');
+    this.list = h('div', { class: 'list' });
+    this.typing = h('div', { class: 'typing', role: 'status', 'aria-label': 'Assistant is typing', hidden: true }, h('span'), h('span'), h('span'));
+    this.emailInput = h('input', {
+      type: 'email',
+      name: 'email',
+      id: 'hf-email',
+      required: true,
+      autocomplete: 'email',
+      inputmode: 'email',
+      placeholder: 'you@example.com',
+      'aria-label': 'Your email address',
+      'aria-describedby': 'hf-email-err',
+    });
+    this.emailErr = h('div', { class: 'ferr', id: 'hf-email-err', role: 'alert' });
+    this.emailBtn = h('button', { type: 'submit', class: 'ebtn' }, 'Send');
+    this.emailForm = h(
+      'form',
+      { class: 'email', novalidate: true, hidden: true, 'aria-label': 'Share your email', onsubmit: (e: Event) => { e.preventDefault(); this.submitEmail(); } },
+      h('label', { class: 'elabel', for: 'hf-email' }, 'Your email, so our team can reply'),
+      h('div', { class: 'erow' }, this.emailInput, this.emailBtn),
+      this.emailErr,
+    );
+    this.status = h('div', { class: 'status' });
+    this.log = h(
+      'div',
+      { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation', tabindex: '0' },
+      this.list,
+      h('div', { class: 'tail' }, this.typing, this.emailForm, this.status),
+    );
+    this.input = h('textarea', { rows: '1', 'aria-label': 'Message', placeholder: 'Type your message…', maxlength: '4000', disabled: true });
+    this.sendBtn = h('button', { type: 'submit', class: 'send', 'aria-label': 'Send message', disabled: true }, icon(ICONS.send, 20));
+    const composer = h(
+      'form',
+      { class: 'composer', 'aria-label': 'Send a message', onsubmit: (e: Event) => { e.preventDefault(); this.submitComposer(); } },
+      this.input,
+      this.sendBtn,
+    );
+    this.shell = h(
+      'div',
+      { class: 'hf' },
+      h('header', { class: 'hd' }, h('div', { class: 'ttl' }, this.title, h('span', { class: 'sub' }, 'We usually answer right away')), this.closeBtn),
+      this.log,
+      composer,
+      h('div', { class: 'ft' }, 'Powered by Handoff'),
+    );
+
+    this.input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        this.submitComposer();
+      }
+    });
+    this.input.addEventListener('input', () => this.autosize());
+    this.emailInput.addEventListener('input', () => on.emailEdited());
+    document.addEventListener('keydown', (e) => this.onKey(e));
+    root.replaceChildren(this.shell);
+  }
+
+  /** `scroll`: bring the end of the conversation into view (otherwise only when already near it). */
+  render(s: ChatState, scroll: boolean) {
+    const stick = scroll || this.nearBottom();
+    this.renderColor(s.color);
+    this.title.textContent = s.title;
+    this.renderStatus(s);
+    this.renderList(s);
+    this.typing.hidden = !s.sending;
+    this.renderEmail(s);
+    this.input.disabled = s.phase !== 'ready';
+    this.sendBtn.disabled = s.phase !== 'ready' || s.sending;
+    if (stick) this.log.scrollTop = this.log.scrollHeight;
+    const becameReady = s.phase === 'ready' && this.shown.phase !== 'ready';
+    this.shown.phase = s.phase;
+    if (becameReady && s.open) this.focusBest(s);
+  }
+
+  /** Focus where the visitor will type: the email field during the email step, else the composer. */
+  focusBest(s: Pick<ChatState, 'emailRequested'>) {
+    const t = s.emailRequested ? this.emailInput : this.input;
+    if (!t.disabled) t.focus();
+    else this.closeBtn.focus();
+  }
+
+  private renderList(s: ChatState) {
+    const wanted: HTMLElement[] = [];
+    if (s.phase === 'ready') wanted.push(this.node('greeting', () => greetingBubble(s.greeting)));
+    for (const m of s.messages) {
+      wanted.push(this.node(m.id, () => messageBubble(m)));
+      // The server marks the ticket confirmation; its card goes right under it.
+      const a = m.action;
+      if (a?.type === 'ticket_created') wanted.push(this.node(`card:${m.id}`, () => ticketCard(a)));
+    }
+    // Pending sends are rebuilt every time (their state changes).
+    for (const p of s.pending) {
+      wanted.push(pendingBubble(p, !s.sending, { retry: () => this.on.retry(p.local), discard: () => this.on.discard(p.local) }));
+    }
+    // Place in order, reusing existing nodes.
+    const { list } = this;
+    wanted.forEach((n, i) => {
+      if (list.children[i] !== n) list.insertBefore(n, list.children[i] ?? null);
+    });
+    while (list.children.length > wanted.length) list.lastElementChild!.remove();
+  }
+
+  private node(key: string, make: () => HTMLElement): HTMLElement {
+    let n = this.nodes.get(key);
+    if (!n) {
+      n = make();
+      this.nodes.set(key, n);
+    }
+    return n;
+  }
+
+  private renderEmail(s: ChatState) {
+    const wasHidden = this.emailForm.hidden;
+    this.emailForm.hidden = !s.emailRequested;
+    this.emailErr.textContent = s.emailError;
+    this.emailInput.setAttribute('aria-invalid', s.emailError ? 'true' : 'false');
+    this.emailBtn.disabled = s.sending;
+    if (s.emailRequested && wasHidden && s.open) setTimeout(() => this.emailInput.focus(), 0);
+  }
+
+  /** Rebuilt only when it changes, so screen readers don't hear the notice again. */
+  private renderStatus(s: ChatState) {
+    const key = `${s.phase}\n${s.phaseError}`;
+    if (key === this.shown.status) return;
+    this.shown.status = key;
+    this.status.className = s.phase === 'forbidden' ? 'status blocked' : 'status';
+    this.status.replaceChildren(statusNotice(s, () => this.on.reconnect()) ?? '');
+  }
+
+  private renderColor(c: string | null) {
+    const color = safeColor(c);
+    if (color === this.shown.color) return;
+    this.shown.color = color;
+    this.shell.style.setProperty('--c', color);
+    this.shell.style.setProperty('--t', contrastText(color));
+  }
+
+  private submitComposer() {
+    if (!this.on.say(this.input.value)) return;
+    this.input.value = '';
+    this.autosize();
+  }
+
+  private submitEmail() {
+    const r = this.on.submitEmail(this.emailInput.value);
+    if (r === 'sent') this.emailInput.value = '';
+    if (r === 'invalid') {
+      this.emailInput.focus();
+      this.log.scrollTop = this.log.scrollHeight;
+    }
+  }
+
+  private nearBottom() {
+    const l = this.log;
+    return l.scrollHeight - l.scrollTop - l.clientHeight < 80;
+  }
+
+  private autosize() {
+    const t = this.input;
+    t.style.height = 'auto';
+    t.style.height = `${Math.min(t.scrollHeight || 0, 120)}px`;
+  }
+
+  private onKey(e: KeyboardEvent) {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      this.on.close?.();
+      return;
+    }
+    if (e.key !== 'Tab') return;
+    // Focus trap: Tab cycles inside the chat while it is open.
+    const items = Array.from(this.shell.querySelectorAll<HTMLElement>('button, textarea, input, [tabindex="0"], a[href]')).filter(
+      (x) => !(x as HTMLButtonElement).disabled && !x.closest('[hidden]') && !x.hidden,
+    );
+    if (!items.length) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    const active = document.activeElement;
+    if (e.shiftKey && (active === first || !this.shell.contains(active))) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && (active === last || !this.shell.contains(active))) {
+      e.preventDefault();
+      first.focus();
+    }
+  }
+}
