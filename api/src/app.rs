@@ -1,6 +1,5 @@
-//! Builds the actix App (state, middleware, routes) for `serve` and for tests.
-
-use std::sync::Arc;
+//! Builds the actix App (middleware, routes, docs, the built frontend) and serves it, with
+//! the outbox worker and the event listener on the same runtime; used by `serve` and tests.
 
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
@@ -11,41 +10,14 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::assistant::{self, Assistant};
 use crate::config::Config;
-use crate::db::{self, Pool};
+use crate::db;
 use crate::error;
-use crate::events::EventBus;
-use crate::mail::Mailer;
-use crate::metrics::{self, Metrics};
-use crate::ratelimit::Limiter;
+use crate::http;
 use crate::routes;
-
-pub struct AppState {
-    pub pool: Pool,
-    pub config: Arc<Config>,
-    pub events: EventBus,
-    pub metrics: Arc<Metrics>,
-    pub limiter: Limiter,
-    pub assistant: Arc<dyn Assistant>,
-    pub mailer: Arc<Mailer>,
-}
-
-impl AppState {
-    pub fn new(config: Config) -> anyhow::Result<Self> {
-        let pool = db::pool(&config.database_url, 16)?;
-        let metrics = Arc::new(Metrics::new()?);
-        Ok(AppState {
-            events: EventBus::new(pool.clone()),
-            limiter: Limiter::new(pool.clone(), config.rate_limits),
-            assistant: assistant::from_config(&config, metrics.clone())?,
-            metrics,
-            mailer: Arc::new(Mailer::from_config(&config)?),
-            config: Arc::new(config),
-            pool,
-        })
-    }
-}
+use crate::services::seed;
+use crate::state::AppState;
+use crate::worker;
 
 /// Every documented API route.
 pub fn api_routes(cfg: &mut ServiceConfig) {
@@ -87,20 +59,22 @@ pub fn build(
     >,
 > {
     let frontend_dir = state.config.frontend_dir.clone();
+    let metrics = web::Data::from(state.metrics.clone());
     App::new()
         .app_data(state)
+        .app_data(metrics)
         .app_data(error::json_config())
         .app_data(error::query_config())
         .app_data(error::path_config())
-        .wrap(from_fn(crate::cors::widget_cors))
-        .wrap(from_fn(metrics::track))
+        .wrap(from_fn(http::cors::widget_cors))
+        .wrap(from_fn(http::metrics::track))
         .wrap(Compress::default())
         .wrap(
             DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))
                 .add(("Referrer-Policy", "strict-origin-when-cross-origin")),
         )
-        .wrap(from_fn(crate::cors::request_id))
+        .wrap(from_fn(http::request_id::request_id))
         .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
         .into_utoipa_app()
         .configure(api_routes)
@@ -148,7 +122,7 @@ pub async fn start_on(
     let database_url = config.database_url.clone();
     let state = web::Data::new(AppState::new(config)?);
     state.events.spawn_listener(database_url);
-    crate::outbox::spawn_worker(state.clone());
+    worker::spawn(state.clone());
     let spec = openapi();
     let addr = listener.local_addr()?;
     let st = state.clone();
@@ -160,8 +134,8 @@ pub async fn start_on(
     if let Some(bind) = demo_bind {
         // The demo customer site answers on its own port: a different origin, as a real
         // customer's site would be.
-        let key = web::Data::new(crate::routes::web::DemoKey(
-            crate::seed::demo_widget_key(&state).await?,
+        let key = web::Data::new(routes::web::DemoKey(
+            seed::demo_widget_key(&state.pool).await?,
         ));
         let st = state.clone();
         let demo = HttpServer::new(move || {

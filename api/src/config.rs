@@ -1,4 +1,5 @@
-//! Environment → typed configuration. Names are fixed by DESIGN.md; secrets never printed.
+//! Environment → typed configuration. The names are fixed (README.md, "Configuration");
+//! secrets never printed.
 
 use std::fmt;
 use std::net::IpAddr;

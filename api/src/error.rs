@@ -3,12 +3,18 @@
 //! logged with their cause and answered as a bare 500.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::domain::FieldError;
+use crate::domain::access::Denied;
+use crate::domain::origins::OriginNotAllowed;
+use crate::domain::team::RoleChangeRefused;
+use crate::domain::tickets::{TicketAlreadyOpen, TicketsUnavailable, VersionConflict};
+use crate::domain::workflow::InvalidTransition;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
@@ -26,29 +32,36 @@ pub struct ErrorDetail {
     pub fields: Option<BTreeMap<String, Vec<String>>>,
 }
 
-#[derive(Debug)]
+/// Every way a request can fail. A real `std::error::Error`: `Internal` keeps its cause
+/// chain (logged, never sent), and `?` converts it into `anyhow::Error` and back without
+/// flattening anything into a string.
+#[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("unauthorized: {0}")]
     Unauthorized(String),
+    #[error("plan required: {0}")]
     PlanRequired(String),
+    #[error("forbidden: {0}")]
     Forbidden(String),
     /// 403 with its own code (e.g. `origin_not_allowed`).
-    ForbiddenCode {
-        code: &'static str,
-        message: String,
-    },
+    #[error("{code}: {message}")]
+    ForbiddenCode { code: &'static str, message: String },
+    #[error("not found: {0}")]
     NotFound(String),
-    Conflict {
-        code: &'static str,
-        message: String,
-    },
+    #[error("{code}: {message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("payload too large")]
     PayloadTooLarge,
+    #[error("validation failed: {0:?}")]
     Validation(BTreeMap<String, Vec<String>>),
-    RateLimited {
-        retry_after_secs: u64,
-    },
+    #[error("rate limited (retry after {retry_after_secs} s)")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("service unavailable")]
     Unavailable,
-    Internal(anyhow::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -161,15 +174,6 @@ impl ApiError {
     }
 }
 
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Internal(e) => write!(f, "internal error: {e:#}"),
-            other => write!(f, "{}: {}", other.code(), other.message()),
-        }
-    }
-}
-
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -199,11 +203,71 @@ impl ResponseError for ApiError {
     }
 }
 
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::validation(e.field, e.problem)
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(e: Denied) -> Self {
+        ApiError::forbidden(e.to_string())
+    }
+}
+
+impl From<TicketsUnavailable> for ApiError {
+    fn from(e: TicketsUnavailable) -> Self {
+        match e {
+            TicketsUnavailable::PlanRequired => ApiError::plan_required(e.to_string()),
+            TicketsUnavailable::Disabled => ApiError::conflict("tickets_disabled", e.to_string()),
+        }
+    }
+}
+
+impl From<TicketAlreadyOpen> for ApiError {
+    fn from(e: TicketAlreadyOpen) -> Self {
+        ApiError::conflict("ticket_already_open", e.to_string())
+    }
+}
+
+impl From<VersionConflict> for ApiError {
+    fn from(e: VersionConflict) -> Self {
+        ApiError::conflict("version_conflict", e.to_string())
+    }
+}
+
+impl From<InvalidTransition> for ApiError {
+    fn from(e: InvalidTransition) -> Self {
+        ApiError::conflict("invalid_transition", e.to_string())
+    }
+}
+
+impl From<RoleChangeRefused> for ApiError {
+    fn from(e: RoleChangeRefused) -> Self {
+        match e {
+            RoleChangeRefused::OwnerOnly => ApiError::forbidden(e.to_string()),
+            RoleChangeRefused::LastOwnerDemoted | RoleChangeRefused::LastOwnerRemoved => {
+                ApiError::conflict("last_owner", e.to_string())
+            }
+        }
+    }
+}
+
+impl From<OriginNotAllowed> for ApiError {
+    fn from(e: OriginNotAllowed) -> Self {
+        ApiError::forbidden_code("origin_not_allowed", e.to_string())
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::NotFound => ApiError::NotFound("Not found.".into()),
+            // A lookup that may miss says so (`.optional()`, then a 404 naming what is
+            // missing); a row that should exist and doesn't is a bug, not the caller's.
+            Error::NotFound => ApiError::Internal(
+                anyhow::Error::from(e).context("a row the request relies on is missing"),
+            ),
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => ApiError::Unavailable,
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 tracing::info!(constraint = ?info.constraint_name(), "unique violation");

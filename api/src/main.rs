@@ -5,7 +5,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
-use handoff::{app, config::Config, db, seed, telemetry};
+use handoff::services::{accounts, seed};
+use handoff::{app, config::Config, db, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -84,9 +85,7 @@ async fn main() -> anyhow::Result<()> {
         } => {
             db::run_migrations(&config.database_url).await?;
             let mut conn = AsyncPgConnection::establish(&config.database_url).await?;
-            let id = handoff::routes::auth::create_user(&mut conn, &email, &name, &password)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let id = accounts::create_user(&mut conn, &email, &name, &password).await?;
             println!("created user {id} <{email}>");
             Ok(())
         }

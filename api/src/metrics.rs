@@ -1,12 +1,6 @@
 //! Prometheus metrics: requests by route and status, latency, pool usage, outbox depth,
 //! assistant failures.
 
-use std::time::Instant;
-
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::web;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
@@ -73,32 +67,4 @@ impl Metrics {
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buf);
         String::from_utf8(buf).unwrap_or_default()
     }
-}
-
-/// Middleware: counts and times every request by its route pattern (never the raw path,
-/// which would explode label cardinality).
-pub async fn track(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let metrics = req
-        .app_data::<web::Data<crate::app::AppState>>()
-        .map(|s| s.metrics.clone());
-    let method = req.method().to_string();
-    let start = Instant::now();
-    let res = next.call(req).await?;
-    if let Some(m) = metrics {
-        let route = res
-            .request()
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".into());
-        let status = res.status().as_u16().to_string();
-        m.http_requests
-            .with_label_values(&[&route, &method, &status])
-            .inc();
-        m.http_latency
-            .with_label_values(&[&route, &method])
-            .observe(start.elapsed().as_secs_f64());
-    }
-    Ok(res)
 }

@@ -1,15 +1,76 @@
-//! Fixed-window rate limits kept in Postgres, so that every server process shares them.
+//! Fixed-window rate limits kept in Postgres (`db::rate_limits`), so every server process
+//! shares them. The limits themselves are named here, in one table.
 
-use std::net::IpAddr;
+use std::fmt::Display;
 
-use actix_web::HttpRequest;
-use diesel::QueryableByName;
-use diesel::sql_types::{Double, Integer, Text};
-use diesel_async::RunQueryDsl;
-
-use crate::config::Config;
-use crate::db::{self, Pool};
+use crate::db::{self, Pool, rate_limits};
 use crate::error::{ApiError, ApiResult};
+
+/// A limit: at most `max` hits per `window_secs` for each subject (an IP, a visitor…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub name: &'static str,
+    pub max: u32,
+    pub window_secs: u32,
+}
+
+impl Rule {
+    /// This rule applied to one subject.
+    pub fn on(self, subject: impl Display) -> Check {
+        Check {
+            key: format!("{}:{subject}", self.name),
+            rule: self,
+        }
+    }
+}
+
+/// One rule for one subject, ready to count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    key: String,
+    rule: Rule,
+}
+
+pub const WIDGET_SESSIONS_PER_IP: Rule = Rule {
+    name: "widget:session:ip",
+    max: 30,
+    window_secs: 60,
+};
+pub const WIDGET_SESSIONS_PER_VISITOR: Rule = Rule {
+    name: "widget:session:visitor",
+    max: 20,
+    window_secs: 60,
+};
+pub const WIDGET_MESSAGES_PER_VISITOR: Rule = Rule {
+    name: "widget:msg:visitor",
+    max: 20,
+    window_secs: 60,
+};
+pub const WIDGET_MESSAGES_PER_VISITOR_DAY: Rule = Rule {
+    name: "widget:msg:visitor-day",
+    max: 300,
+    window_secs: 86_400,
+};
+pub const WIDGET_MESSAGES_PER_IP: Rule = Rule {
+    name: "widget:msg:ip",
+    max: 60,
+    window_secs: 60,
+};
+pub const REGISTRATIONS_PER_IP: Rule = Rule {
+    name: "register:ip",
+    max: 20,
+    window_secs: 3600,
+};
+pub const LOGINS_PER_IP: Rule = Rule {
+    name: "login:ip",
+    max: 30,
+    window_secs: 300,
+};
+pub const LOGINS_PER_EMAIL: Rule = Rule {
+    name: "login:email",
+    max: 10,
+    window_secs: 300,
+};
 
 #[derive(Clone)]
 pub struct Limiter {
@@ -17,105 +78,56 @@ pub struct Limiter {
     enabled: bool,
 }
 
-#[derive(QueryableByName)]
-struct Hit {
-    #[diesel(sql_type = Integer)]
-    count: i32,
-    #[diesel(sql_type = Double)]
-    remaining: f64,
-}
-
 impl Limiter {
     pub fn new(pool: Pool, enabled: bool) -> Self {
         Limiter { pool, enabled }
     }
 
-    /// Counts one hit on `key`; past `limit` hits in the current `window_secs` window → 429
-    /// with the seconds until the window ends.
-    pub async fn check(&self, key: &str, limit: u32, window_secs: u32) -> ApiResult<()> {
-        if !self.enabled {
+    /// Counts one hit on every check in one round trip; past any rule's `max` in its
+    /// current window → 429 with the seconds until the latest such window ends.
+    pub async fn check(&self, checks: &[Check]) -> ApiResult<()> {
+        if !self.enabled || checks.is_empty() {
             return Ok(());
         }
+        let keys: Vec<String> = checks.iter().map(|c| c.key.clone()).collect();
+        let windows: Vec<i32> = checks
+            .iter()
+            .map(|c| i32::try_from(c.rule.window_secs).unwrap_or(i32::MAX))
+            .collect();
         let mut conn = db::conn(&self.pool).await?;
-        let hit: Hit = diesel::sql_query(
-            "INSERT INTO rate_limits AS r (key, window_start, count)
-             VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2) * $2), 1)
-             ON CONFLICT (key, window_start) DO UPDATE SET count = r.count + 1
-             RETURNING r.count,
-                 extract(epoch FROM (r.window_start + make_interval(secs => $2) - now()))::float8 AS remaining",
-        )
-        .bind::<Text, _>(key)
-        .bind::<Integer, _>(window_secs as i32)
-        .get_result(&mut conn)
-        .await?;
-        if hit.count as u32 > limit {
-            return Err(ApiError::rate_limited(hit.remaining.ceil().max(1.0) as u64));
+        let hits = rate_limits::hit_all(&mut conn, &keys, &windows).await?;
+        drop(conn);
+        let retry_after = hits
+            .iter()
+            .filter_map(|hit| {
+                let check = checks.iter().find(|c| c.key == hit.key)?;
+                let over = u32::try_from(hit.count).unwrap_or(u32::MAX) > check.rule.max;
+                over.then(|| (f64::from(check.rule.window_secs) - hit.elapsed_secs).ceil())
+            })
+            .fold(None, |acc: Option<f64>, s| {
+                Some(acc.map_or(s, |a| a.max(s)))
+            });
+        match retry_after {
+            Some(secs) => Err(ApiError::rate_limited(secs.max(1.0) as u64)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Forgets windows that ended long ago.
     pub async fn cleanup(&self) -> ApiResult<usize> {
         let mut conn = db::conn(&self.pool).await?;
-        Ok(diesel::sql_query(
-            "DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'",
-        )
-        .execute(&mut conn)
-        .await?)
+        Ok(rate_limits::cleanup(&mut conn).await?)
     }
-}
-
-/// The client's IP: the socket peer, or — only when the peer is a trusted proxy — the
-/// right-most address of `X-Forwarded-For` that is not itself a trusted proxy.
-pub fn client_ip(req: &HttpRequest, config: &Config) -> Option<IpAddr> {
-    let peer = req.peer_addr()?.ip();
-    if !config.is_trusted_proxy(peer) {
-        return Some(peer);
-    }
-    let forwarded = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter_map(|s| s.parse::<IpAddr>().ok())
-        .collect::<Vec<_>>();
-    Some(
-        forwarded
-            .into_iter()
-            .rev()
-            .find(|ip| !config.is_trusted_proxy(*ip))
-            .unwrap_or(peer),
-    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use actix_web::test::TestRequest;
-    use std::collections::HashMap;
-
-    fn config(proxies: &str) -> anyhow::Result<Config> {
-        let m: HashMap<&str, String> = [
-            ("DATABASE_URL", "postgres://x".to_string()),
-            ("JWT_SECRET", "k".repeat(40)),
-            ("TRUSTED_PROXIES", proxies.to_string()),
-        ]
-        .into();
-        Config::from_lookup(|k| m.get(k).cloned())
-    }
 
     #[test]
-    fn forwarded_for_only_behind_trusted_proxies() -> anyhow::Result<()> {
-        let req = TestRequest::default()
-            .peer_addr("10.0.0.5:1234".parse()?)
-            .insert_header(("x-forwarded-for", "203.0.113.9, 10.0.0.7"))
-            .to_http_request();
-        assert_eq!(client_ip(&req, &config("")?), Some("10.0.0.5".parse()?));
-        assert_eq!(
-            client_ip(&req, &config("10.0.0.0/8")?),
-            Some("203.0.113.9".parse()?)
-        );
-        Ok(())
+    fn keys_name_the_rule_and_the_subject() {
+        let c = LOGINS_PER_EMAIL.on("a@b.co");
+        assert_eq!(c.key, "login:email:a@b.co");
+        assert_eq!(c.rule.max, 10);
     }
 }

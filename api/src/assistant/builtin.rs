@@ -1,11 +1,11 @@
 //! The builtin engine: intent rules, knowledge-base retrieval and the deterministic
 //! ticket flow. Needs nothing outside the machine.
 
-use crate::assistant::intent::classify;
 use crate::assistant::retrieval::best_answer;
 use crate::assistant::{Assistant, BoxFuture, Turn};
 use crate::domain::email::find_in_text;
 use crate::domain::handoff::{self, Input, Outcome};
+use crate::domain::intent::classify;
 
 pub struct Builtin;
 

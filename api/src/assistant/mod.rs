@@ -3,25 +3,21 @@
 //! OpenAI-compatible chat-completions endpoint, with a `create_ticket` tool).
 //!
 //! An engine gets a `Turn` (everything it may know about the conversation, gathered by
-//! `turn::handle_visitor_message`) and returns a `handoff::Outcome`: the replies, the
+//! `services::visitor_turn`) and returns a `handoff::Outcome`: the replies, the
 //! next flow state and the effects (such as creating a ticket) that the caller performs
 //! in the database. Engines never touch the database themselves.
 
 pub mod builtin;
-pub mod intent;
 pub mod openai;
 pub mod retrieval;
-pub mod turn;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 
-use crate::config::{AiProvider, Config};
-use crate::db::enums::Sender;
 use crate::domain::email::Email;
-use crate::domain::handoff::{FlowState, Outcome, TicketRef};
-use crate::metrics::Metrics;
+use crate::domain::enums::Sender;
+use crate::domain::handoff::{FlowState, Outcome};
+use crate::domain::tickets::TicketRef;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -64,11 +60,4 @@ pub struct Turn {
 pub trait Assistant: Send + Sync {
     fn provider(&self) -> &'static str;
     fn respond<'a>(&'a self, turn: &'a Turn) -> BoxFuture<'a, Outcome>;
-}
-
-pub fn from_config(config: &Config, metrics: Arc<Metrics>) -> anyhow::Result<Arc<dyn Assistant>> {
-    Ok(match config.ai_provider {
-        AiProvider::Builtin => Arc::new(builtin::Builtin),
-        AiProvider::OpenAi => Arc::new(openai::OpenAi::new(config, metrics)?),
-    })
 }

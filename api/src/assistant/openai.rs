@@ -29,12 +29,11 @@ use async_openai::types::chat::{
 use serde::Deserialize;
 
 use crate::assistant::builtin::Builtin;
-use crate::assistant::intent::Category;
 use crate::assistant::{Assistant, BoxFuture, Turn};
 use crate::config::Config;
-use crate::db::enums::Sender;
 use crate::domain::email::Email;
-use crate::domain::handoff::{self, Action, Effect, FlowState, Outcome, Reply, TicketStatus};
+use crate::domain::enums::{Sender, TicketCategory, TicketStatus};
+use crate::domain::handoff::{self, Action, Effect, FlowState, Outcome, Reply};
 use crate::metrics::Metrics;
 
 /// Earlier messages sent to the model (the most recent ones).
@@ -110,12 +109,9 @@ impl OpenAi {
     async fn respond_inner(&self, turn: &Turn) -> Outcome {
         // The builtin flow keeps control while a ticket is open (brief acknowledgements)
         // or while it is collecting an email after a fallback offer.
-        let ticket_active = turn.ticket.is_some_and(|t| {
-            matches!(
-                t.status,
-                TicketStatus::Open | TicketStatus::InProgress | TicketStatus::Resolved
-            )
-        });
+        let ticket_active = turn
+            .ticket
+            .is_some_and(|t| t.status.is_open() || t.status == TicketStatus::Resolved);
         if ticket_active
             || matches!(
                 turn.flow,
@@ -296,7 +292,7 @@ fn validate_call(turn: &Turn, call: &ChatCompletionMessageToolCall) -> Result<Ef
     Ok(Effect::CreateTicket {
         save_email: turn.known_email.as_ref() != Some(&email),
         email,
-        category: Category::parse(&args.category).unwrap_or_default(),
+        category: TicketCategory::parse_loose(&args.category).unwrap_or_default(),
         request: turn.message.clone(),
         summary,
     })
@@ -460,7 +456,7 @@ mod tests {
                 ..
             }) => {
                 assert_eq!(email.as_str(), "jane@example.com");
-                assert_eq!(category, Category::CannotPerformAction);
+                assert_eq!(category, TicketCategory::CannotPerformAction);
                 assert_eq!(summary.as_deref(), Some("Refund for order 1"));
                 assert!(save_email);
             }
@@ -473,7 +469,7 @@ mod tests {
         assert!(matches!(
             weird,
             Ok(Effect::CreateTicket {
-                category: Category::Other,
+                category: TicketCategory::Other,
                 ..
             })
         ));

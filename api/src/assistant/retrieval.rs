@@ -6,8 +6,8 @@
 
 use std::collections::HashSet;
 
-use crate::assistant::intent::normalise;
 use crate::domain::handoff::Answer;
+use crate::domain::intent::normalise;
 use crate::domain::summary::truncate_chars;
 
 /// Words that carry no topic: question scaffolding, pronouns, politeness.

@@ -8,8 +8,7 @@ use crate::error::{ApiError, ApiResult};
 
 fn hasher() -> ApiResult<Argon2<'static>> {
     // OWASP's argon2id recommendation: m=19 MiB, t=2, p=1.
-    let params = Params::new(19 * 1024, 2, 1, None)
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let params = Params::new(19 * 1024, 2, 1, None).map_err(ApiError::internal)?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 

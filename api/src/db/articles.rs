@@ -11,42 +11,11 @@ use crate::db::Conn;
 use crate::db::models::{Article, NewArticle};
 use crate::db::schema::articles;
 
-/// Position in the list (newest first): the last row's `(created_at, id)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cursor {
-    pub created_at: DateTime<Utc>,
-    pub id: Uuid,
-}
-
-impl Cursor {
-    pub fn encode(&self) -> String {
-        use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-            "{}|{}",
-            self.created_at.to_rfc3339(),
-            self.id
-        ))
-    }
-
-    pub fn decode(raw: &str) -> Option<Cursor> {
-        use base64::Engine;
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(raw)
-            .ok()?;
-        let text = String::from_utf8(bytes).ok()?;
-        let (ts, id) = text.split_once('|')?;
-        Some(Cursor {
-            created_at: DateTime::parse_from_rfc3339(ts).ok()?.with_timezone(&Utc),
-            id: id.parse().ok()?,
-        })
-    }
-}
-
 /// One page, newest first; fetches `limit` rows after `after`.
 pub async fn list(
     conn: &mut Conn,
     workspace_id: Uuid,
-    after: Option<Cursor>,
+    after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<Article>> {
     let mut q = articles::table
@@ -55,13 +24,11 @@ pub async fn list(
         .order((articles::created_at.desc(), articles::id.desc()))
         .limit(limit)
         .into_boxed();
-    if let Some(c) = after {
+    if let Some((created_at, id)) = after {
         q = q.filter(
             articles::created_at
-                .lt(c.created_at)
-                .or(articles::created_at
-                    .eq(c.created_at)
-                    .and(articles::id.lt(c.id))),
+                .lt(created_at)
+                .or(articles::created_at.eq(created_at).and(articles::id.lt(id))),
         );
     }
     q.load(conn).await
@@ -198,21 +165,4 @@ pub async fn search_any(
     .bind::<Integer, _>(limit.clamp(1, 20) as i32)
     .load(conn)
     .await
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursor_round_trips_and_rejects_junk() {
-        let c = Cursor {
-            created_at: Utc::now(),
-            id: Uuid::new_v4(),
-        };
-        assert_eq!(Cursor::decode(&c.encode()), Some(c));
-        assert_eq!(Cursor::decode("not-a-cursor"), None);
-        assert_eq!(Cursor::decode(""), None);
-    }
 }

@@ -7,9 +7,9 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::db::Conn;
-use crate::db::enums::{Sender, TicketStatus};
 use crate::db::models::{Conversation, Message, NewConversation, NewVisitor, Visitor};
 use crate::db::schema::{conversations, messages, tickets, visitors};
+use crate::domain::enums::{Sender, TicketStatus};
 
 pub async fn visitor(
     conn: &mut Conn,
@@ -113,32 +113,23 @@ pub async fn insert_conversation(
         .await
 }
 
+/// The conversation; `for_update` locks its row until the transaction ends (one visitor
+/// message is handled at a time per conversation, and ticket creation is serialised).
 pub async fn conversation(
     conn: &mut Conn,
     workspace_id: Uuid,
     id: Uuid,
-) -> QueryResult<Conversation> {
-    conversations::table
+    for_update: bool,
+) -> QueryResult<Option<Conversation>> {
+    let q = conversations::table
         .filter(conversations::workspace_id.eq(workspace_id))
         .filter(conversations::id.eq(id))
-        .select(Conversation::as_select())
-        .first(conn)
-        .await
-}
-
-/// Locks the conversation row: one visitor message is handled at a time per conversation.
-pub async fn lock_conversation(
-    conn: &mut Conn,
-    workspace_id: Uuid,
-    id: Uuid,
-) -> QueryResult<Conversation> {
-    conversations::table
-        .filter(conversations::workspace_id.eq(workspace_id))
-        .filter(conversations::id.eq(id))
-        .for_update()
-        .select(Conversation::as_select())
-        .first(conn)
-        .await
+        .select(Conversation::as_select());
+    if for_update {
+        q.for_update().first(conn).await.optional()
+    } else {
+        q.first(conn).await.optional()
+    }
 }
 
 pub async fn save_flow(

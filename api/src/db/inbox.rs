@@ -7,9 +7,9 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::db::Conn;
-use crate::db::enums::TicketStatus;
 use crate::db::models::{Conversation, Message, Visitor};
 use crate::db::schema::{conversations, messages, tickets, visitors};
+use crate::domain::enums::TicketStatus;
 
 pub async fn page(
     conn: &mut Conn,

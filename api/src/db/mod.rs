@@ -1,13 +1,20 @@
 //! Storage: the diesel schema, models, and queries taking `&mut AsyncPgConnection` so that
 //! callers decide the transaction.
 
+pub mod api_keys;
 pub mod articles;
 pub mod conversations;
 pub mod enums;
 pub mod inbox;
+pub mod invitations;
+pub mod members;
 pub mod models;
+pub mod outbox;
+pub mod rate_limits;
+pub mod refresh_tokens;
 pub mod schema;
 pub mod tickets;
+pub mod users;
 pub mod webhooks;
 pub mod workspaces;
 
@@ -39,6 +46,15 @@ pub async fn conn(pool: &Pool) -> ApiResult<PooledConn> {
     Ok(pool.get().await?)
 }
 
+/// `SELECT 1`: the database answers.
+pub async fn ping(conn: &mut Conn) -> diesel::QueryResult<()> {
+    use diesel_async::RunQueryDsl;
+    diesel::sql_query("SELECT 1")
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
 /// Runs pending migrations (blocking diesel harness on a blocking thread).
 pub async fn run_migrations(database_url: &str) -> anyhow::Result<Vec<String>> {
     let url = database_url.to_string();
@@ -47,7 +63,7 @@ pub async fn run_migrations(database_url: &str) -> anyhow::Result<Vec<String>> {
         let mut conn = diesel::PgConnection::establish(&url)?;
         let applied = conn
             .run_pending_migrations(MIGRATIONS)
-            .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
+            .map_err(|e| anyhow::anyhow!(e).context("running migrations"))?;
         Ok(applied.iter().map(|m| m.to_string()).collect())
     })
     .await?
@@ -57,6 +73,6 @@ pub async fn run_migrations(database_url: &str) -> anyhow::Result<Vec<String>> {
 pub fn revert_all_migrations(conn: &mut diesel::PgConnection) -> anyhow::Result<usize> {
     let reverted = conn
         .revert_all_migrations(MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("reverting migrations: {e}"))?;
+        .map_err(|e| anyhow::anyhow!(e).context("reverting migrations"))?;
     Ok(reverted.len())
 }

@@ -4,8 +4,11 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::enums::{Plan, Role, Sender, TicketCategory, TicketSource, TicketStatus};
 use super::schema::*;
+use crate::domain::enums::{
+    ActorKind, Plan, Role, Sender, TicketCategory, TicketSource, TicketStatus,
+};
+use crate::domain::tickets::{TicketsUnavailable, tickets_available};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
@@ -63,6 +66,17 @@ pub struct WorkspaceChanges {
     pub allowed_origins: Option<Vec<String>>,
     pub widget_color: Option<String>,
     pub greeting: Option<String>,
+}
+
+impl WorkspaceChanges {
+    /// Nothing to change (diesel refuses an empty `SET`).
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.plan.is_none()
+            && self.allowed_origins.is_none()
+            && self.widget_color.is_none()
+            && self.greeting.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -316,7 +330,7 @@ pub struct TicketEvent {
     pub workspace_id: Uuid,
     pub ticket_id: Uuid,
     pub kind: String,
-    pub actor_type: String,
+    pub actor_type: ActorKind,
     pub actor_id: Option<Uuid>,
     pub actor_name: Option<String>,
     pub data: serde_json::Value,
@@ -350,4 +364,11 @@ pub struct WebhookDelivery {
     pub delivered_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Workspace {
+    /// Whether tickets can be created now (plan and switch; `domain::tickets`).
+    pub fn tickets_available(&self) -> Result<(), TicketsUnavailable> {
+        tickets_available(self.plan, self.tickets_enabled)
+    }
 }

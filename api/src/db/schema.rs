@@ -2,6 +2,10 @@
 
 pub mod sql_types {
     #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "actor_type"))]
+    pub struct ActorType;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "member_role"))]
     pub struct MemberRole;
 
@@ -170,12 +174,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::ActorType;
+
     ticket_events (id) {
         id -> Uuid,
         workspace_id -> Uuid,
         ticket_id -> Uuid,
         kind -> Text,
-        actor_type -> Text,
+        actor_type -> ActorType,
         actor_id -> Nullable<Uuid>,
         actor_name -> Nullable<Text>,
         data -> Jsonb,

@@ -3,32 +3,26 @@
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::db::Conn;
-use crate::db::enums::{Sender, TicketStatus};
 use crate::db::models::{Message, NewTicket, Ticket, TicketEvent, Visitor};
 use crate::db::schema::{
-    conversations, memberships, messages, ticket_events, tickets, users, visitors, workspaces,
+    conversations, messages, ticket_events, tickets, users, visitors, workspaces,
 };
-use crate::domain::cursor::Cursor;
+use crate::domain::enums::{Sender, TicketStatus};
+use crate::domain::ticket_number::TicketKey;
+use crate::domain::tickets::TicketSort;
 
 /// `(id, name, email)` of the assignee, from the join with `users`.
 pub type AssigneeRow = (Uuid, String, String);
 
 /// A ticket with its assignee, read in one query (no N+1 over a list).
 pub type TicketRow = (Ticket, Option<AssigneeRow>);
-
-/// How a list is ordered. The keyset is `(sort timestamp, id)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Order {
-    CreatedDesc,
-    CreatedAsc,
-    UpdatedDesc,
-}
 
 /// Which assignee a list is restricted to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,8 +45,9 @@ pub struct ListQuery {
     pub status: Option<TicketStatus>,
     pub assignee: Option<AssigneeFilter>,
     pub search: Option<Search>,
-    pub order: Order,
-    pub after: Option<Cursor>,
+    pub order: TicketSort,
+    /// The keyset position `(sort timestamp, id)` to continue after.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
     /// Rows to fetch (the caller asks for one more than the page to know if there is more).
     pub fetch: i64,
 }
@@ -195,32 +190,24 @@ fn ticket_select() -> TicketSelect {
 }
 
 /// One ticket with its assignee, by id.
-pub async fn ticket_row(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> QueryResult<TicketRow> {
-    tickets::table
-        .left_join(users::table.on(users::id.nullable().eq(tickets::assignee_id)))
-        .filter(tickets::workspace_id.eq(workspace_id))
-        .filter(tickets::id.eq(id))
-        .select(ticket_select())
-        .first(conn)
-        .await
+pub async fn ticket_row(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<TicketRow>> {
+    ticket_row_by(conn, workspace_id, TicketKey::Id(id)).await
 }
 
-/// How a ticket is named in a URL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TicketKey {
-    Id(Uuid),
-    Number(i64),
-}
-
-/// Resolves a ticket key to its id within the workspace.
-pub async fn ticket_id(
+/// One ticket with its assignee, by id or number.
+pub async fn ticket_row_by(
     conn: &mut Conn,
     workspace_id: Uuid,
     key: TicketKey,
-) -> QueryResult<Option<Uuid>> {
+) -> QueryResult<Option<TicketRow>> {
     let q = tickets::table
+        .left_join(users::table.on(users::id.nullable().eq(tickets::assignee_id)))
         .filter(tickets::workspace_id.eq(workspace_id))
-        .select(tickets::id)
+        .select(ticket_select())
         .into_boxed();
     let q = match key {
         TicketKey::Id(id) => q.filter(tickets::id.eq(id)),
@@ -229,30 +216,28 @@ pub async fn ticket_id(
     q.first(conn).await.optional()
 }
 
+/// The ticket a key names (within a workspace filter).
+fn named(key: TicketKey) -> Box<dyn BoxableExpression<tickets::table, Pg, SqlType = Bool>> {
+    match key {
+        TicketKey::Id(id) => Box::new(tickets::id.eq(id)),
+        TicketKey::Number(n) => Box::new(tickets::number.eq(n)),
+    }
+}
+
 /// Locks a ticket for a change (until the transaction ends).
 pub async fn lock_ticket(
     conn: &mut Conn,
     workspace_id: Uuid,
     key: TicketKey,
 ) -> QueryResult<Option<Ticket>> {
-    let q = tickets::table.filter(tickets::workspace_id.eq(workspace_id));
-    match key {
-        TicketKey::Id(id) => {
-            q.filter(tickets::id.eq(id))
-                .select(Ticket::as_select())
-                .for_update()
-                .first(conn)
-                .await
-        }
-        TicketKey::Number(n) => {
-            q.filter(tickets::number.eq(n))
-                .select(Ticket::as_select())
-                .for_update()
-                .first(conn)
-                .await
-        }
-    }
-    .optional()
+    tickets::table
+        .filter(tickets::workspace_id.eq(workspace_id))
+        .filter(named(key))
+        .select(Ticket::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// Status, timestamps and version after a workflow move.
@@ -319,22 +304,6 @@ pub async fn mark_replied(
     .await
 }
 
-/// `(id, name, email)` of a member of the workspace, if the user is one.
-pub async fn member(
-    conn: &mut Conn,
-    workspace_id: Uuid,
-    user_id: Uuid,
-) -> QueryResult<Option<AssigneeRow>> {
-    memberships::table
-        .inner_join(users::table)
-        .filter(memberships::workspace_id.eq(workspace_id))
-        .filter(memberships::user_id.eq(user_id))
-        .select((users::id, users::name, users::email))
-        .first(conn)
-        .await
-        .optional()
-}
-
 /// The newest ticket of a conversation (locked), if any.
 pub async fn lock_latest_ticket_of_conversation(
     conn: &mut Conn,
@@ -398,24 +367,24 @@ pub async fn list(conn: &mut Conn, query: &ListQuery) -> QueryResult<Vec<TicketR
         None => {}
     }
     let (column, cmp) = match query.order {
-        Order::CreatedDesc => ("tickets.created_at", "<"),
-        Order::CreatedAsc => ("tickets.created_at", ">"),
-        Order::UpdatedDesc => ("tickets.updated_at", "<"),
+        TicketSort::CreatedDesc => ("tickets.created_at", "<"),
+        TicketSort::CreatedAsc => ("tickets.created_at", ">"),
+        TicketSort::UpdatedDesc => ("tickets.updated_at", "<"),
     };
-    if let Some(after) = query.after {
+    if let Some((ts, id)) = query.after {
         // A row comparison, so that the index range starts at the cursor.
         q = q.filter(
             sql::<Bool>(&format!("({column}, tickets.id) {cmp} ("))
-                .bind::<Timestamptz, _>(after.ts)
+                .bind::<Timestamptz, _>(ts)
                 .sql(", ")
-                .bind::<SqlUuid, _>(after.id)
+                .bind::<SqlUuid, _>(id)
                 .sql(")"),
         );
     }
     q = match query.order {
-        Order::CreatedDesc => q.order((tickets::created_at.desc(), tickets::id.desc())),
-        Order::CreatedAsc => q.order((tickets::created_at.asc(), tickets::id.asc())),
-        Order::UpdatedDesc => q.order((tickets::updated_at.desc(), tickets::id.desc())),
+        TicketSort::CreatedDesc => q.order((tickets::created_at.desc(), tickets::id.desc())),
+        TicketSort::CreatedAsc => q.order((tickets::created_at.asc(), tickets::id.asc())),
+        TicketSort::UpdatedDesc => q.order((tickets::updated_at.desc(), tickets::id.desc())),
     };
     q.limit(query.fetch).load(conn).await
 }

@@ -1,19 +1,21 @@
-//! Workspace lookups shared by every area.
+//! Workspaces: lookups by id and widget key, creation, settings.
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::db::Conn;
-use crate::db::models::Workspace;
+use crate::db::models::{NewWorkspace, Workspace, WorkspaceChanges};
 use crate::db::schema::workspaces;
 
-pub async fn by_id(conn: &mut Conn, id: Uuid) -> QueryResult<Workspace> {
+/// The workspace; `None` when it does not exist.
+pub async fn by_id(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Workspace>> {
     workspaces::table
         .find(id)
         .select(Workspace::as_select())
         .first(conn)
         .await
+        .optional()
 }
 
 pub async fn by_widget_key(conn: &mut Conn, key: &str) -> QueryResult<Option<Workspace>> {
@@ -23,4 +25,86 @@ pub async fn by_widget_key(conn: &mut Conn, key: &str) -> QueryResult<Option<Wor
         .first(conn)
         .await
         .optional()
+}
+
+/// The allowed origins of the workspace named by id or by widget key.
+pub async fn allowed_origins(
+    conn: &mut Conn,
+    id: Option<Uuid>,
+    widget_key: Option<&str>,
+) -> QueryResult<Option<Vec<String>>> {
+    let query = workspaces::table
+        .select(workspaces::allowed_origins)
+        .into_boxed();
+    let query = match (id, widget_key) {
+        (Some(id), _) => query.filter(workspaces::id.eq(id)),
+        (None, Some(k)) => query.filter(workspaces::widget_key.eq(k.to_string())),
+        (None, None) => return Ok(None),
+    };
+    query.first(conn).await.optional()
+}
+
+pub async fn insert(conn: &mut Conn, ws: NewWorkspace<'_>) -> QueryResult<Workspace> {
+    diesel::insert_into(workspaces::table)
+        .values(ws)
+        .returning(Workspace::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Applies the changes; `None` when the workspace does not exist.
+pub async fn update(
+    conn: &mut Conn,
+    id: Uuid,
+    changes: &WorkspaceChanges,
+) -> QueryResult<Option<Workspace>> {
+    diesel::update(workspaces::table.find(id))
+        .set(changes)
+        .returning(Workspace::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+pub async fn set_ai_instructions(conn: &mut Conn, id: Uuid, text: &str) -> QueryResult<String> {
+    diesel::update(workspaces::table.find(id))
+        .set(workspaces::ai_instructions.eq(text))
+        .returning(workspaces::ai_instructions)
+        .get_result(conn)
+        .await
+}
+
+/// The Tickets page switches.
+pub async fn set_ticket_settings(
+    conn: &mut Conn,
+    id: Uuid,
+    enabled: bool,
+    notification_email: Option<&str>,
+    reply_sets_in_progress: bool,
+) -> QueryResult<Workspace> {
+    diesel::update(workspaces::table.find(id))
+        .set((
+            workspaces::tickets_enabled.eq(enabled),
+            workspaces::notification_email.eq(notification_email),
+            workspaces::reply_sets_in_progress.eq(reply_sets_in_progress),
+        ))
+        .returning(Workspace::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Greeting and AI Instructions (the demo seed).
+pub async fn set_greeting_and_instructions(
+    conn: &mut Conn,
+    id: Uuid,
+    greeting: &str,
+    instructions: &str,
+) -> QueryResult<usize> {
+    diesel::update(workspaces::table.find(id))
+        .set((
+            workspaces::greeting.eq(greeting),
+            workspaces::ai_instructions.eq(instructions),
+        ))
+        .execute(conn)
+        .await
 }

@@ -1,28 +1,10 @@
+//! Who did something: the actor of timeline entries and webhooks.
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ActorKind {
-    User,
-    Assistant,
-    Visitor,
-    Api,
-    System,
-}
-
-impl ActorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActorKind::User => "user",
-            ActorKind::Assistant => "assistant",
-            ActorKind::Visitor => "visitor",
-            ActorKind::Api => "api",
-            ActorKind::System => "system",
-        }
-    }
-}
+use crate::domain::enums::ActorKind;
 
 /// Who did something (timeline entries, webhooks).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -17,8 +17,11 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::assistant::intent::{Category, Classification, Intent};
 use crate::domain::email::{Email, EmailInText};
+use crate::domain::enums::{TicketCategory, TicketStatus};
+use crate::domain::intent::{Classification, Intent};
+use crate::domain::ticket_number::TicketNumber;
+use crate::domain::tickets::TicketRef;
 
 /// After this many unusable answers to "what's your email?", the offer lapses.
 pub const MAX_EMAIL_ATTEMPTS: u8 = 3;
@@ -29,12 +32,15 @@ pub enum FlowState {
     #[default]
     Idle,
     /// A ticket was offered to a visitor whose email is known; waiting for yes or no.
-    Offered { request: String, category: Category },
+    Offered {
+        request: String,
+        category: TicketCategory,
+    },
     /// A ticket was offered and the visitor's email asked for.
     AwaitingEmail {
         attempts: u8,
         request: String,
-        category: Category,
+        category: TicketCategory,
     },
     /// The conversation has a ticket the team is working on.
     TicketOpen { ticket_id: Uuid, number: i64 },
@@ -50,7 +56,7 @@ impl FlowState {
         serde_json::to_value(self).unwrap_or_else(|_| serde_json::json!({}))
     }
 
-    fn pending_request(&self) -> Option<(&str, Category)> {
+    fn pending_request(&self) -> Option<(&str, TicketCategory)> {
         match self {
             FlowState::Offered { request, category }
             | FlowState::AwaitingEmail {
@@ -59,27 +65,6 @@ impl FlowState {
             _ => None,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketStatus {
-    Open,
-    InProgress,
-    Resolved,
-    Closed,
-}
-
-/// The conversation's most recent ticket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TicketRef {
-    pub id: Uuid,
-    pub number: i64,
-    pub status: TicketStatus,
-}
-
-pub fn ticket_label(number: i64) -> String {
-    format!("TKT-{number}")
 }
 
 /// The best knowledge-base article for the message, when it is good enough to answer.
@@ -138,7 +123,7 @@ pub enum Effect {
     /// engine); the builtin engine leaves it to `summary::summarise`.
     CreateTicket {
         email: Email,
-        category: Category,
+        category: TicketCategory,
         request: String,
         save_email: bool,
         summary: Option<String>,
@@ -171,40 +156,8 @@ const ANYTHING_ELSE: &str = "Is there anything else I can help with?";
 /// One visitor message through the flow.
 pub fn step(state: &FlowState, input: &Input<'_>) -> Outcome {
     // The team is on it: don't talk over them, just acknowledge.
-    if let Some(ticket) = input.ticket {
-        match ticket.status {
-            TicketStatus::Open | TicketStatus::InProgress => {
-                return Outcome {
-                    state: FlowState::TicketOpen {
-                        ticket_id: ticket.id,
-                        number: ticket.number,
-                    },
-                    replies: vec![Reply::text(format!(
-                        "Thanks, I've added this to your ticket {}. Our team will reply here.",
-                        ticket_label(ticket.number)
-                    ))],
-                    effects: vec![Effect::AddToTicket {
-                        ticket_id: ticket.id,
-                    }],
-                };
-            }
-            TicketStatus::Resolved => {
-                return Outcome {
-                    state: FlowState::TicketOpen {
-                        ticket_id: ticket.id,
-                        number: ticket.number,
-                    },
-                    replies: vec![Reply::text(format!(
-                        "I've reopened your ticket {} with this message. Our team will get back to you here.",
-                        ticket_label(ticket.number)
-                    ))],
-                    effects: vec![Effect::ReopenTicket {
-                        ticket_id: ticket.id,
-                    }],
-                };
-            }
-            TicketStatus::Closed => {}
-        }
+    if let Some(outcome) = input.ticket.and_then(with_ticket) {
+        return outcome;
     }
 
     match state {
@@ -218,6 +171,41 @@ pub fn step(state: &FlowState, input: &Input<'_>) -> Outcome {
     }
 }
 
+/// What the visitor's message means when the conversation's ticket is open (it goes into
+/// the ticket: acknowledge) or resolved (it reopens the ticket); `None` when the ticket is
+/// closed and the assistant is free again.
+pub fn with_ticket(ticket: TicketRef) -> Option<Outcome> {
+    let state = FlowState::TicketOpen {
+        ticket_id: ticket.id,
+        number: ticket.number,
+    };
+    if ticket.status.is_open() {
+        return Some(Outcome {
+            state,
+            replies: vec![Reply::text(format!(
+                "Thanks, I've added this to your ticket {}. Our team will reply here.",
+                TicketNumber::new(ticket.number)
+            ))],
+            effects: vec![Effect::AddToTicket {
+                ticket_id: ticket.id,
+            }],
+        });
+    }
+    if ticket.status == TicketStatus::Resolved {
+        return Some(Outcome {
+            state,
+            replies: vec![Reply::text(format!(
+                "I've reopened your ticket {} with this message. Our team will get back to you here.",
+                TicketNumber::new(ticket.number)
+            ))],
+            effects: vec![Effect::ReopenTicket {
+                ticket_id: ticket.id,
+            }],
+        });
+    }
+    None
+}
+
 /// The confirmation after the caller created the ticket asked for by `CreateTicket`.
 pub fn ticket_created(ticket_id: Uuid, number: i64, email: &Email) -> Outcome {
     Outcome::say(
@@ -225,7 +213,7 @@ pub fn ticket_created(ticket_id: Uuid, number: i64, email: &Email) -> Outcome {
         Reply {
             body: format!(
                 "Done! I've created ticket {} for you. Our team will reply to {email}, and you'll also see their answer right here.",
-                ticket_label(number)
+                TicketNumber::new(number)
             ),
             action: Some(Action::TicketCreated { ticket_id, number }),
         },
@@ -323,14 +311,19 @@ pub fn offer_after_failure(input: &Input<'_>) -> Outcome {
     offer_with_lead(input, lead, input.text, input.classification.category)
 }
 
-fn offer(input: &Input<'_>, request: &str, category: Category) -> Outcome {
+fn offer(input: &Input<'_>, request: &str, category: TicketCategory) -> Outcome {
     if !input.tickets_enabled {
         return Outcome::say(FlowState::Idle, Reply::text(cannot_help(input)));
     }
     offer_with_lead(input, &lead(input), request, category)
 }
 
-fn offer_with_lead(input: &Input<'_>, lead: &str, request: &str, category: Category) -> Outcome {
+fn offer_with_lead(
+    input: &Input<'_>,
+    lead: &str,
+    request: &str,
+    category: TicketCategory,
+) -> Outcome {
     let request = request.trim().to_string();
     match input.known_email {
         Some(email) => Outcome::say(
@@ -354,7 +347,7 @@ fn offer_with_lead(input: &Input<'_>, lead: &str, request: &str, category: Categ
 
 fn create(
     email: Email,
-    category: Category,
+    category: TicketCategory,
     request: &str,
     save_email: bool,
     state: FlowState,
@@ -381,7 +374,7 @@ fn declined() -> Outcome {
     )
 }
 
-fn offered(request: &str, category: Category, input: &Input<'_>) -> Outcome {
+fn offered(request: &str, category: TicketCategory, input: &Input<'_>) -> Outcome {
     let state = FlowState::Offered {
         request: request.to_string(),
         category,
@@ -415,7 +408,7 @@ fn keep_request(previous: &FlowState, mut outcome: Outcome) -> Outcome {
                 ..
             } => {
                 *r = request.to_string();
-                if *c == Category::Other {
+                if *c == TicketCategory::Other {
                     *c = category;
                 }
             }
@@ -425,7 +418,12 @@ fn keep_request(previous: &FlowState, mut outcome: Outcome) -> Outcome {
     outcome
 }
 
-fn awaiting_email(attempts: u8, request: &str, category: Category, input: &Input<'_>) -> Outcome {
+fn awaiting_email(
+    attempts: u8,
+    request: &str,
+    category: TicketCategory,
+    input: &Input<'_>,
+) -> Outcome {
     let waiting = |attempts: u8| FlowState::AwaitingEmail {
         attempts,
         request: request.to_string(),
@@ -504,8 +502,8 @@ fn give_up() -> Outcome {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::assistant::intent::classify;
     use crate::domain::email::find_in_text;
+    use crate::domain::intent::classify;
 
     struct Ctx {
         known_email: Option<Email>,
@@ -557,7 +555,7 @@ mod tests {
             FlowState::AwaitingEmail {
                 attempts: 0,
                 request: "I want a refund".into(),
-                category: Category::CannotPerformAction
+                category: TicketCategory::CannotPerformAction
             }
         );
         assert_eq!(o.replies.len(), 1);
@@ -608,7 +606,7 @@ mod tests {
         assert!(matches!(
             o.state,
             FlowState::AwaitingEmail {
-                category: Category::Other,
+                category: TicketCategory::Other,
                 ..
             }
         ));
@@ -620,14 +618,17 @@ mod tests {
         for (text, category) in [
             (
                 "Please cancel my subscription",
-                Category::CannotPerformAction,
+                TicketCategory::CannotPerformAction,
             ),
             (
                 "I was charged twice for my order",
-                Category::NeedsHumanJudgment,
+                TicketCategory::NeedsHumanJudgment,
             ),
-            ("I want to talk to a human", Category::Other),
-            ("The app crashes when I pay", Category::NeedsHumanJudgment),
+            ("I want to talk to a human", TicketCategory::Other),
+            (
+                "The app crashes when I pay",
+                TicketCategory::NeedsHumanJudgment,
+            ),
         ] {
             let o = run(&FlowState::Idle, text, &Ctx::default());
             match o.state {
@@ -672,7 +673,7 @@ mod tests {
             o.effects,
             vec![Effect::CreateTicket {
                 email: email("jane@gmail.com"),
-                category: Category::CannotPerformAction,
+                category: TicketCategory::CannotPerformAction,
                 request: "I want a refund".into(),
                 save_email: true,
                 summary: None,
@@ -766,7 +767,7 @@ mod tests {
             yes.effects,
             vec![Effect::CreateTicket {
                 email: email("kim@example.com"),
-                category: Category::CannotPerformAction,
+                category: TicketCategory::CannotPerformAction,
                 request: "I need to cancel my order".into(),
                 save_email: false,
                 summary: None,
@@ -921,12 +922,12 @@ mod tests {
             FlowState::Idle,
             FlowState::Offered {
                 request: "x".into(),
-                category: Category::Other,
+                category: TicketCategory::Other,
             },
             FlowState::AwaitingEmail {
                 attempts: 2,
                 request: "I want a refund".into(),
-                category: Category::CannotPerformAction,
+                category: TicketCategory::CannotPerformAction,
             },
             FlowState::TicketOpen {
                 ticket_id: Uuid::new_v4(),
@@ -947,7 +948,7 @@ mod tests {
             FlowState::AwaitingEmail {
                 attempts: 1,
                 request: "r".into(),
-                category: Category::NeedsHumanJudgment
+                category: TicketCategory::NeedsHumanJudgment
             }
             .to_json(),
             serde_json::json!({"state": "awaiting_email", "attempts": 1, "request": "r", "category": "needs_human_judgment"})

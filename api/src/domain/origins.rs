@@ -37,9 +37,83 @@ pub fn origin_of(url: &str) -> Option<String> {
     }
 }
 
+/// The page is not on a website the workspace allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "This website is not allowed to use this widget. Add its origin to the workspace's allowed origins."
+)]
+pub struct OriginNotAllowed;
+
+/// When a workspace restricts origins, the widget's page (and the request's `Origin`,
+/// unless it is Handoff's own frame at `own_origin`) must be one of them. An empty list
+/// allows any website.
+pub fn check_widget_origin(
+    allowed_origins: &[String],
+    page_url: Option<&str>,
+    origin_header: Option<&str>,
+    public_url: &str,
+) -> Result<(), OriginNotAllowed> {
+    if allowed_origins.is_empty() {
+        return Ok(());
+    }
+    let own = origin_of(public_url);
+    let allowed = |o: &str| allowed_origins.iter().any(|a| a == o);
+    let mut checked = false;
+    if let Some(page) = page_url {
+        let o = origin_of(page).ok_or(OriginNotAllowed)?;
+        if !allowed(&o) {
+            return Err(OriginNotAllowed);
+        }
+        checked = true;
+    }
+    if let Some(h) = origin_header.and_then(normalize)
+        && Some(&h) != own.as_ref()
+    {
+        if !allowed(&h) {
+            return Err(OriginNotAllowed);
+        }
+        checked = true;
+    }
+    if checked {
+        Ok(())
+    } else {
+        Err(OriginNotAllowed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn widget_origin_rules() {
+        let own = "http://localhost:8080";
+        assert!(check_widget_origin(&[], None, None, own).is_ok());
+        let shop = ["https://shop.example.com".to_string()];
+        let check = |page, origin| check_widget_origin(&shop, page, origin, own);
+        assert!(check(Some("https://shop.example.com/p/1"), Some(own)).is_ok());
+        assert!(
+            check(
+                Some("https://shop.example.com/p/1"),
+                Some("https://shop.example.com")
+            )
+            .is_ok()
+        );
+        assert!(check(Some("https://evil.example/p"), Some(own)).is_err());
+        assert!(
+            check(
+                Some("https://shop.example.com/"),
+                Some("https://evil.example")
+            )
+            .is_err()
+        );
+        assert!(check(None, None).is_err());
+        assert!(check(Some("not a url"), None).is_err());
+        assert_eq!(
+            check(Some("https://evil.example/"), None),
+            Err(OriginNotAllowed)
+        );
+    }
 
     #[test]
     fn normalizes_origins() {

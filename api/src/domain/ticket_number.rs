@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use uuid::Uuid;
+
 /// A ticket's human-facing number, written `TKT-10001`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TicketNumber(i64);
@@ -67,9 +69,24 @@ impl FromStr for TicketNumber {
     }
 }
 
-/// Formats a raw number as stored in the database.
-pub fn format_number(n: i64) -> String {
-    TicketNumber(n).to_string()
+/// How a ticket is named in a URL: its UUID or its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketKey {
+    Id(Uuid),
+    Number(i64),
+}
+
+impl TicketKey {
+    /// Parses the `{ticket}` path segment: a UUID or `TKT-10001` (any case). Anything else
+    /// names no ticket.
+    pub fn parse(text: &str) -> Option<TicketKey> {
+        if let Ok(id) = Uuid::try_parse(text) {
+            return Some(TicketKey::Id(id));
+        }
+        TicketNumber::parse(text)
+            .ok()
+            .map(|n| TicketKey::Number(n.value()))
+    }
 }
 
 #[cfg(test)]
@@ -79,7 +96,6 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(TicketNumber::new(10001).to_string(), "TKT-10001");
-        assert_eq!(format_number(12345), "TKT-12345");
     }
 
     #[test]
@@ -110,6 +126,18 @@ mod tests {
         ] {
             assert!(TicketNumber::parse(text).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn keys_are_uuids_or_numbers() {
+        let id = Uuid::now_v7();
+        assert_eq!(TicketKey::parse(&id.to_string()), Some(TicketKey::Id(id)));
+        assert_eq!(
+            TicketKey::parse("tkt-10001"),
+            Some(TicketKey::Number(10001))
+        );
+        assert_eq!(TicketKey::parse("10001"), None);
+        assert_eq!(TicketKey::parse("nope"), None);
     }
 
     #[test]

@@ -1,29 +1,11 @@
-//! The ticket status machine (DESIGN.md 1.5).
+//! The ticket status machine (docs/architecture.md, "Ticket workflow").
 //!
 //! Every allowed move is listed in one `match`; anything else is refused with a
 //! message that names the moves that *are* allowed from the current status.
 
 use std::fmt;
 
-pub use crate::db::enums::TicketStatus;
-
-/// Every status in workflow order.
-pub const STATUSES: [TicketStatus; 4] = [
-    TicketStatus::Open,
-    TicketStatus::InProgress,
-    TicketStatus::Resolved,
-    TicketStatus::Closed,
-];
-
-/// The API spelling of a status (`in_progress`, …).
-pub fn status_name(status: TicketStatus) -> &'static str {
-    match status {
-        TicketStatus::Open => "open",
-        TicketStatus::InProgress => "in_progress",
-        TicketStatus::Resolved => "resolved",
-        TicketStatus::Closed => "closed",
-    }
-}
+use crate::domain::enums::TicketStatus;
 
 /// What applying a requested status means for a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,14 +33,14 @@ impl fmt::Display for InvalidTransition {
         let allowed: Vec<String> = self
             .allowed
             .iter()
-            .map(|to| format!("{} → {}", status_name(self.from), status_name(*to)))
+            .map(|to| format!("{} → {}", self.from, to))
             .collect();
         write!(
             f,
             "A ticket cannot move from {} to {}. Allowed moves from {}: {}.",
-            status_name(self.from),
-            status_name(self.to),
-            status_name(self.from),
+            self.from,
+            self.to,
+            self.from,
             allowed.join(", ")
         )
     }
@@ -88,8 +70,9 @@ pub fn is_allowed(from: TicketStatus, to: TicketStatus) -> bool {
 
 /// The statuses a ticket in `from` may move to, in workflow order.
 pub fn allowed_from(from: TicketStatus) -> Vec<TicketStatus> {
-    STATUSES
-        .into_iter()
+    TicketStatus::ALL
+        .iter()
+        .copied()
         .filter(|&to| to != from && is_allowed(from, to))
         .collect()
 }

@@ -28,25 +28,39 @@ impl SseEvent {
 
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
 
-/// An SSE response: the events of `events`, a `retry` hint first, and a comment line every
-/// 15 s so proxies and browsers keep the connection open.
-pub fn response<S>(events: S) -> HttpResponse
+/// An SSE response: a `retry` hint first, then the encoded frames of `frames`, and a
+/// comment line every 15 s so proxies and browsers keep the connection open. The response
+/// ends when `frames` ends (the client reconnects after the `retry` delay).
+pub fn response<S>(frames: S) -> HttpResponse
 where
-    S: Stream<Item = SseEvent> + 'static,
+    S: Stream<Item = Bytes> + 'static,
 {
+    enum Part {
+        Frame(Bytes),
+        End,
+    }
     let heartbeat = futures_util::stream::unfold(
         tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT),
         |mut iv| async move {
             iv.tick().await;
-            Some((Bytes::from_static(b": heartbeat\n\n"), iv))
+            Some((Part::Frame(Bytes::from_static(b": heartbeat\n\n")), iv))
         },
     );
+    let frames = frames
+        .map(Part::Frame)
+        .chain(futures_util::stream::once(async { Part::End }));
     let first = futures_util::stream::once(async { Bytes::from_static(b"retry: 3000\n\n") });
     let body = first
-        .chain(futures_util::stream::select(
-            events.map(|e| e.encode()),
-            heartbeat,
-        ))
+        .chain(
+            futures_util::stream::select(frames, heartbeat)
+                .take_while(|p| std::future::ready(matches!(p, Part::Frame(_))))
+                .filter_map(|p| {
+                    std::future::ready(match p {
+                        Part::Frame(b) => Some(b),
+                        Part::End => None,
+                    })
+                }),
+        )
         .map(Ok::<_, actix_web::Error>);
     HttpResponse::Ok()
         .content_type("text/event-stream")

@@ -1,6 +1,7 @@
 //! Outgoing mail: SMTP through lettre when SMTP_URL is set, otherwise `.eml` files under
 //! `DATA_DIR/mail`. Mail is always queued through the outbox, never sent inline.
 
+pub mod invitations;
 pub mod tickets;
 
 use std::path::PathBuf;
@@ -28,13 +29,7 @@ pub struct Email {
 
 /// Queues an email in the caller's transaction.
 pub async fn queue(conn: &mut Conn, workspace_id: Option<Uuid>, email: &Email) -> ApiResult<i64> {
-    outbox::enqueue(
-        conn,
-        workspace_id,
-        JOB_KIND,
-        serde_json::to_value(email).map_err(crate::error::ApiError::internal)?,
-    )
-    .await
+    outbox::enqueue(conn, workspace_id, JOB_KIND, email).await
 }
 
 pub enum Mailer {

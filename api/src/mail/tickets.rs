@@ -3,14 +3,15 @@
 //! user text in the HTML is escaped.
 
 use super::{Email, html_escape, html_layout};
-use crate::domain::Actor;
-use crate::domain::tickets::TicketOut;
+use crate::domain::actor::Actor;
+use crate::domain::enums::TicketCategory;
+use crate::views::tickets::TicketOut;
 
 fn category_label(t: &TicketOut) -> &'static str {
     match t.category {
-        crate::db::enums::TicketCategory::CannotPerformAction => "Cannot perform action",
-        crate::db::enums::TicketCategory::NeedsHumanJudgment => "Needs human judgment",
-        crate::db::enums::TicketCategory::Other => "Other",
+        TicketCategory::CannotPerformAction => "Cannot perform action",
+        TicketCategory::NeedsHumanJudgment => "Needs human judgment",
+        TicketCategory::Other => "Other",
     }
 }
 

@@ -2,43 +2,19 @@
 //! when the text sends visitors elsewhere for help instead of letting the AI open tickets.
 
 use actix_web::{get, post, put, web};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
-use validator::Validate;
 
-use crate::app::AppState;
-use crate::auth::{self, Principal};
-use crate::db;
-use crate::db::schema::workspaces;
-use crate::domain::lint::{self, Warning};
+use crate::domain::access::Principal;
 use crate::error::{ApiResult, ErrorBody};
+use crate::services::settings as service;
+use crate::state::AppState;
+use crate::views::settings::{AiSettings, InstructionsIn, LintOut};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(get_ai_settings)
         .service(put_ai_settings)
         .service(lint_instructions);
-}
-
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-pub struct InstructionsIn {
-    #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
-    pub instructions: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AiSettings {
-    pub instructions: String,
-    /// Sentences that send visitors elsewhere for help (see the lint endpoint).
-    pub warnings: Vec<Warning>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LintOut {
-    pub warnings: Vec<Warning>,
 }
 
 /// The workspace's AI Instructions, with lint warnings.
@@ -50,13 +26,9 @@ async fn get_ai_settings(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<AiSettings>> {
-    let mut conn = db::conn(&state.pool).await?;
-    let access = auth::access(&mut conn, &principal, path.into_inner()).await?;
-    let ws = crate::db::workspaces::by_id(&mut conn, access.workspace_id).await?;
-    Ok(web::Json(AiSettings {
-        warnings: lint::lint(&ws.ai_instructions),
-        instructions: ws.ai_instructions,
-    }))
+    Ok(web::Json(
+        service::ai(&state, &principal, path.into_inner()).await?,
+    ))
 }
 
 /// Save the AI Instructions (owners and admins); the answer carries the lint warnings.
@@ -69,20 +41,9 @@ async fn put_ai_settings(
     path: web::Path<Uuid>,
     body: web::Json<InstructionsIn>,
 ) -> ApiResult<web::Json<AiSettings>> {
-    body.validate()?;
-    let mut conn = db::conn(&state.pool).await?;
-    let access = auth::access(&mut conn, &principal, path.into_inner()).await?;
-    access.require_admin()?;
-    let text = body.into_inner().instructions.trim().to_string();
-    let saved: String = diesel::update(workspaces::table.find(access.workspace_id))
-        .set(workspaces::ai_instructions.eq(&text))
-        .returning(workspaces::ai_instructions)
-        .get_result(&mut conn)
-        .await?;
-    Ok(web::Json(AiSettings {
-        warnings: lint::lint(&saved),
-        instructions: saved,
-    }))
+    Ok(web::Json(
+        service::update_ai(&state, &principal, path.into_inner(), &body).await?,
+    ))
 }
 
 /// Lint instructions without saving them (for live feedback while typing).
@@ -95,10 +56,7 @@ async fn lint_instructions(
     path: web::Path<Uuid>,
     body: web::Json<InstructionsIn>,
 ) -> ApiResult<web::Json<LintOut>> {
-    body.validate()?;
-    let mut conn = db::conn(&state.pool).await?;
-    auth::access(&mut conn, &principal, path.into_inner()).await?;
-    Ok(web::Json(LintOut {
-        warnings: lint::lint(&body.instructions),
-    }))
+    Ok(web::Json(
+        service::lint(&state, &principal, path.into_inner(), &body).await?,
+    ))
 }

@@ -4,15 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::error::ApiError;
+use crate::services::widget as widget_service;
+use crate::state::AppState;
 use actix_files::NamedFile;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-
-use crate::app::AppState;
-use crate::db::{self, schema::workspaces};
-use crate::error::ApiError;
 
 pub fn configure(cfg: &mut web::ServiceConfig, frontend_dir: &Path) {
     cfg.route("/widget.js", web::get().to(widget_loader))
@@ -58,15 +55,9 @@ async fn widget_frame(
         .map(|(_, v)| v.into_owned());
     let mut ancestors: Option<Vec<String>> = None;
     if let Some(key) = key {
-        let mut conn = db::conn(&state.pool).await?;
-        let origins: Option<Vec<String>> = workspaces::table
-            .filter(workspaces::widget_key.eq(&key))
-            .select(workspaces::allowed_origins)
-            .first(&mut conn)
-            .await
-            .optional()
-            .map_err(ApiError::from)?;
-        ancestors = origins.filter(|o| !o.is_empty());
+        ancestors = widget_service::allowed_origins(&state, &key)
+            .await?
+            .filter(|o| !o.is_empty());
     }
     let path = dist(&state).join("widget").join("frame.html");
     let file = NamedFile::open(&path).map_err(|_| not_built())?;

@@ -737,7 +737,10 @@ export interface components {
             name?: string | null;
             type: components["schemas"]["ActorKind"];
         };
-        /** @enum {string} */
+        /**
+         * @description Who did something: the `type` of an `Actor` in timelines and webhooks.
+         * @enum {string}
+         */
         ActorKind: "user" | "assistant" | "visitor" | "api" | "system";
         AiSettings: {
             instructions: string;
@@ -921,6 +924,7 @@ export interface components {
             /** @description A human sentence that can be shown to users. */
             message: string;
         };
+        /** @description Liveness and readiness answers. */
         Health: {
             status: string;
         };
@@ -1070,7 +1074,12 @@ export interface components {
             /** @description `TKT-10001` */
             number: string;
         };
-        /** @enum {string} */
+        /**
+         * @description Why the visitor needs the team: an action the assistant cannot perform (refunds,
+         *     cancellations, account changes), a case that needs human judgment (disputes,
+         *     exceptions, complaints), or other.
+         * @enum {string}
+         */
         TicketCategory: "cannot_perform_action" | "needs_human_judgment" | "other";
         /** @description The counts behind the filter buttons. */
         TicketCounts: {
@@ -1172,7 +1181,11 @@ export interface components {
          * @enum {string}
          */
         TicketSource: "ai" | "api" | "dashboard";
-        /** @enum {string} */
+        /**
+         * @description Where a ticket is in the workflow: open → in_progress → resolved → closed, and reopened
+         *     back to open.
+         * @enum {string}
+         */
         TicketStatus: "open" | "in_progress" | "resolved" | "closed";
         TokenPair: {
             access_token: string;

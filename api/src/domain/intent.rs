@@ -1,5 +1,5 @@
-//! The builtin engine's intent classifier: small talk, the handoff cases of DESIGN.md 1.2
-//! (cannot perform an action, needs human judgment, asks for a human) and plain
+//! The builtin engine's intent classifier: small talk, the handoff cases (docs/assistant.md,
+//! "The ticket flow": cannot perform an action, needs human judgment, asks for a human) and plain
 //! questions. Pure and deterministic, so the ticket flow and the labelled evaluation
 //! set (tests/data/assistant-labelled.jsonl) can rely on it.
 //!
@@ -13,6 +13,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
+
+use crate::domain::enums::TicketCategory;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -32,42 +34,13 @@ pub enum Intent {
     Question,
 }
 
-/// The ticket category (same names as the `ticket_category` enum of the API).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    CannotPerformAction,
-    NeedsHumanJudgment,
-    #[default]
-    Other,
-}
-
-impl Category {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::CannotPerformAction => "cannot_perform_action",
-            Category::NeedsHumanJudgment => "needs_human_judgment",
-            Category::Other => "other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Category> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "cannot_perform_action" => Some(Category::CannotPerformAction),
-            "needs_human_judgment" => Some(Category::NeedsHumanJudgment),
-            "other" => Some(Category::Other),
-            _ => None,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Classification {
     pub intent: Intent,
     /// For handoff intents, the ticket category; for a `Question`, the category a ticket
     /// would get if no article answers it (a self-service how-to keeps its action's
     /// category, anything else is `Other`).
-    pub category: Category,
+    pub category: TicketCategory,
     /// What the visitor wants, in words for the reply: for `CannotPerformAction` a verb
     /// phrase ("issue refunds"), for `NeedsHumanJudgment` a noun phrase ("a billing
     /// problem like this").
@@ -310,7 +283,7 @@ pub fn classify(text: &str) -> Classification {
     if t.is_empty() {
         return Classification {
             intent: Intent::Question,
-            category: Category::Other,
+            category: TicketCategory::Other,
             topic: None,
         };
     }
@@ -328,9 +301,9 @@ pub fn classify(text: &str) -> Classification {
             continue;
         }
         let category = match r.intent {
-            Intent::CannotPerformAction => Category::CannotPerformAction,
-            Intent::NeedsHumanJudgment => Category::NeedsHumanJudgment,
-            _ => Category::Other,
+            Intent::CannotPerformAction => TicketCategory::CannotPerformAction,
+            Intent::NeedsHumanJudgment => TicketCategory::NeedsHumanJudgment,
+            _ => TicketCategory::Other,
         };
         return Classification {
             intent: r.intent,
@@ -349,7 +322,7 @@ pub fn classify(text: &str) -> Classification {
         if re.is_match(&t) {
             return Classification {
                 intent,
-                category: Category::Other,
+                category: TicketCategory::Other,
                 topic: None,
             };
         }
@@ -370,7 +343,7 @@ pub fn classify(text: &str) -> Classification {
                 if re.is_match(&tail) {
                     return Classification {
                         intent,
-                        category: Category::Other,
+                        category: TicketCategory::Other,
                         topic: None,
                     };
                 }
@@ -380,12 +353,12 @@ pub fn classify(text: &str) -> Classification {
 
     let (category, topic) = match hint {
         Some(r) if r.intent == Intent::CannotPerformAction => {
-            (Category::CannotPerformAction, Some(r.topic))
+            (TicketCategory::CannotPerformAction, Some(r.topic))
         }
         Some(r) if r.intent == Intent::NeedsHumanJudgment => {
-            (Category::NeedsHumanJudgment, Some(r.topic))
+            (TicketCategory::NeedsHumanJudgment, Some(r.topic))
         }
-        _ => (Category::Other, None),
+        _ => (TicketCategory::Other, None),
     };
     Classification {
         intent: Intent::Question,
@@ -477,7 +450,7 @@ mod tests {
         ] {
             let c = classify(t);
             assert_eq!(c.intent, Intent::CannotPerformAction, "{t}: {c:?}");
-            assert_eq!(c.category, Category::CannotPerformAction, "{t}");
+            assert_eq!(c.category, TicketCategory::CannotPerformAction, "{t}");
             assert!(c.is_handoff());
         }
     }
@@ -504,7 +477,7 @@ mod tests {
         ] {
             let c = classify(t);
             assert_eq!(c.intent, Intent::NeedsHumanJudgment, "{t}: {c:?}");
-            assert_eq!(c.category, Category::NeedsHumanJudgment);
+            assert_eq!(c.category, TicketCategory::NeedsHumanJudgment);
         }
     }
 
@@ -521,7 +494,7 @@ mod tests {
         ] {
             let c = classify(t);
             assert_eq!(c.intent, Intent::AskForHuman, "{t}: {c:?}");
-            assert_eq!(c.category, Category::Other);
+            assert_eq!(c.category, TicketCategory::Other);
         }
         assert_eq!(intent("that didn't help"), Intent::NotHelpful);
         assert_eq!(
@@ -553,26 +526,10 @@ mod tests {
         }
         // The how-to keeps its action category as a hint for when no article answers.
         let c = classify("How do I change my email address?");
-        assert_eq!(c.category, Category::CannotPerformAction);
+        assert_eq!(c.category, TicketCategory::CannotPerformAction);
         assert_eq!(
             classify("Are your products vegan?").category,
-            Category::Other
+            TicketCategory::Other
         );
-    }
-
-    #[test]
-    fn category_round_trips() {
-        for c in [
-            Category::CannotPerformAction,
-            Category::NeedsHumanJudgment,
-            Category::Other,
-        ] {
-            assert_eq!(Category::parse(c.as_str()), Some(c));
-            assert_eq!(
-                serde_json::to_value(c).unwrap(),
-                serde_json::json!(c.as_str())
-            );
-        }
-        assert_eq!(Category::parse("nope"), None);
     }
 }

@@ -5,8 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::db::enums::Sender;
 use crate::db::models::Message;
+use crate::domain::enums::Sender;
 use crate::domain::handoff::Action;
 use crate::domain::ticket_number::TicketNumber;
 

@@ -11,14 +11,13 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpResponse, web};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use actix_web::{HttpResponse, web};
 use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::auth::{bearer_token, tokens};
-use crate::db::{self, schema::workspaces};
+use crate::auth::tokens;
+use crate::db::{self, workspaces};
+use crate::http::extract::bearer_token;
+use crate::state::AppState;
 
 const WIDGET_PREFIX: &str = "/api/v1/widget/";
 const SESSIONS_PATH: &str = "/api/v1/widget/sessions";
@@ -47,15 +46,7 @@ async fn decide(state: &AppState, req: &ServiceRequest, origin: &str) -> Decisio
     let Ok(mut conn) = db::conn(&state.pool).await else {
         return Decision::Allow;
     };
-    let query = workspaces::table
-        .select(workspaces::allowed_origins)
-        .into_boxed();
-    let query = match (ws_id, key) {
-        (Some(id), _) => query.filter(workspaces::id.eq(id)),
-        (None, Some(k)) => query.filter(workspaces::widget_key.eq(k)),
-        (None, None) => return Decision::Allow,
-    };
-    match query.first::<Vec<String>>(&mut conn).await.optional() {
+    match workspaces::allowed_origins(&mut conn, ws_id, key.as_deref()).await {
         Ok(Some(list)) if list.is_empty() || list.iter().any(|o| o == origin) => Decision::Allow,
         Ok(Some(_)) => Decision::Deny,
         _ => Decision::Allow,
@@ -115,22 +106,4 @@ pub async fn widget_cors(
         );
     }
     Ok(res.map_into_left_body())
-}
-
-/// Echoes the request id (from tracing-actix-web) as `X-Request-Id`, so a user's report
-/// can be matched with the logs.
-pub async fn request_id(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let id = req
-        .extensions()
-        .get::<tracing_actix_web::RequestId>()
-        .map(|r| r.to_string());
-    let mut res = next.call(req).await?;
-    if let Some(id) = id.and_then(|i: String| HeaderValue::from_str(&i).ok()) {
-        res.headers_mut()
-            .insert(header::HeaderName::from_static("x-request-id"), id);
-    }
-    Ok(res)
 }

@@ -1,0 +1,54 @@
+//! Invitations: a hashed single-use token, an email and a role, valid for a week.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::Conn;
+use crate::db::models::{Invitation, NewInvitation};
+use crate::db::schema::invitations;
+
+pub async fn insert(conn: &mut Conn, inv: NewInvitation<'_>) -> QueryResult<Invitation> {
+    diesel::insert_into(invitations::table)
+        .values(inv)
+        .returning(Invitation::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Pending (not accepted, not expired) invitations, newest first.
+pub async fn pending(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<Invitation>> {
+    invitations::table
+        .filter(invitations::workspace_id.eq(workspace_id))
+        .filter(invitations::accepted_at.is_null())
+        .filter(invitations::expires_at.gt(now))
+        .order(invitations::created_at.desc())
+        .limit(limit)
+        .select(Invitation::as_select())
+        .load(conn)
+        .await
+}
+
+/// The invitation with this token hash, locked.
+pub async fn lock_by_hash(conn: &mut Conn, hash: &str) -> QueryResult<Option<Invitation>> {
+    invitations::table
+        .filter(invitations::token_hash.eq(hash))
+        .select(Invitation::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn mark_accepted(conn: &mut Conn, id: Uuid, at: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(invitations::table.find(id))
+        .set(invitations::accepted_at.eq(at))
+        .execute(conn)
+        .await
+}

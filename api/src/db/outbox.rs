@@ -1,0 +1,165 @@
+//! `outbox_jobs`: the transactional outbox's table. Jobs are claimed one at a time with
+//! `FOR UPDATE SKIP LOCKED` and a lease (`locked_until`); finishing a job names the lease
+//! it holds, so a worker whose lease ran out can never overwrite another's outcome.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::Conn;
+use crate::db::models::OutboxJob;
+use crate::db::schema::outbox_jobs;
+
+pub async fn insert(
+    conn: &mut Conn,
+    workspace_id: Option<Uuid>,
+    kind: &str,
+    payload: serde_json::Value,
+) -> QueryResult<i64> {
+    diesel::insert_into(outbox_jobs::table)
+        .values((
+            outbox_jobs::workspace_id.eq(workspace_id),
+            outbox_jobs::kind.eq(kind),
+            outbox_jobs::payload.eq(payload),
+        ))
+        .returning(outbox_jobs::id)
+        .get_result(conn)
+        .await
+}
+
+/// Claims the job that is due first and leases it for `lease_secs`, counting the attempt.
+pub async fn claim_one(conn: &mut Conn, lease_secs: i32) -> QueryResult<Option<OutboxJob>> {
+    let rows: Vec<OutboxJobRow> = diesel::sql_query(
+        "UPDATE outbox_jobs SET attempts = attempts + 1, locked_until = now() + make_interval(secs => $1)
+         WHERE id IN (
+             SELECT id FROM outbox_jobs
+             WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= now()
+               AND (locked_until IS NULL OR locked_until < now())
+             ORDER BY run_at
+             LIMIT $2
+             FOR UPDATE SKIP LOCKED)
+         RETURNING *",
+    )
+    .bind::<Integer, _>(lease_secs)
+    .bind::<BigInt, _>(1_i64)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().next().map(Into::into))
+}
+
+/// `outbox_jobs` filtered to one job under one lease.
+type Leased = diesel::dsl::Filter<
+    diesel::dsl::Filter<outbox_jobs::table, diesel::dsl::Eq<outbox_jobs::id, i64>>,
+    diesel::dsl::IsNotDistinctFrom<outbox_jobs::locked_until, Option<DateTime<Utc>>>,
+>;
+
+/// The job's lease: `(id, locked_until)` as claimed.
+fn leased(job: &OutboxJob) -> Leased {
+    outbox_jobs::table
+        .filter(outbox_jobs::id.eq(job.id))
+        .filter(outbox_jobs::locked_until.is_not_distinct_from(job.locked_until))
+}
+
+/// Done: never runs again. `false` when the lease was lost meanwhile.
+pub async fn complete(conn: &mut Conn, job: &OutboxJob, at: DateTime<Utc>) -> QueryResult<bool> {
+    let n = diesel::update(leased(job))
+        .set((
+            outbox_jobs::done_at.eq(at),
+            outbox_jobs::locked_until.eq(None::<DateTime<Utc>>),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(n == 1)
+}
+
+/// Failed this time: runs again at `run_at`.
+pub async fn retry_at(
+    conn: &mut Conn,
+    job: &OutboxJob,
+    run_at: DateTime<Utc>,
+    error: &str,
+) -> QueryResult<bool> {
+    let n = diesel::update(leased(job))
+        .set((
+            outbox_jobs::run_at.eq(run_at),
+            outbox_jobs::last_error.eq(error),
+            outbox_jobs::locked_until.eq(None::<DateTime<Utc>>),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(n == 1)
+}
+
+/// Failed for good (out of attempts).
+pub async fn fail(
+    conn: &mut Conn,
+    job: &OutboxJob,
+    at: DateTime<Utc>,
+    error: &str,
+) -> QueryResult<bool> {
+    let n = diesel::update(leased(job))
+        .set((
+            outbox_jobs::failed_at.eq(at),
+            outbox_jobs::last_error.eq(error),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, Copy, QueryableByName)]
+pub struct Depth {
+    #[diesel(sql_type = BigInt)]
+    pub pending: i64,
+    #[diesel(sql_type = BigInt)]
+    pub failed: i64,
+}
+
+/// Jobs waiting to run and jobs that failed for good (the /metrics gauges).
+pub async fn depth(conn: &mut Conn) -> QueryResult<Depth> {
+    diesel::sql_query(
+        "SELECT count(*) FILTER (WHERE done_at IS NULL AND failed_at IS NULL) AS pending,
+                count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed
+         FROM outbox_jobs WHERE done_at IS NULL",
+    )
+    .get_result(conn)
+    .await
+}
+
+#[derive(QueryableByName)]
+#[diesel(table_name = outbox_jobs, check_for_backend(diesel::pg::Pg))]
+struct OutboxJobRow {
+    id: i64,
+    workspace_id: Option<Uuid>,
+    kind: String,
+    payload: serde_json::Value,
+    attempts: i32,
+    max_attempts: i32,
+    run_at: DateTime<Utc>,
+    locked_until: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+    done_at: Option<DateTime<Utc>>,
+    failed_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<OutboxJobRow> for OutboxJob {
+    fn from(r: OutboxJobRow) -> Self {
+        OutboxJob {
+            id: r.id,
+            workspace_id: r.workspace_id,
+            kind: r.kind,
+            payload: r.payload,
+            attempts: r.attempts,
+            max_attempts: r.max_attempts,
+            run_at: r.run_at,
+            locked_until: r.locked_until,
+            last_error: r.last_error,
+            done_at: r.done_at,
+            failed_at: r.failed_at,
+            created_at: r.created_at,
+        }
+    }
+}

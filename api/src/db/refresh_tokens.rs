@@ -1,0 +1,53 @@
+//! Refresh tokens: SHA-256 hashes of the secrets, in families that rotate.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::Conn;
+use crate::db::models::{NewRefreshToken, RefreshToken};
+use crate::db::schema::refresh_tokens;
+
+pub async fn insert(conn: &mut Conn, token: NewRefreshToken<'_>) -> QueryResult<usize> {
+    diesel::insert_into(refresh_tokens::table)
+        .values(token)
+        .execute(conn)
+        .await
+}
+
+/// The token with this hash, locked until the transaction ends.
+pub async fn lock_by_hash(conn: &mut Conn, hash: &str) -> QueryResult<Option<RefreshToken>> {
+    refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(hash))
+        .select(RefreshToken::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn family_of(conn: &mut Conn, hash: &str) -> QueryResult<Option<Uuid>> {
+    refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(hash))
+        .select(refresh_tokens::family_id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn mark_used(conn: &mut Conn, id: Uuid, at: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(refresh_tokens::table.find(id))
+        .set(refresh_tokens::used_at.eq(at))
+        .execute(conn)
+        .await
+}
+
+/// Revokes every live token of the family.
+pub async fn revoke_family(conn: &mut Conn, family: Uuid, at: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::family_id.eq(family)))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .set(refresh_tokens::revoked_at.eq(at))
+        .execute(conn)
+        .await
+}

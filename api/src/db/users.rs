@@ -1,0 +1,54 @@
+//! Accounts: users (not tenant-owned; a user can belong to several workspaces).
+
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::Conn;
+use crate::db::models::{NewUser, User};
+use crate::db::schema::users;
+
+/// Inserts a user; `None` when the email is taken.
+pub async fn insert(conn: &mut Conn, user: NewUser<'_>) -> QueryResult<Option<User>> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .on_conflict_do_nothing()
+        .returning(User::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+pub async fn by_id(conn: &mut Conn, id: Uuid) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Case-insensitive lookup of a (lower-cased) email.
+pub async fn by_email(conn: &mut Conn, email: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(diesel::dsl::sql::<Bool>("lower(email) = ").bind::<Text, _>(email))
+        .select(User::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Sets the password of the user with this exact email; `None` when there is none.
+pub async fn set_password_by_email(
+    conn: &mut Conn,
+    email: &str,
+    password_hash: &str,
+) -> QueryResult<Option<Uuid>> {
+    diesel::update(users::table.filter(users::email.eq(email)))
+        .set(users::password_hash.eq(password_hash))
+        .returning(users::id)
+        .get_result(conn)
+        .await
+        .optional()
+}

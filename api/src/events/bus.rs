@@ -1,0 +1,200 @@
+//! The bus: publishing after commit (NOTIFY), the listener, and the renderer that turns
+//! each announced event into a `LiveEvent` once per process.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use diesel::sql_types::Text;
+use diesel_async::RunQueryDsl;
+use futures_util::{Stream, StreamExt};
+use tokio::sync::{broadcast, mpsc};
+
+use crate::db::{self, Pool};
+use crate::events::render;
+use crate::events::{BusEvent, CHANNEL, LiveEvent};
+
+/// Events rendered at once while others wait (order is kept).
+const RENDER_CONCURRENCY: usize = 8;
+
+/// Rendered events a stream may fall behind before it is closed.
+const LIVE_CAPACITY: usize = 1024;
+
+/// The listener's connection, shared for sending NOTIFY while it is up.
+type Notifier = Arc<RwLock<Option<Arc<tokio_postgres::Client>>>>;
+
+#[derive(Clone)]
+pub struct EventBus {
+    /// Announced events on their way to the renderer.
+    announced: mpsc::UnboundedSender<BusEvent>,
+    /// Rendered events, to every stream of this process.
+    live: broadcast::Sender<Arc<LiveEvent>>,
+    pool: Pool,
+    notifier: Notifier,
+}
+
+impl EventBus {
+    /// The bus and its renderer task (which reads announced rows with `pool`).
+    pub fn new(pool: Pool) -> Self {
+        let (announced, rx) = mpsc::unbounded_channel();
+        let (live, _) = broadcast::channel(LIVE_CAPACITY);
+        tokio::spawn(render_loop(rx, live.clone(), pool.clone()));
+        EventBus {
+            announced,
+            live,
+            pool,
+            notifier: Arc::new(RwLock::new(None)),
+        }
+    }
+
+    /// Rendered events from now on. The stream ends when this subscriber falls behind
+    /// (the caller's client then resumes with `Last-Event-ID`).
+    pub fn subscribe(&self) -> impl Stream<Item = Arc<LiveEvent>> + use<> {
+        let rx = self.live.subscribe();
+        futures_util::stream::unfold(rx, |mut rx| async move {
+            match rx.recv().await {
+                Ok(ev) => Some((ev, rx)),
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(skipped = n, "event stream fell behind; closing it");
+                    None
+                }
+                Err(broadcast::error::RecvError::Closed) => None,
+            }
+        })
+    }
+
+    /// Announces committed changes to every server process. Call it after the commit: a
+    /// NOTIFY inside a busy write transaction would serialise all commits.
+    pub async fn publish_all(&self, events: Vec<BusEvent>) {
+        for ev in events {
+            self.publish(ev).await;
+        }
+    }
+
+    /// Announces one committed change (see `publish_all`).
+    pub async fn publish(&self, ev: BusEvent) {
+        let payload = match serde_json::to_string(&ev) {
+            Ok(p) => p,
+            Err(e) => return tracing::error!(error = %e, "serialising bus event"),
+        };
+        // The listener's dedicated connection sends it, so publishing never takes a pool
+        // connection (a handler still holding one can't starve the pool). Only while that
+        // connection is down does it borrow one from the pool.
+        let notifier = self.notifier.read().ok().and_then(|n| n.clone());
+        let result = match notifier {
+            Some(client) => tokio_postgres::Client::execute(
+                &client,
+                "SELECT pg_notify($1, $2)",
+                &[&CHANNEL, &payload.as_str()],
+            )
+            .await
+            .map(|_| ())
+            .map_err(anyhow::Error::from),
+            None => notify_with_pool(&self.pool, &payload).await,
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, kind = %ev.kind, "NOTIFY failed; delivering locally only");
+            let _ = self.announced.send(ev);
+        }
+    }
+
+    /// LISTENs on a dedicated connection, reconnecting with backoff, for the life of the
+    /// process.
+    pub fn spawn_listener(&self, database_url: String) -> tokio::task::JoinHandle<()> {
+        let announced = self.announced.clone();
+        let notifier = self.notifier.clone();
+        tokio::spawn(async move {
+            let mut delay = Duration::from_millis(200);
+            loop {
+                let outcome = listen_once(&database_url, &announced, &notifier).await;
+                if let Ok(mut slot) = notifier.write() {
+                    *slot = None;
+                }
+                match outcome {
+                    Ok(()) => delay = Duration::from_millis(200),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "event listener disconnected; reconnecting");
+                    }
+                }
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(10));
+            }
+        })
+    }
+}
+
+async fn notify_with_pool(pool: &Pool, payload: &str) -> anyhow::Result<()> {
+    let mut conn = db::conn(pool).await?;
+    diesel::sql_query("SELECT pg_notify($1, $2)")
+        .bind::<Text, _>(CHANNEL)
+        .bind::<Text, _>(payload)
+        .execute(&mut conn)
+        .await?;
+    Ok(())
+}
+
+/// Renders each announced event once, in order, and broadcasts it; skips the work while
+/// no stream of this process listens.
+async fn render_loop(
+    rx: mpsc::UnboundedReceiver<BusEvent>,
+    live: broadcast::Sender<Arc<LiveEvent>>,
+    pool: Pool,
+) {
+    let announced =
+        futures_util::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|ev| (ev, rx)) },
+        );
+    let watched = live.clone();
+    let rendered = announced
+        .filter(move |_| std::future::ready(watched.receiver_count() > 0))
+        .map(|ev| {
+            let pool = pool.clone();
+            async move { render::render(&pool, ev).await }
+        })
+        .buffered(RENDER_CONCURRENCY);
+    let mut rendered = std::pin::pin!(rendered);
+    while let Some(ev) = rendered.next().await {
+        // No receiver left is fine: nobody is watching.
+        let _ = live.send(Arc::new(ev));
+    }
+}
+
+async fn listen_once(
+    database_url: &str,
+    announced: &mpsc::UnboundedSender<BusEvent>,
+    notifier: &Notifier,
+) -> anyhow::Result<()> {
+    let (client, mut connection) =
+        tokio_postgres::connect(database_url, tokio_postgres::NoTls).await?;
+    let (ntx, mut nrx) = mpsc::unbounded_channel();
+    let driver = tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(msg) = messages.next().await {
+            match msg {
+                Ok(tokio_postgres::AsyncMessage::Notification(n)) => {
+                    if ntx.send(n.payload().to_string()).is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => return Err(anyhow::Error::from(e)),
+            }
+        }
+        anyhow::Ok(())
+    });
+    client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
+    if let Ok(mut slot) = notifier.write() {
+        *slot = Some(Arc::new(client));
+    }
+    tracing::debug!("listening for events");
+    while let Some(payload) = nrx.recv().await {
+        match serde_json::from_str::<BusEvent>(&payload) {
+            Ok(ev) => {
+                let _ = announced.send(ev);
+            }
+            Err(e) => tracing::warn!(error = %e, "ignoring malformed event payload"),
+        }
+    }
+    driver.await??;
+    Ok(())
+}

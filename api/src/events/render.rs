@@ -1,0 +1,99 @@
+//! Turning an announced change into its SSE frames: the row is read once per process and
+//! encoded for the dashboard and, for messages, the widget. The replay after a reconnect
+//! uses the same encoders, so a client can't tell a replayed frame from a live one.
+
+use actix_web::web::Bytes;
+
+use crate::db::{self, Pool, tickets as ticket_store};
+use crate::events::sse::SseEvent;
+use crate::events::{BusEvent, Frames, LiveEvent, MESSAGE_CREATED, TICKET_CREATED, TICKET_UPDATED};
+use crate::views::messages::MessageOut;
+use crate::views::tickets::TicketOut;
+
+/// `ticket.created` / `ticket.updated` for the dashboard; the id is the change's time in
+/// microseconds (the dashboard's `Last-Event-ID`).
+pub fn ticket_frame(kind: &str, ticket: &TicketOut) -> Option<Bytes> {
+    Some(
+        SseEvent {
+            event: kind.to_string(),
+            id: Some(ticket.updated_at.timestamp_micros().to_string()),
+            data: serde_json::to_value(ticket).ok()?,
+        }
+        .encode(),
+    )
+}
+
+/// `message.created` for the dashboard: `{"message": Message, "ticket_id": uuid|null}`.
+pub fn dashboard_message_frame(
+    message: &MessageOut,
+    ticket_id: Option<uuid::Uuid>,
+) -> Option<Bytes> {
+    Some(
+        SseEvent {
+            event: MESSAGE_CREATED.into(),
+            id: Some(message.created_at.timestamp_micros().to_string()),
+            data: serde_json::json!({"message": message, "ticket_id": ticket_id}),
+        }
+        .encode(),
+    )
+}
+
+/// `message.created` for the widget: the Message itself, its id as event id (the widget's
+/// `Last-Event-ID`).
+pub fn widget_message_frame(message: &MessageOut) -> Option<Bytes> {
+    Some(
+        SseEvent {
+            event: MESSAGE_CREATED.into(),
+            id: Some(message.id.to_string()),
+            data: serde_json::to_value(message).ok()?,
+        }
+        .encode(),
+    )
+}
+
+/// Reads and encodes one announced change. Anything unreadable becomes `Unrendered`, which
+/// closes the streams that wanted it instead of silently dropping the event.
+pub async fn render(pool: &Pool, ev: BusEvent) -> LiveEvent {
+    let frames = match frames(pool, &ev).await {
+        Ok(Some(frames)) => frames,
+        Ok(None) => Frames::Unrendered,
+        Err(e) => {
+            tracing::warn!(error = %e, kind = %ev.kind, "could not render an event; closing its streams");
+            Frames::Unrendered
+        }
+    };
+    LiveEvent {
+        workspace_id: ev.workspace_id,
+        conversation_id: ev.conversation_id,
+        message_id: ev.message_id,
+        frames,
+    }
+}
+
+async fn frames(pool: &Pool, ev: &BusEvent) -> anyhow::Result<Option<Frames>> {
+    let mut conn = db::conn(pool).await?;
+    let ws = ev.workspace_id;
+    Ok(match (ev.kind.as_str(), ev.ticket_id, ev.message_id) {
+        (TICKET_CREATED | TICKET_UPDATED, Some(id), _) => {
+            let Some(row) = ticket_store::ticket_row(&mut conn, ws, id).await? else {
+                return Ok(None);
+            };
+            ticket_frame(&ev.kind, &TicketOut::from(row))
+                .map(|dashboard| Frames::Ticket { dashboard })
+        }
+        (MESSAGE_CREATED, _, Some(id)) => {
+            let Some(m) = ticket_store::message(&mut conn, ws, id).await? else {
+                return Ok(None);
+            };
+            let message = MessageOut::from(m);
+            match (
+                dashboard_message_frame(&message, ev.ticket_id),
+                widget_message_frame(&message),
+            ) {
+                (Some(dashboard), Some(widget)) => Some(Frames::Message { dashboard, widget }),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
+}

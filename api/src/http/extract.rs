@@ -1,0 +1,110 @@
+//! Who is calling: dashboard users (JWT), workspace API keys (`hk_…`) and widget visitors
+//! (visitor tokens), read from `Authorization: Bearer …` (or `?token=` for EventSource).
+
+use std::future::{Future, Ready};
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use uuid::Uuid;
+
+use crate::auth::tokens;
+use crate::domain::access::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::services::accounts;
+use crate::services::widget::VisitorId;
+use crate::state::AppState;
+
+/// The bearer token from `Authorization`, or `?token=` (EventSource cannot set headers).
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+    if let Some(h) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
+        let v = h.to_str().ok()?;
+        let (scheme, token) = v.split_once(' ')?;
+        if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() {
+            return Some(token.trim().to_string());
+        }
+        return None;
+    }
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn state(req: &HttpRequest) -> ApiResult<web::Data<AppState>> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState missing")))
+}
+
+/// An extractor answered from the request alone: the state and the bearer token.
+fn from_token<T>(
+    req: &HttpRequest,
+    f: impl FnOnce(&AppState, String) -> ApiResult<T>,
+) -> Ready<ApiResult<T>> {
+    std::future::ready(state(req).and_then(|st| {
+        let token = bearer_token(req).ok_or_else(ApiError::unauthorized)?;
+        f(&st, token)
+    }))
+}
+
+/// A dashboard user authenticated by a JWT access token.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthUser {
+    pub user_id: Uuid,
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Ready<ApiResult<Self>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        from_token(req, |st, token| {
+            if token.starts_with("hk_") {
+                return Err(ApiError::forbidden(
+                    "This endpoint needs a user session, not an API key.",
+                ));
+            }
+            let claims = tokens::verify_access(&st.config, &token)?;
+            Ok(AuthUser {
+                user_id: claims.sub,
+            })
+        })
+    }
+}
+
+/// A user session or a workspace API key.
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = ApiResult<Self>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let st = state(&req)?;
+            let token = bearer_token(&req).ok_or_else(ApiError::unauthorized)?;
+            if token.starts_with("hk_") {
+                return accounts::authenticate_api_key(&st, &token).await;
+            }
+            let claims = tokens::verify_access(&st.config, &token)?;
+            Ok(Principal::User {
+                user_id: claims.sub,
+            })
+        })
+    }
+}
+
+/// A widget visitor authenticated by its visitor token.
+impl FromRequest for VisitorId {
+    type Error = ApiError;
+    type Future = Ready<ApiResult<Self>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        from_token(req, |st, token| {
+            let claims = tokens::verify_visitor(&st.config, &token)?;
+            Ok(VisitorId {
+                visitor_id: claims.sub,
+                workspace_id: claims.ws,
+            })
+        })
+    }
+}

@@ -1,0 +1,8 @@
+//! HTTP plumbing shared by the routes: extractors (who is calling), the widget's CORS,
+//! request ids, request metrics and the client's address.
+
+pub mod client_ip;
+pub mod cors;
+pub mod extract;
+pub mod metrics;
+pub mod request_id;

@@ -1,0 +1,216 @@
+//! Accounts: register, login, refresh (rotating, with reuse detection), logout, the
+//! current user, the CLI's `create-user`, and API-key authentication.
+
+use chrono::Utc;
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::{password, tokens};
+use crate::db::models::{NewRefreshToken, NewUser, User};
+use crate::db::{self, Conn, api_keys, members, refresh_tokens, users};
+use crate::domain::access::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::ratelimit;
+use crate::state::AppState;
+use crate::views::accounts::{
+    AuthResponse, LoginRequest, Me, MeWorkspace, RefreshRequest, RegisterRequest, TokenPair,
+};
+
+/// How stale an API key's `last_used_at` may get before a request refreshes it.
+const LAST_USED_EVERY_SECS: i64 = 60;
+
+fn email_taken() -> ApiError {
+    ApiError::conflict("email_taken", "An account with this email already exists.")
+}
+
+/// Inserts an account (the request already validated); 409 when the email is taken.
+async fn insert_user(conn: &mut Conn, req: &RegisterRequest) -> ApiResult<User> {
+    let email = req.email.trim().to_lowercase();
+    let hash = password::hash(req.password.clone()).await?;
+    users::insert(
+        conn,
+        NewUser {
+            id: Uuid::new_v4(),
+            email: &email,
+            name: req.name.trim(),
+            password_hash: &hash,
+        },
+    )
+    .await?
+    .ok_or_else(email_taken)
+}
+
+/// Creates an account (the `create-user` command).
+pub async fn create_user(
+    conn: &mut Conn,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> ApiResult<Uuid> {
+    let req = RegisterRequest {
+        email: email.trim().to_lowercase(),
+        password: password.to_string(),
+        name: name.trim().to_string(),
+    };
+    req.validate()?;
+    Ok(insert_user(conn, &req).await?.id)
+}
+
+/// Issues a refresh token in `family` (a new family at login) and returns the secret.
+async fn issue_refresh(
+    conn: &mut Conn,
+    state: &AppState,
+    user_id: Uuid,
+    family: Uuid,
+) -> ApiResult<String> {
+    let secret = tokens::random_secret("hr_");
+    let hash = tokens::sha256_hex(&secret);
+    refresh_tokens::insert(
+        conn,
+        NewRefreshToken {
+            id: Uuid::new_v4(),
+            user_id,
+            family_id: family,
+            token_hash: &hash,
+            expires_at: Utc::now()
+                + chrono::Duration::from_std(state.config.refresh_ttl)
+                    .map_err(ApiError::internal)?,
+        },
+    )
+    .await?;
+    Ok(secret)
+}
+
+async fn session(conn: &mut Conn, state: &AppState, user: &User) -> ApiResult<AuthResponse> {
+    let refresh_token = issue_refresh(conn, state, user.id, Uuid::new_v4()).await?;
+    Ok(AuthResponse {
+        user: user.into(),
+        access_token: tokens::issue_access(&state.config, user.id)?,
+        refresh_token,
+        expires_in: state.config.access_ttl.as_secs(),
+    })
+}
+
+/// Creates an account and its first session.
+pub async fn register(
+    state: &AppState,
+    ip: &str,
+    body: &RegisterRequest,
+) -> ApiResult<AuthResponse> {
+    body.validate()?;
+    state
+        .limiter
+        .check(&[ratelimit::REGISTRATIONS_PER_IP.on(ip)])
+        .await?;
+    let mut conn = db::conn(&state.pool).await?;
+    let user = insert_user(&mut conn, body).await?;
+    session(&mut conn, state, &user).await
+}
+
+/// Logs in with email and password (a dummy hash is verified for unknown emails, so both
+/// cases take the same time).
+pub async fn login(state: &AppState, ip: &str, body: &LoginRequest) -> ApiResult<AuthResponse> {
+    let email = body.email.trim().to_lowercase();
+    state
+        .limiter
+        .check(&[
+            ratelimit::LOGINS_PER_IP.on(ip),
+            ratelimit::LOGINS_PER_EMAIL.on(&email),
+        ])
+        .await?;
+    let mut conn = db::conn(&state.pool).await?;
+    let user = users::by_email(&mut conn, &email).await?;
+    let stored = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| password::DUMMY_HASH.into());
+    let ok = password::verify(body.password.clone(), stored).await?;
+    match user {
+        Some(user) if ok => session(&mut conn, state, &user).await,
+        _ => Err(ApiError::unauthorized_msg(
+            "The email or password is incorrect.",
+        )),
+    }
+}
+
+/// Exchanges a refresh token for a new pair. The old refresh token dies; presenting it
+/// again revokes its whole family (a stolen token is useless once either party uses it).
+pub async fn refresh(state: &AppState, body: &RefreshRequest) -> ApiResult<TokenPair> {
+    let hash = tokens::sha256_hex(body.refresh_token.trim());
+    let mut conn = db::conn(&state.pool).await?;
+    let outcome = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let Some(row) = refresh_tokens::lock_by_hash(conn, &hash).await? else {
+                return Ok(Err("The refresh token is invalid."));
+            };
+            let now = Utc::now();
+            if row.used_at.is_some() || row.revoked_at.is_some() {
+                refresh_tokens::revoke_family(conn, row.family_id, now).await?;
+                tracing::warn!(user = %row.user_id, family = %row.family_id, "refresh token reuse: family revoked");
+                return Ok(Err("The refresh token was already used; please log in again."));
+            }
+            if row.expires_at < now {
+                return Ok(Err("The refresh token has expired; please log in again."));
+            }
+            refresh_tokens::mark_used(conn, row.id, now).await?;
+            let refresh_token = issue_refresh(conn, state, row.user_id, row.family_id).await?;
+            Ok(Ok(TokenPair {
+                access_token: tokens::issue_access(&state.config, row.user_id)?,
+                refresh_token,
+                expires_in: state.config.access_ttl.as_secs(),
+            }))
+        })
+        .await?;
+    // The family revocation above must commit even though the request fails.
+    outcome.map_err(ApiError::unauthorized_msg)
+}
+
+/// Logs out: revokes the refresh token's family.
+pub async fn logout(state: &AppState, body: &RefreshRequest) -> ApiResult<()> {
+    let hash = tokens::sha256_hex(body.refresh_token.trim());
+    let mut conn = db::conn(&state.pool).await?;
+    if let Some(family) = refresh_tokens::family_of(&mut conn, &hash).await? {
+        refresh_tokens::revoke_family(&mut conn, family, Utc::now()).await?;
+    }
+    Ok(())
+}
+
+/// The current user and their workspaces.
+pub async fn me(state: &AppState, user_id: Uuid) -> ApiResult<Me> {
+    let mut conn = db::conn(&state.pool).await?;
+    let user = users::by_id(&mut conn, user_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized_msg("The account no longer exists."))?;
+    let workspaces = members::workspaces_of(&mut conn, user_id)
+        .await?
+        .into_iter()
+        .map(|(id, name, role)| MeWorkspace { id, name, role })
+        .collect();
+    Ok(Me {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        workspaces,
+    })
+}
+
+/// A workspace API key (`hk_…`) as a principal. Its `last_used_at` is written at most
+/// once a minute, so a busy integration doesn't turn every request into a row update.
+pub async fn authenticate_api_key(state: &AppState, token: &str) -> ApiResult<Principal> {
+    let mut conn = db::conn(&state.pool).await?;
+    let hash = tokens::sha256_hex(token);
+    let (key_id, workspace_id, name, last_used) =
+        api_keys::live_by_hash(&mut conn, &hash)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized_msg("The API key is invalid or revoked."))?;
+    let now = Utc::now();
+    if last_used.is_none_or(|t| now - t > chrono::Duration::seconds(LAST_USED_EVERY_SECS)) {
+        api_keys::touch(&mut conn, key_id, now).await?;
+    }
+    Ok(Principal::ApiKey {
+        key_id,
+        workspace_id,
+        name,
+    })
+}

@@ -1,0 +1,114 @@
+//! The knowledge base: articles for the assistant (CRUD, newest-first keyset list, ranked
+//! full-text search). Members and API keys of the workspace read and write them.
+
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::db::articles;
+use crate::domain::access::Principal;
+use crate::domain::page::{Page, PageRequest};
+use crate::error::{ApiError, ApiResult};
+use crate::services::access::access;
+use crate::state::AppState;
+use crate::views::articles::{ArticleIn, ArticleList, ArticleOut, ArticlePatch, ListQuery};
+
+const CURSOR_TAG: &str = "articles";
+
+/// Newest first, or the ranked search results for `q` (one page).
+pub async fn list(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    q: &ListQuery,
+) -> ApiResult<ArticleList> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref(), CURSOR_TAG)?;
+    let (mut conn, access) = access(state, principal, ws).await?;
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let hits = articles::search(&mut conn, access.workspace_id, text, page.limit).await?;
+        let items = hits
+            .into_iter()
+            .map(|h| ArticleOut {
+                id: h.id,
+                title: h.title,
+                body: h.body,
+                created_at: h.created_at,
+                updated_at: h.updated_at,
+            })
+            .collect();
+        return Ok(ArticleList {
+            items,
+            next_cursor: None,
+        });
+    }
+    let rows = articles::list(
+        &mut conn,
+        access.workspace_id,
+        page.after_key(),
+        page.fetch(),
+    )
+    .await?;
+    let Page { items, next_cursor } =
+        Page::from_rows(rows, &page, CURSOR_TAG, |a| (a.created_at, a.id)).map(ArticleOut::from);
+    Ok(ArticleList { items, next_cursor })
+}
+
+pub async fn create(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    body: &ArticleIn,
+) -> ApiResult<ArticleOut> {
+    body.validate()?;
+    let (mut conn, access) = access(state, principal, ws).await?;
+    let a = articles::insert(
+        &mut conn,
+        access.workspace_id,
+        body.title.trim(),
+        body.body.trim(),
+    )
+    .await?;
+    Ok(a.into())
+}
+
+pub async fn get(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    id: Uuid,
+) -> ApiResult<ArticleOut> {
+    let (mut conn, access) = access(state, principal, ws).await?;
+    let a = articles::get(&mut conn, access.workspace_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("article"))?;
+    Ok(a.into())
+}
+
+/// Changes the title and/or the body (PUT sends both).
+pub async fn update(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    id: Uuid,
+    patch: &ArticlePatch,
+) -> ApiResult<ArticleOut> {
+    patch.validate()?;
+    let (mut conn, access) = access(state, principal, ws).await?;
+    let a = articles::update(
+        &mut conn,
+        access.workspace_id,
+        id,
+        patch.title.as_deref().map(str::trim),
+        patch.body.as_deref().map(str::trim),
+    )
+    .await?
+    .ok_or_else(|| ApiError::not_found("article"))?;
+    Ok(a.into())
+}
+
+pub async fn delete(state: &AppState, principal: &Principal, ws: Uuid, id: Uuid) -> ApiResult<()> {
+    let (mut conn, access) = access(state, principal, ws).await?;
+    if !articles::delete(&mut conn, access.workspace_id, id).await? {
+        return Err(ApiError::not_found("article"));
+    }
+    Ok(())
+}

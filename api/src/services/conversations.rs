@@ -1,0 +1,91 @@
+//! The dashboard's conversations: every visitor chat by last activity (keyset), and one
+//! conversation with its visitor, messages and ticket.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use crate::db::{conversations, inbox, tickets as ticket_store};
+use crate::domain::access::Principal;
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::ticket_number::TicketNumber;
+use crate::error::{ApiError, ApiResult};
+use crate::services::access::access;
+use crate::state::AppState;
+use crate::views::conversations::{
+    ConversationDetail, ConversationList, ConversationListQuery, ConversationSummary, TicketRef,
+};
+use crate::views::messages::MessageOut;
+use crate::views::tickets::TicketOut;
+
+const CURSOR_TAG: &str = "conversations";
+
+/// Conversations by last activity, newest first, with visitor, last message and ticket
+/// (three statements per page, whatever its length).
+pub async fn list(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    q: &ConversationListQuery,
+) -> ApiResult<ConversationList> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref(), CURSOR_TAG)?;
+    let (mut conn, access) = access(state, principal, ws).await?;
+    let ws = access.workspace_id;
+    let rows = inbox::page(&mut conn, ws, page.after_key(), page.fetch()).await?;
+    let rows = Page::from_rows(rows, &page, CURSOR_TAG, |(c, _)| (c.last_message_at, c.id));
+    let ids: Vec<Uuid> = rows.items.iter().map(|(c, _)| c.id).collect();
+    let mut last: HashMap<Uuid, MessageOut> = inbox::last_messages(&mut conn, ws, &ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.conversation_id, MessageOut::from(m)))
+        .collect();
+    let mut tickets: HashMap<Uuid, TicketRef> = inbox::latest_tickets(&mut conn, ws, &ids)
+        .await?
+        .into_iter()
+        .map(|(cid, id, number, status)| {
+            (
+                cid,
+                TicketRef {
+                    id,
+                    number: TicketNumber::new(number).to_string(),
+                    status,
+                },
+            )
+        })
+        .collect();
+    let Page { items, next_cursor } = rows.map(|(c, v)| ConversationSummary {
+        id: c.id,
+        visitor: v.into(),
+        last_message: last.remove(&c.id),
+        ticket: tickets.remove(&c.id),
+        visitor_unread_count: c.visitor_unread_count,
+        created_at: c.created_at,
+        last_message_at: c.last_message_at,
+    });
+    Ok(ConversationList { items, next_cursor })
+}
+
+/// One conversation: its visitor, all messages in order, and its newest ticket.
+pub async fn detail(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    id: Uuid,
+) -> ApiResult<ConversationDetail> {
+    let (mut conn, access) = access(state, principal, ws).await?;
+    let ws = access.workspace_id;
+    let conversation = conversations::conversation(&mut conn, ws, id, false)
+        .await?
+        .ok_or_else(|| ApiError::not_found("conversation"))?;
+    let visitor = conversations::visitor(&mut conn, ws, conversation.visitor_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("visitor"))?;
+    let messages = ticket_store::messages_of(&mut conn, ws, id).await?;
+    let ticket = ticket_store::ticket_of_conversation(&mut conn, ws, id).await?;
+    Ok(ConversationDetail {
+        conversation: conversation.into(),
+        visitor: visitor.into(),
+        messages: messages.into_iter().map(MessageOut::from).collect(),
+        ticket: ticket.map(TicketOut::from),
+    })
+}

@@ -1,0 +1,59 @@
+//! The dashboard's live stream of one workspace: `ticket.created` and `ticket.updated`
+//! carry the Ticket JSON, `message.created` carries `{"message": Message, "ticket_id"}`.
+//!
+//! Event ids are the change's time in microseconds. A client that reconnects with
+//! `Last-Event-ID` first gets `ticket.updated` for every ticket changed since (at most
+//! 500; replies and visitor messages also move their ticket's `updated_at`), then the live
+//! stream. The stream ends when it falls behind or an event of the workspace can't be
+//! rendered; the client reconnects and replays.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use futures_util::{Stream, StreamExt};
+use uuid::Uuid;
+
+use crate::domain::access::Principal;
+use crate::error::ApiResult;
+use crate::events::render::ticket_frame;
+use crate::events::{Frames, LiveEvent, TICKET_UPDATED};
+use crate::services::access::access;
+use crate::services::tickets::changed_since;
+use crate::state::AppState;
+
+/// Tickets a reconnecting stream replays at most.
+const REPLAY: i64 = 500;
+
+pub async fn event_frames(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    since: Option<DateTime<Utc>>,
+) -> ApiResult<impl Stream<Item = actix_web::web::Bytes> + use<>> {
+    // Subscribe before reading what was missed, so nothing falls in between.
+    let live = state.events.subscribe();
+    let (mut conn, access) = access(state, principal, ws).await?;
+    let ws = access.workspace_id;
+    let missed = match since {
+        Some(ts) => changed_since(&mut conn, ws, ts, REPLAY).await?,
+        None => Vec::new(),
+    };
+    drop(conn);
+    let replay = futures_util::stream::iter(
+        missed
+            .into_iter()
+            .filter_map(|t| ticket_frame(TICKET_UPDATED, &t)),
+    );
+    let live = live
+        .filter(move |ev: &Arc<LiveEvent>| std::future::ready(ev.workspace_id == ws))
+        .take_while(|ev| std::future::ready(!matches!(ev.frames, Frames::Unrendered)))
+        .filter_map(|ev| {
+            std::future::ready(match &ev.frames {
+                Frames::Ticket { dashboard } | Frames::Message { dashboard, .. } => {
+                    Some(dashboard.clone())
+                }
+                Frames::Unrendered => None,
+            })
+        });
+    Ok(replay.chain(live))
+}

@@ -1,0 +1,800 @@
+//! The ticket use cases: create, list, counts, detail, workflow moves, assignment, replies,
+//! the visitor-reopens rule and the timeline.
+//!
+//! The public functions are whole requests: access check, one transaction, the bus events
+//! published after the commit. The `*_in` functions run inside a caller's transaction (the
+//! visitor turn creates and reopens tickets in its own) and return what to publish. Rules
+//! come from `domain::tickets` and `domain::workflow`, SQL from `db::tickets`, mail texts
+//! from `mail::tickets`, webhook payloads from `webhooks::payloads`.
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use crate::config::Config;
+use crate::db::models::{Message, NewTicket, NewVisitor, Ticket, TicketEvent, Workspace};
+use crate::db::tickets::{self as store, AssigneeFilter, ListQuery, Search};
+use crate::db::{Conn, conversations, members, workspaces};
+use crate::domain::access::{Access, Denied, Principal};
+use crate::domain::actor::Actor;
+use crate::domain::enums::{ActorKind, TicketCategory, TicketSource, TicketStatus};
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::ticket_number::{TicketKey, TicketNumber};
+use crate::domain::tickets::{
+    EventKind, TicketAlreadyOpen, TicketFields, TicketRef, TicketSort, check_version,
+    ensure_no_open_ticket, reply_body, timestamps_after,
+};
+use crate::domain::workflow::{self, Transition};
+use crate::error::{ApiError, ApiResult};
+use crate::events::{self, BusEvent};
+use crate::mail;
+use crate::services::Changed;
+use crate::services::access::{access, transact};
+use crate::state::AppState;
+use crate::views::messages::MessageOut;
+use crate::views::tickets::{
+    AssignTicket, ChangeStatus, CreateTicket, ReplyIn, TicketCounts, TicketDetail, TicketEventOut,
+    TicketList, TicketListQuery, TicketOut, VisitorOut,
+};
+use crate::webhooks::{self, payloads};
+
+// ---------------------------------------------------------------- helpers
+
+/// The `{ticket}` path segment: a UUID or `TKT-10001`; anything else names no ticket.
+pub fn parse_key(text: &str) -> ApiResult<TicketKey> {
+    TicketKey::parse(text).ok_or_else(|| ApiError::not_found("ticket"))
+}
+
+async fn view(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> ApiResult<TicketOut> {
+    let row = store::ticket_row(conn, workspace_id, id)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("ticket {id} vanished")))?;
+    Ok(row.into())
+}
+
+async fn workspace(conn: &mut Conn, id: Uuid) -> ApiResult<Workspace> {
+    workspaces::by_id(conn, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("workspace"))
+}
+
+async fn record(
+    conn: &mut Conn,
+    ticket: &Ticket,
+    kind: EventKind,
+    actor: &Actor,
+    data: serde_json::Value,
+) -> ApiResult<()> {
+    store::insert_event(
+        conn,
+        TicketEvent {
+            id: Uuid::now_v7(),
+            workspace_id: ticket.workspace_id,
+            ticket_id: ticket.id,
+            kind: kind.as_str().into(),
+            actor_type: actor.kind,
+            actor_id: actor.id,
+            actor_name: actor.name.clone(),
+            data,
+            created_at: Utc::now(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+fn dashboard_link(config: &Config, workspace_id: Uuid, number: &str) -> String {
+    format!(
+        "{}/w/{workspace_id}/tickets/{number}",
+        config.public_url.trim_end_matches('/')
+    )
+}
+
+async fn lock(conn: &mut Conn, workspace_id: Uuid, key: TicketKey) -> ApiResult<Ticket> {
+    store::lock_ticket(conn, workspace_id, key)
+        .await?
+        .ok_or_else(|| ApiError::not_found("ticket"))
+}
+
+fn updated(workspace_id: Uuid, ticket_id: Uuid) -> BusEvent {
+    BusEvent::ticket(events::TICKET_UPDATED, workspace_id, ticket_id)
+}
+
+// ---------------------------------------------------------------- create
+
+/// What creating a ticket needs. With `conversation_id` the ticket joins that conversation
+/// and its visitor (the assistant's handoff); without, the visitor is found by email or
+/// created, with a new conversation so that replies always have a place to go.
+#[derive(Debug, Clone)]
+pub struct NewTicketInput {
+    pub visitor_email: String,
+    pub summary: String,
+    pub description: String,
+    pub category: TicketCategory,
+    pub source: TicketSource,
+    pub conversation_id: Option<Uuid>,
+}
+
+/// A ticket just created: its id and number (kept as a number until rendered) and view.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub id: Uuid,
+    pub number: i64,
+    pub view: TicketOut,
+}
+
+/// `POST /tickets`: source `api` for API keys, `dashboard` for users.
+pub async fn create(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    body: CreateTicket,
+) -> ApiResult<TicketOut> {
+    let config = state.config.clone();
+    transact!(state, principal, ws, |conn, access| {
+        let input = NewTicketInput {
+            visitor_email: body.visitor_email,
+            summary: body.summary,
+            description: body.description.unwrap_or_default(),
+            category: body.category.unwrap_or(TicketCategory::Other),
+            source: if access.is_api_key() {
+                TicketSource::Api
+            } else {
+                TicketSource::Dashboard
+            },
+            conversation_id: body.conversation_id,
+        };
+        let ws = workspace(conn, access.workspace_id).await?;
+        let created = create_in(conn, &config, &ws, input, &access.actor).await??;
+        Ok(Changed {
+            value: created.value.view,
+            publish: created.publish,
+        })
+    })
+}
+
+/// Creates a ticket in the caller's transaction: the next number, the ticket, its
+/// `created` event, the notification mail and the `ticket.created` webhooks together. A
+/// conversation that already has an open ticket gets no second one: the inner `Err` names
+/// the open ticket (the REST API answers 409 with it, the assistant adds to it).
+pub async fn create_in(
+    conn: &mut Conn,
+    config: &Config,
+    ws: &Workspace,
+    input: NewTicketInput,
+    actor: &Actor,
+) -> ApiResult<Result<Changed<Created>, TicketAlreadyOpen>> {
+    ws.tickets_available()?;
+    let fields = TicketFields::parse(&input.visitor_email, &input.summary, input.description)?;
+
+    let (visitor_id, conversation_id) = match input.conversation_id {
+        Some(cid) => {
+            // The row lock serialises concurrent creations on one conversation.
+            let conversation = conversations::conversation(conn, ws.id, cid, true)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::validation(
+                        "conversation_id",
+                        "no such conversation in this workspace",
+                    )
+                })?;
+            let latest = conversations::latest_ticket(conn, ws.id, cid).await?;
+            if let Err(open) = ensure_no_open_ticket(latest.map(TicketRef::from)) {
+                return Ok(Err(open));
+            }
+            store::set_visitor_email_if_missing(
+                conn,
+                ws.id,
+                conversation.visitor_id,
+                &fields.visitor_email,
+            )
+            .await?;
+            (conversation.visitor_id, conversation.id)
+        }
+        None => {
+            let visitor =
+                match store::find_visitor_by_email(conn, ws.id, &fields.visitor_email).await? {
+                    Some(v) => v,
+                    None => {
+                        conversations::insert_visitor(
+                            conn,
+                            NewVisitor {
+                                id: Uuid::now_v7(),
+                                workspace_id: ws.id,
+                                email: Some(fields.visitor_email.clone()),
+                                ..NewVisitor::default()
+                            },
+                        )
+                        .await?
+                    }
+                };
+            let conversation = conversations::insert_conversation(conn, ws.id, visitor.id).await?;
+            (visitor.id, conversation.id)
+        }
+    };
+
+    let number = store::next_number(conn, ws.id).await?;
+    let ticket = store::insert_ticket(
+        conn,
+        NewTicket {
+            id: Uuid::now_v7(),
+            workspace_id: ws.id,
+            number,
+            summary: fields.summary,
+            description: fields.description,
+            category: input.category,
+            source: input.source,
+            visitor_id,
+            visitor_email: fields.visitor_email,
+            conversation_id,
+        },
+    )
+    .await?;
+    record(
+        conn,
+        &ticket,
+        EventKind::Created,
+        actor,
+        serde_json::json!({"source": input.source, "number": TicketNumber::new(number).to_string()}),
+    )
+    .await?;
+    let out = view(conn, ws.id, ticket.id).await?;
+    notify_created(conn, config, ws, &out).await?;
+    Ok(Ok(Changed {
+        publish: vec![BusEvent::ticket(events::TICKET_CREATED, ws.id, out.id)],
+        value: Created {
+            id: ticket.id,
+            number: ticket.number,
+            view: out,
+        },
+    }))
+}
+
+/// The new-ticket mail to the workspace's notification address and the `ticket.created`
+/// webhooks, in the caller's transaction.
+async fn notify_created(
+    conn: &mut Conn,
+    config: &Config,
+    ws: &Workspace,
+    ticket: &TicketOut,
+) -> ApiResult<()> {
+    if let Some(to) = ws
+        .notification_email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        let link = dashboard_link(config, ws.id, &ticket.number);
+        mail::queue(
+            conn,
+            Some(ws.id),
+            &mail::tickets::new_ticket(to, &ws.name, ticket, &link),
+        )
+        .await?;
+    }
+    webhooks::dispatch(
+        conn,
+        ws.id,
+        webhooks::TICKET_CREATED,
+        &payloads::TicketCreated { ticket },
+    )
+    .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- read
+
+/// The list endpoint's query, checked.
+fn parse_list(
+    q: &TicketListQuery,
+    access: &Access,
+) -> ApiResult<(ListQuery, PageRequest, TicketSort)> {
+    let nonempty = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let status = match nonempty(&q.status) {
+        Some(s) => Some(TicketStatus::parse(&s).ok_or_else(|| {
+            ApiError::validation(
+                "status",
+                "must be one of open, in_progress, resolved, closed",
+            )
+        })?),
+        None => None,
+    };
+    let assignee = match nonempty(&q.assignee).as_deref() {
+        None => None,
+        Some("none") => Some(AssigneeFilter::Unassigned),
+        Some("me") => Some(AssigneeFilter::User(access.user_id.ok_or_else(|| {
+            ApiError::validation(
+                "assignee",
+                "`me` needs a user session; pass a user id with an API key",
+            )
+        })?)),
+        Some(other) => Some(AssigneeFilter::User(Uuid::try_parse(other).map_err(
+            |_| ApiError::validation("assignee", "must be `me`, `none` or a user id"),
+        )?)),
+    };
+    let sort = match nonempty(&q.sort) {
+        None => TicketSort::default(),
+        Some(s) => TicketSort::parse(&s).ok_or_else(|| {
+            ApiError::validation(
+                "sort",
+                "must be one of created_desc, created_asc, updated_desc",
+            )
+        })?,
+    };
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref(), sort.tag())?;
+    let q_text = nonempty(&q.q);
+    if q_text.as_ref().is_some_and(|t| t.chars().count() > 200) {
+        return Err(ApiError::validation("q", "must be at most 200 characters"));
+    }
+    let search = q_text
+        .as_deref()
+        .map(|q| match TicketNumber::parse_search(q) {
+            Some(n) => Search::Number(n.value()),
+            None => Search::Text(store::contains_pattern(q)),
+        });
+    let query = ListQuery {
+        workspace_id: access.workspace_id,
+        status,
+        assignee,
+        search,
+        order: sort,
+        after: page.after_key(),
+        fetch: page.fetch(),
+    };
+    Ok((query, page, sort))
+}
+
+/// One page of the list (filters, sort, keyset cursor).
+pub async fn list(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    q: &TicketListQuery,
+) -> ApiResult<TicketList> {
+    let (mut conn, access) = access(state, principal, ws).await?;
+    let (query, page, sort) = parse_list(q, &access)?;
+    let rows: Vec<TicketOut> = store::list(&mut conn, &query)
+        .await?
+        .into_iter()
+        .map(TicketOut::from)
+        .collect();
+    let Page { items, next_cursor } = Page::from_rows(rows, &page, sort.tag(), |t| {
+        let ts = match sort {
+            TicketSort::CreatedDesc | TicketSort::CreatedAsc => t.created_at,
+            TicketSort::UpdatedDesc => t.updated_at,
+        };
+        (ts, t.id)
+    });
+    Ok(TicketList { items, next_cursor })
+}
+
+/// The counts behind the filter buttons ("mine" is 0 for API keys).
+pub async fn counts(state: &AppState, principal: &Principal, ws: Uuid) -> ApiResult<TicketCounts> {
+    let (mut conn, access) = access(state, principal, ws).await?;
+    let c = store::counts(&mut conn, access.workspace_id, access.user_id).await?;
+    Ok(TicketCounts {
+        all: c.all,
+        mine: c.mine,
+        open: c.open,
+        in_progress: c.in_progress,
+        resolved: c.resolved,
+        closed: c.closed,
+    })
+}
+
+/// Ticket, visitor, the whole conversation in order, and the timeline.
+pub async fn detail(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    key: TicketKey,
+) -> ApiResult<TicketDetail> {
+    let (mut conn, access) = access(state, principal, ws).await?;
+    let ws = access.workspace_id;
+    let row = store::ticket_row_by(&mut conn, ws, key)
+        .await?
+        .ok_or_else(|| ApiError::not_found("ticket"))?;
+    let (visitor_id, conversation_id, id) = (row.0.visitor_id, row.0.conversation_id, row.0.id);
+    let visitor = conversations::visitor(&mut conn, ws, visitor_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("visitor"))?;
+    let messages = store::messages_of(&mut conn, ws, conversation_id).await?;
+    let events = store::events_of(&mut conn, ws, id).await?;
+    Ok(TicketDetail {
+        ticket: row.into(),
+        visitor: VisitorOut::from(visitor),
+        messages: messages.into_iter().map(MessageOut::from).collect(),
+        events: events.into_iter().map(TicketEventOut::from).collect(),
+    })
+}
+
+/// The ticket's timeline, oldest first.
+pub async fn events_of(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    key: TicketKey,
+) -> ApiResult<Vec<TicketEventOut>> {
+    let (mut conn, access) = access(state, principal, ws).await?;
+    let ticket = store::ticket_row_by(&mut conn, access.workspace_id, key)
+        .await?
+        .ok_or_else(|| ApiError::not_found("ticket"))?;
+    Ok(
+        store::events_of(&mut conn, access.workspace_id, ticket.0.id)
+            .await?
+            .into_iter()
+            .map(TicketEventOut::from)
+            .collect(),
+    )
+}
+
+// ---------------------------------------------------------------- workflow
+
+async fn apply_move(
+    conn: &mut Conn,
+    ticket: &Ticket,
+    to: TicketStatus,
+    kind: EventKind,
+    actor: &Actor,
+) -> ApiResult<()> {
+    let now = Utc::now();
+    let (resolved_at, closed_at) = timestamps_after(ticket.resolved_at, to, now);
+    store::set_status(conn, ticket, to, resolved_at, closed_at, now).await?;
+    record(
+        conn,
+        ticket,
+        kind,
+        actor,
+        serde_json::json!({"from": ticket.status, "to": to}),
+    )
+    .await
+}
+
+/// Moves a ticket along the workflow. Same status: no change, no event.
+pub async fn change_status(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    key: TicketKey,
+    body: ChangeStatus,
+) -> ApiResult<TicketOut> {
+    transact!(state, principal, ws, |conn, access| {
+        let ws = access.workspace_id;
+        let ticket = lock(conn, ws, key).await?;
+        check_version(ticket.number, ticket.version, body.version)?;
+        let to = body.status;
+        match workflow::transition(ticket.status, to)? {
+            Transition::NoOp => Ok(Changed::nothing(view(conn, ws, ticket.id).await?)),
+            Transition::Move { .. } => {
+                apply_move(conn, &ticket, to, EventKind::StatusChanged, &access.actor).await?;
+                let out = view(conn, ws, ticket.id).await?;
+                let changes = [payloads::Change::Status {
+                    from: ticket.status,
+                    to,
+                }];
+                webhooks::dispatch(
+                    conn,
+                    ws,
+                    webhooks::TICKET_UPDATED,
+                    &payloads::TicketUpdated {
+                        ticket: &out,
+                        changes: &changes,
+                    },
+                )
+                .await?;
+                Ok(Changed {
+                    publish: vec![updated(ws, out.id)],
+                    value: out,
+                })
+            }
+        }
+    })
+}
+
+/// Assigns a ticket to a member (or nobody with `assignee_id: null`). Not a member: 422.
+pub async fn assign(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    key: TicketKey,
+    body: AssignTicket,
+) -> ApiResult<TicketOut> {
+    let config = state.config.clone();
+    transact!(state, principal, ws, |conn, access| {
+        assign_in(conn, &config, access, key, body.assignee_id, body.version).await
+    })
+}
+
+/// "Assign to me": needs a user session.
+pub async fn assign_to_me(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    key: TicketKey,
+    version: Option<i32>,
+) -> ApiResult<TicketOut> {
+    let config = state.config.clone();
+    transact!(state, principal, ws, |conn, access| {
+        let me = access.user_id.ok_or(Denied::AssignToMeNeedsUser)?;
+        assign_in(conn, &config, access, key, Some(me), version).await
+    })
+}
+
+async fn assign_in(
+    conn: &mut Conn,
+    config: &Config,
+    access: &Access,
+    key: TicketKey,
+    assignee: Option<Uuid>,
+    version: Option<i32>,
+) -> ApiResult<Changed<TicketOut>> {
+    let ws = workspace(conn, access.workspace_id).await?;
+    let ticket = lock(conn, ws.id, key).await?;
+    check_version(ticket.number, ticket.version, version)?;
+    let member = match assignee {
+        Some(user_id) => Some(members::get(conn, ws.id, user_id).await?.ok_or_else(|| {
+            ApiError::validation("assignee_id", "is not a member of this workspace")
+        })?),
+        None => None,
+    };
+    if ticket.assignee_id == assignee {
+        return Ok(Changed::nothing(view(conn, ws.id, ticket.id).await?));
+    }
+    let actor = &access.actor;
+    store::set_assignee(conn, &ticket, assignee, Utc::now()).await?;
+    match &member {
+        Some((id, _, name, _)) => {
+            record(
+                conn,
+                &ticket,
+                EventKind::Assigned,
+                actor,
+                serde_json::json!({"assignee": {"id": id, "name": name}, "previous": ticket.assignee_id}),
+            )
+            .await?
+        }
+        None => {
+            record(
+                conn,
+                &ticket,
+                EventKind::Unassigned,
+                actor,
+                serde_json::json!({"previous": ticket.assignee_id}),
+            )
+            .await?
+        }
+    }
+    let out = view(conn, ws.id, ticket.id).await?;
+    if let Some((id, email, name, _)) = &member
+        && actor.id != Some(*id)
+    {
+        let link = dashboard_link(config, ws.id, &out.number);
+        mail::queue(
+            conn,
+            Some(ws.id),
+            &mail::tickets::assigned(email, name, &ws.name, &out, actor, &link),
+        )
+        .await?;
+    }
+    let changes = [payloads::Change::Assignee {
+        from: ticket.assignee_id,
+        to: assignee,
+    }];
+    webhooks::dispatch(
+        conn,
+        ws.id,
+        webhooks::TICKET_UPDATED,
+        &payloads::TicketUpdated {
+            ticket: &out,
+            changes: &changes,
+        },
+    )
+    .await?;
+    Ok(Changed {
+        publish: vec![updated(ws.id, out.id)],
+        value: out,
+    })
+}
+
+/// An agent's reply: stored in the ticket's conversation (the widget shows it, unread badge
+/// +1), first response time, optionally open → in_progress (workspace setting), optionally
+/// a copy by email to the visitor, `ticket.replied` and `conversation.message` webhooks.
+pub async fn reply(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    key: TicketKey,
+    body: ReplyIn,
+) -> ApiResult<MessageOut> {
+    transact!(state, principal, ws, |conn, access| {
+        let ws = workspace(conn, access.workspace_id).await?;
+        reply_in(
+            conn,
+            &ws,
+            key,
+            &body.body,
+            body.email_visitor,
+            &access.actor,
+        )
+        .await
+    })
+}
+
+async fn reply_in(
+    conn: &mut Conn,
+    ws: &Workspace,
+    key: TicketKey,
+    body: &str,
+    email_visitor: bool,
+    actor: &Actor,
+) -> ApiResult<Changed<MessageOut>> {
+    let body = reply_body(body)?;
+    let ticket = lock(conn, ws.id, key).await?;
+    let now = Utc::now();
+    let author = actor.name.clone().unwrap_or_else(|| "Support team".into());
+    let message: Message = store::insert_agent_message(
+        conn,
+        ws.id,
+        ticket.conversation_id,
+        actor.id.filter(|_| actor.kind == ActorKind::User),
+        &author,
+        body,
+        now,
+    )
+    .await?;
+    store::touch_conversation_for_agent_message(conn, ws.id, ticket.conversation_id, now).await?;
+    store::mark_replied(conn, &ticket, now).await?;
+    let mut changes = vec![];
+    if ws.reply_sets_in_progress && ticket.status == TicketStatus::Open {
+        apply_move(
+            conn,
+            &ticket,
+            TicketStatus::InProgress,
+            EventKind::StatusChanged,
+            actor,
+        )
+        .await?;
+        changes.push(payloads::Change::Status {
+            from: ticket.status,
+            to: TicketStatus::InProgress,
+        });
+    }
+    record(
+        conn,
+        &ticket,
+        EventKind::Replied,
+        actor,
+        serde_json::json!({"message_id": message.id, "emailed": email_visitor}),
+    )
+    .await?;
+    let out = view(conn, ws.id, ticket.id).await?;
+    if email_visitor {
+        let visitor = conversations::visitor(conn, ws.id, ticket.visitor_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("visitor"))?;
+        mail::queue(
+            conn,
+            Some(ws.id),
+            &mail::tickets::reply_copy(
+                &out.visitor_email,
+                &ws.name,
+                &author,
+                &out,
+                body,
+                visitor.page_url.as_deref(),
+            ),
+        )
+        .await?;
+    }
+    let message = MessageOut::from(message);
+    webhooks::dispatch(
+        conn,
+        ws.id,
+        webhooks::TICKET_REPLIED,
+        &payloads::TicketReplied {
+            ticket: &out,
+            message: &message,
+        },
+    )
+    .await?;
+    webhooks::dispatch(
+        conn,
+        ws.id,
+        webhooks::CONVERSATION_MESSAGE,
+        &payloads::ConversationMessage {
+            conversation_id: out.conversation_id,
+            message: &message,
+            ticket_id: Some(out.id),
+        },
+    )
+    .await?;
+    if !changes.is_empty() {
+        webhooks::dispatch(
+            conn,
+            ws.id,
+            webhooks::TICKET_UPDATED,
+            &payloads::TicketUpdated {
+                ticket: &out,
+                changes: &changes,
+            },
+        )
+        .await?;
+    }
+    Ok(Changed {
+        publish: vec![
+            BusEvent::message(ws.id, out.conversation_id, message.id, Some(out.id)),
+            updated(ws.id, out.id),
+        ],
+        value: message,
+    })
+}
+
+/// A visitor wrote into a conversation: a resolved ticket of it is reopened (`reopened`
+/// event, `ticket.updated` webhook), in the caller's transaction. Returns the reopened
+/// ticket.
+pub async fn reopen_on_visitor_message_in(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    conversation_id: Uuid,
+) -> ApiResult<Option<Changed<TicketOut>>> {
+    let Some(ticket) =
+        store::lock_latest_ticket_of_conversation(conn, workspace_id, conversation_id).await?
+    else {
+        return Ok(None);
+    };
+    if ticket.status != TicketStatus::Resolved {
+        return Ok(None);
+    }
+    let actor = Actor::visitor(ticket.visitor_id);
+    apply_move(
+        conn,
+        &ticket,
+        TicketStatus::Open,
+        EventKind::Reopened,
+        &actor,
+    )
+    .await?;
+    let out = view(conn, workspace_id, ticket.id).await?;
+    let changes = [payloads::Change::Status {
+        from: ticket.status,
+        to: TicketStatus::Open,
+    }];
+    webhooks::dispatch(
+        conn,
+        workspace_id,
+        webhooks::TICKET_UPDATED,
+        &payloads::TicketUpdated {
+            ticket: &out,
+            changes: &changes,
+        },
+    )
+    .await?;
+    Ok(Some(Changed {
+        publish: vec![updated(workspace_id, out.id)],
+        value: out,
+    }))
+}
+
+/// The visitor wrote into the conversation of an open ticket: the ticket counts as updated.
+pub async fn touch_in(conn: &mut Conn, workspace_id: Uuid, ticket_id: Uuid) -> ApiResult<()> {
+    store::touch(conn, workspace_id, ticket_id).await?;
+    Ok(())
+}
+
+/// Tickets changed after `since`, oldest change first (the dashboard stream's replay).
+pub async fn changed_since(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    since: chrono::DateTime<Utc>,
+    limit: i64,
+) -> ApiResult<Vec<TicketOut>> {
+    Ok(store::updated_since(conn, workspace_id, since, limit)
+        .await?
+        .into_iter()
+        .map(TicketOut::from)
+        .collect())
+}

@@ -1,0 +1,344 @@
+//! One visitor message, end to end: store it, gather what the engine may know, let the
+//! engine answer, then apply the outcome (replies, flow state, ticket) in one
+//! transaction and announce the new messages.
+//!
+//! No database connection is held while the engine thinks (a model call may take
+//! seconds). The outcome is applied under a row lock on the conversation. The flow state
+//! and the conversation's ticket are read again under that lock: when another message of
+//! the conversation was applied meanwhile, the flow steps again from where it is now. And
+//! creating the ticket goes through `tickets::create_in`, which refuses a second open
+//! ticket in a conversation whatever the caller believed.
+
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use crate::assistant::builtin::Builtin;
+use crate::assistant::retrieval::query_words;
+use crate::assistant::{ArticleText, HistoryLine, Turn};
+use crate::db::models::{Conversation, Message, Visitor, Workspace};
+use crate::db::{self, Conn, articles, conversations};
+use crate::domain::actor::Actor;
+use crate::domain::email::Email;
+use crate::domain::enums::{Sender, TicketSource};
+use crate::domain::handoff::{self, Effect, FlowState, Outcome, Reply};
+use crate::domain::summary::{self, Line};
+use crate::domain::tickets::{DESCRIPTION_MAX, SUMMARY_MAX, TicketRef};
+use crate::error::{ApiError, ApiResult};
+use crate::events::BusEvent;
+use crate::services::Changed;
+use crate::services::tickets::{self, NewTicketInput};
+use crate::state::AppState;
+use crate::views::messages::MessageOut;
+use crate::webhooks::{self, payloads};
+
+pub const ASSISTANT_NAME: &str = "AI assistant";
+/// Earlier messages given to the engine.
+const HISTORY: i64 = 40;
+/// Knowledge-base candidates given to the engine.
+const CANDIDATES: i64 = 3;
+/// Messages the ticket's description is summarised from.
+const TRANSCRIPT: i64 = 200;
+
+pub struct TurnResult {
+    /// The visitor's message, then the assistant's replies.
+    pub messages: Vec<Message>,
+    /// The conversation's ticket when this turn created or touched one: `(id, number)`.
+    pub ticket: Option<(Uuid, i64)>,
+}
+
+/// Stores a message and queues its `conversation.message` webhooks, in the caller's
+/// transaction; returns the event to publish after the commit.
+async fn append(
+    conn: &mut Conn,
+    ws_id: Uuid,
+    conv_id: Uuid,
+    sender: Sender,
+    reply: Option<&Reply>,
+    body: &str,
+    ticket_id: Option<Uuid>,
+) -> ApiResult<(Message, BusEvent)> {
+    let action = reply
+        .and_then(|r| r.action)
+        .and_then(|a| serde_json::to_value(a).ok());
+    let author = (sender == Sender::Assistant).then_some(ASSISTANT_NAME);
+    let m =
+        conversations::append_message(conn, ws_id, conv_id, sender, author, body, action).await?;
+    webhooks::dispatch(
+        conn,
+        ws_id,
+        webhooks::CONVERSATION_MESSAGE,
+        &payloads::ConversationMessage {
+            conversation_id: m.conversation_id,
+            message: &MessageOut::from(m.clone()),
+            ticket_id,
+        },
+    )
+    .await?;
+    let ev = BusEvent::message(ws_id, conv_id, m.id, ticket_id);
+    Ok((m, ev))
+}
+
+/// Handles a visitor's message in their conversation.
+pub async fn handle_visitor_message(
+    state: &AppState,
+    ws: &Workspace,
+    visitor: &Visitor,
+    conversation: &Conversation,
+    body: &str,
+) -> ApiResult<TurnResult> {
+    let ws_id = ws.id;
+    let conv_id = conversation.id;
+
+    // 1. Store the visitor's message (with its webhooks) and read the context.
+    let mut conn = db::conn(&state.pool).await?;
+    let (visitor_message, ticket, announce) = conn
+        .transaction::<_, ApiError, _>(async |c| {
+            let ticket = conversations::latest_ticket(c, ws_id, conv_id)
+                .await?
+                .map(TicketRef::from);
+            let (m, ev) = append(
+                c,
+                ws_id,
+                conv_id,
+                Sender::Visitor,
+                None,
+                body,
+                ticket.map(|t| t.id),
+            )
+            .await?;
+            Ok((m, ticket, ev))
+        })
+        .await?;
+    let history = conversations::messages(&mut conn, ws_id, conv_id, HISTORY + 1).await?;
+    let candidates = articles::search_any(&mut conn, ws_id, &query_words(body), CANDIDATES).await?;
+    drop(conn);
+    state.publish_all(vec![announce]).await;
+
+    let turn = Turn {
+        workspace_name: ws.name.clone(),
+        instructions: ws.ai_instructions.clone(),
+        tickets_enabled: ws.tickets_available().is_ok(),
+        // The flow as the caller read it with the conversation; it is read again under the
+        // lock before the outcome is applied.
+        flow: FlowState::from_json(&conversation.flow),
+        ticket,
+        known_email: visitor.email.as_deref().and_then(|e| Email::parse(e).ok()),
+        message: body.to_string(),
+        history: history
+            .iter()
+            .filter(|m| m.id != visitor_message.id)
+            .map(|m| HistoryLine {
+                sender: m.sender,
+                author_name: m.author_name.clone(),
+                body: m.body.clone(),
+            })
+            .collect(),
+        articles: candidates
+            .into_iter()
+            .map(|h| ArticleText {
+                title: h.title,
+                body: h.body,
+            })
+            .collect(),
+    };
+
+    // 2. The engine answers (no connection held).
+    let outcome = state.assistant.respond(&turn).await;
+
+    // 3. Apply the outcome atomically, under the conversation's row lock.
+    let mut conn = db::conn(&state.pool).await?;
+    let visitor_id = visitor.id;
+    let config = state.config.clone();
+    let turn = &turn;
+    let Changed { value, publish } = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let locked = conversations::conversation(conn, ws_id, conv_id, true)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::internal(anyhow::anyhow!("conversation {conv_id} vanished"))
+                })?;
+            let flow = FlowState::from_json(&locked.flow);
+            let ticket = conversations::latest_ticket(conn, ws_id, conv_id)
+                .await?
+                .map(TicketRef::from);
+            let outcome = if flow == turn.flow && ticket == turn.ticket {
+                outcome
+            } else {
+                // Another message of this conversation was applied while the engine
+                // thought: step the flow again from where it is now (the builtin flow,
+                // no second model call).
+                Builtin::respond_now(&Turn {
+                    flow,
+                    ticket,
+                    ..turn.clone()
+                })
+            };
+            let mut applied = Applied::new(outcome);
+            while let Some(effect) = applied.effects.pop() {
+                applied
+                    .apply(conn, &config, ws, visitor_id, conv_id, turn, effect)
+                    .await?;
+            }
+            let mut stored = Vec::with_capacity(applied.replies.len());
+            let ticket_id = applied.ticket.map(|t| t.0);
+            for r in &applied.replies {
+                let (m, ev) = append(
+                    conn,
+                    ws_id,
+                    conv_id,
+                    Sender::Assistant,
+                    Some(r),
+                    &r.body,
+                    ticket_id,
+                )
+                .await?;
+                applied.publish.push(ev);
+                stored.push(m);
+            }
+            conversations::save_flow(conn, ws_id, conv_id, &applied.state.to_json()).await?;
+            Ok(Changed {
+                value: (stored, applied.ticket),
+                publish: applied.publish,
+            })
+        })
+        .await?;
+    // Give the connection back before announcing the change.
+    drop(conn);
+
+    // 4. Announce after the commit.
+    state.publish_all(publish).await;
+    let (stored, ticket) = value;
+    let mut messages = vec![visitor_message];
+    messages.extend(stored);
+    Ok(TurnResult { messages, ticket })
+}
+
+/// The engine's outcome while its effects are applied.
+struct Applied {
+    state: FlowState,
+    replies: Vec<Reply>,
+    /// Still to apply, last first.
+    effects: Vec<Effect>,
+    ticket: Option<(Uuid, i64)>,
+    publish: Vec<BusEvent>,
+}
+
+impl Applied {
+    fn new(outcome: Outcome) -> Self {
+        let mut effects = outcome.effects;
+        effects.reverse();
+        Applied {
+            state: outcome.state,
+            replies: outcome.replies,
+            effects,
+            ticket: None,
+            publish: vec![],
+        }
+    }
+
+    /// Adopts what the flow said instead (a later step of the same message).
+    fn follow(&mut self, outcome: Outcome) {
+        self.state = outcome.state;
+        self.replies.extend(outcome.replies);
+        self.effects.extend(outcome.effects.into_iter().rev());
+    }
+
+    fn note_ticket(&mut self, ticket_id: Uuid) {
+        if let FlowState::TicketOpen { number, .. } = self.state {
+            self.ticket = Some((ticket_id, number));
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn apply(
+        &mut self,
+        conn: &mut Conn,
+        config: &crate::config::Config,
+        ws: &Workspace,
+        visitor_id: Uuid,
+        conv_id: Uuid,
+        turn: &Turn,
+        effect: Effect,
+    ) -> ApiResult<()> {
+        match effect {
+            Effect::CreateTicket {
+                email,
+                category,
+                request,
+                save_email,
+                summary: model_summary,
+            } => {
+                let transcript = conversations::messages(conn, ws.id, conv_id, TRANSCRIPT).await?;
+                let lines: Vec<Line<'_>> = transcript
+                    .iter()
+                    .map(|m| Line {
+                        who: match m.sender {
+                            Sender::Visitor => "Visitor",
+                            Sender::Assistant => ASSISTANT_NAME,
+                            Sender::Agent => m.author_name.as_deref().unwrap_or("Agent"),
+                            Sender::System => "System",
+                        },
+                        body: &m.body,
+                        from_visitor: m.sender == Sender::Visitor,
+                    })
+                    .collect();
+                let request = if request.trim().is_empty() {
+                    turn.message.clone()
+                } else {
+                    request
+                };
+                let (builtin_summary, description) = summary::summarise(&request, &lines);
+                let input = NewTicketInput {
+                    visitor_email: email.to_string(),
+                    summary: summary::truncate_chars(
+                        &model_summary.unwrap_or(builtin_summary),
+                        SUMMARY_MAX,
+                    ),
+                    description: summary::truncate_chars(&description, DESCRIPTION_MAX),
+                    category,
+                    source: TicketSource::Ai,
+                    conversation_id: Some(conv_id),
+                };
+                match tickets::create_in(conn, config, ws, input, &Actor::assistant()).await? {
+                    Ok(created) => {
+                        if save_email {
+                            conversations::set_visitor_email(
+                                conn,
+                                ws.id,
+                                visitor_id,
+                                email.as_str(),
+                            )
+                            .await?;
+                        }
+                        let tickets::Created { id, number, .. } = created.value;
+                        self.publish.extend(created.publish);
+                        let done = handoff::ticket_created(id, number, &email);
+                        self.state = done.state;
+                        self.replies.extend(done.replies);
+                        self.ticket = Some((id, number));
+                    }
+                    // Another message of this conversation opened a ticket meanwhile: this
+                    // one goes where the flow sends messages to an open ticket.
+                    Err(open) => {
+                        if let Some(next) = handoff::with_ticket(open.0) {
+                            self.follow(next);
+                        }
+                    }
+                }
+            }
+            Effect::AddToTicket { ticket_id } => {
+                tickets::touch_in(conn, ws.id, ticket_id).await?;
+                self.note_ticket(ticket_id);
+            }
+            Effect::ReopenTicket { ticket_id } => {
+                if let Some(reopened) =
+                    tickets::reopen_on_visitor_message_in(conn, ws.id, conv_id).await?
+                {
+                    self.publish.extend(reopened.publish);
+                }
+                self.note_ticket(ticket_id);
+            }
+        }
+        Ok(())
+    }
+}

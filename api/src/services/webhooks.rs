@@ -1,0 +1,118 @@
+//! Webhook subscriptions (owners and admins): create (the signing secret is shown once),
+//! list, read, update, delete, and the delivery log of each.
+
+use uuid::Uuid;
+
+use crate::auth::tokens;
+use crate::db::webhooks::{self as store, WebhookChanges};
+use crate::domain::access::Principal;
+use crate::domain::page::{Page, PageRequest};
+use crate::error::{ApiError, ApiResult};
+use crate::services::access::admin;
+use crate::state::AppState;
+use crate::views::webhooks::{
+    CreatedWebhook, DeliveryQuery, UpdateWebhook, WebhookDeliveryList, WebhookDeliveryOut,
+    WebhookInput, WebhookList, WebhookOut,
+};
+use crate::webhooks::{validate_events, validate_url};
+
+const CURSOR_TAG: &str = "deliveries";
+
+fn not_found() -> ApiError {
+    ApiError::not_found("webhook")
+}
+
+pub async fn list(state: &AppState, principal: &Principal, ws: Uuid) -> ApiResult<WebhookList> {
+    let (mut conn, access) = admin(state, principal, ws).await?;
+    let items = store::list(&mut conn, access.workspace_id)
+        .await?
+        .into_iter()
+        .map(WebhookOut::from)
+        .collect();
+    Ok(WebhookList { items })
+}
+
+pub async fn create(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    body: &WebhookInput,
+) -> ApiResult<CreatedWebhook> {
+    let (mut conn, access) = admin(state, principal, ws).await?;
+    let url = validate_url(&body.url)?;
+    let events = validate_events(&body.events)?;
+    let secret = tokens::random_secret("whsec_");
+    let hook = store::insert(
+        &mut conn,
+        access.workspace_id,
+        &url,
+        &events,
+        &secret,
+        body.active.unwrap_or(true),
+    )
+    .await?;
+    Ok(CreatedWebhook {
+        webhook: hook.into(),
+        secret,
+    })
+}
+
+pub async fn get(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    id: Uuid,
+) -> ApiResult<WebhookOut> {
+    let (mut conn, access) = admin(state, principal, ws).await?;
+    let hook = store::get(&mut conn, access.workspace_id, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(hook.into())
+}
+
+pub async fn update(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    id: Uuid,
+    body: UpdateWebhook,
+) -> ApiResult<WebhookOut> {
+    let (mut conn, access) = admin(state, principal, ws).await?;
+    let changes = WebhookChanges {
+        url: body.url.as_deref().map(validate_url).transpose()?,
+        events: body.events.as_deref().map(validate_events).transpose()?,
+        active: body.active,
+    };
+    let hook = store::update(&mut conn, access.workspace_id, id, changes)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(hook.into())
+}
+
+/// Deletes the webhook and its delivery log.
+pub async fn delete(state: &AppState, principal: &Principal, ws: Uuid, id: Uuid) -> ApiResult<()> {
+    let (mut conn, access) = admin(state, principal, ws).await?;
+    if store::delete(&mut conn, access.workspace_id, id).await? == 0 {
+        return Err(not_found());
+    }
+    Ok(())
+}
+
+/// The webhook's deliveries, newest first.
+pub async fn deliveries(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    id: Uuid,
+    q: &DeliveryQuery,
+) -> ApiResult<WebhookDeliveryList> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref(), CURSOR_TAG)?;
+    let (mut conn, access) = admin(state, principal, ws).await?;
+    let ws = access.workspace_id;
+    store::get(&mut conn, ws, id).await?.ok_or_else(not_found)?;
+    let rows = store::deliveries(&mut conn, ws, id, page.after_key(), page.fetch()).await?;
+    let Page { items, next_cursor } =
+        Page::from_rows(rows, &page, CURSOR_TAG, |d| (d.created_at, d.id))
+            .map(WebhookDeliveryOut::from);
+    Ok(WebhookDeliveryList { items, next_cursor })
+}

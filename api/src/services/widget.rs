@@ -1,0 +1,352 @@
+//! The widget's use cases: a session from the workspace's widget key (a new or resumed
+//! visitor and their conversation), the public settings, the conversation's messages, the
+//! read marker, a visitor's message (handed to the visitor turn) and the live stream.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::Utc;
+use futures_util::{Stream, StreamExt};
+use uuid::Uuid;
+
+use crate::auth::tokens;
+use crate::db::conversations::VisitorSeen;
+use crate::db::models::{Conversation, Message, NewVisitor, Visitor, Workspace};
+use crate::db::{self, Conn, conversations, workspaces};
+use crate::domain::device;
+use crate::domain::enums::TicketStatus;
+use crate::domain::origins::check_widget_origin;
+use crate::domain::ticket_number::TicketNumber;
+use crate::error::{ApiError, ApiResult};
+use crate::events::render::widget_message_frame;
+use crate::events::{Frames, LiveEvent};
+use crate::ratelimit;
+use crate::services::visitor_turn;
+use crate::state::AppState;
+use crate::views::messages::MessageOut;
+use crate::views::widget::{
+    CreateSession, MessageList, PostMessage, PostMessageOut, SessionOut, TicketBrief, WidgetConfig,
+};
+
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// Messages a session answer carries (the latest ones).
+const SESSION_MESSAGES: i64 = 200;
+/// Messages one read (or replay) returns.
+const PAGE_MESSAGES: i64 = 500;
+
+/// What the HTTP request says about the visitor (headers, peer).
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    /// The client's address as a rate-limit subject.
+    pub ip: String,
+    pub user_agent: Option<String>,
+    pub cf_country: Option<String>,
+    pub x_country: Option<String>,
+    pub origin: Option<String>,
+}
+
+/// The visitor a widget request is authenticated as (from its visitor token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VisitorId {
+    pub visitor_id: Uuid,
+    pub workspace_id: Uuid,
+}
+
+fn clip(s: Option<&str>, max: usize) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.chars().take(max).collect())
+}
+
+fn visitor_seen(client: &Client, body: &CreateSession) -> VisitorSeen {
+    let ua = client
+        .user_agent
+        .as_deref()
+        .map(|s| s.chars().take(512).collect::<String>());
+    let dev = ua.as_deref().map(device::parse_user_agent);
+    VisitorSeen {
+        country: device::country_from_headers(
+            client.cf_country.as_deref(),
+            client.x_country.as_deref(),
+        ),
+        browser: dev.as_ref().and_then(|d| d.browser.clone()),
+        os: dev.as_ref().and_then(|d| d.os.clone()),
+        device_kind: dev
+            .as_ref()
+            .and_then(|d| d.kind)
+            .map(|k| k.as_str().to_string()),
+        user_agent: ua,
+        page_url: clip(body.page_url.as_deref(), 2000),
+        referrer: clip(body.referrer.as_deref(), 2000),
+        locale: clip(body.locale.as_deref(), 35),
+        last_seen_at: Some(Utc::now()),
+    }
+}
+
+async fn resume_or_create_visitor(
+    conn: &mut Conn,
+    state: &AppState,
+    ws: &Workspace,
+    token: Option<&str>,
+    seen: VisitorSeen,
+) -> ApiResult<Visitor> {
+    let known = token
+        .and_then(|t| tokens::verify_visitor(&state.config, t).ok())
+        .filter(|c| c.ws == ws.id)
+        .map(|c| c.sub);
+    if let Some(id) = known
+        && conversations::visitor(conn, ws.id, id).await?.is_some()
+    {
+        return Ok(conversations::update_visitor(conn, ws.id, id, &seen).await?);
+    }
+    Ok(conversations::insert_visitor(
+        conn,
+        NewVisitor {
+            id: Uuid::now_v7(),
+            workspace_id: ws.id,
+            email: None,
+            country: seen.country,
+            browser: seen.browser,
+            os: seen.os,
+            device_kind: seen.device_kind,
+            user_agent: seen.user_agent,
+            page_url: seen.page_url,
+            referrer: seen.referrer,
+            locale: seen.locale,
+        },
+    )
+    .await?)
+}
+
+async fn current_conversation(
+    conn: &mut Conn,
+    ws_id: Uuid,
+    visitor_id: Uuid,
+) -> ApiResult<Conversation> {
+    Ok(
+        match conversations::latest_conversation(conn, ws_id, visitor_id).await? {
+            Some(c) => c,
+            None => conversations::insert_conversation(conn, ws_id, visitor_id).await?,
+        },
+    )
+}
+
+/// The visitor's workspace, visitor row and conversation; 401 when the visitor is gone.
+async fn visitor_context(
+    conn: &mut Conn,
+    v: VisitorId,
+) -> ApiResult<(Workspace, Visitor, Conversation)> {
+    let visitor = conversations::visitor(conn, v.workspace_id, v.visitor_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized_msg("The visitor token is invalid."))?;
+    let ws = workspaces::by_id(conn, v.workspace_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized_msg("The visitor token is invalid."))?;
+    let conv = current_conversation(conn, v.workspace_id, v.visitor_id).await?;
+    Ok((ws, visitor, conv))
+}
+
+fn widget_not_found() -> ApiError {
+    ApiError::not_found("widget")
+}
+
+/// Starts or resumes a widget session.
+pub async fn create_session(
+    state: &AppState,
+    client: &Client,
+    body: &CreateSession,
+) -> ApiResult<SessionOut> {
+    let mut checks = vec![ratelimit::WIDGET_SESSIONS_PER_IP.on(&client.ip)];
+    if let Some(claims) = body
+        .visitor_token
+        .as_deref()
+        .and_then(|t| tokens::verify_visitor(&state.config, t).ok())
+    {
+        checks.push(ratelimit::WIDGET_SESSIONS_PER_VISITOR.on(claims.sub));
+    }
+    state.limiter.check(&checks).await?;
+    let mut conn = db::conn(&state.pool).await?;
+    let ws = workspaces::by_widget_key(&mut conn, body.widget_key.trim())
+        .await?
+        .ok_or_else(widget_not_found)?;
+    check_widget_origin(
+        &ws.allowed_origins,
+        body.page_url.as_deref(),
+        client.origin.as_deref(),
+        &state.config.public_url,
+    )?;
+    let seen = visitor_seen(client, body);
+    let visitor =
+        resume_or_create_visitor(&mut conn, state, &ws, body.visitor_token.as_deref(), seen)
+            .await?;
+    let conv = current_conversation(&mut conn, ws.id, visitor.id).await?;
+    let messages = conversations::messages(&mut conn, ws.id, conv.id, SESSION_MESSAGES).await?;
+    let ticket = conversations::latest_ticket(&mut conn, ws.id, conv.id)
+        .await?
+        .filter(|(_, _, status)| *status != TicketStatus::Closed)
+        .map(|(id, number, _)| TicketBrief {
+            id,
+            number: TicketNumber::new(number).to_string(),
+        });
+    Ok(SessionOut {
+        ticket,
+        visitor_token: tokens::issue_visitor(&state.config, visitor.id, ws.id)?,
+        visitor_id: visitor.id,
+        conversation_id: conv.id,
+        messages: messages.into_iter().map(MessageOut::from).collect(),
+        unread_count: conv.visitor_unread_count,
+        config: WidgetConfig::from(&ws),
+    })
+}
+
+/// Public widget settings (launcher colour, greeting) by widget key.
+pub async fn config(state: &AppState, widget_key: &str) -> ApiResult<WidgetConfig> {
+    let mut conn = db::conn(&state.pool).await?;
+    let ws = workspaces::by_widget_key(&mut conn, widget_key.trim())
+        .await?
+        .ok_or_else(widget_not_found)?;
+    Ok(WidgetConfig::from(&ws))
+}
+
+/// The origins allowed to embed the widget of `widget_key` (`None`: no such widget).
+pub async fn allowed_origins(state: &AppState, widget_key: &str) -> ApiResult<Option<Vec<String>>> {
+    let mut conn = db::conn(&state.pool).await?;
+    Ok(workspaces::allowed_origins(&mut conn, None, Some(widget_key)).await?)
+}
+
+/// The visitor's conversation, optionally only the messages after a given one.
+pub async fn messages(
+    state: &AppState,
+    v: VisitorId,
+    after: Option<Uuid>,
+) -> ApiResult<MessageList> {
+    let mut conn = db::conn(&state.pool).await?;
+    let (ws, _, conv) = visitor_context(&mut conn, v).await?;
+    let after = match after {
+        Some(id) => {
+            let m = conversations::message(&mut conn, ws.id, conv.id, id)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::validation("after", "is not a message of this conversation")
+                })?;
+            Some((m.created_at, m.id))
+        }
+        None => None,
+    };
+    let items =
+        conversations::messages_after(&mut conn, ws.id, conv.id, after, PAGE_MESSAGES).await?;
+    Ok(MessageList {
+        items: items.into_iter().map(MessageOut::from).collect(),
+    })
+}
+
+/// A visitor's message; the assistant answers in the same call.
+pub async fn post_message(
+    state: &AppState,
+    client: &Client,
+    v: VisitorId,
+    body: &PostMessage,
+) -> ApiResult<PostMessageOut> {
+    let text = body.body.trim();
+    if text.is_empty() {
+        return Err(ApiError::validation("body", "must not be empty"));
+    }
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(ApiError::validation(
+            "body",
+            format!("must be at most {MAX_MESSAGE_CHARS} characters"),
+        ));
+    }
+    state
+        .limiter
+        .check(&[
+            ratelimit::WIDGET_MESSAGES_PER_VISITOR.on(v.visitor_id),
+            ratelimit::WIDGET_MESSAGES_PER_VISITOR_DAY.on(v.visitor_id),
+            ratelimit::WIDGET_MESSAGES_PER_IP.on(&client.ip),
+        ])
+        .await?;
+
+    let mut conn = db::conn(&state.pool).await?;
+    let (ws, mut visitor, conv) = visitor_context(&mut conn, v).await?;
+    if let Some(page) = clip(body.page_url.as_deref(), 2000) {
+        let seen = VisitorSeen {
+            page_url: Some(page),
+            last_seen_at: Some(Utc::now()),
+            ..Default::default()
+        };
+        visitor = conversations::update_visitor(&mut conn, ws.id, visitor.id, &seen).await?;
+    }
+    drop(conn);
+    let result = visitor_turn::handle_visitor_message(state, &ws, &visitor, &conv, text).await?;
+    Ok(PostMessageOut {
+        messages: result.messages.into_iter().map(MessageOut::from).collect(),
+        ticket: result.ticket.map(|(id, number)| TicketBrief {
+            id,
+            number: TicketNumber::new(number).to_string(),
+        }),
+    })
+}
+
+/// The visitor has seen the conversation up to a message: clears the unread count.
+pub async fn mark_read(state: &AppState, v: VisitorId, up_to: Uuid) -> ApiResult<()> {
+    let mut conn = db::conn(&state.pool).await?;
+    let (ws, _, conv) = visitor_context(&mut conn, v).await?;
+    conversations::message(&mut conn, ws.id, conv.id, up_to)
+        .await?
+        .ok_or_else(|| ApiError::validation("up_to", "is not a message of this conversation"))?;
+    conversations::mark_read(&mut conn, ws.id, conv.id).await?;
+    Ok(())
+}
+
+/// The frames of the visitor's live stream: the messages missed since `last_seen` (a
+/// message id) first, then live `message.created` of their conversation. It ends when the
+/// stream falls behind or an event of the conversation can't be rendered; the widget then
+/// reconnects with `Last-Event-ID`.
+pub async fn event_frames(
+    state: &AppState,
+    v: VisitorId,
+    last_seen: Option<Uuid>,
+) -> ApiResult<impl Stream<Item = actix_web::web::Bytes> + use<>> {
+    // Subscribe before reading what was missed, so nothing falls in between.
+    let live = state.events.subscribe();
+    let mut conn = db::conn(&state.pool).await?;
+    let (ws, _, conv) = visitor_context(&mut conn, v).await?;
+    let (ws_id, conv_id) = (ws.id, conv.id);
+    let mut missed: Vec<Message> = Vec::new();
+    if let Some(id) = last_seen
+        && let Some(m) = conversations::message(&mut conn, ws_id, conv_id, id).await?
+    {
+        missed = conversations::messages_after(
+            &mut conn,
+            ws_id,
+            conv_id,
+            Some((m.created_at, m.id)),
+            PAGE_MESSAGES,
+        )
+        .await?;
+    }
+    drop(conn);
+    let replayed: HashSet<Uuid> = missed.iter().map(|m| m.id).collect();
+    let replay = futures_util::stream::iter(
+        missed
+            .into_iter()
+            .filter_map(|m| widget_message_frame(&MessageOut::from(m))),
+    );
+    let live = live
+        .filter(move |ev: &Arc<LiveEvent>| {
+            std::future::ready(ev.workspace_id == ws_id && ev.conversation_id == Some(conv_id))
+        })
+        .take_while(|ev| std::future::ready(!matches!(ev.frames, Frames::Unrendered)))
+        .filter_map(move |ev| {
+            let frame = match &ev.frames {
+                Frames::Message { widget, .. }
+                    if ev.message_id.is_some_and(|id| !replayed.contains(&id)) =>
+                {
+                    Some(widget.clone())
+                }
+                _ => None,
+            };
+            std::future::ready(frame)
+        });
+    Ok(replay.chain(live))
+}

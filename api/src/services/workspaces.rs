@@ -1,0 +1,120 @@
+//! Workspaces: create (the creator becomes owner), read, change name, plan and widget
+//! settings.
+
+use chrono::Utc;
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::tokens;
+use crate::db::models::{Membership, NewWorkspace, Workspace, WorkspaceChanges};
+use crate::db::{self, Conn, members, workspaces};
+use crate::domain::access::Principal;
+use crate::domain::enums::{Plan, Role};
+use crate::domain::origins;
+use crate::error::{ApiError, ApiResult};
+use crate::services::access::{access, admin};
+use crate::state::AppState;
+use crate::views::workspaces::{CreateWorkspace, UpdateWorkspace, WorkspaceOut};
+
+/// Widget keys are `wk_` and 24 more characters of a random secret.
+const WIDGET_KEY_CHARS: usize = 27;
+
+async fn load(conn: &mut Conn, id: Uuid) -> ApiResult<Workspace> {
+    workspaces::by_id(conn, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("workspace"))
+}
+
+pub async fn create(
+    state: &AppState,
+    user_id: Uuid,
+    body: CreateWorkspace,
+) -> ApiResult<WorkspaceOut> {
+    body.validate()?;
+    let mut conn = db::conn(&state.pool).await?;
+    let ws = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let key: String = tokens::random_secret("wk_")
+                .chars()
+                .take(WIDGET_KEY_CHARS)
+                .collect();
+            let ws = workspaces::insert(
+                conn,
+                NewWorkspace {
+                    id: Uuid::new_v4(),
+                    name: body.name.trim(),
+                    plan: body.plan.unwrap_or(Plan::Free),
+                    widget_key: &key,
+                },
+            )
+            .await?;
+            members::insert(
+                conn,
+                Membership {
+                    workspace_id: ws.id,
+                    user_id,
+                    role: Role::Owner,
+                    created_at: Utc::now(),
+                },
+            )
+            .await?;
+            Ok(ws)
+        })
+        .await?;
+    Ok(ws.into())
+}
+
+pub async fn get(state: &AppState, principal: &Principal, ws: Uuid) -> ApiResult<WorkspaceOut> {
+    let (mut conn, access) = access(state, principal, ws).await?;
+    Ok(load(&mut conn, access.workspace_id).await?.into())
+}
+
+fn is_hex_color(c: &str) -> bool {
+    let hex = c.strip_prefix('#').unwrap_or("");
+    (hex.len() == 6 || hex.len() == 3) && hex.chars().all(|ch| ch.is_ascii_hexdigit())
+}
+
+/// Name, plan, allowed origins, widget colour or greeting (owners and admins).
+pub async fn update(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    body: UpdateWorkspace,
+) -> ApiResult<WorkspaceOut> {
+    body.validate()?;
+    let (mut conn, access) = admin(state, principal, ws).await?;
+    let allowed_origins = body
+        .allowed_origins
+        .map(|list| origins::normalize_all(&list))
+        .transpose()
+        .map_err(|bad| {
+            ApiError::validation(
+                "allowed_origins",
+                format!("`{bad}` is not an origin like https://shop.example.com"),
+            )
+        })?;
+    if let Some(c) = &body.widget_color
+        && !is_hex_color(c)
+    {
+        return Err(ApiError::validation(
+            "widget_color",
+            "must be a hex colour like #4f46e5",
+        ));
+    }
+    let changes = WorkspaceChanges {
+        name: body.name.map(|n| n.trim().to_string()),
+        plan: body.plan,
+        allowed_origins,
+        widget_color: body.widget_color.map(|c| c.to_lowercase()),
+        greeting: body.greeting,
+    };
+    let ws = if changes.is_empty() {
+        load(&mut conn, access.workspace_id).await?
+    } else {
+        workspaces::update(&mut conn, access.workspace_id, &changes)
+            .await?
+            .ok_or_else(|| ApiError::not_found("workspace"))?
+    };
+    Ok(ws.into())
+}

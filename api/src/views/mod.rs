@@ -1,0 +1,14 @@
+//! The API's JSON shapes, in and out (`ToSchema`, so openapi.yaml documents them), with
+//! their conversions from database rows. No I/O.
+
+pub mod accounts;
+pub mod articles;
+pub mod conversations;
+pub mod messages;
+pub mod ops;
+pub mod settings;
+pub mod team;
+pub mod tickets;
+pub mod webhooks;
+pub mod widget;
+pub mod workspaces;

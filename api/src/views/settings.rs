@@ -1,0 +1,59 @@
+//! Settings JSON: the Tickets page setup and the AI Instructions with their lint.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::db::models::Workspace;
+use crate::domain::lint::{self, Warning};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketSettings {
+    pub enabled: bool,
+    pub notification_email: Option<String>,
+    /// Whether an agent's reply moves an open ticket to in_progress.
+    pub reply_sets_in_progress: bool,
+    /// Sentences of the AI Instructions that send visitors elsewhere for help, which stops
+    /// the AI from creating tickets.
+    pub instruction_warnings: Vec<Warning>,
+}
+
+impl From<Workspace> for TicketSettings {
+    fn from(ws: Workspace) -> Self {
+        TicketSettings {
+            instruction_warnings: lint::lint(&ws.ai_instructions),
+            enabled: ws.tickets_enabled,
+            notification_email: ws.notification_email,
+            reply_sets_in_progress: ws.reply_sets_in_progress,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateTicketSettings {
+    pub enabled: bool,
+    /// Required to enable; where new-ticket notifications go.
+    #[serde(default)]
+    pub notification_email: Option<String>,
+    /// Unchanged when absent.
+    #[serde(default)]
+    pub reply_sets_in_progress: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct InstructionsIn {
+    #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    pub instructions: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AiSettings {
+    pub instructions: String,
+    /// Sentences that send visitors elsewhere for help (see the lint endpoint).
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LintOut {
+    pub warnings: Vec<Warning>,
+}

@@ -1,0 +1,232 @@
+//! The ticket API's JSON: tickets, their visitor and timeline, the list and its counts,
+//! and the request bodies of the ticket endpoints.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::db::models::{TicketEvent, Visitor};
+use crate::db::tickets::TicketRow;
+use crate::domain::actor::Actor;
+use crate::domain::enums::{TicketCategory, TicketSource, TicketStatus};
+use crate::domain::ticket_number::TicketNumber;
+use crate::views::messages::MessageOut;
+
+/// The member a ticket is assigned to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Assignee {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+}
+
+/// A support ticket.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TicketOut {
+    pub id: Uuid,
+    /// `TKT-10001`
+    pub number: String,
+    pub status: TicketStatus,
+    pub summary: String,
+    pub description: String,
+    pub category: TicketCategory,
+    pub visitor_email: String,
+    pub assignee: Option<Assignee>,
+    pub conversation_id: Uuid,
+    pub source: TicketSource,
+    /// Pass it back with a change; a stale version is answered 409 `version_conflict`.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl From<TicketRow> for TicketOut {
+    fn from((t, assignee): TicketRow) -> Self {
+        TicketOut {
+            id: t.id,
+            number: TicketNumber::new(t.number).to_string(),
+            status: t.status,
+            summary: t.summary,
+            description: t.description,
+            category: t.category,
+            visitor_email: t.visitor_email,
+            assignee: assignee.map(|(id, name, email)| Assignee { id, name, email }),
+            conversation_id: t.conversation_id,
+            source: t.source,
+            version: t.version,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            first_response_at: t.first_response_at,
+            resolved_at: t.resolved_at,
+            closed_at: t.closed_at,
+        }
+    }
+}
+
+/// Browser, OS and device kind from the User-Agent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Device {
+    pub browser: Option<String>,
+    pub os: Option<String>,
+    /// desktop, mobile, tablet or bot
+    pub kind: Option<String>,
+}
+
+/// A widget visitor as the team sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VisitorOut {
+    pub id: Uuid,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub country: Option<String>,
+    pub device: Device,
+    pub page_url: Option<String>,
+    pub referrer: Option<String>,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+impl From<Visitor> for VisitorOut {
+    fn from(v: Visitor) -> Self {
+        VisitorOut {
+            id: v.id,
+            email: v.email,
+            name: v.name,
+            country: v.country,
+            device: Device {
+                browser: v.browser,
+                os: v.os,
+                kind: v.device_kind,
+            },
+            page_url: v.page_url,
+            referrer: v.referrer,
+            first_seen_at: v.first_seen_at,
+            last_seen_at: v.last_seen_at,
+        }
+    }
+}
+
+/// One entry of a ticket's timeline: created, status_changed, assigned, unassigned,
+/// replied, reopened.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TicketEventOut {
+    pub id: Uuid,
+    pub kind: String,
+    pub actor: Actor,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<TicketEvent> for TicketEventOut {
+    fn from(e: TicketEvent) -> Self {
+        TicketEventOut {
+            id: e.id,
+            kind: e.kind,
+            actor: Actor {
+                kind: e.actor_type,
+                id: e.actor_id,
+                name: e.actor_name,
+            },
+            data: e.data,
+            created_at: e.created_at,
+        }
+    }
+}
+
+/// A ticket with everything the detail page shows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketDetail {
+    pub ticket: TicketOut,
+    pub visitor: VisitorOut,
+    pub messages: Vec<MessageOut>,
+    pub events: Vec<TicketEventOut>,
+}
+
+/// The counts behind the filter buttons.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub struct TicketCounts {
+    pub all: i64,
+    /// Assigned to the caller (0 for API keys).
+    pub mine: i64,
+    pub open: i64,
+    pub in_progress: i64,
+    pub resolved: i64,
+    pub closed: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketList {
+    pub items: Vec<TicketOut>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketEventList {
+    pub items: Vec<TicketEventOut>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TicketListQuery {
+    /// open, in_progress, resolved or closed
+    pub status: Option<String>,
+    /// `me`, `none` or a member's user id
+    pub assignee: Option<String>,
+    /// A ticket number (`TKT-10001` or `10001`) or text found in visitor email and summary
+    pub q: Option<String>,
+    /// created_desc (default), created_asc or updated_desc
+    pub sort: Option<String>,
+    /// 1..100, default 25
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateTicket {
+    pub visitor_email: String,
+    pub summary: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Attach the ticket to an existing conversation (its visitor becomes the ticket's).
+    #[serde(default)]
+    pub conversation_id: Option<Uuid>,
+    #[serde(default)]
+    pub category: Option<TicketCategory>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChangeStatus {
+    pub status: TicketStatus,
+    /// The version you saw; a stale one is answered 409 `version_conflict`.
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AssignTicket {
+    /// A member's user id, or null to unassign.
+    #[serde(default)]
+    pub assignee_id: Option<Uuid>,
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct VersionOnly {
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReplyIn {
+    pub body: String,
+    /// Also send the reply to the visitor's email address.
+    #[serde(default)]
+    pub email_visitor: bool,
+}

@@ -1,0 +1,97 @@
+//! The public widget API's JSON: sessions, messages, the widget's settings.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::db::models::Workspace;
+use crate::views::messages::MessageOut;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WidgetConfig {
+    pub workspace_name: String,
+    pub greeting: String,
+    /// Launcher colour (hex).
+    pub color: String,
+    pub tickets_enabled: bool,
+}
+
+impl From<&Workspace> for WidgetConfig {
+    fn from(ws: &Workspace) -> Self {
+        WidgetConfig {
+            workspace_name: ws.name.clone(),
+            greeting: ws.greeting.clone(),
+            color: ws.widget_color.clone(),
+            tickets_enabled: ws.tickets_available().is_ok(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateSession {
+    pub widget_key: String,
+    /// A token from an earlier session: resumes that visitor and conversation.
+    pub visitor_token: Option<String>,
+    /// The page the widget is on.
+    pub page_url: Option<String>,
+    pub referrer: Option<String>,
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionOut {
+    pub visitor_token: String,
+    pub visitor_id: Uuid,
+    pub conversation_id: Uuid,
+    /// The conversation so far, oldest first.
+    pub messages: Vec<MessageOut>,
+    /// Team replies the visitor has not seen yet.
+    pub unread_count: i32,
+    pub config: WidgetConfig,
+    /// The conversation's ticket while it is not closed (the widget shows its card).
+    pub ticket: Option<TicketBrief>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ConfigQuery {
+    pub widget_key: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MessagesQuery {
+    /// Only messages after this one.
+    pub after: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageList {
+    pub items: Vec<MessageOut>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PostMessage {
+    /// 1 to 4,000 characters.
+    pub body: String,
+    pub page_url: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketBrief {
+    pub id: Uuid,
+    /// `TKT-10001`
+    pub number: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostMessageOut {
+    /// The visitor's message, then the assistant's answer(s).
+    pub messages: Vec<MessageOut>,
+    /// The conversation's ticket when this message created or added to one.
+    pub ticket: Option<TicketBrief>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MarkRead {
+    /// The last message the visitor has seen.
+    pub up_to: Uuid,
+}

@@ -1,0 +1,58 @@
+//! Workspace JSON.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::db::models::Workspace;
+use crate::domain::enums::Plan;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkspaceOut {
+    pub id: Uuid,
+    pub name: String,
+    pub plan: Plan,
+    /// Public key that identifies the workspace's widget on customer sites.
+    pub widget_key: String,
+    /// Origins allowed to embed the widget (empty: any).
+    pub allowed_origins: Vec<String>,
+    pub widget_color: String,
+    pub greeting: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Workspace> for WorkspaceOut {
+    fn from(w: Workspace) -> Self {
+        WorkspaceOut {
+            id: w.id,
+            name: w.name,
+            plan: w.plan,
+            widget_key: w.widget_key,
+            allowed_origins: w.allowed_origins,
+            widget_color: w.widget_color,
+            greeting: w.greeting,
+            created_at: w.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct CreateWorkspace {
+    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
+    pub name: String,
+    pub plan: Option<Plan>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct UpdateWorkspace {
+    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
+    pub name: Option<String>,
+    pub plan: Option<Plan>,
+    #[validate(length(max = 50, message = "at most 50 origins"))]
+    pub allowed_origins: Option<Vec<String>>,
+    pub widget_color: Option<String>,
+    #[validate(length(min = 1, max = 500, message = "must be between 1 and 500 characters"))]
+    pub greeting: Option<String>,
+}

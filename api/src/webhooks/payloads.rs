@@ -1,0 +1,75 @@
+//! The `data` of each webhook event (docs/webhooks.md): typed, so the public contract can't
+//! change by a typo.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::enums::TicketStatus;
+use crate::views::messages::MessageOut;
+use crate::views::tickets::TicketOut;
+
+/// `ticket.created`
+#[derive(Debug, Serialize)]
+pub struct TicketCreated<'a> {
+    pub ticket: &'a TicketOut,
+}
+
+/// `ticket.updated`
+#[derive(Debug, Serialize)]
+pub struct TicketUpdated<'a> {
+    pub ticket: &'a TicketOut,
+    pub changes: &'a [Change],
+}
+
+/// One changed field of a `ticket.updated`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "field", rename_all = "snake_case")]
+pub enum Change {
+    Status {
+        from: TicketStatus,
+        to: TicketStatus,
+    },
+    Assignee {
+        from: Option<Uuid>,
+        to: Option<Uuid>,
+    },
+}
+
+/// `ticket.replied`
+#[derive(Debug, Serialize)]
+pub struct TicketReplied<'a> {
+    pub ticket: &'a TicketOut,
+    pub message: &'a MessageOut,
+}
+
+/// `conversation.message`: any new message (visitor, assistant, agent).
+#[derive(Debug, Serialize)]
+pub struct ConversationMessage<'a> {
+    pub conversation_id: Uuid,
+    pub message: &'a MessageOut,
+    pub ticket_id: Option<Uuid>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_keep_their_wire_shape() -> anyhow::Result<()> {
+        assert_eq!(
+            serde_json::to_value(Change::Status {
+                from: TicketStatus::Resolved,
+                to: TicketStatus::Open
+            })?,
+            serde_json::json!({"field": "status", "from": "resolved", "to": "open"})
+        );
+        assert_eq!(
+            serde_json::to_value(Change::Assignee {
+                from: None,
+                to: Some(Uuid::nil())
+            })?,
+            serde_json::json!({"field": "assignee", "from": null, "to": Uuid::nil()})
+        );
+        Ok(())
+    }
+}

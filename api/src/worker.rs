@@ -1,0 +1,122 @@
+//! The outbox worker of a `serve` process: binds each job kind to what runs it, and runs
+//! due jobs one at a time.
+//!
+//! A job is claimed under a lease with a pooled connection, which the same step uses to
+//! read what the job needs (a webhook delivery's row); the connection goes back before the
+//! slow part (SMTP, the receiver's HTTP answer), which is cut off after
+//! `outbox::ATTEMPT_TIMEOUT`, well inside the lease; a second connection records the
+//! attempt and the outcome. So no connection is held across network I/O, and no other
+//! worker can take a job while its attempt is alive.
+
+use std::time::Duration;
+
+use crate::db::models::OutboxJob;
+use crate::db::{self, Conn};
+use crate::error::ApiResult;
+use crate::state::AppState;
+use crate::{mail, outbox, webhooks};
+
+/// How often expired rate-limit windows are swept.
+const CLEANUP_EVERY: Duration = Duration::from_secs(300);
+
+/// A claimed job, with what it needs read.
+enum Work {
+    Mail(mail::Email),
+    Webhook(Box<webhooks::Prepared>),
+    /// Nothing left to do (e.g. the webhook was deleted meanwhile).
+    Nothing,
+}
+
+/// What running the work gave, before it is recorded.
+enum Done {
+    Mail(anyhow::Result<()>),
+    Webhook(Box<webhooks::Prepared>, webhooks::Attempt),
+    Nothing,
+}
+
+async fn prepare(conn: &mut Conn, job: &OutboxJob) -> anyhow::Result<Work> {
+    Ok(match job.kind.as_str() {
+        mail::JOB_KIND => Work::Mail(serde_json::from_value(job.payload.clone())?),
+        webhooks::JOB_KIND => match webhooks::prepare(conn, &job.payload).await? {
+            Some(p) => Work::Webhook(Box::new(p)),
+            None => Work::Nothing,
+        },
+        other => anyhow::bail!("unknown outbox job kind `{other}`"),
+    })
+}
+
+async fn execute(state: &AppState, work: Work) -> Done {
+    match work {
+        Work::Mail(email) => Done::Mail(state.mailer.send(&state.config.mail_from, &email).await),
+        Work::Webhook(p) => {
+            let attempt = webhooks::send(&p).await;
+            Done::Webhook(p, attempt)
+        }
+        Work::Nothing => Done::Nothing,
+    }
+}
+
+async fn record(conn: &mut Conn, done: Done) -> anyhow::Result<()> {
+    match done {
+        Done::Mail(outcome) => outcome,
+        Done::Webhook(p, attempt) => webhooks::record(conn, &p, &attempt).await,
+        Done::Nothing => Ok(()),
+    }
+}
+
+/// Claims and runs one due job; `false` when none was due.
+pub async fn run_one(state: &AppState) -> ApiResult<bool> {
+    let mut conn = db::conn(&state.pool).await?;
+    let Some(job) = outbox::claim(&mut conn).await? else {
+        return Ok(false);
+    };
+    let work = prepare(&mut conn, &job).await;
+    drop(conn); // No connection is held while the job talks to the outside.
+    let done = match work {
+        Ok(work) => {
+            match tokio::time::timeout(outbox::ATTEMPT_TIMEOUT, execute(state, work)).await {
+                Ok(done) => Ok(done),
+                Err(_) => Err(anyhow::anyhow!(
+                    "the attempt took longer than {:?}",
+                    outbox::ATTEMPT_TIMEOUT
+                )),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    let mut conn = db::conn(&state.pool).await?;
+    let outcome = match done {
+        Ok(done) => record(&mut conn, done).await,
+        Err(e) => Err(e),
+    };
+    outbox::finish(&mut conn, &job, &outcome, state.config.outbox_backoff).await?;
+    Ok(true)
+}
+
+/// Runs due jobs until none is left; returns how many ran.
+pub async fn run_due(state: &AppState) -> ApiResult<usize> {
+    let mut ran = 0;
+    while run_one(state).await? {
+        ran += 1;
+    }
+    Ok(ran)
+}
+
+/// The worker loop of a `serve` process.
+pub fn spawn(state: actix_web::web::Data<AppState>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut last_cleanup = std::time::Instant::now();
+        loop {
+            if let Err(e) = run_due(&state).await {
+                tracing::warn!(error = %e, "outbox worker could not run");
+            }
+            if last_cleanup.elapsed() > CLEANUP_EVERY {
+                last_cleanup = std::time::Instant::now();
+                if let Err(e) = state.limiter.cleanup().await {
+                    tracing::warn!(error = %e, "rate-limit cleanup failed");
+                }
+            }
+            tokio::time::sleep(state.config.outbox_poll).await;
+        }
+    })
+}
