@@ -867,44 +867,6 @@ async fn a_reply_reaches_the_widget_with_an_unread_count() {
 }
 
 #[tokio::test]
-async fn a_visitor_message_reopens_a_resolved_ticket() {
-    let s = setup().await;
-    let (visitor_token, t) = visitor_with_ticket(&s, "https://shop.example.com/").await;
-    let (code, _) = s.status(&id(&t), "resolved").await;
-    assert_eq!(code, StatusCode::OK);
-    let (code, out) = s
-        .app
-        .post(
-            "/api/v1/widget/messages",
-            Some(&visitor_token),
-            json!({"body": "It still has not arrived"}),
-        )
-        .await;
-    assert_eq!(code, StatusCode::CREATED, "{out}");
-    let (_, d) = s
-        .app
-        .get(
-            &s.path(&format!("/tickets/{}", id(&t))),
-            Some(&s.owner.token),
-        )
-        .await;
-    assert_eq!(d["ticket"]["status"], "open", "{d}");
-    assert_eq!(d["ticket"]["resolved_at"], Value::Null);
-    let last = d["events"]
-        .as_array()
-        .and_then(|a| a.last())
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(last["kind"], "reopened");
-    assert_eq!(last["actor"]["type"], "visitor");
-    assert!(
-        d["messages"]
-            .as_array()
-            .is_some_and(|m| m.iter().any(|m| m["body"] == "It still has not arrived"))
-    );
-}
-
-#[tokio::test]
 async fn mail_for_new_tickets_assignments_and_reply_copies() {
     let smtp = SmtpServer::start().await;
     // The first delivery attempt fails: the outbox retries, nothing is lost.

@@ -3,7 +3,7 @@
 
 use diesel::RunQueryDsl;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
-use handoff_tests::TestApp;
+use handoff_tests::{ExpectStatus, TestApp, array_at, last_at, str_at};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -475,12 +475,23 @@ async fn a_visitor_message_reopens_a_resolved_ticket() {
     let site = site(&app, "standard", true).await;
     let v = session(&app, &site).await;
     say(&app, &v, "My parcel never arrived").await;
-    say(&app, &v, "sam@example.com").await;
-    sql(
-        &app,
-        "UPDATE tickets SET status = 'resolved', resolved_at = now() WHERE workspace_id = $1::uuid",
-        &site.ws,
+    let created = say(&app, &v, "sam@example.com").await;
+    let ticket = format!(
+        "/api/v1/workspaces/{}/tickets/{}",
+        site.ws,
+        str_at(&created, "/ticket/id")
     );
+    // The team resolves it from the dashboard.
+    let resolved = app
+        .post(
+            &format!("{ticket}/status"),
+            Some(&site.owner_token),
+            json!({"status": "resolved"}),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert!(resolved["resolved_at"].is_string(), "{resolved}");
+
     let a = say(&app, &v, "It still hasn't arrived!").await;
     assert!(reply_text(&a).contains("reopened"), "{a}");
     let t = tickets(&app, &site.ws);
@@ -493,8 +504,25 @@ async fn a_visitor_message_reopens_a_resolved_ticket() {
     }
     let n: N = diesel::sql_query("SELECT count(*) AS n FROM ticket_events WHERE kind = 'reopened' AND actor_type = 'visitor'")
         .get_result(&mut app.db())
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("count reopened events");
     assert_eq!(n.n, 1);
+
+    // The dashboard shows it open again, reopened by the visitor, with the message.
+    let d = app
+        .get(&ticket, Some(&site.owner_token))
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(d["ticket"]["status"], "open", "{d}");
+    assert_eq!(d["ticket"]["resolved_at"], Value::Null);
+    let last = last_at(&d, "events");
+    assert_eq!(last["kind"], "reopened");
+    assert_eq!(last["actor"]["type"], "visitor");
+    assert!(
+        array_at(&d, "messages")
+            .iter()
+            .any(|m| m["body"] == "It still hasn't arrived!"),
+        "{d}"
+    );
 }
 
 #[tokio::test]
