@@ -209,13 +209,20 @@ pub fn drop_database(name: &str) {
 }
 
 pub struct TestAppBuilder {
-    env: HashMap<String, String>,
+    env: HashMap<String, Option<String>>,
     db_name: Option<String>,
 }
 
 impl TestAppBuilder {
     pub fn env(mut self, key: &str, value: impl Into<String>) -> Self {
-        self.env.insert(key.to_string(), value.into());
+        self.env.insert(key.to_string(), Some(value.into()));
+        self
+    }
+
+    /// Leaves `key` unset, overriding the harness default (e.g. `RATE_LIMITS=off`), to see
+    /// what the product does without it.
+    pub fn unset_env(mut self, key: &str) -> Self {
+        self.env.insert(key.to_string(), None);
         self
     }
 
@@ -260,12 +267,18 @@ impl TestAppBuilder {
                 "FRONTEND_DIR".into(),
                 data_dir.join("no-frontend").display().to_string(),
             ),
+            // Off, so tests can make many requests; the limits' own tests turn them on.
             ("RATE_LIMITS".into(), "off".into()),
             ("OUTBOX_POLL_MS".into(), "50".into()),
             ("OUTBOX_BACKOFF_MS".into(), "200".into()),
             ("BIND".into(), "127.0.0.1:0".into()),
         ]);
-        env.extend(self.env);
+        for (key, value) in self.env {
+            match value {
+                Some(v) => env.insert(key, v),
+                None => env.remove(&key),
+            };
+        }
         env.entry("PUBLIC_URL".into())
             .or_insert_with(|| format!("http://127.0.0.1:{port}"));
         let config = match handoff::config::Config::from_lookup(|k| env.get(k).cloned()) {
