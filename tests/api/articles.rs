@@ -1,6 +1,6 @@
 //! Knowledge base CRUD, pagination and search; AI Instructions and their lint.
 
-use handoff_tests::TestApp;
+use handoff_tests::{ExpectStatus, TestApp, array_at, id_of, str_at, strs_at};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -20,7 +20,7 @@ async fn articles_crud() {
     )
     .await;
     assert_eq!(a["title"], "Shipping times");
-    let id = a["id"].as_str().unwrap_or_default();
+    let id = id_of(&a);
     let (status, got) = app.get(&format!("{base}/{id}"), t).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(got["body"], "Standard shipping takes 3-5 business days.");
@@ -56,7 +56,7 @@ async fn other_workspaces_articles_are_404_and_anonymous_is_401() {
     let mine = site(&app, "standard", true).await;
     let theirs = site(&app, "standard", true).await;
     let a = add_article(&app, &theirs, "Secret", "Only for them.").await;
-    let id = a["id"].as_str().unwrap_or_default();
+    let id = id_of(&a);
     let (status, _) = app
         .get(
             &format!("/api/v1/workspaces/{}/articles/{id}", mine.ws),
@@ -107,8 +107,8 @@ async fn list_is_keyset_paginated_and_search_ranks() {
         };
         let (status, page) = app.get(&path, t).await;
         assert_eq!(status, StatusCode::OK, "{page}");
-        for a in page["items"].as_array().cloned().unwrap_or_default() {
-            seen.push(a["title"].as_str().unwrap_or_default().to_string());
+        for a in array_at(&page, "items") {
+            seen.push(str_at(a, "title").to_string());
         }
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_string()),
@@ -122,17 +122,14 @@ async fn list_is_keyset_paginated_and_search_ranks() {
     dedup.dedup();
     assert_eq!(dedup.len(), 8, "each article exactly once");
 
-    let (_, found) = app
+    let found = app
         .get(
             &format!("/api/v1/workspaces/{}/articles?q=refund%20policy", site.ws),
             t,
         )
-        .await;
-    let titles: Vec<&str> = found["items"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|x| x["title"].as_str()).collect())
-        .unwrap_or_default();
-    assert_eq!(titles, vec!["Return policy"]);
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(strs_at(&found, "items", "title"), vec!["Return policy"]);
     let (status, _) = app
         .get(
             &format!("/api/v1/workspaces/{}/articles?limit=0", site.ws),
@@ -163,24 +160,20 @@ async fn ai_instructions_are_saved_and_linted() {
     let (status, saved) = app.put(&path, t, json!({"instructions": text})).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["instructions"], text);
-    let warnings = saved["warnings"].as_array().cloned().unwrap_or_default();
-    let sentences: Vec<&str> = warnings
-        .iter()
-        .filter_map(|w| w["sentence"].as_str())
-        .collect();
+    let warnings = array_at(&saved, "warnings");
     assert_eq!(
-        sentences,
+        strs_at(&saved, "warnings", "sentence"),
         vec![
             "For refunds, email support@acme.com.",
             "Visit our help center for more."
         ]
     );
+    let reason = str_at(&warnings[0], "reason");
     assert!(
-        warnings[0]["reason"]
-            .as_str()
-            .is_some_and(|r| r.contains("support@acme.com") && r.contains("ticket"))
+        reason.contains("support@acme.com") && reason.contains("ticket"),
+        "{reason}"
     );
-    let (_, again) = app.get(&path, t).await;
+    let again = app.get(&path, t).await.expect_status(StatusCode::OK);
     assert_eq!(again, saved);
 
     let (status, lint) = app
@@ -192,13 +185,14 @@ async fn ai_instructions_are_saved_and_linted() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(lint["warnings"][0]["sentence"], "CALL US AT 555-123-4567.");
-    let (_, clean) = app
+    let clean = app
         .post(
             &format!("{path}/lint"),
             t,
             json!({"instructions": "Do not tell users to email us."}),
         )
-        .await;
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(clean["warnings"], json!([]));
 
     // Agents may read and lint but not change the instructions.

@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use handoff_tests::TestApp;
+use handoff_tests::{ExpectStatus, TestApp, array_at, last_at, str_at};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -62,25 +63,30 @@ async fn app_with(server: &MockServer, timeout_ms: u64) -> TestApp {
         .await
 }
 
+/// The JSON bodies the model server received, in order.
 async fn requests(server: &MockServer) -> Vec<Value> {
-    server
-        .received_requests()
-        .await
-        .unwrap_or_default()
+    let Some(received) = server.received_requests().await else {
+        panic!("the model server does not record requests")
+    };
+    received
         .iter()
-        .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
+        .map(|r| match serde_json::from_slice(&r.body) {
+            Ok(v) => v,
+            Err(e) => panic!("a non-JSON model request ({e}): {r:?}"),
+        })
         .collect()
 }
 
 async fn metrics(app: &TestApp) -> String {
-    app.client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default()
+    let resp = match app.client.get(app.url("/metrics")).send().await {
+        Ok(resp) => resp,
+        Err(e) => panic!("GET /metrics: {e}"),
+    };
+    assert_eq!(resp.status(), StatusCode::OK, "GET /metrics");
+    match resp.text().await {
+        Ok(text) => text,
+        Err(e) => panic!("reading /metrics: {e}"),
+    }
 }
 
 #[tokio::test]
@@ -101,7 +107,8 @@ async fn plain_answer_reaches_the_visitor_with_policy_instructions_and_articles_
         Some(&site.owner_token),
         json!({"instructions": "Always sign as Acme Bot."}),
     )
-    .await;
+    .await
+    .expect_status(StatusCode::OK);
     let v = session(&app, &site).await;
     let a = say(&app, &v, "How long does shipping take?").await;
     assert_eq!(reply_text(&a), "Standard shipping takes 3-5 business days.");
@@ -110,27 +117,23 @@ async fn plain_answer_reaches_the_visitor_with_policy_instructions_and_articles_
 
     let sent = requests(&server).await;
     assert_eq!(sent.len(), 1);
-    let system = sent[0]["messages"][0]["content"]
-        .as_str()
-        .unwrap_or_default();
+    let system = str_at(&sent[0], "/messages/0/content");
     assert_eq!(sent[0]["messages"][0]["role"], "system");
     assert!(system.contains("Product policy"), "{system}");
     assert!(system.contains("Always sign as Acme Bot."), "{system}");
     assert!(system.contains("### Shipping times"), "{system}");
     assert_eq!(sent[0]["model"], "test-model");
     assert_eq!(sent[0]["tools"][0]["function"]["name"], "create_ticket");
-    let last = sent[0]["messages"]
-        .as_array()
-        .and_then(|m| m.last())
-        .cloned()
-        .unwrap_or_default();
     assert_eq!(
-        last,
-        json!({"role": "user", "content": "How long does shipping take?"})
+        last_at(&sent[0], "messages"),
+        &json!({"role": "user", "content": "How long does shipping take?"})
     );
 
     // Stored like any other assistant message.
-    let (_, list) = app.get("/api/v1/widget/messages", Some(&v.token)).await;
+    let list = app
+        .get("/api/v1/widget/messages", Some(&v.token))
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(list["items"][1]["sender"], "assistant");
     assert_eq!(
         list["items"][1]["body"],
@@ -183,10 +186,10 @@ async fn create_ticket_with_a_bad_email_goes_back_to_the_model_then_a_good_one_c
     assert!(tickets(&app, &site.ws).is_empty());
     let sent = requests(&server).await;
     assert_eq!(sent.len(), 2);
-    let tool_msg = sent[1]["messages"]
-        .as_array()
-        .and_then(|m| m.iter().find(|x| x["role"] == "tool").cloned())
-        .unwrap_or_default();
+    let tool_msg = array_at(&sent[1], "messages")
+        .iter()
+        .find(|x| x["role"] == "tool")
+        .unwrap_or_else(|| panic!("no tool message in {}", sent[1]));
     assert_eq!(tool_msg["tool_call_id"], "call_1");
     assert!(
         tool_msg["content"]
@@ -203,10 +206,7 @@ async fn create_ticket_with_a_bad_email_goes_back_to_the_model_then_a_good_one_c
     assert_eq!(t[0].visitor_email, "jane@example.com");
     assert_eq!(t[0].summary, "Refund for order 1234");
     assert_eq!(t[0].category, "cannot_perform_action");
-    assert_eq!(
-        t[0].conversation_id,
-        v.session["conversation_id"].as_str().unwrap_or_default()
-    );
+    assert_eq!(t[0].conversation_id, str_at(&v.session, "conversation_id"));
     assert!(t[0].description.contains("I want a refund for order 1234"));
     assert_eq!(requests(&server).await.len(), 3);
 
@@ -280,10 +280,13 @@ async fn a_hanging_provider_times_out_and_the_visitor_is_not_left_waiting() {
         m.contains(r#"assistant_failures_total{provider="openai",reason="timeout"} 1"#),
         "{m}"
     );
-    let (_, list) = app.get("/api/v1/widget/messages", Some(&v.token)).await;
+    let list = app
+        .get("/api/v1/widget/messages", Some(&v.token))
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(
-        list["items"].as_array().map(Vec::len),
-        Some(2),
+        array_at(&list, "items").len(),
+        2,
         "visitor message and the fallback are stored"
     );
 }

@@ -1,6 +1,6 @@
 //! Accounts: register, login, refresh rotation and reuse detection, logout, me, rate limits.
 
-use handoff_tests::TestApp;
+use handoff_tests::{ExpectStatus, TestApp, str_at};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -32,10 +32,7 @@ async fn register_login_me() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let token = body["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let token = str_at(&body, "access_token").to_string();
 
     let (status, me) = app.get("/api/v1/me", Some(&token)).await;
     assert_eq!(status, StatusCode::OK);
@@ -43,7 +40,10 @@ async fn register_login_me() {
     assert_eq!(me["workspaces"], json!([]));
 
     app.create_workspace(&token, "standard").await;
-    let (_, me) = app.get("/api/v1/me", Some(&token)).await;
+    let me = app
+        .get("/api/v1/me", Some(&token))
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(me["workspaces"][0]["role"], "owner");
     assert_eq!(me["workspaces"][0]["name"], "Acme");
 }
@@ -105,7 +105,7 @@ async fn login_failures_are_401_and_password_is_hashed_with_argon2id() {
     let mut db = app.db();
     let h: H = diesel::sql_query("SELECT password_hash FROM users LIMIT 1")
         .get_result(&mut db)
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("a user row");
     assert!(h.password_hash.starts_with("$argon2id$"));
 }
 
@@ -122,12 +122,11 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{first}");
-    let second_refresh = first["refresh_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let second_refresh = str_at(&first, "refresh_token").to_string();
     assert_ne!(second_refresh, user.refresh_token);
-    let (status, _) = app.get("/api/v1/me", first["access_token"].as_str()).await;
+    let (status, _) = app
+        .get("/api/v1/me", Some(str_at(&first, "access_token")))
+        .await;
     assert_eq!(status, StatusCode::OK);
 
     // The old token is presented again (stolen?): the whole family dies.
@@ -165,7 +164,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
         user.refresh_token
     ))
     .get_result(&mut db)
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("count refresh tokens");
     assert_eq!(c.n, 0);
 }
 
@@ -208,11 +207,10 @@ async fn bad_tokens_are_401() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
-async fn login_is_rate_limited_per_email_with_retry_after() {
-    let app = TestApp::builder().env("RATE_LIMITS", "on").spawn().await;
-    let user = app.register_user("Fay").await;
-    let mut limited = None;
+/// Fails to log in as a new user up to 15 times; returns the attempt (from 0) that was
+/// refused with 429 and its Retry-After, or `None` if every attempt was a plain 401.
+async fn login_failures_until_limited(app: &TestApp, name: &str) -> Option<(usize, u64)> {
+    let user = app.register_user(name).await;
     for i in 0..15 {
         let resp = app
             .client
@@ -220,7 +218,7 @@ async fn login_is_rate_limited_per_email_with_retry_after() {
             .json(&json!({"email": user.email, "password": "wrong guess"}))
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("login: {e}"));
         if resp.status() == StatusCode::TOO_MANY_REQUESTS {
             let retry: u64 = resp
                 .headers()
@@ -228,30 +226,46 @@ async fn login_is_rate_limited_per_email_with_retry_after() {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0);
-            let body: serde_json::Value = resp.json().await.unwrap_or_default();
-            assert_eq!(body["error"]["code"], "rate_limited");
-            limited = Some((i, retry));
-            break;
+            let body: serde_json::Value = match resp.json().await {
+                Ok(body) => body,
+                Err(e) => panic!("the 429 body is not JSON: {e}"),
+            };
+            assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+            return Some((i, retry));
         }
         assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     }
-    let (attempt, retry) = limited.unwrap_or_else(|| panic!("never rate limited"));
+    None
+}
+
+#[tokio::test]
+async fn login_is_rate_limited_per_email_with_retry_after() {
+    let app = TestApp::builder().env("RATE_LIMITS", "on").spawn().await;
+    let (attempt, retry) = login_failures_until_limited(&app, "Fay")
+        .await
+        .expect("never rate limited");
     assert_eq!(attempt, 10, "the 11th attempt in the window is refused");
     assert!((1..=300).contains(&retry), "Retry-After {retry}");
 }
 
+/// The harness runs every app with `RATE_LIMITS=off` unless a test says otherwise; this
+/// checks the product's switch itself, and that without the variable the limits are on.
 #[tokio::test]
 async fn rate_limits_can_be_turned_off() {
-    let app = TestApp::spawn().await; // RATE_LIMITS=off in tests by default
-    let user = app.register_user("Gus").await;
-    for _ in 0..15 {
-        let (status, _) = app
-            .post(
-                "/api/v1/auth/login",
-                None,
-                json!({"email": user.email, "password": "wrong guess"}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-    }
+    let on = TestApp::builder().env("RATE_LIMITS", "on").spawn().await;
+    assert!(
+        login_failures_until_limited(&on, "Gus").await.is_some(),
+        "RATE_LIMITS=on limits logins"
+    );
+    let off = TestApp::builder().env("RATE_LIMITS", "off").spawn().await;
+    assert_eq!(
+        login_failures_until_limited(&off, "Gus").await,
+        None,
+        "RATE_LIMITS=off: 15 failed logins, all 401"
+    );
+    let unset = TestApp::builder().unset_env("RATE_LIMITS").spawn().await;
+    assert!(
+        login_failures_until_limited(&unset, "Gus").await.is_some(),
+        "the limits are on by default"
+    );
 }

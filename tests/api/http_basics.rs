@@ -1,6 +1,6 @@
 //! The error body everywhere, operations endpoints, docs.
 
-use handoff_tests::TestApp;
+use handoff_tests::{ExpectStatus, TestApp, id_of, str_at};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -14,9 +14,9 @@ async fn malformed_json_is_400_and_oversize_is_413() {
         .body("{not json")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("request");
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    let body: serde_json::Value = resp.json().await.unwrap_or_default();
+    let body: serde_json::Value = resp.json().await.expect("a JSON error");
     assert_eq!(body["error"]["code"], "bad_request");
 
     let (status, body) = app
@@ -32,9 +32,9 @@ async fn malformed_json_is_400_and_oversize_is_413() {
         .body(format!("{{\"email\":\"{big}\"}}"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("request");
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let body: serde_json::Value = resp.json().await.unwrap_or_default();
+    let body: serde_json::Value = resp.json().await.expect("a JSON error");
     assert_eq!(body["error"]["code"], "payload_too_large");
 }
 
@@ -57,16 +57,16 @@ async fn health_ready_metrics_and_docs() {
     let app = TestApp::spawn().await;
     assert_eq!(app.get("/healthz", None).await.0, StatusCode::OK);
     assert_eq!(app.get("/readyz", None).await.0, StatusCode::OK);
-    let _ = app.get("/api/v1/me", None).await;
-    let metrics = app
+    let (status, _) = app.get("/api/v1/me", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let resp = app
         .client
         .get(app.url("/metrics"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
+        .expect("request");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let metrics = resp.text().await.expect("the metrics text");
     assert!(
         metrics.contains("http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"401\"}"),
         "{metrics}"
@@ -83,9 +83,9 @@ async fn health_ready_metrics_and_docs() {
         .get(app.url("/docs/"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("request");
     assert_eq!(docs.status(), StatusCode::OK);
-    let html = docs.text().await.unwrap_or_default();
+    let html = docs.text().await.expect("the docs page");
     assert!(html.contains("swagger"), "docs page");
     assert!(
         !html.contains("https://"),
@@ -98,15 +98,15 @@ async fn readyz_is_503_when_the_database_is_gone() {
     let app = TestApp::spawn().await;
     // Drop the database under the running server.
     handoff_tests::drop_database(&app.db_name);
-    let mut last = StatusCode::OK;
-    for _ in 0..20 {
-        last = app.get("/readyz", None).await.0;
-        if last == StatusCode::SERVICE_UNAVAILABLE {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(last, StatusCode::SERVICE_UNAVAILABLE);
+    handoff_tests::eventually(
+        "/readyz answers 503",
+        handoff_tests::WAIT,
+        async || match app.get("/readyz", None).await {
+            (StatusCode::SERVICE_UNAVAILABLE, _) => Ok(()),
+            (status, body) => Err(format!("{status} {body}")),
+        },
+    )
+    .await;
     let (status, body) = app
         .post(
             "/api/v1/auth/login",
@@ -118,14 +118,16 @@ async fn readyz_is_503_when_the_database_is_gone() {
     assert_eq!(body["error"]["code"], "service_unavailable");
 }
 
-async fn acao(app: &TestApp, path: &str, origin: &str) -> Option<String> {
+/// GET `path` from `origin`, which must answer `status`; returns Access-Control-Allow-Origin.
+async fn acao(app: &TestApp, path: &str, origin: &str, status: StatusCode) -> Option<String> {
     let resp = app
         .client
         .get(app.url(path))
         .header("origin", origin)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    assert_eq!(resp.status(), status, "GET {path} from {origin}");
     resp.headers()
         .get("access-control-allow-origin")
         .and_then(|v| v.to_str().ok())
@@ -137,13 +139,14 @@ async fn widget_cors_follows_the_workspace_allowed_origins() {
     let app = TestApp::spawn().await;
     let owner = app.register_user("Owner").await;
     let ws = app.create_workspace(&owner.token, "standard").await;
-    let id = ws["id"].as_str().unwrap_or_default();
-    let key = ws["widget_key"].as_str().unwrap_or_default();
+    let id = id_of(&ws);
+    let key = str_at(&ws, "widget_key");
     let path = format!("/api/v1/widget/config?widget_key={key}");
+    let ok = StatusCode::OK;
 
     // No allowed origins configured: any site may embed the widget.
     assert_eq!(
-        acao(&app, &path, "https://anywhere.example")
+        acao(&app, &path, "https://anywhere.example", ok)
             .await
             .as_deref(),
         Some("https://anywhere.example")
@@ -154,12 +157,15 @@ async fn widget_cors_follows_the_workspace_allowed_origins() {
         Some(&owner.token),
         json!({"allowed_origins": ["https://shop.example"]}),
     )
-    .await;
+    .await
+    .expect_status(StatusCode::OK);
     assert_eq!(
-        acao(&app, &path, "https://shop.example").await.as_deref(),
+        acao(&app, &path, "https://shop.example", ok)
+            .await
+            .as_deref(),
         Some("https://shop.example")
     );
-    assert_eq!(acao(&app, &path, "https://evil.example").await, None);
+    assert_eq!(acao(&app, &path, "https://evil.example", ok).await, None);
 
     // Preflight answers; dashboard endpoints never get CORS headers.
     let pre = app
@@ -169,10 +175,19 @@ async fn widget_cors_follows_the_workspace_allowed_origins() {
         .header("access-control-request-method", "POST")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("request");
     assert!(pre.status().is_success());
     assert!(pre.headers().get("access-control-allow-headers").is_some());
-    assert_eq!(acao(&app, "/api/v1/me", "https://shop.example").await, None);
+    assert_eq!(
+        acao(
+            &app,
+            "/api/v1/me",
+            "https://shop.example",
+            StatusCode::UNAUTHORIZED
+        )
+        .await,
+        None
+    );
 }
 
 #[tokio::test]
@@ -183,12 +198,12 @@ async fn responses_carry_a_request_id() {
         .get(app.url("/healthz"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("request");
+    assert_eq!(resp.status(), StatusCode::OK);
     let id = resp
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+        .expect("an x-request-id header");
     assert_eq!(id.len(), 36, "a UUID request id: {id}");
 }

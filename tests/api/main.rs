@@ -12,7 +12,6 @@ mod realtime;
 mod team;
 mod ticket_settings;
 mod tickets;
-mod webhook_subscriptions;
 mod webhooks;
 mod widget;
 mod workspaces;

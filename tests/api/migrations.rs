@@ -14,30 +14,26 @@ async fn migrations_run_up_down_up() {
     let n = name.clone();
     tokio::task::spawn_blocking(move || {
         use diesel::RunQueryDsl;
-        let mut c = PgConnection::establish(&admin).unwrap_or_else(|e| panic!("{e}"));
+        let mut c = PgConnection::establish(&admin).expect("connect as admin");
         diesel::sql_query(format!("CREATE DATABASE {n}"))
             .execute(&mut c)
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("create the database");
     })
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("the blocking task");
     let url = url_for_db(&name);
-    let up = handoff::db::run_migrations(&url)
-        .await
-        .unwrap_or_else(|e| panic!("up: {e}"));
+    let up = handoff::db::run_migrations(&url).await.expect("up");
     assert!(up.len() >= 4, "applied {up:?}");
     let u = url.clone();
     let reverted = tokio::task::spawn_blocking(move || {
-        let mut c = PgConnection::establish(&u).unwrap_or_else(|e| panic!("{e}"));
+        let mut c = PgConnection::establish(&u).expect("connect");
         handoff::db::revert_all_migrations(&mut c)
     })
     .await
-    .unwrap_or_else(|e| panic!("{e}"))
-    .unwrap_or_else(|e| panic!("down: {e}"));
+    .expect("the blocking task")
+    .expect("down");
     assert_eq!(reverted, up.len());
-    let again = handoff::db::run_migrations(&url)
-        .await
-        .unwrap_or_else(|e| panic!("up again: {e}"));
+    let again = handoff::db::run_migrations(&url).await.expect("up again");
     assert_eq!(again.len(), up.len());
     drop_database(&name);
 }

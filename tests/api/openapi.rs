@@ -3,11 +3,9 @@
 
 #[test]
 fn committed_openapi_yaml_is_in_sync() {
-    let generated = handoff::app::openapi()
-        .to_yaml()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let generated = handoff::app::openapi().to_yaml().expect("the spec as YAML");
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi.yaml");
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let committed = std::fs::read_to_string(&path).expect("the committed openapi.yaml");
     assert!(
         committed == generated,
         "openapi.yaml is stale: run `make openapi` and commit the result"
@@ -16,15 +14,15 @@ fn committed_openapi_yaml_is_in_sync() {
 
 #[test]
 fn every_operation_documents_its_responses() {
-    let spec = serde_json::to_value(handoff::app::openapi()).unwrap_or_default();
-    let paths = spec["paths"].as_object().cloned().unwrap_or_default();
+    let spec = serde_json::to_value(handoff::app::openapi()).expect("the spec as JSON");
+    let paths = spec["paths"].as_object().expect("paths").clone();
     assert!(
         paths.len() >= 15,
         "expected the API's paths, got {}",
         paths.len()
     );
     for (path, item) in paths {
-        for (method, op) in item.as_object().cloned().unwrap_or_default() {
+        for (method, op) in item.as_object().expect("a path item") {
             assert!(
                 op["responses"].as_object().is_some_and(|r| !r.is_empty()),
                 "{method} {path} has no responses"

@@ -3,20 +3,10 @@
 
 use std::time::Duration;
 
-use handoff_tests::TestApp;
 use handoff_tests::smtp::SmtpServer;
+use handoff_tests::{ExpectStatus, TestApp, id_of};
 use reqwest::StatusCode;
 use serde_json::json;
-
-#[derive(diesel::QueryableByName, Debug)]
-struct Job {
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    attempts: i32,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    last_error: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    done: bool,
-}
 
 #[tokio::test]
 async fn invitation_mail_survives_an_smtp_outage_and_arrives_once() {
@@ -25,7 +15,7 @@ async fn invitation_mail_survives_an_smtp_outage_and_arrives_once() {
     let app = TestApp::builder().env("SMTP_URL", smtp.url()).spawn().await;
     let owner = app.register_user("Owner").await;
     let ws = app.create_workspace(&owner.token, "standard").await;
-    let id = ws["id"].as_str().unwrap_or_default();
+    let id = id_of(&ws);
     let (status, _) = app
         .post(
             &format!("/api/v1/workspaces/{id}/invitations"),
@@ -51,24 +41,21 @@ async fn invitation_mail_survives_an_smtp_outage_and_arrives_once() {
         "the first two attempts were refused with 451"
     );
 
-    // Give the worker time to (wrongly) send again, then check it didn't.
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Once its one job is done, no worker will take it again: the count is final.
+    let jobs = app.wait_for_jobs_done("email").await;
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    let job = &jobs[0];
+    assert_eq!(job.payload["to"], "new.agent@example.com", "{job:?}");
+    assert_eq!(job.attempts, 3, "{job:?}");
+    assert!(job.done);
+    assert!(
+        job.last_error.as_ref().is_some_and(|e| e.contains("451")),
+        "the last error is recorded"
+    );
     assert_eq!(
         smtp.messages_to("new.agent@example.com").len(),
         1,
         "delivered exactly once"
-    );
-
-    use diesel::RunQueryDsl;
-    let mut db = app.db();
-    let job: Job = diesel::sql_query("SELECT attempts, last_error, done_at IS NOT NULL AS done FROM outbox_jobs WHERE kind = 'email'")
-        .get_result(&mut db)
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(job.attempts, 3, "{job:?}");
-    assert!(job.done);
-    assert!(
-        job.last_error.is_some_and(|e| e.contains("451")),
-        "the last error is recorded"
     );
 }
 
@@ -77,20 +64,21 @@ async fn without_smtp_mail_is_written_as_eml_files() {
     let app = TestApp::spawn().await;
     let owner = app.register_user("Owner").await;
     let ws = app.create_workspace(&owner.token, "standard").await;
-    let id = ws["id"].as_str().unwrap_or_default();
+    let id = id_of(&ws);
     app.post(
         &format!("/api/v1/workspaces/{id}/invitations"),
         Some(&owner.token),
         json!({"email": "file.mail@example.com", "role": "agent"}),
     )
-    .await;
+    .await
+    .expect_status(StatusCode::CREATED);
     let token = app.invitation_token_for("file.mail@example.com").await;
     assert!(token.starts_with("hi_"));
     let mail = app
         .mail_files()
         .into_iter()
         .find(|m| m.contains("file.mail@example.com"))
-        .unwrap_or_default();
+        .expect("the invitation's .eml file");
     assert!(
         mail.contains("From: Handoff <no-reply@localhost>"),
         "{mail}"
@@ -108,7 +96,7 @@ async fn two_server_processes_never_send_the_same_job_twice() {
         .await;
     let owner = app.register_user("Owner").await;
     let ws = app.create_workspace(&owner.token, "standard").await;
-    let id = ws["id"].as_str().unwrap_or_default();
+    let id = id_of(&ws);
     for i in 0..30 {
         let (status, _) = app
             .post(
@@ -120,7 +108,9 @@ async fn two_server_processes_never_send_the_same_job_twice() {
         assert_eq!(status, StatusCode::CREATED);
     }
     smtp.wait_for(30, Duration::from_secs(20)).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Every job done means none will run again, on either process: the counts are final.
+    let jobs = app.wait_for_jobs_done("email").await;
+    assert_eq!(jobs.len(), 30, "one job per invitation");
     let all = smtp.messages();
     assert_eq!(all.len(), 30, "each job sent once across both workers");
     for i in 0..30 {

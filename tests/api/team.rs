@@ -1,6 +1,6 @@
 //! Members, roles, invitations and API keys.
 
-use handoff_tests::TestApp;
+use handoff_tests::{ExpectStatus, TestApp, array_at, id_of, str_at};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -10,7 +10,7 @@ async fn invitation_flow_by_email() {
     let owner = app.register_user("Owner").await;
     let invitee = app.register_user("Invitee").await;
     let ws = app.create_workspace(&owner.token, "standard").await;
-    let id = ws["id"].as_str().unwrap_or_default();
+    let id = &id_of(&ws);
 
     let (status, inv) = app
         .post(
@@ -22,20 +22,21 @@ async fn invitation_flow_by_email() {
     assert_eq!(status, StatusCode::CREATED, "{inv}");
     assert_eq!(inv["role"], "admin");
     assert!(inv.get("token").is_none(), "the token goes by email only");
-    let (_, pending) = app
+    let pending = app
         .get(
             &format!("/api/v1/workspaces/{id}/invitations"),
             Some(&owner.token),
         )
-        .await;
-    assert_eq!(pending["items"].as_array().map(Vec::len), Some(1));
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(array_at(&pending, "items").len(), 1, "{pending}");
 
     let token = app.invitation_token_for(&invitee.email).await;
     let mail = app
         .mail_files()
         .into_iter()
         .find(|m| m.contains(&invitee.email))
-        .unwrap_or_default();
+        .expect("the invitation's .eml file");
     assert!(
         mail.contains("Subject: You're invited to Acme on Handoff"),
         "{mail}"
@@ -78,13 +79,14 @@ async fn invitation_flow_by_email() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (_, members) = app
+    let members = app
         .get(
             &format!("/api/v1/workspaces/{id}/members"),
             Some(&invitee.token),
         )
-        .await;
-    let items = members["items"].as_array().cloned().unwrap_or_default();
+        .await
+        .expect_status(StatusCode::OK);
+    let items = array_at(&members, "items");
     assert_eq!(items.len(), 2);
     assert!(
         items
@@ -99,20 +101,21 @@ async fn expired_invitations_are_refused() {
     let owner = app.register_user("Owner").await;
     let invitee = app.register_user("Late").await;
     let ws = app.create_workspace(&owner.token, "standard").await;
-    let id = ws["id"].as_str().unwrap_or_default();
+    let id = &id_of(&ws);
     app.post(
         &format!("/api/v1/workspaces/{id}/invitations"),
         Some(&owner.token),
         json!({"email": invitee.email, "role": "agent"}),
     )
-    .await;
+    .await
+    .expect_status(StatusCode::CREATED);
     let token = app.invitation_token_for(&invitee.email).await;
     {
         use diesel::RunQueryDsl;
         let mut db = app.db();
         diesel::sql_query("UPDATE invitations SET expires_at = now() - interval '1 minute'")
             .execute(&mut db)
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("expire the invitation");
     }
     let (status, body) = app
         .post(
@@ -123,9 +126,8 @@ async fn expired_invitations_are_refused() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(
-        body["error"]["fields"]["token"][0]
-            .as_str()
-            .is_some_and(|m| m.contains("expired"))
+        str_at(&body, "/error/fields/token/0").contains("expired"),
+        "{body}"
     );
 }
 
@@ -136,7 +138,7 @@ async fn roles_and_the_last_owner() {
     let admin = app.register_user("Admin").await;
     let agent = app.register_user("Agent").await;
     let ws = app.create_workspace(&owner.token, "standard").await;
-    let id = ws["id"].as_str().unwrap_or_default();
+    let id = &id_of(&ws);
     app.add_member(&owner.token, id, &admin, "admin").await;
     app.add_member(&owner.token, id, &agent, "agent").await;
 
@@ -247,8 +249,8 @@ async fn api_keys_are_shown_once_hashed_scoped_and_revocable() {
     let owner = app.register_user("Owner").await;
     let ws = app.create_workspace(&owner.token, "standard").await;
     let other = app.create_workspace(&owner.token, "standard").await;
-    let id = ws["id"].as_str().unwrap_or_default();
-    let other_id = other["id"].as_str().unwrap_or_default();
+    let id = &id_of(&ws);
+    let other_id = id_of(&other);
 
     let (status, created) = app
         .post(
@@ -258,17 +260,18 @@ async fn api_keys_are_shown_once_hashed_scoped_and_revocable() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let key = created["key"].as_str().unwrap_or_default().to_string();
+    let key = str_at(&created, "key").to_string();
     assert!(key.starts_with("hk_"));
-    let (_, list) = app
+    let list = app
         .get(
             &format!("/api/v1/workspaces/{id}/api-keys"),
             Some(&owner.token),
         )
-        .await;
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(list["items"][0]["name"], "CRM sync");
     assert!(list["items"][0].get("key").is_none(), "never shown again");
-    assert!(key.starts_with(list["items"][0]["prefix"].as_str().unwrap_or("-")));
+    assert!(key.starts_with(str_at(&list, "/items/0/prefix")), "{list}");
 
     {
         use diesel::prelude::*;
@@ -282,7 +285,7 @@ async fn api_keys_are_shown_once_hashed_scoped_and_revocable() {
             "SELECT count(*) AS n FROM api_keys WHERE key_hash = '{key}'"
         ))
         .get_result(&mut db)
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("count api keys");
         assert_eq!(c.n, 0, "stored hashed");
     }
 
@@ -307,7 +310,7 @@ async fn api_keys_are_shown_once_hashed_scoped_and_revocable() {
     let (status, _) = app.get("/api/v1/me", Some(&key)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    let kid = created["id"].as_str().unwrap_or_default();
+    let kid = id_of(&created);
     let (status, _) = app
         .delete(
             &format!("/api/v1/workspaces/{other_id}/api-keys/{kid}"),

@@ -1,6 +1,6 @@
 //! The Tickets page setup: plans, emails, roles, disabling, instruction warnings.
 
-use handoff_tests::TestApp;
+use handoff_tests::{ExpectStatus, TestApp, array_at, id_of, str_at};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -11,10 +11,7 @@ async fn enabling_needs_standard_or_pro_and_a_valid_email() {
     let app = TestApp::spawn().await;
     let owner = app.register_user("Owner").await;
     let free = app.create_workspace(&owner.token, "free").await;
-    let path = format!(
-        "/api/v1/workspaces/{}/ticket-settings",
-        free["id"].as_str().unwrap_or_default()
-    );
+    let path = format!("/api/v1/workspaces/{}/ticket-settings", id_of(&free));
 
     let (code, s) = app.get(&path, Some(&owner.token)).await;
     assert_eq!(code, StatusCode::OK);
@@ -32,7 +29,7 @@ async fn enabling_needs_standard_or_pro_and_a_valid_email() {
         .await;
     assert_eq!(code, StatusCode::PAYMENT_REQUIRED, "{e}");
     assert_eq!(e["error"]["code"], "plan_required");
-    let msg = e["error"]["message"].as_str().unwrap_or_default();
+    let msg = str_at(&e, "/error/message");
     assert!(msg.contains("Standard") && msg.contains("Pro"), "{msg}");
     // Disabling (or saving an email while disabled) is fine on Free.
     let (code, s) = app
@@ -46,10 +43,7 @@ async fn enabling_needs_standard_or_pro_and_a_valid_email() {
 
     for plan in ["standard", "pro"] {
         let ws = app.create_workspace(&owner.token, plan).await;
-        let path = format!(
-            "/api/v1/workspaces/{}/ticket-settings",
-            ws["id"].as_str().unwrap_or_default()
-        );
+        let path = format!("/api/v1/workspaces/{}/ticket-settings", id_of(&ws));
         for (body, field) in [
             (
                 json!({"enabled": true, "notification_email": "not-an-email"}),
@@ -75,7 +69,10 @@ async fn enabling_needs_standard_or_pro_and_a_valid_email() {
         assert_eq!(code, StatusCode::OK, "{s}");
         assert_eq!(s["enabled"], true);
         assert_eq!(s["notification_email"], "ops@acme.test");
-        let (_, again) = app.get(&path, Some(&owner.token)).await;
+        let again = app
+            .get(&path, Some(&owner.token))
+            .await
+            .expect_status(StatusCode::OK);
         assert_eq!(again, s);
     }
 }
@@ -85,7 +82,7 @@ async fn only_owners_and_admins_change_settings() {
     let app = TestApp::spawn().await;
     let owner = app.register_user("Owner").await;
     let ws = app.create_workspace(&owner.token, "standard").await;
-    let ws_id = ws["id"].as_str().unwrap_or_default();
+    let ws_id = &id_of(&ws);
     let path = format!("/api/v1/workspaces/{ws_id}/ticket-settings");
     let agent = app.register_user("Agent").await;
     let admin = app.register_user("Admin").await;
@@ -119,35 +116,17 @@ async fn disabling_keeps_existing_tickets_workable() {
         )
         .await;
     assert_eq!(code, StatusCode::OK);
-    let (_, settings) = s
-        .app
-        .get(&s.path("/ticket-settings"), Some(&s.owner.token))
-        .await;
+    let settings = s.get_ok("/ticket-settings").await;
     assert_eq!(settings["enabled"], false);
     assert_eq!(
         settings["notification_email"], "support-team@acme.test",
         "the address is kept"
     );
 
-    let (code, moved) = s
-        .status(t["id"].as_str().unwrap_or_default(), "resolved")
-        .await;
-    assert_eq!(code, StatusCode::OK, "{moved}");
-    let (code, m) = s
-        .app
-        .post(
-            &s.path(&format!(
-                "/tickets/{}/replies",
-                t["id"].as_str().unwrap_or_default()
-            )),
-            Some(&s.owner.token),
-            json!({"body": "Done", "email_visitor": false}),
-        )
-        .await;
-    assert_eq!(code, StatusCode::CREATED, "{m}");
-    let (code, list) = s.app.get(&s.path("/tickets"), Some(&s.owner.token)).await;
-    assert_eq!(code, StatusCode::OK);
-    assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
+    s.set_status(&id_of(&t), "resolved").await;
+    s.reply(&id_of(&t), "Done", false).await;
+    let list = s.get_ok("/tickets").await;
+    assert_eq!(array_at(&list, "items").len(), 1, "{list}");
     // New tickets wait until tickets are enabled again.
     let (code, e) = s
         .app
@@ -173,29 +152,22 @@ async fn instruction_warnings_quote_the_offending_sentence() {
         )
         .await;
     assert_eq!(code, StatusCode::OK);
-    let (_, settings) = s
-        .app
-        .get(&s.path("/ticket-settings"), Some(&s.owner.token))
-        .await;
-    let warnings = settings["instruction_warnings"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let settings = s.get_ok("/ticket-settings").await;
+    let warnings = array_at(&settings, "instruction_warnings");
     assert_eq!(warnings.len(), 1, "{settings}");
     assert!(
-        warnings[0]["sentence"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("support@acme.test")
+        str_at(&warnings[0], "sentence").contains("support@acme.test"),
+        "{settings}"
     );
     assert!(warnings[0]["reason"].is_string());
-    let (_, reply_setting) = s
+    let reply_setting = s
         .app
         .put(&s.path("/ticket-settings"), Some(&s.owner.token), json!({"enabled": true, "notification_email": "a@b.test", "reply_sets_in_progress": true}))
-        .await;
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(reply_setting["reply_sets_in_progress"], true);
     assert_eq!(
         reply_setting["instruction_warnings"],
-        Value::Array(warnings)
+        Value::Array(warnings.to_vec())
     );
 }

@@ -1,8 +1,11 @@
-//! Webhooks: CRUD, a signed delivery received by a real HTTP server, retries, the log.
+//! Webhooks: subscriptions (CRUD, validation, access), signed deliveries to a real HTTP
+//! receiver for ticket and conversation events, retries, the keyset-paginated delivery log.
 
-use std::time::Duration;
-
+use diesel::RunQueryDsl;
 use handoff::webhooks::sign;
+use handoff_tests::{
+    ExpectStatus, TestApp, WAIT, array_at, eventually, i64_at, id_of, str_at, wait_for_requests,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -10,196 +13,65 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::tickets::setup;
 
-async fn wait_for_requests(server: &MockServer, n: usize) -> Vec<wiremock::Request> {
-    for _ in 0..200 {
-        let got = server.received_requests().await.unwrap_or_default();
-        if got.len() >= n {
-            return got;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+/// A header of a received request, as text.
+fn header<'a>(req: &'a wiremock::Request, name: &str) -> Option<&'a str> {
+    req.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The JSON body of a received request.
+fn body_of(req: &wiremock::Request) -> Value {
+    match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => panic!(
+            "webhook body is not JSON ({e}): {}",
+            String::from_utf8_lossy(&req.body)
+        ),
     }
-    panic!("webhook receiver got fewer than {n} requests");
 }
 
-#[tokio::test]
-async fn ticket_created_arrives_signed_and_is_logged() {
-    let receiver = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/hooks/handoff"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&receiver)
-        .await;
-    let s = setup().await;
-    let (code, hook) = s
-        .app
-        .post(
-            &s.path("/webhooks"),
-            Some(&s.owner.token),
-            json!({"url": format!("{}/hooks/handoff", receiver.uri()), "events": ["ticket.created", "ticket.updated"]}),
-        )
-        .await;
-    assert_eq!(code, StatusCode::CREATED, "{hook}");
-    let secret = hook["secret"].as_str().unwrap_or_default().to_string();
-    assert!(secret.starts_with("whsec_"));
-    let hook_id = hook["id"].as_str().unwrap_or_default().to_string();
-    // The secret is shown once.
-    let (_, listed) = s.app.get(&s.path("/webhooks"), Some(&s.owner.token)).await;
-    assert_eq!(listed["items"][0]["id"], hook["id"]);
-    assert!(listed["items"][0].get("secret").is_none());
-    let (_, one) = s
-        .app
-        .get(
-            &s.path(&format!("/webhooks/{hook_id}")),
-            Some(&s.owner.token),
-        )
-        .await;
-    assert!(one.get("secret").is_none());
-
-    let t = s.create("hook@example.com", "Webhook me").await;
-    let reqs = wait_for_requests(&receiver, 1).await;
-    let req = &reqs[0];
-    let header = req
-        .headers
-        .get("Handoff-Signature")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let now = chrono::Utc::now().timestamp();
-    assert_eq!(
-        sign::verify(&secret, header, &req.body, now, 300),
-        Ok(()),
-        "signature {header}"
-    );
-    assert_eq!(
-        sign::verify("whsec_wrong", header, &req.body, now, 300),
-        Err(sign::VerifyError::Mismatch)
-    );
-    assert_eq!(
-        req.headers
-            .get("Handoff-Event")
-            .and_then(|v| v.to_str().ok()),
-        Some("ticket.created")
-    );
-    let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
-    assert_eq!(body["event"], "ticket.created");
-    assert_eq!(body["workspace_id"], json!(s.ws));
-    assert_eq!(body["data"]["ticket"]["number"], "TKT-10001");
-    assert_eq!(body["data"]["ticket"]["id"], t["id"]);
-    assert_eq!(
-        req.headers
-            .get("Handoff-Delivery")
-            .and_then(|v| v.to_str().ok()),
-        body["id"].as_str()
-    );
-
-    // ticket.updated too; ticket.replied is not subscribed.
-    s.status(t["id"].as_str().unwrap_or_default(), "in_progress")
-        .await;
-    s.app
-        .post(
-            &s.path(&format!(
-                "/tickets/{}/replies",
-                t["id"].as_str().unwrap_or_default()
-            )),
-            Some(&s.owner.token),
-            json!({"body": "hi", "email_visitor": false}),
-        )
-        .await;
-    let reqs = wait_for_requests(&receiver, 2).await;
-    let second: Value = serde_json::from_slice(&reqs[1].body).unwrap_or_default();
-    assert_eq!(second["event"], "ticket.updated");
-    assert_eq!(second["data"]["ticket"]["status"], "in_progress");
-    assert_eq!(second["data"]["changes"][0]["field"], "status");
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(
-        receiver.received_requests().await.unwrap_or_default().len(),
-        2
-    );
-
-    let (code, log) = s
-        .app
-        .get(
-            &s.path(&format!("/webhooks/{hook_id}/deliveries")),
-            Some(&s.owner.token),
-        )
-        .await;
-    assert_eq!(code, StatusCode::OK, "{log}");
-    let items = log["items"].as_array().cloned().unwrap_or_default();
-    assert_eq!(items.len(), 2);
-    assert!(
-        items.iter().all(|d| d["status_code"] == 200
-            && d["attempts"] == 1
-            && d["delivered_at"].is_string()),
-        "{log}"
-    );
-    assert_eq!(items[0]["event"], "ticket.updated", "newest first");
-}
-
-#[tokio::test]
-async fn failed_deliveries_are_retried_and_recorded() {
-    let receiver = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(2)
-        .mount(&receiver)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&receiver)
-        .await;
-    let s = setup().await;
-    let (_, hook) = s
-        .app
-        .post(
-            &s.path("/webhooks"),
-            Some(&s.owner.token),
-            json!({"url": receiver.uri(), "events": ["ticket.replied", "conversation.message"]}),
-        )
-        .await;
-    let t = s.create("retry@example.com", "Retry me").await;
-    s.app
-        .post(
-            &s.path(&format!(
-                "/tickets/{}/replies",
-                t["id"].as_str().unwrap_or_default()
-            )),
-            Some(&s.owner.token),
-            json!({"body": "Answer", "email_visitor": false}),
-        )
-        .await;
-    // Two events, two failures between them, then both delivered.
-    let reqs = wait_for_requests(&receiver, 4).await;
-    let events: std::collections::HashSet<String> = reqs
-        .iter()
-        .filter_map(|r| serde_json::from_slice::<Value>(&r.body).ok())
-        .filter_map(|b| b["event"].as_str().map(String::from))
-        .collect();
-    assert!(
-        events.contains("ticket.replied") && events.contains("conversation.message"),
-        "{events:?}"
-    );
-    let path = s.path(&format!(
-        "/webhooks/{}/deliveries",
-        hook["id"].as_str().unwrap_or_default()
-    ));
-    let mut done = false;
-    for _ in 0..100 {
-        let (_, log) = s.app.get(&path, Some(&s.owner.token)).await;
-        let items = log["items"].as_array().cloned().unwrap_or_default();
-        if items.len() == 2 && items.iter().all(|d| d["delivered_at"].is_string()) {
-            let attempts: i64 = items.iter().filter_map(|d| d["attempts"].as_i64()).sum();
-            assert_eq!(attempts, 4, "{log}");
-            assert!(items.iter().all(|d| d["status_code"] == 204));
-            done = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+/// The events of every webhook job queued so far, in the order they were queued. The job is
+/// written in the same transaction as the change, so right after a request returns this is
+/// everything that request will ever deliver.
+fn queued_webhook_events(app: &TestApp) -> Vec<String> {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        event: String,
     }
-    assert!(done, "deliveries did not complete");
+    let rows: Vec<Row> = match diesel::sql_query(
+        "SELECT d.event FROM outbox_jobs j
+           JOIN webhook_deliveries d ON d.id = (j.payload->>'delivery_id')::uuid
+          WHERE j.kind = 'webhook' ORDER BY j.id",
+    )
+    .load(&mut app.db())
+    {
+        Ok(rows) => rows,
+        Err(e) => panic!("reading webhook jobs: {e}"),
+    };
+    rows.into_iter().map(|r| r.event).collect()
+}
+
+/// Waits until the delivery log at `path` lists `n` deliveries, all delivered; returns it.
+async fn wait_for_delivered(app: &TestApp, path: &str, token: &str, n: usize) -> Value {
+    eventually(&format!("{n} delivered at {path}"), WAIT, async || {
+        let log = app
+            .get(path, Some(token))
+            .await
+            .expect_status(StatusCode::OK);
+        let items = array_at(&log, "items");
+        if items.len() == n && items.iter().all(|d| d["delivered_at"].is_string()) {
+            Ok(log)
+        } else {
+            Err(log.to_string())
+        }
+    })
+    .await
 }
 
 #[tokio::test]
-async fn webhook_crud_validation_and_roles() {
+async fn webhook_crud_validation_and_access() {
     let s = setup().await;
+    let base = s.path("/webhooks");
     for (body, field) in [
         (
             json!({"url": "ftp://x.test", "events": ["ticket.created"]}),
@@ -215,46 +87,352 @@ async fn webhook_crud_validation_and_roles() {
             "events",
         ),
     ] {
-        let (code, e) = s
+        let e = s
             .app
-            .post(&s.path("/webhooks"), Some(&s.owner.token), body)
-            .await;
-        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+            .post(&base, Some(&s.owner.token), body)
+            .await
+            .expect_status(StatusCode::UNPROCESSABLE_ENTITY);
         assert!(e["error"]["fields"][field].is_array(), "{e}");
     }
-    let (code, hook) = s
+    // An unknown event is named in the error.
+    let e = s
         .app
         .post(
-            &s.path("/webhooks"),
+            &base,
             Some(&s.owner.token),
-            json!({"url": "https://x.test/h", "events": ["ticket.created"], "active": false}),
+            json!({"url": "https://hooks.example/h", "events": ["ticket.exploded"]}),
         )
-        .await;
-    assert_eq!(code, StatusCode::CREATED);
-    let one = s.path(&format!(
-        "/webhooks/{}",
-        hook["id"].as_str().unwrap_or_default()
-    ));
-    let (code, updated) = s
+        .await
+        .expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        str_at(&e, "/error/fields/events/0").contains("ticket.exploded"),
+        "{e}"
+    );
+
+    // Events are deduplicated; the secret is shown once.
+    let created = s
+        .app
+        .post(&base, Some(&s.owner.token), json!({"url": "https://hooks.example/h", "events": ["ticket.created", "ticket.updated", "ticket.created"]}))
+        .await
+        .expect_status(StatusCode::CREATED);
+    assert!(
+        str_at(&created, "secret").starts_with("whsec_"),
+        "{created}"
+    );
+    assert_eq!(
+        created["events"],
+        json!(["ticket.created", "ticket.updated"])
+    );
+    let one = format!("{base}/{}", id_of(&created));
+    let list = s
+        .app
+        .get(&base, Some(&s.owner.token))
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(array_at(&list, "items").len(), 1, "{list}");
+    assert!(
+        list["items"][0].get("secret").is_none(),
+        "the secret is shown once"
+    );
+
+    let upd = s
         .app
         .patch(
             &one,
             Some(&s.owner.token),
+            json!({"active": false, "events": ["ticket.replied"]}),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(upd["active"], false);
+    assert_eq!(upd["events"], json!(["ticket.replied"]));
+
+    // A hook may start inactive and be switched on.
+    let inactive = s
+        .app
+        .post(
+            &base,
+            Some(&s.owner.token),
+            json!({"url": "https://x.test/h", "events": ["ticket.created"], "active": false}),
+        )
+        .await
+        .expect_status(StatusCode::CREATED);
+    let updated = s
+        .app
+        .patch(
+            &format!("{base}/{}", id_of(&inactive)),
+            Some(&s.owner.token),
             json!({"active": true, "events": ["ticket.created", "ticket.replied"]}),
         )
-        .await;
-    assert_eq!(code, StatusCode::OK, "{updated}");
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(updated["active"], true);
     assert_eq!(
         updated["events"],
         json!(["ticket.created", "ticket.replied"])
     );
+
+    // Agents can't manage webhooks; other workspaces can't see them.
     let agent = s.app.register_user("Agent").await;
-    crate::tickets::add_member_db(&s.app, &s.ws, &agent, "agent");
-    let (code, _) = s.app.get(&s.path("/webhooks"), Some(&agent.token)).await;
+    s.app
+        .add_member(&s.owner.token, &s.ws, &agent, "agent")
+        .await;
+    let (code, _) = s.app.get(&base, Some(&agent.token)).await;
     assert_eq!(code, StatusCode::FORBIDDEN);
+    let stranger = s.app.register_user("Stranger").await;
+    let other = s.app.create_workspace(&stranger.token, "standard").await;
+    let foreign = format!(
+        "/api/v1/workspaces/{}/webhooks/{}",
+        str_at(&other, "id"),
+        id_of(&created)
+    );
+    let (code, _) = s.app.get(&one, Some(&stranger.token)).await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+    let (code, _) = s.app.get(&foreign, Some(&stranger.token)).await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+    let (code, _) = s.app.delete(&foreign, Some(&stranger.token)).await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+
     let (code, _) = s.app.delete(&one, Some(&s.owner.token)).await;
     assert_eq!(code, StatusCode::NO_CONTENT);
     let (code, _) = s.app.get(&one, Some(&s.owner.token)).await;
     assert_eq!(code, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn ticket_events_arrive_signed_and_are_logged() {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hooks/handoff"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let s = setup().await;
+    let hook = s
+        .app
+        .post(
+            &s.path("/webhooks"),
+            Some(&s.owner.token),
+            json!({"url": format!("{}/hooks/handoff", receiver.uri()), "events": ["ticket.created", "ticket.updated"]}),
+        )
+        .await
+        .expect_status(StatusCode::CREATED);
+    let secret = str_at(&hook, "secret").to_string();
+    assert!(secret.starts_with("whsec_"));
+    let hook_id = id_of(&hook);
+    // The secret is shown once.
+    let listed = s
+        .app
+        .get(&s.path("/webhooks"), Some(&s.owner.token))
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(listed["items"][0]["id"], hook["id"]);
+    assert!(listed["items"][0].get("secret").is_none());
+    let one = s
+        .app
+        .get(
+            &s.path(&format!("/webhooks/{hook_id}")),
+            Some(&s.owner.token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert!(one.get("secret").is_none());
+
+    let t = s.create("hook@example.com", "Webhook me").await;
+    let reqs = wait_for_requests(&receiver, 1).await;
+    let req = &reqs[0];
+    let signature = header(req, "Handoff-Signature").expect("a signature header");
+    let now = chrono::Utc::now().timestamp();
+    assert_eq!(
+        sign::verify(&secret, signature, &req.body, now, 300),
+        Ok(()),
+        "signature {signature}"
+    );
+    assert_eq!(
+        sign::verify("whsec_wrong", signature, &req.body, now, 300),
+        Err(sign::VerifyError::Mismatch)
+    );
+    assert_eq!(header(req, "Handoff-Event"), Some("ticket.created"));
+    let body = body_of(req);
+    assert_eq!(body["event"], "ticket.created");
+    assert_eq!(body["workspace_id"], json!(s.ws));
+    assert_eq!(body["data"]["ticket"]["number"], "TKT-10001");
+    assert_eq!(body["data"]["ticket"]["id"], t["id"]);
+    assert_eq!(header(req, "Handoff-Delivery"), Some(str_at(&body, "id")));
+
+    // ticket.updated too; ticket.replied is not subscribed, so the reply queues nothing.
+    s.set_status(&id_of(&t), "in_progress").await;
+    s.reply(&id_of(&t), "hi", false).await;
+    assert_eq!(
+        queued_webhook_events(&s.app),
+        ["ticket.created", "ticket.updated"]
+    );
+    let reqs = wait_for_requests(&receiver, 2).await;
+    let second = body_of(&reqs[1]);
+    assert_eq!(second["event"], "ticket.updated");
+    assert_eq!(second["data"]["ticket"]["status"], "in_progress");
+    assert_eq!(second["data"]["changes"][0]["field"], "status");
+
+    let log = wait_for_delivered(
+        &s.app,
+        &s.path(&format!("/webhooks/{hook_id}/deliveries")),
+        &s.owner.token,
+        2,
+    )
+    .await;
+    let items = array_at(&log, "items");
+    assert!(
+        items
+            .iter()
+            .all(|d| d["status_code"] == 200 && d["attempts"] == 1),
+        "{log}"
+    );
+    assert_eq!(items[0]["event"], "ticket.updated", "newest first");
+    // Both jobs are done and there were only two: nothing else will arrive.
+    assert_eq!(wait_for_requests(&receiver, 2).await.len(), 2);
+}
+
+#[tokio::test]
+async fn conversation_messages_arrive_signed_and_the_log_is_paginated() {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hooks"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let app = TestApp::spawn().await;
+    let site = crate::widget::site(&app, "standard", false).await;
+    let created = app
+        .post(
+            &format!("/api/v1/workspaces/{}/webhooks", site.ws),
+            Some(&site.owner_token),
+            json!({"url": format!("{}/hooks", receiver.uri()), "events": ["conversation.message"]}),
+        )
+        .await
+        .expect_status(StatusCode::CREATED);
+    let secret = str_at(&created, "secret").to_string();
+    let deliveries = format!(
+        "/api/v1/workspaces/{}/webhooks/{}/deliveries",
+        site.ws,
+        id_of(&created)
+    );
+
+    let visitor = crate::widget::session(&app, &site).await;
+    crate::widget::say(&app, &visitor, "Hello there").await;
+    // The visitor's message and the assistant's answer are both conversation messages.
+    let requests = wait_for_requests(&receiver, 2).await;
+    let mut bodies = Vec::new();
+    for req in &requests {
+        let sig = header(req, "handoff-signature").expect("a signature header");
+        let now = chrono::Utc::now().timestamp();
+        assert_eq!(
+            sign::verify(&secret, sig, &req.body, now, 300),
+            Ok(()),
+            "valid signature"
+        );
+        assert!(sign::verify("whsec_wrong", sig, &req.body, now, 300).is_err());
+        assert_eq!(header(req, "handoff-event"), Some("conversation.message"));
+        let v = body_of(req);
+        assert_eq!(v["workspace_id"], site.ws.as_str());
+        assert_eq!(header(req, "handoff-delivery"), Some(str_at(&v, "id")));
+        bodies.push(v);
+    }
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b["data"]["message"]["sender"] == "visitor"
+                && b["data"]["message"]["body"] == "Hello there")
+    );
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b["data"]["message"]["sender"] == "assistant")
+    );
+
+    // The delivery log, keyset-paginated: two deliveries, pages of one.
+    let log = eventually("the newest delivery delivered", WAIT, async || {
+        let log = app
+            .get(&format!("{deliveries}?limit=1"), Some(&site.owner_token))
+            .await
+            .expect_status(StatusCode::OK);
+        if log["items"][0]["delivered_at"].is_string() {
+            Ok(log)
+        } else {
+            Err(log.to_string())
+        }
+    })
+    .await;
+    let cursor = str_at(&log, "next_cursor");
+    assert!(!cursor.is_empty(), "two deliveries, pages of one");
+    let page2 = app
+        .get(
+            &format!("{deliveries}?limit=1&cursor={cursor}"),
+            Some(&site.owner_token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(array_at(&page2, "items").len(), 1, "{page2}");
+    assert_ne!(page2["items"][0]["id"], log["items"][0]["id"]);
+    let first = &log["items"][0];
+    assert_eq!(first["status_code"], 200);
+    assert_eq!(first["attempts"], 1);
+    let (code, _) = app
+        .get(
+            &format!("{deliveries}?cursor=garbage"),
+            Some(&site.owner_token),
+        )
+        .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn failed_deliveries_are_retried_until_accepted() {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&receiver)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&receiver)
+        .await;
+    let s = setup().await;
+    let hook = s
+        .app
+        .post(
+            &s.path("/webhooks"),
+            Some(&s.owner.token),
+            json!({"url": receiver.uri(), "events": ["ticket.replied", "conversation.message"]}),
+        )
+        .await
+        .expect_status(StatusCode::CREATED);
+    let t = s.create("retry@example.com", "Retry me").await;
+    s.reply(&id_of(&t), "Answer", false).await;
+    // An agent reply is both events: two deliveries, two refusals between them.
+    let reqs = wait_for_requests(&receiver, 4).await;
+    let events: std::collections::HashSet<String> = reqs
+        .iter()
+        .map(|r| str_at(&body_of(r), "event").to_string())
+        .collect();
+    assert!(
+        events.contains("ticket.replied") && events.contains("conversation.message"),
+        "{events:?}"
+    );
+    let log = wait_for_delivered(
+        &s.app,
+        &s.path(&format!("/webhooks/{}/deliveries", id_of(&hook))),
+        &s.owner.token,
+        2,
+    )
+    .await;
+    let items = array_at(&log, "items");
+    let attempts: i64 = items.iter().map(|d| i64_at(d, "attempts")).sum();
+    assert_eq!(
+        attempts,
+        items.len() as i64 + 2,
+        "two refused attempts were retried: {log}"
+    );
+    assert!(items.iter().all(|d| d["status_code"] == 204), "{log}");
 }

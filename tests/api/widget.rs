@@ -3,7 +3,7 @@
 
 use diesel::RunQueryDsl;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
-use handoff_tests::TestApp;
+use handoff_tests::{ExpectStatus, TestApp, array_at, id_of, last_at, str_at, strs_at};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -18,8 +18,8 @@ pub async fn site(app: &TestApp, plan: &str, tickets: bool) -> Site {
     let owner = app.register_user("Owner").await;
     let ws = app.create_workspace(&owner.token, plan).await;
     let site = Site {
-        ws: ws["id"].as_str().unwrap_or_default().to_string(),
-        widget_key: ws["widget_key"].as_str().unwrap_or_default().to_string(),
+        ws: id_of(&ws),
+        widget_key: str_at(&ws, "widget_key").to_string(),
         owner_token: owner.token,
     };
     if tickets {
@@ -101,7 +101,7 @@ pub async fn session(app: &TestApp, site: &Site) -> Visitor {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{s}");
     Visitor {
-        token: s["visitor_token"].as_str().unwrap_or_default().to_string(),
+        token: str_at(&s, "visitor_token").to_string(),
         session: s,
     }
 }
@@ -120,12 +120,9 @@ pub async fn say(app: &TestApp, v: &Visitor, text: &str) -> Value {
 }
 
 /// The assistant's replies in an answer.
-pub fn replies(answer: &Value) -> Vec<Value> {
-    answer["messages"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
+pub fn replies(answer: &Value) -> Vec<&Value> {
+    array_at(answer, "messages")
+        .iter()
         .filter(|m| m["sender"] == "assistant")
         .collect()
 }
@@ -133,7 +130,7 @@ pub fn replies(answer: &Value) -> Vec<Value> {
 pub fn reply_text(answer: &Value) -> String {
     replies(answer)
         .iter()
-        .map(|m| m["body"].as_str().unwrap_or_default().to_string())
+        .map(|m| str_at(m, "body"))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -156,9 +153,9 @@ async fn a_session_records_the_visitor_and_a_resumed_session_sees_its_history() 
         .json(&json!({"widget_key": site.widget_key, "page_url": "https://shop.example.com/p/42", "referrer": "https://google.com/", "locale": "de-DE"}))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("request");
     assert_eq!(resp.status(), StatusCode::CREATED);
-    let s: Value = resp.json().await.unwrap_or_default();
+    let s: Value = resp.json().await.expect("a JSON session");
     assert!(s["visitor_token"].as_str().is_some_and(|t| t.len() > 20));
     assert_eq!(s["messages"], json!([]));
     assert_eq!(s["unread_count"], 0);
@@ -183,13 +180,13 @@ async fn a_session_records_the_visitor_and_a_resumed_session_sees_its_history() 
         #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
         locale: Option<String>,
     }
-    let visitor_id = s["visitor_id"].as_str().unwrap_or_default().to_string();
+    let visitor_id = uuid::Uuid::parse_str(str_at(&s, "visitor_id")).expect("a visitor uuid");
     let info: Info = diesel::sql_query(
         "SELECT country, browser, os, device_kind, page_url, referrer, locale FROM visitors WHERE id = $1",
     )
-    .bind::<SqlUuid, _>(uuid::Uuid::parse_str(&visitor_id).unwrap_or_default())
+    .bind::<SqlUuid, _>(visitor_id)
     .get_result(&mut app.db())
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("the visitor row");
     assert_eq!(info.country.as_deref(), Some("DE"));
     assert_eq!(info.browser.as_deref(), Some("Safari"));
     assert_eq!(info.os.as_deref(), Some("iPhone"));
@@ -202,7 +199,7 @@ async fn a_session_records_the_visitor_and_a_resumed_session_sees_its_history() 
     assert_eq!(info.locale.as_deref(), Some("de-DE"));
 
     let v = Visitor {
-        token: s["visitor_token"].as_str().unwrap_or_default().into(),
+        token: str_at(&s, "visitor_token").into(),
         session: s.clone(),
     };
     let hi = say(&app, &v, "Hi").await;
@@ -218,10 +215,7 @@ async fn a_session_records_the_visitor_and_a_resumed_session_sees_its_history() 
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(again["visitor_id"], s["visitor_id"]);
     assert_eq!(again["conversation_id"], s["conversation_id"]);
-    let bodies: Vec<&str> = again["messages"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|m| m["body"].as_str()).collect())
-        .unwrap_or_default();
+    let bodies = strs_at(&again, "messages", "body");
     assert_eq!(bodies.len(), 2);
     assert_eq!(bodies[0], "Hi");
     assert_eq!(again["messages"][1]["sender"], "assistant");
@@ -229,25 +223,27 @@ async fn a_session_records_the_visitor_and_a_resumed_session_sees_its_history() 
     // GET messages, and only the ones after a given message.
     let (status, list) = app.get("/api/v1/widget/messages", Some(&v.token)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(list["items"].as_array().map(Vec::len), Some(2));
-    let first = list["items"][0]["id"].as_str().unwrap_or_default();
-    let (_, after) = app
+    assert_eq!(array_at(&list, "items").len(), 2, "{list}");
+    let first = str_at(&list, "/items/0/id");
+    let after = app
         .get(
             &format!("/api/v1/widget/messages?after={first}"),
             Some(&v.token),
         )
-        .await;
-    assert_eq!(after["items"].as_array().map(Vec::len), Some(1));
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(array_at(&after, "items").len(), 1, "{after}");
 
     // A token of another workspace's visitor starts a fresh visitor here.
     let other = site_for_other(&app).await;
-    let (_, foreign) = app
+    let foreign = app
         .post(
             "/api/v1/widget/sessions",
             None,
             json!({"widget_key": other, "visitor_token": v.token, "page_url": "https://x.example/"}),
         )
-        .await;
+        .await
+        .expect_status(StatusCode::CREATED);
     assert_ne!(foreign["visitor_id"], s["visitor_id"]);
     assert_eq!(foreign["messages"], json!([]));
 }
@@ -324,21 +320,13 @@ async fn refund_offer_bad_email_asked_again_good_email_creates_the_ticket() {
     assert!(tickets(&app, &site.ws).is_empty());
 
     let good = say(&app, &v, "Jane@Example.com").await;
-    let number = good["ticket"]["number"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    assert_eq!(number, "TKT-10001", "{good}");
+    assert_eq!(str_at(&good, "/ticket/number"), "TKT-10001", "{good}");
     assert!(good["ticket"]["id"].is_string());
     assert!(reply_text(&good).contains("TKT-10001"), "{good}");
     assert!(reply_text(&good).contains("jane@example.com"));
     // The confirmation is marked by the server, so the widget places the ticket card
     // without reading the assistant's wording.
-    let confirmation = good["messages"]
-        .as_array()
-        .and_then(|ms| ms.last())
-        .cloned()
-        .expect("the assistant's confirmation");
+    let confirmation = last_at(&good, "messages");
     assert_eq!(confirmation["sender"], "assistant", "{good}");
     assert_eq!(
         confirmation["action"],
@@ -354,10 +342,7 @@ async fn refund_offer_bad_email_asked_again_good_email_creates_the_ticket() {
     assert_eq!(t[0].category, "cannot_perform_action");
     assert_eq!(t[0].status, "open");
     assert_eq!(t[0].source, "ai");
-    assert_eq!(
-        t[0].conversation_id,
-        v.session["conversation_id"].as_str().unwrap_or_default()
-    );
+    assert_eq!(t[0].conversation_id, str_at(&v.session, "conversation_id"));
     assert!(
         t[0].description
             .contains("Visitor: I want a refund for order 1234"),
@@ -367,19 +352,10 @@ async fn refund_offer_bad_email_asked_again_good_email_creates_the_ticket() {
     assert!(t[0].description.contains("Visitor: jane@gmail"));
 
     // The visitor's email is stored; the team is notified through the outbox.
-    let mut found = false;
-    for _ in 0..60 {
-        if app
-            .mail_files()
-            .iter()
-            .any(|m| m.contains("To: team@example.com") && m.contains("TKT-10001"))
-        {
-            found = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(found, "no notification mail");
+    app.wait_for_mail_file("the team's notification mail", |m| {
+        m.contains("To: team@example.com") && m.contains("TKT-10001")
+    })
+    .await;
 
     // While the ticket is open the assistant only acknowledges, naming it; a second
     // handoff adds to the same ticket.
@@ -475,12 +451,23 @@ async fn a_visitor_message_reopens_a_resolved_ticket() {
     let site = site(&app, "standard", true).await;
     let v = session(&app, &site).await;
     say(&app, &v, "My parcel never arrived").await;
-    say(&app, &v, "sam@example.com").await;
-    sql(
-        &app,
-        "UPDATE tickets SET status = 'resolved', resolved_at = now() WHERE workspace_id = $1::uuid",
-        &site.ws,
+    let created = say(&app, &v, "sam@example.com").await;
+    let ticket = format!(
+        "/api/v1/workspaces/{}/tickets/{}",
+        site.ws,
+        str_at(&created, "/ticket/id")
     );
+    // The team resolves it from the dashboard.
+    let resolved = app
+        .post(
+            &format!("{ticket}/status"),
+            Some(&site.owner_token),
+            json!({"status": "resolved"}),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert!(resolved["resolved_at"].is_string(), "{resolved}");
+
     let a = say(&app, &v, "It still hasn't arrived!").await;
     assert!(reply_text(&a).contains("reopened"), "{a}");
     let t = tickets(&app, &site.ws);
@@ -493,8 +480,25 @@ async fn a_visitor_message_reopens_a_resolved_ticket() {
     }
     let n: N = diesel::sql_query("SELECT count(*) AS n FROM ticket_events WHERE kind = 'reopened' AND actor_type = 'visitor'")
         .get_result(&mut app.db())
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("count reopened events");
     assert_eq!(n.n, 1);
+
+    // The dashboard shows it open again, reopened by the visitor, with the message.
+    let d = app
+        .get(&ticket, Some(&site.owner_token))
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(d["ticket"]["status"], "open", "{d}");
+    assert_eq!(d["ticket"]["resolved_at"], Value::Null);
+    let last = last_at(&d, "events");
+    assert_eq!(last["kind"], "reopened");
+    assert_eq!(last["actor"]["type"], "visitor");
+    assert!(
+        array_at(&d, "messages")
+            .iter()
+            .any(|m| m["body"] == "It still hasn't arrived!"),
+        "{d}"
+    );
 }
 
 #[tokio::test]
@@ -543,7 +547,10 @@ async fn visitors_need_their_token_and_see_only_their_own_conversation() {
     let a = session(&app, &site).await;
     let b = session(&app, &site).await;
     say(&app, &a, "secret from A").await;
-    let (_, list) = app.get("/api/v1/widget/messages", Some(&b.token)).await;
+    let list = app
+        .get("/api/v1/widget/messages", Some(&b.token))
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(list["items"], json!([]));
     let (status, _) = app.get("/api/v1/widget/messages", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -557,8 +564,11 @@ async fn visitors_need_their_token_and_see_only_their_own_conversation() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // A message id of another conversation cannot be used as a cursor.
-    let (_, mine) = app.get("/api/v1/widget/messages", Some(&a.token)).await;
-    let id = mine["items"][0]["id"].as_str().unwrap_or_default();
+    let mine = app
+        .get("/api/v1/widget/messages", Some(&a.token))
+        .await
+        .expect_status(StatusCode::OK);
+    let id = str_at(&mine, "/items/0/id");
     let (status, _) = app
         .get(
             &format!("/api/v1/widget/messages?after={id}"),
@@ -574,18 +584,17 @@ async fn read_marker_clears_the_unread_count() {
     let site = site(&app, "standard", true).await;
     let v = session(&app, &site).await;
     let a = say(&app, &v, "Hi").await;
-    let last = a["messages"][1]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let last = str_at(&a, "/messages/1/id");
     sql(
         &app,
         "UPDATE conversations SET visitor_unread_count = 2 WHERE workspace_id = $1::uuid",
         &site.ws,
     );
-    let (_, s) = app
-        .post("/api/v1/widget/sessions", None, json!({"widget_key": site.widget_key, "visitor_token": v.token, "page_url": "https://shop.example.com/"}))
-        .await;
+    let resume = json!({"widget_key": site.widget_key, "visitor_token": v.token, "page_url": "https://shop.example.com/"});
+    let s = app
+        .post("/api/v1/widget/sessions", None, resume.clone())
+        .await
+        .expect_status(StatusCode::CREATED);
     assert_eq!(s["unread_count"], 2);
     let (status, _) = app
         .post(
@@ -595,9 +604,10 @@ async fn read_marker_clears_the_unread_count() {
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (_, s) = app
-        .post("/api/v1/widget/sessions", None, json!({"widget_key": site.widget_key, "visitor_token": v.token, "page_url": "https://shop.example.com/"}))
-        .await;
+    let s = app
+        .post("/api/v1/widget/sessions", None, resume)
+        .await
+        .expect_status(StatusCode::CREATED);
     assert_eq!(s["unread_count"], 0);
 }
 
@@ -629,7 +639,7 @@ async fn origins_outside_the_allowed_list_get_403() {
         .json(&json!({"widget_key": site.widget_key, "page_url": "https://shop.example.com/"}))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("request");
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let (status, _) = app
         .post(
@@ -655,7 +665,7 @@ async fn sessions_and_messages_are_rate_limited() {
             .json(&json!({"body": format!("hello {i}")}))
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("request");
         if resp.status() == StatusCode::TOO_MANY_REQUESTS {
             limited = Some((
                 i,
@@ -668,14 +678,14 @@ async fn sessions_and_messages_are_rate_limited() {
         }
         assert_eq!(resp.status(), StatusCode::CREATED);
     }
-    let (at, retry_after) = limited.unwrap_or_else(|| panic!("messages were never limited"));
+    let (at, retry_after) = limited.expect("messages are limited");
     // 20 a minute per visitor (more only if the fixed window rolled over meanwhile).
     assert!(at >= 20, "limited after {at} messages");
     assert!(retry_after.is_some_and(|s| s.parse::<u64>().is_ok_and(|n| n >= 1)));
 
     let mut session_limited = false;
     for _ in 0..35 {
-        let (status, _) = app
+        let (status, body) = app
             .post(
                 "/api/v1/widget/sessions",
                 None,
@@ -686,44 +696,26 @@ async fn sessions_and_messages_are_rate_limited() {
             session_limited = true;
             break;
         }
+        assert_eq!(status, StatusCode::CREATED, "{body}");
     }
     assert!(session_limited, "sessions per IP are limited");
 }
 
 #[tokio::test]
 async fn the_event_stream_delivers_new_messages_of_the_visitors_conversation() {
-    use futures_util::StreamExt;
     let app = TestApp::spawn().await;
     let site = site(&app, "standard", true).await;
     let v = session(&app, &site).await;
     let other = session(&app, &site).await;
-    let resp = app
-        .client
-        .get(app.url(&format!("/api/v1/widget/events?token={}", v.token)))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(resp.status(), StatusCode::OK);
-    assert!(
-        resp.headers()
-            .get("content-type")
-            .and_then(|h| h.to_str().ok())
-            .is_some_and(|c| c.starts_with("text/event-stream"))
-    );
-    let mut stream = resp.bytes_stream();
+    let mut stream = app
+        .event_stream(&format!("/api/v1/widget/events?token={}", v.token), None)
+        .await;
+    assert!(stream.content_type.starts_with("text/event-stream"));
     say(&app, &other, "not for v").await;
     say(&app, &v, "Hi there").await;
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !(seen.contains("Hi there") && seen.contains("How can I help")) {
-        let chunk = tokio::time::timeout_at(deadline, stream.next())
-            .await
-            .unwrap_or_else(|_| panic!("no events; got so far: {seen}"));
-        match chunk {
-            Some(Ok(b)) => seen.push_str(&String::from_utf8_lossy(&b)),
-            other => panic!("stream ended: {other:?}; {seen}"),
-        }
-    }
+    let seen = stream
+        .read_until(|seen| seen.contains("Hi there") && seen.contains("How can I help"))
+        .await;
     assert!(seen.contains("event: message.created"));
     assert!(!seen.contains("not for v"), "{seen}");
     let (status, _) = app.get("/api/v1/widget/events", None).await;
@@ -732,37 +724,30 @@ async fn the_event_stream_delivers_new_messages_of_the_visitors_conversation() {
 
 #[tokio::test]
 async fn a_reconnecting_stream_replays_what_it_missed_after_last_event_id() {
-    use futures_util::StreamExt;
     let app = TestApp::spawn().await;
     let site = site(&app, "standard", true).await;
     let v = session(&app, &site).await;
     let first = say(&app, &v, "Hi").await;
-    let first_id = first["messages"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let first_id = str_at(&first, "/messages/0/id");
     say(&app, &v, "thanks").await;
-    let resp = app
-        .client
-        .get(app.url(&format!("/api/v1/widget/events?token={}", v.token)))
-        .header("Last-Event-ID", &first_id)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut stream = resp.bytes_stream();
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    while seen.matches("event: message.created").count() < 3 {
-        match tokio::time::timeout_at(deadline, stream.next()).await {
-            Ok(Some(Ok(b))) => seen.push_str(&String::from_utf8_lossy(&b)),
-            other => panic!("stream: {other:?}; {seen}"),
-        }
-    }
+    let mut stream = app
+        .event_stream(
+            &format!("/api/v1/widget/events?token={}", v.token),
+            Some(first_id),
+        )
+        .await;
+    let seen = stream
+        .read_until(|seen| seen.matches("event: message.created").count() >= 3)
+        .await;
     // The greeting reply, "thanks" and its reply, in order; not the first message itself.
     assert!(!seen.contains(&format!("id: {first_id}\n")), "{seen}");
-    let hi_reply = seen.find("How can I help").unwrap_or(usize::MAX);
-    let thanks = seen.find("\"body\":\"thanks\"").unwrap_or(usize::MAX);
-    let welcome = seen.find("You're welcome").unwrap_or(usize::MAX);
+    let position = |text: &str| {
+        seen.find(text)
+            .unwrap_or_else(|| panic!("no {text}: {seen}"))
+    };
+    let hi_reply = position("How can I help");
+    let thanks = position("\"body\":\"thanks\"");
+    let welcome = position("You're welcome");
     assert!(hi_reply < thanks && thanks < welcome, "{seen}");
 }
 
@@ -774,21 +759,23 @@ async fn a_resumed_session_names_the_open_ticket() {
     assert_eq!(v.session["ticket"], Value::Null);
     say(&app, &v, "I need a refund").await;
     say(&app, &v, "lee@example.com").await;
-    let resume = || {
+    let resume = async || {
         app.post(
             "/api/v1/widget/sessions",
             None,
             json!({"widget_key": site.widget_key, "visitor_token": v.token, "page_url": "https://shop.example.com/"}),
         )
+        .await
+        .expect_status(StatusCode::CREATED)
     };
-    let (_, s) = resume().await;
+    let s = resume().await;
     assert_eq!(s["ticket"]["number"], "TKT-10001");
     sql(
         &app,
         "UPDATE tickets SET status = 'closed' WHERE workspace_id = $1::uuid",
         &site.ws,
     );
-    let (_, s) = resume().await;
+    let s = resume().await;
     assert_eq!(s["ticket"], Value::Null);
 }
 

@@ -1,20 +1,87 @@
 //! Test support: `TestApp` starts the real server on port 0 against a fresh database cloned
 //! from a template that is migrated once per test binary; the database is dropped when the
 //! `TestApp` is dropped. Tests run in parallel and share nothing.
+//!
+//! Helpers here abort a test with a panic that says what was expected and what was found
+//! (the whole response body, the last state seen while polling). Waiting is always for
+//! something to happen, with a deadline; nothing sleeps to let time pass.
 
+pub mod json;
 pub mod smtp;
+pub mod sse;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
+pub use json::{ExpectStatus, array_at, at, i64_at, id_of, last_at, str_at, strs_at};
 pub use reqwest;
 pub use serde_json;
+pub use sse::{Event, EventStream};
+
+/// How long a test waits for something that should happen (a mail, a delivery).
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// Runs `check` every 25 ms until it returns `Ok`; after `timeout` panics with `what` and
+/// the state the last `Err` described.
+pub async fn eventually<T>(
+    what: &str,
+    timeout: Duration,
+    mut check: impl AsyncFnMut() -> Result<T, String>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        match check().await {
+            Ok(found) => return found,
+            Err(state) if tokio::time::Instant::now() >= deadline => {
+                panic!("{what}: still not the case after {timeout:?}; last seen: {state}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(25)).await,
+        }
+    }
+}
+
+/// Waits until `server` has received at least `n` requests; returns all of them.
+pub async fn wait_for_requests(server: &wiremock::MockServer, n: usize) -> Vec<wiremock::Request> {
+    eventually(
+        &format!("{n} requests at {}", server.uri()),
+        WAIT,
+        async || {
+            let Some(got) = server.received_requests().await else {
+                panic!("the mock server does not record requests")
+            };
+            if got.len() >= n {
+                Ok(got)
+            } else {
+                Err(format!("{} requests", got.len()))
+            }
+        },
+    )
+    .await
+}
+
+/// One row of `outbox_jobs`.
+#[derive(diesel::QueryableByName, Debug, Clone)]
+pub struct OutboxJob {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub kind: String,
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    pub payload: Value,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub attempts: i32,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub last_error: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub done: bool,
+}
 
 /// A server-level Postgres URL (any database; tests create their own).
 pub fn admin_url() -> String {
@@ -24,8 +91,10 @@ pub fn admin_url() -> String {
 }
 
 pub fn url_for_db(name: &str) -> String {
-    let mut u =
-        url::Url::parse(&admin_url()).unwrap_or_else(|e| panic!("bad TEST_DATABASE_URL: {e}"));
+    let mut u = match url::Url::parse(&admin_url()) {
+        Ok(u) => u,
+        Err(e) => panic!("bad TEST_DATABASE_URL: {e}"),
+    };
     u.set_path(&format!("/{name}"));
     u.to_string()
 }
@@ -83,16 +152,19 @@ async fn template() -> String {
                 rand::random::<u32>()
             );
             let n = name.clone();
-            tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let created = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
                 drop_stale_databases()?;
                 admin_exec(&format!("CREATE DATABASE {n}"))
             })
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .unwrap_or_else(|e| panic!("creating the template database: {e}"));
-            handoff::db::run_migrations(&url_for_db(&name))
-                .await
-                .unwrap_or_else(|e| panic!("migrating the template database: {e}"));
+            .await;
+            match created {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => panic!("creating the template database: {e}"),
+                Err(e) => panic!("creating the template database: {e}"),
+            }
+            if let Err(e) = handoff::db::run_migrations(&url_for_db(&name)).await {
+                panic!("migrating the template database: {e}");
+            }
             name
         })
         .await
@@ -109,7 +181,7 @@ pub async fn fresh_database() -> String {
         rand::random::<u32>()
     );
     let sql = format!("CREATE DATABASE {name} TEMPLATE {tpl}");
-    tokio::task::spawn_blocking(move || {
+    let created = tokio::task::spawn_blocking(move || {
         // CREATE DATABASE … TEMPLATE fails while another session copies the same template.
         for attempt in 0..50 {
             match admin_exec(&sql) {
@@ -123,8 +195,10 @@ pub async fn fresh_database() -> String {
             }
         }
     })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .await;
+    if let Err(e) = created {
+        panic!("creating a test database: {e}");
+    }
     name
 }
 
@@ -135,13 +209,20 @@ pub fn drop_database(name: &str) {
 }
 
 pub struct TestAppBuilder {
-    env: HashMap<String, String>,
+    env: HashMap<String, Option<String>>,
     db_name: Option<String>,
 }
 
 impl TestAppBuilder {
     pub fn env(mut self, key: &str, value: impl Into<String>) -> Self {
-        self.env.insert(key.to_string(), value.into());
+        self.env.insert(key.to_string(), Some(value.into()));
+        self
+    }
+
+    /// Leaves `key` unset, overriding the harness default (e.g. `RATE_LIMITS=off`), to see
+    /// what the product does without it.
+    pub fn unset_env(mut self, key: &str) -> Self {
+        self.env.insert(key.to_string(), None);
         self
     }
 
@@ -159,8 +240,24 @@ impl TestAppBuilder {
         };
         let data_dir =
             std::env::temp_dir().join(format!("handoff-test-{db_name}-{}", rand::random::<u32>()));
+        let listener = match std::net::TcpListener::bind("127.0.0.1:0") {
+            Ok(l) => l,
+            Err(e) => panic!("bind: {e}"),
+        };
+        let port = match listener.local_addr() {
+            Ok(a) => a.port(),
+            Err(e) => panic!("local address: {e}"),
+        };
+        // Names this process's database sessions, so `wait_until_listening` finds its own.
+        let application_name = format!("handoff-test-{port}");
         let mut env: HashMap<String, String> = HashMap::from([
-            ("DATABASE_URL".into(), url_for_db(&db_name)),
+            (
+                "DATABASE_URL".into(),
+                format!(
+                    "{}?application_name={application_name}",
+                    url_for_db(&db_name)
+                ),
+            ),
             (
                 "JWT_SECRET".into(),
                 "test-secret-that-is-long-enough-0123456789".into(),
@@ -170,35 +267,41 @@ impl TestAppBuilder {
                 "FRONTEND_DIR".into(),
                 data_dir.join("no-frontend").display().to_string(),
             ),
+            // Off, so tests can make many requests; the limits' own tests turn them on.
             ("RATE_LIMITS".into(), "off".into()),
             ("OUTBOX_POLL_MS".into(), "50".into()),
             ("OUTBOX_BACKOFF_MS".into(), "200".into()),
             ("BIND".into(), "127.0.0.1:0".into()),
         ]);
-        env.extend(self.env);
-        let listener =
-            std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
-        let port = listener
-            .local_addr()
-            .map(|a| a.port())
-            .unwrap_or_else(|e| panic!("{e}"));
+        for (key, value) in self.env {
+            match value {
+                Some(v) => env.insert(key, v),
+                None => env.remove(&key),
+            };
+        }
         env.entry("PUBLIC_URL".into())
             .or_insert_with(|| format!("http://127.0.0.1:{port}"));
-        let config = handoff::config::Config::from_lookup(|k| env.get(k).cloned())
-            .unwrap_or_else(|e| panic!("config: {e}"));
-        let server = handoff::app::start_on(config, listener, None)
-            .await
-            .unwrap_or_else(|e| panic!("start: {e}"));
+        let config = match handoff::config::Config::from_lookup(|k| env.get(k).cloned()) {
+            Ok(c) => c,
+            Err(e) => panic!("config: {e}"),
+        };
+        let server = match handoff::app::start_on(config, listener, None).await {
+            Ok(s) => s,
+            Err(e) => panic!("start: {e}"),
+        };
         let handle = server.handle();
         tokio::spawn(server);
-        TestApp {
+        let app = TestApp {
             addr: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),
             db_name,
             owns_db,
             data_dir,
             handle,
-        }
+            application_name,
+        };
+        app.wait_until_listening().await;
+        app
     }
 }
 
@@ -209,6 +312,7 @@ pub struct TestApp {
     owns_db: bool,
     pub data_dir: PathBuf,
     handle: actix_web::dev::ServerHandle,
+    application_name: String,
 }
 
 pub struct User {
@@ -240,7 +344,96 @@ impl TestApp {
 
     /// A synchronous connection to this app's database, for assertions.
     pub fn db(&self) -> PgConnection {
-        PgConnection::establish(&self.database_url()).unwrap_or_else(|e| panic!("connect: {e}"))
+        match PgConnection::establish(&self.database_url()) {
+            Ok(c) => c,
+            Err(e) => panic!("connect to {}: {e}", self.db_name),
+        }
+    }
+
+    /// Returns once this process LISTENs for events (its listener connection sits idle after
+    /// `LISTEN`): from then on a change made through any process reaches its streams.
+    async fn wait_until_listening(&self) {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let url = self.database_url();
+        let name = self.application_name.clone();
+        // One connection, polled on a blocking thread; each query is its own transaction,
+        // so it sees a fresh pg_stat_activity.
+        let polled = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let mut conn = PgConnection::establish(&url)?;
+            let deadline = std::time::Instant::now() + WAIT;
+            loop {
+                let c: Count = diesel::sql_query(
+                    "SELECT count(*) AS n FROM pg_stat_activity
+                      WHERE datname = current_database() AND application_name = $1
+                        AND state = 'idle' AND query ILIKE 'LISTEN %'",
+                )
+                .bind::<diesel::sql_types::Text, _>(&name)
+                .get_result(&mut conn)?;
+                if c.n > 0 {
+                    return Ok(());
+                }
+                if std::time::Instant::now() >= deadline {
+                    anyhow::bail!("{name} is not listening for events after {WAIT:?}");
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+        .await;
+        match polled {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => panic!("{e}"),
+            Err(e) => panic!("waiting for the event listener: {e}"),
+        }
+    }
+
+    /// The `outbox_jobs` rows of `kind` (`email`, `webhook`), oldest first.
+    pub fn outbox_jobs(&self, kind: &str) -> Vec<OutboxJob> {
+        let jobs = diesel::sql_query(
+            "SELECT id, kind, payload, attempts, last_error, done_at IS NOT NULL AS done
+               FROM outbox_jobs WHERE kind = $1 ORDER BY id",
+        )
+        .bind::<diesel::sql_types::Text, _>(kind)
+        .load(&mut self.db());
+        match jobs {
+            Ok(jobs) => jobs,
+            Err(e) => panic!("reading outbox_jobs: {e}"),
+        }
+    }
+
+    /// The `email` jobs addressed to `to`.
+    pub fn email_jobs_to(&self, to: &str) -> Vec<OutboxJob> {
+        self.outbox_jobs("email")
+            .into_iter()
+            .filter(|j| j.payload["to"] == to)
+            .collect()
+    }
+
+    /// Waits until every job of `kind` is done (none left to run, so none will run again);
+    /// returns them.
+    pub async fn wait_for_jobs_done(&self, kind: &str) -> Vec<OutboxJob> {
+        eventually(&format!("every {kind} job done"), WAIT, async || {
+            let jobs = self.outbox_jobs(kind);
+            if !jobs.is_empty() && jobs.iter().all(|j| j.done) {
+                Ok(jobs)
+            } else {
+                Err(format!("{jobs:?}"))
+            }
+        })
+        .await
+    }
+
+    /// Opens the event stream at `path` (with its `?token=`), resuming after
+    /// `last_event_id`; returns once the server has subscribed it.
+    pub async fn event_stream(&self, path: &str, last_event_id: Option<&str>) -> EventStream {
+        let mut req = self.client.get(self.url(path));
+        if let Some(id) = last_event_id {
+            req = req.header("Last-Event-ID", id);
+        }
+        EventStream::open(req).await
     }
 
     pub async fn request(
@@ -257,12 +450,15 @@ impl TestApp {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let resp = req
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("request {path}: {e}"));
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => panic!("request {path}: {e}"),
+        };
         let status = resp.status();
-        let text = resp.text().await.unwrap_or_default();
+        let text = match resp.text().await {
+            Ok(t) => t,
+            Err(e) => panic!("reading the response to {path}: {e}"),
+        };
         let value = if text.is_empty() {
             Value::Null
         } else {
@@ -307,16 +503,10 @@ impl TestApp {
             .await;
         assert_eq!(status, StatusCode::CREATED, "register: {body}");
         User {
-            id: body["user"]["id"].as_str().unwrap_or_default().to_string(),
+            id: str_at(&body, "/user/id").to_string(),
             email,
-            token: body["access_token"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            refresh_token: body["refresh_token"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
+            token: str_at(&body, "access_token").to_string(),
+            refresh_token: str_at(&body, "refresh_token").to_string(),
         }
     }
 
@@ -356,22 +546,38 @@ impl TestApp {
 
     /// Reads the invitation token from the mail the outbox wrote for `email`.
     pub async fn invitation_token_for(&self, email: &str) -> String {
-        for _ in 0..100 {
-            for m in self.mail_files() {
-                if m.contains(&format!("To: {email}")) {
-                    let decoded = m.replace("=\r\n", "").replace("=3D", "=");
-                    if let Some(pos) = decoded.find("token=hi_") {
-                        let tok: String = decoded[pos + 6..]
-                            .chars()
-                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                            .collect();
-                        return tok;
+        eventually(
+            &format!("an invitation mail for {email}"),
+            WAIT,
+            async || {
+                let files = self.mail_files();
+                for m in &files {
+                    if m.contains(&format!("To: {email}")) {
+                        let decoded = m.replace("=\r\n", "").replace("=3D", "=");
+                        if let Some((_, rest)) = decoded.split_once("token=hi_") {
+                            let tail = rest
+                                .chars()
+                                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_');
+                            return Ok("hi_".chars().chain(tail).collect());
+                        }
                     }
                 }
+                Err(format!("{} mail files", files.len()))
+            },
+        )
+        .await
+    }
+
+    /// Waits for a mail file that satisfies `matches`; returns it.
+    pub async fn wait_for_mail_file(&self, what: &str, matches: impl Fn(&str) -> bool) -> String {
+        eventually(what, WAIT, async || {
+            let files = self.mail_files();
+            match files.iter().find(|m| matches(m)) {
+                Some(m) => Ok(m.clone()),
+                None => Err(format!("{} mail files", files.len())),
             }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("no invitation mail for {email}");
+        })
+        .await
     }
 
     /// The .eml files written by the file mailer (SMTP_URL unset).

@@ -102,11 +102,11 @@ impl SmtpServer {
 
     /// Every message accepted so far, in arrival order.
     pub fn messages(&self) -> Vec<ReceivedMail> {
-        self.shared
-            .messages
-            .lock()
-            .map(|m| m.clone())
-            .unwrap_or_default()
+        // A session task that panicked while recording leaves the list intact: read it anyway.
+        match self.shared.messages.lock() {
+            Ok(m) => m.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     /// Messages whose envelope recipients include `addr` (case-insensitive).
@@ -181,15 +181,15 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> 
             b"250-localhost\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 PIPELINING\r\n"
         } else if upper.starts_with("HELO") {
             b"250 localhost\r\n"
-        } else if upper.starts_with("MAIL FROM:") {
-            from = Some(address(&command[10..]));
+        } else if let Some(arg) = strip_prefix_ignore_case(command, "MAIL FROM:") {
+            from = Some(address(arg));
             to.clear();
             b"250 2.1.0 OK\r\n"
-        } else if upper.starts_with("RCPT TO:") {
+        } else if let Some(arg) = strip_prefix_ignore_case(command, "RCPT TO:") {
             if from.is_none() {
                 b"503 5.5.1 MAIL first\r\n"
             } else {
-                to.push(address(&command[8..]));
+                to.push(address(arg));
                 b"250 2.1.5 OK\r\n"
             }
         } else if upper == "DATA" {
@@ -213,8 +213,9 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> 
                     shared.refused.fetch_add(1, Ordering::SeqCst);
                     b"451 4.3.0 Temporary failure, try again later\r\n"
                 } else {
-                    if let Ok(mut messages) = shared.messages.lock() {
-                        messages.push(mail);
+                    match shared.messages.lock() {
+                        Ok(mut messages) => messages.push(mail),
+                        Err(poisoned) => poisoned.into_inner().push(mail),
                     }
                     shared.notify.notify_waiters();
                     b"250 2.0.0 OK queued\r\n"
@@ -259,17 +260,23 @@ async fn read_data(
     }
 }
 
+/// `command` without `prefix`, compared ASCII-case-insensitively (`mail from:` is `MAIL FROM:`).
+fn strip_prefix_ignore_case<'a>(command: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = command.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| command.get(prefix.len()..))
+        .flatten()
+}
+
 /// `<a@b>` plus optional parameters → `a@b`.
 fn address(arg: &str) -> String {
     let arg = arg.trim();
-    match (arg.find('<'), arg.find('>')) {
-        (Some(start), Some(end)) if start < end => arg[start + 1..end].to_string(),
-        _ => arg
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_string(),
+    if let Some((_, rest)) = arg.split_once('<')
+        && let Some((inside, _)) = rest.split_once('>')
+    {
+        return inside.to_string();
     }
+    arg.split_whitespace().next().unwrap_or("").to_string()
 }
 
 impl ReceivedMail {
@@ -300,13 +307,9 @@ impl ReceivedMail {
 }
 
 fn split_head_body(raw: &str) -> (&str, &str) {
-    match raw.find("\r\n\r\n") {
-        Some(i) => (&raw[..i], &raw[i + 4..]),
-        None => match raw.find("\n\n") {
-            Some(i) => (&raw[..i], &raw[i + 2..]),
-            None => (raw, ""),
-        },
-    }
+    raw.split_once("\r\n\r\n")
+        .or_else(|| raw.split_once("\n\n"))
+        .unwrap_or((raw, ""))
 }
 
 fn header_in(head: &str, name: &str) -> Option<String> {
@@ -420,13 +423,14 @@ fn decode_words(value: &str) -> String {
     let mut out = String::new();
     let mut rest = value;
     let mut last_was_word = false;
-    while let Some(start) = rest.find("=?") {
-        let (before, after) = rest.split_at(start);
-        let decoded = after[2..].splitn(3, '?').collect::<Vec<_>>();
-        if decoded.len() == 3
-            && let Some(end) = decoded[2].find("?=")
-        {
-            let (encoding, text) = (decoded[1], &decoded[2][..end]);
+    while let Some((before, after)) = rest.split_once("=?") {
+        // `after` is `charset?encoding?text?=` and whatever follows the word.
+        let word = after.split_once('?').and_then(|(_charset, tail)| {
+            let (encoding, tail) = tail.split_once('?')?;
+            let (text, tail) = tail.split_once("?=")?;
+            Some((encoding, text, tail))
+        });
+        if let Some((encoding, text, tail)) = word {
             let bytes = if encoding.eq_ignore_ascii_case("b") {
                 base64::engine::general_purpose::STANDARD
                     .decode(text)
@@ -438,14 +442,13 @@ fn decode_words(value: &str) -> String {
                 out.push_str(before);
             }
             out.push_str(&String::from_utf8_lossy(&bytes));
-            let consumed = 2 + decoded[0].len() + 1 + decoded[1].len() + 1 + end + 2;
-            rest = &after[consumed..];
+            rest = tail;
             last_was_word = true;
             continue;
         }
         out.push_str(before);
         out.push_str("=?");
-        rest = &after[2..];
+        rest = after;
         last_was_word = false;
     }
     out.push_str(rest);
