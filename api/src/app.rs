@@ -19,6 +19,9 @@ use crate::services::seed;
 use crate::state::AppState;
 use crate::worker;
 
+/// How long `start` waits for the event listener before serving anyway.
+const LISTENER_START: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Every documented API route.
 pub fn api_routes(cfg: &mut ServiceConfig) {
     routes::health::routes(cfg);
@@ -122,6 +125,10 @@ pub async fn start_on(
     let database_url = config.database_url.clone();
     let state = web::Data::new(AppState::new(config)?);
     state.events.spawn_listener(database_url);
+    // Serve once this process hears announcements, so its first streams miss nothing.
+    if !state.events.wait_listening(LISTENER_START).await {
+        tracing::warn!("the event listener is not up yet; live streams start late");
+    }
     worker::spawn(state.clone());
     let spec = openapi();
     let addr = listener.local_addr()?;

@@ -248,16 +248,8 @@ impl TestAppBuilder {
             Ok(a) => a.port(),
             Err(e) => panic!("local address: {e}"),
         };
-        // Names this process's database sessions, so `wait_until_listening` finds its own.
-        let application_name = format!("handoff-test-{port}");
         let mut env: HashMap<String, String> = HashMap::from([
-            (
-                "DATABASE_URL".into(),
-                format!(
-                    "{}?application_name={application_name}",
-                    url_for_db(&db_name)
-                ),
-            ),
+            ("DATABASE_URL".into(), url_for_db(&db_name)),
             (
                 "JWT_SECRET".into(),
                 "test-secret-that-is-long-enough-0123456789".into(),
@@ -291,17 +283,16 @@ impl TestAppBuilder {
         };
         let handle = server.handle();
         tokio::spawn(server);
-        let app = TestApp {
+        // `start_on` returns once the server's event listener LISTENs, so a change made
+        // right away already reaches its streams.
+        TestApp {
             addr: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),
             db_name,
             owns_db,
             data_dir,
             handle,
-            application_name,
-        };
-        app.wait_until_listening().await;
-        app
+        }
     }
 }
 
@@ -312,7 +303,6 @@ pub struct TestApp {
     owns_db: bool,
     pub data_dir: PathBuf,
     handle: actix_web::dev::ServerHandle,
-    application_name: String,
 }
 
 pub struct User {
@@ -347,46 +337,6 @@ impl TestApp {
         match PgConnection::establish(&self.database_url()) {
             Ok(c) => c,
             Err(e) => panic!("connect to {}: {e}", self.db_name),
-        }
-    }
-
-    /// Returns once this process LISTENs for events (its listener connection sits idle after
-    /// `LISTEN`): from then on a change made through any process reaches its streams.
-    async fn wait_until_listening(&self) {
-        #[derive(diesel::QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let url = self.database_url();
-        let name = self.application_name.clone();
-        // One connection, polled on a blocking thread; each query is its own transaction,
-        // so it sees a fresh pg_stat_activity.
-        let polled = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            let mut conn = PgConnection::establish(&url)?;
-            let deadline = std::time::Instant::now() + WAIT;
-            loop {
-                let c: Count = diesel::sql_query(
-                    "SELECT count(*) AS n FROM pg_stat_activity
-                      WHERE datname = current_database() AND application_name = $1
-                        AND state = 'idle' AND query ILIKE 'LISTEN %'",
-                )
-                .bind::<diesel::sql_types::Text, _>(&name)
-                .get_result(&mut conn)?;
-                if c.n > 0 {
-                    return Ok(());
-                }
-                if std::time::Instant::now() >= deadline {
-                    anyhow::bail!("{name} is not listening for events after {WAIT:?}");
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
-        })
-        .await;
-        match polled {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => panic!("{e}"),
-            Err(e) => panic!("waiting for the event listener: {e}"),
         }
     }
 

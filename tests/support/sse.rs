@@ -94,6 +94,22 @@ impl EventStream {
         }
     }
 
+    /// Reads until the server ends the stream; returns what came before the end. Panics when
+    /// the stream is still open after `READ_TIMEOUT`.
+    pub async fn ends(&mut self) -> String {
+        let deadline = tokio::time::Instant::now() + READ_TIMEOUT;
+        loop {
+            match tokio::time::timeout_at(deadline, self.chunks.next()).await {
+                Ok(Some(Ok(bytes))) => self.buf.extend_from_slice(&bytes),
+                Ok(Some(Err(_))) | Ok(None) => return self.text(),
+                Err(_) => panic!(
+                    "event stream: still open after {READ_TIMEOUT:?}; read:\n{}",
+                    self.text()
+                ),
+            }
+        }
+    }
+
     /// What has been read and not consumed yet, as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.buf).into_owned()

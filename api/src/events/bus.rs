@@ -7,7 +7,7 @@ use std::time::Duration;
 use diesel::sql_types::Text;
 use diesel_async::RunQueryDsl;
 use futures_util::{Stream, StreamExt};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::db::{self, Pool};
 use crate::events::render;
@@ -16,20 +16,32 @@ use crate::events::{BusEvent, CHANNEL, LiveEvent};
 /// Events rendered at once while others wait (order is kept).
 const RENDER_CONCURRENCY: usize = 8;
 
+/// `application_name` of the listener's connection (seen in `pg_stat_activity`).
+pub const LISTENER_NAME: &str = "handoff-listener";
+
 /// Rendered events a stream may fall behind before it is closed.
 const LIVE_CAPACITY: usize = 1024;
 
 /// The listener's connection, shared for sending NOTIFY while it is up.
 type Notifier = Arc<RwLock<Option<Arc<tokio_postgres::Client>>>>;
 
+/// What reaches the renderer.
+enum Announced {
+    Event(BusEvent),
+    /// The listener (re)connected: close every stream (see `Frames::Reset`).
+    Reset,
+}
+
 #[derive(Clone)]
 pub struct EventBus {
-    /// Announced events on their way to the renderer.
-    announced: mpsc::UnboundedSender<BusEvent>,
+    /// Announcements on their way to the renderer.
+    announced: mpsc::UnboundedSender<Announced>,
     /// Rendered events, to every stream of this process.
     live: broadcast::Sender<Arc<LiveEvent>>,
     pool: Pool,
     notifier: Notifier,
+    /// Whether the listener is LISTENing now.
+    listening: Arc<watch::Sender<bool>>,
 }
 
 impl EventBus {
@@ -43,7 +55,17 @@ impl EventBus {
             live,
             pool,
             notifier: Arc::new(RwLock::new(None)),
+            listening: Arc::new(watch::channel(false).0),
         }
+    }
+
+    /// Waits until the listener LISTENs (a process only sees the changes announced after
+    /// that); `false` when it did not within `timeout`.
+    pub async fn wait_listening(&self, timeout: Duration) -> bool {
+        let mut rx = self.listening.subscribe();
+        tokio::time::timeout(timeout, rx.wait_for(|up| *up))
+            .await
+            .is_ok_and(|r| r.is_ok())
     }
 
     /// Rendered events from now on. The stream ends when this subscriber falls behind
@@ -93,7 +115,7 @@ impl EventBus {
         };
         if let Err(e) = result {
             tracing::warn!(error = %e, kind = %ev.kind, "NOTIFY failed; delivering locally only");
-            let _ = self.announced.send(ev);
+            let _ = self.announced.send(Announced::Event(ev));
         }
     }
 
@@ -102,10 +124,12 @@ impl EventBus {
     pub fn spawn_listener(&self, database_url: String) -> tokio::task::JoinHandle<()> {
         let announced = self.announced.clone();
         let notifier = self.notifier.clone();
+        let listening = self.listening.clone();
         tokio::spawn(async move {
             let mut delay = Duration::from_millis(200);
             loop {
-                let outcome = listen_once(&database_url, &announced, &notifier).await;
+                let outcome = listen_once(&database_url, &announced, &notifier, &listening).await;
+                listening.send_replace(false);
                 if let Ok(mut slot) = notifier.write() {
                     *slot = None;
                 }
@@ -135,7 +159,7 @@ async fn notify_with_pool(pool: &Pool, payload: &str) -> anyhow::Result<()> {
 /// Renders each announced event once, in order, and broadcasts it; skips the work while
 /// no stream of this process listens.
 async fn render_loop(
-    rx: mpsc::UnboundedReceiver<BusEvent>,
+    rx: mpsc::UnboundedReceiver<Announced>,
     live: broadcast::Sender<Arc<LiveEvent>>,
     pool: Pool,
 ) {
@@ -147,9 +171,14 @@ async fn render_loop(
     let watched = live.clone();
     let rendered = announced
         .filter(move |_| std::future::ready(watched.receiver_count() > 0))
-        .map(|ev| {
+        .map(|announced| {
             let pool = pool.clone();
-            async move { render::render(&pool, ev).await }
+            async move {
+                match announced {
+                    Announced::Event(ev) => render::render(&pool, ev).await,
+                    Announced::Reset => LiveEvent::reset(),
+                }
+            }
         })
         .buffered(RENDER_CONCURRENCY);
     let mut rendered = std::pin::pin!(rendered);
@@ -161,8 +190,9 @@ async fn render_loop(
 
 async fn listen_once(
     database_url: &str,
-    announced: &mpsc::UnboundedSender<BusEvent>,
+    announced: &mpsc::UnboundedSender<Announced>,
     notifier: &Notifier,
+    listening: &watch::Sender<bool>,
 ) -> anyhow::Result<()> {
     let (client, mut connection) =
         tokio_postgres::connect(database_url, tokio_postgres::NoTls).await?;
@@ -182,19 +212,83 @@ async fn listen_once(
         }
         anyhow::Ok(())
     });
-    client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
+    // Named, so operators (and tests) can tell the listener from pool connections.
+    client
+        .batch_execute(&format!(
+            "SET application_name = '{LISTENER_NAME}'; LISTEN {CHANNEL}"
+        ))
+        .await?;
     if let Ok(mut slot) = notifier.write() {
         *slot = Some(Arc::new(client));
     }
+    // Whatever was announced while nobody listened is lost for live streams: they resume.
+    let _ = announced.send(Announced::Reset);
+    listening.send_replace(true);
     tracing::debug!("listening for events");
     while let Some(payload) = nrx.recv().await {
         match serde_json::from_str::<BusEvent>(&payload) {
             Ok(ev) => {
-                let _ = announced.send(ev);
+                let _ = announced.send(Announced::Event(ev));
             }
             Err(e) => tracing::warn!(error = %e, "ignoring malformed event payload"),
         }
     }
     driver.await??;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::Frames;
+    use actix_web::web::Bytes;
+    use uuid::Uuid;
+
+    fn ticket_event(ws: Uuid) -> Arc<LiveEvent> {
+        Arc::new(LiveEvent {
+            workspace_id: ws,
+            conversation_id: None,
+            message_id: None,
+            frames: Frames::Ticket {
+                dashboard: Bytes::from_static(b"event: ticket.updated\n\n"),
+            },
+        })
+    }
+
+    #[tokio::test]
+    async fn a_stream_that_falls_behind_ends() -> anyhow::Result<()> {
+        // The pool connects lazily: nothing here talks to a database.
+        let bus = EventBus::new(db::pool("postgres://nobody@127.0.0.1:1/none", 1)?);
+        let stream = bus.subscribe();
+        let ws = Uuid::now_v7();
+        for _ in 0..LIVE_CAPACITY + 10 {
+            bus.live.send(ticket_event(ws))?;
+        }
+        // The subscriber never read: it lagged, so its stream ends instead of skipping.
+        let got: Vec<_> = stream.collect().await;
+        assert!(
+            got.is_empty(),
+            "a lagging stream yielded {} events",
+            got.len()
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn resets_end_every_stream_and_failures_their_own() {
+        let (ws, other, conv) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let reset = LiveEvent::reset();
+        assert!(reset.ends_workspace_stream(ws) && reset.ends_conversation_stream(ws, conv));
+        let failed = LiveEvent {
+            workspace_id: ws,
+            conversation_id: Some(conv),
+            message_id: Some(Uuid::now_v7()),
+            frames: Frames::Unrendered,
+        };
+        assert!(failed.ends_workspace_stream(ws));
+        assert!(!failed.ends_workspace_stream(other));
+        assert!(failed.ends_conversation_stream(ws, conv));
+        assert!(!failed.ends_conversation_stream(ws, Uuid::now_v7()));
+        assert!(!ticket_event(ws).ends_workspace_stream(ws));
+    }
 }

@@ -81,4 +81,39 @@ pub enum Frames {
     /// The row could not be read: the workspace's streams (or the conversation's, for a
     /// message) close, and their clients resume with `Last-Event-ID`.
     Unrendered,
+    /// The listener (re)connected: announcements may have been missed meanwhile, so every
+    /// stream closes and its client resumes with `Last-Event-ID`.
+    Reset,
+}
+
+impl LiveEvent {
+    /// A reset of every stream (see `Frames::Reset`).
+    pub fn reset() -> LiveEvent {
+        LiveEvent {
+            workspace_id: Uuid::nil(),
+            conversation_id: None,
+            message_id: None,
+            frames: Frames::Reset,
+        }
+    }
+
+    /// Whether a dashboard stream of `workspace_id` must end here.
+    pub fn ends_workspace_stream(&self, workspace_id: Uuid) -> bool {
+        match self.frames {
+            Frames::Reset => true,
+            Frames::Unrendered => self.workspace_id == workspace_id,
+            _ => false,
+        }
+    }
+
+    /// Whether a widget stream of one conversation must end here.
+    pub fn ends_conversation_stream(&self, workspace_id: Uuid, conversation_id: Uuid) -> bool {
+        match self.frames {
+            Frames::Reset => true,
+            Frames::Unrendered => {
+                self.workspace_id == workspace_id && self.conversation_id == Some(conversation_id)
+            }
+            _ => false,
+        }
+    }
 }

@@ -45,14 +45,15 @@ pub async fn event_frames(
             .filter_map(|t| ticket_frame(TICKET_UPDATED, &t)),
     );
     let live = live
-        .filter(move |ev: &Arc<LiveEvent>| std::future::ready(ev.workspace_id == ws))
-        .take_while(|ev| std::future::ready(!matches!(ev.frames, Frames::Unrendered)))
-        .filter_map(|ev| {
+        .take_while(move |ev: &Arc<LiveEvent>| std::future::ready(!ev.ends_workspace_stream(ws)))
+        .filter_map(move |ev| {
             std::future::ready(match &ev.frames {
-                Frames::Ticket { dashboard } | Frames::Message { dashboard, .. } => {
+                Frames::Ticket { dashboard } | Frames::Message { dashboard, .. }
+                    if ev.workspace_id == ws =>
+                {
                     Some(dashboard.clone())
                 }
-                Frames::Unrendered => None,
+                _ => None,
             })
         });
     Ok(replay.chain(live))

@@ -333,14 +333,14 @@ pub async fn event_frames(
             .filter_map(|m| widget_message_frame(&MessageOut::from(m))),
     );
     let live = live
-        .filter(move |ev: &Arc<LiveEvent>| {
-            std::future::ready(ev.workspace_id == ws_id && ev.conversation_id == Some(conv_id))
+        .take_while(move |ev: &Arc<LiveEvent>| {
+            std::future::ready(!ev.ends_conversation_stream(ws_id, conv_id))
         })
-        .take_while(|ev| std::future::ready(!matches!(ev.frames, Frames::Unrendered)))
         .filter_map(move |ev| {
+            let ours = ev.workspace_id == ws_id && ev.conversation_id == Some(conv_id);
             let frame = match &ev.frames {
                 Frames::Message { widget, .. }
-                    if ev.message_id.is_some_and(|id| !replayed.contains(&id)) =>
+                    if ours && ev.message_id.is_some_and(|id| !replayed.contains(&id)) =>
                 {
                     Some(widget.clone())
                 }
