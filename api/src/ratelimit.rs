@@ -31,46 +31,28 @@ pub struct Check {
     rule: Rule,
 }
 
-pub const WIDGET_SESSIONS_PER_IP: Rule = Rule {
-    name: "widget:session:ip",
-    max: 30,
-    window_secs: 60,
-};
-pub const WIDGET_SESSIONS_PER_VISITOR: Rule = Rule {
-    name: "widget:session:visitor",
-    max: 20,
-    window_secs: 60,
-};
-pub const WIDGET_MESSAGES_PER_VISITOR: Rule = Rule {
-    name: "widget:msg:visitor",
-    max: 20,
-    window_secs: 60,
-};
-pub const WIDGET_MESSAGES_PER_VISITOR_DAY: Rule = Rule {
-    name: "widget:msg:visitor-day",
-    max: 300,
-    window_secs: 86_400,
-};
-pub const WIDGET_MESSAGES_PER_IP: Rule = Rule {
-    name: "widget:msg:ip",
-    max: 60,
-    window_secs: 60,
-};
-pub const REGISTRATIONS_PER_IP: Rule = Rule {
-    name: "register:ip",
-    max: 20,
-    window_secs: 3600,
-};
-pub const LOGINS_PER_IP: Rule = Rule {
-    name: "login:ip",
-    max: 30,
-    window_secs: 300,
-};
-pub const LOGINS_PER_EMAIL: Rule = Rule {
-    name: "login:email",
-    max: 10,
-    window_secs: 300,
-};
+impl Rule {
+    const fn new(name: &'static str, max: u32, window_secs: u32) -> Rule {
+        Rule {
+            name,
+            max,
+            window_secs,
+        }
+    }
+}
+
+/// Widget sessions started per client address, and resumed per visitor, a minute.
+pub const WIDGET_SESSIONS_PER_IP: Rule = Rule::new("widget:session:ip", 30, 60);
+pub const WIDGET_SESSIONS_PER_VISITOR: Rule = Rule::new("widget:session:visitor", 20, 60);
+/// Visitor messages: per visitor a minute and a day, per client address a minute.
+pub const WIDGET_MESSAGES_PER_VISITOR: Rule = Rule::new("widget:msg:visitor", 20, 60);
+pub const WIDGET_MESSAGES_PER_VISITOR_DAY: Rule = Rule::new("widget:msg:visitor-day", 300, 86_400);
+pub const WIDGET_MESSAGES_PER_IP: Rule = Rule::new("widget:msg:ip", 60, 60);
+/// Sign-ups per client address an hour.
+pub const REGISTRATIONS_PER_IP: Rule = Rule::new("register:ip", 20, 3600);
+/// Login attempts per client address and per email, five minutes.
+pub const LOGINS_PER_IP: Rule = Rule::new("login:ip", 30, 300);
+pub const LOGINS_PER_EMAIL: Rule = Rule::new("login:email", 10, 300);
 
 #[derive(Clone)]
 pub struct Limiter {

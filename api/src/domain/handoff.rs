@@ -175,35 +175,34 @@ pub fn step(state: &FlowState, input: &Input<'_>) -> Outcome {
 /// the ticket: acknowledge) or resolved (it reopens the ticket); `None` when the ticket is
 /// closed and the assistant is free again.
 pub fn with_ticket(ticket: TicketRef) -> Option<Outcome> {
-    let state = FlowState::TicketOpen {
-        ticket_id: ticket.id,
-        number: ticket.number,
+    let number = TicketNumber::new(ticket.number);
+    let (text, effect) = if ticket.status.is_open() {
+        (
+            format!("Thanks, I've added this to your ticket {number}. Our team will reply here."),
+            Effect::AddToTicket {
+                ticket_id: ticket.id,
+            },
+        )
+    } else if ticket.status == TicketStatus::Resolved {
+        (
+            format!(
+                "I've reopened your ticket {number} with this message. Our team will get back to you here."
+            ),
+            Effect::ReopenTicket {
+                ticket_id: ticket.id,
+            },
+        )
+    } else {
+        return None;
     };
-    if ticket.status.is_open() {
-        return Some(Outcome {
-            state,
-            replies: vec![Reply::text(format!(
-                "Thanks, I've added this to your ticket {}. Our team will reply here.",
-                TicketNumber::new(ticket.number)
-            ))],
-            effects: vec![Effect::AddToTicket {
-                ticket_id: ticket.id,
-            }],
-        });
-    }
-    if ticket.status == TicketStatus::Resolved {
-        return Some(Outcome {
-            state,
-            replies: vec![Reply::text(format!(
-                "I've reopened your ticket {} with this message. Our team will get back to you here.",
-                TicketNumber::new(ticket.number)
-            ))],
-            effects: vec![Effect::ReopenTicket {
-                ticket_id: ticket.id,
-            }],
-        });
-    }
-    None
+    Some(Outcome {
+        state: FlowState::TicketOpen {
+            ticket_id: ticket.id,
+            number: ticket.number,
+        },
+        replies: vec![Reply::text(text)],
+        effects: vec![effect],
+    })
 }
 
 /// The confirmation after the caller created the ticket asked for by `CreateTicket`.

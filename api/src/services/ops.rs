@@ -16,18 +16,16 @@ pub async fn ready(state: &AppState) -> ApiResult<()> {
 pub async fn metrics_text(state: &AppState) -> String {
     let status = state.pool.status();
     let m = &state.metrics;
-    m.db_pool
-        .with_label_values(&["size"])
-        .set(status.size as i64);
-    m.db_pool
-        .with_label_values(&["available"])
-        .set(status.available as i64);
-    m.db_pool
-        .with_label_values(&["max"])
-        .set(status.max_size as i64);
-    m.db_pool
-        .with_label_values(&["waiting"])
-        .set(status.waiting as i64);
+    for (label, value) in [
+        ("size", status.size),
+        ("available", status.available),
+        ("max", status.max_size),
+        ("waiting", status.waiting),
+    ] {
+        m.db_pool
+            .with_label_values(&[label])
+            .set(i64::try_from(value).unwrap_or(i64::MAX));
+    }
     if let Ok(mut conn) = db::conn(&state.pool).await
         && let Ok(d) = outbox::depth(&mut conn).await
     {

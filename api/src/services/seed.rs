@@ -2,16 +2,16 @@
 //! knowledge base, so that `make run` can be tried at once. Safe to run repeatedly: it
 //! refreshes the demo password and keeps everything else.
 
-use chrono::Utc;
 use diesel_async::AsyncConnection;
 use rand::Rng;
 use uuid::Uuid;
 
 use crate::auth::password;
-use crate::db::models::{Membership, NewUser, NewWorkspace};
-use crate::db::{self, Conn, Pool, articles, members, users, workspaces};
-use crate::domain::enums::{Plan, Role};
+use crate::db::models::{NewUser, NewWorkspace};
+use crate::db::{self, Conn, Pool, articles, users, workspaces};
+use crate::domain::enums::Plan;
 use crate::error::{ApiError, ApiResult};
+use crate::services::workspaces::create_owned;
 
 pub const DEMO_EMAIL: &str = "demo@handoff.test";
 pub const DEMO_WIDGET_KEY: &str = "wk_demo_acme_shop";
@@ -81,7 +81,7 @@ pub async fn seed_demo(conn: &mut Conn) -> ApiResult<DemoLogin> {
             if let Some(ws) = workspaces::by_widget_key(conn, DEMO_WIDGET_KEY).await? {
                 return Ok(ws.id);
             }
-            let ws = workspaces::insert(
+            let ws = create_owned(
                 conn,
                 NewWorkspace {
                     id: Uuid::new_v4(),
@@ -89,6 +89,7 @@ pub async fn seed_demo(conn: &mut Conn) -> ApiResult<DemoLogin> {
                     plan: Plan::Standard,
                     widget_key: DEMO_WIDGET_KEY,
                 },
+                user_id,
             )
             .await?;
             workspaces::set_ticket_settings(
@@ -100,16 +101,6 @@ pub async fn seed_demo(conn: &mut Conn) -> ApiResult<DemoLogin> {
             )
             .await?;
             workspaces::set_greeting_and_instructions(conn, ws.id, GREETING, INSTRUCTIONS).await?;
-            members::insert(
-                conn,
-                Membership {
-                    workspace_id: ws.id,
-                    user_id,
-                    role: Role::Owner,
-                    created_at: Utc::now(),
-                },
-            )
-            .await?;
             for (title, body) in ARTICLES {
                 articles::insert(conn, ws.id, title, body).await?;
             }

@@ -5,24 +5,18 @@
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::db::models::Workspace;
-use crate::db::{Conn, workspaces};
+use crate::db::workspaces;
 use crate::domain::access::Principal;
 use crate::domain::email::Email;
 use crate::domain::lint;
 use crate::domain::tickets::TicketsUnavailable;
 use crate::error::{ApiError, ApiResult};
 use crate::services::access::{access, admin};
+use crate::services::workspaces::load as load_workspace;
 use crate::state::AppState;
 use crate::views::settings::{
     AiSettings, InstructionsIn, LintOut, TicketSettings, UpdateTicketSettings,
 };
-
-async fn workspace(conn: &mut Conn, id: Uuid) -> ApiResult<Workspace> {
-    workspaces::by_id(conn, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("workspace"))
-}
 
 pub async fn tickets(
     state: &AppState,
@@ -30,7 +24,7 @@ pub async fn tickets(
     ws: Uuid,
 ) -> ApiResult<TicketSettings> {
     let (mut conn, access) = access(state, principal, ws).await?;
-    Ok(workspace(&mut conn, access.workspace_id).await?.into())
+    Ok(load_workspace(&mut conn, access.workspace_id).await?.into())
 }
 
 /// Enabling on Free: 402 `plan_required`; a bad email: 422. Disabling keeps existing
@@ -42,7 +36,7 @@ pub async fn update_tickets(
     body: UpdateTicketSettings,
 ) -> ApiResult<TicketSettings> {
     let (mut conn, access) = admin(state, principal, ws).await?;
-    let ws = workspace(&mut conn, access.workspace_id).await?;
+    let ws = load_workspace(&mut conn, access.workspace_id).await?;
     let email = match body
         .notification_email
         .as_deref()
@@ -83,7 +77,7 @@ pub async fn update_tickets(
 
 pub async fn ai(state: &AppState, principal: &Principal, ws: Uuid) -> ApiResult<AiSettings> {
     let (mut conn, access) = access(state, principal, ws).await?;
-    let ws = workspace(&mut conn, access.workspace_id).await?;
+    let ws = load_workspace(&mut conn, access.workspace_id).await?;
     Ok(AiSettings {
         warnings: lint::lint(&ws.ai_instructions),
         instructions: ws.ai_instructions,

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::db::models::{Message, NewTicket, NewVisitor, Ticket, TicketEvent, Workspace};
 use crate::db::tickets::{self as store, AssigneeFilter, ListQuery, Search};
-use crate::db::{Conn, conversations, members, workspaces};
+use crate::db::{Conn, conversations, members};
 use crate::domain::access::{Access, Denied, Principal};
 use crate::domain::actor::Actor;
 use crate::domain::enums::{ActorKind, TicketCategory, TicketSource, TicketStatus};
@@ -29,6 +29,7 @@ use crate::events::{self, BusEvent};
 use crate::mail;
 use crate::services::Changed;
 use crate::services::access::{access, transact};
+use crate::services::workspaces::load as load_workspace;
 use crate::state::AppState;
 use crate::views::messages::MessageOut;
 use crate::views::tickets::{
@@ -49,12 +50,6 @@ async fn view(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> ApiResult<Ticket
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("ticket {id} vanished")))?;
     Ok(row.into())
-}
-
-async fn workspace(conn: &mut Conn, id: Uuid) -> ApiResult<Workspace> {
-    workspaces::by_id(conn, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("workspace"))
 }
 
 async fn record(
@@ -97,6 +92,23 @@ async fn lock(conn: &mut Conn, workspace_id: Uuid, key: TicketKey) -> ApiResult<
 
 fn updated(workspace_id: Uuid, ticket_id: Uuid) -> BusEvent {
     BusEvent::ticket(events::TICKET_UPDATED, workspace_id, ticket_id)
+}
+
+/// The `ticket.updated` webhooks of a change, in the caller's transaction.
+async fn dispatch_updated(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    ticket: &TicketOut,
+    changes: &[payloads::Change],
+) -> ApiResult<()> {
+    webhooks::dispatch(
+        conn,
+        workspace_id,
+        webhooks::TICKET_UPDATED,
+        &payloads::TicketUpdated { ticket, changes },
+    )
+    .await?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------- create
@@ -143,7 +155,7 @@ pub async fn create(
             },
             conversation_id: body.conversation_id,
         };
-        let ws = workspace(conn, access.workspace_id).await?;
+        let ws = load_workspace(conn, access.workspace_id).await?;
         let created = create_in(conn, &config, &ws, input, &access.actor).await??;
         Ok(Changed {
             value: created.value.view,
@@ -476,16 +488,7 @@ pub async fn change_status(
                     from: ticket.status,
                     to,
                 }];
-                webhooks::dispatch(
-                    conn,
-                    ws,
-                    webhooks::TICKET_UPDATED,
-                    &payloads::TicketUpdated {
-                        ticket: &out,
-                        changes: &changes,
-                    },
-                )
-                .await?;
+                dispatch_updated(conn, ws, &out, &changes).await?;
                 Ok(Changed {
                     publish: vec![updated(ws, out.id)],
                     value: out,
@@ -532,7 +535,7 @@ async fn assign_in(
     assignee: Option<Uuid>,
     version: Option<i32>,
 ) -> ApiResult<Changed<TicketOut>> {
-    let ws = workspace(conn, access.workspace_id).await?;
+    let ws = load_workspace(conn, access.workspace_id).await?;
     let ticket = lock(conn, ws.id, key).await?;
     check_version(ticket.number, ticket.version, version)?;
     let member = match assignee {
@@ -584,16 +587,7 @@ async fn assign_in(
         from: ticket.assignee_id,
         to: assignee,
     }];
-    webhooks::dispatch(
-        conn,
-        ws.id,
-        webhooks::TICKET_UPDATED,
-        &payloads::TicketUpdated {
-            ticket: &out,
-            changes: &changes,
-        },
-    )
-    .await?;
+    dispatch_updated(conn, ws.id, &out, &changes).await?;
     Ok(Changed {
         publish: vec![updated(ws.id, out.id)],
         value: out,
@@ -611,7 +605,7 @@ pub async fn reply(
     body: ReplyIn,
 ) -> ApiResult<MessageOut> {
     transact!(state, principal, ws, |conn, access| {
-        let ws = workspace(conn, access.workspace_id).await?;
+        let ws = load_workspace(conn, access.workspace_id).await?;
         reply_in(
             conn,
             &ws,
@@ -713,16 +707,7 @@ async fn reply_in(
     )
     .await?;
     if !changes.is_empty() {
-        webhooks::dispatch(
-            conn,
-            ws.id,
-            webhooks::TICKET_UPDATED,
-            &payloads::TicketUpdated {
-                ticket: &out,
-                changes: &changes,
-            },
-        )
-        .await?;
+        dispatch_updated(conn, ws.id, &out, &changes).await?;
     }
     Ok(Changed {
         publish: vec![
@@ -763,16 +748,7 @@ pub async fn reopen_on_visitor_message_in(
         from: ticket.status,
         to: TicketStatus::Open,
     }];
-    webhooks::dispatch(
-        conn,
-        workspace_id,
-        webhooks::TICKET_UPDATED,
-        &payloads::TicketUpdated {
-            ticket: &out,
-            changes: &changes,
-        },
-    )
-    .await?;
+    dispatch_updated(conn, workspace_id, &out, &changes).await?;
     Ok(Some(Changed {
         publish: vec![updated(workspace_id, out.id)],
         value: out,

@@ -20,7 +20,8 @@ use crate::views::workspaces::{CreateWorkspace, UpdateWorkspace, WorkspaceOut};
 /// Widget keys are `wk_` and 24 more characters of a random secret.
 const WIDGET_KEY_CHARS: usize = 27;
 
-async fn load(conn: &mut Conn, id: Uuid) -> ApiResult<Workspace> {
+/// The workspace; 404 when it does not exist.
+pub async fn load(conn: &mut Conn, id: Uuid) -> ApiResult<Workspace> {
     workspaces::by_id(conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found("workspace"))
@@ -33,36 +34,42 @@ pub async fn create(
 ) -> ApiResult<WorkspaceOut> {
     body.validate()?;
     let mut conn = db::conn(&state.pool).await?;
+    let key: String = tokens::random_secret("wk_")
+        .chars()
+        .take(WIDGET_KEY_CHARS)
+        .collect();
     let ws = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            let key: String = tokens::random_secret("wk_")
-                .chars()
-                .take(WIDGET_KEY_CHARS)
-                .collect();
-            let ws = workspaces::insert(
-                conn,
-                NewWorkspace {
-                    id: Uuid::new_v4(),
-                    name: body.name.trim(),
-                    plan: body.plan.unwrap_or(Plan::Free),
-                    widget_key: &key,
-                },
-            )
-            .await?;
-            members::insert(
-                conn,
-                Membership {
-                    workspace_id: ws.id,
-                    user_id,
-                    role: Role::Owner,
-                    created_at: Utc::now(),
-                },
-            )
-            .await?;
-            Ok(ws)
+        .transaction::<_, ApiError, _>(async |conn| {
+            let new = NewWorkspace {
+                id: Uuid::new_v4(),
+                name: body.name.trim(),
+                plan: body.plan.unwrap_or(Plan::Free),
+                widget_key: &key,
+            };
+            create_owned(conn, new, user_id).await
         })
         .await?;
     Ok(ws.into())
+}
+
+/// Inserts a workspace with `owner` as its owner, in the caller's transaction.
+pub async fn create_owned(
+    conn: &mut Conn,
+    ws: NewWorkspace<'_>,
+    owner: Uuid,
+) -> ApiResult<Workspace> {
+    let ws = workspaces::insert(conn, ws).await?;
+    members::insert(
+        conn,
+        Membership {
+            workspace_id: ws.id,
+            user_id: owner,
+            role: Role::Owner,
+            created_at: Utc::now(),
+        },
+    )
+    .await?;
+    Ok(ws)
 }
 
 pub async fn get(state: &AppState, principal: &Principal, ws: Uuid) -> ApiResult<WorkspaceOut> {
