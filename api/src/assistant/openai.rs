@@ -386,7 +386,6 @@ pub fn system_prompt(turn: &Turn) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::assistant::ArticleText;

@@ -384,7 +384,6 @@ pub fn excerpt(message: &str, body: &str) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -113,7 +113,6 @@ pub fn country_from_headers(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

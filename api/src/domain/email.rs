@@ -181,7 +181,6 @@ pub fn find_in_text(text: &str) -> EmailInText {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

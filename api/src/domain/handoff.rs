@@ -498,7 +498,6 @@ fn give_up() -> Outcome {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::domain::email::find_in_text;

@@ -368,7 +368,6 @@ pub fn classify(text: &str) -> Classification {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -696,7 +696,6 @@ fn span(s: &str, a: usize, b: usize) -> &str {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

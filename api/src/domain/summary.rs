@@ -63,7 +63,6 @@ pub fn summarise(request: &str, transcript: &[Line<'_>]) -> (String, String) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
