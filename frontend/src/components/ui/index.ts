@@ -2,6 +2,7 @@ export * from './Button';
 export * from './Field';
 export * from './Feedback';
 export * from './Card';
+export * from './Avatar';
 export * from './CopyButton';
 export * from './StatusBadge';
 export * from './RelativeTime';

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
-import { RelativeTime, StatusBadge } from '../../../components/ui';
+import { Avatar, RelativeTime, StatusBadge } from '../../../components/ui';
 import { ticketNumber } from '../../../lib/status';
 import type { Ticket, TicketSort } from '../../../lib/types';
 
@@ -55,21 +55,5 @@ export function TicketTable({ ws, tickets, sort }: { ws: string; tickets: Ticket
         );
       })}
     </div>
-  );
-}
-
-export function Avatar({ name }: { name: string }) {
-  const initials = name
-    .split(/[\s@.]+/)
-    .filter(Boolean)
-    .slice(0, 2)
-    .map((p) => p[0]?.toUpperCase())
-    .join('');
-  let h = 0;
-  for (const c of name) h = (h * 31 + c.charCodeAt(0)) % 360;
-  return (
-    <span className="avatar" aria-hidden="true" style={{ background: `hsl(${h} 55% 90%)`, color: `hsl(${h} 45% 30%)` }}>
-      {initials || '?'}
-    </span>
   );
 }
