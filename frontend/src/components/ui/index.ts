@@ -4,6 +4,8 @@ export * from './Feedback';
 export * from './Card';
 export * from './Avatar';
 export * from './CopyButton';
+export * from './SecretOnce';
+export * from './LoadMore';
 export * from './StatusBadge';
 export * from './RelativeTime';
 export * from './Toast';

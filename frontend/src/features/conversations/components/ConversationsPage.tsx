@@ -1,6 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { Button, Empty, ErrorBox, PageHeader, RelativeTime, Spinner } from '../../../components/ui';
+import { Empty, ErrorBox, LoadMore, PageHeader, RelativeTime, Spinner } from '../../../components/ui';
 import { flagEmoji } from '../../../lib/country';
 import { ticketNumber } from '../../../lib/status';
 import { useWs } from '../../workspaces/api/workspaces';
@@ -34,13 +34,7 @@ export function ConversationsPage() {
             </li>
           ))}
         </ul>
-        {list.hasNextPage ? (
-          <div className="load-more">
-            <Button onClick={() => void list.fetchNextPage()} busy={list.isFetchingNextPage}>
-              Load more
-            </Button>
-          </div>
-        ) : null}
+        <LoadMore list={list} />
       </section>
     </div>
   );
