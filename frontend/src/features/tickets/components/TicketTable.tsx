@@ -1,7 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import { Avatar, RelativeTime, StatusBadge } from '../../../components/ui';
-import { ticketNumber } from '../../../lib/status';
 import type { Ticket, TicketSort } from '../../../lib/types';
 
 export function TicketTable({ ws, tickets, sort }: { ws: string; tickets: Ticket[]; sort: TicketSort }) {
@@ -23,7 +22,7 @@ export function TicketTable({ ws, tickets, sort }: { ws: string; tickets: Ticket
         <span role="columnheader">{timeLabel}</span>
       </div>
       {tickets.map((t) => {
-        const num = ticketNumber(t.number);
+        const num = t.number;
         return (
           <Link key={t.id} to={`/w/${ws}/tickets/${num}`} className={`ticket-row ${fresh.has(t.id) ? 'is-new' : ''}`} role="row" data-ticket={num} aria-label={`${num}: ${t.summary}`}>
             <span role="cell" className="t-num">
