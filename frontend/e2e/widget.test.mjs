@@ -223,6 +223,12 @@ describe('chat widget on a customer site (different origin)', () => {
     await openChat(page);
     await chat(page).getByText('your refund went through today').waitFor({ timeout: T });
     await badge.waitFor({ state: 'hidden', timeout: T });
+    // The frame was preloaded hidden for the badge; opened, it shows the newest reply, not the
+    // top of a conversation longer than the chat.
+    const log = await chat(page).locator('.log').evaluate((l) => ({ top: l.scrollTop, height: l.scrollHeight, view: l.clientHeight }));
+    assert.ok(log.height > log.view + 100, `the conversation is longer than the chat: ${JSON.stringify(log)}`);
+    assert.ok(log.height - log.top - log.view < 2, `opened at the end of the conversation: ${JSON.stringify(log)}`);
+    await shot(page, 'desktop-reopened-after-reload');
     await page.close();
   });
 

@@ -50,7 +50,7 @@ const children: RouteObject[] = [
       {
         path: '/w/:ws',
         lazy: async () => {
-          const { AppShell } = await import('../features/workspaces/components/AppShell');
+          const { AppShell } = await import('./AppShell');
           return { element: authed(<AppShell />) };
         },
         children: [

@@ -33,9 +33,3 @@ export function statusActions(from: TicketStatus): StatusAction[] {
     label: to === 'open' ? (from === 'resolved' || from === 'closed' ? 'Reopen' : 'Back to Open') : STATUS_LABEL[to],
   }));
 }
-
-/** "TKT-10001" whether the API gives the number or the formatted string. */
-export function ticketNumber(n: string | number): string {
-  if (typeof n === 'number') return `TKT-${n}`;
-  return /^\d+$/.test(n) ? `TKT-${n}` : n;
-}

@@ -341,3 +341,84 @@ describe('frame app: live replies and unread', () => {
     expect(posted).toContainEqual({ event: 'close' });
   });
 });
+
+describe('frame app: where the conversation is scrolled when the chat is shown', () => {
+  /**
+   * jsdom has no layout: this gives the log one. While `hidden` (the frame is preloaded in a
+   * display:none panel) it has no size and ignores scrolling, as in a browser.
+   */
+  function layout(log: HTMLElement, height: number, content: number) {
+    const box = { hidden: true, top: 0, height, content };
+    Object.defineProperties(log, {
+      clientHeight: { configurable: true, get: () => (box.hidden ? 0 : box.height) },
+      scrollHeight: { configurable: true, get: () => (box.hidden ? 0 : box.content) },
+      scrollTop: {
+        configurable: true,
+        get: () => (box.hidden ? 0 : box.top),
+        set: (v: number) => {
+          if (!box.hidden) box.top = Math.max(0, Math.min(v, box.content - box.height));
+        },
+      },
+    });
+    return box;
+  }
+  const END = 2000 - 400;
+  const history = () => [...Array.from({ length: 30 }, (_, i) => msg(i % 2 ? 'assistant' : 'visitor', `Message ${i}`)), msg('agent', 'Your refund went through', { author_name: 'Dana' })];
+  const routes = () => ({
+    'POST /api/v1/widget/sessions': () => ({ status: 201, body: session(history(), 1) }),
+    'POST /api/v1/widget/read': () => ({ status: 204 }),
+  });
+
+  /** A returning visitor: the frame loads hidden (for the unread badge) and renders the history. */
+  async function preloaded() {
+    const s = setup(routes(), { open: false });
+    const box = layout(q(s.root, '.log'), 400, 2000);
+    await settle();
+    expect(texts(s.root, '.m .body').at(-1)).toBe('Your refund went through');
+    expect(box.top).toBe(0); // rendering hidden could not scroll
+    return { ...s, box };
+  }
+  const show = (app: ChatApp, box: { hidden: boolean }) => {
+    box.hidden = false;
+    app.setOpen(true, true); // the loader's `visibility` with open: true
+  };
+  const hide = (app: ChatApp, box: { hidden: boolean }) => {
+    app.setOpen(false);
+    box.hidden = true;
+  };
+  const visitorScrolls = (log: HTMLElement, box: { top: number }, top: number) => {
+    box.top = top;
+    log.dispatchEvent(new Event('scroll'));
+  };
+
+  it('opens a preloaded chat at the newest message', async () => {
+    const { app, box } = await preloaded();
+    show(app, box);
+    expect(box.top).toBe(END);
+  });
+
+  it('keeps the place of a visitor who scrolled up during this visit, until something new arrives', async () => {
+    const { app, box, root } = await preloaded();
+    const log = q(root, '.log');
+    show(app, box);
+    visitorScrolls(log, box, 300);
+    hide(app, box);
+    show(app, box);
+    expect(box.top).toBe(300);
+
+    // Back near the end: the next opening brings the end into view again.
+    visitorScrolls(log, box, END - 40);
+    hide(app, box);
+    show(app, box);
+    expect(box.top).toBe(END);
+
+    // Scrolled up, then a reply arrives while the chat is closed: it is shown on opening.
+    visitorScrolls(log, box, 300);
+    hide(app, box);
+    FakeES.last!.emit('message.created', msg('agent', 'One more thing', { author_name: 'Dana' }));
+    await settle();
+    box.content = 2100;
+    show(app, box);
+    expect(box.top).toBe(2100 - 400);
+  });
+});

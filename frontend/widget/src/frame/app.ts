@@ -49,6 +49,7 @@ export class ChatApp {
 
   setOpen(open: boolean, focus = false) {
     this.session.setOpen(open);
+    if (open) this.view.onShown();
     if (open && focus) this.view.focusBest(this.session.state);
   }
 

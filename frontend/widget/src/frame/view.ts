@@ -36,6 +36,8 @@ export class ChatView {
   private readonly nodes = new Map<string, HTMLElement>();
   /** What was last rendered, to touch the DOM only on change. */
   private shown = { phase: '', status: '', color: '' };
+  /** The visitor scrolled the log up, away from its end, during this visit. */
+  private scrolledUp = false;
 
   constructor(root: HTMLElement, private readonly on: ViewHandlers) {
     this.closeBtn = h('button', { type: 'button', class: 'x', 'aria-label': 'Close chat', onclick: () => on.close?.() }, icon(ICONS.close, 20, true));
@@ -95,6 +97,7 @@ export class ChatView {
     });
     this.input.addEventListener('input', () => this.autosize());
     this.emailInput.addEventListener('input', () => on.emailEdited());
+    this.log.addEventListener('scroll', () => this.onScroll());
     document.addEventListener('keydown', (e) => this.onKey(e));
     root.replaceChildren(this.shell);
   }
@@ -110,10 +113,23 @@ export class ChatView {
     this.renderEmail(s);
     this.input.disabled = s.phase !== 'ready';
     this.sendBtn.disabled = s.phase !== 'ready' || s.sending;
-    if (stick) this.log.scrollTop = this.log.scrollHeight;
+    if (stick) this.toEnd();
+    // A change that brings the end into view (a new message, a send) does so even when the
+    // visitor had scrolled up; while the frame is hidden it can only take effect at `onShown()`.
+    if (scroll) this.scrolledUp = false;
     const becameReady = s.phase === 'ready' && this.shown.phase !== 'ready';
     this.shown.phase = s.phase;
     if (becameReady && s.open) this.focusBest(s);
+  }
+
+  /**
+   * The chat became visible on the host page (the loader's `visibility` with `open: true`).
+   * A frame preloaded hidden has no layout, so scrolling to the end when it rendered did
+   * nothing: bring the newest message into view now, unless the visitor had scrolled up
+   * themselves during this visit (then their place is kept).
+   */
+  onShown() {
+    if (!this.scrolledUp) this.toEnd();
   }
 
   /** Focus where the visitor will type: the email field during the email step, else the composer. */
@@ -190,8 +206,18 @@ export class ChatView {
     if (r === 'sent') this.emailInput.value = '';
     if (r === 'invalid') {
       this.emailInput.focus();
-      this.log.scrollTop = this.log.scrollHeight;
+      this.toEnd();
     }
+  }
+
+  private toEnd() {
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  /** Scrolls by the visitor, and ours to the end; ignored while the frame has no layout (hidden). */
+  private onScroll() {
+    if (this.log.clientHeight === 0) return;
+    this.scrolledUp = !this.nearBottom();
   }
 
   private nearBottom() {

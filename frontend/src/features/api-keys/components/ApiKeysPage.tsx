@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Button, Card, CopyButton, Empty, ErrorBox, PageHeader, RelativeTime, Spinner, TextField } from '../../../components/ui';
+import { Button, Card, Empty, ErrorBox, PageHeader, RelativeTime, SecretOnce, Spinner, TextField } from '../../../components/ui';
 import { useWs } from '../../workspaces/api/workspaces';
 import { apiKeysQuery, useCreateApiKey, useRevokeApiKey } from '../api/api-keys';
 
@@ -33,18 +33,9 @@ export function ApiKeysPage() {
         </form>
         {create.error ? <ErrorBox error={create.error} /> : null}
         {create.data ? (
-          <div className="secret" role="status">
-            <p>
-              <strong>Copy your new key “{create.data.name}” now.</strong> For your security it is shown only once.
-            </p>
-            <div className="secret-row">
-              <code className="secret-value">{create.data.key}</code>
-              <CopyButton text={create.data.key} what="API key" />
-            </div>
-            <Button size="sm" variant="ghost" onClick={() => create.reset()}>
-              I’ve saved it
-            </Button>
-          </div>
+          <SecretOnce value={create.data.key} what="API key" onDone={() => create.reset()}>
+            <strong>Copy your new key “{create.data.name}” now.</strong> For your security it is shown only once.
+          </SecretOnce>
         ) : null}
       </Card>
       <Card title="Keys" id="keys" className="card-flush-body">

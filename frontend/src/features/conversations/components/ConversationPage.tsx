@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { Card, ErrorBox, Spinner, StatusBadge } from '../../../components/ui';
-import { ticketNumber } from '../../../lib/status';
 import { dateTime } from '../../../lib/time';
 import { useWs } from '../../workspaces/api/workspaces';
 import { conversationQuery } from '../api/conversations';
@@ -28,8 +27,8 @@ export function ConversationPage() {
             </div>
             {q.data.ticket ? (
               <div className="ticket-head-actions">
-                <Link className="btn btn-primary btn-sm" to={`/w/${ws}/tickets/${ticketNumber(q.data.ticket.number)}`}>
-                  Open ticket {ticketNumber(q.data.ticket.number)}
+                <Link className="btn btn-primary btn-sm" to={`/w/${ws}/tickets/${q.data.ticket.number}`}>
+                  Open ticket {q.data.ticket.number}
                 </Link>
                 <StatusBadge status={q.data.ticket.status} />
               </div>

@@ -1,8 +1,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { Button, Empty, ErrorBox, PageHeader, RelativeTime, Spinner } from '../../../components/ui';
+import { Empty, ErrorBox, LoadMore, PageHeader, RelativeTime, Spinner } from '../../../components/ui';
 import { flagEmoji } from '../../../lib/country';
-import { ticketNumber } from '../../../lib/status';
 import { useWs } from '../../workspaces/api/workspaces';
 import { conversationListQuery } from '../api/conversations';
 
@@ -26,7 +25,7 @@ export function ConversationsPage() {
                   {c.visitor.email ?? 'Anonymous visitor'}
                 </span>
                 <span className="conv-last">{c.last_message ? `${c.last_message.sender === 'visitor' ? '' : c.last_message.sender === 'assistant' ? 'AI: ' : 'Agent: '}${c.last_message.body}` : '—'}</span>
-                <span className="conv-ticket">{c.ticket ? <span className="pill">{ticketNumber(c.ticket.number)}</span> : null}</span>
+                <span className="conv-ticket">{c.ticket ? <span className="pill">{c.ticket.number}</span> : null}</span>
                 <span className="conv-time">
                   <RelativeTime iso={c.last_message_at} />
                 </span>
@@ -34,13 +33,7 @@ export function ConversationsPage() {
             </li>
           ))}
         </ul>
-        {list.hasNextPage ? (
-          <div className="load-more">
-            <Button onClick={() => void list.fetchNextPage()} busy={list.isFetchingNextPage}>
-              Load more
-            </Button>
-          </div>
-        ) : null}
+        <LoadMore list={list} />
       </section>
     </div>
   );

@@ -1,6 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Button, Card, Empty, ErrorBox, PageHeader, RelativeTime, Spinner, TextArea, TextField } from '../../../components/ui';
+import { Button, Card, Empty, ErrorBox, LoadMore, PageHeader, RelativeTime, Spinner, TextArea, TextField } from '../../../components/ui';
 import { fieldError } from '../../../lib/errors';
 import type { Article } from '../../../lib/types';
 import { useWs } from '../../workspaces/api/workspaces';
@@ -65,13 +65,7 @@ export function KnowledgePage() {
           ),
         )}
       </div>
-      {list.hasNextPage ? (
-        <div className="load-more">
-          <Button onClick={() => void list.fetchNextPage()} busy={list.isFetchingNextPage}>
-            Load more
-          </Button>
-        </div>
-      ) : null}
+      <LoadMore list={list} />
     </div>
   );
 }

@@ -1,10 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, Card, ErrorBox, PageHeader, SelectField, Spinner, TextField } from '../../../components/ui';
+import { Alert, Avatar, Button, Card, ErrorBox, PageHeader, SelectField, Spinner, TextField } from '../../../components/ui';
 import { fieldError } from '../../../lib/errors';
 import type { Role } from '../../../lib/types';
 import { meQuery } from '../../auth/api/auth';
-import { Avatar } from '../../tickets/components/TicketTable';
 import { isAdmin, useMyRole, useWs } from '../../workspaces/api/workspaces';
 import { invitationsQuery, membersQuery, useChangeRole, useInvite, useRemoveMember } from '../api/team';
 

@@ -2,7 +2,6 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
 import { useToast } from '../../../components/ui';
 import { useEventStream } from '../../../lib/sse';
-import { ticketNumber } from '../../../lib/status';
 import type { Ticket } from '../../../lib/types';
 import { ticketsKey } from './tickets';
 
@@ -37,7 +36,7 @@ export function useLiveWorkspace(ws: string) {
         refreshTickets();
         const t = data as Partial<Ticket> | null;
         if (t && t.number !== undefined) {
-          const num = ticketNumber(t.number);
+          const num = t.number;
           toast.show({
             text: `New ticket ${num}${t.visitor_email ? ` from ${t.visitor_email}` : ''}`,
             href: `/w/${ws}/tickets/${num}`,

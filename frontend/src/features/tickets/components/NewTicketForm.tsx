@@ -2,7 +2,6 @@ import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { Button, Card, ErrorBox, SelectField, TextArea, TextField } from '../../../components/ui';
 import { fieldError } from '../../../lib/errors';
-import { ticketNumber } from '../../../lib/status';
 import type { components } from '../../../lib/api-types';
 import { useCreateTicket } from '../api/tickets';
 
@@ -20,7 +19,7 @@ export function NewTicketForm({ ws, onCancel }: { ws: string; onCancel: () => vo
     e.preventDefault();
     create.mutate(
       { visitor_email: email.trim(), summary: summary.trim(), description: description.trim() || null, category },
-      { onSuccess: (t) => nav(`/w/${ws}/tickets/${ticketNumber(t.number)}`) },
+      { onSuccess: (t) => nav(`/w/${ws}/tickets/${t.number}`) },
     );
   };
   const err = create.error;

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Alert, Button, Card, ErrorBox, RelativeTime, Spinner, StatusBadge } from '../../../components/ui';
 import { ApiError, errorMessage } from '../../../lib/errors';
-import { STATUS_LABEL, ticketNumber } from '../../../lib/status';
+import { STATUS_LABEL } from '../../../lib/status';
 import { dateTime } from '../../../lib/time';
 import type { TicketStatus } from '../../../lib/types';
 import { meQuery } from '../../auth/api/auth';
@@ -33,7 +33,7 @@ export function TicketDetailPage() {
   const assign = useAssign(ws, ref);
   const assignMe = useAssignToMe(ws, ref);
   const [notice, setNotice] = useState<{ kind: 'warning' | 'error' | 'success'; text: string } | null>(null);
-  const titleNum = q.data ? ticketNumber(q.data.ticket.number) : null;
+  const titleNum = q.data?.ticket.number ?? null;
   useEffect(() => {
     if (!titleNum) return;
     const prev = document.title;
@@ -61,7 +61,7 @@ export function TicketDetailPage() {
     );
 
   const { ticket, visitor, messages, events } = q.data;
-  const num = ticketNumber(ticket.number);
+  const num = ticket.number;
   const myId = me.data?.id;
   const mine = !!myId && ticket.assignee?.id === myId;
   const busy = status.isPending || assign.isPending || assignMe.isPending;

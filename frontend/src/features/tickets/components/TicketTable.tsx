@@ -1,7 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
-import { RelativeTime, StatusBadge } from '../../../components/ui';
-import { ticketNumber } from '../../../lib/status';
+import { Avatar, RelativeTime, StatusBadge } from '../../../components/ui';
 import type { Ticket, TicketSort } from '../../../lib/types';
 
 export function TicketTable({ ws, tickets, sort }: { ws: string; tickets: Ticket[]; sort: TicketSort }) {
@@ -23,7 +22,7 @@ export function TicketTable({ ws, tickets, sort }: { ws: string; tickets: Ticket
         <span role="columnheader">{timeLabel}</span>
       </div>
       {tickets.map((t) => {
-        const num = ticketNumber(t.number);
+        const num = t.number;
         return (
           <Link key={t.id} to={`/w/${ws}/tickets/${num}`} className={`ticket-row ${fresh.has(t.id) ? 'is-new' : ''}`} role="row" data-ticket={num} aria-label={`${num}: ${t.summary}`}>
             <span role="cell" className="t-num">
@@ -55,21 +54,5 @@ export function TicketTable({ ws, tickets, sort }: { ws: string; tickets: Ticket
         );
       })}
     </div>
-  );
-}
-
-export function Avatar({ name }: { name: string }) {
-  const initials = name
-    .split(/[\s@.]+/)
-    .filter(Boolean)
-    .slice(0, 2)
-    .map((p) => p[0]?.toUpperCase())
-    .join('');
-  let h = 0;
-  for (const c of name) h = (h * 31 + c.charCodeAt(0)) % 360;
-  return (
-    <span className="avatar" aria-hidden="true" style={{ background: `hsl(${h} 55% 90%)`, color: `hsl(${h} 45% 30%)` }}>
-      {initials || '?'}
-    </span>
   );
 }

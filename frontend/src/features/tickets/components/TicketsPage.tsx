@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { Button, Empty, ErrorBox, PageHeader, Spinner } from '../../../components/ui';
+import { Button, Empty, ErrorBox, LoadMore, PageHeader, Spinner } from '../../../components/ui';
 import { meQuery } from '../../auth/api/auth';
 import { LintWarnings } from '../../setup/components/LintWarnings';
 import { SetupCard } from '../../setup/components/SetupCard';
@@ -97,13 +97,7 @@ export function TicketsPage() {
             )
           ) : null}
           {tickets.length > 0 ? <TicketTable ws={ws} tickets={tickets} sort={state.sort} /> : null}
-          {list.hasNextPage ? (
-            <div className="load-more">
-              <Button onClick={() => void list.fetchNextPage()} busy={list.isFetchingNextPage}>
-                Load more
-              </Button>
-            </div>
-          ) : null}
+          <LoadMore list={list} />
         </section>
       ) : null}
     </div>

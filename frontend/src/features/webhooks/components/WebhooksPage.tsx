@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Button, Card, CopyButton, Empty, ErrorBox, PageHeader, RelativeTime, Spinner, TextField } from '../../../components/ui';
+import { Button, Card, Empty, ErrorBox, PageHeader, RelativeTime, SecretOnce, Spinner, TextField } from '../../../components/ui';
 import { fieldError } from '../../../lib/errors';
 import type { Webhook } from '../../../lib/types';
 import { useWs } from '../../workspaces/api/workspaces';
@@ -54,18 +54,9 @@ function CreateWebhook({ ws }: { ws: string }) {
         {create.error && !fieldError(create.error, 'url') ? <ErrorBox error={create.error} /> : null}
       </form>
       {create.data ? (
-        <div className="secret" role="status">
-          <p>
-            <strong>Signing secret for {create.data.url}.</strong> Copy it now: it is shown only once.
-          </p>
-          <div className="secret-row">
-            <code className="secret-value">{create.data.secret}</code>
-            <CopyButton text={create.data.secret} what="webhook secret" />
-          </div>
-          <Button size="sm" variant="ghost" onClick={() => create.reset()}>
-            I’ve saved it
-          </Button>
-        </div>
+        <SecretOnce value={create.data.secret} what="webhook secret" onDone={() => create.reset()}>
+          <strong>Signing secret for {create.data.url}.</strong> Copy it now: it is shown only once.
+        </SecretOnce>
       ) : null}
     </Card>
   );

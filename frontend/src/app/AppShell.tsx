@@ -1,13 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigation } from 'react-router';
-import { ErrorBox } from '../../../components/ui';
-import { ApiError } from '../../../lib/errors';
-import { meQuery, useLogout, useSession } from '../../auth/api/auth';
-import { useLiveWorkspace } from '../../tickets/api/live';
-import { ticketCountsQuery } from '../../tickets/api/tickets';
-import { isAdmin, rememberWorkspace, useMyRole, useWs, workspaceQuery } from '../api/workspaces';
-import { WorkspaceSwitcher } from './WorkspaceSwitcher';
+import { ErrorBox } from '../components/ui';
+import { ApiError } from '../lib/errors';
+import { meQuery, useLogout, useSession } from '../features/auth/api/auth';
+import { useLiveWorkspace } from '../features/tickets/api/live';
+import { ticketCountsQuery } from '../features/tickets/api/tickets';
+import { isAdmin, rememberWorkspace, useMyRole, useWs, workspaceQuery } from '../features/workspaces/api/workspaces';
+import { WorkspaceSwitcher } from '../features/workspaces/components/WorkspaceSwitcher';
 
 interface NavItem {
   to: string;
