@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { allowedMoves, statusActions } from './status';
 
 describe('ticket workflow', () => {
-  it('offers exactly the moves of DESIGN 1.5', () => {
+  it('offers exactly the moves of the server workflow', () => {
     expect(allowedMoves('open')).toEqual(['in_progress', 'resolved', 'closed']);
     expect(allowedMoves('in_progress')).toEqual(['open', 'resolved', 'closed']);
     expect(allowedMoves('resolved')).toEqual(['closed', 'open']);

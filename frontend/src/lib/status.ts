@@ -9,7 +9,7 @@ export const STATUS_LABEL: Record<TicketStatus, string> = {
   closed: 'Closed',
 };
 
-/** The workflow of DESIGN 1.5: every allowed move, nothing else. */
+/** The ticket workflow (docs/architecture.md, api/src/domain/workflow.rs): every allowed move, nothing else. */
 const MOVES: Record<TicketStatus, TicketStatus[]> = {
   open: ['in_progress', 'resolved', 'closed'],
   in_progress: ['open', 'resolved', 'closed'],
