@@ -1,4 +1,4 @@
-//! The `handoff` command: serve, migrate, seed-demo, openapi, create-user.
+//! The `handoff` command: serve, migrate, seed-demo, openapi, init-secret, create-user.
 #![allow(clippy::print_stdout)] // The CLI prints its answers (logins, the spec) to stdout.
 
 use anyhow::Context;
@@ -33,6 +33,8 @@ enum Command {
     SeedDemo,
     /// Print the OpenAPI document (YAML) that openapi.yaml must equal.
     Openapi,
+    /// Create DATA_DIR/jwt_secret (0600) unless it exists, for `serve` without JWT_SECRET.
+    InitSecret,
     /// Create a user account.
     CreateUser {
         #[arg(long)]
@@ -87,6 +89,15 @@ async fn main() -> anyhow::Result<()> {
             let mut conn = AsyncPgConnection::establish(&config.database_url).await?;
             let id = accounts::create_user(&mut conn, &email, &name, &password).await?;
             println!("created user {id} <{email}>");
+            Ok(())
+        }
+        Command::InitSecret => {
+            let path = config.data_dir.join(handoff::config::SECRET_FILE);
+            if handoff::config::ensure_secret_file(&config.data_dir)? {
+                println!("created {}", path.display());
+            } else {
+                println!("{} exists; kept it", path.display());
+            }
             Ok(())
         }
         Command::Openapi => Ok(()),

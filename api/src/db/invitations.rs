@@ -52,3 +52,15 @@ pub async fn mark_accepted(conn: &mut Conn, id: Uuid, at: DateTime<Utc>) -> Quer
         .execute(conn)
         .await
 }
+
+/// Deletes an invitation not yet accepted; returns how many (0 or 1).
+pub async fn delete_pending(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> QueryResult<usize> {
+    diesel::delete(
+        invitations::table
+            .filter(invitations::workspace_id.eq(workspace_id))
+            .filter(invitations::id.eq(id))
+            .filter(invitations::accepted_at.is_null()),
+    )
+    .execute(conn)
+    .await
+}

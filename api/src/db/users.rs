@@ -52,3 +52,11 @@ pub async fn set_password_by_email(
         .await
         .optional()
 }
+
+/// Sets a user's password hash.
+pub async fn set_password(conn: &mut Conn, id: Uuid, password_hash: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(password_hash))
+        .execute(conn)
+        .await
+}

@@ -11,6 +11,7 @@ pub mod dashboard_events;
 pub mod ops;
 pub mod seed;
 pub mod settings;
+pub mod streams;
 pub mod team;
 pub mod tickets;
 pub mod visitor_turn;
