@@ -124,11 +124,17 @@ impl Config {
             None => None,
         };
         let session_max_days: u64 = var("SESSION_MAX_DAYS")
-            .map(|v| v.parse().context("SESSION_MAX_DAYS must be a number of days"))
+            .map(|v| {
+                v.parse()
+                    .context("SESSION_MAX_DAYS must be a number of days")
+            })
             .transpose()?
             .unwrap_or(90);
         let refresh_grace_secs: u64 = var("REFRESH_GRACE_SECS")
-            .map(|v| v.parse().context("REFRESH_GRACE_SECS must be a number of seconds"))
+            .map(|v| {
+                v.parse()
+                    .context("REFRESH_GRACE_SECS must be a number of seconds")
+            })
             .transpose()?
             .unwrap_or(10);
         let ai_provider = match var("AI_PROVIDER").as_deref().unwrap_or("builtin") {
@@ -250,7 +256,7 @@ pub fn decode_secret(name: &str, raw: &str) -> anyhow::Result<Vec<u8>> {
     use base64::Engine;
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     let raw = raw.trim();
-    let is_hex = raw.len() % 2 == 0 && raw.bytes().all(|b| b.is_ascii_hexdigit());
+    let is_hex = raw.len().is_multiple_of(2) && raw.bytes().all(|b| b.is_ascii_hexdigit());
     let bytes = if is_hex {
         hex::decode(raw).ok()
     } else {
@@ -273,7 +279,9 @@ pub fn decode_secret(name: &str, raw: &str) -> anyhow::Result<Vec<u8>> {
     }
     let distinct = bytes.iter().collect::<std::collections::HashSet<_>>().len();
     if distinct < 16 {
-        bail!("{name} is not random (only {distinct} distinct bytes): use `openssl rand -base64 32`")
+        bail!(
+            "{name} is not random (only {distinct} distinct bytes): use `openssl rand -base64 32`"
+        )
     }
     Ok(bytes)
 }
@@ -388,7 +396,11 @@ mod tests {
             assert_eq!(c.jwt.map(|j| j.current.len()), Some(32), "{ok}");
         }
         // Rotation: previous secrets are kept for verification, each with its own kid.
-        let c = cfg(&[db, ("JWT_SECRET", TEST_SECRET), ("JWT_SECRET_PREVIOUS", hex32)])?;
+        let c = cfg(&[
+            db,
+            ("JWT_SECRET", TEST_SECRET),
+            ("JWT_SECRET_PREVIOUS", hex32),
+        ])?;
         let kids = c.jwt.map(|j| j.kids()).unwrap_or_default();
         assert_eq!(kids.len(), 2);
         assert_ne!(kids[0], kids[1]);
@@ -407,8 +419,14 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join(SECRET_FILE))?.permissions().mode();
-            assert_eq!(mode & 0o777, 0o600, "the secret file is private from the start");
+            let mode = std::fs::metadata(dir.join(SECRET_FILE))?
+                .permissions()
+                .mode();
+            assert_eq!(
+                mode & 0o777,
+                0o600,
+                "the secret file is private from the start"
+            );
         }
         let c = cfg(&[("DATABASE_URL", "postgres://x"), ("DATA_DIR", &d)])?;
         assert_eq!(c.jwt.map(|j| j.current.len()), Some(48));

@@ -17,7 +17,10 @@ async fn ticket_created_reaches_a_client_of_a_second_server_process() {
     // A second server process on the same database.
     let second = TestApp::builder().database(&s.app.db_name).spawn().await;
     let mut stream = second
-        .event_stream(&s.app.stream_url(&s.path("/events"), &s.owner.token).await, None)
+        .event_stream(
+            &s.app.stream_url(&s.path("/events"), &s.owner.token).await,
+            None,
+        )
         .await;
     assert_eq!(stream.content_type, "text/event-stream");
 
@@ -107,7 +110,9 @@ async fn an_agent_reply_reaches_the_open_widget_live() {
     let mut stream = s
         .app
         .event_stream(
-            &s.app.stream_url("/api/v1/widget/events", &visitor_token).await,
+            &s.app
+                .stream_url("/api/v1/widget/events", visitor_token)
+                .await,
             None,
         )
         .await;

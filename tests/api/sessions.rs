@@ -38,8 +38,12 @@ async fn login(app: &TestApp, user: &User) -> User {
 }
 
 async fn refresh(app: &TestApp, token: &str) -> (StatusCode, Value) {
-    app.post("/api/v1/auth/refresh", None, json!({"refresh_token": token}))
-        .await
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        json!({"refresh_token": token}),
+    )
+    .await
 }
 
 async fn open_status(app: &TestApp, path_and_query: &str) -> StatusCode {
@@ -59,14 +63,24 @@ async fn stream_tickets_are_single_use_and_for_one_stream() {
     let url = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
     let stream = s.app.event_stream(&url, None).await;
     assert_eq!(stream.content_type, "text/event-stream");
-    assert_eq!(open_status(&s.app, &url).await, StatusCode::UNAUTHORIZED, "used twice");
+    assert_eq!(
+        open_status(&s.app, &url).await,
+        StatusCode::UNAUTHORIZED,
+        "used twice"
+    );
 
     // A ticket for this workspace doesn't open another one's stream, nor the widget's.
     let other = s.app.create_workspace(&s.owner.token, "standard").await;
     let url = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
     let ticket = url.split("ticket=").nth(1).unwrap_or_default().to_string();
-    let elsewhere = format!("/api/v1/workspaces/{}/events?ticket={ticket}", id_of(&other));
-    assert_eq!(open_status(&s.app, &elsewhere).await, StatusCode::UNAUTHORIZED);
+    let elsewhere = format!(
+        "/api/v1/workspaces/{}/events?ticket={ticket}",
+        id_of(&other)
+    );
+    assert_eq!(
+        open_status(&s.app, &elsewhere).await,
+        StatusCode::UNAUTHORIZED
+    );
     let url = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
     let ticket = url.split("ticket=").nth(1).unwrap_or_default().to_string();
     let widget = format!("/api/v1/widget/events?ticket={ticket}");
@@ -82,7 +96,10 @@ async fn stream_tickets_are_single_use_and_for_one_stream() {
 
     // Expired unused: refused.
     let url = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
-    exec(&s.app, "UPDATE stream_tickets SET expires_at = now() - interval '1 second'");
+    exec(
+        &s.app,
+        "UPDATE stream_tickets SET expires_at = now() - interval '1 second'",
+    );
     assert_eq!(open_status(&s.app, &url).await, StatusCode::UNAUTHORIZED);
 
     // Tickets are stored hashed.
@@ -114,11 +131,19 @@ async fn tokens_in_the_url_work_nowhere() {
         s.path("/events"),
     ] {
         let with_token = format!("{path}?token={t}");
-        assert_eq!(open_status(&s.app, &with_token).await, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(
+            open_status(&s.app, &with_token).await,
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
     }
     for path in ["/api/v1/widget/messages", "/api/v1/widget/events"] {
         let with_token = format!("{path}?token={}", v.token);
-        assert_eq!(open_status(&s.app, &with_token).await, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(
+            open_status(&s.app, &with_token).await,
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
     }
 }
 
@@ -129,14 +154,20 @@ async fn a_stream_ends_when_its_token_expires() {
     let s = setup().await;
     let url = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
     // The access token behind the ticket expires in a second.
-    exec(&s.app, "UPDATE stream_tickets SET access_expires_at = now() + interval '1 second'");
+    exec(
+        &s.app,
+        "UPDATE stream_tickets SET access_expires_at = now() + interval '1 second'",
+    );
     let mut stream = s.app.event_stream(&url, None).await;
     stream.ends().await;
 
     let site = site(&s.app, "standard", true).await;
     let v = session(&s.app, &site).await;
     let url = s.app.stream_url("/api/v1/widget/events", &v.token).await;
-    exec(&s.app, "UPDATE stream_tickets SET access_expires_at = now() + interval '1 second'");
+    exec(
+        &s.app,
+        "UPDATE stream_tickets SET access_expires_at = now() + interval '1 second'",
+    );
     let mut stream = s.app.event_stream(&url, None).await;
     stream.ends().await;
 }
@@ -169,7 +200,10 @@ async fn removing_a_member_ends_their_streams_and_unassigns_their_tickets() {
     let mut owners = s.app.event_stream(&url, None).await;
 
     s.app
-        .delete(&s.path(&format!("/members/{}", agent.id)), Some(&s.owner.token))
+        .delete(
+            &s.path(&format!("/members/{}", agent.id)),
+            Some(&s.owner.token),
+        )
         .await
         .expect_status(StatusCode::NO_CONTENT);
     agents.ends().await;
@@ -181,7 +215,10 @@ async fn removing_a_member_ends_their_streams_and_unassigns_their_tickets() {
     let detail = s.get_ok(&format!("/tickets/{}", id_of(&t))).await;
     assert!(detail["ticket"]["assignee"].is_null(), "{detail}");
     let history = detail.to_string();
-    assert!(history.contains("unassigned"), "the history says so: {history}");
+    assert!(
+        history.contains("unassigned"),
+        "the history says so: {history}"
+    );
     // And the ex-member can't open a new stream.
     let (status, _) = s
         .app
@@ -195,16 +232,17 @@ async fn revoking_an_api_key_ends_its_streams() {
     let s = setup().await;
     let (status, created) = s
         .app
-        .post(&s.path("/api-keys"), Some(&s.owner.token), json!({"name": "ops"}))
+        .post(
+            &s.path("/api-keys"),
+            Some(&s.owner.token),
+            json!({"name": "ops"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let key = str_at(&created, "key").to_string();
     let by_ticket = s.app.stream_url(&s.path("/events"), &key).await;
     let mut ticketed = s.app.event_stream(&by_ticket, None).await;
-    let mut by_header = s
-        .app
-        .event_stream_with(&s.path("/events"), &key)
-        .await;
+    let mut by_header = s.app.event_stream_with(&s.path("/events"), &key).await;
     s.app
         .delete(
             &s.path(&format!("/api-keys/{}", str_at(&created, "id"))),
@@ -214,7 +252,10 @@ async fn revoking_an_api_key_ends_its_streams() {
         .expect_status(StatusCode::NO_CONTENT);
     ticketed.ends().await;
     by_header.ends().await;
-    let (status, _) = s.app.post(&s.path("/stream-tickets"), Some(&key), json!({})).await;
+    let (status, _) = s
+        .app
+        .post(&s.path("/stream-tickets"), Some(&key), json!({}))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -271,36 +312,61 @@ async fn changing_the_password_logs_out_the_other_sessions() {
     let url = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
     let mut own_stream = s.app.event_stream(&url, None).await;
 
-    let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+    let change =
+        |current: &str, new: &str| json!({"current_password": current, "new_password": new});
     let (status, body) = s
         .app
-        .post("/api/v1/auth/password", Some(&s.owner.token), change("wrong one", "new password 2"))
+        .post(
+            "/api/v1/auth/password",
+            Some(&s.owner.token),
+            change("wrong one", "new password 2"),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, body) = s
         .app
-        .post("/api/v1/auth/password", Some(&s.owner.token), change(PASSWORD, "short"))
+        .post(
+            "/api/v1/auth/password",
+            Some(&s.owner.token),
+            change(PASSWORD, "short"),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     s.app
-        .post("/api/v1/auth/password", Some(&s.owner.token), change(PASSWORD, "new password 2"))
+        .post(
+            "/api/v1/auth/password",
+            Some(&s.owner.token),
+            change(PASSWORD, "new password 2"),
+        )
         .await
         .expect_status(StatusCode::NO_CONTENT);
 
     laptop_stream.ends().await;
     still_live(&s, &mut own_stream, "After the password change").await;
     let (status, _) = refresh(&s.app, &laptop.refresh_token).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "the other session is logged out");
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the other session is logged out"
+    );
     let (status, _) = refresh(&s.app, &s.owner.refresh_token).await;
     assert_eq!(status, StatusCode::OK, "this session stays");
     let (status, _) = s
         .app
-        .post("/api/v1/auth/login", None, json!({"email": s.owner.email, "password": PASSWORD}))
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": s.owner.email, "password": PASSWORD}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the old password is gone");
     let (status, _) = s
         .app
-        .post("/api/v1/auth/login", None, json!({"email": s.owner.email, "password": "new password 2"}))
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": s.owner.email, "password": "new password 2"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
 }
@@ -314,7 +380,11 @@ async fn a_retried_refresh_within_the_grace_window_is_not_theft() {
     let (status, lost) = refresh(&app, &user.refresh_token).await;
     assert_eq!(status, StatusCode::OK, "{lost}");
     let (status, retried) = refresh(&app, &user.refresh_token).await;
-    assert_eq!(status, StatusCode::OK, "the retry within the grace window: {retried}");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the retry within the grace window: {retried}"
+    );
     let (status, _) = refresh(&app, str_at(&retried, "refresh_token")).await;
     assert_eq!(status, StatusCode::OK, "the retry's pair works");
 
@@ -386,7 +456,11 @@ async fn a_pending_invitation_can_be_revoked() {
     assert_eq!(status, StatusCode::NOT_FOUND, "already gone");
     let (status, body) = s
         .app
-        .post("/api/v1/invitations/accept", Some(&invitee.token), json!({"token": token}))
+        .post(
+            "/api/v1/invitations/accept",
+            Some(&invitee.token),
+            json!({"token": token}),
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "the link is dead: {body}");
     let list = s.get_ok("/invitations").await;

@@ -708,7 +708,10 @@ async fn the_event_stream_delivers_new_messages_of_the_visitors_conversation() {
     let v = session(&app, &site).await;
     let other = session(&app, &site).await;
     let mut stream = app
-        .event_stream(&app.stream_url("/api/v1/widget/events", &v.token).await, None)
+        .event_stream(
+            &app.stream_url("/api/v1/widget/events", &v.token).await,
+            None,
+        )
         .await;
     assert!(stream.content_type.starts_with("text/event-stream"));
     say(&app, &other, "not for v").await;

@@ -386,7 +386,11 @@ impl TestApp {
             None => panic!("{events_path} is not an event stream path"),
         };
         let (status, body) = self.post(&mint, Some(token), json!({})).await;
-        assert_eq!(status, StatusCode::CREATED, "minting a stream ticket: {body}");
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "minting a stream ticket: {body}"
+        );
         let ticket = body["ticket"].as_str().unwrap_or_default();
         assert!(ticket.starts_with("hs_"), "a stream ticket: {body}");
         format!("{events_path}?ticket={ticket}")

@@ -225,7 +225,10 @@ mod tests {
     fn visitor_and_access_keys_differ_and_kids_rotate() -> anyhow::Result<()> {
         let c = config()?;
         let master = masters(&c)?[0];
-        assert_ne!(derive(master, Purpose::Access)?, derive(master, Purpose::Visitor)?);
+        assert_ne!(
+            derive(master, Purpose::Access)?,
+            derive(master, Purpose::Visitor)?
+        );
         assert_ne!(derive(master, Purpose::Access)?, master.to_vec());
         // A token signed with the raw master secret (the old scheme) is refused.
         let now = Utc::now().timestamp();
@@ -254,7 +257,10 @@ mod tests {
         let rotated = Config::from_lookup(|k| m.get(k).cloned())?;
         assert_eq!(verify_access(&rotated, &old)?.sub, claims.sub);
         let new = issue_access(&rotated, claims.sub, None)?;
-        assert!(verify_access(&c, &new).is_err(), "the old config doesn't know the new kid");
+        assert!(
+            verify_access(&c, &new).is_err(),
+            "the old config doesn't know the new kid"
+        );
         Ok(())
     }
 

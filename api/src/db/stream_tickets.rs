@@ -17,7 +17,11 @@ pub async fn insert(conn: &mut Conn, ticket: &StreamTicket) -> QueryResult<usize
 
 /// Takes the live ticket with this hash: it is gone afterwards, so a second use (another
 /// server process included) finds nothing.
-pub async fn take(conn: &mut Conn, hash: &str, now: DateTime<Utc>) -> QueryResult<Option<StreamTicket>> {
+pub async fn take(
+    conn: &mut Conn,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<StreamTicket>> {
     diesel::delete(
         stream_tickets::table
             .filter(stream_tickets::token_hash.eq(hash))

@@ -304,12 +304,24 @@ mod tests {
         assert!(ends(BusEvent::session_ended(sid), &holder));
         assert!(!ends(BusEvent::session_ended(other_sid), &holder));
         assert!(ends(BusEvent::user_sessions_ended(user, None), &holder));
-        assert!(ends(BusEvent::user_sessions_ended(user, Some(other_sid)), &holder));
-        assert!(!ends(BusEvent::user_sessions_ended(user, Some(sid)), &holder));
-        assert!(!ends(BusEvent::user_sessions_ended(other_user, None), &holder));
+        assert!(ends(
+            BusEvent::user_sessions_ended(user, Some(other_sid)),
+            &holder
+        ));
+        assert!(!ends(
+            BusEvent::user_sessions_ended(user, Some(sid)),
+            &holder
+        ));
+        assert!(!ends(
+            BusEvent::user_sessions_ended(other_user, None),
+            &holder
+        ));
         assert!(ends(BusEvent::key_revoked(ws, Uuid::from_u128(1)), &KEY));
         assert!(!ends(BusEvent::key_revoked(ws, Uuid::from_u128(2)), &KEY));
-        assert!(!ends(BusEvent::key_revoked(ws, Uuid::from_u128(1)), &holder));
+        assert!(!ends(
+            BusEvent::key_revoked(ws, Uuid::from_u128(1)),
+            &holder
+        ));
         // They survive the NOTIFY payload.
         let ev = BusEvent::user_sessions_ended(user, Some(sid));
         let back: BusEvent = serde_json::from_str(&serde_json::to_string(&ev).unwrap_or_default())

@@ -6,7 +6,9 @@ use actix_web::web::Bytes;
 
 use crate::db::{self, Pool, tickets as ticket_store};
 use crate::events::sse::SseEvent;
-use crate::events::{AccessEnded, BusEvent, Frames, LiveEvent, MESSAGE_CREATED, TICKET_CREATED, TICKET_UPDATED};
+use crate::events::{
+    AccessEnded, BusEvent, Frames, LiveEvent, MESSAGE_CREATED, TICKET_CREATED, TICKET_UPDATED,
+};
 use crate::views::messages::MessageOut;
 use crate::views::tickets::TicketOut;
 

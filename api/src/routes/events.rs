@@ -8,13 +8,14 @@ use uuid::Uuid;
 use crate::error::{ApiResult, ErrorBody};
 use crate::events::sse;
 use crate::http::extract::stream_ticket as stream_ticket_of;
-use crate::services::streams::{self, Caller};
 use crate::services::dashboard_events;
-use crate::views::streams::StreamTicketOut;
+use crate::services::streams::{self, Caller};
 use crate::state::AppState;
+use crate::views::streams::StreamTicketOut;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(stream_ticket).service(workspace_events);
+    cfg.service(workspace_stream_ticket)
+        .service(workspace_events);
 }
 
 /// Mint a single-use ticket for the workspace's event stream (EventSource can't send an
@@ -22,7 +23,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "tickets", security(("bearer" = [])), params(("ws" = Uuid, Path)),
     responses((status = 201, body = StreamTicketOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/stream-tickets")]
-async fn stream_ticket(
+async fn workspace_stream_ticket(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,

@@ -13,11 +13,11 @@ use crate::http::extract::stream_ticket as stream_ticket_of;
 use crate::services::streams;
 use crate::services::widget::{self as service, Client, VisitorId};
 use crate::state::AppState;
+use crate::views::streams::StreamTicketOut;
 use crate::views::widget::{
     ConfigQuery, CreateSession, MarkRead, MessageList, MessagesQuery, PostMessage, PostMessageOut,
     SessionOut, WidgetConfig,
 };
-use crate::views::streams::StreamTicketOut;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_session)
@@ -25,7 +25,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_messages)
         .service(post_message)
         .service(mark_read)
-        .service(stream_ticket)
+        .service(widget_stream_ticket)
         .service(events_stream);
 }
 
@@ -120,7 +120,10 @@ async fn mark_read(
 #[utoipa::path(tag = "widget", security(("bearer" = [])),
     responses((status = 201, body = StreamTicketOut), (status = 401, body = ErrorBody)))]
 #[post("/api/v1/widget/stream-tickets")]
-async fn stream_ticket(state: web::Data<AppState>, visitor: VisitorId) -> ApiResult<HttpResponse> {
+async fn widget_stream_ticket(
+    state: web::Data<AppState>,
+    visitor: VisitorId,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(streams::mint_widget(&state, visitor).await?))
 }
 

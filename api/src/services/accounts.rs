@@ -213,7 +213,9 @@ pub async fn logout(state: &AppState, body: &RefreshRequest) -> ApiResult<()> {
     if let Some(family) = refresh_tokens::family_of(&mut conn, &hash).await? {
         refresh_tokens::revoke_family(&mut conn, family, Utc::now()).await?;
         drop(conn);
-        state.publish_all(vec![BusEvent::session_ended(family)]).await;
+        state
+            .publish_all(vec![BusEvent::session_ended(family)])
+            .await;
     }
     Ok(())
 }
@@ -245,7 +247,10 @@ pub async fn change_password(
         .await?
         .ok_or_else(|| ApiError::unauthorized_msg("The account no longer exists."))?;
     if !password::verify(body.current_password.clone(), user.password_hash.clone()).await? {
-        return Err(ApiError::validation("current_password", "is not your current password"));
+        return Err(ApiError::validation(
+            "current_password",
+            "is not your current password",
+        ));
     }
     let hash = password::hash(body.new_password.clone()).await?;
     conn.transaction::<_, ApiError, _>(async |conn| {

@@ -16,9 +16,10 @@ use uuid::Uuid;
 
 use crate::error::ApiResult;
 use crate::events::render::ticket_frame;
+use crate::events::sse::until;
 use crate::events::{Frames, LiveEvent, TICKET_UPDATED};
 use crate::services::access::access;
-use crate::services::streams::{StreamGrant, until};
+use crate::services::streams::StreamGrant;
 use crate::services::tickets::changed_since;
 use crate::state::AppState;
 

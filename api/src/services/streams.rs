@@ -13,7 +13,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures_util::{Stream, StreamExt};
 use uuid::Uuid;
 
 use crate::auth::tokens;
@@ -51,7 +50,9 @@ pub struct StreamGrant {
 }
 
 fn invalid_ticket() -> ApiError {
-    ApiError::unauthorized_msg("The stream ticket is invalid, expired or already used; mint a new one.")
+    ApiError::unauthorized_msg(
+        "The stream ticket is invalid, expired or already used; mint a new one.",
+    )
 }
 
 fn ends_at(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
@@ -78,7 +79,9 @@ async fn check_credential(
         }
         Principal::ApiKey { key_id, .. } => {
             if !api_keys::live_by_id(conn, *key_id).await? {
-                return Err(ApiError::unauthorized_msg("The API key is invalid or revoked."));
+                return Err(ApiError::unauthorized_msg(
+                    "The API key is invalid or revoked.",
+                ));
             }
         }
     }
@@ -96,7 +99,10 @@ fn holder(principal: &Principal, ws: Uuid, session_id: Option<Uuid>) -> StreamHo
     }
 }
 
-async fn mint(conn: &mut Conn, row: impl FnOnce(String, DateTime<Utc>) -> StreamTicket) -> ApiResult<StreamTicketOut> {
+async fn mint(
+    conn: &mut Conn,
+    row: impl FnOnce(String, DateTime<Utc>) -> StreamTicket,
+) -> ApiResult<StreamTicketOut> {
     let secret = tokens::random_secret("hs_");
     let now = Utc::now();
     let expires = now + chrono::Duration::from_std(TICKET_TTL).map_err(ApiError::internal)?;
@@ -108,7 +114,11 @@ async fn mint(conn: &mut Conn, row: impl FnOnce(String, DateTime<Utc>) -> Stream
 }
 
 /// A ticket for the dashboard stream of `ws` (members and the workspace's API keys).
-pub async fn mint_dashboard(state: &AppState, caller: &Caller, ws: Uuid) -> ApiResult<StreamTicketOut> {
+pub async fn mint_dashboard(
+    state: &AppState,
+    caller: &Caller,
+    ws: Uuid,
+) -> ApiResult<StreamTicketOut> {
     let mut conn = db::conn(&state.pool).await?;
     let access = resolve(&mut conn, &caller.principal, ws).await?;
     check_credential(&mut conn, &caller.principal, caller.session_id, Utc::now()).await?;
@@ -184,7 +194,10 @@ pub async fn grant_for(state: &AppState, caller: &Caller, ws: Uuid) -> ApiResult
 }
 
 /// Redeems a widget ticket: the visitor it was minted for, and when the stream ends.
-pub async fn redeem_widget(state: &AppState, ticket: &str) -> ApiResult<(VisitorId, DateTime<Utc>)> {
+pub async fn redeem_widget(
+    state: &AppState,
+    ticket: &str,
+) -> ApiResult<(VisitorId, DateTime<Utc>)> {
     let mut conn = db::conn(&state.pool).await?;
     let now = Utc::now();
     let row = stream_tickets::take(&mut conn, &tokens::sha256_hex(ticket.trim()), now)
@@ -205,13 +218,6 @@ pub async fn redeem_widget(state: &AppState, ticket: &str) -> ApiResult<(Visitor
 /// When a visitor's stream opened with the visitor token itself ends.
 pub fn widget_ends_at(v: &VisitorId) -> DateTime<Utc> {
     ends_at(DateTime::from_timestamp(v.expires_at, 0), Utc::now())
-}
-
-/// `frames` until `ends_at`: then the stream ends and the client mints a new ticket (with a
-/// fresh credential) to go on.
-pub fn until<S: Stream>(frames: S, ends_at: DateTime<Utc>) -> impl Stream<Item = S::Item> {
-    let left = (ends_at - Utc::now()).to_std().unwrap_or(Duration::ZERO);
-    frames.take_until(tokio::time::sleep(left))
 }
 
 /// Deletes tickets that expired unused (the worker calls it now and then).

@@ -21,7 +21,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::render::widget_message_frame;
 use crate::events::{Frames, LiveEvent};
 use crate::ratelimit;
-use crate::services::{streams, visitor_turn};
+use crate::services::visitor_turn;
 use crate::state::AppState;
 use crate::views::messages::MessageOut;
 use crate::views::widget::{
@@ -351,5 +351,5 @@ pub async fn event_frames(
             };
             std::future::ready(frame)
         });
-    Ok(streams::until(replay.chain(live), ends_at))
+    Ok(crate::events::sse::until(replay.chain(live), ends_at))
 }

@@ -249,7 +249,7 @@ export interface paths {
          * Mint a single-use ticket for the visitor's event stream (the visitor token never goes
          *     into a URL).
          */
-        post: operations["stream_ticket"];
+        post: operations["widget_stream_ticket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -538,7 +538,7 @@ export interface paths {
          * Mint a single-use ticket for the workspace's event stream (EventSource can't send an
          *     `Authorization` header, and credentials never go into URLs).
          */
-        post: operations["stream_ticket"];
+        post: operations["workspace_stream_ticket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1945,7 +1945,7 @@ export interface operations {
             };
         };
     };
-    stream_ticket: {
+    widget_stream_ticket: {
         parameters: {
             query?: never;
             header?: never;
@@ -2913,7 +2913,7 @@ export interface operations {
             };
         };
     };
-    stream_ticket: {
+    workspace_stream_ticket: {
         parameters: {
             query?: never;
             header?: never;
