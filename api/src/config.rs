@@ -32,6 +32,8 @@ pub struct Config {
     pub ai_timeout: Duration,
     pub rate_limits: bool,
     pub trusted_proxies: Vec<IpNet>,
+    /// Private or reserved ranges webhooks may reach anyway (`WEBHOOK_ALLOW_PRIVATE_NETWORKS`).
+    pub webhook_allow_private_networks: Vec<IpNet>,
     /// Access-token lifetime (15 minutes).
     pub access_ttl: Duration,
     /// Refresh-token lifetime.
@@ -63,6 +65,10 @@ impl fmt::Debug for Config {
             .field("ai_timeout", &self.ai_timeout)
             .field("rate_limits", &self.rate_limits)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field(
+                "webhook_allow_private_networks",
+                &self.webhook_allow_private_networks,
+            )
             .finish()
     }
 }
@@ -118,7 +124,11 @@ impl Config {
             other => bail!("RATE_LIMITS must be `on` or `off`, not `{other}`"),
         };
         let trusted_proxies = var("TRUSTED_PROXIES")
-            .map(|v| parse_cidrs(&v))
+            .map(|v| parse_cidrs("TRUSTED_PROXIES", &v))
+            .transpose()?
+            .unwrap_or_default();
+        let webhook_allow_private_networks = var("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
+            .map(|v| parse_cidrs("WEBHOOK_ALLOW_PRIVATE_NETWORKS", &v))
             .transpose()?
             .unwrap_or_default();
         let public_url = var("PUBLIC_URL")
@@ -145,6 +155,7 @@ impl Config {
             ai_timeout: Duration::from_millis(ai_timeout_ms),
             rate_limits,
             trusted_proxies,
+            webhook_allow_private_networks,
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
             outbox_poll: Duration::from_millis(
@@ -165,14 +176,14 @@ impl Config {
     }
 }
 
-fn parse_cidrs(raw: &str) -> anyhow::Result<Vec<IpNet>> {
+fn parse_cidrs(name: &str, raw: &str) -> anyhow::Result<Vec<IpNet>> {
     raw.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
             s.parse::<IpNet>()
                 .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                .with_context(|| format!("TRUSTED_PROXIES: `{s}` is not a CIDR or IP address"))
+                .with_context(|| format!("{name}: `{s}` is not a CIDR or IP address"))
         })
         .collect()
 }
@@ -247,6 +258,14 @@ mod tests {
         assert!(c.is_trusted_proxy("10.1.2.3".parse()?));
         assert!(c.is_trusted_proxy("127.0.0.1".parse()?));
         assert!(!c.is_trusted_proxy("192.168.1.1".parse()?));
+        assert!(c.webhook_allow_private_networks.is_empty());
+        let c = cfg(&[
+            base[0],
+            base[1],
+            ("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "10.1.0.0/16, fd00::/8"),
+        ])?;
+        assert_eq!(c.webhook_allow_private_networks.len(), 2);
+        assert!(cfg(&[base[0], base[1], ("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "lan")]).is_err());
         Ok(())
     }
 
