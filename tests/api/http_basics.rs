@@ -215,13 +215,20 @@ async fn http_series(app: &TestApp) -> Vec<String> {
         .get(app.url("/metrics"))
         .send()
         .await
-        .expect("GET /metrics")
+        .unwrap_or_else(|e| panic!("GET /metrics: {e}"))
         .text()
         .await
-        .expect("the metrics text");
+        .unwrap_or_else(|e| panic!("the metrics text: {e}"));
     text.lines()
-        .filter(|l| l.starts_with("http_requests_total{") || l.starts_with("http_request_duration_seconds_count{"))
-        .map(|l| l.rsplit_once(' ').map_or(l, |(series, _)| series).to_string())
+        .filter(|l| {
+            l.starts_with("http_requests_total{")
+                || l.starts_with("http_request_duration_seconds_count{")
+        })
+        .map(|l| {
+            l.rsplit_once(' ')
+                .map_or(l, |(series, _)| series)
+                .to_string()
+        })
         .collect()
 }
 
@@ -229,8 +236,9 @@ async fn http_series(app: &TestApp) -> Vec<String> {
 async fn random_requests(app: &TestApp, n: usize) {
     for i in 0..n {
         let r: u64 = rand::random();
-        let method = reqwest::Method::from_bytes(format!("X{r:x}{}", "A".repeat(i % 50)).as_bytes())
-            .expect("a token method");
+        let method =
+            reqwest::Method::from_bytes(format!("X{r:x}{}", "A".repeat(i % 50)).as_bytes())
+                .unwrap_or_else(|e| panic!("a token method: {e}"));
         let paths = [
             format!("/api/v1/nowhere/{r}"),
             format!("/api/v1/workspaces/{}", uuid::Uuid::new_v4()),
@@ -242,8 +250,12 @@ async fn random_requests(app: &TestApp, n: usize) {
                 .request(method.clone(), app.url(path))
                 .send()
                 .await
-                .expect("request");
-            app.client.get(app.url(path)).send().await.expect("request");
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+            app.client
+                .get(app.url(path))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
         }
     }
 }
@@ -262,7 +274,11 @@ async fn random_methods_and_paths_do_not_grow_metric_series() {
         before.len(),
         after.len(),
         "new series appeared: {:?}",
-        after.iter().filter(|s| !before.contains(s)).take(5).collect::<Vec<_>>()
+        after
+            .iter()
+            .filter(|s| !before.contains(s))
+            .take(5)
+            .collect::<Vec<_>>()
     );
     assert!(
         after.iter().all(|s| s.len() < 200),

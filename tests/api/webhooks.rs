@@ -511,7 +511,10 @@ async fn private_destinations_are_refused_by_default() {
     assert_eq!(items[0]["last_error"], "refused_address", "{items:?}");
     assert!(items[0]["status_code"].is_null(), "{items:?}");
     let got = receiver.received_requests().await.unwrap_or_default();
-    assert!(got.is_empty(), "the receiver on loopback was reached: {got:?}");
+    assert!(
+        got.is_empty(),
+        "the receiver on loopback was reached: {got:?}"
+    );
 }
 
 #[tokio::test]
@@ -528,10 +531,7 @@ async fn the_delivery_log_shows_coarse_outcomes_only() {
         .port();
     let s = setup().await;
     let mut hooks = Vec::new();
-    for url in [
-        failing.uri(),
-        format!("http://127.0.0.1:{closed}/hooks"),
-    ] {
+    for url in [failing.uri(), format!("http://127.0.0.1:{closed}/hooks")] {
         let hook = s
             .app
             .post(

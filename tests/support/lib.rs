@@ -266,7 +266,10 @@ impl TestAppBuilder {
             ("BIND".into(), "127.0.0.1:0".into()),
             // The tests' webhook receivers listen on loopback, which the product refuses by
             // default; `webhooks::private_destinations_are_refused_by_default` unsets this.
-            ("WEBHOOK_ALLOW_PRIVATE_NETWORKS".into(), "127.0.0.0/8".into()),
+            (
+                "WEBHOOK_ALLOW_PRIVATE_NETWORKS".into(),
+                "127.0.0.0/8".into(),
+            ),
         ]);
         for (key, value) in self.env {
             match value {

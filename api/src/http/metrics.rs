@@ -65,7 +65,10 @@ mod tests {
     fn extension_methods_share_one_label() -> anyhow::Result<()> {
         assert_eq!(method_label(&Method::GET), "GET");
         assert_eq!(method_label(&Method::OPTIONS), "OPTIONS");
-        assert_eq!(method_label(&Method::from_bytes(b"AAAAAAAAAAAAAAAA")?), "other");
+        assert_eq!(
+            method_label(&Method::from_bytes(b"AAAAAAAAAAAAAAAA")?),
+            "other"
+        );
         assert_eq!(method_label(&Method::from_bytes(b"PROPFIND")?), "other");
         Ok(())
     }

@@ -230,7 +230,11 @@ mod tests {
             "http://[fd00:ec2::254]/",
             "http://localhost:9200/",
         ] {
-            assert_eq!(validate_url(&outbound, bad).await.unwrap_err().field, "url", "{bad}");
+            assert_eq!(
+                validate_url(&outbound, bad).await.unwrap_err().field,
+                "url",
+                "{bad}"
+            );
         }
         assert_eq!(
             validate_events(&["ticket.created".into(), "ticket.created".into()]).unwrap(),

@@ -424,15 +424,9 @@ mod tests {
             resolve_checked(&policy, "localhost").await,
             Err(Outcome::RefusedAddress)
         );
-        let open = AddressPolicy::new(vec![
-            IpNet::from(ip("127.0.0.1")),
-            IpNet::from(ip("::1")),
-        ]);
+        let open = AddressPolicy::new(vec![IpNet::from(ip("127.0.0.1")), IpNet::from(ip("::1"))]);
         let addrs = resolve_checked(&open, "localhost").await;
-        assert!(
-            addrs.as_ref().is_ok_and(|a| !a.is_empty()),
-            "{addrs:?}"
-        );
+        assert!(addrs.as_ref().is_ok_and(|a| !a.is_empty()), "{addrs:?}");
         assert_eq!(
             resolve_checked(&policy, "[::1]").await,
             Err(Outcome::RefusedAddress)
