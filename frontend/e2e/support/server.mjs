@@ -57,6 +57,8 @@ export async function startServer(extraEnv = {}) {
     PUBLIC_URL: url,
     DATA_DIR: dataDir,
     RATE_LIMITS: 'off',
+    // The tests' webhook receivers listen on loopback, which the server refuses by default.
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8',
     RUST_LOG: process.env.RUST_LOG ?? 'warn',
     ...extraEnv,
   };
