@@ -15,6 +15,17 @@ pub enum AiProvider {
     OpenAi,
 }
 
+/// Who may create an account through the API (`SIGNUP`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signup {
+    /// Anyone.
+    Open,
+    /// Only an email address with a pending invitation.
+    Invite,
+    /// Nobody; accounts come from `handoff create-user`.
+    Closed,
+}
+
 #[derive(Clone)]
 pub struct Config {
     pub database_url: String,
@@ -32,6 +43,7 @@ pub struct Config {
     pub ai_timeout: Duration,
     pub rate_limits: bool,
     pub trusted_proxies: Vec<IpNet>,
+    pub signup: Signup,
     /// Private or reserved ranges webhooks may reach anyway (`WEBHOOK_ALLOW_PRIVATE_NETWORKS`).
     pub webhook_allow_private_networks: Vec<IpNet>,
     /// Access-token lifetime (15 minutes).
@@ -65,6 +77,7 @@ impl fmt::Debug for Config {
             .field("ai_timeout", &self.ai_timeout)
             .field("rate_limits", &self.rate_limits)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("signup", &self.signup)
             .field(
                 "webhook_allow_private_networks",
                 &self.webhook_allow_private_networks,
@@ -127,6 +140,12 @@ impl Config {
             .map(|v| parse_cidrs("TRUSTED_PROXIES", &v))
             .transpose()?
             .unwrap_or_default();
+        let signup = match var("SIGNUP").as_deref().unwrap_or("open") {
+            "open" => Signup::Open,
+            "invite" => Signup::Invite,
+            "closed" => Signup::Closed,
+            other => bail!("SIGNUP must be `open`, `invite` or `closed`, not `{other}`"),
+        };
         let webhook_allow_private_networks = var("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
             .map(|v| parse_cidrs("WEBHOOK_ALLOW_PRIVATE_NETWORKS", &v))
             .transpose()?
@@ -155,6 +174,7 @@ impl Config {
             ai_timeout: Duration::from_millis(ai_timeout_ms),
             rate_limits,
             trusted_proxies,
+            signup,
             webhook_allow_private_networks,
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
@@ -249,6 +269,12 @@ mod tests {
         ];
         assert!(cfg(&[base[0], base[1], ("AI_PROVIDER", "gpt")]).is_err());
         assert!(cfg(&[base[0], base[1], ("RATE_LIMITS", "maybe")]).is_err());
+        assert!(cfg(&[base[0], base[1], ("SIGNUP", "sometimes")]).is_err());
+        assert_eq!(cfg(&[base[0], base[1]])?.signup, Signup::Open);
+        assert_eq!(
+            cfg(&[base[0], base[1], ("SIGNUP", "invite")])?.signup,
+            Signup::Invite
+        );
         assert!(cfg(&[base[0], ("JWT_SECRET", "short")]).is_err());
         let c = cfg(&[
             base[0],

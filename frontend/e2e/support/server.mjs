@@ -88,6 +88,14 @@ export async function startServer(extraEnv = {}) {
     port,
     databaseUrl: env.DATABASE_URL,
     dataDir,
+    /** Sets a workspace's plan the way the instance operator does: `handoff workspace plan`. */
+    setPlan(ws, plan) {
+      execFileSync(handoffBin(), ['workspace', 'plan', ws, plan], {
+        cwd: repoRoot,
+        env: { ...env, RUST_LOG: 'warn' },
+        stdio: 'pipe',
+      });
+    },
     async stop() {
       if (exited === null) {
         child.kill('SIGTERM');
