@@ -12,6 +12,7 @@ use crate::events::bus::EventBus;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::ratelimit::Limiter;
+use crate::webhooks::{AddressPolicy, Outbound};
 
 /// Connections per server process.
 const POOL_SIZE: usize = 16;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub limiter: Limiter,
     pub assistant: Arc<dyn Assistant>,
     pub mailer: Arc<Mailer>,
+    /// The webhook HTTP client, with its address policy.
+    pub webhooks: Outbound,
 }
 
 impl AppState {
@@ -43,6 +46,9 @@ impl AppState {
             assistant,
             metrics,
             mailer: Arc::new(Mailer::from_config(&config)?),
+            webhooks: Outbound::new(AddressPolicy::new(
+                config.webhook_allow_private_networks.clone(),
+            ))?,
             config: Arc::new(config),
             pool,
         })

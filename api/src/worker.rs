@@ -49,7 +49,7 @@ async fn execute(state: &AppState, work: Work) -> Done {
     match work {
         Work::Mail(email) => Done::Mail(state.mailer.send(&state.config.mail_from, &email).await),
         Work::Webhook(p) => {
-            let attempt = webhooks::send(&p).await;
+            let attempt = webhooks::send(&state.webhooks, &p).await;
             Done::Webhook(p, attempt)
         }
         Work::Nothing => Done::Nothing,

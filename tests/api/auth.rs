@@ -274,3 +274,61 @@ async fn rate_limits_can_be_turned_off() {
         "the limits are on by default"
     );
 }
+
+async fn try_register(app: &TestApp, email: &str) -> (StatusCode, serde_json::Value) {
+    app.post(
+        "/api/v1/auth/register",
+        None,
+        json!({"email": email, "password": "correct horse battery", "name": "New"}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn signup_closed_and_invite_only() {
+    let app = TestApp::builder().env("SIGNUP", "closed").spawn().await;
+    let (status, body) = try_register(&app, "someone@example.com").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "signup_closed");
+
+    let app = TestApp::builder().env("SIGNUP", "invite").spawn().await;
+    let (status, body) = try_register(&app, "stranger@example.com").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "signup_invite_only");
+    // The operator's CLI still creates accounts; their owner invites someone, who can then
+    // sign up with the invited address (and only that one).
+    let mut conn = app.async_db().await;
+    handoff::services::accounts::create_user(
+        &mut conn,
+        "owner@example.com",
+        "Owner",
+        "correct horse battery",
+    )
+    .await
+    .expect("create-user");
+    let (status, login) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "owner@example.com", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{login}");
+    let token = handoff_tests::str_at(&login, "access_token");
+    let ws = app.create_workspace(token, "free").await;
+    let (status, body) = app
+        .post(
+            &format!(
+                "/api/v1/workspaces/{}/invitations",
+                handoff_tests::id_of(&ws)
+            ),
+            Some(token),
+            json!({"email": "Invited@Example.com", "role": "agent"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = try_register(&app, "invited@example.com").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = try_register(&app, "uninvited@example.com").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

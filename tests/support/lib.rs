@@ -265,6 +265,12 @@ impl TestAppBuilder {
             ("OUTBOX_POLL_MS".into(), "50".into()),
             ("OUTBOX_BACKOFF_MS".into(), "200".into()),
             ("BIND".into(), "127.0.0.1:0".into()),
+            // The tests' webhook receivers listen on loopback, which the product refuses by
+            // default; `webhooks::private_destinations_are_refused_by_default` unsets this.
+            (
+                "WEBHOOK_ALLOW_PRIVATE_NETWORKS".into(),
+                "127.0.0.0/8".into(),
+            ),
         ]);
         for (key, value) in self.env {
             match value {
@@ -485,17 +491,39 @@ impl TestApp {
         }
     }
 
-    /// Creates a workspace owned by `token`'s user; returns its JSON.
+    /// Creates a workspace owned by `token`'s user on `plan`; returns its JSON. Workspaces
+    /// start on Free; a paid plan is the instance operator's to set, which this does in the
+    /// database (`workspaces::plans_are_set_by_the_operator_only` tests the real ways).
     pub async fn create_workspace(&self, token: &str, plan: &str) -> Value {
-        let (status, body) = self
-            .post(
-                "/api/v1/workspaces",
-                Some(token),
-                json!({"name": "Acme", "plan": plan}),
-            )
+        let (status, mut body) = self
+            .post("/api/v1/workspaces", Some(token), json!({"name": "Acme"}))
             .await;
         assert_eq!(status, StatusCode::CREATED, "create workspace: {body}");
+        if plan != "free" {
+            self.set_plan(str_at(&body, "id"), plan);
+            body["plan"] = json!(plan);
+        }
         body
+    }
+
+    /// Sets a workspace's plan in the database (as `handoff workspace plan` would).
+    pub fn set_plan(&self, ws: &str, plan: &str) {
+        let updated =
+            diesel::sql_query("UPDATE workspaces SET plan = $1::plan WHERE id = $2::uuid")
+                .bind::<diesel::sql_types::Text, _>(plan)
+                .bind::<diesel::sql_types::Text, _>(ws)
+                .execute(&mut self.db());
+        assert!(matches!(updated, Ok(1)), "set plan of {ws}: {updated:?}");
+    }
+
+    /// An async connection to this app's database, for calling the product's services the
+    /// way the CLI does.
+    pub async fn async_db(&self) -> diesel_async::AsyncPgConnection {
+        use diesel_async::AsyncConnection;
+        match diesel_async::AsyncPgConnection::establish(&self.database_url()).await {
+            Ok(c) => c,
+            Err(e) => panic!("connect to {}: {e}", self.db_name),
+        }
     }
 
     /// Adds `user` to workspace `ws` with `role` through an invitation.

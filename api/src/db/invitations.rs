@@ -64,3 +64,20 @@ pub async fn delete_pending(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> Qu
     .execute(conn)
     .await
 }
+
+/// Whether a pending (not accepted, not expired) invitation exists for this lower-cased
+/// email, in any workspace.
+pub async fn pending_for_email(
+    conn: &mut Conn,
+    email: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        invitations::table
+            .filter(invitations::email.eq(email))
+            .filter(invitations::accepted_at.is_null())
+            .filter(invitations::expires_at.gt(now)),
+    ))
+    .get_result(conn)
+    .await
+}

@@ -7,8 +7,9 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{password, tokens};
+use crate::config::Signup;
 use crate::db::models::{NewRefreshToken, NewUser, User};
-use crate::db::{self, Conn, api_keys, members, refresh_tokens, users};
+use crate::db::{self, Conn, api_keys, invitations, members, refresh_tokens, users};
 use crate::domain::access::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::events::BusEvent;
@@ -27,7 +28,12 @@ fn email_taken() -> ApiError {
 }
 
 /// Inserts an account (the request already validated); 409 when the email is taken.
-async fn insert_user(conn: &mut Conn, req: &RegisterRequest) -> ApiResult<User> {
+/// `verified`: when the email counts as confirmed (`None`: not yet).
+async fn insert_user(
+    conn: &mut Conn,
+    req: &RegisterRequest,
+    verified: Option<chrono::DateTime<Utc>>,
+) -> ApiResult<User> {
     let email = req.email.trim().to_lowercase();
     let hash = password::hash(req.password.clone()).await?;
     users::insert(
@@ -37,13 +43,15 @@ async fn insert_user(conn: &mut Conn, req: &RegisterRequest) -> ApiResult<User> 
             email: &email,
             name: req.name.trim(),
             password_hash: &hash,
+            email_verified_at: verified,
         },
     )
     .await?
     .ok_or_else(email_taken)
 }
 
-/// Creates an account (the `create-user` command).
+/// Creates an account (the `create-user` command). The operator vouches for the address,
+/// so it counts as verified.
 pub async fn create_user(
     conn: &mut Conn,
     email: &str,
@@ -56,7 +64,7 @@ pub async fn create_user(
         name: name.trim().to_string(),
     };
     req.validate()?;
-    Ok(insert_user(conn, &req).await?.id)
+    Ok(insert_user(conn, &req, Some(Utc::now())).await?.id)
 }
 
 fn duration(d: std::time::Duration) -> ApiResult<chrono::Duration> {
@@ -103,7 +111,29 @@ async fn session(conn: &mut Conn, state: &AppState, user: &User) -> ApiResult<Au
     })
 }
 
-/// Creates an account and its first session.
+/// Whether `SIGNUP` lets this (lower-cased) email register: 403 `signup_closed` or
+/// `signup_invite_only` otherwise.
+async fn check_signup(conn: &mut Conn, state: &AppState, email: &str) -> ApiResult<()> {
+    match state.config.signup {
+        Signup::Open => Ok(()),
+        Signup::Closed => Err(ApiError::forbidden_code(
+            "signup_closed",
+            "Sign-up is closed on this Handoff instance; ask its operator for an account.",
+        )),
+        Signup::Invite => {
+            if invitations::pending_for_email(conn, email, Utc::now()).await? {
+                Ok(())
+            } else {
+                Err(ApiError::forbidden_code(
+                    "signup_invite_only",
+                    "Sign-up on this Handoff instance needs an invitation to this email address.",
+                ))
+            }
+        }
+    }
+}
+
+/// Creates an account and its first session (as `SIGNUP` allows).
 pub async fn register(
     state: &AppState,
     ip: &str,
@@ -115,7 +145,8 @@ pub async fn register(
         .check(&[ratelimit::REGISTRATIONS_PER_IP.on(ip)])
         .await?;
     let mut conn = db::conn(&state.pool).await?;
-    let user = insert_user(&mut conn, body).await?;
+    check_signup(&mut conn, state, &body.email.trim().to_lowercase()).await?;
+    let user = insert_user(&mut conn, body, None).await?;
     session(&mut conn, state, &user).await
 }
 

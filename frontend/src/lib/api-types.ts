@@ -146,6 +146,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operator/workspaces/{ws}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a workspace's plan (instance operators only; workspace owners can't choose plans). */
+        put: operations["set_plan"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/widget/config": {
         parameters: {
             query?: never;
@@ -265,7 +282,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a workspace; the caller becomes its owner. */
+        /**
+         * Create a workspace on the Free plan; the caller becomes its owner. Paid plans are set by
+         *     the instance operator: a `plan` other than `free` is 403 `plan_set_by_operator`.
+         */
         post: operations["create_workspace"];
         delete?: never;
         options?: never;
@@ -287,7 +307,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update name, plan, allowed origins, widget colour or greeting (owners and admins). */
+        /**
+         * Update name, allowed origins, widget colour or greeting (owners and admins). `plan` may
+         *     only repeat the current plan; changing it is 403 `plan_set_by_operator`.
+         */
         patch: operations["update_workspace"];
         trace?: never;
     };
@@ -1169,6 +1192,9 @@ export interface components {
             visitor_id: string;
             visitor_token: string;
         };
+        SetPlan: {
+            plan: components["schemas"]["Plan"];
+        };
         /**
          * @description A single-use ticket that opens one event stream: pass it as `?ticket=` in the
          *     EventSource URL within `expires_in` seconds. It works once, for that stream only.
@@ -1723,6 +1749,64 @@ export interface operations {
             };
         };
     };
+    set_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetPlan"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceOut"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an instance operator (`operator_only`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     widget_config: {
         parameters: {
             query: {
@@ -1994,6 +2078,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A paid plan was asked for (`plan_set_by_operator`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
