@@ -15,6 +15,7 @@ pub mod refresh_tokens;
 pub mod schema;
 pub mod tickets;
 pub mod users;
+pub mod verifications;
 pub mod webhooks;
 pub mod workspaces;
 

@@ -13,6 +13,7 @@ pub mod ops;
 pub mod seed;
 pub mod settings;
 pub mod team;
+pub mod templated_mail;
 pub mod tickets;
 pub mod visitor_turn;
 pub mod webhooks;
