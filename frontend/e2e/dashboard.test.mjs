@@ -29,6 +29,11 @@ after(async () => {
 
 /** The accept link of the newest invitation mailed to `to` (file mail under DATA_DIR/mail). */
 async function invitationLink(dataDir, to) {
+  return mailLink(dataDir, to, /https?:\/\/[^\s"<>]+(?:invitations\/accept|accept-invite)\?token=[A-Za-z0-9_\-.~%]+/);
+}
+
+/** The first link matching `re` in a mail to `to` (file mail under DATA_DIR/mail). */
+async function mailLink(dataDir, to, re) {
   const dir = path.join(dataDir, 'mail');
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -37,10 +42,10 @@ async function invitationLink(dataDir, to) {
       const raw = readFileSync(path.join(dir, f), 'utf8');
       const text = raw.replace(/=\r?\n/g, '').replace(/=3D/gi, '=');
       if (!text.includes(to)) continue;
-      const m = text.match(/https?:\/\/[^\s"<>]+(?:invitations\/accept|accept-invite)\?token=[A-Za-z0-9_\-.~%]+/);
+      const m = text.match(re);
       if (m) return m[0];
     }
-    if (Date.now() > deadline) throw new Error(`no invitation mail for ${to} under ${dir}`);
+    if (Date.now() > deadline) throw new Error(`no mail for ${to} matching ${re} under ${dir}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -263,6 +268,19 @@ test('setup screens: widget snippet and allowed origins, team invite, API key sh
     await page.getByLabel('Password').fill('correct horse battery staple');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL(new RegExp(`/w/${ws}/tickets`));
+
+    // A new account confirms its address (the link mailed at sign-up) before it invites.
+    await page.getByText('Confirm your email address.').waitFor();
+    await page.screenshot({ path: path.join(out, 'dashboard-verify-banner-1280.png') });
+    const verify = await mailLink(server.dataDir, 'owner@acme.test', /https?:\/\/[^\s"<>]+\/verify-email\?token=ev_[A-Za-z0-9_]+/);
+    assert.ok(verify.startsWith(`${base}/verify-email?token=ev_`), verify);
+    await page.goto(verify);
+    await page.getByText('Your email address owner@acme.test is confirmed.').waitFor();
+    const meLoaded = page.waitForResponse((r) => r.url().endsWith('/api/v1/me') && r.status() === 200);
+    await page.goto(`${base}/w/${ws}/tickets`);
+    await meLoaded;
+    await page.getByRole('link', { name: 'Widget' }).waitFor();
+    assert.equal(await page.getByText('Confirm your email address.').count(), 0, 'the banner is gone');
 
     // Widget install: the snippet with this workspace's key, copyable.
     await page.getByRole('link', { name: 'Widget' }).click();

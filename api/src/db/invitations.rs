@@ -81,3 +81,25 @@ pub async fn pending_for_email(
     .get_result(conn)
     .await
 }
+
+pub async fn by_id(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Invitation>> {
+    invitations::table
+        .find(id)
+        .select(Invitation::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Replaces the token of a pending invitation (its mail is being sent); 0 when it was
+/// accepted meanwhile.
+pub async fn set_token_hash(conn: &mut Conn, id: Uuid, hash: &str) -> QueryResult<usize> {
+    diesel::update(
+        invitations::table
+            .find(id)
+            .filter(invitations::accepted_at.is_null()),
+    )
+    .set(invitations::token_hash.eq(hash))
+    .execute(conn)
+    .await
+}

@@ -16,6 +16,7 @@ pub mod schema;
 pub mod stream_tickets;
 pub mod tickets;
 pub mod users;
+pub mod verifications;
 pub mod webhooks;
 pub mod workspaces;
 

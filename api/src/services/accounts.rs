@@ -9,15 +9,16 @@ use validator::Validate;
 use crate::auth::{password, tokens};
 use crate::config::Signup;
 use crate::db::models::{NewRefreshToken, NewUser, User};
-use crate::db::{self, Conn, api_keys, invitations, members, refresh_tokens, users};
+use crate::db::{self, Conn, api_keys, invitations, members, refresh_tokens, users, verifications};
 use crate::domain::access::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::events::BusEvent;
+use crate::mail::{self, Template};
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::views::accounts::{
     AuthResponse, ChangePassword, LoginRequest, Me, MeWorkspace, RefreshRequest, RegisterRequest,
-    TokenPair,
+    TokenPair, VerifyEmailRequest,
 };
 
 /// How stale an API key's `last_used_at` may get before a request refreshes it.
@@ -146,8 +147,59 @@ pub async fn register(
         .await?;
     let mut conn = db::conn(&state.pool).await?;
     check_signup(&mut conn, state, &body.email.trim().to_lowercase()).await?;
-    let user = insert_user(&mut conn, body, None).await?;
+    // The hash runs before the transaction: no connection waits on it inside one.
+    let user = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let user = insert_user(conn, body, None).await?;
+            verifications::upsert(conn, user.id, None, None).await?;
+            mail::queue_template(conn, None, &Template::VerifyEmail { user_id: user.id }).await?;
+            Ok(user)
+        })
+        .await?;
     session(&mut conn, state, &user).await
+}
+
+/// Confirms an email address with the token from the verification mail.
+pub async fn verify_email(state: &AppState, body: &VerifyEmailRequest) -> ApiResult<Me> {
+    let hash = tokens::sha256_hex(body.token.trim());
+    let mut conn = db::conn(&state.pool).await?;
+    let user_id = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let user_id = verifications::user_by_hash(conn, &hash, Utc::now())
+                .await?
+                .ok_or_else(|| {
+                    ApiError::validation(
+                        "token",
+                        "the link is invalid or has expired; ask for a new one",
+                    )
+                })?;
+            users::mark_verified(conn, user_id, Utc::now()).await?;
+            verifications::delete(conn, user_id).await?;
+            Ok(user_id)
+        })
+        .await?;
+    drop(conn);
+    me(state, user_id).await
+}
+
+/// Sends a new verification mail (409 `already_verified` when there is nothing to confirm).
+pub async fn resend_verification(state: &AppState, user_id: Uuid) -> ApiResult<()> {
+    let mut conn = db::conn(&state.pool).await?;
+    let user = users::by_id(&mut conn, user_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized_msg("The account no longer exists."))?;
+    if user.email_verified_at.is_some() {
+        return Err(ApiError::conflict(
+            "already_verified",
+            "This email address is confirmed already.",
+        ));
+    }
+    state
+        .limiter
+        .check(&[ratelimit::VERIFICATION_MAILS_PER_USER.on(user_id)])
+        .await?;
+    mail::queue_template(&mut conn, None, &Template::VerifyEmail { user_id }).await?;
+    Ok(())
 }
 
 /// Logs in with email and password (a dummy hash is verified for unknown emails, so both
@@ -312,6 +364,8 @@ pub async fn me(state: &AppState, user_id: Uuid) -> ApiResult<Me> {
         id: user.id,
         email: user.email,
         name: user.name,
+        email_verified: user.email_verified_at.is_some(),
+        is_operator: user.is_operator,
         workspaces,
     })
 }

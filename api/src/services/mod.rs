@@ -14,6 +14,7 @@ pub mod seed;
 pub mod settings;
 pub mod streams;
 pub mod team;
+pub mod templated_mail;
 pub mod tickets;
 pub mod visitor_turn;
 pub mod webhooks;
