@@ -2609,6 +2609,15 @@ export interface operations {
                     "application/json": components["schemas"]["ArticleOut"];
                 };
             };
+            /** @description Only owners and admins write the knowledge base */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2681,6 +2690,15 @@ export interface operations {
                     "application/json": components["schemas"]["ArticleOut"];
                 };
             };
+            /** @description Only owners and admins write the knowledge base */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2717,6 +2735,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Only owners and admins write the knowledge base */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2749,6 +2776,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ArticleOut"];
+                };
+            };
+            /** @description Only owners and admins write the knowledge base */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
