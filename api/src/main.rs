@@ -1,5 +1,5 @@
-//! The `handoff` command: serve, migrate, seed-demo, openapi, create-user, and the
-//! operator's `workspace plan` and `operator grant|revoke`.
+//! The `handoff` command: serve, migrate, seed-demo, openapi, init-secret, create-user,
+//! and the operator's `workspace plan` and `operator grant|revoke`.
 #![allow(clippy::print_stdout)] // The CLI prints its answers (logins, the spec) to stdout.
 
 use anyhow::Context;
@@ -35,6 +35,8 @@ enum Command {
     SeedDemo,
     /// Print the OpenAPI document (YAML) that openapi.yaml must equal.
     Openapi,
+    /// Create DATA_DIR/jwt_secret (0600) unless it exists, for `serve` without JWT_SECRET.
+    InitSecret,
     /// Create a user account.
     CreateUser {
         #[arg(long)]
@@ -124,6 +126,15 @@ async fn main() -> anyhow::Result<()> {
             let mut conn = AsyncPgConnection::establish(&config.database_url).await?;
             let id = accounts::create_user(&mut conn, &email, &name, &password).await?;
             println!("created user {id} <{email}>");
+            Ok(())
+        }
+        Command::InitSecret => {
+            let path = config.data_dir.join(handoff::config::SECRET_FILE);
+            if handoff::config::ensure_secret_file(&config.data_dir)? {
+                println!("created {}", path.display());
+            } else {
+                println!("{} exists; kept it", path.display());
+            }
             Ok(())
         }
         Command::Workspace {

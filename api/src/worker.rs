@@ -162,6 +162,9 @@ fn spawn_maintenance(state: actix_web::web::Data<AppState>) -> tokio::task::Join
                 if let Err(e) = state.limiter.cleanup().await {
                     tracing::warn!(error = %e, "rate-limit cleanup failed");
                 }
+                if let Err(e) = crate::services::streams::purge_expired(&state).await {
+                    tracing::warn!(error = %e, "stream-ticket cleanup failed");
+                }
             }
             if let Err(e) = retention::run(&state).await {
                 tracing::warn!(error = %e, "retention failed");

@@ -9,6 +9,7 @@ mod migrations;
 mod openapi;
 mod outbox;
 mod realtime;
+mod sessions;
 mod team;
 mod ticket_settings;
 mod tickets;

@@ -13,6 +13,7 @@ pub mod ops;
 pub mod retention;
 pub mod seed;
 pub mod settings;
+pub mod streams;
 pub mod team;
 pub mod templated_mail;
 pub mod tickets;
