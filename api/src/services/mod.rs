@@ -10,6 +10,7 @@ pub mod conversations;
 pub mod dashboard_events;
 pub mod operator;
 pub mod ops;
+pub mod retention;
 pub mod seed;
 pub mod settings;
 pub mod streams;
