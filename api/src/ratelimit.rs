@@ -50,11 +50,19 @@ pub const WIDGET_MESSAGES_PER_VISITOR_DAY: Rule = Rule::new("widget:msg:visitor-
 pub const WIDGET_MESSAGES_PER_IP: Rule = Rule::new("widget:msg:ip", 60, 60);
 /// Sign-ups per client address an hour.
 pub const REGISTRATIONS_PER_IP: Rule = Rule::new("register:ip", 20, 3600);
-/// Login attempts per client address and per email, five minutes.
 pub const VERIFICATION_MAILS_PER_USER: Rule = Rule::new("verify-mail:user", 5, 3600);
 
+/// Login attempts per client network, five minutes (every attempt counts).
 pub const LOGINS_PER_IP: Rule = Rule::new("login:ip", 30, 300);
-pub const LOGINS_PER_EMAIL: Rule = Rule::new("login:email", 10, 300);
+/// Failed logins per (email, client network), five minutes. Only failures count, and only
+/// from that network: a stranger guessing a user's password from elsewhere can't lock the
+/// real user out, and the right password is never refused because of others' failures.
+pub const LOGIN_FAILURES: Rule = Rule::new("login:fail", 10, 300);
+
+/// The subject of `LOGIN_FAILURES`.
+pub fn login_failure_subject(email: &str, network: &str) -> String {
+    format!("{email}|{network}")
+}
 
 #[derive(Clone)]
 pub struct Limiter {
@@ -97,6 +105,35 @@ impl Limiter {
         }
     }
 
+    /// 429 when `check`'s subject is already past its rule's `max` in the current window;
+    /// counts nothing (see `hit`).
+    pub async fn peek(&self, check: &Check) -> ApiResult<()> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let window = i32::try_from(check.rule.window_secs).unwrap_or(i32::MAX);
+        let mut conn = db::conn(&self.pool).await?;
+        let hit = rate_limits::peek(&mut conn, &check.key, window).await?;
+        match hit {
+            Some(h) if u32::try_from(h.count).unwrap_or(u32::MAX) >= check.rule.max => {
+                let secs = (f64::from(check.rule.window_secs) - h.elapsed_secs).ceil();
+                Err(ApiError::rate_limited(secs.max(1.0) as u64))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts one hit without refusing anything (the failure just happened).
+    pub async fn hit(&self, check: &Check) -> ApiResult<()> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let window = i32::try_from(check.rule.window_secs).unwrap_or(i32::MAX);
+        let mut conn = db::conn(&self.pool).await?;
+        rate_limits::hit_all(&mut conn, std::slice::from_ref(&check.key), &[window]).await?;
+        Ok(())
+    }
+
     /// Forgets windows that ended long ago.
     pub async fn cleanup(&self) -> ApiResult<usize> {
         let mut conn = db::conn(&self.pool).await?;
@@ -110,8 +147,8 @@ mod tests {
 
     #[test]
     fn keys_name_the_rule_and_the_subject() {
-        let c = LOGINS_PER_EMAIL.on("a@b.co");
-        assert_eq!(c.key, "login:email:a@b.co");
+        let c = LOGIN_FAILURES.on(login_failure_subject("a@b.co", "2001:db8::/64"));
+        assert_eq!(c.key, "login:fail:a@b.co|2001:db8::/64");
         assert_eq!(c.rule.max, 10);
     }
 }

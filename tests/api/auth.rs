@@ -417,3 +417,45 @@ async fn sign_up_mails_a_verification_link_and_invitations_wait_for_it() {
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["code"], "already_verified");
 }
+
+/// M3 / M2: only failures count, per (email, network). A stranger's wrong guesses from
+/// another network don't lock the real user out; rotating addresses inside one IPv6 /64
+/// doesn't escape the count; successful logins never count.
+#[tokio::test]
+async fn login_failures_count_per_email_and_network_only() {
+    let app = TestApp::builder()
+        .env("RATE_LIMITS", "on")
+        .env("TRUSTED_PROXIES", "127.0.0.1")
+        .spawn()
+        .await;
+    let email = format!("target-{}@example.com", rand::random::<u32>());
+    let (status, body) = try_register(&app, &email).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let login = |from: String, password: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .header("X-Forwarded-For", from)
+            .json(&json!({"email": email, "password": password}))
+            .send()
+    };
+    // The attacker rotates through its /64: still one subject.
+    let mut statuses = Vec::new();
+    for i in 1..=11 {
+        let resp = login(format!("2001:db8:1:2::{i:x}"), "wrong guess")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses[..10], [401; 10], "{statuses:?}");
+    assert_eq!(
+        statuses[10], 429,
+        "the 11th failure from the /64 is refused: {statuses:?}"
+    );
+    // The real user, elsewhere, logs in with the right password.
+    for _ in 0..12 {
+        let resp = login("198.51.100.2".into(), "correct horse battery")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(resp.status(), StatusCode::OK, "successes never count");
+    }
+}

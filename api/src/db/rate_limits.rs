@@ -37,6 +37,24 @@ pub async fn hit_all(
     .await
 }
 
+/// The current window's count of one key, without counting (0 when there is none).
+pub async fn peek(conn: &mut Conn, key: &str, window: i32) -> diesel::QueryResult<Option<Hit>> {
+    diesel::sql_query(
+        "SELECT key, count, extract(epoch FROM (now() - window_start))::float8 AS elapsed_secs
+           FROM rate_limits
+          WHERE key = $1 AND window_start = to_timestamp(floor(extract(epoch FROM now()) / $2) * $2)",
+    )
+    .bind::<Text, _>(key)
+    .bind::<Integer, _>(window)
+    .get_result(conn)
+    .await
+    .map(Some)
+    .or_else(|e| match e {
+        diesel::result::Error::NotFound => Ok(None),
+        e => Err(e),
+    })
+}
+
 /// Forgets windows that ended long ago.
 pub async fn cleanup(conn: &mut Conn) -> diesel::QueryResult<usize> {
     diesel::sql_query("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'")

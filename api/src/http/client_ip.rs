@@ -30,11 +30,28 @@ pub fn client_ip(req: &HttpRequest, config: &Config) -> Option<IpAddr> {
     )
 }
 
-/// The client's address as a rate-limit subject (`unknown` without a peer address).
+/// The client's network as a rate-limit subject (`unknown` without a peer address): an
+/// IPv4 address, or the /64 of an IPv6 one (one subscriber gets a whole /64, so counting
+/// single IPv6 addresses would let anyone rotate past every limit).
 pub fn ip_key(req: &HttpRequest, config: &Config) -> String {
     client_ip(req, config)
-        .map(|ip| ip.to_string())
+        .map(network_key)
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// See `ip_key`.
+pub fn network_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{net}/64")
+            }
+        },
+    }
 }
 
 #[cfg(test)]
@@ -50,6 +67,18 @@ mod tests {
         ]
         .into();
         Config::from_lookup(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64() -> anyhow::Result<()> {
+        let a = network_key("2001:db8:1:2:aaaa::1".parse()?);
+        let b = network_key("2001:db8:1:2:ffff:1234::9".parse()?);
+        assert_eq!(a, "2001:db8:1:2::/64");
+        assert_eq!(a, b, "addresses of one /64 share their limits");
+        assert_ne!(a, network_key("2001:db8:1:3::1".parse()?));
+        assert_eq!(network_key("203.0.113.9".parse()?), "203.0.113.9");
+        assert_eq!(network_key("::ffff:203.0.113.9".parse()?), "203.0.113.9");
+        Ok(())
     }
 
     #[test]

@@ -206,13 +206,14 @@ pub async fn resend_verification(state: &AppState, user_id: Uuid) -> ApiResult<(
 /// cases take the same time).
 pub async fn login(state: &AppState, ip: &str, body: &LoginRequest) -> ApiResult<AuthResponse> {
     let email = body.email.trim().to_lowercase();
+    // `ip` is the client's network (an IPv6 /64). Failures are counted per (email, network)
+    // and only failures: others' wrong guesses can't lock a user out.
+    let failures = ratelimit::LOGIN_FAILURES.on(ratelimit::login_failure_subject(&email, ip));
     state
         .limiter
-        .check(&[
-            ratelimit::LOGINS_PER_IP.on(ip),
-            ratelimit::LOGINS_PER_EMAIL.on(&email),
-        ])
+        .check(&[ratelimit::LOGINS_PER_IP.on(ip)])
         .await?;
+    state.limiter.peek(&failures).await?;
     let mut conn = db::conn(&state.pool).await?;
     let user = users::by_email(&mut conn, &email).await?;
     let stored = user
@@ -222,9 +223,13 @@ pub async fn login(state: &AppState, ip: &str, body: &LoginRequest) -> ApiResult
     let ok = password::verify(body.password.clone(), stored).await?;
     match user {
         Some(user) if ok => session(&mut conn, state, &user).await,
-        _ => Err(ApiError::unauthorized_msg(
-            "The email or password is incorrect.",
-        )),
+        _ => {
+            drop(conn);
+            state.limiter.hit(&failures).await?;
+            Err(ApiError::unauthorized_msg(
+                "The email or password is incorrect.",
+            ))
+        }
     }
 }
 
