@@ -5,4 +5,5 @@ pub mod client_ip;
 pub mod cors;
 pub mod extract;
 pub mod metrics;
+pub mod nul;
 pub mod request_id;
