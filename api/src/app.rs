@@ -75,6 +75,7 @@ pub fn build(
         .wrap(from_fn(http::cors::widget_cors))
         .wrap(from_fn(http::metrics::track))
         .wrap(Compress::default())
+        .wrap(from_fn(http::security_headers::security_headers))
         .wrap(
             DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))

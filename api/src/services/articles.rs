@@ -8,7 +8,7 @@ use crate::db::articles;
 use crate::domain::access::Principal;
 use crate::domain::page::{Page, PageRequest};
 use crate::error::{ApiError, ApiResult};
-use crate::services::access::access;
+use crate::services::access::{access, admin};
 use crate::state::AppState;
 use crate::views::articles::{ArticleIn, ArticleList, ArticleOut, ArticlePatch, ListQuery};
 
@@ -59,7 +59,9 @@ pub async fn create(
     body: &ArticleIn,
 ) -> ApiResult<ArticleOut> {
     body.validate()?;
-    let (mut conn, access) = access(state, principal, ws).await?;
+    // The assistant answers visitors from these: writing them is an admin's job (a
+    // stored prompt injection otherwise needs only an agent account).
+    let (mut conn, access) = admin(state, principal, ws).await?;
     let a = articles::insert(
         &mut conn,
         access.workspace_id,
@@ -92,7 +94,9 @@ pub async fn update(
     patch: &ArticlePatch,
 ) -> ApiResult<ArticleOut> {
     patch.validate()?;
-    let (mut conn, access) = access(state, principal, ws).await?;
+    // The assistant answers visitors from these: writing them is an admin's job (a
+    // stored prompt injection otherwise needs only an agent account).
+    let (mut conn, access) = admin(state, principal, ws).await?;
     let a = articles::update(
         &mut conn,
         access.workspace_id,
@@ -106,7 +110,9 @@ pub async fn update(
 }
 
 pub async fn delete(state: &AppState, principal: &Principal, ws: Uuid, id: Uuid) -> ApiResult<()> {
-    let (mut conn, access) = access(state, principal, ws).await?;
+    // The assistant answers visitors from these: writing them is an admin's job (a
+    // stored prompt injection otherwise needs only an agent account).
+    let (mut conn, access) = admin(state, principal, ws).await?;
     if !articles::delete(&mut conn, access.workspace_id, id).await? {
         return Err(ApiError::not_found("article"));
     }
