@@ -5,5 +5,6 @@ pub mod client_ip;
 pub mod cors;
 pub mod extract;
 pub mod metrics;
+pub mod nul;
 pub mod request_id;
 pub mod security_headers;
