@@ -5,6 +5,7 @@ mod assistant_eval;
 mod assistant_openai;
 mod auth;
 mod http_basics;
+mod knowledge;
 mod migrations;
 mod openapi;
 mod outbox;

@@ -338,7 +338,7 @@ async fn refund_offer_bad_email_asked_again_good_email_creates_the_ticket() {
     assert_eq!(t.len(), 1);
     assert_eq!(t[0].number, 10001);
     assert_eq!(t[0].visitor_email, "jane@example.com");
-    assert_eq!(t[0].summary, "I want a refund for order 1234");
+    assert_eq!(t[0].summary, "Refund request: order 1234");
     assert_eq!(t[0].category, "cannot_perform_action");
     assert_eq!(t[0].status, "open");
     assert_eq!(t[0].source, "ai");
@@ -442,7 +442,10 @@ async fn a_known_email_is_confirmed_instead_of_asked_and_a_closed_ticket_frees_t
     assert_eq!(yes["ticket"]["number"], "TKT-10002", "{yes}");
     let t = tickets(&app, &site.ws);
     assert_eq!(t[1].visitor_email, "kim@example.com");
-    assert_eq!(t[1].summary, "Please delete my account");
+    assert_eq!(
+        t[1].summary,
+        "Account deletion request: Please delete my account"
+    );
 }
 
 #[tokio::test]

@@ -20,6 +20,9 @@ pub const CHANNEL: &str = "handoff_events";
 pub const TICKET_CREATED: &str = "ticket.created";
 pub const TICKET_UPDATED: &str = "ticket.updated";
 pub const MESSAGE_CREATED: &str = "message.created";
+/// A workspace's knowledge index changed: every process drops its cached passages (not
+/// sent to any stream).
+pub const KNOWLEDGE_CHANGED: &str = "knowledge.changed";
 
 /// What changed, by id (the NOTIFY payload).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +43,15 @@ impl BusEvent {
             kind: kind.into(),
             workspace_id,
             ticket_id: Some(ticket_id),
+            conversation_id: None,
+            message_id: None,
+        }
+    }
+    pub fn knowledge(workspace_id: Uuid) -> Self {
+        BusEvent {
+            kind: KNOWLEDGE_CHANGED.into(),
+            workspace_id,
+            ticket_id: None,
             conversation_id: None,
             message_id: None,
         }

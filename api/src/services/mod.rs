@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod articles;
 pub mod conversations;
 pub mod dashboard_events;
+pub mod knowledge;
 pub mod ops;
 pub mod seed;
 pub mod settings;

@@ -713,7 +713,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The database is reachable (503 otherwise). */
+        /** The database is reachable (503 otherwise); `warnings` name what runs degraded. */
         get: operations["readyz"];
         put?: never;
         post?: never;
@@ -927,6 +927,11 @@ export interface components {
         /** @description Liveness and readiness answers. */
         Health: {
             status: string;
+            /**
+             * @description What works in a degraded way (e.g. the embedding model is missing and the
+             *     assistant answers with word matching only).
+             */
+            warnings?: string[];
         };
         InstructionsIn: {
             instructions: string;
@@ -1013,6 +1018,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             sender: components["schemas"]["Sender"];
+            /** @description The knowledge-base passages an assistant's answer was built from. */
+            sources?: components["schemas"]["Source"][];
         };
         /**
          * @description A workspace's plan. Tickets need Standard or Pro.
@@ -1067,6 +1074,15 @@ export interface components {
             /** Format: uuid */
             visitor_id: string;
             visitor_token: string;
+        };
+        /** @description A knowledge-base passage an answer used. */
+        Source: {
+            /** Format: uuid */
+            article_id: string;
+            /** Format: uuid */
+            passage_id: string;
+            /** @description The article's title. */
+            title: string;
         };
         TicketBrief: {
             /** Format: uuid */
