@@ -58,10 +58,15 @@ def setup(base):
     reg, _ = c.call("POST", "/api/v1/auth/register",
                     {"email": email, "password": "bench-password-123", "name": "Bench Agent"})
     c.token = reg["access_token"]
-    ws, _ = c.call("POST", "/api/v1/workspaces", {"name": "Bench Shop", "plan": "standard"})
-    c.call("PUT", f"/api/v1/workspaces/{ws['id']}/ticket-settings",
-           {"enabled": True, "notification_email": "ops@bench.test"})
+    ws, _ = c.call("POST", "/api/v1/workspaces", {"name": "Bench Shop"})
+    # Tickets are enabled by run.sh once `handoff workspace plan` made the workspace Standard.
     print(ws["id"], reg["user"]["id"], c.token)
+
+
+def enable_tickets(base, ws, token):
+    c = Client(base, token)
+    c.call("PUT", f"/api/v1/workspaces/{ws}/ticket-settings",
+           {"enabled": True, "notification_email": "ops@bench.test"})
 
 
 def measure(base, ws, token, concurrency, creates):
@@ -151,6 +156,8 @@ def main():
     a = ap.parse_args()
     if a.cmd == "setup":
         setup(a.base)
+    elif a.cmd == "enable-tickets":
+        enable_tickets(a.base, a.ws, a.token)
     else:
         measure(a.base, a.ws, a.token, a.concurrency, a.creates)
 

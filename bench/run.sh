@@ -60,6 +60,9 @@ for _ in $(seq 1 120); do
 done
 
 read -r WS ME TOKEN < <(python3 bench/bench.py setup "$BASE")
+# Plans are the instance operator's: put the bench workspace on Standard.
+DATA_DIR=$WORK/data "$BIN" workspace plan "$WS" standard >/dev/null
+python3 bench/bench.py enable-tickets "$BASE" "$WS" "$TOKEN"
 echo "== loading $TICKETS tickets into workspace $WS"
 start=$(date +%s)
 psql -q -v ws="$WS" -v me="$ME" -v n="$TICKETS" -d "$DB" -f bench/seed-bench.sql

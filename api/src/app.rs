@@ -36,6 +36,7 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
     routes::conversations::routes(cfg);
     routes::events::routes(cfg);
     routes::webhooks::routes(cfg);
+    routes::operator::routes(cfg);
 }
 
 /// The OpenAPI document (what `handoff openapi` prints and openapi.yaml must equal).

@@ -26,6 +26,17 @@ pub enum Embeddings {
     Off,
 }
 
+/// Who may create an account through the API (`SIGNUP`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signup {
+    /// Anyone.
+    Open,
+    /// Only an email address with a pending invitation.
+    Invite,
+    /// Nobody; accounts come from `handoff create-user`.
+    Closed,
+}
+
 #[derive(Clone)]
 pub struct Config {
     pub database_url: String,
@@ -49,6 +60,9 @@ pub struct Config {
     pub openai_embeddings_model: String,
     pub rate_limits: bool,
     pub trusted_proxies: Vec<IpNet>,
+    pub signup: Signup,
+    /// Private or reserved ranges webhooks may reach anyway (`WEBHOOK_ALLOW_PRIVATE_NETWORKS`).
+    pub webhook_allow_private_networks: Vec<IpNet>,
     /// Access-token lifetime (15 minutes).
     pub access_ttl: Duration,
     /// Refresh-token lifetime.
@@ -84,6 +98,11 @@ impl fmt::Debug for Config {
             .field("openai_embeddings_model", &self.openai_embeddings_model)
             .field("rate_limits", &self.rate_limits)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("signup", &self.signup)
+            .field(
+                "webhook_allow_private_networks",
+                &self.webhook_allow_private_networks,
+            )
             .finish()
     }
 }
@@ -150,7 +169,17 @@ impl Config {
             other => bail!("RATE_LIMITS must be `on` or `off`, not `{other}`"),
         };
         let trusted_proxies = var("TRUSTED_PROXIES")
-            .map(|v| parse_cidrs(&v))
+            .map(|v| parse_cidrs("TRUSTED_PROXIES", &v))
+            .transpose()?
+            .unwrap_or_default();
+        let signup = match var("SIGNUP").as_deref().unwrap_or("open") {
+            "open" => Signup::Open,
+            "invite" => Signup::Invite,
+            "closed" => Signup::Closed,
+            other => bail!("SIGNUP must be `open`, `invite` or `closed`, not `{other}`"),
+        };
+        let webhook_allow_private_networks = var("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
+            .map(|v| parse_cidrs("WEBHOOK_ALLOW_PRIVATE_NETWORKS", &v))
             .transpose()?
             .unwrap_or_default();
         let public_url = var("PUBLIC_URL")
@@ -182,6 +211,8 @@ impl Config {
             ai_timeout: Duration::from_millis(ai_timeout_ms),
             rate_limits,
             trusted_proxies,
+            signup,
+            webhook_allow_private_networks,
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
             outbox_poll: Duration::from_millis(
@@ -202,14 +233,14 @@ impl Config {
     }
 }
 
-fn parse_cidrs(raw: &str) -> anyhow::Result<Vec<IpNet>> {
+fn parse_cidrs(name: &str, raw: &str) -> anyhow::Result<Vec<IpNet>> {
     raw.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
             s.parse::<IpNet>()
                 .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                .with_context(|| format!("TRUSTED_PROXIES: `{s}` is not a CIDR or IP address"))
+                .with_context(|| format!("{name}: `{s}` is not a CIDR or IP address"))
         })
         .collect()
 }
@@ -281,6 +312,12 @@ mod tests {
         ];
         assert!(cfg(&[base[0], base[1], ("AI_PROVIDER", "gpt")]).is_err());
         assert!(cfg(&[base[0], base[1], ("RATE_LIMITS", "maybe")]).is_err());
+        assert!(cfg(&[base[0], base[1], ("SIGNUP", "sometimes")]).is_err());
+        assert_eq!(cfg(&[base[0], base[1]])?.signup, Signup::Open);
+        assert_eq!(
+            cfg(&[base[0], base[1], ("SIGNUP", "invite")])?.signup,
+            Signup::Invite
+        );
         assert!(cfg(&[base[0], ("JWT_SECRET", "short")]).is_err());
         let c = cfg(&[
             base[0],
@@ -290,6 +327,14 @@ mod tests {
         assert!(c.is_trusted_proxy("10.1.2.3".parse()?));
         assert!(c.is_trusted_proxy("127.0.0.1".parse()?));
         assert!(!c.is_trusted_proxy("192.168.1.1".parse()?));
+        assert!(c.webhook_allow_private_networks.is_empty());
+        let c = cfg(&[
+            base[0],
+            base[1],
+            ("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "10.1.0.0/16, fd00::/8"),
+        ])?;
+        assert_eq!(c.webhook_allow_private_networks.len(), 2);
+        assert!(cfg(&[base[0], base[1], ("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "lan")]).is_err());
         Ok(())
     }
 

@@ -1,11 +1,13 @@
-//! The `handoff` command: serve, migrate, seed-demo, openapi, create-user.
+//! The `handoff` command: serve, migrate, seed-demo, openapi, create-user, and the
+//! operator's `workspace plan` and `operator grant|revoke`.
 #![allow(clippy::print_stdout)] // The CLI prints its answers (logins, the spec) to stdout.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
-use handoff::services::{accounts, seed};
+use handoff::domain::enums::Plan;
+use handoff::services::{accounts, operator, seed};
 use handoff::{app, config::Config, db, telemetry};
 
 #[derive(Parser)]
@@ -50,6 +52,41 @@ enum Command {
         #[arg(long, env = "HANDOFF_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Workspace controls of the instance operator.
+    Workspace {
+        #[command(subcommand)]
+        command: WorkspaceCommand,
+    },
+    /// Grant or revoke the instance-operator flag of an account (operators set plans
+    /// through the API too: PUT /api/v1/operator/workspaces/{ws}/plan).
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum WorkspaceCommand {
+    /// Set a workspace's plan: free, standard or pro.
+    Plan {
+        /// The workspace id.
+        workspace: uuid::Uuid,
+        /// free, standard or pro.
+        #[arg(value_parser = parse_plan)]
+        plan: Plan,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Make the account with this email an instance operator.
+    Grant { email: String },
+    /// Take the operator flag away.
+    Revoke { email: String },
+}
+
+fn parse_plan(raw: &str) -> Result<Plan, String> {
+    Plan::parse(raw).ok_or_else(|| format!("`{raw}` is not a plan: free, standard or pro"))
 }
 
 #[tokio::main]
@@ -110,6 +147,30 @@ async fn main() -> anyhow::Result<()> {
                     m => m,
                 }
             );
+            Ok(())
+        }
+        Command::Workspace {
+            command: WorkspaceCommand::Plan { workspace, plan },
+        } => {
+            db::run_migrations(&config.database_url).await?;
+            let mut conn = AsyncPgConnection::establish(&config.database_url).await?;
+            let ws = operator::set_plan_unchecked(&mut conn, workspace, plan).await?;
+            println!(
+                "workspace {} ({}) is now on the {} plan",
+                ws.id, ws.name, ws.plan
+            );
+            Ok(())
+        }
+        Command::Operator { command } => {
+            db::run_migrations(&config.database_url).await?;
+            let mut conn = AsyncPgConnection::establish(&config.database_url).await?;
+            let (email, on) = match command {
+                OperatorCommand::Grant { email } => (email, true),
+                OperatorCommand::Revoke { email } => (email, false),
+            };
+            let id = operator::set_operator(&mut conn, &email, on).await?;
+            let state = if on { "is now" } else { "is no longer" };
+            println!("user {id} <{email}> {state} an instance operator");
             Ok(())
         }
         Command::Openapi => Ok(()),

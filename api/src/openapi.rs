@@ -23,7 +23,8 @@ use utoipa::{Modify, OpenApi};
         (name = "widget", description = "The public chat widget: sessions, messages, live events (widget key, then visitor token)"),
         (name = "knowledge-base", description = "Articles the assistant answers from"),
         (name = "ai-settings", description = "AI Instructions and their lint"),
-        (name = "webhooks", description = "Signed event notifications (see docs/webhooks.md)")
+        (name = "webhooks", description = "Signed event notifications (see docs/webhooks.md)"),
+        (name = "operator", description = "The instance operator's controls (users flagged with `handoff operator grant`): workspace plans")
     )
 )]
 pub struct ApiDoc;

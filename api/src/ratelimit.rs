@@ -51,6 +51,8 @@ pub const WIDGET_MESSAGES_PER_IP: Rule = Rule::new("widget:msg:ip", 60, 60);
 /// Sign-ups per client address an hour.
 pub const REGISTRATIONS_PER_IP: Rule = Rule::new("register:ip", 20, 3600);
 /// Login attempts per client address and per email, five minutes.
+pub const VERIFICATION_MAILS_PER_USER: Rule = Rule::new("verify-mail:user", 5, 3600);
+
 pub const LOGINS_PER_IP: Rule = Rule::new("login:ip", 30, 300);
 pub const LOGINS_PER_EMAIL: Rule = Rule::new("login:email", 10, 300);
 

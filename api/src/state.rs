@@ -14,6 +14,7 @@ use crate::events::bus::EventBus;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::ratelimit::Limiter;
+use crate::webhooks::{AddressPolicy, Outbound};
 
 /// Connections per server process.
 const POOL_SIZE: usize = 16;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub limiter: Limiter,
     pub assistant: Arc<dyn Assistant>,
     pub mailer: Arc<Mailer>,
+    /// The webhook HTTP client, with its address policy.
+    pub webhooks: Outbound,
     /// Semantic retrieval (passage cache, embedder, intent examples).
     pub knowledge: Arc<Knowledge>,
     /// Why the configured embeddings are not in use (shown on `/readyz`), if so.
@@ -102,6 +105,9 @@ impl AppState {
             assistant,
             metrics,
             mailer: Arc::new(Mailer::from_config(&config)?),
+            webhooks: Outbound::new(AddressPolicy::new(
+                config.webhook_allow_private_networks.clone(),
+            ))?,
             config: Arc::new(config),
             pool,
         })

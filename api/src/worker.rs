@@ -14,6 +14,7 @@ use crate::db::models::OutboxJob;
 use crate::db::{self, Conn};
 use crate::error::ApiResult;
 use crate::services::knowledge;
+use crate::services::templated_mail;
 use crate::state::AppState;
 use crate::{mail, outbox, webhooks};
 
@@ -40,9 +41,17 @@ enum Done {
     Nothing,
 }
 
-async fn prepare(conn: &mut Conn, job: &OutboxJob) -> anyhow::Result<Work> {
+async fn prepare(state: &AppState, conn: &mut Conn, job: &OutboxJob) -> anyhow::Result<Work> {
     Ok(match job.kind.as_str() {
-        mail::JOB_KIND => Work::Mail(serde_json::from_value(job.payload.clone())?),
+        mail::JOB_KIND => match serde_json::from_value(job.payload.clone())? {
+            mail::MailJob::Rendered(email) => Work::Mail(email),
+            mail::MailJob::Template(t) => {
+                match templated_mail::render(conn, &state.config.public_url, &t).await? {
+                    Some(email) => Work::Mail(email),
+                    None => Work::Nothing,
+                }
+            }
+        },
         webhooks::JOB_KIND => match webhooks::prepare(conn, &job.payload).await? {
             Some(p) => Work::Webhook(Box::new(p)),
             None => Work::Nothing,
@@ -56,7 +65,7 @@ async fn execute(state: &AppState, work: Work) -> Done {
     match work {
         Work::Mail(email) => Done::Mail(state.mailer.send(&state.config.mail_from, &email).await),
         Work::Webhook(p) => {
-            let attempt = webhooks::send(&p).await;
+            let attempt = webhooks::send(&state.webhooks, &p).await;
             Done::Webhook(p, attempt)
         }
         Work::Index(job) => {
@@ -82,7 +91,7 @@ pub async fn run_one(state: &AppState) -> ApiResult<bool> {
     let Some(job) = outbox::claim(&mut conn).await? else {
         return Ok(false);
     };
-    let work = prepare(&mut conn, &job).await;
+    let work = prepare(state, &mut conn, &job).await;
     drop(conn); // No connection is held while the job talks to the outside.
     let done = match work {
         Ok(work) => {

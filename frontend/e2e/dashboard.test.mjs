@@ -29,6 +29,11 @@ after(async () => {
 
 /** The accept link of the newest invitation mailed to `to` (file mail under DATA_DIR/mail). */
 async function invitationLink(dataDir, to) {
+  return mailLink(dataDir, to, /https?:\/\/[^\s"<>]+(?:invitations\/accept|accept-invite)\?token=[A-Za-z0-9_\-.~%]+/);
+}
+
+/** The first link matching `re` in a mail to `to` (file mail under DATA_DIR/mail). */
+async function mailLink(dataDir, to, re) {
   const dir = path.join(dataDir, 'mail');
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -37,10 +42,10 @@ async function invitationLink(dataDir, to) {
       const raw = readFileSync(path.join(dir, f), 'utf8');
       const text = raw.replace(/=\r?\n/g, '').replace(/=3D/gi, '=');
       if (!text.includes(to)) continue;
-      const m = text.match(/https?:\/\/[^\s"<>]+(?:invitations\/accept|accept-invite)\?token=[A-Za-z0-9_\-.~%]+/);
+      const m = text.match(re);
       if (m) return m[0];
     }
-    if (Date.now() > deadline) throw new Error(`no invitation mail for ${to} under ${dir}`);
+    if (Date.now() > deadline) throw new Error(`no mail for ${to} matching ${re} under ${dir}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -103,13 +108,15 @@ async function workday(page, base, consoleErrors) {
   await page.getByLabel('Password').fill('correct horse battery staple');
   await page.getByRole('button', { name: 'Create account' }).click();
 
-  // Create a Standard workspace.
+  // Create a workspace (on Free); the instance operator puts it on Standard.
   await page.waitForURL('**/workspaces/new');
   await page.getByLabel('Workspace name').fill('Acme Shop');
-  await page.getByLabel(/Standard/).check();
   await page.getByRole('button', { name: 'Create workspace' }).click();
   await page.waitForURL(/\/w\/[0-9a-f-]+\/tickets$/);
   const ws = new URL(page.url()).pathname.split('/')[2];
+  await page.getByText('Support tickets are available on the Standard and Pro plans.').waitFor();
+  server.setPlan(ws, 'standard');
+  await page.reload();
 
   // Enable tickets in one step.
   const email = page.getByLabel('Notification email');
@@ -251,7 +258,8 @@ test('setup screens: widget snippet and allowed origins, team invite, API key sh
     const reg = await anon('POST', '/api/v1/auth/register', { email: 'owner@acme.test', password: 'correct horse battery staple', name: 'Olive Owner' });
     assert.equal(reg.status, 201);
     const owner = api(base, reg.body.access_token);
-    const created = await owner('POST', '/api/v1/workspaces', { name: 'Setup Shop', plan: 'pro' });
+    const created = await owner('POST', '/api/v1/workspaces', { name: 'Setup Shop' });
+    server.setPlan(created.body.id, 'pro');
     assert.equal(created.status, 201);
     const ws = created.body.id;
 
@@ -260,6 +268,19 @@ test('setup screens: widget snippet and allowed origins, team invite, API key sh
     await page.getByLabel('Password').fill('correct horse battery staple');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL(new RegExp(`/w/${ws}/tickets`));
+
+    // A new account confirms its address (the link mailed at sign-up) before it invites.
+    await page.getByText('Confirm your email address.').waitFor();
+    await page.screenshot({ path: path.join(out, 'dashboard-verify-banner-1280.png') });
+    const verify = await mailLink(server.dataDir, 'owner@acme.test', /https?:\/\/[^\s"<>]+\/verify-email\?token=ev_[A-Za-z0-9_]+/);
+    assert.ok(verify.startsWith(`${base}/verify-email?token=ev_`), verify);
+    await page.goto(verify);
+    await page.getByText('Your email address owner@acme.test is confirmed.').waitFor();
+    const meLoaded = page.waitForResponse((r) => r.url().endsWith('/api/v1/me') && r.status() === 200);
+    await page.goto(`${base}/w/${ws}/tickets`);
+    await meLoaded;
+    await page.getByRole('link', { name: 'Widget' }).waitFor();
+    assert.equal(await page.getByText('Confirm your email address.').count(), 0, 'the banner is gone');
 
     // Widget install: the snippet with this workspace's key, copyable.
     await page.getByRole('link', { name: 'Widget' }).click();
@@ -356,7 +377,8 @@ test('AI Instructions lint live and on save; knowledge base create, edit, delete
   const anon = api(base);
   const reg = await anon('POST', '/api/v1/auth/register', { email: 'writer@acme.test', password: 'correct horse battery staple', name: 'Wren Writer' });
   assert.equal(reg.status, 201);
-  const created = await api(base, reg.body.access_token)('POST', '/api/v1/workspaces', { name: 'Lint Shop', plan: 'standard' });
+  const created = await api(base, reg.body.access_token)('POST', '/api/v1/workspaces', { name: 'Lint Shop' });
+  server.setPlan(created.body.id, 'standard');
   const ws = created.body.id;
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await ctx.newPage();
@@ -434,7 +456,8 @@ test('webhooks: create with the secret shown once, deliveries listed after a tic
   const hookUrl = `http://127.0.0.1:${receiver.address().port}/hooks/handoff`;
   const reg = await api(base)('POST', '/api/v1/auth/register', { email: 'hooks@acme.test', password: 'correct horse battery staple', name: 'Hana Hooks' });
   const owner = api(base, reg.body.access_token);
-  const ws = (await owner('POST', '/api/v1/workspaces', { name: 'Hook Shop', plan: 'pro' })).body.id;
+  const ws = (await owner('POST', '/api/v1/workspaces', { name: 'Hook Shop' })).body.id;
+  server.setPlan(ws, 'pro');
   assert.equal((await owner('PUT', `/api/v1/workspaces/${ws}/ticket-settings`, { enabled: true, notification_email: 'hooks@acme.test' })).status, 200);
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await ctx.newPage();
@@ -475,7 +498,7 @@ test('webhooks: create with the secret shown once, deliveries listed after a tic
   }
 });
 
-test('Free plan: the setup card explains that tickets need Standard or Pro; upgrading offers Enable', async () => {
+test('Free plan: the setup card explains that tickets need Standard or Pro and that the operator sets plans; once upgraded, Enable', async () => {
   const base = server.url;
   const reg = await api(base)('POST', '/api/v1/auth/register', { email: 'free@acme.test', password: 'correct horse battery staple', name: 'Fay Free' });
   const ws = (await api(base, reg.body.access_token)('POST', '/api/v1/workspaces', { name: 'Free Site', plan: 'free' })).body.id;
@@ -489,12 +512,14 @@ test('Free plan: the setup card explains that tickets need Standard or Pro; upgr
     await page.waitForURL(new RegExp(`/w/${ws}/tickets`));
     await page.getByText('Support tickets are available on the Standard and Pro plans.').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Enable' }).count(), 0);
-    await page.getByRole('link', { name: 'Change plan' }).click();
-    await page.getByLabel('Plan').selectOption('standard');
-    await page.getByRole('button', { name: 'Save workspace' }).click();
-    await page.getByText('Saved.').first().waitFor();
-    await page.getByRole('button', { name: 'Menu' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tickets' }).click();
+    await page.getByText('Plans are set by the operator of this Handoff instance').first().waitFor();
+    // The owner can't pick a plan; the operator upgrades the workspace.
+    await page.goto(`${base}/w/${ws}/settings`);
+    await page.getByTestId('plan').getByText('Free').waitFor();
+    assert.equal(await page.getByLabel('Plan').count(), 0, 'no plan picker');
+    await page.screenshot({ path: path.join(out, 'dashboard-settings-plan-390.png'), fullPage: true });
+    server.setPlan(ws, 'standard');
+    await page.goto(`${base}/w/${ws}/tickets`);
     await page.getByLabel('Notification email').fill('free@acme.test');
     await page.getByRole('button', { name: 'Enable' }).click();
     await page.getByText('No tickets yet').waitFor();

@@ -98,7 +98,8 @@ before(async () => {
     'register',
   );
   owner = api(server.url, reg.access_token);
-  ws = ok(await owner('POST', '/api/v1/workspaces', { name: 'Acme Shop', plan: 'standard' }), 'create workspace');
+  ws = ok(await owner('POST', '/api/v1/workspaces', { name: 'Acme Shop' }), 'create workspace');
+  server.setPlan(ws.id, 'standard');
   ok(await owner('PUT', `/api/v1/workspaces/${ws.id}/ticket-settings`, { enabled: true, notification_email: 'support@acme.test' }), 'enable tickets');
   ok(
     await owner('POST', `/api/v1/workspaces/${ws.id}/articles`, {

@@ -210,12 +210,19 @@ async fn bad_tokens_are_401() {
 /// Fails to log in as a new user up to 15 times; returns the attempt (from 0) that was
 /// refused with 429 and its Retry-After, or `None` if every attempt was a plain 401.
 async fn login_failures_until_limited(app: &TestApp, name: &str) -> Option<(usize, u64)> {
-    let user = app.register_user(name).await;
+    // Signed up through the API, so no login has counted yet.
+    let email = format!(
+        "{}-{}@example.com",
+        name.to_lowercase(),
+        rand::random::<u32>()
+    );
+    let (status, body) = try_register(app, &email).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     for i in 0..15 {
         let resp = app
             .client
             .post(app.url("/api/v1/auth/login"))
-            .json(&json!({"email": user.email, "password": "wrong guess"}))
+            .json(&json!({"email": email, "password": "wrong guess"}))
             .send()
             .await
             .unwrap_or_else(|e| panic!("login: {e}"));
@@ -268,4 +275,140 @@ async fn rate_limits_can_be_turned_off() {
         login_failures_until_limited(&unset, "Gus").await.is_some(),
         "the limits are on by default"
     );
+}
+
+async fn try_register(app: &TestApp, email: &str) -> (StatusCode, serde_json::Value) {
+    app.post(
+        "/api/v1/auth/register",
+        None,
+        json!({"email": email, "password": "correct horse battery", "name": "New"}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn signup_closed_and_invite_only() {
+    let app = TestApp::builder().env("SIGNUP", "closed").spawn().await;
+    let (status, body) = try_register(&app, "someone@example.com").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "signup_closed");
+
+    let app = TestApp::builder().env("SIGNUP", "invite").spawn().await;
+    let (status, body) = try_register(&app, "stranger@example.com").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "signup_invite_only");
+    // The operator's CLI still creates accounts; their owner invites someone, who can then
+    // sign up with the invited address (and only that one).
+    let mut conn = app.async_db().await;
+    handoff::services::accounts::create_user(
+        &mut conn,
+        "owner@example.com",
+        "Owner",
+        "correct horse battery",
+    )
+    .await
+    .expect("create-user");
+    let (status, login) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "owner@example.com", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{login}");
+    let token = handoff_tests::str_at(&login, "access_token");
+    let ws = app.create_workspace(token, "free").await;
+    let (status, body) = app
+        .post(
+            &format!(
+                "/api/v1/workspaces/{}/invitations",
+                handoff_tests::id_of(&ws)
+            ),
+            Some(token),
+            json!({"email": "Invited@Example.com", "role": "agent"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = try_register(&app, "invited@example.com").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = try_register(&app, "uninvited@example.com").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn sign_up_mails_a_verification_link_and_invitations_wait_for_it() {
+    let app = TestApp::spawn().await;
+    let email = "new.owner@example.com";
+    let (status, reg) = try_register(&app, email).await;
+    assert_eq!(status, StatusCode::CREATED, "{reg}");
+    let token = str_at(&reg, "access_token").to_string();
+    let me = app
+        .get("/api/v1/me", Some(&token))
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(me["email_verified"], false, "{me}");
+    let ws = app.create_workspace(&token, "free").await;
+    let invite = format!(
+        "/api/v1/workspaces/{}/invitations",
+        handoff_tests::id_of(&ws)
+    );
+    let (status, body) = app
+        .post(
+            &invite,
+            Some(&token),
+            json!({"email": "x@example.com", "role": "agent"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "email_unverified");
+
+    // A second mail mints a second token; only the newest link works.
+    app.post("/api/v1/auth/verify-email/resend", Some(&token), json!({}))
+        .await
+        .expect_status(StatusCode::ACCEPTED);
+    let tokens = app
+        .link_tokens_for(email, "verify-email?token=ev_", 2)
+        .await;
+    assert_eq!(tokens.len(), 2, "{tokens:?}");
+    // The outbox holds ids, never the link's token.
+    for job in app.outbox_jobs("email") {
+        assert_eq!(job.payload["template"], "verify_email", "{job:?}");
+        assert!(!job.payload.to_string().contains("ev_"), "{job:?}");
+    }
+    for stale in [tokens[0].as_str(), "ev_made_up"] {
+        let e = app
+            .post("/api/v1/auth/verify-email", None, json!({"token": stale}))
+            .await
+            .expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(e["error"]["fields"]["token"].is_array(), "{e}");
+    }
+    let verified = app
+        .post(
+            "/api/v1/auth/verify-email",
+            None,
+            json!({"token": tokens[1]}),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(verified["email_verified"], true, "{verified}");
+    app.post(
+        "/api/v1/auth/verify-email",
+        None,
+        json!({"token": tokens[1]}),
+    )
+    .await
+    .expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, body) = app
+        .post(
+            &invite,
+            Some(&token),
+            json!({"email": "x@example.com", "role": "agent"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = app
+        .post("/api/v1/auth/verify-email/resend", Some(&token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "already_verified");
 }

@@ -207,3 +207,82 @@ async fn responses_carry_a_request_id() {
         .expect("an x-request-id header");
     assert_eq!(id.len(), 36, "a UUID request id: {id}");
 }
+
+/// The `http_*` series on /metrics.
+async fn http_series(app: &TestApp) -> Vec<String> {
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET /metrics: {e}"))
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("the metrics text: {e}"));
+    text.lines()
+        .filter(|l| {
+            l.starts_with("http_requests_total{")
+                || l.starts_with("http_request_duration_seconds_count{")
+        })
+        .map(|l| {
+            l.rsplit_once(' ')
+                .map_or(l, |(series, _)| series)
+                .to_string()
+        })
+        .collect()
+}
+
+/// Requests with random methods and random paths of the same shapes.
+async fn random_requests(app: &TestApp, n: usize) {
+    for i in 0..n {
+        let r: u64 = rand::random();
+        let method =
+            reqwest::Method::from_bytes(format!("X{r:x}{}", "A".repeat(i % 50)).as_bytes())
+                .unwrap_or_else(|e| panic!("a token method: {e}"));
+        let paths = [
+            format!("/api/v1/nowhere/{r}"),
+            format!("/api/v1/workspaces/{}", uuid::Uuid::new_v4()),
+            format!("/no/such/page/{r}"),
+            format!("/assets/{r}.js"),
+        ];
+        for path in &paths {
+            app.client
+                .request(method.clone(), app.url(path))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+            app.client
+                .get(app.url(path))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn random_methods_and_paths_do_not_grow_metric_series() {
+    let app = TestApp::spawn().await;
+    random_requests(&app, 3).await;
+    // The first scrape adds the /metrics series itself.
+    http_series(&app).await;
+    let before = http_series(&app).await;
+    assert!(!before.is_empty(), "no http series at all");
+    random_requests(&app, 40).await;
+    let after = http_series(&app).await;
+    assert_eq!(
+        before.len(),
+        after.len(),
+        "new series appeared: {:?}",
+        after
+            .iter()
+            .filter(|s| !before.contains(s))
+            .take(5)
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        after.iter().all(|s| s.len() < 200),
+        "a label carries request data: {:?}",
+        after.iter().find(|s| s.len() >= 200)
+    );
+}

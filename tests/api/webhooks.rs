@@ -436,3 +436,128 @@ async fn failed_deliveries_are_retried_until_accepted() {
     );
     assert!(items.iter().all(|d| d["status_code"] == 204), "{log}");
 }
+
+/// Waits until the delivery log at `path` shows a failed attempt on every delivery; returns
+/// the items.
+async fn wait_for_failed_attempts(app: &TestApp, path: &str, token: &str) -> Vec<Value> {
+    eventually(&format!("a failed attempt at {path}"), WAIT, async || {
+        let log = app
+            .get(path, Some(token))
+            .await
+            .expect_status(StatusCode::OK);
+        let items = array_at(&log, "items");
+        if !items.is_empty() && items.iter().all(|d| d["last_error"].is_string()) {
+            Ok(items.to_vec())
+        } else {
+            Err(log.to_string())
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn private_destinations_are_refused_by_default() {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let app = TestApp::builder()
+        .unset_env("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
+        .spawn()
+        .await;
+    let s = crate::tickets::setup_with(app).await;
+    let port = receiver.address().port();
+    for url in [
+        receiver.uri(),
+        format!("http://localhost:{port}/hooks"),
+        format!("http://[::ffff:127.0.0.1]:{port}/"),
+        "http://10.0.0.5:9200/x/_doc".to_string(),
+        "http://100.64.0.1/".to_string(),
+        "http://169.254.169.254/latest/meta-data/".to_string(),
+        "http://[fd00:ec2::254]/".to_string(),
+        "http://[64:ff9b::a9fe:a9fe]/".to_string(),
+        "http://0.0.0.0:8080/".to_string(),
+    ] {
+        let e = s
+            .app
+            .post(
+                &s.path("/webhooks"),
+                Some(&s.owner.token),
+                json!({"url": url, "events": ["ticket.created"]}),
+            )
+            .await
+            .expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(e["error"]["fields"]["url"].is_array(), "{url}: {e}");
+    }
+
+    // A destination saved while its name resolved elsewhere is checked again at delivery,
+    // against the addresses the request then goes to.
+    let hook_id = uuid::Uuid::new_v4();
+    diesel::sql_query(format!(
+        "INSERT INTO webhooks (id, workspace_id, url, events, secret) VALUES \
+         ('{hook_id}', '{}', 'http://localhost:{port}/hooks', ARRAY['ticket.created'], 'whsec_x')",
+        s.ws
+    ))
+    .execute(&mut s.app.db())
+    .expect("insert a webhook");
+    s.create("nobody@example.com", "Try to reach inside").await;
+    let items = wait_for_failed_attempts(
+        &s.app,
+        &s.path(&format!("/webhooks/{hook_id}/deliveries")),
+        &s.owner.token,
+    )
+    .await;
+    assert_eq!(items[0]["last_error"], "refused_address", "{items:?}");
+    assert!(items[0]["status_code"].is_null(), "{items:?}");
+    let got = receiver.received_requests().await.unwrap_or_default();
+    assert!(
+        got.is_empty(),
+        "the receiver on loopback was reached: {got:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_delivery_log_shows_coarse_outcomes_only() {
+    let failing = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&failing)
+        .await;
+    // A port nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let s = setup().await;
+    let mut hooks = Vec::new();
+    for url in [failing.uri(), format!("http://127.0.0.1:{closed}/hooks")] {
+        let hook = s
+            .app
+            .post(
+                &s.path("/webhooks"),
+                Some(&s.owner.token),
+                json!({"url": url, "events": ["ticket.created"]}),
+            )
+            .await
+            .expect_status(StatusCode::CREATED);
+        hooks.push(id_of(&hook));
+    }
+    s.create("coarse@example.com", "How did it go").await;
+    let answered = wait_for_failed_attempts(
+        &s.app,
+        &s.path(&format!("/webhooks/{}/deliveries", hooks[0])),
+        &s.owner.token,
+    )
+    .await;
+    assert_eq!(answered[0]["last_error"], "http_5xx", "{answered:?}");
+    assert_eq!(answered[0]["status_code"], 503, "{answered:?}");
+    let refused = wait_for_failed_attempts(
+        &s.app,
+        &s.path(&format!("/webhooks/{}/deliveries", hooks[1])),
+        &s.owner.token,
+    )
+    .await;
+    assert_eq!(refused[0]["last_error"], "connect_failed", "{refused:?}");
+    assert!(refused[0]["status_code"].is_null(), "{refused:?}");
+}

@@ -35,12 +35,12 @@ async fn create_read_update_workspace() {
         .patch(
             &format!("/api/v1/workspaces/{id}"),
             Some(&owner.token),
-            json!({"name": "Acme Inc", "plan": "pro", "allowed_origins": ["https://Shop.Example.com/", "http://localhost:3000"], "widget_color": "#FF0000"}),
+            json!({"name": "Acme Inc", "plan": "free", "allowed_origins": ["https://Shop.Example.com/", "http://localhost:3000"], "widget_color": "#FF0000"}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{upd}");
     assert_eq!(upd["name"], "Acme Inc");
-    assert_eq!(upd["plan"], "pro");
+    assert_eq!(upd["plan"], "free", "repeating the current plan is fine");
     assert_eq!(
         upd["allowed_origins"],
         json!(["https://shop.example.com", "http://localhost:3000"])
@@ -159,4 +159,84 @@ async fn agents_cannot_change_settings() {
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(err["error"]["code"], "forbidden");
     }
+}
+
+#[tokio::test]
+async fn plans_are_set_by_the_operator_only() {
+    let app = TestApp::spawn().await;
+    let owner = app.register_user("Owner").await;
+    // Owners can't pick a paid plan, at creation or later.
+    for plan in ["standard", "pro"] {
+        let (status, body) = app
+            .post(
+                "/api/v1/workspaces",
+                Some(&owner.token),
+                json!({"name": "PayPal Security", "plan": plan}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(body["error"]["code"], "plan_set_by_operator", "{body}");
+    }
+    let ws = app.create_workspace(&owner.token, "free").await;
+    let id = id_of(&ws);
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/workspaces/{id}"),
+            Some(&owner.token),
+            json!({"plan": "pro"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "plan_set_by_operator");
+    let plan_path = format!("/api/v1/operator/workspaces/{id}/plan");
+    let (status, body) = app
+        .put(&plan_path, Some(&owner.token), json!({"plan": "pro"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "operator_only");
+
+    // An operator (flagged the way `handoff operator grant` does) sets it.
+    let op = app.register_user("Operator").await;
+    let mut conn = app.async_db().await;
+    handoff::services::operator::set_operator(&mut conn, &op.email.to_uppercase(), true)
+        .await
+        .expect("grant");
+    let (status, body) = app
+        .put(&plan_path, Some(&op.token), json!({"plan": "pro"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["plan"], "pro");
+    let (_, got) = app
+        .get(&format!("/api/v1/workspaces/{id}"), Some(&owner.token))
+        .await;
+    assert_eq!(got["plan"], "pro");
+    let (status, _) = app
+        .put(
+            &format!("/api/v1/operator/workspaces/{}/plan", uuid::Uuid::new_v4()),
+            Some(&op.token),
+            json!({"plan": "pro"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The CLI's path; then revoked operators can't any more.
+    let set = handoff::services::operator::set_plan_unchecked(
+        &mut conn,
+        id.parse().expect("a uuid"),
+        handoff::domain::enums::Plan::Standard,
+    )
+    .await
+    .expect("set plan");
+    assert_eq!(set.plan, handoff::domain::enums::Plan::Standard);
+    handoff::services::operator::set_operator(&mut conn, &op.email, false)
+        .await
+        .expect("revoke");
+    let (status, _) = app
+        .put(&plan_path, Some(&op.token), json!({"plan": "free"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        handoff::services::operator::set_operator(&mut conn, "nobody@example.com", true)
+            .await
+            .is_err()
+    );
 }

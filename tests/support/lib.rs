@@ -267,6 +267,12 @@ impl TestAppBuilder {
             ("OUTBOX_POLL_MS".into(), "50".into()),
             ("OUTBOX_BACKOFF_MS".into(), "200".into()),
             ("BIND".into(), "127.0.0.1:0".into()),
+            // The tests' webhook receivers listen on loopback, which the product refuses by
+            // default; `webhooks::private_destinations_are_refused_by_default` unsets this.
+            (
+                "WEBHOOK_ALLOW_PRIVATE_NETWORKS".into(),
+                "127.0.0.0/8".into(),
+            ),
         ]);
         for (key, value) in self.env {
             match value {
@@ -440,21 +446,34 @@ impl TestApp {
             .await
     }
 
-    /// Registers a user with a unique email.
+    /// A user with a unique, verified email, logged in. Made the way `handoff create-user`
+    /// does, so no verification mail joins the mail a test counts; `auth` tests cover
+    /// sign-up through the API and its verification mail.
     pub async fn register_user(&self, name: &str) -> User {
         let email = format!(
             "{}-{}@example.com",
             name.to_lowercase().replace(' ', "."),
             rand::random::<u32>()
         );
+        let mut conn = self.async_db().await;
+        if let Err(e) = handoff::services::accounts::create_user(
+            &mut conn,
+            &email,
+            name,
+            "correct horse battery",
+        )
+        .await
+        {
+            panic!("create user {email}: {e}");
+        }
         let (status, body) = self
             .post(
-                "/api/v1/auth/register",
+                "/api/v1/auth/login",
                 None,
-                json!({"email": email, "password": "correct horse battery", "name": name}),
+                json!({"email": email, "password": "correct horse battery"}),
             )
             .await;
-        assert_eq!(status, StatusCode::CREATED, "register: {body}");
+        assert_eq!(status, StatusCode::OK, "login: {body}");
         User {
             id: str_at(&body, "/user/id").to_string(),
             email,
@@ -463,17 +482,39 @@ impl TestApp {
         }
     }
 
-    /// Creates a workspace owned by `token`'s user; returns its JSON.
+    /// Creates a workspace owned by `token`'s user on `plan`; returns its JSON. Workspaces
+    /// start on Free; a paid plan is the instance operator's to set, which this does in the
+    /// database (`workspaces::plans_are_set_by_the_operator_only` tests the real ways).
     pub async fn create_workspace(&self, token: &str, plan: &str) -> Value {
-        let (status, body) = self
-            .post(
-                "/api/v1/workspaces",
-                Some(token),
-                json!({"name": "Acme", "plan": plan}),
-            )
+        let (status, mut body) = self
+            .post("/api/v1/workspaces", Some(token), json!({"name": "Acme"}))
             .await;
         assert_eq!(status, StatusCode::CREATED, "create workspace: {body}");
+        if plan != "free" {
+            self.set_plan(str_at(&body, "id"), plan);
+            body["plan"] = json!(plan);
+        }
         body
+    }
+
+    /// Sets a workspace's plan in the database (as `handoff workspace plan` would).
+    pub fn set_plan(&self, ws: &str, plan: &str) {
+        let updated =
+            diesel::sql_query("UPDATE workspaces SET plan = $1::plan WHERE id = $2::uuid")
+                .bind::<diesel::sql_types::Text, _>(plan)
+                .bind::<diesel::sql_types::Text, _>(ws)
+                .execute(&mut self.db());
+        assert!(matches!(updated, Ok(1)), "set plan of {ws}: {updated:?}");
+    }
+
+    /// An async connection to this app's database, for calling the product's services the
+    /// way the CLI does.
+    pub async fn async_db(&self) -> diesel_async::AsyncPgConnection {
+        use diesel_async::AsyncConnection;
+        match diesel_async::AsyncPgConnection::establish(&self.database_url()).await {
+            Ok(c) => c,
+            Err(e) => panic!("connect to {}: {e}", self.db_name),
+        }
     }
 
     /// Adds `user` to workspace `ws` with `role` through an invitation.
@@ -499,23 +540,40 @@ impl TestApp {
 
     /// Reads the invitation token from the mail the outbox wrote for `email`.
     pub async fn invitation_token_for(&self, email: &str) -> String {
+        self.link_tokens_for(email, "token=hi_", 1).await.remove(0)
+    }
+
+    /// Waits until the mail files to `email` carry at least `n` link tokens after `marker`
+    /// (`token=hi_`, `token=ev_`); returns them oldest first (with the marker's prefix).
+    pub async fn link_tokens_for(&self, email: &str, marker: &str, n: usize) -> Vec<String> {
+        let prefix = marker.rsplit('=').next().unwrap_or_default().to_string();
         eventually(
-            &format!("an invitation mail for {email}"),
+            &format!("{n} mail(s) to {email} with {marker}"),
             WAIT,
             async || {
                 let files = self.mail_files();
+                let mut found = Vec::new();
                 for m in &files {
                     if m.contains(&format!("To: {email}")) {
                         let decoded = m.replace("=\r\n", "").replace("=3D", "=");
-                        if let Some((_, rest)) = decoded.split_once("token=hi_") {
-                            let tail = rest
+                        if let Some((_, rest)) = decoded.split_once(marker) {
+                            let tail: String = rest
                                 .chars()
-                                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_');
-                            return Ok("hi_".chars().chain(tail).collect());
+                                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                                .collect();
+                            found.push(format!("{prefix}{tail}"));
                         }
                     }
                 }
-                Err(format!("{} mail files", files.len()))
+                if found.len() >= n {
+                    Ok(found)
+                } else {
+                    Err(format!(
+                        "{} mail files, {} tokens",
+                        files.len(),
+                        found.len()
+                    ))
+                }
             },
         )
         .await

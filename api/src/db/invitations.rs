@@ -52,3 +52,42 @@ pub async fn mark_accepted(conn: &mut Conn, id: Uuid, at: DateTime<Utc>) -> Quer
         .execute(conn)
         .await
 }
+
+/// Whether a pending (not accepted, not expired) invitation exists for this lower-cased
+/// email, in any workspace.
+pub async fn pending_for_email(
+    conn: &mut Conn,
+    email: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        invitations::table
+            .filter(invitations::email.eq(email))
+            .filter(invitations::accepted_at.is_null())
+            .filter(invitations::expires_at.gt(now)),
+    ))
+    .get_result(conn)
+    .await
+}
+
+pub async fn by_id(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Invitation>> {
+    invitations::table
+        .find(id)
+        .select(Invitation::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Replaces the token of a pending invitation (its mail is being sent); 0 when it was
+/// accepted meanwhile.
+pub async fn set_token_hash(conn: &mut Conn, id: Uuid, hash: &str) -> QueryResult<usize> {
+    diesel::update(
+        invitations::table
+            .find(id)
+            .filter(invitations::accepted_at.is_null()),
+    )
+    .set(invitations::token_hash.eq(hash))
+    .execute(conn)
+    .await
+}

@@ -16,6 +16,7 @@ pub mod refresh_tokens;
 pub mod schema;
 pub mod tickets;
 pub mod users;
+pub mod verifications;
 pub mod webhooks;
 pub mod workspaces;
 

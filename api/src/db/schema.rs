@@ -64,6 +64,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    email_verifications (user_id) {
+        user_id -> Uuid,
+        token_hash -> Nullable<Text>,
+        expires_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     conversations (id) {
         id -> Uuid,
         workspace_id -> Uuid,
@@ -246,6 +255,8 @@ diesel::table! {
         password_hash -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        is_operator -> Bool,
+        email_verified_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -326,6 +337,7 @@ diesel::joinable!(api_keys -> workspaces (workspace_id));
 diesel::joinable!(articles -> workspaces (workspace_id));
 diesel::joinable!(conversations -> visitors (visitor_id));
 diesel::joinable!(conversations -> workspaces (workspace_id));
+diesel::joinable!(email_verifications -> users (user_id));
 diesel::joinable!(invitations -> users (invited_by));
 diesel::joinable!(invitations -> workspaces (workspace_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -353,6 +365,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     articles,
     conversations,
+    email_verifications,
     invitations,
     knowledge_passages,
     memberships,

@@ -1,5 +1,6 @@
 //! Accounts: users (not tenant-owned; a user can belong to several workspaces).
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 use diesel_async::RunQueryDsl;
@@ -51,4 +52,29 @@ pub async fn set_password_by_email(
         .get_result(conn)
         .await
         .optional()
+}
+
+/// Grants or revokes the operator flag of the user with this (lower-cased) email; `None`
+/// when there is none.
+pub async fn set_operator(conn: &mut Conn, email: &str, on: bool) -> QueryResult<Option<Uuid>> {
+    diesel::update(
+        users::table.filter(diesel::dsl::sql::<Bool>("lower(email) = ").bind::<Text, _>(email)),
+    )
+    .set(users::is_operator.eq(on))
+    .returning(users::id)
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// Marks the user's email confirmed (the first time only).
+pub async fn mark_verified(conn: &mut Conn, id: Uuid, at: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(
+        users::table
+            .find(id)
+            .filter(users::email_verified_at.is_null()),
+    )
+    .set(users::email_verified_at.eq(at))
+    .execute(conn)
+    .await
 }

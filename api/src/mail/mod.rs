@@ -3,6 +3,7 @@
 
 pub mod invitations;
 pub mod tickets;
+pub mod verification;
 
 use std::path::PathBuf;
 
@@ -27,9 +28,37 @@ pub struct Email {
     pub html: Option<String>,
 }
 
+/// A mail rendered when it is sent, from ids: what it links to carries a secret (an
+/// invitation or verification token), which is minted then and stored only as a hash, so
+/// the outbox (its rows, backups, replicas) never holds a usable token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "template", rename_all = "snake_case")]
+pub enum Template {
+    Invitation { invitation_id: Uuid },
+    VerifyEmail { user_id: Uuid },
+}
+
+/// What an `email` job carries: a template rendered at send time, or a mail rendered when
+/// queued (ticket mail, which links to nothing secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MailJob {
+    Template(Template),
+    Rendered(Email),
+}
+
 /// Queues an email in the caller's transaction.
 pub async fn queue(conn: &mut Conn, workspace_id: Option<Uuid>, email: &Email) -> ApiResult<i64> {
     outbox::enqueue(conn, workspace_id, JOB_KIND, email).await
+}
+
+/// Queues a mail rendered at send time, in the caller's transaction.
+pub async fn queue_template(
+    conn: &mut Conn,
+    workspace_id: Option<Uuid>,
+    template: &Template,
+) -> ApiResult<i64> {
+    outbox::enqueue(conn, workspace_id, JOB_KIND, template).await
 }
 
 pub enum Mailer {
@@ -124,6 +153,28 @@ pub fn html_layout(title: &str, body_html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jobs_read_back_as_templates_or_rendered_mail() -> anyhow::Result<()> {
+        let id = Uuid::new_v4();
+        let t = serde_json::to_value(Template::Invitation { invitation_id: id })?;
+        assert_eq!(t["template"], "invitation");
+        assert_eq!(
+            serde_json::from_value::<MailJob>(t)?,
+            MailJob::Template(Template::Invitation { invitation_id: id })
+        );
+        let e = Email {
+            to: "a@example.com".into(),
+            subject: "s".into(),
+            text: "t".into(),
+            html: None,
+        };
+        assert_eq!(
+            serde_json::from_value::<MailJob>(serde_json::to_value(&e)?)?,
+            MailJob::Rendered(e)
+        );
+        Ok(())
+    }
 
     #[test]
     fn builds_multipart_mail() -> anyhow::Result<()> {

@@ -9,7 +9,7 @@ use crate::http::extract::AuthUser;
 use crate::services::accounts as service;
 use crate::state::AppState;
 use crate::views::accounts::{
-    AuthResponse, LoginRequest, Me, RefreshRequest, RegisterRequest, TokenPair,
+    AuthResponse, LoginRequest, Me, RefreshRequest, RegisterRequest, TokenPair, VerifyEmailRequest,
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -17,6 +17,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(login)
         .service(refresh)
         .service(logout)
+        .service(verify_email)
+        .service(resend_verification)
         .service(me);
 }
 
@@ -71,6 +73,34 @@ async fn logout(
 ) -> ApiResult<HttpResponse> {
     service::logout(&state, &body).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Confirm an email address with the token from the mail sent at sign-up. Returns the
+/// user, now verified.
+#[utoipa::path(tag = "auth", request_body = VerifyEmailRequest, responses(
+    (status = 200, body = Me),
+    (status = 422, description = "Invalid or expired token", body = ErrorBody)))]
+#[post("/api/v1/auth/verify-email")]
+async fn verify_email(
+    state: web::Data<AppState>,
+    body: web::Json<VerifyEmailRequest>,
+) -> ApiResult<web::Json<Me>> {
+    Ok(web::Json(service::verify_email(&state, &body).await?))
+}
+
+/// Send a new verification mail to the current user (5 an hour).
+#[utoipa::path(tag = "auth", security(("bearer" = [])), responses(
+    (status = 202, description = "A new mail is on its way"),
+    (status = 401, body = ErrorBody),
+    (status = 409, description = "Already verified (`already_verified`)", body = ErrorBody),
+    (status = 429, body = ErrorBody)))]
+#[post("/api/v1/auth/verify-email/resend")]
+async fn resend_verification(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> ApiResult<HttpResponse> {
+    service::resend_verification(&state, user.user_id).await?;
+    Ok(HttpResponse::Accepted().finish())
 }
 
 /// The current user and their workspaces.

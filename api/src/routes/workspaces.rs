@@ -17,9 +17,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(update_workspace);
 }
 
-/// Create a workspace; the caller becomes its owner.
+/// Create a workspace on the Free plan; the caller becomes its owner. Paid plans are set by
+/// the instance operator: a `plan` other than `free` is 403 `plan_set_by_operator`.
 #[utoipa::path(tag = "workspaces", security(("bearer" = [])), request_body = CreateWorkspace,
-    responses((status = 201, body = WorkspaceOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = WorkspaceOut), (status = 401, body = ErrorBody),
+        (status = 403, description = "A paid plan was asked for (`plan_set_by_operator`)", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces")]
 async fn create_workspace(
     state: web::Data<AppState>,
@@ -44,7 +47,8 @@ async fn get_workspace(
     ))
 }
 
-/// Update name, plan, allowed origins, widget colour or greeting (owners and admins).
+/// Update name, allowed origins, widget colour or greeting (owners and admins). `plan` may
+/// only repeat the current plan; changing it is 403 `plan_set_by_operator`.
 #[utoipa::path(tag = "workspaces", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = UpdateWorkspace,
     responses((status = 200, body = WorkspaceOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[patch("/api/v1/workspaces/{ws}")]

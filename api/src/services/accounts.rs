@@ -7,14 +7,17 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{password, tokens};
+use crate::config::Signup;
 use crate::db::models::{NewRefreshToken, NewUser, User};
-use crate::db::{self, Conn, api_keys, members, refresh_tokens, users};
+use crate::db::{self, Conn, api_keys, invitations, members, refresh_tokens, users, verifications};
 use crate::domain::access::Principal;
 use crate::error::{ApiError, ApiResult};
+use crate::mail::{self, Template};
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::views::accounts::{
     AuthResponse, LoginRequest, Me, MeWorkspace, RefreshRequest, RegisterRequest, TokenPair,
+    VerifyEmailRequest,
 };
 
 /// How stale an API key's `last_used_at` may get before a request refreshes it.
@@ -25,7 +28,12 @@ fn email_taken() -> ApiError {
 }
 
 /// Inserts an account (the request already validated); 409 when the email is taken.
-async fn insert_user(conn: &mut Conn, req: &RegisterRequest) -> ApiResult<User> {
+/// `verified`: when the email counts as confirmed (`None`: not yet).
+async fn insert_user(
+    conn: &mut Conn,
+    req: &RegisterRequest,
+    verified: Option<chrono::DateTime<Utc>>,
+) -> ApiResult<User> {
     let email = req.email.trim().to_lowercase();
     let hash = password::hash(req.password.clone()).await?;
     users::insert(
@@ -35,13 +43,15 @@ async fn insert_user(conn: &mut Conn, req: &RegisterRequest) -> ApiResult<User> 
             email: &email,
             name: req.name.trim(),
             password_hash: &hash,
+            email_verified_at: verified,
         },
     )
     .await?
     .ok_or_else(email_taken)
 }
 
-/// Creates an account (the `create-user` command).
+/// Creates an account (the `create-user` command). The operator vouches for the address,
+/// so it counts as verified.
 pub async fn create_user(
     conn: &mut Conn,
     email: &str,
@@ -54,7 +64,7 @@ pub async fn create_user(
         name: name.trim().to_string(),
     };
     req.validate()?;
-    Ok(insert_user(conn, &req).await?.id)
+    Ok(insert_user(conn, &req, Some(Utc::now())).await?.id)
 }
 
 /// Issues a refresh token in `family` (a new family at login) and returns the secret.
@@ -92,7 +102,29 @@ async fn session(conn: &mut Conn, state: &AppState, user: &User) -> ApiResult<Au
     })
 }
 
-/// Creates an account and its first session.
+/// Whether `SIGNUP` lets this (lower-cased) email register: 403 `signup_closed` or
+/// `signup_invite_only` otherwise.
+async fn check_signup(conn: &mut Conn, state: &AppState, email: &str) -> ApiResult<()> {
+    match state.config.signup {
+        Signup::Open => Ok(()),
+        Signup::Closed => Err(ApiError::forbidden_code(
+            "signup_closed",
+            "Sign-up is closed on this Handoff instance; ask its operator for an account.",
+        )),
+        Signup::Invite => {
+            if invitations::pending_for_email(conn, email, Utc::now()).await? {
+                Ok(())
+            } else {
+                Err(ApiError::forbidden_code(
+                    "signup_invite_only",
+                    "Sign-up on this Handoff instance needs an invitation to this email address.",
+                ))
+            }
+        }
+    }
+}
+
+/// Creates an account and its first session (as `SIGNUP` allows).
 pub async fn register(
     state: &AppState,
     ip: &str,
@@ -104,8 +136,60 @@ pub async fn register(
         .check(&[ratelimit::REGISTRATIONS_PER_IP.on(ip)])
         .await?;
     let mut conn = db::conn(&state.pool).await?;
-    let user = insert_user(&mut conn, body).await?;
+    check_signup(&mut conn, state, &body.email.trim().to_lowercase()).await?;
+    // The hash runs before the transaction: no connection waits on it inside one.
+    let user = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let user = insert_user(conn, body, None).await?;
+            verifications::upsert(conn, user.id, None, None).await?;
+            mail::queue_template(conn, None, &Template::VerifyEmail { user_id: user.id }).await?;
+            Ok(user)
+        })
+        .await?;
     session(&mut conn, state, &user).await
+}
+
+/// Confirms an email address with the token from the verification mail.
+pub async fn verify_email(state: &AppState, body: &VerifyEmailRequest) -> ApiResult<Me> {
+    let hash = tokens::sha256_hex(body.token.trim());
+    let mut conn = db::conn(&state.pool).await?;
+    let user_id = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let user_id = verifications::user_by_hash(conn, &hash, Utc::now())
+                .await?
+                .ok_or_else(|| {
+                    ApiError::validation(
+                        "token",
+                        "the link is invalid or has expired; ask for a new one",
+                    )
+                })?;
+            users::mark_verified(conn, user_id, Utc::now()).await?;
+            verifications::delete(conn, user_id).await?;
+            Ok(user_id)
+        })
+        .await?;
+    drop(conn);
+    me(state, user_id).await
+}
+
+/// Sends a new verification mail (409 `already_verified` when there is nothing to confirm).
+pub async fn resend_verification(state: &AppState, user_id: Uuid) -> ApiResult<()> {
+    let mut conn = db::conn(&state.pool).await?;
+    let user = users::by_id(&mut conn, user_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized_msg("The account no longer exists."))?;
+    if user.email_verified_at.is_some() {
+        return Err(ApiError::conflict(
+            "already_verified",
+            "This email address is confirmed already.",
+        ));
+    }
+    state
+        .limiter
+        .check(&[ratelimit::VERIFICATION_MAILS_PER_USER.on(user_id)])
+        .await?;
+    mail::queue_template(&mut conn, None, &Template::VerifyEmail { user_id }).await?;
+    Ok(())
 }
 
 /// Logs in with email and password (a dummy hash is verified for unknown emails, so both
@@ -191,6 +275,8 @@ pub async fn me(state: &AppState, user_id: Uuid) -> ApiResult<Me> {
         id: user.id,
         email: user.email,
         name: user.name,
+        email_verified: user.email_verified_at.is_some(),
+        is_operator: user.is_operator,
         workspaces,
     })
 }

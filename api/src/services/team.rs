@@ -9,7 +9,7 @@ use validator::Validate;
 
 use crate::auth::tokens;
 use crate::db::models::{Membership, NewApiKey, NewInvitation};
-use crate::db::{self, Conn, api_keys, invitations, members, users, workspaces};
+use crate::db::{self, Conn, api_keys, invitations, members, users};
 use crate::domain::access::Principal;
 use crate::domain::enums::Role;
 use crate::domain::team::{check_keeps_an_owner, check_role_change};
@@ -121,21 +121,21 @@ pub async fn invite(
     check_role_change(access.role, None, Some(body.role))?;
     let email = body.email.trim().to_lowercase();
     let role = body.role;
-    let token = tokens::random_secret("hi_");
-    let hash = tokens::sha256_hex(&token);
-    let link = format!(
-        "{}/invitations/accept?token={token}",
-        state.config.public_url
-    );
+    // The link's token is minted when the mail is sent (`services::templated_mail`); until
+    // then the row holds the hash of a secret nobody knows.
+    let hash = tokens::sha256_hex(&tokens::random_secret("hi_"));
     let ws = access.workspace_id;
     let inv = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            let workspace = workspaces::by_id(conn, ws)
+            let verified = users::by_id(conn, inviter)
                 .await?
-                .ok_or_else(|| ApiError::not_found("workspace"))?;
-            let (_, _, inviter_name, _) = members::get(conn, ws, inviter)
-                .await?
-                .ok_or_else(|| ApiError::not_found("workspace"))?;
+                .is_some_and(|u| u.email_verified_at.is_some());
+            if !verified {
+                return Err(ApiError::forbidden_code(
+                    "email_unverified",
+                    "Confirm your email address first (we sent you a link); then you can send invitations.",
+                ));
+            }
             let inv = invitations::insert(
                 conn,
                 NewInvitation {
@@ -149,10 +149,12 @@ pub async fn invite(
                 },
             )
             .await?;
-            mail::queue(
+            mail::queue_template(
                 conn,
                 Some(ws),
-                &mail::invitations::invitation(&email, &inviter_name, &workspace.name, role, &link),
+                &mail::Template::Invitation {
+                    invitation_id: inv.id,
+                },
             )
             .await?;
             Ok(inv)

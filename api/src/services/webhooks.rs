@@ -39,7 +39,7 @@ pub async fn create(
     body: &WebhookInput,
 ) -> ApiResult<CreatedWebhook> {
     let (mut conn, access) = admin(state, principal, ws).await?;
-    let url = validate_url(&body.url)?;
+    let url = validate_url(&state.webhooks, &body.url).await?;
     let events = validate_events(&body.events)?;
     let secret = tokens::random_secret("whsec_");
     let hook = store::insert(
@@ -78,8 +78,12 @@ pub async fn update(
     body: UpdateWebhook,
 ) -> ApiResult<WebhookOut> {
     let (mut conn, access) = admin(state, principal, ws).await?;
+    let url = match body.url.as_deref() {
+        Some(u) => Some(validate_url(&state.webhooks, u).await?),
+        None => None,
+    };
     let changes = WebhookChanges {
-        url: body.url.as_deref().map(validate_url).transpose()?,
+        url,
         events: body.events.as_deref().map(validate_events).transpose()?,
         active: body.active,
     };

@@ -1,5 +1,6 @@
-//! Workspaces: create (the creator becomes owner), read, change name, plan and widget
-//! settings.
+//! Workspaces: create (the creator becomes owner), read, change name and widget settings.
+//! Plans are the instance operator's (`services::operator`): a caller can't choose a paid
+//! plan here.
 
 use chrono::Utc;
 use diesel_async::AsyncConnection;
@@ -27,12 +28,24 @@ pub async fn load(conn: &mut Conn, id: Uuid) -> ApiResult<Workspace> {
         .ok_or_else(|| ApiError::not_found("workspace"))
 }
 
+/// 403 `plan_set_by_operator`: only the instance operator changes plans.
+pub fn plan_set_by_operator() -> ApiError {
+    ApiError::forbidden_code(
+        "plan_set_by_operator",
+        "Plans are set by the operator of this Handoff instance; ask them to change this workspace's plan.",
+    )
+}
+
+/// Creates a workspace on the Free plan (a paid `plan` is 403 `plan_set_by_operator`).
 pub async fn create(
     state: &AppState,
     user_id: Uuid,
     body: CreateWorkspace,
 ) -> ApiResult<WorkspaceOut> {
     body.validate()?;
+    if body.plan.is_some_and(|p| p != Plan::Free) {
+        return Err(plan_set_by_operator());
+    }
     let mut conn = db::conn(&state.pool).await?;
     let key: String = tokens::random_secret("wk_")
         .chars()
@@ -43,7 +56,7 @@ pub async fn create(
             let new = NewWorkspace {
                 id: Uuid::new_v4(),
                 name: body.name.trim(),
-                plan: body.plan.unwrap_or(Plan::Free),
+                plan: Plan::Free,
                 widget_key: &key,
             };
             create_owned(conn, new, user_id).await
@@ -82,7 +95,9 @@ fn is_hex_color(c: &str) -> bool {
     (hex.len() == 6 || hex.len() == 3) && hex.chars().all(|ch| ch.is_ascii_hexdigit())
 }
 
-/// Name, plan, allowed origins, widget colour or greeting (owners and admins).
+/// Name, allowed origins, widget colour or greeting (owners and admins). `plan` may only
+/// repeat the current plan (clients that send the whole object back); another one is 403
+/// `plan_set_by_operator`.
 pub async fn update(
     state: &AppState,
     principal: &Principal,
@@ -109,9 +124,14 @@ pub async fn update(
             "must be a hex colour like #4f46e5",
         ));
     }
+    if let Some(plan) = body.plan
+        && load(&mut conn, access.workspace_id).await?.plan != plan
+    {
+        return Err(plan_set_by_operator());
+    }
     let changes = WorkspaceChanges {
         name: body.name.map(|n| n.trim().to_string()),
-        plan: body.plan,
+        plan: None,
         allowed_origins,
         widget_color: body.widget_color.map(|c| c.to_lowercase()),
         greeting: body.greeting,

@@ -25,6 +25,12 @@ pub struct LoginRequest {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+pub struct VerifyEmailRequest {
+    /// The token from the verification mail's link.
+    pub token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
@@ -74,5 +80,9 @@ pub struct Me {
     pub id: Uuid,
     pub email: String,
     pub name: String,
+    /// Whether the email address is confirmed (needed to send invitations).
+    pub email_verified: bool,
+    /// An instance operator (sets workspace plans).
+    pub is_operator: bool,
     pub workspaces: Vec<MeWorkspace>,
 }

@@ -42,13 +42,22 @@ impl From<Workspace> for WorkspaceOut {
 pub struct CreateWorkspace {
     #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
     pub name: String,
+    /// Only `free` (the default): paid plans are set by the instance operator
+    /// (403 `plan_set_by_operator`).
     pub plan: Option<Plan>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SetPlan {
+    pub plan: Plan,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct UpdateWorkspace {
     #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
     pub name: Option<String>,
+    /// Only the current plan (a no-op): plans are set by the instance operator
+    /// (403 `plan_set_by_operator`).
     pub plan: Option<Plan>,
     #[validate(length(max = 50, message = "at most 50 origins"))]
     pub allowed_origins: Option<Vec<String>>,

@@ -8,12 +8,9 @@
 //! `Handoff-Signature` (see `sign` and docs/webhooks.md), `record` writes the attempt.
 //! Anything but a 2xx is an error, so the outbox retries with backoff.
 
+pub mod outbound;
 pub mod payloads;
 pub mod sign;
-
-use std::net::IpAddr;
-use std::sync::OnceLock;
-use std::time::Duration;
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -40,11 +37,7 @@ pub const EVENTS: [&str; 4] = [
     CONVERSATION_MESSAGE,
 ];
 
-/// How long a receiver has to answer.
-pub const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How long resolving a receiver's host may take.
-pub const DNS_TIMEOUT: Duration = Duration::from_secs(5);
+pub use outbound::{AddressPolicy, Outbound, Outcome};
 
 /// The outbox job's payload: ids only; the body is stored on the delivery row.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -90,21 +83,12 @@ pub async fn dispatch(
     Ok(hooks.len())
 }
 
-/// A subscription's URL: http(s), at most 2,000 characters, not a forbidden address.
-pub fn validate_url(url: &str) -> Result<String, FieldError> {
+/// A subscription's URL: http(s), at most 2,000 characters, and not an address webhooks
+/// may not reach (`outbound::AddressPolicy`): the host is resolved now (within
+/// `outbound::DNS_TIMEOUT`), and again at every delivery, since DNS can change.
+pub async fn validate_url(outbound: &Outbound, url: &str) -> Result<String, FieldError> {
     let url = url.trim();
     let parsed = url::Url::parse(url).map_err(|_| FieldError::new("url", "is not a valid URL"))?;
-    let literal_ip = match parsed.host() {
-        Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
-        Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
-        _ => None,
-    };
-    if literal_ip.is_some_and(forbidden_address) {
-        return Err(FieldError::new(
-            "url",
-            "must not point at a link-local, multicast or unspecified address",
-        ));
-    }
     if !matches!(parsed.scheme(), "http" | "https")
         || parsed.host_str().is_none()
         || url.len() > 2000
@@ -112,6 +96,12 @@ pub fn validate_url(url: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(
             "url",
             "must be an http(s) URL of at most 2000 characters",
+        ));
+    }
+    if !outbound.destination_allowed(&parsed).await {
+        return Err(FieldError::new(
+            "url",
+            "points at a private, loopback or reserved address, which webhooks may not reach",
         ));
     }
     Ok(url.to_string())
@@ -135,60 +125,6 @@ pub fn validate_events(events: &[String]) -> Result<Vec<String>, FieldError> {
         }
     }
     Ok(out)
-}
-
-/// Addresses a webhook may never reach: link-local (cloud metadata services such as
-/// 169.254.169.254 live there), unspecified, multicast and broadcast. Loopback and private
-/// networks stay allowed: self-hosted receivers on the same network are a real use.
-pub fn forbidden_address(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            v4.is_link_local() || v4.is_unspecified() || v4.is_multicast() || v4.is_broadcast()
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return forbidden_address(IpAddr::V4(v4));
-            }
-            v6.is_unspecified() || v6.is_multicast() || (v6.segments()[0] & 0xffc0) == 0xfe80
-        }
-    }
-}
-
-/// Resolves the URL's host (within `DNS_TIMEOUT`) and refuses forbidden addresses
-/// (checked again at every delivery, since DNS can change after the webhook was saved).
-async fn check_destination(url: &str) -> anyhow::Result<()> {
-    let parsed = url::Url::parse(url)?;
-    let host = parsed
-        .host_str()
-        .ok_or_else(|| anyhow::anyhow!("the URL has no host"))?;
-    let port = parsed.port_or_known_default().unwrap_or(443);
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let addrs = tokio::time::timeout(DNS_TIMEOUT, tokio::net::lookup_host((host, port)))
-        .await
-        .map_err(|_| anyhow::anyhow!("resolving {host} timed out"))??;
-    for addr in addrs {
-        if forbidden_address(addr.ip()) {
-            anyhow::bail!(
-                "{host} resolves to {}, which webhooks may not reach",
-                addr.ip()
-            );
-        }
-    }
-    Ok(())
-}
-
-fn client() -> anyhow::Result<&'static reqwest::Client> {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    if let Some(c) = CLIENT.get() {
-        return Ok(c);
-    }
-    let built = reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .connect_timeout(Duration::from_secs(5))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("Handoff-Webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()?;
-    Ok(CLIENT.get_or_init(|| built))
 }
 
 /// A delivery that is due: its row and its subscription.
@@ -222,18 +158,13 @@ pub async fn prepare(
 pub struct Attempt {
     /// The receiver's HTTP status; `None` when it never answered.
     pub status: Option<i32>,
-    /// Why the attempt failed; `None` on a 2xx.
+    /// Why the attempt failed, as a coarse outcome code (`Outcome::code`); `None` on a 2xx.
     pub error: Option<String>,
 }
 
-/// POSTs the delivery's stored body, signed. Holds no database connection.
-pub async fn send(p: &Prepared) -> Attempt {
-    if let Err(e) = check_destination(&p.webhook.url).await {
-        return Attempt {
-            status: None,
-            error: Some(format!("refused: {e:#}")),
-        };
-    }
+/// POSTs the delivery's stored body, signed, to the checked addresses of its receiver.
+/// Holds no database connection.
+pub async fn send(outbound: &Outbound, p: &Prepared) -> Attempt {
     let body = match serde_json::to_vec(&p.delivery.payload) {
         Ok(b) => b,
         Err(e) => {
@@ -243,44 +174,20 @@ pub async fn send(p: &Prepared) -> Attempt {
             };
         }
     };
-    let client = match client() {
-        Ok(c) => c,
-        Err(e) => {
-            return Attempt {
-                status: None,
-                error: Some(format!("no HTTP client: {e:#}")),
-            };
-        }
-    };
     let timestamp = Utc::now().timestamp();
-    let result = client
-        .post(&p.webhook.url)
-        .header("Content-Type", "application/json")
-        .header("Handoff-Event", &p.delivery.event)
-        .header("Handoff-Delivery", p.delivery.id.to_string())
-        .header(
+    let headers = [
+        ("Content-Type", "application/json".to_string()),
+        ("Handoff-Event", p.delivery.event.clone()),
+        ("Handoff-Delivery", p.delivery.id.to_string()),
+        (
             sign::SIGNATURE_HEADER,
             sign::header_value(&p.webhook.secret, timestamp, &body),
-        )
-        .body(body)
-        .send()
-        .await;
-    match result {
-        Ok(resp) if resp.status().is_success() => Attempt {
-            status: Some(i32::from(resp.status().as_u16())),
-            error: None,
-        },
-        Ok(resp) => Attempt {
-            status: Some(i32::from(resp.status().as_u16())),
-            error: Some(format!(
-                "the receiver answered HTTP {}",
-                resp.status().as_u16()
-            )),
-        },
-        Err(e) => Attempt {
-            status: None,
-            error: Some(format!("request failed: {e}")),
-        },
+        ),
+    ];
+    let sent = outbound.post(&p.webhook.url, &headers, body).await;
+    Attempt {
+        status: sent.status.map(i32::from),
+        error: sent.failure.map(|o| o.code().to_string()),
     }
 }
 
@@ -307,42 +214,28 @@ pub async fn record(conn: &mut Conn, p: &Prepared, attempt: &Attempt) -> anyhow:
 mod tests {
     use super::*;
 
-    #[test]
-    fn metadata_and_unroutable_addresses_are_refused() {
+    #[tokio::test]
+    async fn urls_and_events_are_validated() {
+        let outbound = Outbound::new(AddressPolicy::default()).unwrap();
+        assert_eq!(
+            validate_url(&outbound, " https://93.184.216.34/x ")
+                .await
+                .unwrap(),
+            "https://93.184.216.34/x"
+        );
         for bad in [
-            "169.254.169.254",
-            "0.0.0.0",
-            "224.0.0.1",
-            "255.255.255.255",
-            "::",
-            "fe80::1",
-            "::ffff:169.254.169.254",
+            "ftp://x.example",
+            "http://169.254.169.254/",
+            "http://127.0.0.1:15000/quitquitquit",
+            "http://[fd00:ec2::254]/",
+            "http://localhost:9200/",
         ] {
-            assert!(forbidden_address(bad.parse().unwrap()), "{bad}");
+            assert_eq!(
+                validate_url(&outbound, bad).await.unwrap_err().field,
+                "url",
+                "{bad}"
+            );
         }
-        for ok in [
-            "127.0.0.1",
-            "10.0.0.5",
-            "192.168.1.10",
-            "93.184.216.34",
-            "::1",
-            "2606:2800:220:1::",
-        ] {
-            assert!(!forbidden_address(ok.parse().unwrap()), "{ok}");
-        }
-    }
-
-    #[test]
-    fn urls_and_events_are_validated() {
-        assert_eq!(
-            validate_url(" https://hooks.example.com/x ").unwrap(),
-            "https://hooks.example.com/x"
-        );
-        assert_eq!(validate_url("ftp://x.example").unwrap_err().field, "url");
-        assert_eq!(
-            validate_url("http://169.254.169.254/").unwrap_err().field,
-            "url"
-        );
         assert_eq!(
             validate_events(&["ticket.created".into(), "ticket.created".into()]).unwrap(),
             vec!["ticket.created".to_string()]

@@ -57,6 +57,8 @@ export async function startServer(extraEnv = {}) {
     PUBLIC_URL: url,
     DATA_DIR: dataDir,
     RATE_LIMITS: 'off',
+    // The tests' webhook receivers listen on loopback, which the server refuses by default.
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8',
     RUST_LOG: process.env.RUST_LOG ?? 'warn',
     ...extraEnv,
   };
@@ -86,6 +88,14 @@ export async function startServer(extraEnv = {}) {
     port,
     databaseUrl: env.DATABASE_URL,
     dataDir,
+    /** Sets a workspace's plan the way the instance operator does: `handoff workspace plan`. */
+    setPlan(ws, plan) {
+      execFileSync(handoffBin(), ['workspace', 'plan', ws, plan], {
+        cwd: repoRoot,
+        env: { ...env, RUST_LOG: 'warn' },
+        stdio: 'pipe',
+      });
+    },
     async stop() {
       if (exited === null) {
         child.kill('SIGTERM');

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigation } from 'react-router';
 import { ErrorBox } from '../components/ui';
 import { ApiError } from '../lib/errors';
-import { meQuery, useLogout, useSession } from '../features/auth/api/auth';
+import { meQuery, useLogout, useResendVerification, useSession } from '../features/auth/api/auth';
 import { useLiveWorkspace } from '../features/tickets/api/live';
 import { ticketCountsQuery } from '../features/tickets/api/tickets';
 import { isAdmin, rememberWorkspace, useMyRole, useWs, workspaceQuery } from '../features/workspaces/api/workspaces';
@@ -115,6 +115,7 @@ export function AppShell() {
         </nav>
         {menuOpen ? <div className="backdrop" aria-hidden="true" onClick={() => setMenuOpen(false)} /> : null}
         <main id="main" className="main" tabIndex={-1}>
+          {me.data && !me.data.email_verified ? <VerifyBanner email={me.data.email} /> : null}
           {workspace.error ? (
             <div className="page">
               <ErrorBox error={workspace.error instanceof ApiError && workspace.error.status === 404 ? new Error('This workspace does not exist or you are not a member of it.') : workspace.error} />
@@ -126,6 +127,26 @@ export function AppShell() {
             <Outlet />
           )}
         </main>
+      </div>
+    </div>
+  );
+}
+
+/** Until the address is confirmed, invitations wait: say so, and offer a new link. */
+function VerifyBanner({ email }: { email: string }) {
+  const resend = useResendVerification();
+  return (
+    <div className="alert alert-info verify-banner" role="status">
+      <div>
+        <strong>Confirm your email address.</strong> We sent a link to {email}; you can invite your team once it is confirmed.{' '}
+        {resend.isSuccess ? (
+          'A new link is on its way.'
+        ) : (
+          <button type="button" className="btn btn-ghost btn-sm" disabled={resend.isPending} onClick={() => resend.mutate()}>
+            Mail me a new link
+          </button>
+        )}
+        {resend.error ? <ErrorBox error={resend.error} /> : null}
       </div>
     </div>
   );

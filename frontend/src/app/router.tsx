@@ -21,6 +21,7 @@ function Root() {
 
 const children: RouteObject[] = [
   { path: '/login', lazy: page(() => import('../features/auth/components/LoginPage'), 'LoginPage'), errorElement: <RouteError /> },
+  { path: '/verify-email', lazy: page(() => import('../features/auth/components/VerifyEmailPage'), 'VerifyEmailPage'), errorElement: <RouteError /> },
   { path: '/signup', lazy: page(() => import('../features/auth/components/SignupPage'), 'SignupPage'), errorElement: <RouteError /> },
   {
     errorElement: <RouteError />,

@@ -75,6 +75,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm an email address with the token from the mail sent at sign-up. Returns the
+         *     user, now verified.
+         */
+        post: operations["verify_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/verify-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a new verification mail to the current user (5 an hour). */
+        post: operations["resend_verification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations/accept": {
         parameters: {
             query?: never;
@@ -102,6 +139,23 @@ export interface paths {
         /** The current user and their workspaces. */
         get: operations["me"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/workspaces/{ws}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a workspace's plan (instance operators only; workspace owners can't choose plans). */
+        put: operations["set_plan"];
         post?: never;
         delete?: never;
         options?: never;
@@ -207,7 +261,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a workspace; the caller becomes its owner. */
+        /**
+         * Create a workspace on the Free plan; the caller becomes its owner. Paid plans are set by
+         *     the instance operator: a `plan` other than `free` is 403 `plan_set_by_operator`.
+         */
         post: operations["create_workspace"];
         delete?: never;
         options?: never;
@@ -229,7 +286,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update name, plan, allowed origins, widget colour or greeting (owners and admins). */
+        /**
+         * Update name, allowed origins, widget colour or greeting (owners and admins). `plan` may
+         *     only repeat the current plan; changing it is 403 `plan_set_by_operator`.
+         */
         patch: operations["update_workspace"];
         trace?: never;
     };
@@ -963,8 +1023,12 @@ export interface components {
         };
         Me: {
             email: string;
+            /** @description Whether the email address is confirmed (needed to send invitations). */
+            email_verified: boolean;
             /** Format: uuid */
             id: string;
+            /** @description An instance operator (sets workspace plans). */
+            is_operator: boolean;
             name: string;
             workspaces: components["schemas"]["MeWorkspace"][];
         };
@@ -1074,6 +1138,9 @@ export interface components {
             /** Format: uuid */
             visitor_id: string;
             visitor_token: string;
+        };
+        SetPlan: {
+            plan: components["schemas"]["Plan"];
         };
         /** @description A knowledge-base passage an answer used. */
         Source: {
@@ -1236,6 +1303,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+        };
+        VerifyEmailRequest: {
+            /** @description The token from the verification mail's link. */
+            token: string;
         };
         VersionOnly: {
             /** Format: int32 */
@@ -1467,6 +1538,81 @@ export interface operations {
             };
         };
     };
+    verify_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Invalid or expired token */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resend_verification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new mail is on its way */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already verified (`already_verified`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     accept_invitation: {
         parameters: {
             query?: never;
@@ -1540,6 +1686,64 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetPlan"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceOut"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an instance operator (`operator_only`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1793,6 +1997,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A paid plan was asked for (`plan_set_by_operator`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

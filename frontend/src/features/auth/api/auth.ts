@@ -49,3 +49,17 @@ export function useLogout() {
     },
   });
 }
+
+export function useVerifyEmail() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (token: string) => unwrap(client.POST('/api/v1/auth/verify-email', { body: { token } })),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['me'] }),
+  });
+}
+
+export function useResendVerification() {
+  return useMutation({
+    mutationFn: () => unwrap(client.POST('/api/v1/auth/verify-email/resend')),
+  });
+}

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
-import { Alert, Button, Card, ErrorBox, PageHeader, SelectField, Spinner, TextField } from '../../../components/ui';
+import { Alert, Button, Card, ErrorBox, PageHeader, Spinner, TextField } from '../../../components/ui';
 import { fieldError } from '../../../lib/errors';
 import type { Plan, TicketSettings, Workspace } from '../../../lib/types';
 import { isAdmin, useMyRole, useUpdateWorkspace, useWs, workspaceQuery } from '../../workspaces/api/workspaces';
@@ -26,30 +26,32 @@ export function SettingsPage() {
   );
 }
 
+const PLAN_NAMES: Record<Plan, string> = { free: 'Free', standard: 'Standard', pro: 'Pro' };
+
 function WorkspaceForm({ workspace, canEdit }: { workspace: Workspace; canEdit: boolean }) {
   const update = useUpdateWorkspace(workspace.id);
   const [name, setName] = useState(workspace.name);
-  const [plan, setPlan] = useState<Plan>(workspace.plan);
   useEffect(() => {
     setName(workspace.name);
-    setPlan(workspace.plan);
-  }, [workspace.name, workspace.plan]);
+  }, [workspace.name]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    update.mutate({ name: name.trim(), plan });
+    update.mutate({ name: name.trim() });
   };
   return (
     <Card title="Workspace" id="ws-settings">
       <form className="stack narrow" onSubmit={submit}>
         <TextField label="Name" required value={name} onChange={(e) => setName(e.target.value)} disabled={!canEdit} error={fieldError(update.error, 'name')} />
-        <SelectField label="Plan" value={plan} onChange={(e) => setPlan(e.target.value as Plan)} disabled={!canEdit} hint="Support tickets need Standard or Pro.">
-          <option value="free">Free</option>
-          <option value="standard">Standard</option>
-          <option value="pro">Pro</option>
-        </SelectField>
+        <div className="field">
+          <span className="field-label">Plan</span>
+          <p className="plan-current" data-testid="plan">
+            <strong>{PLAN_NAMES[workspace.plan]}</strong>
+            <span className="muted small"> Plans are set by the operator of this Handoff instance. Support tickets need Standard or Pro.</span>
+          </p>
+        </div>
         {canEdit ? (
           <div className="row-end">
-            <Button type="submit" variant="primary" busy={update.isPending} disabled={name === workspace.name && plan === workspace.plan}>
+            <Button type="submit" variant="primary" busy={update.isPending} disabled={name === workspace.name}>
               Save workspace
             </Button>
           </div>

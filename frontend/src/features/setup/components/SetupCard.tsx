@@ -1,5 +1,4 @@
 import { useState, type FormEvent } from 'react';
-import { Link } from 'react-router';
 import { Button, Card, ErrorBox, TextField } from '../../../components/ui';
 import { fieldError } from '../../../lib/errors';
 import type { Plan, TicketSettings } from '../../../lib/types';
@@ -30,11 +29,7 @@ export function SetupCard({ ws, plan, settings, canManage, defaultEmail }: { ws:
         <div className="alert alert-info" role="status">
           <div>
             <strong>Support tickets are available on the Standard and Pro plans.</strong> This workspace is on the Free plan.{' '}
-            {canManage ? (
-              <Link to={`/w/${ws}/settings`}>Change plan</Link>
-            ) : (
-              'Ask a workspace owner or admin to upgrade.'
-            )}
+            Plans are set by the operator of this Handoff instance: ask them to upgrade this workspace.
           </div>
         </div>
       ) : canManage ? (

@@ -1,7 +1,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router';
 import { client, unwrap } from '../../../lib/api';
-import type { Plan, Role, Workspace } from '../../../lib/types';
+import type { Role, Workspace } from '../../../lib/types';
 import { meQuery } from '../../auth/api/auth';
 
 const LAST_WS = 'handoff.lastWorkspace';
@@ -48,7 +48,7 @@ export function isAdmin(role: Role | undefined) {
 export function useCreateWorkspace() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { name: string; plan: Plan }) => unwrap(client.POST('/api/v1/workspaces', { body })),
+    mutationFn: (body: { name: string }) => unwrap(client.POST('/api/v1/workspaces', { body })),
     onSuccess: (ws) => {
       qc.setQueryData(workspaceQuery(ws.id).queryKey, ws);
       return qc.invalidateQueries({ queryKey: ['me'] });
@@ -56,7 +56,7 @@ export function useCreateWorkspace() {
   });
 }
 
-export type WorkspacePatch = Partial<Pick<Workspace, 'name' | 'plan' | 'allowed_origins' | 'widget_color' | 'greeting'>>;
+export type WorkspacePatch = Partial<Pick<Workspace, 'name' | 'allowed_origins' | 'widget_color' | 'greeting'>>;
 
 export function useUpdateWorkspace(ws: string) {
   const qc = useQueryClient();
