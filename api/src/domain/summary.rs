@@ -67,7 +67,7 @@ static AMOUNT: LazyLock<regex::Regex> = LazyLock::new(|| {
 });
 static DATE: LazyLock<regex::Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?\b)?(?:,?\s+\d{4})?|yesterday|today|last\s+(?:week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:\d+|one|two|three|four|five|six|a)\s+(?:days?|weeks?|months?)\s+ago)\b",
+        r"(?i)\b(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?\b)?(?:,?\s+\d{4})?|\d{1,2}(?:st|nd|rd|th)?\s+may\b(?:,?\s+\d{4})?|may\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+\d{4})?|yesterday|today|last\s+(?:week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:\d+|one|two|three|four|five|six|a)\s+(?:days?|weeks?|months?)\s+ago)\b",
     )
 });
 static EMAIL: LazyLock<regex::Regex> =
