@@ -23,6 +23,7 @@ run: frontend server
 	DATABASE_URL="$$(scripts/ensure-postgres.sh handoff)"
 	export DATABASE_URL
 	$(BIN) migrate
+	$(BIN) init-secret
 	$(BIN) seed-demo
 	export BIND="$(BIND)"
 	echo "  Dashboard:        http://localhost:$(lastword $(subst :, ,$(BIND)))"

@@ -50,6 +50,7 @@ createdb "$DB"
 export DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB"
 
 echo "== starting handoff serve on $BASE (RATE_LIMITS=off)"
+DATA_DIR=$WORK/data "$BIN" init-secret >/dev/null
 BIND=127.0.0.1:$PORT PUBLIC_URL=$BASE RATE_LIMITS=off DATA_DIR=$WORK/data RUST_LOG=warn \
   "$BIN" serve >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!

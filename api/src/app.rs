@@ -123,6 +123,16 @@ pub async fn start_on(
     listener: std::net::TcpListener,
     demo_bind: Option<String>,
 ) -> anyhow::Result<actix_web::dev::Server> {
+    if config.jwt.is_none() {
+        anyhow::bail!(
+            "JWT_SECRET is not set and {}/{} does not exist. Set JWT_SECRET to 32 random bytes \
+             (`openssl rand -base64 32`; every server of one deployment needs the same value), \
+             or run `handoff init-secret` once to keep one under DATA_DIR (one server, or a \
+             DATA_DIR all servers share).",
+            config.data_dir.display(),
+            crate::config::SECRET_FILE
+        );
+    }
     let database_url = config.database_url.clone();
     let state = web::Data::new(AppState::new(config)?);
     state.events.spawn_listener(database_url);

@@ -42,7 +42,9 @@ pub struct Config {
     pub database_url: String,
     pub bind: String,
     pub public_url: String,
-    pub jwt_secret: Vec<u8>,
+    /// The token signing keys: `None` when `JWT_SECRET` is unset and `DATA_DIR` holds no
+    /// secret (commands that sign nothing still run; `serve` refuses to start).
+    pub jwt: Option<JwtSecrets>,
     pub data_dir: PathBuf,
     pub frontend_dir: PathBuf,
     pub smtp_url: Option<String>,
@@ -65,8 +67,13 @@ pub struct Config {
     pub webhook_allow_private_networks: Vec<IpNet>,
     /// Access-token lifetime (15 minutes).
     pub access_ttl: Duration,
-    /// Refresh-token lifetime.
+    /// Refresh-token lifetime (idle: each rotation starts it again).
     pub refresh_ttl: Duration,
+    /// Absolute session lifetime: no rotation extends a session past it.
+    pub session_max: Duration,
+    /// A refresh token presented again this soon after its rotation, while its successor
+    /// is unused, is a client retry (a lost response), not a theft.
+    pub refresh_grace: Duration,
     /// How often the outbox worker polls when idle.
     pub outbox_poll: Duration,
     /// First retry delay of a failed outbox job; doubles per attempt.
@@ -79,7 +86,7 @@ impl fmt::Debug for Config {
             .field("database_url", &redact_url(&self.database_url))
             .field("bind", &self.bind)
             .field("public_url", &self.public_url)
-            .field("jwt_secret", &"<redacted>")
+            .field("jwt", &self.jwt.as_ref().map(|j| j.kids()))
             .field("data_dir", &self.data_dir)
             .field("frontend_dir", &self.frontend_dir)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
@@ -135,11 +142,41 @@ impl Config {
         let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| ".data".into()));
         let database_url = var("DATABASE_URL")
             .context("DATABASE_URL is not set (`make run` sets it to the project-local cluster)")?;
-        let jwt_secret = match var("JWT_SECRET") {
-            Some(s) if s.len() < 32 => bail!("JWT_SECRET must be at least 32 characters"),
-            Some(s) => s.into_bytes(),
-            None => load_or_generate_secret(&data_dir)?,
+        let jwt = match var("JWT_SECRET") {
+            Some(s) => Some(decode_secret("JWT_SECRET", &s)?),
+            None => read_secret_file(&data_dir)?,
         };
+        let previous = var("JWT_SECRET_PREVIOUS")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| decode_secret("JWT_SECRET_PREVIOUS", s))
+                    .collect::<anyhow::Result<Vec<_>>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let jwt = match jwt {
+            Some(current) => Some(JwtSecrets { current, previous }),
+            None if !previous.is_empty() => {
+                bail!("JWT_SECRET_PREVIOUS is set but JWT_SECRET is not")
+            }
+            None => None,
+        };
+        let session_max_days: u64 = var("SESSION_MAX_DAYS")
+            .map(|v| {
+                v.parse()
+                    .context("SESSION_MAX_DAYS must be a number of days")
+            })
+            .transpose()?
+            .unwrap_or(90);
+        let refresh_grace_secs: u64 = var("REFRESH_GRACE_SECS")
+            .map(|v| {
+                v.parse()
+                    .context("REFRESH_GRACE_SECS must be a number of seconds")
+            })
+            .transpose()?
+            .unwrap_or(10);
         let ai_provider = match var("AI_PROVIDER").as_deref().unwrap_or("builtin") {
             "builtin" => AiProvider::Builtin,
             "openai" => AiProvider::OpenAi,
@@ -191,7 +228,7 @@ impl Config {
             database_url,
             bind: var("BIND").unwrap_or_else(|| DEFAULT_BIND.into()),
             public_url,
-            jwt_secret,
+            jwt,
             frontend_dir: PathBuf::from(
                 var("FRONTEND_DIR").unwrap_or_else(|| "frontend/dist".into()),
             ),
@@ -215,6 +252,8 @@ impl Config {
             webhook_allow_private_networks,
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            session_max: Duration::from_secs(session_max_days * 24 * 3600),
+            refresh_grace: Duration::from_secs(refresh_grace_secs),
             outbox_poll: Duration::from_millis(
                 var("OUTBOX_POLL_MS")
                     .and_then(|v| v.parse().ok())
@@ -245,34 +284,126 @@ fn parse_cidrs(name: &str, raw: &str) -> anyhow::Result<Vec<IpNet>> {
         .collect()
 }
 
-/// JWT_SECRET unset: keep a generated secret under DATA_DIR so restarts keep sessions valid.
-fn load_or_generate_secret(data_dir: &std::path::Path) -> anyhow::Result<Vec<u8>> {
-    use rand::RngCore;
-    let path = data_dir.join("jwt_secret");
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        let trimmed = existing.trim();
-        if trimmed.len() >= 32 {
-            return Ok(trimmed.as_bytes().to_vec());
-        }
+/// Bytes a signing secret has at least (`openssl rand -base64 32`).
+pub const SECRET_MIN_BYTES: usize = 32;
+/// The file under `DATA_DIR` that holds the secret when `JWT_SECRET` is unset.
+pub const SECRET_FILE: &str = "jwt_secret";
+
+/// The master secrets tokens are signed with: the current one, and previous ones still
+/// accepted while tokens signed with them live out their lifetime (key rotation).
+#[derive(Clone)]
+pub struct JwtSecrets {
+    pub current: Vec<u8>,
+    pub previous: Vec<Vec<u8>>,
+}
+
+impl JwtSecrets {
+    /// The key ids (safe to print: derived one-way).
+    pub fn kids(&self) -> Vec<String> {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .map(|s| kid_of(s))
+            .collect()
     }
+}
+
+/// A key's id: 8 bytes of HMAC-SHA256(secret, "handoff kid"), in hex.
+pub fn kid_of(secret: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = match <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret) {
+        Ok(m) => m,
+        Err(_) => return String::new(), // HMAC takes keys of any length
+    };
+    mac.update(b"handoff kid");
+    hex::encode(&mac.finalize().into_bytes()[..8])
+}
+
+/// A secret given as hex or base64 (standard or URL-safe, padded or not) of at least 32
+/// random bytes. A passphrase is refused: its characters are not key material.
+pub fn decode_secret(name: &str, raw: &str) -> anyhow::Result<Vec<u8>> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let raw = raw.trim();
+    let is_hex = raw.len().is_multiple_of(2) && raw.bytes().all(|b| b.is_ascii_hexdigit());
+    let bytes = if is_hex {
+        hex::decode(raw).ok()
+    } else {
+        [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+            .iter()
+            .find_map(|e| e.decode(raw).ok())
+    };
+    let Some(bytes) = bytes else {
+        bail!(
+            "{name} must be hex or base64 of at least {SECRET_MIN_BYTES} random bytes \
+             (e.g. `openssl rand -base64 32`), not a passphrase"
+        )
+    };
+    if bytes.len() < SECRET_MIN_BYTES {
+        bail!(
+            "{name} decodes to {} bytes; it needs at least {SECRET_MIN_BYTES} random bytes \
+             (e.g. `openssl rand -base64 32`)",
+            bytes.len()
+        )
+    }
+    let distinct = bytes.iter().collect::<std::collections::HashSet<_>>().len();
+    if distinct < 16 {
+        bail!(
+            "{name} is not random (only {distinct} distinct bytes): use `openssl rand -base64 32`"
+        )
+    }
+    Ok(bytes)
+}
+
+/// The secret `DATA_DIR/jwt_secret` holds, if the file exists.
+fn read_secret_file(data_dir: &std::path::Path) -> anyhow::Result<Option<Vec<u8>>> {
+    let path = data_dir.join(SECRET_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => decode_secret(&path.display().to_string(), &text).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// Creates `DATA_DIR/jwt_secret` (48 random bytes, hex) unless it exists: created with mode
+/// 0600 in one step (never readable by others, not even briefly), and when two processes
+/// race, the loser reads the winner's file. Returns whether this call created it.
+pub fn ensure_secret_file(data_dir: &std::path::Path) -> anyhow::Result<bool> {
+    use rand::RngCore;
+    use std::io::Write;
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating DATA_DIR {}", data_dir.display()))?;
-    let mut bytes = [0u8; 48];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret = hex::encode(bytes);
-    std::fs::write(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
+    let path = data_dir.join(SECRET_FILE);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
     }
-    Ok(secret.into_bytes())
+    let mut file = match options.open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            // Someone else made it: it must hold a valid secret.
+            read_secret_file(data_dir)?;
+            return Ok(false);
+        }
+        Err(e) => return Err(e).with_context(|| format!("creating {}", path.display())),
+    };
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    file.write_all(hex::encode(bytes).as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(true)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    /// 32 random bytes, base64 (what `openssl rand -base64 32` prints).
+    pub const TEST_SECRET: &str = "q1kZ4vX8m2P0bT7eW9yR3uA6sD5fG8hJ1kL4zX7cV0o=";
 
     fn cfg(pairs: &[(&str, &str)]) -> anyhow::Result<Config> {
         let map: HashMap<String, String> = pairs
@@ -286,7 +417,7 @@ mod tests {
     fn defaults_follow_design() -> anyhow::Result<()> {
         let c = cfg(&[
             ("DATABASE_URL", "postgres://x"),
-            ("JWT_SECRET", &"s".repeat(40)),
+            ("JWT_SECRET", TEST_SECRET),
         ])?;
         assert_eq!(c.bind, "127.0.0.1:8080");
         assert_eq!(c.public_url, "http://localhost:8080");
@@ -308,7 +439,7 @@ mod tests {
     fn rejects_bad_values_and_parses_proxies() -> anyhow::Result<()> {
         let base = [
             ("DATABASE_URL", "postgres://x"),
-            ("JWT_SECRET", "k".repeat(40).leak() as &str),
+            ("JWT_SECRET", TEST_SECRET),
         ];
         assert!(cfg(&[base[0], base[1], ("AI_PROVIDER", "gpt")]).is_err());
         assert!(cfg(&[base[0], base[1], ("RATE_LIMITS", "maybe")]).is_err());
@@ -339,16 +470,69 @@ mod tests {
     }
 
     #[test]
+    fn jwt_secrets_must_be_random_bytes() -> anyhow::Result<()> {
+        let db = ("DATABASE_URL", "postgres://x");
+        // A 32-character passphrase (the review's example) is not 32 random bytes.
+        assert!(cfg(&[db, ("JWT_SECRET", "our-company-handoff-secret-2026!")]).is_err());
+        assert!(cfg(&[db, ("JWT_SECRET", &"k".repeat(64))]).is_err());
+        // 16 bytes of hex: too short.
+        assert!(cfg(&[db, ("JWT_SECRET", "00112233445566778899aabbccddeeff")]).is_err());
+        // Hex and base64 (padded, unpadded, URL-safe) of 32 random bytes are fine.
+        let hex32 = "5f1e0c9a7b3d2e4f6a8b0c1d2e3f405162738495a6b7c8d9eafb0c1d2e3f4051";
+        for ok in [TEST_SECRET, TEST_SECRET.trim_end_matches('='), hex32] {
+            let c = cfg(&[db, ("JWT_SECRET", ok)])?;
+            assert_eq!(c.jwt.map(|j| j.current.len()), Some(32), "{ok}");
+        }
+        // Rotation: previous secrets are kept for verification, each with its own kid.
+        let c = cfg(&[
+            db,
+            ("JWT_SECRET", TEST_SECRET),
+            ("JWT_SECRET_PREVIOUS", hex32),
+        ])?;
+        let kids = c.jwt.map(|j| j.kids()).unwrap_or_default();
+        assert_eq!(kids.len(), 2);
+        assert_ne!(kids[0], kids[1]);
+        assert!(cfg(&[db, ("JWT_SECRET_PREVIOUS", hex32)]).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn no_secret_anywhere_leaves_the_keys_unset() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("handoff-cfg-{}", rand::random::<u64>()));
+        let d = dir.display().to_string();
+        let c = cfg(&[("DATABASE_URL", "postgres://x"), ("DATA_DIR", &d)])?;
+        assert!(c.jwt.is_none(), "no JWT_SECRET and no secret file: no keys");
+        assert!(ensure_secret_file(&dir)?, "the first call creates the file");
+        assert!(!ensure_secret_file(&dir)?, "the second keeps it");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join(SECRET_FILE))?
+                .permissions()
+                .mode();
+            assert_eq!(
+                mode & 0o777,
+                0o600,
+                "the secret file is private from the start"
+            );
+        }
+        let c = cfg(&[("DATABASE_URL", "postgres://x"), ("DATA_DIR", &d)])?;
+        assert_eq!(c.jwt.map(|j| j.current.len()), Some(48));
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    #[test]
     fn debug_redacts_secrets() -> anyhow::Result<()> {
         let c = cfg(&[
             ("DATABASE_URL", "postgres://u:hunter2@h/db"),
-            ("JWT_SECRET", &"s".repeat(40)),
+            ("JWT_SECRET", TEST_SECRET),
             ("SMTP_URL", "smtps://me:topsecret@mail"),
             ("OPENAI_API_KEY", "sk-abc"),
         ])?;
         let printed = format!("{c:?}");
         assert!(!printed.contains("hunter2") && !printed.contains("topsecret"));
-        assert!(!printed.contains("sk-abc") && !printed.contains(&"s".repeat(40)));
+        assert!(!printed.contains("sk-abc") && !printed.contains(TEST_SECRET));
         Ok(())
     }
 }

@@ -1,5 +1,5 @@
-//! The `handoff` command: serve, migrate, seed-demo, openapi, create-user, and the
-//! operator's `workspace plan` and `operator grant|revoke`.
+//! The `handoff` command: serve, migrate, seed-demo, openapi, init-secret, create-user,
+//! and the operator's `workspace plan` and `operator grant|revoke`.
 #![allow(clippy::print_stdout)] // The CLI prints its answers (logins, the spec) to stdout.
 
 use anyhow::Context;
@@ -42,6 +42,8 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Create DATA_DIR/jwt_secret (0600) unless it exists, for `serve` without JWT_SECRET.
+    InitSecret,
     /// Create a user account.
     CreateUser {
         #[arg(long)]
@@ -147,6 +149,15 @@ async fn main() -> anyhow::Result<()> {
                     m => m,
                 }
             );
+            Ok(())
+        }
+        Command::InitSecret => {
+            let path = config.data_dir.join(handoff::config::SECRET_FILE);
+            if handoff::config::ensure_secret_file(&config.data_dir)? {
+                println!("created {}", path.display());
+            } else {
+                println!("{} exists; kept it", path.display());
+            }
             Ok(())
         }
         Command::Workspace {

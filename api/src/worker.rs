@@ -136,6 +136,9 @@ pub fn spawn(state: actix_web::web::Data<AppState>) -> tokio::task::JoinHandle<(
                 if let Err(e) = state.limiter.cleanup().await {
                     tracing::warn!(error = %e, "rate-limit cleanup failed");
                 }
+                if let Err(e) = crate::services::streams::purge_expired(&state).await {
+                    tracing::warn!(error = %e, "stream-ticket cleanup failed");
+                }
             }
             tokio::time::sleep(state.config.outbox_poll).await;
         }

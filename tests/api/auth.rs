@@ -111,7 +111,12 @@ async fn login_failures_are_401_and_password_is_hashed_with_argon2id() {
 
 #[tokio::test]
 async fn refresh_rotates_and_reuse_revokes_the_family() {
-    let app = TestApp::spawn().await;
+    // No grace window: a reuse of the old token, however soon, is theft (the grace window's
+    // own test is in sessions.rs).
+    let app = TestApp::builder()
+        .env("REFRESH_GRACE_SECS", "0")
+        .spawn()
+        .await;
     let user = app.register_user("Di").await;
 
     let (status, first) = app

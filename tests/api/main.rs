@@ -10,6 +10,7 @@ mod migrations;
 mod openapi;
 mod outbox;
 mod realtime;
+mod sessions;
 mod team;
 mod ticket_settings;
 mod tickets;

@@ -18,7 +18,7 @@ async fn ticket_created_reaches_a_client_of_a_second_server_process() {
     let second = TestApp::builder().database(&s.app.db_name).spawn().await;
     let mut stream = second
         .event_stream(
-            &format!("{}?token={}", s.path("/events"), s.owner.token),
+            &s.app.stream_url(&s.path("/events"), &s.owner.token).await,
             None,
         )
         .await;
@@ -36,18 +36,24 @@ async fn ticket_created_reaches_a_client_of_a_second_server_process() {
 #[tokio::test]
 async fn updates_and_messages_stream_and_other_workspaces_stay_private() {
     let s = setup().await;
-    let events = |token: &str| format!("{}?token={token}", s.path("/events"));
-    let mut stream = s.app.event_stream(&events(&s.owner.token), None).await;
-    // A stranger cannot subscribe to this workspace.
+    let url = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
+    let mut stream = s.app.event_stream(&url, None).await;
+    // A stranger cannot subscribe to this workspace, nor mint a ticket for it.
     let stranger = s.app.register_user("Stranger").await;
     let denied = s
         .app
         .client
-        .get(s.app.url(&events(&stranger.token)))
+        .get(s.app.url(&s.path("/events")))
+        .bearer_auth(&stranger.token)
         .send()
         .await
         .expect("request");
     assert_eq!(denied.status(), StatusCode::NOT_FOUND);
+    let (status, _) = s
+        .app
+        .post(&s.path("/stream-tickets"), Some(&stranger.token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let anonymous = s
         .app
         .client
@@ -67,7 +73,8 @@ async fn updates_and_messages_stream_and_other_workspaces_stay_private() {
     assert_eq!(event.data["ticket_id"], t["id"]);
     assert_eq!(event.data["message"]["sender"], "agent");
 
-    let mut stream = s.app.event_stream(&events(&s.owner.token), None).await;
+    let url = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
+    let mut stream = s.app.event_stream(&url, None).await;
     s.set_status(&id, "resolved").await;
     // Events of the reply may still be on their way: wait for the one of this change.
     let event = stream
@@ -103,7 +110,9 @@ async fn an_agent_reply_reaches_the_open_widget_live() {
     let mut stream = s
         .app
         .event_stream(
-            &format!("/api/v1/widget/events?token={visitor_token}"),
+            &s.app
+                .stream_url("/api/v1/widget/events", visitor_token)
+                .await,
             None,
         )
         .await;
@@ -118,7 +127,7 @@ async fn an_agent_reply_reaches_the_open_widget_live() {
 #[tokio::test]
 async fn a_reconnect_with_last_event_id_replays_what_was_missed() {
     let s = setup().await;
-    let url = format!("{}?token={}", s.path("/events"), s.owner.token);
+    let url = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
     let mut stream = s.app.event_stream(&url, None).await;
     let t = s.create("resume@example.com", "Resume me").await;
     // Read the event with its id, then "lose" the connection.
@@ -129,6 +138,7 @@ async fn a_reconnect_with_last_event_id_replays_what_was_missed() {
     drop(stream);
     // Changes while disconnected.
     s.set_status(&id_of(&t), "in_progress").await;
+    let url = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
     let mut stream = s.app.event_stream(&url, Some(&last_id)).await;
     let event = stream
         .next_event(|e| e.name == "ticket.updated" && e.data["id"] == t["id"])
@@ -157,7 +167,7 @@ fn drop_listener_connection(app: &TestApp) -> i64 {
 #[tokio::test]
 async fn streams_end_when_the_listener_reconnects_and_the_resumed_stream_catches_up() {
     let s = setup().await;
-    let dashboard = format!("{}?token={}", s.path("/events"), s.owner.token);
+    let dashboard = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
     let mut stream = s.app.event_stream(&dashboard, None).await;
     let t = s.create("blip@example.com", "Before the blip").await;
     let created = stream
@@ -172,6 +182,7 @@ async fn streams_end_when_the_listener_reconnects_and_the_resumed_stream_catches
     s.set_status(&id_of(&t), "in_progress").await;
 
     // The reconnect replays what changed since the last event it saw, then goes live.
+    let dashboard = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
     let mut stream = s.app.event_stream(&dashboard, Some(&last_id)).await;
     let replayed = stream
         .next_event(|e| e.name == "ticket.updated" && e.data["id"] == t["id"])

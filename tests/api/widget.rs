@@ -711,7 +711,10 @@ async fn the_event_stream_delivers_new_messages_of_the_visitors_conversation() {
     let v = session(&app, &site).await;
     let other = session(&app, &site).await;
     let mut stream = app
-        .event_stream(&format!("/api/v1/widget/events?token={}", v.token), None)
+        .event_stream(
+            &app.stream_url("/api/v1/widget/events", &v.token).await,
+            None,
+        )
         .await;
     assert!(stream.content_type.starts_with("text/event-stream"));
     say(&app, &other, "not for v").await;
@@ -735,7 +738,7 @@ async fn a_reconnecting_stream_replays_what_it_missed_after_last_event_id() {
     say(&app, &v, "thanks").await;
     let mut stream = app
         .event_stream(
-            &format!("/api/v1/widget/events?token={}", v.token),
+            &app.stream_url("/api/v1/widget/events", &v.token).await,
             Some(first_id),
         )
         .await;

@@ -252,7 +252,8 @@ impl TestAppBuilder {
             ("DATABASE_URL".into(), url_for_db(&db_name)),
             (
                 "JWT_SECRET".into(),
-                "test-secret-that-is-long-enough-0123456789".into(),
+                // 32 random bytes, base64 (JWT_SECRET takes key material, not passphrases).
+                "MFOmNW3Ay2X+A7rntkkCVqiSCxyevE6+XmVPUdtnosc=".into(),
             ),
             ("DATA_DIR".into(), data_dir.display().to_string()),
             (
@@ -385,7 +386,26 @@ impl TestApp {
         .await
     }
 
-    /// Opens the event stream at `path` (with its `?token=`), resuming after
+    /// Mints a single-use stream ticket for the event stream at `events_path` (`…/events`)
+    /// with `token` (an access token, API key or visitor token); returns the stream's URL
+    /// path with `?ticket=`.
+    pub async fn stream_url(&self, events_path: &str, token: &str) -> String {
+        let mint = match events_path.strip_suffix("/events") {
+            Some(base) => format!("{base}/stream-tickets"),
+            None => panic!("{events_path} is not an event stream path"),
+        };
+        let (status, body) = self.post(&mint, Some(token), json!({})).await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "minting a stream ticket: {body}"
+        );
+        let ticket = body["ticket"].as_str().unwrap_or_default();
+        assert!(ticket.starts_with("hs_"), "a stream ticket: {body}");
+        format!("{events_path}?ticket={ticket}")
+    }
+
+    /// Opens the event stream at `path` (with its `?ticket=`), resuming after
     /// `last_event_id`; returns once the server has subscribed it.
     pub async fn event_stream(&self, path: &str, last_event_id: Option<&str>) -> EventStream {
         let mut req = self.client.get(self.url(path));
@@ -393,6 +413,11 @@ impl TestApp {
             req = req.header("Last-Event-ID", id);
         }
         EventStream::open(req).await
+    }
+
+    /// Opens the event stream at `path` with `Authorization: Bearer token` (no ticket).
+    pub async fn event_stream_with(&self, path: &str, token: &str) -> EventStream {
+        EventStream::open(self.client.get(self.url(path)).bearer_auth(token)).await
     }
 
     pub async fn request(

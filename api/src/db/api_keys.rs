@@ -81,3 +81,14 @@ pub async fn exists(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> QueryResul
     .get_result(conn)
     .await
 }
+
+/// Whether the key exists and is not revoked.
+pub async fn live_by_id(conn: &mut Conn, id: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        api_keys::table
+            .filter(api_keys::id.eq(id))
+            .filter(api_keys::revoked_at.is_null()),
+    ))
+    .get_result(conn)
+    .await
+}

@@ -53,6 +53,18 @@ pub async fn mark_accepted(conn: &mut Conn, id: Uuid, at: DateTime<Utc>) -> Quer
         .await
 }
 
+/// Deletes an invitation not yet accepted; returns how many (0 or 1).
+pub async fn delete_pending(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> QueryResult<usize> {
+    diesel::delete(
+        invitations::table
+            .filter(invitations::workspace_id.eq(workspace_id))
+            .filter(invitations::id.eq(id))
+            .filter(invitations::accepted_at.is_null()),
+    )
+    .execute(conn)
+    .await
+}
+
 /// Whether a pending (not accepted, not expired) invitation exists for this lower-cased
 /// email, in any workspace.
 pub async fn pending_for_email(

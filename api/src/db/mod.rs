@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod rate_limits;
 pub mod refresh_tokens;
 pub mod schema;
+pub mod stream_tickets;
 pub mod tickets;
 pub mod users;
 pub mod verifications;

@@ -130,6 +130,8 @@ pub struct RefreshToken {
     pub used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    pub family_expires_at: DateTime<Utc>,
+    pub replaced_by: Option<Uuid>,
 }
 
 #[derive(Debug, Insertable)]
@@ -139,6 +141,21 @@ pub struct NewRefreshToken<'a> {
     pub user_id: Uuid,
     pub family_id: Uuid,
     pub token_hash: &'a str,
+    pub expires_at: DateTime<Utc>,
+    pub family_expires_at: DateTime<Utc>,
+}
+
+/// A single-use ticket that opens one SSE stream (`services::streams`).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = stream_tickets, check_for_backend(diesel::pg::Pg))]
+pub struct StreamTicket {
+    pub token_hash: String,
+    pub workspace_id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
+    pub api_key_id: Option<Uuid>,
+    pub visitor_id: Option<Uuid>,
+    pub access_expires_at: Option<DateTime<Utc>>,
     pub expires_at: DateTime<Utc>,
 }
 

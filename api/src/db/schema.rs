@@ -49,6 +49,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    stream_tickets (token_hash) {
+        token_hash -> Text,
+        workspace_id -> Uuid,
+        user_id -> Nullable<Uuid>,
+        session_id -> Nullable<Uuid>,
+        api_key_id -> Nullable<Uuid>,
+        visitor_id -> Nullable<Uuid>,
+        access_expires_at -> Nullable<Timestamptz>,
+        expires_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::Tsvector;
 
@@ -187,6 +201,8 @@ diesel::table! {
         used_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        family_expires_at -> Timestamptz,
+        replaced_by -> Nullable<Uuid>,
     }
 }
 
@@ -349,6 +365,10 @@ diesel::joinable!(messages -> users (author_user_id));
 diesel::joinable!(messages -> workspaces (workspace_id));
 diesel::joinable!(outbox_jobs -> workspaces (workspace_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(stream_tickets -> api_keys (api_key_id));
+diesel::joinable!(stream_tickets -> users (user_id));
+diesel::joinable!(stream_tickets -> visitors (visitor_id));
+diesel::joinable!(stream_tickets -> workspaces (workspace_id));
 diesel::joinable!(ticket_counts -> workspaces (workspace_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> workspaces (workspace_id));
@@ -373,6 +393,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_jobs,
     rate_limits,
     refresh_tokens,
+    stream_tickets,
     ticket_counts,
     ticket_events,
     tickets,

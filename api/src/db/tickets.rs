@@ -265,6 +265,22 @@ pub async fn set_status(
     .await
 }
 
+/// The tickets assigned to a user, locked until the transaction ends (index
+/// `tickets (workspace_id, assignee_id, …)`).
+pub async fn lock_assigned_to(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<Vec<Ticket>> {
+    tickets::table
+        .filter(tickets::workspace_id.eq(workspace_id))
+        .filter(tickets::assignee_id.eq(user_id))
+        .select(Ticket::as_select())
+        .for_update()
+        .load(conn)
+        .await
+}
+
 pub async fn set_assignee(
     conn: &mut Conn,
     ticket: &Ticket,

@@ -54,6 +54,14 @@ pub async fn set_password_by_email(
         .optional()
 }
 
+/// Sets a user's password hash.
+pub async fn set_password(conn: &mut Conn, id: Uuid, password_hash: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(password_hash))
+        .execute(conn)
+        .await
+}
+
 /// Grants or revokes the operator flag of the user with this (lower-cased) email; `None`
 /// when there is none.
 pub async fn set_operator(conn: &mut Conn, email: &str, on: bool) -> QueryResult<Option<Uuid>> {

@@ -267,7 +267,7 @@ async fn listen_once(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::Frames;
+    use crate::events::{AccessEnded, BusEvent, Frames, StreamHolder};
     use actix_web::web::Bytes;
     use uuid::Uuid;
 
@@ -301,21 +301,76 @@ mod tests {
         Ok(())
     }
 
+    const KEY: StreamHolder = StreamHolder::Key {
+        key_id: Uuid::from_u128(1),
+    };
+
+    #[test]
+    fn ended_access_ends_exactly_the_streams_that_relied_on_it() {
+        let (ws, other_ws) = (Uuid::now_v7(), Uuid::now_v7());
+        let (user, other_user) = (Uuid::now_v7(), Uuid::now_v7());
+        let (sid, other_sid) = (Uuid::now_v7(), Uuid::now_v7());
+        let holder = StreamHolder::User {
+            workspace_id: ws,
+            user_id: user,
+            session_id: Some(sid),
+        };
+        let ended = |ev: BusEvent| {
+            let access = AccessEnded::of(&ev).map(Frames::AccessEnded);
+            LiveEvent {
+                workspace_id: ev.workspace_id,
+                conversation_id: None,
+                message_id: None,
+                frames: access.unwrap_or(Frames::Unrendered),
+            }
+        };
+        let ends = |ev: BusEvent, h: &StreamHolder| ended(ev).ends_workspace_stream(ws, h);
+        assert!(ends(BusEvent::member_removed(ws, user), &holder));
+        assert!(!ends(BusEvent::member_removed(other_ws, user), &holder));
+        assert!(!ends(BusEvent::member_removed(ws, other_user), &holder));
+        assert!(ends(BusEvent::session_ended(sid), &holder));
+        assert!(!ends(BusEvent::session_ended(other_sid), &holder));
+        assert!(ends(BusEvent::user_sessions_ended(user, None), &holder));
+        assert!(ends(
+            BusEvent::user_sessions_ended(user, Some(other_sid)),
+            &holder
+        ));
+        assert!(!ends(
+            BusEvent::user_sessions_ended(user, Some(sid)),
+            &holder
+        ));
+        assert!(!ends(
+            BusEvent::user_sessions_ended(other_user, None),
+            &holder
+        ));
+        assert!(ends(BusEvent::key_revoked(ws, Uuid::from_u128(1)), &KEY));
+        assert!(!ends(BusEvent::key_revoked(ws, Uuid::from_u128(2)), &KEY));
+        assert!(!ends(
+            BusEvent::key_revoked(ws, Uuid::from_u128(1)),
+            &holder
+        ));
+        // They survive the NOTIFY payload.
+        let ev = BusEvent::user_sessions_ended(user, Some(sid));
+        let back: BusEvent = serde_json::from_str(&serde_json::to_string(&ev).unwrap_or_default())
+            .unwrap_or_else(|_| BusEvent::session_ended(Uuid::nil()));
+        assert_eq!(back, ev);
+    }
+
     #[test]
     fn resets_end_every_stream_and_failures_their_own() {
         let (ws, other, conv) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
         let reset = LiveEvent::reset();
-        assert!(reset.ends_workspace_stream(ws) && reset.ends_conversation_stream(ws, conv));
+        assert!(reset.ends_workspace_stream(ws, &KEY) && reset.ends_conversation_stream(ws, conv));
         let failed = LiveEvent {
             workspace_id: ws,
             conversation_id: Some(conv),
             message_id: Some(Uuid::now_v7()),
             frames: Frames::Unrendered,
         };
-        assert!(failed.ends_workspace_stream(ws));
-        assert!(!failed.ends_workspace_stream(other));
+        assert!(failed.ends_workspace_stream(ws, &KEY));
+        assert!(!failed.ends_workspace_stream(other, &KEY));
         assert!(failed.ends_conversation_stream(ws, conv));
         assert!(!failed.ends_conversation_stream(ws, Uuid::now_v7()));
-        assert!(!ticket_event(ws).ends_workspace_stream(ws));
+        assert!(!ticket_event(ws).ends_workspace_stream(ws, &KEY));
     }
 }

@@ -23,6 +23,13 @@ pub const MESSAGE_CREATED: &str = "message.created";
 /// A workspace's knowledge index changed: every process drops its cached passages (not
 /// sent to any stream).
 pub const KNOWLEDGE_CHANGED: &str = "knowledge.changed";
+/// Access ended (never sent to clients: they close the streams that relied on it).
+pub const MEMBER_REMOVED: &str = "access.member_removed";
+pub const KEY_REVOKED: &str = "access.key_revoked";
+/// One session logged out (`session_id`), or every session of a user (`user_id`, except
+/// `session_id` when set: the one that changed the password).
+pub const SESSION_ENDED: &str = "access.session_ended";
+pub const USER_SESSIONS_ENDED: &str = "access.user_sessions_ended";
 
 /// What changed, by id (the NOTIFY payload).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,26 +42,66 @@ pub struct BusEvent {
     pub conversation_id: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<Uuid>,
 }
 
 impl BusEvent {
-    pub fn ticket(kind: &str, workspace_id: Uuid, ticket_id: Uuid) -> Self {
+    fn bare(kind: &str, workspace_id: Uuid) -> Self {
         BusEvent {
             kind: kind.into(),
-            workspace_id,
-            ticket_id: Some(ticket_id),
-            conversation_id: None,
-            message_id: None,
-        }
-    }
-    pub fn knowledge(workspace_id: Uuid) -> Self {
-        BusEvent {
-            kind: KNOWLEDGE_CHANGED.into(),
             workspace_id,
             ticket_id: None,
             conversation_id: None,
             message_id: None,
+            user_id: None,
+            key_id: None,
+            session_id: None,
         }
+    }
+    /// A member left or was removed: their streams of the workspace close.
+    pub fn member_removed(workspace_id: Uuid, user_id: Uuid) -> Self {
+        BusEvent {
+            user_id: Some(user_id),
+            ..Self::bare(MEMBER_REMOVED, workspace_id)
+        }
+    }
+    /// An API key was revoked: its streams close.
+    pub fn key_revoked(workspace_id: Uuid, key_id: Uuid) -> Self {
+        BusEvent {
+            key_id: Some(key_id),
+            ..Self::bare(KEY_REVOKED, workspace_id)
+        }
+    }
+    /// A session logged out: the streams opened in it close.
+    pub fn session_ended(session_id: Uuid) -> Self {
+        BusEvent {
+            session_id: Some(session_id),
+            ..Self::bare(SESSION_ENDED, Uuid::nil())
+        }
+    }
+    /// Every session of a user ended but `keep`'s (log out everywhere, password change).
+    pub fn user_sessions_ended(user_id: Uuid, keep: Option<Uuid>) -> Self {
+        BusEvent {
+            user_id: Some(user_id),
+            session_id: keep,
+            ..Self::bare(USER_SESSIONS_ENDED, Uuid::nil())
+        }
+    }
+
+    pub fn ticket(kind: &str, workspace_id: Uuid, ticket_id: Uuid) -> Self {
+        BusEvent {
+            ticket_id: Some(ticket_id),
+            ..Self::bare(kind, workspace_id)
+        }
+    }
+    /// A workspace's knowledge index changed: every process drops its cached passages.
+    pub fn knowledge(workspace_id: Uuid) -> Self {
+        Self::bare(KNOWLEDGE_CHANGED, workspace_id)
     }
     pub fn message(
         workspace_id: Uuid,
@@ -63,11 +110,10 @@ impl BusEvent {
         ticket_id: Option<Uuid>,
     ) -> Self {
         BusEvent {
-            kind: MESSAGE_CREATED.into(),
-            workspace_id,
             ticket_id,
             conversation_id: Some(conversation_id),
             message_id: Some(message_id),
+            ..Self::bare(MESSAGE_CREATED, workspace_id)
         }
     }
 }
@@ -96,6 +142,86 @@ pub enum Frames {
     /// The listener (re)connected: announcements may have been missed meanwhile, so every
     /// stream closes and its client resumes with `Last-Event-ID`.
     Reset,
+    /// Access ended: the streams that relied on it close (their clients can't reopen them).
+    AccessEnded(AccessEnded),
+}
+
+/// Whose access ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessEnded {
+    Member { workspace_id: Uuid, user_id: Uuid },
+    Key { key_id: Uuid },
+    Session { session_id: Uuid },
+    UserSessions { user_id: Uuid, keep: Option<Uuid> },
+}
+
+impl AccessEnded {
+    /// The access-ending event a bus event announces, if it is one.
+    pub fn of(ev: &BusEvent) -> Option<AccessEnded> {
+        Some(match ev.kind.as_str() {
+            MEMBER_REMOVED => AccessEnded::Member {
+                workspace_id: ev.workspace_id,
+                user_id: ev.user_id?,
+            },
+            KEY_REVOKED => AccessEnded::Key { key_id: ev.key_id? },
+            SESSION_ENDED => AccessEnded::Session {
+                session_id: ev.session_id?,
+            },
+            USER_SESSIONS_ENDED => AccessEnded::UserSessions {
+                user_id: ev.user_id?,
+                keep: ev.session_id,
+            },
+            _ => return None,
+        })
+    }
+
+    /// Whether a stream opened by `holder` relied on the access that ended.
+    pub fn ends(&self, holder: &StreamHolder) -> bool {
+        match (*self, holder) {
+            (
+                AccessEnded::Member {
+                    workspace_id,
+                    user_id,
+                },
+                StreamHolder::User {
+                    workspace_id: ws,
+                    user_id: u,
+                    ..
+                },
+            ) => workspace_id == *ws && user_id == *u,
+            (AccessEnded::Key { key_id }, StreamHolder::Key { key_id: k }) => key_id == *k,
+            (
+                AccessEnded::Session { session_id },
+                StreamHolder::User {
+                    session_id: Some(s),
+                    ..
+                },
+            ) => session_id == *s,
+            (
+                AccessEnded::UserSessions { user_id, keep },
+                StreamHolder::User {
+                    user_id: u,
+                    session_id,
+                    ..
+                },
+            ) => user_id == *u && (keep.is_none() || keep != *session_id),
+            _ => false,
+        }
+    }
+}
+
+/// Who opened a stream, for closing it when their access ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamHolder {
+    User {
+        workspace_id: Uuid,
+        user_id: Uuid,
+        session_id: Option<Uuid>,
+    },
+    Key {
+        key_id: Uuid,
+    },
+    Visitor,
 }
 
 impl LiveEvent {
@@ -109,11 +235,12 @@ impl LiveEvent {
         }
     }
 
-    /// Whether a dashboard stream of `workspace_id` must end here.
-    pub fn ends_workspace_stream(&self, workspace_id: Uuid) -> bool {
-        match self.frames {
+    /// Whether a dashboard stream of `workspace_id`, opened by `holder`, must end here.
+    pub fn ends_workspace_stream(&self, workspace_id: Uuid, holder: &StreamHolder) -> bool {
+        match &self.frames {
             Frames::Reset => true,
             Frames::Unrendered => self.workspace_id == workspace_id,
+            Frames::AccessEnded(ended) => ended.ends(holder),
             _ => false,
         }
     }

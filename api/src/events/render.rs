@@ -6,7 +6,9 @@ use actix_web::web::Bytes;
 
 use crate::db::{self, Pool, tickets as ticket_store};
 use crate::events::sse::SseEvent;
-use crate::events::{BusEvent, Frames, LiveEvent, MESSAGE_CREATED, TICKET_CREATED, TICKET_UPDATED};
+use crate::events::{
+    AccessEnded, BusEvent, Frames, LiveEvent, MESSAGE_CREATED, TICKET_CREATED, TICKET_UPDATED,
+};
 use crate::views::messages::MessageOut;
 use crate::views::tickets::TicketOut;
 
@@ -54,6 +56,14 @@ pub fn widget_message_frame(message: &MessageOut) -> Option<Bytes> {
 /// Reads and encodes one announced change. Anything unreadable becomes `Unrendered`, which
 /// closes the streams that wanted it instead of silently dropping the event.
 pub async fn render(pool: &Pool, ev: BusEvent) -> LiveEvent {
+    if let Some(ended) = AccessEnded::of(&ev) {
+        return LiveEvent {
+            workspace_id: ev.workspace_id,
+            conversation_id: None,
+            message_id: None,
+            frames: Frames::AccessEnded(ended),
+        };
+    }
     let frames = match frames(pool, &ev).await {
         Ok(Some(frames)) => frames,
         Ok(None) => Frames::Unrendered,

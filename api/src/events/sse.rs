@@ -28,6 +28,18 @@ impl SseEvent {
 
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
 
+/// `frames` until `ends_at` (when the credential behind the stream expires): then the
+/// stream ends and the client mints a new ticket, with a fresh credential, to go on.
+pub fn until<S: Stream>(
+    frames: S,
+    ends_at: chrono::DateTime<chrono::Utc>,
+) -> impl Stream<Item = S::Item> {
+    let left = (ends_at - chrono::Utc::now())
+        .to_std()
+        .unwrap_or(Duration::ZERO);
+    frames.take_until(tokio::time::sleep(left))
+}
+
 /// An SSE response: a `retry` hint first, then the encoded frames of `frames`, and a
 /// comment line every 15 s so proxies and browsers keep the connection open. The response
 /// ends when `frames` ends (the client reconnects after the `retry` delay).

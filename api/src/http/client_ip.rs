@@ -46,7 +46,6 @@ mod tests {
     fn config(proxies: &str) -> anyhow::Result<Config> {
         let m: HashMap<&str, String> = [
             ("DATABASE_URL", "postgres://x".to_string()),
-            ("JWT_SECRET", "k".repeat(40)),
             ("TRUSTED_PROXIES", proxies.to_string()),
         ]
         .into();

@@ -1,5 +1,6 @@
 //! Who is calling: dashboard users (JWT), workspace API keys (`hk_…`) and widget visitors
-//! (visitor tokens), read from `Authorization: Bearer …` (or `?token=` for EventSource).
+//! (visitor tokens), read from `Authorization: Bearer …` only: no credential is ever taken
+//! from a URL (event streams use single-use tickets, `services::streams`).
 
 use std::future::{Future, Ready};
 use std::pin::Pin;
@@ -11,21 +12,25 @@ use crate::auth::tokens;
 use crate::domain::access::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::services::accounts;
+use crate::services::streams::Caller;
 use crate::services::widget::VisitorId;
 use crate::state::AppState;
 
-/// The bearer token from `Authorization`, or `?token=` (EventSource cannot set headers).
+/// The bearer token from `Authorization`.
 pub fn bearer_token(req: &HttpRequest) -> Option<String> {
-    if let Some(h) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
-        let v = h.to_str().ok()?;
-        let (scheme, token) = v.split_once(' ')?;
-        if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() {
-            return Some(token.trim().to_string());
-        }
-        return None;
+    let h = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
+    let v = h.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() {
+        return Some(token.trim().to_string());
     }
+    None
+}
+
+/// The `?ticket=` of an event stream URL.
+pub fn stream_ticket(req: &HttpRequest) -> Option<String> {
     url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == "token")
+        .find(|(k, _)| k == "ticket")
         .map(|(_, v)| v.into_owned())
         .filter(|v| !v.is_empty())
 }
@@ -51,6 +56,8 @@ fn from_token<T>(
 #[derive(Debug, Clone, Copy)]
 pub struct AuthUser {
     pub user_id: Uuid,
+    /// The session the token was issued in (tokens from before sessions had ids: none).
+    pub session_id: Option<Uuid>,
 }
 
 impl FromRequest for AuthUser {
@@ -67,6 +74,36 @@ impl FromRequest for AuthUser {
             let claims = tokens::verify_access(&st.config, &token)?;
             Ok(AuthUser {
                 user_id: claims.sub,
+                session_id: claims.sid,
+            })
+        })
+    }
+}
+
+/// A user session or a workspace API key, with the session and the token's expiry.
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = ApiResult<Self>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let st = state(&req)?;
+            let token = bearer_token(&req).ok_or_else(ApiError::unauthorized)?;
+            if token.starts_with("hk_") {
+                return Ok(Caller {
+                    principal: accounts::authenticate_api_key(&st, &token).await?,
+                    session_id: None,
+                    expires_at: None,
+                });
+            }
+            let claims = tokens::verify_access(&st.config, &token)?;
+            Ok(Caller {
+                principal: Principal::User {
+                    user_id: claims.sub,
+                },
+                session_id: claims.sid,
+                expires_at: chrono::DateTime::from_timestamp(claims.exp, 0),
             })
         })
     }
@@ -104,6 +141,7 @@ impl FromRequest for VisitorId {
             Ok(VisitorId {
                 visitor_id: claims.sub,
                 workspace_id: claims.ws,
+                expires_at: claims.exp,
             })
         })
     }

@@ -9,7 +9,8 @@ use crate::http::extract::AuthUser;
 use crate::services::accounts as service;
 use crate::state::AppState;
 use crate::views::accounts::{
-    AuthResponse, LoginRequest, Me, RefreshRequest, RegisterRequest, TokenPair, VerifyEmailRequest,
+    AuthResponse, ChangePassword, LoginRequest, Me, RefreshRequest, RegisterRequest, TokenPair,
+    VerifyEmailRequest,
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -17,6 +18,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(login)
         .service(refresh)
         .service(logout)
+        .service(logout_everywhere)
+        .service(change_password)
         .service(verify_email)
         .service(resend_verification)
         .service(me);
@@ -72,6 +75,29 @@ async fn logout(
     body: web::Json<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
     service::logout(&state, &body).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Log out every session of the current user (this one included): refresh tokens die and
+/// live event streams close.
+#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[post("/api/v1/auth/logout-all")]
+async fn logout_everywhere(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
+    service::logout_everywhere(&state, user.user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Change the password (proving the current one): every other session is logged out.
+#[utoipa::path(tag = "auth", security(("bearer" = [])), request_body = ChangePassword, responses(
+    (status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 422, description = "Wrong current password, or the new one is invalid", body = ErrorBody)))]
+#[post("/api/v1/auth/password")]
+async fn change_password(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<ChangePassword>,
+) -> ApiResult<HttpResponse> {
+    service::change_password(&state, user.user_id, user.session_id, &body).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -20,6 +20,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(remove_member)
         .service(create_invitation)
         .service(list_invitations)
+        .service(revoke_invitation)
         .service(accept_invitation)
         .service(list_api_keys)
         .service(create_api_key)
@@ -96,6 +97,20 @@ async fn list_invitations(
     Ok(web::Json(
         service::invitations(&state, &principal, path.into_inner()).await?,
     ))
+}
+
+/// Revoke a pending invitation (owners and admins): its link stops working.
+#[utoipa::path(tag = "team", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[delete("/api/v1/workspaces/{ws}/invitations/{id}")]
+async fn revoke_invitation(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (ws, id) = path.into_inner();
+    service::revoke_invitation(&state, &principal, ws, id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Accept an invitation as the logged-in user (whose email must match it).

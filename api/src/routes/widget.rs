@@ -2,15 +2,18 @@
 //! token for the visitor's own conversation (messages, read marker, live events). Each
 //! handler reads what the request says about the client and calls `services::widget`.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::events::sse;
 use crate::http::client_ip::ip_key;
+use crate::http::extract::stream_ticket as stream_ticket_of;
+use crate::services::streams;
 use crate::services::widget::{self as service, Client, VisitorId};
 use crate::state::AppState;
+use crate::views::streams::StreamTicketOut;
 use crate::views::widget::{
     ConfigQuery, CreateSession, MarkRead, MessageList, MessagesQuery, PostMessage, PostMessageOut,
     SessionOut, WidgetConfig,
@@ -22,6 +25,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_messages)
         .service(post_message)
         .service(mark_read)
+        .service(widget_stream_ticket)
         .service(events_stream);
 }
 
@@ -111,17 +115,33 @@ async fn mark_read(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Live `message.created` events (Message JSON) of the visitor's conversation. A
-/// reconnecting EventSource sends `Last-Event-ID`: the messages it missed come first.
-#[utoipa::path(tag = "widget", security(("bearer" = [])), params(("token" = Option<String>, Query, description = "The visitor token (EventSource cannot set headers)")),
-    responses((status = 200, content_type = "text/event-stream", description = "message.created events"), (status = 401, body = ErrorBody)))]
-#[get("/api/v1/widget/events")]
-async fn events_stream(
+/// Mint a single-use ticket for the visitor's event stream (the visitor token never goes
+/// into a URL).
+#[utoipa::path(tag = "widget", security(("bearer" = [])),
+    responses((status = 201, body = StreamTicketOut), (status = 401, body = ErrorBody)))]
+#[post("/api/v1/widget/stream-tickets")]
+async fn widget_stream_ticket(
     state: web::Data<AppState>,
-    req: HttpRequest,
     visitor: VisitorId,
 ) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(streams::mint_widget(&state, visitor).await?))
+}
+
+/// Live `message.created` events (Message JSON) of the visitor's conversation: open it with
+/// `?ticket=` (from `POST /widget/stream-tickets`) or an `Authorization` header. A
+/// reconnecting client sends `Last-Event-ID`: the messages it missed come first.
+#[utoipa::path(tag = "widget", security(("bearer" = []), ()), params(("ticket" = Option<String>, Query, description = "A stream ticket (single use)")),
+    responses((status = 200, content_type = "text/event-stream", description = "message.created events"), (status = 401, body = ErrorBody)))]
+#[get("/api/v1/widget/events")]
+async fn events_stream(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let (visitor, ends_at) = match stream_ticket_of(&req) {
+        Some(ticket) => streams::redeem_widget(&state, &ticket).await?,
+        None => {
+            let v = VisitorId::extract(&req).await?;
+            (v, streams::widget_ends_at(&v))
+        }
+    };
     let last_seen = header(&req, "last-event-id").and_then(|v| v.trim().parse::<Uuid>().ok());
-    let frames = service::event_frames(&state, visitor, last_seen).await?;
+    let frames = service::event_frames(&state, visitor, last_seen, ends_at).await?;
     Ok(sse::response(frames))
 }

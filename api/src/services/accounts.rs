@@ -1,7 +1,7 @@
 //! Accounts: register, login, refresh (rotating, with reuse detection), logout, the
 //! current user, the CLI's `create-user`, and API-key authentication.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 use validator::Validate;
@@ -12,12 +12,13 @@ use crate::db::models::{NewRefreshToken, NewUser, User};
 use crate::db::{self, Conn, api_keys, invitations, members, refresh_tokens, users, verifications};
 use crate::domain::access::Principal;
 use crate::error::{ApiError, ApiResult};
+use crate::events::BusEvent;
 use crate::mail::{self, Template};
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::views::accounts::{
-    AuthResponse, LoginRequest, Me, MeWorkspace, RefreshRequest, RegisterRequest, TokenPair,
-    VerifyEmailRequest,
+    AuthResponse, ChangePassword, LoginRequest, Me, MeWorkspace, RefreshRequest, RegisterRequest,
+    TokenPair, VerifyEmailRequest,
 };
 
 /// How stale an API key's `last_used_at` may get before a request refreshes it.
@@ -67,36 +68,45 @@ pub async fn create_user(
     Ok(insert_user(conn, &req, Some(Utc::now())).await?.id)
 }
 
-/// Issues a refresh token in `family` (a new family at login) and returns the secret.
+fn duration(d: std::time::Duration) -> ApiResult<chrono::Duration> {
+    chrono::Duration::from_std(d).map_err(ApiError::internal)
+}
+
+/// Issues a refresh token in `family`, which ends at `family_ends` whatever the rotations
+/// (a new family at login); returns its id and the secret.
 async fn issue_refresh(
     conn: &mut Conn,
     state: &AppState,
     user_id: Uuid,
     family: Uuid,
-) -> ApiResult<String> {
+    family_ends: DateTime<Utc>,
+) -> ApiResult<(Uuid, String)> {
     let secret = tokens::random_secret("hr_");
     let hash = tokens::sha256_hex(&secret);
+    let id = Uuid::new_v4();
+    let idle_end = Utc::now() + duration(state.config.refresh_ttl)?;
     refresh_tokens::insert(
         conn,
         NewRefreshToken {
-            id: Uuid::new_v4(),
+            id,
             user_id,
             family_id: family,
             token_hash: &hash,
-            expires_at: Utc::now()
-                + chrono::Duration::from_std(state.config.refresh_ttl)
-                    .map_err(ApiError::internal)?,
+            expires_at: idle_end.min(family_ends),
+            family_expires_at: family_ends,
         },
     )
     .await?;
-    Ok(secret)
+    Ok((id, secret))
 }
 
 async fn session(conn: &mut Conn, state: &AppState, user: &User) -> ApiResult<AuthResponse> {
-    let refresh_token = issue_refresh(conn, state, user.id, Uuid::new_v4()).await?;
+    let family = Uuid::new_v4();
+    let ends = Utc::now() + duration(state.config.session_max)?;
+    let (_, refresh_token) = issue_refresh(conn, state, user.id, family, ends).await?;
     Ok(AuthResponse {
         user: user.into(),
-        access_token: tokens::issue_access(&state.config, user.id)?,
+        access_token: tokens::issue_access(&state.config, user.id, Some(family))?,
         refresh_token,
         expires_in: state.config.access_ttl.as_secs(),
     })
@@ -219,28 +229,57 @@ pub async fn login(state: &AppState, ip: &str, body: &LoginRequest) -> ApiResult
 }
 
 /// Exchanges a refresh token for a new pair. The old refresh token dies; presenting it
-/// again revokes its whole family (a stolen token is useless once either party uses it).
+/// again revokes its whole family (a stolen token is useless once either party uses it),
+/// except within `REFRESH_GRACE_SECS` of its rotation while its successor is unused: that is
+/// a client retrying a refresh whose response it lost, and gets a new successor instead
+/// (the unused one is revoked). No rotation moves the session's absolute end.
 pub async fn refresh(state: &AppState, body: &RefreshRequest) -> ApiResult<TokenPair> {
     let hash = tokens::sha256_hex(body.refresh_token.trim());
     let mut conn = db::conn(&state.pool).await?;
+    let grace = duration(state.config.refresh_grace)?;
     let outcome = conn
         .transaction::<_, ApiError, _>(async |conn| {
             let Some(row) = refresh_tokens::lock_by_hash(conn, &hash).await? else {
                 return Ok(Err("The refresh token is invalid."));
             };
             let now = Utc::now();
-            if row.used_at.is_some() || row.revoked_at.is_some() {
+            if row.revoked_at.is_some() {
                 refresh_tokens::revoke_family(conn, row.family_id, now).await?;
-                tracing::warn!(user = %row.user_id, family = %row.family_id, "refresh token reuse: family revoked");
+                tracing::warn!(user = %row.user_id, family = %row.family_id, "revoked refresh token presented: family revoked");
                 return Ok(Err("The refresh token was already used; please log in again."));
             }
-            if row.expires_at < now {
+            if let Some(used) = row.used_at {
+                let successor = match row.replaced_by {
+                    Some(id) => refresh_tokens::lock_by_id(conn, id).await?,
+                    None => None,
+                };
+                let retry = now - used <= grace
+                    && successor
+                        .as_ref()
+                        .is_some_and(|s| s.used_at.is_none() && s.revoked_at.is_none());
+                if !retry {
+                    refresh_tokens::revoke_family(conn, row.family_id, now).await?;
+                    tracing::warn!(user = %row.user_id, family = %row.family_id, "refresh token reuse: family revoked");
+                    return Ok(Err("The refresh token was already used; please log in again."));
+                }
+                if let Some(s) = &successor {
+                    refresh_tokens::revoke(conn, s.id, now).await?;
+                }
+            }
+            if row.expires_at < now || row.family_expires_at < now {
                 return Ok(Err("The refresh token has expired; please log in again."));
             }
-            refresh_tokens::mark_used(conn, row.id, now).await?;
-            let refresh_token = issue_refresh(conn, state, row.user_id, row.family_id).await?;
+            refresh_tokens::mark_used(conn, row.id, row.used_at.unwrap_or(now)).await?;
+            let (next, refresh_token) =
+                issue_refresh(conn, state, row.user_id, row.family_id, row.family_expires_at)
+                    .await?;
+            refresh_tokens::set_replaced_by(conn, row.id, next).await?;
             Ok(Ok(TokenPair {
-                access_token: tokens::issue_access(&state.config, row.user_id)?,
+                access_token: tokens::issue_access(
+                    &state.config,
+                    row.user_id,
+                    Some(row.family_id),
+                )?,
                 refresh_token,
                 expires_in: state.config.access_ttl.as_secs(),
             }))
@@ -250,13 +289,63 @@ pub async fn refresh(state: &AppState, body: &RefreshRequest) -> ApiResult<Token
     outcome.map_err(ApiError::unauthorized_msg)
 }
 
-/// Logs out: revokes the refresh token's family.
+/// Logs out: revokes the refresh token's family; the session's live streams close.
 pub async fn logout(state: &AppState, body: &RefreshRequest) -> ApiResult<()> {
     let hash = tokens::sha256_hex(body.refresh_token.trim());
     let mut conn = db::conn(&state.pool).await?;
     if let Some(family) = refresh_tokens::family_of(&mut conn, &hash).await? {
         refresh_tokens::revoke_family(&mut conn, family, Utc::now()).await?;
+        drop(conn);
+        state
+            .publish_all(vec![BusEvent::session_ended(family)])
+            .await;
     }
+    Ok(())
+}
+
+/// Logs out every session of the user (this one included): every refresh token dies and
+/// every live stream of the user closes. Access tokens already issued expire on their own
+/// (15 minutes at most) but can't open streams any more.
+pub async fn logout_everywhere(state: &AppState, user_id: Uuid) -> ApiResult<()> {
+    let mut conn = db::conn(&state.pool).await?;
+    refresh_tokens::revoke_user(&mut conn, user_id, None, Utc::now()).await?;
+    drop(conn);
+    state
+        .publish_all(vec![BusEvent::user_sessions_ended(user_id, None)])
+        .await;
+    Ok(())
+}
+
+/// Changes the password (the current one proves it is the user): every other session is
+/// logged out; the one that changed it stays.
+pub async fn change_password(
+    state: &AppState,
+    user_id: Uuid,
+    session: Option<Uuid>,
+    body: &ChangePassword,
+) -> ApiResult<()> {
+    body.validate()?;
+    let mut conn = db::conn(&state.pool).await?;
+    let user = users::by_id(&mut conn, user_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized_msg("The account no longer exists."))?;
+    if !password::verify(body.current_password.clone(), user.password_hash.clone()).await? {
+        return Err(ApiError::validation(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    let hash = password::hash(body.new_password.clone()).await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        users::set_password(conn, user_id, &hash).await?;
+        refresh_tokens::revoke_user(conn, user_id, session, Utc::now()).await?;
+        Ok(())
+    })
+    .await?;
+    drop(conn);
+    state
+        .publish_all(vec![BusEvent::user_sessions_ended(user_id, session)])
+        .await;
     Ok(())
 }
 

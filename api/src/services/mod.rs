@@ -13,6 +13,7 @@ pub mod operator;
 pub mod ops;
 pub mod seed;
 pub mod settings;
+pub mod streams;
 pub mod team;
 pub mod templated_mail;
 pub mod tickets;

@@ -14,8 +14,10 @@ use crate::domain::access::Principal;
 use crate::domain::enums::Role;
 use crate::domain::team::{check_keeps_an_owner, check_role_change};
 use crate::error::{ApiError, ApiResult};
+use crate::events::BusEvent;
 use crate::mail;
 use crate::services::access::access;
+use crate::services::tickets;
 use crate::state::AppState;
 use crate::views::team::{
     ApiKeyList, CreateApiKey, CreateInvitation, CreatedApiKey, InvitationList, InvitationOut,
@@ -96,16 +98,38 @@ pub async fn remove_member(
         access.require_admin_user()?;
     }
     let ws = access.workspace_id;
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        let (current, owners) = locked_member(conn, ws, member).await?;
-        if !leaving {
-            check_role_change(access.role, Some(current.role), None)?;
-        }
-        check_keeps_an_owner(current.role, None, owners)?;
-        members::delete(conn, ws, member).await?;
-        Ok(())
-    })
-    .await
+    let mut publish = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let (current, owners) = locked_member(conn, ws, member).await?;
+            if !leaving {
+                check_role_change(access.role, Some(current.role), None)?;
+            }
+            check_keeps_an_owner(current.role, None, owners)?;
+            members::delete(conn, ws, member).await?;
+            tickets::unassign_member(conn, &access, member).await
+        })
+        .await?;
+    drop(conn);
+    // Their live streams of the workspace close (they can't open new ones: not a member).
+    publish.push(BusEvent::member_removed(ws, member));
+    state.publish_all(publish).await;
+    Ok(())
+}
+
+/// Revokes a pending invitation (owners and admins): its link stops working. Unknown,
+/// accepted or another workspace's: 404.
+pub async fn revoke_invitation(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+    id: Uuid,
+) -> ApiResult<()> {
+    let (mut conn, access) = access(state, principal, ws).await?;
+    access.require_admin_user()?;
+    if invitations::delete_pending(&mut conn, access.workspace_id, id).await? == 0 {
+        return Err(ApiError::not_found("invitation"));
+    }
+    Ok(())
 }
 
 /// Invites someone by email (owners and admins). The token goes by email only.
@@ -313,5 +337,7 @@ pub async fn revoke_api_key(
     {
         return Err(ApiError::not_found("API key"));
     }
+    drop(conn);
+    state.publish_all(vec![BusEvent::key_revoked(ws, id)]).await;
     Ok(())
 }

@@ -594,6 +594,36 @@ async fn assign_in(
     })
 }
 
+/// A removed member's tickets go back to the unassigned queue, in the removal's
+/// transaction (history, `ticket.updated` webhooks); returns what to announce.
+pub async fn unassign_member(
+    conn: &mut Conn,
+    access: &Access,
+    member: Uuid,
+) -> ApiResult<Vec<BusEvent>> {
+    let ws = access.workspace_id;
+    let mut publish = Vec::new();
+    for ticket in store::lock_assigned_to(conn, ws, member).await? {
+        store::set_assignee(conn, &ticket, None, Utc::now()).await?;
+        record(
+            conn,
+            &ticket,
+            EventKind::Unassigned,
+            &access.actor,
+            serde_json::json!({"previous": member, "reason": "member_removed"}),
+        )
+        .await?;
+        let out = view(conn, ws, ticket.id).await?;
+        let changes = [payloads::Change::Assignee {
+            from: Some(member),
+            to: None,
+        }];
+        dispatch_updated(conn, ws, &out, &changes).await?;
+        publish.push(updated(ws, ticket.id));
+    }
+    Ok(publish)
+}
+
 /// An agent's reply: stored in the ticket's conversation (the widget shows it, unread badge
 /// +1), first response time, optionally open → in_progress (workspace setting), optionally
 /// a copy by email to the visitor, `ticket.replied` and `conversation.message` webhooks.

@@ -50,6 +50,8 @@ pub struct Client {
 pub struct VisitorId {
     pub visitor_id: Uuid,
     pub workspace_id: Uuid,
+    /// The visitor token's `exp` (its stream ends then).
+    pub expires_at: i64,
 }
 
 fn clip(s: Option<&str>, max: usize) -> Option<String> {
@@ -306,6 +308,7 @@ pub async fn event_frames(
     state: &AppState,
     v: VisitorId,
     last_seen: Option<Uuid>,
+    ends_at: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<impl Stream<Item = actix_web::web::Bytes> + use<>> {
     // Subscribe before reading what was missed, so nothing falls in between.
     let live = state.events.subscribe();
@@ -348,5 +351,5 @@ pub async fn event_frames(
             };
             std::future::ready(frame)
         });
-    Ok(replay.chain(live))
+    Ok(crate::events::sse::until(replay.chain(live), ends_at))
 }

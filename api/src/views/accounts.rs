@@ -24,6 +24,14 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct ChangePassword {
+    #[validate(length(max = 128, message = "must be at most 128 characters"))]
+    pub current_password: String,
+    #[validate(length(min = 8, max = 128, message = "must be between 8 and 128 characters"))]
+    pub new_password: String,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct VerifyEmailRequest {
     /// The token from the verification mail's link.

@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod messages;
 pub mod ops;
 pub mod settings;
+pub mod streams;
 pub mod team;
 pub mod tickets;
 pub mod webhooks;

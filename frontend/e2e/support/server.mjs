@@ -1,6 +1,7 @@
 // Starts the real `handoff serve` against a fresh Postgres database for one e2e test file,
 // and tears both down afterwards. Nothing is shared between test files.
 import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -56,6 +57,8 @@ export async function startServer(extraEnv = {}) {
     BIND: `127.0.0.1:${port}`,
     PUBLIC_URL: url,
     DATA_DIR: dataDir,
+    // `serve` needs 32 random bytes of signing key (or DATA_DIR/jwt_secret).
+    JWT_SECRET: randomBytes(32).toString('base64'),
     RATE_LIMITS: 'off',
     // The tests' webhook receivers listen on loopback, which the server refuses by default.
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8',

@@ -38,6 +38,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/logout-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log out every session of the current user (this one included): refresh tokens die and
+         *     live event streams close.
+         */
+        post: operations["logout_everywhere"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the password (proving the current one): every other session is logged out. */
+        post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -188,8 +225,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Live `message.created` events (Message JSON) of the visitor's conversation. A
-         *     reconnecting EventSource sends `Last-Event-ID`: the messages it missed come first.
+         * Live `message.created` events (Message JSON) of the visitor's conversation: open it with
+         *     `?ticket=` (from `POST /widget/stream-tickets`) or an `Authorization` header. A
+         *     reconnecting client sends `Last-Event-ID`: the messages it missed come first.
          */
         get: operations["events_stream"];
         put?: never;
@@ -246,6 +284,26 @@ export interface paths {
         put?: never;
         /** Start or resume a widget session. */
         post: operations["create_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/stream-tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mint a single-use ticket for the visitor's event stream (the visitor token never goes
+         *     into a URL).
+         */
+        post: operations["widget_stream_ticket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -443,8 +501,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Server-sent events of one workspace for the dashboard (EventSource may pass the access
-         *     token as `?token=`). Heartbeat comment every 15 s.
+         * Server-sent events of one workspace for the dashboard: open it with `?ticket=` (from
+         *     `POST …/stream-tickets`) or an `Authorization` header. Heartbeat comment every 15 s. The
+         *     stream ends when the access token expires (the client mints a new ticket) and when the
+         *     caller's access ends (member removed, key revoked, logged out).
          */
         get: operations["workspace_events"];
         put?: never;
@@ -468,6 +528,23 @@ export interface paths {
         /** Invite someone by email (owners and admins). The token goes by email only. */
         post: operations["create_invitation"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a pending invitation (owners and admins): its link stops working. */
+        delete: operations["revoke_invitation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -506,6 +583,26 @@ export interface paths {
         head?: never;
         /** Change a member's role (owners and admins; the last owner cannot be demoted). */
         patch: operations["update_member"];
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/stream-tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mint a single-use ticket for the workspace's event stream (EventSource can't send an
+         *     `Authorization` header, and credentials never go into URLs).
+         */
+        post: operations["workspace_stream_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/workspaces/{ws}/ticket-settings": {
@@ -872,6 +969,10 @@ export interface components {
             refresh_token: string;
             user: components["schemas"]["UserOut"];
         };
+        ChangePassword: {
+            current_password: string;
+            new_password: string;
+        };
         ChangeStatus: {
             status: components["schemas"]["TicketStatus"];
             /**
@@ -1150,6 +1251,16 @@ export interface components {
             passage_id: string;
             /** @description The article's title. */
             title: string;
+        };
+        /**
+         * @description A single-use ticket that opens one event stream: pass it as `?ticket=` in the
+         *     EventSource URL within `expires_in` seconds. It works once, for that stream only.
+         */
+        StreamTicketOut: {
+            /** Format: int64 */
+            expires_in: number;
+            /** @example hs_3f2a… */
+            ticket: string;
         };
         TicketBrief: {
             /** Format: uuid */
@@ -1464,6 +1575,85 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    logout_everywhere: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    change_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePassword"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Wrong current password, or the new one is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1785,8 +1975,8 @@ export interface operations {
     events_stream: {
         parameters: {
             query?: {
-                /** @description The visitor token (EventSource cannot set headers) */
-                token?: string;
+                /** @description A stream ticket (single use) */
+                ticket?: string;
             };
             header?: never;
             path?: never;
@@ -1966,6 +2156,33 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    widget_stream_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamTicketOut"];
+                };
+            };
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2641,7 +2858,10 @@ export interface operations {
     };
     workspace_events: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A stream ticket (single use) */
+                ticket?: string;
+            };
             header?: never;
             path: {
                 ws: string;
@@ -2754,6 +2974,42 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2877,6 +3133,43 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workspace_stream_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamTicketOut"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

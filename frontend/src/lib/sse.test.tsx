@@ -55,21 +55,34 @@ describe('useEventStream', () => {
     setSession(null);
   });
 
-  it('passes the access token as ?token=, parses events, and reconnects with a fresh token after the stream is closed', async () => {
+  it('opens the stream with a single-use ticket minted with the access token (never the token itself), parses events, and reconnects with a fresh ticket when the stream ends', async () => {
     setSession({ user, accessToken: 'tok-1', refreshToken: 'r1', expiresAt: Date.now() + 900_000 });
     __resetForTests();
+    const minted: { url: string; auth: string | null }[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (req: Request) => {
+        minted.push({ url: new URL(req.url).pathname, auth: req.headers.get('Authorization') });
+        return new Response(JSON.stringify({ ticket: `hs_${minted.length}`, expires_in: 30 }), {
+          status: 201,
+          headers: { 'Content-Type': 'application/json' },
+        });
+      }),
+    );
     const onTicket = vi.fn();
     const onReconnect = vi.fn();
     const { unmount } = render(<Probe onTicket={onTicket} onReconnect={onReconnect} />);
     await act(async () => undefined);
     expect(FakeEventSource.all).toHaveLength(1);
     const first = FakeEventSource.all[0];
-    expect(first.url).toBe('/api/v1/workspaces/w1/events?token=tok-1');
+    expect(first.url).toBe('/api/v1/workspaces/w1/events?ticket=hs_1');
+    expect(first.url).not.toContain('tok-1');
+    expect(minted[0]).toEqual({ url: '/api/v1/workspaces/w1/stream-tickets', auth: 'Bearer tok-1' });
     act(() => first.open());
     act(() => first.emit('ticket.created', { number: 'TKT-10001' }));
     expect(onTicket).toHaveBeenCalledWith({ number: 'TKT-10001' }, expect.anything());
 
-    // The server drops the stream (e.g. the token expired); meanwhile the token was rotated.
+    // The server ends the stream (e.g. the token expired); meanwhile the token was rotated.
     setSession({ user, accessToken: 'tok-2', refreshToken: 'r2', expiresAt: Date.now() + 900_000 });
     act(() => first.fail());
     await act(async () => {
@@ -77,7 +90,9 @@ describe('useEventStream', () => {
     });
     expect(FakeEventSource.all).toHaveLength(2);
     const second = FakeEventSource.all[1];
-    expect(second.url).toBe('/api/v1/workspaces/w1/events?token=tok-2');
+    expect(first.closed).toBe(true);
+    expect(second.url).toBe('/api/v1/workspaces/w1/events?ticket=hs_2');
+    expect(minted[1].auth).toBe('Bearer tok-2');
     act(() => second.open());
     expect(onReconnect).toHaveBeenCalledTimes(1);
 

@@ -1,14 +1,31 @@
-// Subscribes to a server-sent event stream that authenticates with `?token=` (EventSource
-// cannot send headers). Reconnects with backoff and a fresh token when the stream drops, and
-// tells the caller after a reconnect so it can refetch what it may have missed.
+// Subscribes to a server-sent event stream. EventSource cannot send headers, and credentials
+// never go into URLs: each connection first mints a single-use stream ticket
+// (`POST …/stream-tickets` with the access token) and opens the stream with `?ticket=`.
+// A ticket works once, so the browser's own automatic reconnect can't be used: whenever the
+// stream drops (the server ends it when the access token expires, when access is revoked,
+// or on a network blip) we close it and reconnect with a fresh ticket, and tell the caller
+// so it can refetch what it may have missed.
 import { useEffect, useRef } from 'react';
-import { getAccessToken } from './auth-store';
+import { authFetch } from './api';
 
 export type SseHandlers = Record<string, (data: unknown, ev: MessageEvent) => void>;
 
 export interface SseOptions {
   onReconnect?: () => void;
   onStatus?: (status: 'connecting' | 'open' | 'closed') => void;
+}
+
+/** The ticket-minting route of an event stream: `…/events` → `…/stream-tickets`. */
+export function ticketPath(eventsPath: string): string {
+  return eventsPath.replace(/\/events$/, '/stream-tickets');
+}
+
+/** Mints a stream ticket; null when the server refuses (logged out, no access). */
+async function mintTicket(eventsPath: string): Promise<string | null> {
+  const res = await authFetch(new Request(`${window.location.origin}${ticketPath(eventsPath)}`, { method: 'POST' }));
+  if (!res.ok) return null;
+  const body = (await res.json().catch(() => null)) as { ticket?: string } | null;
+  return body?.ticket ?? null;
 }
 
 export function useEventStream(path: string | null, handlers: SseHandlers, options: SseOptions = {}) {
@@ -26,24 +43,33 @@ export function useEventStream(path: string | null, handlers: SseHandlers, optio
     let everOpened = false;
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
+    const retry = (delay: number) => {
+      optsRef.current.onStatus?.('closed');
+      retryTimer = setTimeout(() => void connect(), delay);
+    };
+
     const connect = async () => {
       optsRef.current.onStatus?.('connecting');
-      const token = await getAccessToken().catch(() => null);
+      const ticket = await mintTicket(path).catch(() => null);
       if (stopped) return;
-      if (!token) {
-        optsRef.current.onStatus?.('closed');
+      if (!ticket) {
+        attempt += 1;
+        retry(Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5)));
         return;
       }
       const sep = path.includes('?') ? '&' : '?';
-      es = new EventSource(`${path}${sep}token=${encodeURIComponent(token)}`);
-      es.onopen = () => {
+      const current = new EventSource(`${path}${sep}ticket=${encodeURIComponent(ticket)}`);
+      es = current;
+      let opened = false;
+      current.onopen = () => {
         optsRef.current.onStatus?.('open');
         if (everOpened) optsRef.current.onReconnect?.();
         everOpened = true;
+        opened = true;
         attempt = 0;
       };
       for (const name of names.split(',').filter(Boolean)) {
-        es.addEventListener(name, (ev) => {
+        current.addEventListener(name, (ev) => {
           const me = ev as MessageEvent;
           let data: unknown = me.data;
           try {
@@ -54,16 +80,18 @@ export function useEventStream(path: string | null, handlers: SseHandlers, optio
           handlersRef.current[name]?.(data, me);
         });
       }
-      es.onerror = () => {
-        // The browser retries on its own while CONNECTING; when it gave up (e.g. 401 after
-        // the token expired) we reconnect ourselves with a fresh token.
-        if (es && es.readyState === EventSource.CLOSED) {
-          es.close();
-          es = null;
-          optsRef.current.onStatus?.('closed');
+      current.onerror = () => {
+        // The ticket is spent: the browser's own retry would be refused, so reconnect
+        // ourselves with a new one. A stream that was open (ended by the server) comes back
+        // at once; one that never opened backs off.
+        current.close();
+        if (es !== current) return;
+        es = null;
+        if (opened) {
+          retry(250);
+        } else {
           attempt += 1;
-          const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
-          retryTimer = setTimeout(() => void connect(), delay);
+          retry(Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5)));
         }
       };
     };

@@ -19,7 +19,8 @@ describe('widget API client', () => {
       { method: 'GET', path: '/api/v1/widget/messages?after=m%201', body: undefined, auth: 'Bearer vt_1' },
       { method: 'POST', path: '/api/v1/widget/read', body: { up_to: 'm1' }, auth: 'Bearer vt_1' },
     ]);
-    expect(api.eventsUrl()).toBe('https://handoff.example/api/v1/widget/events?token=vt_1');
+    expect(await api.streamUrl()).toBe('https://handoff.example/api/v1/widget/events?ticket=hs_1');
+    expect(calls[3]).toEqual({ method: 'POST', path: '/api/v1/widget/stream-tickets', body: undefined, auth: 'Bearer vt_1' });
   });
 
   it('turns an error answer into ApiError with its code, message and Retry-After', async () => {

@@ -91,8 +91,10 @@ export class WidgetApi {
     return this.call<void>('POST', '/api/v1/widget/read', '', { up_to: upTo } satisfies Schemas['MarkRead']);
   }
 
-  eventsUrl() {
+  /** The live stream's URL with a fresh single-use ticket (the token stays out of URLs). */
+  async streamUrl(): Promise<string> {
+    const t = await this.call<Schemas['StreamTicketOut']>('POST', '/api/v1/widget/stream-tickets');
     const path: WidgetPath = '/api/v1/widget/events';
-    return `${this.base}${path}?token=${encodeURIComponent(this.token ?? '')}`;
+    return `${this.base}${path}?ticket=${encodeURIComponent(t.ticket)}`;
   }
 }

@@ -63,7 +63,7 @@ describe('frame app: session', () => {
     expect(root.querySelectorAll('.m.visitor')).toHaveLength(1);
     expect(root.querySelectorAll('.m.system')).toHaveLength(1);
     expect(localStorage.getItem(visitorTokenKey('wk'))).toBe('vt_1');
-    expect(FakeES.last?.url).toBe('https://handoff.example/api/v1/widget/events?token=vt_1');
+    expect(FakeES.last?.url).toBe('https://handoff.example/api/v1/widget/events?ticket=hs_1');
   });
 
   it('starts over when the stored token is rejected', async () => {
@@ -75,8 +75,9 @@ describe('frame app: session', () => {
           : { status: 201, body: session() },
     });
     await settle();
-    expect(calls).toHaveLength(2);
-    expect(calls[1].body).not.toHaveProperty('visitor_token');
+    const sessions = calls.filter((c) => c.path === '/api/v1/widget/sessions');
+    expect(sessions).toHaveLength(2);
+    expect(sessions[1].body).not.toHaveProperty('visitor_token');
     expect((q(root, 'textarea') as HTMLTextAreaElement).disabled).toBe(false);
   });
 

@@ -1,11 +1,15 @@
 // The visitor's live stream (`EventSource /api/v1/widget/events`): `message.created` events
-// carry a Message. The browser reconnects by itself after a dropped connection; when it gives
-// up (the stream is CLOSED) we reopen with backoff. Either way, once the stream is back the
-// session fetches what may have been missed.
+// carry a Message. The visitor token never goes into the URL: each connection opens with a
+// single-use stream ticket (`POST /api/v1/widget/stream-tickets`). A spent ticket can't be
+// reused by the browser's own reconnect, so whenever the stream drops we close it and open
+// a new one with a fresh ticket (at once if it had been open, with backoff if it never
+// opened); once it is back the session fetches what may have been missed.
 import type { Message } from './api';
 
-/** Reopens after the browser gave up, before the widget stops trying. */
+/** Reopens after failures in a row, before the widget stops trying. */
 const MAX_REOPENS = 20;
+/** A stream the server ended (token expiry, a deploy) comes back after this. */
+const RESUME_MS = 250;
 
 export interface LiveHandlers {
   message(m: Message): void;
@@ -16,20 +20,38 @@ export interface LiveHandlers {
 export class LiveStream {
   private current: EventSource | null = null;
   private failures = 0;
+  private everOpened = false;
 
   constructor(
     private readonly ES: typeof EventSource,
-    private readonly url: string,
+    /** The stream's URL with a fresh ticket (null: the server refused one). */
+    private readonly url: () => Promise<string | null>,
     private readonly on: LiveHandlers,
   ) {}
 
   open() {
-    const es = new this.ES(this.url);
+    void this.connect();
+  }
+
+  private retry(wait: number) {
+    if (this.failures > MAX_REOPENS) return;
+    setTimeout(() => void this.connect(), wait);
+  }
+
+  private async connect() {
+    const url = await this.url().catch(() => null);
+    if (!url) {
+      this.failures++;
+      this.retry(Math.min(30_000, 1000 * 2 ** this.failures));
+      return;
+    }
+    const es = new this.ES(url);
     this.current = es;
     let opened = false;
     es.addEventListener('open', () => {
-      if (opened || this.failures > 0) this.on.resumed();
+      if (this.everOpened || this.failures > 0) this.on.resumed();
       opened = true;
+      this.everOpened = true;
       this.failures = 0;
     });
     es.addEventListener('message.created', (ev) => {
@@ -42,12 +64,15 @@ export class LiveStream {
       this.on.message(m);
     });
     es.addEventListener('error', () => {
-      if (es.readyState !== 2 /* CLOSED */) return; // the browser is retrying by itself
       es.close();
-      this.failures++;
-      if (this.failures > MAX_REOPENS) return;
-      const wait = Math.min(30_000, 1000 * 2 ** this.failures);
-      setTimeout(() => this.current === es && this.open(), wait);
+      if (this.current !== es) return;
+      this.current = null;
+      if (opened) {
+        this.retry(RESUME_MS);
+      } else {
+        this.failures++;
+        this.retry(Math.min(30_000, 1000 * 2 ** this.failures));
+      }
     });
   }
 }

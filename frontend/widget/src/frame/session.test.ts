@@ -37,7 +37,8 @@ describe('session: starting', () => {
     await settle();
     expect(s.state).toMatchObject({ phase: 'ready', title: 'Acme Shop', greeting: 'Hi! Ask me anything.', color: '#4f46e5', unread: 0 });
     expect(storage.getItem(visitorTokenKey('wk'))).toBe('vt_1');
-    expect(FakeES.all.map((e) => e.url)).toEqual(['https://handoff.example/api/v1/widget/events?token=vt_1']);
+    // The stream opens with a single-use ticket minted with the token, never the token itself.
+    expect(FakeES.all.map((e) => e.url)).toEqual(['https://handoff.example/api/v1/widget/events?ticket=hs_1']);
     expect(posted).toContainEqual({ event: 'conversation', payload: { active: true } });
     expect(changes()).toBeGreaterThanOrEqual(2);
   });
@@ -179,7 +180,7 @@ describe('session: live stream, unread and read receipts', () => {
     expect(lastUnread(posted)).toEqual({ event: 'unread', payload: { count: 0 } });
   });
 
-  it('after the browser reconnects by itself, fetches what was missed', async () => {
+  it('after a dropped stream, reopens it with a fresh ticket and fetches what was missed', async () => {
     const first = msg('visitor', 'Hi');
     const missed = msg('agent', 'Sent while you were offline');
     const { s, calls } = setup({
@@ -187,16 +188,21 @@ describe('session: live stream, unread and read receipts', () => {
       'GET /api/v1/widget/messages': () => ({ status: 200, body: { items: [missed] } }),
     });
     await settle();
+    vi.useFakeTimers();
     FakeES.last!.opened();
-    FakeES.last!.dropped(false);
+    const dropped = FakeES.last!;
+    dropped.dropped(false); // the server ended it (e.g. the token expired)
+    expect(dropped.readyState).toBe(2); // closed: the browser must not retry a spent ticket
+    await vi.advanceTimersByTimeAsync(250);
+    vi.useRealTimers();
+    expect(FakeES.all.map((e) => e.url.split('?')[1])).toEqual(['ticket=hs_1', 'ticket=hs_2']);
     FakeES.last!.opened();
     await settle();
-    expect(FakeES.all).toHaveLength(1);
     expect(calls.filter((c) => c.method === 'GET').map((c) => c.path)).toEqual([`/api/v1/widget/messages?after=${first.id}`]);
     expect(ids(s)).toEqual([first.id, missed.id]);
   });
 
-  it('when the browser gives up, reopens the stream with backoff', async () => {
+  it('a stream that never opens is retried with backoff', async () => {
     const { calls } = setup({
       'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([msg('visitor', 'Hi')]) }),
       'GET /api/v1/widget/messages': () => ({ status: 200, body: { items: [] } }),
@@ -204,14 +210,14 @@ describe('session: live stream, unread and read receipts', () => {
     await settle();
     vi.useFakeTimers();
     FakeES.last!.dropped(true);
-    vi.advanceTimersByTime(1999);
+    await vi.advanceTimersByTimeAsync(1999);
     expect(FakeES.all).toHaveLength(1);
-    vi.advanceTimersByTime(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(FakeES.all).toHaveLength(2);
     FakeES.last!.dropped(true);
-    vi.advanceTimersByTime(3999);
+    await vi.advanceTimersByTimeAsync(3999);
     expect(FakeES.all).toHaveLength(2);
-    vi.advanceTimersByTime(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(FakeES.all).toHaveLength(3);
     vi.useRealTimers();
     FakeES.last!.opened();

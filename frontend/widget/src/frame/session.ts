@@ -175,7 +175,7 @@ export class ChatSession {
   private listen() {
     const ES = this.d.EventSource === undefined ? (globalThis.EventSource ?? null) : this.d.EventSource;
     if (!ES || !this.d.api.token) return;
-    new LiveStream(ES, this.d.api.eventsUrl(), { message: (m) => this.onLive(m), resumed: () => void this.catchUp() }).open();
+    new LiveStream(ES, () => this.d.api.streamUrl(), { message: (m) => this.onLive(m), resumed: () => void this.catchUp() }).open();
   }
 
   /** After a reconnect: fetch what arrived while the stream was down. */

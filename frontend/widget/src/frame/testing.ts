@@ -14,13 +14,17 @@ export interface Call {
 
 export function fakeApi(routes: Record<string, Route>) {
   const calls: Call[] = [];
+  let tickets = 0;
+  const defaults: Record<string, Route> = {
+    'POST /api/v1/widget/stream-tickets': () => ({ status: 201, body: { ticket: `hs_${++tickets}`, expires_in: 30 } }),
+  };
   const fetchFn = async (url: string | URL | Request, init?: RequestInit) => {
     const u = new URL(String(url));
     const method = init?.method ?? 'GET';
     const body = init?.body ? JSON.parse(String(init.body)) : undefined;
     const auth = (init?.headers as Record<string, string> | undefined)?.authorization ?? null;
     calls.push({ method, path: u.pathname + u.search, body, auth });
-    const route = routes[`${method} ${u.pathname}`];
+    const route = routes[`${method} ${u.pathname}`] ?? defaults[`${method} ${u.pathname}`];
     if (!route) return new Response('{"error":{"code":"not_found","message":"Not found"}}', { status: 404 });
     const r = await route(body);
     return new Response(r.status === 204 ? null : JSON.stringify(r.body ?? {}), { status: r.status, headers: r.headers });
