@@ -63,6 +63,20 @@ pub struct Config {
     pub rate_limits: bool,
     pub trusted_proxies: Vec<IpNet>,
     pub signup: Signup,
+    /// Mails per workspace per hour (`MAIL_QUOTA_WORKSPACE_PER_HOUR`).
+    pub mail_quota_workspace_per_hour: u32,
+    /// Mails per recipient address per hour (`MAIL_QUOTA_RECIPIENT_PER_HOUR`).
+    pub mail_quota_recipient_per_hour: u32,
+    /// Done outbox jobs are deleted after this long (`OUTBOX_RETENTION_DAYS`); failed ones
+    /// after the delivery retention.
+    pub outbox_retention: Duration,
+    /// Webhook deliveries are deleted after this long (`WEBHOOK_DELIVERY_RETENTION_DAYS`).
+    pub delivery_retention: Duration,
+    /// Visitors with no message and no ticket are deleted after this long without a visit
+    /// (`EMPTY_VISITOR_RETENTION_DAYS`).
+    pub empty_visitor_retention: Duration,
+    /// How often the retention task runs (`RETENTION_INTERVAL_MS`).
+    pub retention_interval: Duration,
     /// Private or reserved ranges webhooks may reach anyway (`WEBHOOK_ALLOW_PRIVATE_NETWORKS`).
     pub webhook_allow_private_networks: Vec<IpNet>,
     /// Access-token lifetime (15 minutes).
@@ -106,6 +120,14 @@ impl fmt::Debug for Config {
             .field("rate_limits", &self.rate_limits)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("signup", &self.signup)
+            .field(
+                "mail_quota_workspace_per_hour",
+                &self.mail_quota_workspace_per_hour,
+            )
+            .field(
+                "mail_quota_recipient_per_hour",
+                &self.mail_quota_recipient_per_hour,
+            )
             .field(
                 "webhook_allow_private_networks",
                 &self.webhook_allow_private_networks,
@@ -215,6 +237,29 @@ impl Config {
             "closed" => Signup::Closed,
             other => bail!("SIGNUP must be `open`, `invite` or `closed`, not `{other}`"),
         };
+        let number = |name: &str, default: u64| -> anyhow::Result<u64> {
+            var(name)
+                .map(|v| {
+                    v.trim()
+                        .parse::<u64>()
+                        .with_context(|| format!("{name} must be a whole number"))
+                })
+                .transpose()
+                .map(|v| v.unwrap_or(default))
+        };
+        let days = |name: &str, default: u64| -> anyhow::Result<Duration> {
+            Ok(Duration::from_secs(number(name, default)? * 86_400))
+        };
+        let per_hour = |name: &str, default: u64| -> anyhow::Result<u32> {
+            u32::try_from(number(name, default)?).with_context(|| format!("{name} is too large"))
+        };
+        let mail_quota_workspace_per_hour = per_hour("MAIL_QUOTA_WORKSPACE_PER_HOUR", 200)?;
+        let mail_quota_recipient_per_hour = per_hour("MAIL_QUOTA_RECIPIENT_PER_HOUR", 20)?;
+        let outbox_retention = days("OUTBOX_RETENTION_DAYS", 7)?;
+        let delivery_retention = days("WEBHOOK_DELIVERY_RETENTION_DAYS", 30)?;
+        let empty_visitor_retention = days("EMPTY_VISITOR_RETENTION_DAYS", 30)?;
+        let retention_interval =
+            Duration::from_millis(number("RETENTION_INTERVAL_MS", 10 * 60 * 1000)?.max(10));
         let webhook_allow_private_networks = var("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
             .map(|v| parse_cidrs("WEBHOOK_ALLOW_PRIVATE_NETWORKS", &v))
             .transpose()?
@@ -249,6 +294,12 @@ impl Config {
             rate_limits,
             trusted_proxies,
             signup,
+            mail_quota_workspace_per_hour,
+            mail_quota_recipient_per_hour,
+            outbox_retention,
+            delivery_retention,
+            empty_visitor_retention,
+            retention_interval,
             webhook_allow_private_networks,
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
@@ -444,6 +495,12 @@ mod tests {
         assert!(cfg(&[base[0], base[1], ("AI_PROVIDER", "gpt")]).is_err());
         assert!(cfg(&[base[0], base[1], ("RATE_LIMITS", "maybe")]).is_err());
         assert!(cfg(&[base[0], base[1], ("SIGNUP", "sometimes")]).is_err());
+        assert!(cfg(&[base[0], base[1], ("OUTBOX_RETENTION_DAYS", "a week")]).is_err());
+        let c = cfg(&[base[0], base[1]])?;
+        assert_eq!(c.mail_quota_workspace_per_hour, 200);
+        assert_eq!(c.mail_quota_recipient_per_hour, 20);
+        assert_eq!(c.outbox_retention, Duration::from_secs(7 * 86_400));
+        assert_eq!(c.delivery_retention, Duration::from_secs(30 * 86_400));
         assert_eq!(cfg(&[base[0], base[1]])?.signup, Signup::Open);
         assert_eq!(
             cfg(&[base[0], base[1], ("SIGNUP", "invite")])?.signup,

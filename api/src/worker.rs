@@ -14,7 +14,7 @@ use crate::db::models::OutboxJob;
 use crate::db::{self, Conn};
 use crate::error::ApiResult;
 use crate::services::knowledge;
-use crate::services::templated_mail;
+use crate::services::{retention, templated_mail};
 use crate::state::AppState;
 use crate::{mail, outbox, webhooks};
 
@@ -28,6 +28,8 @@ enum Work {
     Index(knowledge::ToIndex),
     /// Nothing left to do (e.g. the webhook was deleted meanwhile).
     Nothing,
+    /// Not now: the mail quota's window is full until then.
+    Wait(chrono::DateTime<chrono::Utc>),
 }
 
 /// What running the work gave, before it is recorded.
@@ -43,15 +45,35 @@ enum Done {
 
 async fn prepare(state: &AppState, conn: &mut Conn, job: &OutboxJob) -> anyhow::Result<Work> {
     Ok(match job.kind.as_str() {
-        mail::JOB_KIND => match serde_json::from_value(job.payload.clone())? {
-            mail::MailJob::Rendered(email) => Work::Mail(email),
-            mail::MailJob::Template(t) => {
-                match templated_mail::render(conn, &state.config.public_url, &t).await? {
-                    Some(email) => Work::Mail(email),
-                    None => Work::Nothing,
+        mail::JOB_KIND => {
+            let email = match serde_json::from_value(job.payload.clone())? {
+                mail::MailJob::Rendered(email) => email,
+                mail::MailJob::Template(t) => {
+                    // Rendered first: the quota needs the recipient. A job that then
+                    // waits renders (and mints its token) again when it runs.
+                    match templated_mail::render(conn, &state.config.public_url, &t).await? {
+                        Some(email) => email,
+                        None => return Ok(Work::Nothing),
+                    }
                 }
+            };
+            let limits = mail::quota::Limits {
+                per_workspace_hour: state.config.mail_quota_workspace_per_hour,
+                per_recipient_hour: state.config.mail_quota_recipient_per_hour,
+            };
+            match mail::quota::take(
+                conn,
+                limits,
+                job.workspace_id,
+                &email.to,
+                chrono::Utc::now(),
+            )
+            .await?
+            {
+                None => Work::Mail(email),
+                Some(until) => Work::Wait(until),
             }
-        },
+        }
         webhooks::JOB_KIND => match webhooks::prepare(conn, &job.payload).await? {
             Some(p) => Work::Webhook(Box::new(p)),
             None => Work::Nothing,
@@ -72,7 +94,7 @@ async fn execute(state: &AppState, work: Work) -> Done {
             let rows = knowledge::embed(state, &job).await;
             Done::Index(job, rows)
         }
-        Work::Nothing => Done::Nothing,
+        Work::Nothing | Work::Wait(_) => Done::Nothing,
     }
 }
 
@@ -92,6 +114,11 @@ pub async fn run_one(state: &AppState) -> ApiResult<bool> {
         return Ok(false);
     };
     let work = prepare(state, &mut conn, &job).await;
+    if let Ok(Work::Wait(until)) = work {
+        tracing::info!(job = job.id, until = %until, "mail quota reached; the job waits");
+        outbox::defer(&mut conn, &job, until, mail::quota::WAITING).await?;
+        return Ok(true);
+    }
     drop(conn); // No connection is held while the job talks to the outside.
     let done = match work {
         Ok(work) => {
@@ -123,15 +150,26 @@ pub async fn run_due(state: &AppState) -> ApiResult<usize> {
     Ok(ran)
 }
 
-/// The worker loop of a `serve` process.
+/// The worker loop of a `serve` process, and its maintenance task.
 pub fn spawn(state: actix_web::web::Data<AppState>) -> tokio::task::JoinHandle<()> {
+    spawn_maintenance(state.clone());
     tokio::spawn(async move {
-        let mut last_cleanup = std::time::Instant::now();
         loop {
             if let Err(e) = run_due(&state).await {
                 tracing::warn!(error = %e, "outbox worker could not run");
             }
-            if last_cleanup.elapsed() > CLEANUP_EVERY {
+            tokio::time::sleep(state.config.outbox_poll).await;
+        }
+    })
+}
+
+/// Rate-limit sweeps and retention, on their own timers: a busy outbox never starves them.
+fn spawn_maintenance(state: actix_web::web::Data<AppState>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut last_cleanup = std::time::Instant::now();
+        loop {
+            tokio::time::sleep(state.config.retention_interval.min(CLEANUP_EVERY)).await;
+            if last_cleanup.elapsed() >= CLEANUP_EVERY {
                 last_cleanup = std::time::Instant::now();
                 if let Err(e) = state.limiter.cleanup().await {
                     tracing::warn!(error = %e, "rate-limit cleanup failed");
@@ -140,7 +178,9 @@ pub fn spawn(state: actix_web::web::Data<AppState>) -> tokio::task::JoinHandle<(
                     tracing::warn!(error = %e, "stream-ticket cleanup failed");
                 }
             }
-            tokio::time::sleep(state.config.outbox_poll).await;
+            if let Err(e) = retention::run(&state).await {
+                tracing::warn!(error = %e, "retention failed");
+            }
         }
     })
 }

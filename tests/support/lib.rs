@@ -81,6 +81,11 @@ pub struct OutboxJob {
     pub last_error: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Bool)]
     pub done: bool,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub failed: bool,
+    /// Why the due job waits (`mail_quota`).
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub waiting: Option<String>,
 }
 
 /// A server-level Postgres URL (any database; tests create their own).
@@ -353,7 +358,8 @@ impl TestApp {
     /// The `outbox_jobs` rows of `kind` (`email`, `webhook`), oldest first.
     pub fn outbox_jobs(&self, kind: &str) -> Vec<OutboxJob> {
         let jobs = diesel::sql_query(
-            "SELECT id, kind, payload, attempts, last_error, done_at IS NOT NULL AS done
+            "SELECT id, kind, payload, attempts, last_error, done_at IS NOT NULL AS done,
+                    failed_at IS NOT NULL AS failed, waiting
                FROM outbox_jobs WHERE kind = $1 ORDER BY id",
         )
         .bind::<diesel::sql_types::Text, _>(kind)

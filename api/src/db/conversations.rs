@@ -292,3 +292,31 @@ pub async fn latest_ticket(
         .await
         .optional()
 }
+
+/// Deletes up to `batch` visitors last seen before `cutoff` whose conversations hold no
+/// message and no ticket (widget sessions that never said anything), with those empty
+/// conversations. Served by `visitors_last_seen_idx`, `conversations_visitor_idx`,
+/// `messages_conversation_order_idx` and `tickets_conversation_idx`.
+pub async fn purge_empty_visitors(
+    conn: &mut Conn,
+    cutoff: chrono::DateTime<chrono::Utc>,
+    batch: i64,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM visitors WHERE id IN (
+             SELECT v.id FROM visitors v
+             WHERE v.last_seen_at < $1
+               AND NOT EXISTS (
+                   SELECT 1 FROM conversations c
+                   WHERE c.workspace_id = v.workspace_id AND c.visitor_id = v.id
+                     AND (EXISTS (SELECT 1 FROM messages m
+                                  WHERE m.workspace_id = c.workspace_id AND m.conversation_id = c.id)
+                       OR EXISTS (SELECT 1 FROM tickets t
+                                  WHERE t.workspace_id = c.workspace_id AND t.conversation_id = c.id)))
+             ORDER BY v.last_seen_at LIMIT $2)",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(cutoff)
+    .bind::<diesel::sql_types::BigInt, _>(batch)
+    .execute(conn)
+    .await
+}

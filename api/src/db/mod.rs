@@ -8,6 +8,7 @@ pub mod enums;
 pub mod inbox;
 pub mod invitations;
 pub mod knowledge;
+pub mod mail_quota;
 pub mod members;
 pub mod models;
 pub mod outbox;

@@ -199,6 +199,8 @@ pub struct OutboxJob {
     pub done_at: Option<DateTime<Utc>>,
     pub failed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Why the due job waits (`mail_quota`), not an error.
+    pub waiting: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

@@ -68,6 +68,7 @@ pub async fn complete(conn: &mut Conn, job: &OutboxJob, at: DateTime<Utc>) -> Qu
         .set((
             outbox_jobs::done_at.eq(at),
             outbox_jobs::locked_until.eq(None::<DateTime<Utc>>),
+            outbox_jobs::waiting.eq(None::<String>),
         ))
         .execute(conn)
         .await?;
@@ -86,6 +87,7 @@ pub async fn retry_at(
             outbox_jobs::run_at.eq(run_at),
             outbox_jobs::last_error.eq(error),
             outbox_jobs::locked_until.eq(None::<DateTime<Utc>>),
+            outbox_jobs::waiting.eq(None::<String>),
         ))
         .execute(conn)
         .await?;
@@ -109,6 +111,85 @@ pub async fn fail(
     Ok(n == 1)
 }
 
+/// Not run this time, and not an attempt: runs again at `run_at` with the reason shown
+/// (`waiting`). `false` when the lease was lost meanwhile.
+pub async fn defer(
+    conn: &mut Conn,
+    job: &OutboxJob,
+    run_at: DateTime<Utc>,
+    reason: &str,
+) -> QueryResult<bool> {
+    let n = diesel::update(leased(job))
+        .set((
+            outbox_jobs::run_at.eq(run_at),
+            outbox_jobs::attempts.eq(outbox_jobs::attempts - 1),
+            outbox_jobs::waiting.eq(reason),
+            outbox_jobs::locked_until.eq(None::<DateTime<Utc>>),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(n == 1)
+}
+
+/// Deletes up to `batch` jobs done before `cutoff` (index `outbox_jobs_done_idx`), and as
+/// many failed before `failed_cutoff`; returns how many went.
+pub async fn purge(
+    conn: &mut Conn,
+    cutoff: DateTime<Utc>,
+    failed_cutoff: DateTime<Utc>,
+    batch: i64,
+) -> QueryResult<usize> {
+    let done = diesel::sql_query(
+        "DELETE FROM outbox_jobs WHERE id IN (
+             SELECT id FROM outbox_jobs WHERE done_at IS NOT NULL AND done_at < $1
+             ORDER BY done_at LIMIT $2)",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(cutoff)
+    .bind::<BigInt, _>(batch)
+    .execute(conn)
+    .await?;
+    let failed = diesel::sql_query(
+        "DELETE FROM outbox_jobs WHERE id IN (
+             SELECT id FROM outbox_jobs WHERE failed_at IS NOT NULL AND failed_at < $1
+             ORDER BY failed_at LIMIT $2)",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(failed_cutoff)
+    .bind::<BigInt, _>(batch)
+    .execute(conn)
+    .await?;
+    Ok(done + failed)
+}
+
+#[derive(Debug, Clone, Copy, QueryableByName)]
+pub struct MailStatus {
+    /// Queued mail of the workspace (at most `cap`).
+    #[diesel(sql_type = BigInt)]
+    pub queued: i64,
+    /// Of those, waiting for the mail quota (at most `cap`).
+    #[diesel(sql_type = BigInt)]
+    pub waiting: i64,
+    /// When the first waiting mail goes out.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    pub next_at: Option<DateTime<Utc>>,
+}
+
+/// The workspace's queued mail, counted up to `cap` (index
+/// `outbox_jobs_workspace_pending_idx`).
+pub async fn mail_status(conn: &mut Conn, workspace_id: Uuid, cap: i64) -> QueryResult<MailStatus> {
+    diesel::sql_query(
+        "SELECT count(*) AS queued,
+                count(*) FILTER (WHERE waiting IS NOT NULL) AS waiting,
+                min(run_at) FILTER (WHERE waiting IS NOT NULL) AS next_at
+         FROM (SELECT waiting, run_at FROM outbox_jobs
+               WHERE workspace_id = $1 AND kind = 'email' AND done_at IS NULL AND failed_at IS NULL
+               LIMIT $2) q",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(workspace_id)
+    .bind::<BigInt, _>(cap)
+    .get_result(conn)
+    .await
+}
+
 #[derive(Debug, Clone, Copy, QueryableByName)]
 pub struct Depth {
     #[diesel(sql_type = BigInt)]
@@ -120,9 +201,8 @@ pub struct Depth {
 /// Jobs waiting to run and jobs that failed for good (the /metrics gauges).
 pub async fn depth(conn: &mut Conn) -> QueryResult<Depth> {
     diesel::sql_query(
-        "SELECT count(*) FILTER (WHERE done_at IS NULL AND failed_at IS NULL) AS pending,
-                count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed
-         FROM outbox_jobs WHERE done_at IS NULL",
+        "SELECT (SELECT count(*) FROM outbox_jobs WHERE done_at IS NULL AND failed_at IS NULL) AS pending,
+                (SELECT count(*) FROM outbox_jobs WHERE failed_at IS NOT NULL) AS failed",
     )
     .get_result(conn)
     .await
@@ -143,6 +223,7 @@ struct OutboxJobRow {
     done_at: Option<DateTime<Utc>>,
     failed_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
+    waiting: Option<String>,
 }
 
 impl From<OutboxJobRow> for OutboxJob {
@@ -160,6 +241,7 @@ impl From<OutboxJobRow> for OutboxJob {
             done_at: r.done_at,
             failed_at: r.failed_at,
             created_at: r.created_at,
+            waiting: r.waiting,
         }
     }
 }

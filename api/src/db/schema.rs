@@ -167,6 +167,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    mail_quota (scope, window_start) {
+        scope -> Text,
+        window_start -> Timestamptz,
+        count -> Int4,
+    }
+}
+
+diesel::table! {
     outbox_jobs (id) {
         id -> Int8,
         workspace_id -> Nullable<Uuid>,
@@ -180,6 +188,7 @@ diesel::table! {
         done_at -> Nullable<Timestamptz>,
         failed_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        waiting -> Nullable<Text>,
     }
 }
 
@@ -388,6 +397,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_verifications,
     invitations,
     knowledge_passages,
+    mail_quota,
     memberships,
     messages,
     outbox_jobs,

@@ -194,3 +194,21 @@ pub async fn deliveries(
     .load(conn)
     .await
 }
+
+/// Deletes up to `batch` deliveries created before `cutoff` (index
+/// `webhook_deliveries_created_idx`).
+pub async fn purge_deliveries(
+    conn: &mut Conn,
+    cutoff: chrono::DateTime<chrono::Utc>,
+    batch: i64,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM webhook_deliveries WHERE id IN (
+             SELECT id FROM webhook_deliveries WHERE created_at < $1
+             ORDER BY created_at LIMIT $2)",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(cutoff)
+    .bind::<diesel::sql_types::BigInt, _>(batch)
+    .execute(conn)
+    .await
+}

@@ -2,6 +2,7 @@
 //! `DATA_DIR/mail`. Mail is always queued through the outbox, never sent inline.
 
 pub mod invitations;
+pub mod quota;
 pub mod tickets;
 pub mod verification;
 

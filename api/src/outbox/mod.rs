@@ -47,6 +47,20 @@ pub async fn claim(conn: &mut Conn) -> ApiResult<Option<OutboxJob>> {
     Ok(store::claim_one(conn, lease).await?)
 }
 
+/// Puts a claimed job back without counting an attempt: it runs again at `until`, with
+/// `reason` shown as why it waits.
+pub async fn defer(
+    conn: &mut Conn,
+    job: &OutboxJob,
+    until: chrono::DateTime<Utc>,
+    reason: &str,
+) -> ApiResult<()> {
+    if !store::defer(conn, job, until, reason).await? {
+        tracing::error!(job = job.id, kind = %job.kind, "outbox job outlived its lease before it was deferred");
+    }
+    Ok(())
+}
+
 /// Records the attempt's outcome. `base` is the first retry delay.
 pub async fn finish(
     conn: &mut Conn,

@@ -9,12 +9,13 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::http::extract::AuthUser;
 use crate::services::workspaces as service;
 use crate::state::AppState;
-use crate::views::workspaces::{CreateWorkspace, UpdateWorkspace, WorkspaceOut};
+use crate::views::workspaces::{CreateWorkspace, MailStatus, UpdateWorkspace, WorkspaceOut};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_workspace)
         .service(get_workspace)
-        .service(update_workspace);
+        .service(update_workspace)
+        .service(mail_status);
 }
 
 /// Create a workspace on the Free plan; the caller becomes its owner. Paid plans are set by
@@ -60,5 +61,20 @@ async fn update_workspace(
 ) -> ApiResult<web::Json<WorkspaceOut>> {
     Ok(web::Json(
         service::update(&state, &principal, path.into_inner(), body.into_inner()).await?,
+    ))
+}
+
+/// The workspace's outgoing mail: queued, waiting for the hourly quota, sent this hour
+/// (owners and admins).
+#[utoipa::path(tag = "workspaces", security(("bearer" = [])), params(("ws" = Uuid, Path)),
+    responses((status = 200, body = MailStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/api/v1/workspaces/{ws}/mail-status")]
+async fn mail_status(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<MailStatus>> {
+    Ok(web::Json(
+        service::mail_status(&state, &principal, path.into_inner()).await?,
     ))
 }

@@ -11,6 +11,7 @@ pub mod dashboard_events;
 pub mod knowledge;
 pub mod operator;
 pub mod ops;
+pub mod retention;
 pub mod seed;
 pub mod settings;
 pub mod streams;

@@ -9,14 +9,15 @@ use validator::Validate;
 
 use crate::auth::tokens;
 use crate::db::models::{Membership, NewWorkspace, Workspace, WorkspaceChanges};
-use crate::db::{self, Conn, members, workspaces};
+use crate::db::{self, Conn, mail_quota, members, outbox, workspaces};
 use crate::domain::access::Principal;
 use crate::domain::enums::{Plan, Role};
 use crate::domain::origins;
 use crate::error::{ApiError, ApiResult};
+use crate::mail;
 use crate::services::access::{access, admin};
 use crate::state::AppState;
-use crate::views::workspaces::{CreateWorkspace, UpdateWorkspace, WorkspaceOut};
+use crate::views::workspaces::{CreateWorkspace, MailStatus, UpdateWorkspace, WorkspaceOut};
 
 /// Widget keys are `wk_` and 24 more characters of a random secret.
 const WIDGET_KEY_CHARS: usize = 27;
@@ -144,4 +145,28 @@ pub async fn update(
             .ok_or_else(|| ApiError::not_found("workspace"))?
     };
     Ok(ws.into())
+}
+
+/// Mail counted at most by the mail status.
+const MAIL_STATUS_CAP: i64 = 1000;
+
+/// The workspace's outgoing mail (owners and admins).
+pub async fn mail_status(
+    state: &AppState,
+    principal: &Principal,
+    ws: Uuid,
+) -> ApiResult<MailStatus> {
+    let (mut conn, access) = admin(state, principal, ws).await?;
+    let ws = access.workspace_id;
+    let q = outbox::mail_status(&mut conn, ws, MAIL_STATUS_CAP).await?;
+    let (window, _) = mail::quota::window(Utc::now());
+    let sent = mail_quota::used(&mut conn, &mail::quota::workspace_scope(ws), window).await?;
+    Ok(MailStatus {
+        queued: q.queued,
+        waiting_for_quota: q.waiting,
+        next_send_at: q.next_at,
+        sent_this_hour: i64::from(sent),
+        quota_per_hour: state.config.mail_quota_workspace_per_hour,
+        recipient_quota_per_hour: state.config.mail_quota_recipient_per_hour,
+    })
 }

@@ -65,3 +65,21 @@ pub struct UpdateWorkspace {
     #[validate(length(min = 1, max = 500, message = "must be between 1 and 500 characters"))]
     pub greeting: Option<String>,
 }
+
+/// The workspace's outgoing mail: what is queued, what waits for the hourly quota.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailStatus {
+    /// Mails queued and not sent yet (counted up to 1000).
+    pub queued: i64,
+    /// Of those, mails waiting because the workspace (or a recipient) reached the hourly
+    /// quota; they go out when the next hour starts, nothing is lost.
+    pub waiting_for_quota: i64,
+    /// When the first waiting mail goes out.
+    pub next_send_at: Option<DateTime<Utc>>,
+    /// Mails sent by this workspace in the current hour.
+    pub sent_this_hour: i64,
+    /// Mails a workspace may send per hour.
+    pub quota_per_hour: u32,
+    /// Mails any one address may receive per hour.
+    pub recipient_quota_per_hour: u32,
+}

@@ -550,6 +550,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{ws}/mail-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's outgoing mail: queued, waiting for the hourly quota, sent this hour
+         *     (owners and admins).
+         */
+        get: operations["mail_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{ws}/members": {
         parameters: {
             query?: never;
@@ -1114,6 +1134,40 @@ export interface components {
         LoginRequest: {
             email: string;
             password: string;
+        };
+        /** @description The workspace's outgoing mail: what is queued, what waits for the hourly quota. */
+        MailStatus: {
+            /**
+             * Format: date-time
+             * @description When the first waiting mail goes out.
+             */
+            next_send_at?: string | null;
+            /**
+             * Format: int64
+             * @description Mails queued and not sent yet (counted up to 1000).
+             */
+            queued: number;
+            /**
+             * Format: int32
+             * @description Mails a workspace may send per hour.
+             */
+            quota_per_hour: number;
+            /**
+             * Format: int32
+             * @description Mails any one address may receive per hour.
+             */
+            recipient_quota_per_hour: number;
+            /**
+             * Format: int64
+             * @description Mails sent by this workspace in the current hour.
+             */
+            sent_this_hour: number;
+            /**
+             * Format: int64
+             * @description Of those, mails waiting because the workspace (or a recipient) reached the hourly
+             *     quota; they go out when the next hour starts, nothing is lost.
+             */
+            waiting_for_quota: number;
         };
         MarkRead: {
             /**
@@ -3000,6 +3054,51 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mail_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailStatus"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             403: {
                 headers: {

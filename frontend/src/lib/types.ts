@@ -10,6 +10,7 @@ export type MeWorkspace = S['MeWorkspace'];
 export type Plan = S['Plan'];
 export type Role = S['Role'];
 export type Workspace = S['WorkspaceOut'];
+export type MailStatus = S['MailStatus'];
 export type Member = S['MemberOut'];
 export type Invitation = S['InvitationOut'];
 export type ApiKey = S['ApiKeyOut'];

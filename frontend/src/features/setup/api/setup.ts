@@ -47,3 +47,10 @@ export const lintQuery = (ws: string, instructions: string) =>
     placeholderData: keepPreviousData,
     staleTime: Infinity,
   });
+
+export const mailStatusQuery = (ws: string) =>
+  queryOptions({
+    queryKey: ['ws', ws, 'mail-status'],
+    queryFn: () => unwrap(client.GET('/api/v1/workspaces/{ws}/mail-status', { params: { path: { ws } } })),
+    refetchInterval: 60_000,
+  });

@@ -2,15 +2,16 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Alert, Button, Card, ErrorBox, PageHeader, Spinner, TextField } from '../../../components/ui';
 import { fieldError } from '../../../lib/errors';
-import type { Plan, TicketSettings, Workspace } from '../../../lib/types';
+import type { MailStatus, Plan, TicketSettings, Workspace } from '../../../lib/types';
 import { isAdmin, useMyRole, useUpdateWorkspace, useWs, workspaceQuery } from '../../workspaces/api/workspaces';
-import { ticketSettingsQuery, useUpdateTicketSettings } from '../api/setup';
+import { mailStatusQuery, ticketSettingsQuery, useUpdateTicketSettings } from '../api/setup';
 
 export function SettingsPage() {
   const ws = useWs();
   const role = useMyRole(ws);
   const workspace = useQuery(workspaceQuery(ws));
   const settings = useQuery(ticketSettingsQuery(ws));
+  const mail = useQuery({ ...mailStatusQuery(ws), enabled: isAdmin(role) });
   return (
     <div className="page">
       <PageHeader title="Settings" />
@@ -21,6 +22,7 @@ export function SettingsPage() {
       <div className="stack">
         {workspace.data ? <WorkspaceForm workspace={workspace.data} canEdit={isAdmin(role)} /> : null}
         {settings.data && workspace.data ? <TicketForm ws={ws} settings={settings.data} plan={workspace.data.plan} canEdit={isAdmin(role)} /> : null}
+        {mail.data ? <MailCard status={mail.data} /> : null}
       </div>
     </div>
   );
@@ -108,6 +110,29 @@ function TicketForm({ ws, settings, plan, canEdit }: { ws: string; settings: Tic
         {update.error && !fieldError(update.error, 'notification_email') ? <ErrorBox error={update.error} /> : null}
         {update.isSuccess ? <Alert kind="success">Saved.</Alert> : null}
       </form>
+    </Card>
+  );
+}
+
+/** Outgoing mail: sent this hour against the quota, and what waits for the next hour. */
+function MailCard({ status }: { status: MailStatus }) {
+  const next = status.next_send_at ? new Date(status.next_send_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : null;
+  return (
+    <Card title="Outgoing mail" id="mail-status">
+      <div className="stack narrow">
+        <p>
+          Sent this hour: <strong>{status.sent_this_hour}</strong> of {status.quota_per_hour} (each address receives at most {status.recipient_quota_per_hour} an hour).
+        </p>
+        {status.waiting_for_quota > 0 ? (
+          <Alert kind="warning">
+            {status.waiting_for_quota === 1 ? '1 mail waits' : `${status.waiting_for_quota} mails wait`} because the hourly mail limit was reached. {next ? `They go out from ${next}; ` : ''}nothing is lost.
+          </Alert>
+        ) : status.queued > 0 ? (
+          <p className="muted small">{status.queued === 1 ? '1 mail is' : `${status.queued} mails are`} on the way.</p>
+        ) : (
+          <p className="muted small">No mail waiting.</p>
+        )}
+      </div>
     </Card>
   );
 }

@@ -1,0 +1,87 @@
+//! Retention: what the tables would otherwise keep forever. Done outbox jobs after
+//! `OUTBOX_RETENTION_DAYS`, failed ones and webhook deliveries after
+//! `WEBHOOK_DELIVERY_RETENTION_DAYS`, visitors who never wrote (no message, no ticket)
+//! after `EMPTY_VISITOR_RETENTION_DAYS` without a visit, and spent mail-quota windows.
+//! Deletes go in batches, each served by an index, so no statement holds many locks or
+//! scans a table.
+
+use chrono::Utc;
+
+use crate::db::{self, conversations, mail_quota, outbox, webhooks};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Rows per DELETE.
+pub const BATCH: i64 = 1000;
+/// Batches per table per run (the next run continues).
+const MAX_BATCHES: usize = 20;
+
+/// What one run deleted.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Purged {
+    pub outbox_jobs: usize,
+    pub deliveries: usize,
+    pub visitors: usize,
+    pub quota_windows: usize,
+}
+
+fn ago(d: std::time::Duration) -> ApiResult<chrono::DateTime<Utc>> {
+    Ok(Utc::now() - chrono::Duration::from_std(d).map_err(ApiError::internal)?)
+}
+
+#[derive(Clone, Copy)]
+enum Table {
+    Outbox,
+    Deliveries,
+    Visitors,
+    QuotaWindows,
+}
+
+/// Deletes from `table` batch by batch until a batch comes back short (or `MAX_BATCHES`).
+async fn batches(state: &AppState, table: Table, cutoffs: &Cutoffs) -> ApiResult<usize> {
+    let mut total = 0;
+    for _ in 0..MAX_BATCHES {
+        let mut conn = db::conn(&state.pool).await?;
+        let conn = &mut conn;
+        let n = match table {
+            Table::Outbox => outbox::purge(conn, cutoffs.done, cutoffs.kept, BATCH).await?,
+            Table::Deliveries => webhooks::purge_deliveries(conn, cutoffs.kept, BATCH).await?,
+            Table::Visitors => {
+                conversations::purge_empty_visitors(conn, cutoffs.idle, BATCH).await?
+            }
+            Table::QuotaWindows => mail_quota::purge(conn, cutoffs.window, BATCH).await?,
+        };
+        total += n;
+        if i64::try_from(n).unwrap_or(i64::MAX) < BATCH {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+struct Cutoffs {
+    done: chrono::DateTime<Utc>,
+    kept: chrono::DateTime<Utc>,
+    idle: chrono::DateTime<Utc>,
+    window: chrono::DateTime<Utc>,
+}
+
+pub async fn run(state: &AppState) -> ApiResult<Purged> {
+    let c = &state.config;
+    let cutoffs = Cutoffs {
+        done: ago(c.outbox_retention)?,
+        kept: ago(c.delivery_retention)?,
+        idle: ago(c.empty_visitor_retention)?,
+        window: Utc::now() - chrono::Duration::hours(2),
+    };
+    let purged = Purged {
+        outbox_jobs: batches(state, Table::Outbox, &cutoffs).await?,
+        deliveries: batches(state, Table::Deliveries, &cutoffs).await?,
+        visitors: batches(state, Table::Visitors, &cutoffs).await?,
+        quota_windows: batches(state, Table::QuotaWindows, &cutoffs).await?,
+    };
+    if purged != Purged::default() {
+        tracing::info!(?purged, "retention deleted old rows");
+    }
+    Ok(purged)
+}
