@@ -70,9 +70,12 @@ pub fn build(
         .app_data(error::json_config())
         .app_data(error::query_config())
         .app_data(error::path_config())
+        .app_data(http::nul::payload_config())
+        .wrap(from_fn(http::nul::reject_nul))
         .wrap(from_fn(http::cors::widget_cors))
         .wrap(from_fn(http::metrics::track))
         .wrap(Compress::default())
+        .wrap(from_fn(http::security_headers::security_headers))
         .wrap(
             DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))

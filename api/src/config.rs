@@ -63,6 +63,8 @@ pub struct Config {
     pub rate_limits: bool,
     pub trusted_proxies: Vec<IpNet>,
     pub signup: Signup,
+    /// Database connections per server process (`DATABASE_POOL_SIZE`).
+    pub database_pool_size: usize,
     /// Mails per workspace per hour (`MAIL_QUOTA_WORKSPACE_PER_HOUR`).
     pub mail_quota_workspace_per_hour: u32,
     /// Mails per recipient address per hour (`MAIL_QUOTA_RECIPIENT_PER_HOUR`).
@@ -120,6 +122,7 @@ impl fmt::Debug for Config {
             .field("rate_limits", &self.rate_limits)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("signup", &self.signup)
+            .field("database_pool_size", &self.database_pool_size)
             .field(
                 "mail_quota_workspace_per_hour",
                 &self.mail_quota_workspace_per_hour,
@@ -253,6 +256,10 @@ impl Config {
         let per_hour = |name: &str, default: u64| -> anyhow::Result<u32> {
             u32::try_from(number(name, default)?).with_context(|| format!("{name} is too large"))
         };
+        let database_pool_size = usize::try_from(number("DATABASE_POOL_SIZE", 16)?)
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .context("DATABASE_POOL_SIZE must be between 1 and 1000")?;
         let mail_quota_workspace_per_hour = per_hour("MAIL_QUOTA_WORKSPACE_PER_HOUR", 200)?;
         let mail_quota_recipient_per_hour = per_hour("MAIL_QUOTA_RECIPIENT_PER_HOUR", 20)?;
         let outbox_retention = days("OUTBOX_RETENTION_DAYS", 7)?;
@@ -294,6 +301,7 @@ impl Config {
             rate_limits,
             trusted_proxies,
             signup,
+            database_pool_size,
             mail_quota_workspace_per_hour,
             mail_quota_recipient_per_hour,
             outbox_retention,
@@ -498,6 +506,12 @@ mod tests {
         assert!(cfg(&[base[0], base[1], ("OUTBOX_RETENTION_DAYS", "a week")]).is_err());
         let c = cfg(&[base[0], base[1]])?;
         assert_eq!(c.mail_quota_workspace_per_hour, 200);
+        assert_eq!(c.database_pool_size, 16);
+        assert!(cfg(&[base[0], base[1], ("DATABASE_POOL_SIZE", "0")]).is_err());
+        assert_eq!(
+            cfg(&[base[0], base[1], ("DATABASE_POOL_SIZE", "40")])?.database_pool_size,
+            40
+        );
         assert_eq!(c.mail_quota_recipient_per_hour, 20);
         assert_eq!(c.outbox_retention, Duration::from_secs(7 * 86_400));
         assert_eq!(c.delivery_retention, Duration::from_secs(30 * 86_400));

@@ -17,12 +17,26 @@ pub struct Rule {
 impl Rule {
     /// This rule applied to one subject.
     pub fn on(self, subject: impl Display) -> Check {
+        let subject = subject.to_string();
+        // Keys are a primary key: a long subject (any length a caller sends) is hashed.
+        let subject = if subject.len() > MAX_SUBJECT {
+            use sha2::Digest;
+            format!(
+                "sha256:{}",
+                hex::encode(sha2::Sha256::digest(subject.as_bytes()))
+            )
+        } else {
+            subject
+        };
         Check {
             key: format!("{}:{subject}", self.name),
             rule: self,
         }
     }
 }
+
+/// Subjects longer than this are keyed by their hash.
+const MAX_SUBJECT: usize = 128;
 
 /// One rule for one subject, ready to count.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +121,15 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_subjects_are_hashed_into_short_keys() {
+        let long = "x".repeat(100_000);
+        let key = LOGINS_PER_EMAIL.on(&long).key;
+        assert!(key.len() < 100, "{key}");
+        assert_ne!(key, LOGINS_PER_EMAIL.on("y".repeat(100_000)).key);
+        assert_eq!(LOGINS_PER_EMAIL.on("a@b.co").key, "login:email:a@b.co");
+    }
 
     #[test]
     fn keys_name_the_rule_and_the_subject() {

@@ -16,9 +16,6 @@ use crate::metrics::Metrics;
 use crate::ratelimit::Limiter;
 use crate::webhooks::{AddressPolicy, Outbound};
 
-/// Connections per server process.
-const POOL_SIZE: usize = 16;
-
 pub struct AppState {
     pub pool: Pool,
     pub config: Arc<Config>,
@@ -63,7 +60,7 @@ pub fn embedder(config: &Config) -> Result<Option<Arc<dyn Embedder>>, String> {
 impl AppState {
     /// Needs a Tokio runtime (the event bus starts its renderer).
     pub fn new(config: Config) -> anyhow::Result<Self> {
-        let pool = db::pool(&config.database_url, POOL_SIZE)?;
+        let pool = db::pool(&config.database_url, config.database_pool_size)?;
         let metrics = Arc::new(Metrics::new()?);
         let assistant: Arc<dyn Assistant> = match config.ai_provider {
             AiProvider::Builtin => Arc::new(assistant::builtin::Builtin),

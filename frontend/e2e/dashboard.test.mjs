@@ -18,7 +18,9 @@ let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
+  // The test plays the CDN in front of the server: its country header is believed only
+  // from a trusted proxy.
+  server = await startServer({ TRUSTED_PROXIES: '127.0.0.1' });
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 });
 

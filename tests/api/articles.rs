@@ -210,3 +210,42 @@ async fn ai_instructions_are_saved_and_linted() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The assistant answers visitors from the knowledge base: agents read it, only owners and
+/// admins (and API keys) write it (L6).
+#[tokio::test]
+async fn only_admins_write_the_knowledge_base() {
+    let s = crate::tickets::setup().await;
+    let agent = s.app.register_user("Agent").await;
+    crate::tickets::add_member_db(&s.app, &s.ws, &agent, "agent");
+    let article = serde_json::json!({"title": "Refunds", "body": "Within 30 days."});
+    let (status, created) = s
+        .app
+        .post(&s.path("/articles"), Some(&s.owner.token), article.clone())
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{created}");
+    let one = s.path(&format!("/articles/{}", handoff_tests::id_of(&created)));
+    let (status, _) = s.app.get(&one, Some(&agent.token)).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "agents read it");
+    let (status, _) = s
+        .app
+        .post(&s.path("/articles"), Some(&agent.token), article.clone())
+        .await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+    let (status, _) = s.app.put(&one, Some(&agent.token), article.clone()).await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+    let (status, _) = s
+        .app
+        .patch(
+            &one,
+            Some(&agent.token),
+            serde_json::json!({"body": "Visit evil.example"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+    let (status, _) = s.app.delete(&one, Some(&agent.token)).await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+    let (status, body) = s.app.get(&one, Some(&s.owner.token)).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert_eq!(body["body"], "Within 30 days.", "unchanged: {body}");
+}

@@ -286,3 +286,116 @@ async fn random_methods_and_paths_do_not_grow_metric_series() {
         after.iter().find(|s| s.len() >= 200)
     );
 }
+
+/// Asserts `status` is 422 with the JSON error shape.
+fn is_422(what: &str, status: StatusCode, body: &serde_json::Value) {
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {body}");
+    assert_eq!(body["error"]["code"], "validation_failed", "{what}: {body}");
+    assert!(body["error"]["fields"].is_object(), "{what}: {body}");
+}
+
+#[tokio::test]
+async fn nul_bytes_bad_cursors_and_long_emails_are_422_never_500() {
+    let app = TestApp::spawn().await;
+    let site = crate::widget::site(&app, "standard", true).await;
+    let ws = format!("/api/v1/workspaces/{}", site.ws);
+    let owner = Some(site.owner_token.as_str());
+    let visitor = crate::widget::session(&app, &site).await;
+    let nul = "hi\u{0}there";
+    let posts: Vec<(String, Option<&str>, serde_json::Value)> = vec![
+        (
+            "/api/v1/auth/register".into(),
+            None,
+            json!({"email": "n@example.com", "password": "correct horse battery", "name": nul}),
+        ),
+        (
+            "/api/v1/auth/login".into(),
+            None,
+            json!({"email": nul, "password": "x"}),
+        ),
+        (
+            "/api/v1/widget/sessions".into(),
+            None,
+            json!({"widget_key": site.widget_key, "page_url": format!("https://shop.example.com/{nul}")}),
+        ),
+        (
+            "/api/v1/widget/messages".into(),
+            Some(visitor.token.as_str()),
+            json!({"body": nul}),
+        ),
+        (
+            format!("{ws}/tickets"),
+            owner,
+            json!({"visitor_email": "v@example.com", "summary": nul}),
+        ),
+        (
+            format!("{ws}/articles"),
+            owner,
+            json!({"title": nul, "body": "b"}),
+        ),
+    ];
+    for (path, token, body) in posts {
+        let (status, got) = app.post(&path, token, body).await;
+        is_422(&path, status, &got);
+    }
+    let (status, got) = app.patch(&ws, owner, json!({"name": nul})).await;
+    is_422("PATCH workspace", status, &got);
+    let (status, got) = app.get(&format!("{ws}/tickets?q=a%00b"), owner).await;
+    is_422("q with NUL", status, &got);
+    // Text that merely shows a backslash-u is fine.
+    let (status, got) = app
+        .post(
+            &format!("{ws}/tickets"),
+            owner,
+            json!({"visitor_email": "v@example.com", "summary": "a literal \\u0000"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{got}");
+
+    // Cursors with timestamps Postgres can't hold.
+    use base64::Engine;
+    for micros in ["-8000000000000000000", "9000000000000000000"] {
+        let raw = format!("created_desc:{micros}:{}", uuid::Uuid::nil().simple());
+        let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+        let (status, got) = app
+            .get(&format!("{ws}/tickets?cursor={cursor}"), owner)
+            .await;
+        is_422("out-of-range cursor", status, &got);
+    }
+
+    // Over-long emails.
+    let long = format!("{}@example.com", "a".repeat(100_000));
+    let (status, got) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": long, "password": "x"}),
+        )
+        .await;
+    is_422("login with a 100 KB email", status, &got);
+    let (status, got) = app
+        .post("/api/v1/auth/register", None, json!({"email": format!("{}@example.com", "a".repeat(250)), "password": "correct horse battery", "name": "N"}))
+        .await;
+    is_422("register with a 262-char email", status, &got);
+}
+
+#[tokio::test]
+async fn the_pool_size_comes_from_database_pool_size() {
+    let app = TestApp::builder()
+        .env("DATABASE_POOL_SIZE", "3")
+        .spawn()
+        .await;
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("GET /metrics")
+        .text()
+        .await
+        .expect("the metrics text");
+    assert!(
+        text.contains("db_pool_connections{state=\"max\"} 3"),
+        "{text}"
+    );
+}

@@ -4,6 +4,7 @@ mod articles;
 mod assistant_eval;
 mod assistant_openai;
 mod auth;
+mod embedding;
 mod http_basics;
 mod knowledge;
 mod migrations;

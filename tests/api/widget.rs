@@ -143,7 +143,11 @@ pub fn asks_email(answer: &Value) -> bool {
 
 #[tokio::test]
 async fn a_session_records_the_visitor_and_a_resumed_session_sees_its_history() {
-    let app = TestApp::spawn().await;
+    // The country header is believed from a trusted proxy (the test client is one here).
+    let app = TestApp::builder()
+        .env("TRUSTED_PROXIES", "127.0.0.1")
+        .spawn()
+        .await;
     let site = site(&app, "standard", true).await;
     let resp = app
         .client

@@ -20,7 +20,7 @@ pub async fn by_id(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Workspace>> 
 
 pub async fn by_widget_key(conn: &mut Conn, key: &str) -> QueryResult<Option<Workspace>> {
     workspaces::table
-        .filter(workspaces::widget_key.eq(key))
+        .filter(workspaces::widget_key.eq(crate::domain::origins::widget_key(key)))
         .select(Workspace::as_select())
         .first(conn)
         .await
@@ -38,7 +38,8 @@ pub async fn allowed_origins(
         .into_boxed();
     let query = match (id, widget_key) {
         (Some(id), _) => query.filter(workspaces::id.eq(id)),
-        (None, Some(k)) => query.filter(workspaces::widget_key.eq(k.to_string())),
+        (None, Some(k)) => query
+            .filter(workspaces::widget_key.eq(crate::domain::origins::widget_key(k).to_string())),
         (None, None) => return Ok(None),
     };
     query.first(conn).await.optional()

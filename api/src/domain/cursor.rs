@@ -51,10 +51,23 @@ impl Cursor {
             return Err(InvalidCursor);
         }
         let micros: i64 = micros.parse().map_err(|_| InvalidCursor)?;
-        let ts = DateTime::<Utc>::from_timestamp_micros(micros).ok_or(InvalidCursor)?;
+        let ts = storable_micros(micros).ok_or(InvalidCursor)?;
         let id = Uuid::try_parse(id).map_err(|_| InvalidCursor)?;
         Ok(Cursor { ts, id })
     }
+}
+
+/// Microseconds since 1970 as a timestamp Postgres can store and compare: years 1 to
+/// 9999 (chrono reaches far past Postgres' 4713 BC – 294276 AD, and a value outside
+/// Postgres' range fails the query). `None` outside.
+pub fn storable_micros(micros: i64) -> Option<DateTime<Utc>> {
+    // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z.
+    const MIN: i64 = -62_135_596_800_000_000;
+    const MAX: i64 = 253_402_300_799_999_999;
+    if !(MIN..=MAX).contains(&micros) {
+        return None;
+    }
+    DateTime::<Utc>::from_timestamp_micros(micros)
 }
 
 #[cfg(test)]
@@ -67,6 +80,24 @@ mod tests {
             ts,
             Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef),
         )
+    }
+
+    #[test]
+    fn timestamps_postgres_cannot_store_are_invalid() {
+        let id = Uuid::nil().simple();
+        for micros in [
+            i64::MIN,
+            -8_000_000_000_000_000_000,
+            300_000_000_000_000_000,
+        ] {
+            let text = URL_SAFE_NO_PAD.encode(format!("created_desc:{micros}:{id}"));
+            assert_eq!(
+                Cursor::decode(&text, "created_desc"),
+                Err(InvalidCursor),
+                "{micros}"
+            );
+        }
+        assert!(storable_micros(0).is_some());
     }
 
     #[test]

@@ -28,6 +28,12 @@ pub fn normalize_all(list: &[String]) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// A widget key as every lookup uses it: surrounding whitespace (a `+` in a query string
+/// decodes to a space) is not part of it.
+pub fn widget_key(raw: &str) -> &str {
+    raw.trim()
+}
+
 /// The origin of a full URL (e.g. the page the widget is on).
 pub fn origin_of(url: &str) -> Option<String> {
     let u = url::Url::parse(url).ok()?;
@@ -66,13 +72,16 @@ pub fn check_widget_origin(
         }
         checked = true;
     }
-    if let Some(h) = origin_header.and_then(normalize)
-        && Some(&h) != own.as_ref()
-    {
-        if !allowed(&h) {
-            return Err(OriginNotAllowed);
+    if let Some(raw) = origin_header {
+        // An Origin that isn't an http(s) origin (`null` from a sandboxed frame or a data:
+        // URL) can't be checked against the list, so it is refused.
+        let h = normalize(raw).ok_or(OriginNotAllowed)?;
+        if Some(&h) != own.as_ref() {
+            if !allowed(&h) {
+                return Err(OriginNotAllowed);
+            }
+            checked = true;
         }
-        checked = true;
     }
     if checked {
         Ok(())
@@ -84,6 +93,19 @@ pub fn check_widget_origin(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unparseable_origin_is_refused_when_origins_are_listed() {
+        let own = "http://localhost:8080";
+        let list = vec!["https://shop.example.com".to_string()];
+        let page = Some("https://shop.example.com/cart");
+        assert!(check_widget_origin(&list, page, Some("null"), own).is_err());
+        assert!(check_widget_origin(&list, page, Some("data:text/html,x"), own).is_err());
+        assert!(check_widget_origin(&list, page, Some("https://shop.example.com"), own).is_ok());
+        // No list: anything goes, as before.
+        assert!(check_widget_origin(&[], page, Some("null"), own).is_ok());
+        assert_eq!(widget_key(" wk_abc "), "wk_abc");
+    }
 
     #[test]
     fn widget_origin_rules() {

@@ -1,8 +1,10 @@
 //! HTTP plumbing shared by the routes: extractors (who is calling), the widget's CORS,
-//! request ids, request metrics and the client's address.
+//! request ids, request metrics, security headers and the client's address.
 
 pub mod client_ip;
 pub mod cors;
 pub mod extract;
 pub mod metrics;
+pub mod nul;
 pub mod request_id;
+pub mod security_headers;

@@ -37,7 +37,7 @@ async fn list_articles(
 
 /// Write an article.
 #[utoipa::path(tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = ArticleIn,
-    responses((status = 201, body = ArticleOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = ArticleOut), (status = 403, description = "Only owners and admins write the knowledge base", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/articles")]
 async fn create_article(
     state: web::Data<AppState>,
@@ -64,7 +64,7 @@ async fn get_article(
 
 /// Replace an article's title and body.
 #[utoipa::path(tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = ArticleIn,
-    responses((status = 200, body = ArticleOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ArticleOut), (status = 403, description = "Only owners and admins write the knowledge base", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/api/v1/workspaces/{ws}/articles/{id}")]
 async fn replace_article(
     state: web::Data<AppState>,
@@ -85,7 +85,7 @@ async fn replace_article(
 
 /// Change an article's title and/or body.
 #[utoipa::path(tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = ArticlePatch,
-    responses((status = 200, body = ArticleOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ArticleOut), (status = 403, description = "Only owners and admins write the knowledge base", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[patch("/api/v1/workspaces/{ws}/articles/{id}")]
 async fn update_article(
     state: web::Data<AppState>,
@@ -101,7 +101,7 @@ async fn update_article(
 
 /// Delete an article.
 #[utoipa::path(tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 403, description = "Only owners and admins write the knowledge base", body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/v1/workspaces/{ws}/articles/{id}")]
 async fn delete_article(
     state: web::Data<AppState>,

@@ -59,7 +59,7 @@ async fn workspace_events(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<i64>().ok())
-        .and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_micros);
+        .and_then(crate::domain::cursor::storable_micros);
     let frames = dashboard_events::event_frames(&state, &grant, ws, since).await?;
     Ok(sse::response(frames))
 }

@@ -14,6 +14,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 pub fn configure(cfg: &mut web::ServiceConfig, frontend_dir: &Path) {
     cfg.route("/widget.js", web::get().to(widget_loader))
         .route("/widget/frame", web::get().to(widget_frame))
+        // The built file itself: answered by the same handler, so the frame is never
+        // served without its frame-ancestors policy.
+        .route("/widget/frame.html", web::get().to(widget_frame))
         .service(
             actix_files::Files::new("/widget", frontend_dir.join("widget"))
                 .use_etag(true)
@@ -53,12 +56,11 @@ async fn widget_frame(
     let key = url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == "key")
         .map(|(_, v)| v.into_owned());
-    let mut ancestors: Option<Vec<String>> = None;
-    if let Some(key) = key {
-        ancestors = widget_service::allowed_origins(&state, &key)
-            .await?
-            .filter(|o| !o.is_empty());
-    }
+    // `None`: no such widget; `Some([])`: any site may embed it.
+    let ancestors = match key {
+        Some(key) => widget_service::allowed_origins(&state, &key).await?,
+        None => None,
+    };
     let path = dist(&state).join("widget").join("frame.html");
     let file = NamedFile::open(&path).map_err(|_| not_built())?;
     let mut resp = file
@@ -66,9 +68,11 @@ async fn widget_frame(
         .use_last_modified(false)
         .into_response(&req);
     let csp = match ancestors {
+        Some(list) if list.is_empty() => "frame-ancestors *".to_string(),
         // Origins were validated as plain scheme://host[:port] when saved.
         Some(list) => format!("frame-ancestors {}", list.join(" ")),
-        None => "frame-ancestors *".to_string(),
+        // No key, or an unknown one: nobody may embed it.
+        None => "frame-ancestors 'none'".to_string(),
     };
     if let Ok(v) = HeaderValue::from_str(&csp) {
         resp.headers_mut()

@@ -36,13 +36,18 @@ fn header(req: &HttpRequest, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// What the request says about the visitor's client.
+/// What the request says about the visitor's client. Country headers are set by a proxy
+/// (Cloudflare, a load balancer), so they are believed only from `TRUSTED_PROXIES`.
 fn client(req: &HttpRequest, state: &AppState) -> Client {
+    let from_proxy = req
+        .peer_addr()
+        .is_some_and(|p| state.config.is_trusted_proxy(p.ip()));
+    let proxy_header = |name: &str| if from_proxy { header(req, name) } else { None };
     Client {
         ip: ip_key(req, &state.config),
         user_agent: header(req, "user-agent"),
-        cf_country: header(req, "cf-ipcountry"),
-        x_country: header(req, "x-country-code"),
+        cf_country: proxy_header("cf-ipcountry"),
+        x_country: proxy_header("x-country-code"),
         origin: header(req, "origin"),
     }
 }

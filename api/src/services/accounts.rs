@@ -24,6 +24,11 @@ use crate::views::accounts::{
 /// How stale an API key's `last_used_at` may get before a request refreshes it.
 const LAST_USED_EVERY_SECS: i64 = 60;
 
+/// Longest email address an account can have (RFC 5321).
+const EMAIL_MAX: usize = 254;
+/// Longest password an account can have (`RegisterRequest`).
+const PASSWORD_MAX: usize = 128;
+
 fn email_taken() -> ApiError {
     ApiError::conflict("email_taken", "An account with this email already exists.")
 }
@@ -206,6 +211,19 @@ pub async fn resend_verification(state: &AppState, user_id: Uuid) -> ApiResult<(
 /// cases take the same time).
 pub async fn login(state: &AppState, ip: &str, body: &LoginRequest) -> ApiResult<AuthResponse> {
     let email = body.email.trim().to_lowercase();
+    // No account has a longer address (RFC 5321), and the email keys a rate-limit row.
+    if email.len() > EMAIL_MAX {
+        return Err(ApiError::validation(
+            "email",
+            "must be at most 254 characters",
+        ));
+    }
+    if body.password.len() > PASSWORD_MAX {
+        return Err(ApiError::validation(
+            "password",
+            "must be at most 128 characters",
+        ));
+    }
     state
         .limiter
         .check(&[

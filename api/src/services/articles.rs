@@ -10,7 +10,7 @@ use crate::domain::access::Principal;
 use crate::domain::page::{Page, PageRequest};
 use crate::error::{ApiError, ApiResult};
 use crate::events::BusEvent;
-use crate::services::access::access;
+use crate::services::access::{access, admin};
 use crate::services::knowledge;
 use crate::state::AppState;
 use crate::views::articles::{ArticleIn, ArticleList, ArticleOut, ArticlePatch, ListQuery};
@@ -62,7 +62,9 @@ pub async fn create(
     body: &ArticleIn,
 ) -> ApiResult<ArticleOut> {
     body.validate()?;
-    let (mut conn, access) = access(state, principal, ws).await?;
+    // The assistant answers visitors from these: writing them is an admin's job (a
+    // stored prompt injection otherwise needs only an agent account).
+    let (mut conn, access) = admin(state, principal, ws).await?;
     let ws = access.workspace_id;
     // The article and its indexing job commit together (the worker indexes it).
     let a = conn
@@ -97,7 +99,9 @@ pub async fn update(
     patch: &ArticlePatch,
 ) -> ApiResult<ArticleOut> {
     patch.validate()?;
-    let (mut conn, access) = access(state, principal, ws).await?;
+    // The assistant answers visitors from these: writing them is an admin's job (a
+    // stored prompt injection otherwise needs only an agent account).
+    let (mut conn, access) = admin(state, principal, ws).await?;
     let ws = access.workspace_id;
     let a = conn
         .transaction::<_, ApiError, _>(async |c| {
@@ -118,7 +122,9 @@ pub async fn update(
 }
 
 pub async fn delete(state: &AppState, principal: &Principal, ws: Uuid, id: Uuid) -> ApiResult<()> {
-    let (mut conn, access) = access(state, principal, ws).await?;
+    // The assistant answers visitors from these: writing them is an admin's job (a
+    // stored prompt injection otherwise needs only an agent account).
+    let (mut conn, access) = admin(state, principal, ws).await?;
     if !articles::delete(&mut conn, access.workspace_id, id).await? {
         return Err(ApiError::not_found("article"));
     }

@@ -25,6 +25,8 @@ describe('AI Instructions', () => {
     ]);
     renderAt(`/w/${WS}/ai-instructions`, '/w/:ws/ai-instructions', <AiInstructionsPage />);
     const area = (await screen.findByLabelText('AI Instructions')) as HTMLTextAreaElement;
+    // Admins are told the text is not secret (prompt injection can make the assistant repeat it).
+    expect(screen.getByText(/Visitors can see this text/)).toBeTruthy();
     await waitFor(() => expect(area.value).toBe('Be kind.'));
     fireEvent.change(area, { target: { value: `Be kind. ${bad}` } });
     fireEvent.change(area, { target: { value: `Be kind. ${bad} Answer briefly.` } });

@@ -29,6 +29,10 @@ export function AiInstructionsPage() {
         title="AI Instructions"
         subtitle="Your own instructions for the assistant: tone, what your business does, what to avoid. They are added to every conversation."
       />
+      <Alert kind="warning">
+        Visitors can see this text: anyone chatting with the assistant can get it to repeat its instructions. Don&rsquo;t put
+        anything here you wouldn&rsquo;t publish (discount codes, internal escalation rules, staff names).
+      </Alert>
       {q.isPending ? <Spinner /> : null}
       {q.error ? <ErrorBox error={q.error} onRetry={() => void q.refetch()} /> : null}
       {q.data ? (
