@@ -717,6 +717,57 @@ async fn cursor_pagination_returns_each_of_1000_tickets_exactly_once() {
 }
 
 /// A widget visitor with a ticket on their conversation.
+async fn allow_origins(s: &Setup, origins: &[&str]) {
+    let (code, ws) = s
+        .app
+        .patch(
+            &format!("/api/v1/workspaces/{}", s.ws),
+            Some(&s.owner.token),
+            json!({ "allowed_origins": origins }),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{ws}");
+}
+
+/// M7: the page URL is whatever the widget reported, so mail sent in the workspace's name
+/// never turns it into a link unless the workspace's allowed origins vouch for it.
+#[tokio::test]
+async fn reply_mail_links_only_to_pages_on_the_workspaces_origins() {
+    let smtp = SmtpServer::start().await;
+    let s = setup_with(TestApp::builder().env("SMTP_URL", smtp.url()).spawn().await).await;
+    // No allowed origins: any site may embed the widget, so no page can be vouched for.
+    let (_, t) = visitor_with_ticket(&s, "https://phish.example.net/login").await;
+    s.reply(&id(&t), "Please check your account.", true).await;
+    let mail = smtp
+        .wait_for_to("vera@visitor.test", Duration::from_secs(20))
+        .await;
+    assert!(
+        mail.text().contains("Please check your account."),
+        "{}",
+        mail.text()
+    );
+    assert!(
+        !mail.text().contains("phish.example.net"),
+        "{}",
+        mail.text()
+    );
+    assert!(
+        !mail.html().contains("phish.example.net"),
+        "{}",
+        mail.html()
+    );
+    assert!(
+        !mail.html().contains("Continue in the chat"),
+        "{}",
+        mail.html()
+    );
+    assert!(
+        mail.text().contains("in the chat on our website"),
+        "{}",
+        mail.text()
+    );
+}
+
 async fn visitor_with_ticket(s: &Setup, page_url: &str) -> (String, Value) {
     let (code, session) = s
         .app
@@ -823,6 +874,8 @@ async fn mail_for_new_tickets_assignments_and_reply_copies() {
     let s = setup_with(TestApp::builder().env("SMTP_URL", smtp.url()).spawn().await).await;
     let agent = s.app.register_user("Alex Agent").await;
     add_member_db(&s.app, &s.ws, &agent, "agent");
+    // The reply copy links back to the visitor's page only on an origin the workspace lists.
+    allow_origins(&s, &["https://shop.example.com"]).await;
     let (_, t) = visitor_with_ticket(&s, "https://shop.example.com/orders/7").await;
 
     let mail = smtp

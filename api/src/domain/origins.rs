@@ -43,6 +43,16 @@ pub fn origin_of(url: &str) -> Option<String> {
     }
 }
 
+/// The page a visitor said they were on, kept only when it is on one of the workspace's
+/// allowed origins. The page URL is self-reported by the widget, so a link built from it
+/// (e.g. "Continue in the chat" in mail sent under the workspace's name) could point
+/// anywhere; with no allowed origins listed there is nothing to check it against.
+pub fn verified_page<'a>(allowed_origins: &[String], page_url: Option<&'a str>) -> Option<&'a str> {
+    let page = page_url?;
+    let origin = origin_of(page)?;
+    allowed_origins.contains(&origin).then_some(page)
+}
+
 /// The page is not on a website the workspace allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -105,6 +115,24 @@ mod tests {
         // No list: anything goes, as before.
         assert!(check_widget_origin(&[], page, Some("null"), own).is_ok());
         assert_eq!(widget_key(" wk_abc "), "wk_abc");
+    }
+
+    #[test]
+    fn only_pages_on_listed_origins_are_vouched_for() {
+        let shop = ["https://shop.example.com".to_string()];
+        let page = Some("https://shop.example.com/orders/7");
+        assert_eq!(verified_page(&shop, page), page);
+        assert_eq!(
+            verified_page(&shop, Some("https://shop.example.com.evil.net/x")),
+            None
+        );
+        assert_eq!(
+            verified_page(&shop, Some("http://shop.example.com/orders/7")),
+            None
+        );
+        assert_eq!(verified_page(&shop, Some("javascript:alert(1)")), None);
+        assert_eq!(verified_page(&shop, None), None);
+        assert_eq!(verified_page(&[], page), None);
     }
 
     #[test]

@@ -111,7 +111,9 @@ pub fn assigned(
     }
 }
 
-/// An agent's reply, copied to the visitor, with a link back to the page they chatted on.
+/// An agent's reply, copied to the visitor, with a link back to the page they chatted on
+/// (`page_url`: only a page the workspace's allowed origins vouch for, see
+/// `domain::origins::verified_page`).
 pub fn reply_copy(
     to: &str,
     workspace: &str,

@@ -17,6 +17,7 @@ use crate::db::{Conn, conversations, members};
 use crate::domain::access::{Access, Denied, Principal};
 use crate::domain::actor::Actor;
 use crate::domain::enums::{ActorKind, TicketCategory, TicketSource, TicketStatus};
+use crate::domain::origins;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::ticket_number::{TicketKey, TicketNumber};
 use crate::domain::tickets::{
@@ -709,7 +710,7 @@ async fn reply_in(
                 &author,
                 &out,
                 body,
-                visitor.page_url.as_deref(),
+                origins::verified_page(&ws.allowed_origins, visitor.page_url.as_deref()),
             ),
         )
         .await?;
