@@ -9,10 +9,17 @@ BIN := $(CARGO_TARGET_DIR)/debug/handoff
 BIND ?= 127.0.0.1:8080
 DEMO_BIND ?= 127.0.0.1:8081
 
-.PHONY: run test frontend server openapi check-rust test-rust test-frontend e2e bench fmt
+# The embedding model the tests and `make eval` use (kept outside the checkout).
+EMBEDDINGS_MODEL_DIR ?= $(HOME)/.cache/handoff-models/all-MiniLM-L6-v2
+
+.PHONY: run test frontend server openapi check-rust test-rust test-frontend e2e bench fmt model eval
 
 ## make run: build everything, make sure Postgres is there, migrate, seed the demo, serve.
 run: frontend server
+	# The default embedding model (EMBEDDINGS=builtin), downloaded once with progress.
+	if [ "$${EMBEDDINGS:-builtin}" = builtin ] && [ -z "$${EMBEDDINGS_MODEL_DIR:-}" ]; then
+	  scripts/fetch-model.sh "$${DATA_DIR:-.data}/models/all-MiniLM-L6-v2"
+	fi
 	DATABASE_URL="$$(scripts/ensure-postgres.sh handoff)"
 	export DATABASE_URL
 	$(BIN) migrate
@@ -42,9 +49,20 @@ check-rust:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-test-rust:
+model:
+	scripts/fetch-model.sh "$(EMBEDDINGS_MODEL_DIR)"
+
+test-rust: model
 	export TEST_DATABASE_URL="$$(scripts/ensure-postgres.sh postgres)"
+	export EMBEDDINGS_MODEL_DIR="$(EMBEDDINGS_MODEL_DIR)"
 	cargo test --workspace
+
+## make eval: the labelled sets through the real widget API, per engine and set (release).
+eval: model
+	export TEST_DATABASE_URL="$$(scripts/ensure-postgres.sh postgres)"
+	export EMBEDDINGS_MODEL_DIR="$(EMBEDDINGS_MODEL_DIR)"
+	cargo test --release -p handoff-tests --test api assistant_eval::eval_report -- --ignored --nocapture --test-threads=1
+	cargo test --release -p handoff-tests --test api assistant_eval::semantic_engine_meets_the_targets -- --ignored --nocapture
 
 test-frontend: frontend
 	cd frontend && npm test

@@ -144,6 +144,16 @@ pub async fn start_on(
         tracing::warn!("the event listener is not up yet; live streams start late");
     }
     worker::spawn(state.clone());
+    // Articles never indexed in the configured model's vector space (a new model, or an
+    // older database) are queued once at start; the worker indexes them.
+    let st = state.clone();
+    tokio::spawn(async move {
+        match crate::services::knowledge::reindex(&st, false).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(articles = n, "queued knowledge-base indexing"),
+            Err(e) => tracing::warn!(error = %e, "could not queue knowledge-base indexing"),
+        }
+    });
     let spec = openapi();
     let addr = listener.local_addr()?;
     let st = state.clone();

@@ -15,6 +15,17 @@ pub enum AiProvider {
     OpenAi,
 }
 
+/// `EMBEDDINGS`: where the assistant's sentence vectors come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Embeddings {
+    /// A model folder run in process (`EMBEDDINGS_MODEL_DIR`).
+    Builtin,
+    /// An OpenAI-compatible `/v1/embeddings` endpoint.
+    OpenAi,
+    /// Lexical retrieval only.
+    Off,
+}
+
 /// Who may create an account through the API (`SIGNUP`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Signup {
@@ -43,6 +54,12 @@ pub struct Config {
     pub openai_api_key: Option<String>,
     pub openai_model: String,
     pub ai_timeout: Duration,
+    pub embeddings: Embeddings,
+    /// Hugging Face folder of the builtin embedding model.
+    pub embeddings_model_dir: PathBuf,
+    /// Base URL of the embeddings endpoint (defaults to `openai_base_url`).
+    pub embeddings_base_url: String,
+    pub openai_embeddings_model: String,
     pub rate_limits: bool,
     pub trusted_proxies: Vec<IpNet>,
     pub signup: Signup,
@@ -98,6 +115,10 @@ impl fmt::Debug for Config {
             )
             .field("openai_model", &self.openai_model)
             .field("ai_timeout", &self.ai_timeout)
+            .field("embeddings", &self.embeddings)
+            .field("embeddings_model_dir", &self.embeddings_model_dir)
+            .field("embeddings_base_url", &self.embeddings_base_url)
+            .field("openai_embeddings_model", &self.openai_embeddings_model)
             .field("rate_limits", &self.rate_limits)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("signup", &self.signup)
@@ -193,6 +214,17 @@ impl Config {
             })
             .transpose()?
             .unwrap_or(15_000);
+        let embeddings = match var("EMBEDDINGS").as_deref().unwrap_or("builtin") {
+            "builtin" => Embeddings::Builtin,
+            "openai" => Embeddings::OpenAi,
+            "off" => Embeddings::Off,
+            other => bail!("EMBEDDINGS must be `builtin`, `openai` or `off`, not `{other}`"),
+        };
+        let embeddings_model_dir = var("EMBEDDINGS_MODEL_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("models").join("all-MiniLM-L6-v2"));
+        let openai_base_url =
+            var("OPENAI_BASE_URL").unwrap_or_else(|| "https://api.openai.com/v1".into());
         let rate_limits = match var("RATE_LIMITS").as_deref().unwrap_or("on") {
             "on" => true,
             "off" => false,
@@ -256,8 +288,13 @@ impl Config {
             smtp_url: var("SMTP_URL"),
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "Handoff <no-reply@localhost>".into()),
             ai_provider,
-            openai_base_url: var("OPENAI_BASE_URL")
-                .unwrap_or_else(|| "https://api.openai.com/v1".into()),
+            embeddings,
+            embeddings_model_dir,
+            embeddings_base_url: var("EMBEDDINGS_BASE_URL")
+                .unwrap_or_else(|| openai_base_url.clone()),
+            openai_embeddings_model: var("OPENAI_EMBEDDINGS_MODEL")
+                .unwrap_or_else(|| "text-embedding-3-small".into()),
+            openai_base_url,
             openai_api_key: var("OPENAI_API_KEY"),
             openai_model: var("OPENAI_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
             ai_timeout: Duration::from_millis(ai_timeout_ms),
@@ -445,6 +482,12 @@ mod tests {
         assert_eq!(c.public_url, "http://localhost:8080");
         assert_eq!(c.ai_provider, AiProvider::Builtin);
         assert_eq!(c.ai_timeout, Duration::from_millis(15_000));
+        assert_eq!(c.embeddings, Embeddings::Builtin);
+        assert_eq!(
+            c.embeddings_model_dir,
+            PathBuf::from(".data/models/all-MiniLM-L6-v2")
+        );
+        assert_eq!(c.embeddings_base_url, "https://api.openai.com/v1");
         assert!(c.rate_limits);
         assert!(c.smtp_url.is_none());
         assert_eq!(c.mail_from, "Handoff <no-reply@localhost>");

@@ -35,6 +35,13 @@ enum Command {
     SeedDemo,
     /// Print the OpenAPI document (YAML) that openapi.yaml must equal.
     Openapi,
+    /// Queue the re-indexing of the knowledge base (the server's outbox worker runs it):
+    /// every article with no passages in the configured embedding model's vector space.
+    Reindex {
+        /// Every article, whatever its passages.
+        #[arg(long)]
+        all: bool,
+    },
     /// Create DATA_DIR/jwt_secret (0600) unless it exists, for `serve` without JWT_SECRET.
     InitSecret,
     /// Create a user account.
@@ -126,6 +133,22 @@ async fn main() -> anyhow::Result<()> {
             let mut conn = AsyncPgConnection::establish(&config.database_url).await?;
             let id = accounts::create_user(&mut conn, &email, &name, &password).await?;
             println!("created user {id} <{email}>");
+            Ok(())
+        }
+        Command::Reindex { all } => {
+            db::run_migrations(&config.database_url).await?;
+            let state = handoff::state::AppState::new(config)?;
+            if let Some(warning) = &state.embeddings_warning {
+                eprintln!("warning: {warning}");
+            }
+            let queued = handoff::services::knowledge::reindex(&state, all).await?;
+            println!(
+                "{queued} article(s) queued for indexing (model: {})",
+                match state.knowledge.model() {
+                    "" => "none, EMBEDDINGS=off",
+                    m => m,
+                }
+            );
             Ok(())
         }
         Command::InitSecret => {

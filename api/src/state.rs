@@ -4,8 +4,10 @@
 
 use std::sync::Arc;
 
+use crate::assistant::embed::{BuiltinEmbedder, Embedder, OpenAiEmbedder};
+use crate::assistant::knowledge::Knowledge;
 use crate::assistant::{self, Assistant};
-use crate::config::{AiProvider, Config};
+use crate::config::{AiProvider, Config, Embeddings};
 use crate::db::{self, Pool};
 use crate::events::BusEvent;
 use crate::events::bus::EventBus;
@@ -24,6 +26,35 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     /// The webhook HTTP client, with its address policy.
     pub webhooks: Outbound,
+    /// Semantic retrieval (passage cache, embedder, intent examples).
+    pub knowledge: Arc<Knowledge>,
+    /// Why the configured embeddings are not in use (shown on `/readyz`), if so.
+    pub embeddings_warning: Option<String>,
+}
+
+/// The configured embedder; `Err` with the reason when it falls back to lexical
+/// retrieval (the server starts anyway).
+pub fn embedder(config: &Config) -> Result<Option<Arc<dyn Embedder>>, String> {
+    match config.embeddings {
+        Embeddings::Off => Ok(None),
+        Embeddings::OpenAi => Ok(Some(Arc::new(OpenAiEmbedder::new(
+            &config.embeddings_base_url,
+            config.openai_api_key.clone(),
+            &config.openai_embeddings_model,
+            config.ai_timeout,
+        )))),
+        Embeddings::Builtin => {
+            let dir = &config.embeddings_model_dir;
+            match BuiltinEmbedder::load(dir) {
+                Ok(e) => Ok(Some(Arc::new(e))),
+                Err(e) => Err(format!(
+                    "EMBEDDINGS=builtin but the model in {} could not be loaded ({e:#}); answering with word matching only. Run scripts/fetch-model.sh {} (make run does) or set EMBEDDINGS_MODEL_DIR.",
+                    dir.display(),
+                    dir.display()
+                )),
+            }
+        }
+    }
 }
 
 impl AppState {
@@ -37,8 +68,36 @@ impl AppState {
                 Arc::new(assistant::openai::OpenAi::new(&config, metrics.clone())?)
             }
         };
+        let (embedder, embeddings_warning) = match embedder(&config) {
+            Ok(e) => (e, None),
+            Err(warning) => {
+                tracing::warn!("{warning}");
+                (None, Some(warning))
+            }
+        };
+        if let Some(e) = &embedder {
+            tracing::info!(model = e.model(), "semantic retrieval on");
+        }
+        let knowledge = Arc::new(Knowledge::new(embedder));
+        let events = EventBus::new(pool.clone());
+        let mut changes = events.knowledge_changes();
+        let cache = knowledge.clone();
+        tokio::spawn(async move {
+            loop {
+                match changes.recv().await {
+                    Ok(ws) => cache.invalidate(ws),
+                    // Missed some: drop everything.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        cache.invalidate(None)
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
         Ok(AppState {
-            events: EventBus::new(pool.clone()),
+            events,
+            knowledge,
+            embeddings_warning,
             limiter: Limiter::new(pool.clone(), config.rate_limits),
             assistant,
             metrics,

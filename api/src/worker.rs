@@ -13,6 +13,7 @@ use std::time::Duration;
 use crate::db::models::OutboxJob;
 use crate::db::{self, Conn};
 use crate::error::ApiResult;
+use crate::services::knowledge;
 use crate::services::{retention, templated_mail};
 use crate::state::AppState;
 use crate::{mail, outbox, webhooks};
@@ -24,6 +25,7 @@ const CLEANUP_EVERY: Duration = Duration::from_secs(300);
 enum Work {
     Mail(mail::Email),
     Webhook(Box<webhooks::Prepared>),
+    Index(knowledge::ToIndex),
     /// Nothing left to do (e.g. the webhook was deleted meanwhile).
     Nothing,
     /// Not now: the mail quota's window is full until then.
@@ -34,6 +36,10 @@ enum Work {
 enum Done {
     Mail(anyhow::Result<()>),
     Webhook(Box<webhooks::Prepared>, webhooks::Attempt),
+    Index(
+        knowledge::ToIndex,
+        anyhow::Result<Vec<crate::db::knowledge::NewPassage>>,
+    ),
     Nothing,
 }
 
@@ -72,6 +78,7 @@ async fn prepare(state: &AppState, conn: &mut Conn, job: &OutboxJob) -> anyhow::
             Some(p) => Work::Webhook(Box::new(p)),
             None => Work::Nothing,
         },
+        knowledge::JOB_KIND => Work::Index(knowledge::prepare(conn, &job.payload).await?),
         other => anyhow::bail!("unknown outbox job kind `{other}`"),
     })
 }
@@ -83,14 +90,19 @@ async fn execute(state: &AppState, work: Work) -> Done {
             let attempt = webhooks::send(&state.webhooks, &p).await;
             Done::Webhook(p, attempt)
         }
+        Work::Index(job) => {
+            let rows = knowledge::embed(state, &job).await;
+            Done::Index(job, rows)
+        }
         Work::Nothing | Work::Wait(_) => Done::Nothing,
     }
 }
 
-async fn record(conn: &mut Conn, done: Done) -> anyhow::Result<()> {
+async fn record(state: &AppState, conn: &mut Conn, done: Done) -> anyhow::Result<()> {
     match done {
         Done::Mail(outcome) => outcome,
         Done::Webhook(p, attempt) => webhooks::record(conn, &p, &attempt).await,
+        Done::Index(job, rows) => knowledge::record(state, conn, &job, rows?).await,
         Done::Nothing => Ok(()),
     }
 }
@@ -122,7 +134,7 @@ pub async fn run_one(state: &AppState) -> ApiResult<bool> {
     };
     let mut conn = db::conn(&state.pool).await?;
     let outcome = match done {
-        Ok(done) => record(&mut conn, done).await,
+        Ok(done) => record(state, &mut conn, done).await,
         Err(e) => Err(e),
     };
     outbox::finish(&mut conn, &job, &outcome, state.config.outbox_backoff).await?;

@@ -249,7 +249,7 @@ async fn provider_error_is_retried_once_then_the_visitor_gets_a_ticket_offer() {
     assert_eq!(done["ticket"]["number"], "TKT-10001", "{done}");
     assert_eq!(
         tickets(&app, &site.ws)[0].summary,
-        "Can I bring my dog to the store?"
+        "Question the help articles don't answer: Can I bring my dog to the store?"
     );
     assert_eq!(requests(&server).await.len(), 2);
 }

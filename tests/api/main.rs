@@ -6,6 +6,7 @@ mod assistant_openai;
 mod auth;
 mod embedding;
 mod http_basics;
+mod knowledge;
 mod migrations;
 mod openapi;
 mod outbox;

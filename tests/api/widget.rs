@@ -342,7 +342,7 @@ async fn refund_offer_bad_email_asked_again_good_email_creates_the_ticket() {
     assert_eq!(t.len(), 1);
     assert_eq!(t[0].number, 10001);
     assert_eq!(t[0].visitor_email, "jane@example.com");
-    assert_eq!(t[0].summary, "I want a refund for order 1234");
+    assert_eq!(t[0].summary, "Refund request: order 1234");
     assert_eq!(t[0].category, "cannot_perform_action");
     assert_eq!(t[0].status, "open");
     assert_eq!(t[0].source, "ai");
@@ -446,7 +446,10 @@ async fn a_known_email_is_confirmed_instead_of_asked_and_a_closed_ticket_frees_t
     assert_eq!(yes["ticket"]["number"], "TKT-10002", "{yes}");
     let t = tickets(&app, &site.ws);
     assert_eq!(t[1].visitor_email, "kim@example.com");
-    assert_eq!(t[1].summary, "Please delete my account");
+    assert_eq!(
+        t[1].summary,
+        "Account deletion request: Please delete my account"
+    );
 }
 
 #[tokio::test]
@@ -842,4 +845,65 @@ async fn tsquery_syntax_in_visitor_text_is_harmless() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn after_the_handoff_questions_are_answered_details_acknowledged_once_and_thanks_reopen_nothing()
+ {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    add_article(
+        &app,
+        &site,
+        "Shipping times",
+        "Standard shipping takes 3-5 business days.",
+    )
+    .await;
+    let v = session(&app, &site).await;
+    say(&app, &v, "My parcel never arrived").await;
+    let created = say(&app, &v, "sam@example.com").await;
+    let ticket = format!(
+        "/api/v1/workspaces/{}/tickets/{}",
+        site.ws,
+        str_at(&created, "/ticket/id")
+    );
+    // An answerable question is answered while the ticket is open.
+    let a = say(&app, &v, "How long does shipping take?").await;
+    assert!(reply_text(&a).contains("3-5 business days"), "{a}");
+    // Details: the first is acknowledged, the rest of the burst goes in quietly.
+    let a = say(&app, &v, "It was order 5512").await;
+    assert_eq!(replies(&a).len(), 1, "{a}");
+    assert!(
+        reply_text(&a).contains("added this to your ticket TKT-10001"),
+        "{a}"
+    );
+    let a = say(&app, &v, "the parcel was a blue box").await;
+    assert!(replies(&a).is_empty(), "{a}");
+    // Once the team writes, the next detail is acknowledged again.
+    app.post(
+        &format!("{ticket}/replies"),
+        Some(&site.owner_token),
+        json!({"body": "We are checking with the carrier."}),
+    )
+    .await
+    .expect_status(StatusCode::CREATED);
+    let a = say(&app, &v, "it was sent to Berlin").await;
+    assert_eq!(replies(&a).len(), 1, "{a}");
+
+    // Resolved: thanks and goodbye keep it resolved; a new problem reopens it.
+    app.post(
+        &format!("{ticket}/status"),
+        Some(&site.owner_token),
+        json!({"status": "resolved"}),
+    )
+    .await
+    .expect_status(StatusCode::OK);
+    for text in ["thanks, bye", "thank you!"] {
+        let a = say(&app, &v, text).await;
+        assert!(!reply_text(&a).contains("reopened"), "{text}: {a}");
+        assert_eq!(tickets(&app, &site.ws)[0].status, "resolved", "{text}");
+    }
+    let a = say(&app, &v, "The parcel came but the item inside is broken").await;
+    assert!(reply_text(&a).contains("reopened"), "{a}");
+    assert_eq!(tickets(&app, &site.ws)[0].status, "open");
 }

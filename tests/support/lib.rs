@@ -267,6 +267,9 @@ impl TestAppBuilder {
             ),
             // Off, so tests can make many requests; the limits' own tests turn them on.
             ("RATE_LIMITS".into(), "off".into()),
+            // Word matching by default (no model to load per test); the embedder's and the
+            // evaluation's tests turn the builtin model on.
+            ("EMBEDDINGS".into(), "off".into()),
             ("OUTBOX_POLL_MS".into(), "50".into()),
             ("OUTBOX_BACKOFF_MS".into(), "200".into()),
             ("BIND".into(), "127.0.0.1:0".into()),

@@ -1,24 +1,195 @@
 //! The builtin engine: intent rules, knowledge-base retrieval and the deterministic
 //! ticket flow. Needs nothing outside the machine.
+//!
+//! With semantic retrieval (an embedder configured) the flow's input is decided here:
+//!
+//! 1. the high-precision rules (`domain::intent`) first: a handoff or small talk they
+//!    recognise stands;
+//! 2. a message in a language the engine cannot understand is offered a ticket;
+//! 3. the semantic intent classifier (nearest labelled examples): a clear handoff intent
+//!    wins over a loosely matching article;
+//! 4. the best passage answers when its similarity clears the calibrated threshold;
+//!    otherwise the question goes to the team.
+//!
+//! Without it (`EMBEDDINGS=off`), the word-coverage rules of `retrieval` decide.
 
+use crate::assistant::knowledge::{Label, PassageHit, SemanticIntent};
 use crate::assistant::retrieval::best_answer;
 use crate::assistant::{Assistant, BoxFuture, Turn};
 use crate::domain::email::find_in_text;
-use crate::domain::handoff::{self, Input, Outcome};
-use crate::domain::intent::classify;
+use crate::domain::enums::{Sender, TicketCategory};
+use crate::domain::handoff::{self, Answer, Input, Outcome, SourceRef};
+use crate::domain::intent::{Classification, Intent, classify};
+
+/// Calibrated on the tuning set (tests/data/assistant-labelled.jsonl) with
+/// all-MiniLM-L6-v2; see docs/assistant.md.
+pub mod calibration {
+    /// The best passage answers from this cosine similarity on.
+    pub const ANSWER: f32 = 0.38;
+    /// A handoff intent this close to its examples is clear, whatever the articles say.
+    pub const CLEAR_HANDOFF: f32 = 0.62;
+    /// A handoff intent at least this close, and ahead of "question" by `MARGIN`, wins
+    /// over a passage below `STRONG_ANSWER`.
+    pub const HANDOFF: f32 = 0.45;
+    pub const MARGIN: f32 = 0.10;
+    pub const STRONG_ANSWER: f32 = 0.60;
+    /// Small talk this close to its examples, and ahead of "question" by
+    /// `SMALL_TALK_MARGIN`, is small talk when nothing answers.
+    pub const SMALL_TALK: f32 = 0.35;
+    pub const SMALL_TALK_MARGIN: f32 = 0.12;
+}
+
+/// Words nearly every English sentence has; a message with none of them, that the
+/// detector places in another language, is not English.
+const ENGLISH_WORDS: &[&str] = &[
+    "the", "a", "an", "to", "of", "in", "on", "for", "with", "and", "or", "is", "are", "was", "be",
+    "do", "does", "did", "can", "could", "would", "will", "i", "i'm", "im", "my", "me", "you",
+    "your", "u", "it", "its", "it's", "we", "our", "this", "that", "what", "how", "when", "where",
+    "why", "which", "who", "please", "pls", "thanks", "thank", "thx", "hi", "hello", "hey", "bye",
+    "yes", "no", "not", "ok", "okay", "there", "here", "have", "has", "get", "any", "from", "at",
+    "by", "about", "want", "need", "much", "many",
+];
+
+/// Whether the message is written in a language other than English (a word or two can't
+/// tell: those are left to the rest of the engine).
+pub fn foreign_language(text: &str) -> bool {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() < 2 || words.iter().any(|w| ENGLISH_WORDS.contains(&w.as_str())) {
+        return false;
+    }
+    whatlang::detect(text).is_some_and(|info| info.lang() != whatlang::Lang::Eng)
+}
+
+/// The language a message is in, for the ticket ("English" unless it clearly isn't).
+pub fn language_name(text: &str) -> &'static str {
+    if !foreign_language(text) {
+        return "English";
+    }
+    whatlang::detect(text)
+        .map(|i| i.lang().eng_name())
+        .unwrap_or("unknown")
+}
+
+fn is_small_talk(intent: Intent) -> bool {
+    matches!(
+        intent,
+        Intent::Greeting | Intent::Thanks | Intent::Goodbye | Intent::Affirm | Intent::Decline
+    )
+}
+
+fn handoff_of(label: Label) -> Option<(Intent, TicketCategory)> {
+    match label {
+        Label::CannotPerformAction => Some((
+            Intent::CannotPerformAction,
+            TicketCategory::CannotPerformAction,
+        )),
+        Label::NeedsHumanJudgment => Some((
+            Intent::NeedsHumanJudgment,
+            TicketCategory::NeedsHumanJudgment,
+        )),
+        Label::AskForHuman => Some((Intent::AskForHuman, TicketCategory::Other)),
+        _ => None,
+    }
+}
+
+fn small_talk_of(label: Label) -> Option<Intent> {
+    match label {
+        Label::Greeting => Some(Intent::Greeting),
+        Label::Thanks => Some(Intent::Thanks),
+        Label::Goodbye => Some(Intent::Goodbye),
+        _ => None,
+    }
+}
+
+/// The answer from the best passage, when it clears the threshold.
+pub fn passage_answer(best: Option<&PassageHit>) -> Option<Answer> {
+    let hit = best.filter(|h| h.cosine >= calibration::ANSWER)?;
+    Some(Answer {
+        title: hit.passage.title.clone(),
+        excerpt: hit.passage.body.clone(),
+        source: Some(SourceRef {
+            passage_id: hit.passage.id,
+            article_id: hit.passage.article_id,
+            title: hit.passage.title.clone(),
+        }),
+    })
+}
+
+/// The classification the flow gets, from the rules, the language, the semantic intent
+/// and the best passage's similarity.
+pub fn decide(
+    text: &str,
+    rules: Classification,
+    intent: Option<SemanticIntent>,
+    best_cosine: f32,
+) -> Classification {
+    if rules.is_handoff() || is_small_talk(rules.intent) {
+        return rules;
+    }
+    if foreign_language(text) {
+        return Classification {
+            intent: Intent::ForeignLanguage,
+            category: TicketCategory::Other,
+            topic: None,
+        };
+    }
+    let Some(si) = intent else { return rules };
+    if let Some((intent, category)) = handoff_of(si.label) {
+        let clear = si.score >= calibration::CLEAR_HANDOFF;
+        let wins = si.score >= calibration::HANDOFF
+            && si.score - si.question >= calibration::MARGIN
+            && best_cosine < calibration::STRONG_ANSWER;
+        if clear || wins {
+            return Classification {
+                intent,
+                category,
+                topic: None,
+            };
+        }
+    }
+    if let Some(intent) = small_talk_of(si.label)
+        && si.score >= calibration::SMALL_TALK
+        && si.score - si.question >= calibration::SMALL_TALK_MARGIN
+        && best_cosine < calibration::ANSWER
+    {
+        return Classification {
+            intent,
+            category: TicketCategory::Other,
+            topic: None,
+        };
+    }
+    rules
+}
 
 pub struct Builtin;
 
 impl Builtin {
     /// The flow's input for a turn (shared with the openai engine's fallbacks).
     pub fn input(turn: &Turn) -> Input<'_> {
-        let classification = classify(&turn.message);
-        let answer = best_answer(
-            &turn.message,
-            turn.articles
-                .iter()
-                .map(|a| (a.title.as_str(), a.body.as_str())),
-        );
+        let rules = classify(&turn.message);
+        let (classification, answer) = if turn.semantic {
+            let best = turn.passages.first();
+            let cosine = best.map(|h| h.cosine).unwrap_or(0.0);
+            (
+                decide(&turn.message, rules, turn.intent, cosine),
+                passage_answer(best),
+            )
+        } else {
+            let answer = best_answer(
+                &turn.message,
+                turn.articles
+                    .iter()
+                    .map(|a| (a.title.as_str(), a.body.as_str())),
+            );
+            (rules, answer)
+        };
         Input {
             text: &turn.message,
             classification,
@@ -27,6 +198,13 @@ impl Builtin {
             tickets_enabled: turn.tickets_enabled,
             ticket: turn.ticket,
             answer,
+            acknowledged: handoff::acknowledged_in_burst(turn.history.iter().map(|l| {
+                (
+                    l.sender == Sender::Agent,
+                    l.sender == Sender::Assistant,
+                    l.body.as_str(),
+                )
+            })),
         }
     }
 
@@ -42,5 +220,84 @@ impl Assistant for Builtin {
 
     fn respond<'a>(&'a self, turn: &'a Turn) -> BoxFuture<'a, Outcome> {
         Box::pin(async move { Self::respond_now(turn) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn si(label: Label, score: f32, question: f32) -> Option<SemanticIntent> {
+        Some(SemanticIntent {
+            label,
+            score,
+            question,
+        })
+    }
+
+    #[test]
+    fn other_languages_are_recognised_english_is_not_mistaken() {
+        for t in [
+            "Ich möchte meine Bestellung zurückgeben",
+            "¿Dónde está mi pedido?",
+            "Je voudrais parler à quelqu'un",
+        ] {
+            assert!(foreign_language(t), "{t}");
+        }
+        for t in [
+            "hello",
+            "wat payment methds do u acept",
+            "Can I pay with Klarna?",
+            "shipping costs Austria",
+        ] {
+            assert!(!foreign_language(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_clear_handoff_intent_wins_over_a_loosely_matching_article() {
+        // Whatever the rules said, a clear semantic handoff wins over a 0.55 passage.
+        let c = decide(
+            "my account won't let me in even with the new password",
+            classify("my account won't let me in even with the new password"),
+            si(Label::NeedsHumanJudgment, 0.66, 0.45),
+            0.55,
+        );
+        assert_eq!(c.intent, Intent::NeedsHumanJudgment);
+        // A question close to its article stays a question.
+        let c = decide(
+            "which cards do you take",
+            classify("which cards do you take"),
+            si(Label::Question, 0.6, 0.6),
+            0.55,
+        );
+        assert_eq!(c.intent, Intent::Question);
+        // A weak handoff intent does not beat a strong answer.
+        let c = decide(
+            "how can I follow a parcel",
+            classify("how can I follow a parcel"),
+            si(Label::CannotPerformAction, 0.55, 0.45),
+            0.7,
+        );
+        assert_eq!(c.intent, Intent::Question);
+    }
+
+    #[test]
+    fn the_rules_and_the_language_come_first() {
+        let c = decide(
+            "I want a refund",
+            classify("I want a refund"),
+            si(Label::Question, 0.9, 0.9),
+            0.9,
+        );
+        assert_eq!(c.intent, Intent::CannotPerformAction);
+        let c = decide(
+            "Wo ist meine Bestellung?",
+            classify("Wo ist meine Bestellung?"),
+            si(Label::Question, 0.5, 0.5),
+            0.5,
+        );
+        assert_eq!(c.intent, Intent::ForeignLanguage);
+        assert!(c.is_handoff());
     }
 }

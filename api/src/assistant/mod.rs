@@ -8,6 +8,8 @@
 //! in the database. Engines never touch the database themselves.
 
 pub mod builtin;
+pub mod embed;
+pub mod knowledge;
 pub mod openai;
 pub mod retrieval;
 
@@ -52,8 +54,15 @@ pub struct Turn {
     pub message: String,
     /// Earlier messages, oldest first (without the new one).
     pub history: Vec<HistoryLine>,
-    /// Best-ranked knowledge-base articles for the message (at most a few).
+    /// Best-ranked knowledge-base articles for the message (at most a few): lexical
+    /// retrieval (`EMBEDDINGS=off`, or when embedding the message failed).
     pub articles: Vec<ArticleText>,
+    /// Semantic retrieval ran: `passages` and `intent` are its findings.
+    pub semantic: bool,
+    /// Best passages of the hybrid search, best first.
+    pub passages: Vec<knowledge::PassageHit>,
+    /// The semantic intent classifier's view of the message.
+    pub intent: Option<knowledge::SemanticIntent>,
 }
 
 /// An assistant engine.

@@ -33,7 +33,7 @@ use crate::assistant::{Assistant, BoxFuture, Turn};
 use crate::config::Config;
 use crate::domain::email::Email;
 use crate::domain::enums::{Sender, TicketCategory, TicketStatus};
-use crate::domain::handoff::{self, Action, Effect, FlowState, Outcome, Reply};
+use crate::domain::handoff::{self, Action, Effect, FlowState, Outcome, Reply, SourceRef};
 use crate::metrics::Metrics;
 
 /// Earlier messages sent to the model (the most recent ones).
@@ -180,11 +180,13 @@ impl OpenAi {
                     && turn.known_email.is_none()
                     && text.to_lowercase().contains("email")
                     && text.contains('?');
+                let (body, sources) = cited(turn, &text);
                 return Ok(Outcome {
                     state: FlowState::Idle,
                     replies: vec![Reply {
-                        body: text,
+                        body,
                         action: asks_email.then_some(Action::RequestEmail),
+                        sources,
                     }],
                     effects: vec![],
                 });
@@ -343,6 +345,35 @@ fn create_ticket_tool() -> ChatCompletionTools {
     })
 }
 
+/// The passages an answer cites (`[n]` markers, numbered as in the prompt), and the
+/// answer without the markers. Numbers that name no passage are dropped.
+pub fn cited(turn: &Turn, text: &str) -> (String, Vec<SourceRef>) {
+    static MARKER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        #[allow(clippy::expect_used)]
+        regex::Regex::new(r"\s?\[(\d{1,2})\]").expect("citation regex")
+    });
+    let mut sources: Vec<SourceRef> = Vec::new();
+    for c in MARKER.captures_iter(text) {
+        let Some(hit) = c[1]
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| turn.passages.get(i))
+        else {
+            continue;
+        };
+        if !sources.iter().any(|s| s.passage_id == hit.passage.id) {
+            sources.push(SourceRef {
+                passage_id: hit.passage.id,
+                article_id: hit.passage.article_id,
+                title: hit.passage.title.clone(),
+            });
+        }
+    }
+    let body = MARKER.replace_all(text, "").trim().to_string();
+    (body, sources)
+}
+
 /// Product policy first (it wins over anything below it), then the workspace's
 /// instructions, then the articles.
 pub fn system_prompt(turn: &Turn) -> String {
@@ -374,6 +405,24 @@ pub fn system_prompt(turn: &Turn) -> String {
     } else {
         instructions
     });
+    if turn.semantic {
+        p.push_str(
+            "\n\nKnowledge-base passages (answer only from these; after each sentence that uses one, cite its number in brackets, like [1]; if none answers, say so and offer a ticket):\n",
+        );
+        if turn.passages.is_empty() {
+            p.push_str("(no matching passages)\n");
+        }
+        for (i, h) in turn.passages.iter().enumerate() {
+            let body: String = h.passage.body.chars().take(ARTICLE_CHARS).collect();
+            p.push_str(&format!(
+                "[{}] {}: {}\n",
+                i + 1,
+                h.passage.title,
+                body.trim()
+            ));
+        }
+        return p;
+    }
     p.push_str("\n\nKnowledge-base articles:\n");
     if turn.articles.is_empty() {
         p.push_str("(no matching articles)\n");
@@ -404,7 +453,45 @@ mod tests {
                 title: "Returns".into(),
                 body: "30 days.".into(),
             }],
+            semantic: false,
+            passages: vec![],
+            intent: None,
         }
+    }
+
+    #[test]
+    fn answers_cite_the_passages_they_used() {
+        use crate::assistant::knowledge::{Passage, PassageHit};
+        let passage = |title: &str, body: &str| PassageHit {
+            passage: std::sync::Arc::new(Passage {
+                id: uuid::Uuid::new_v4(),
+                article_id: uuid::Uuid::new_v4(),
+                title: title.into(),
+                body: body.into(),
+                vector: vec![],
+            }),
+            cosine: 0.5,
+            fused: 0.03,
+        };
+        let t = Turn {
+            semantic: true,
+            passages: vec![
+                passage("Payment methods", "We accept Visa."),
+                passage("Shipping", "3-5 days."),
+            ],
+            ..turn()
+        };
+        let prompt = system_prompt(&t);
+        assert!(
+            prompt.contains("[1] Payment methods: We accept Visa."),
+            "{prompt}"
+        );
+        assert!(prompt.contains("[2] Shipping: 3-5 days."));
+        let (body, sources) = cited(&t, "We take Visa [1]. Delivery is quick [2][1]. [7]");
+        assert_eq!(body, "We take Visa. Delivery is quick.");
+        assert_eq!(sources.len(), 2);
+        assert_eq!(sources[0].title, "Payment methods");
+        assert_eq!(sources[1].title, "Shipping");
     }
 
     fn call(args: &str) -> ChatCompletionMessageToolCall {

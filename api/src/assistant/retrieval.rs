@@ -334,9 +334,51 @@ pub fn best_answer<'a>(
         }
     }
     best.map(|(_, _, title, body)| Answer {
+        source: None,
         title: title.to_string(),
         excerpt: excerpt(message, body),
     })
+}
+
+/// Openings of a message that continues the previous question ("and overnight?", "what
+/// about the cheaper one?").
+const FOLLOW_UP_OPENINGS: &[&str] = &[
+    "and ",
+    "what about",
+    "how about",
+    "also ",
+    "or ",
+    "same ",
+    "but ",
+    "and?",
+    "what if",
+];
+/// A message this short (in words) leans on what was asked before.
+const FOLLOW_UP_MAX_WORDS: usize = 6;
+
+/// Whether a message is a follow-up of the previous visitor turn.
+pub fn is_follow_up(message: &str) -> bool {
+    let t = normalise(message);
+    if FOLLOW_UP_OPENINGS.iter().any(|o| t.starts_with(o)) {
+        return true;
+    }
+    let words = t.split(' ').filter(|w| !w.is_empty()).count();
+    let refers = t.split(' ').any(|w| {
+        matches!(
+            w,
+            "it" | "that" | "this" | "them" | "those" | "one" | "there"
+        )
+    });
+    words <= FOLLOW_UP_MAX_WORDS && refers
+}
+
+/// The retrieval query: the message, with the previous visitor turn before it when the
+/// message is a follow-up.
+pub fn follow_up_query(message: &str, previous_visitor_turn: Option<&str>) -> String {
+    match previous_visitor_turn {
+        Some(prev) if is_follow_up(message) => format!("{} {}", prev.trim(), message.trim()),
+        _ => message.to_string(),
+    }
 }
 
 pub const EXCERPT_MAX_CHARS: usize = 500;
@@ -395,6 +437,30 @@ mod tests {
         "Using discount codes",
         "Enter your promo code at checkout in the field \"Discount code\". One code per order.",
     );
+
+    #[test]
+    fn follow_ups_carry_the_previous_question() {
+        let prev = Some("How long does standard shipping take?");
+        assert_eq!(
+            follow_up_query("and overnight?", prev),
+            "How long does standard shipping take? and overnight?"
+        );
+        assert_eq!(
+            follow_up_query("What about the cheaper one?", prev),
+            "How long does standard shipping take? What about the cheaper one?"
+        );
+        assert_eq!(
+            follow_up_query("how much is it?", prev),
+            "How long does standard shipping take? how much is it?"
+        );
+        // A new question stands alone, and so does the first message.
+        assert_eq!(
+            follow_up_query("Do you accept PayPal?", prev),
+            "Do you accept PayPal?"
+        );
+        assert_eq!(follow_up_query("and overnight?", None), "and overnight?");
+        assert!(!is_follow_up("Can I return sale items?"));
+    }
 
     #[test]
     fn stems_meet() {

@@ -172,12 +172,14 @@ struct NewMessageAt<'a> {
     author_name: Option<&'a str>,
     body: &'a str,
     action: Option<serde_json::Value>,
+    sources: Option<serde_json::Value>,
     created_at: DateTime<Utc>,
 }
 
 /// Appends a message (time-ordered id and the clock's timestamp, so that several
 /// messages written in one transaction keep their order) and bumps the conversation's
 /// last activity.
+#[allow(clippy::too_many_arguments)]
 pub async fn append_message(
     conn: &mut Conn,
     workspace_id: Uuid,
@@ -186,6 +188,7 @@ pub async fn append_message(
     author_name: Option<&str>,
     body: &str,
     action: Option<serde_json::Value>,
+    sources: Option<serde_json::Value>,
 ) -> QueryResult<Message> {
     let now = Utc::now();
     let m: Message = diesel::insert_into(messages::table)
@@ -197,6 +200,7 @@ pub async fn append_message(
             author_name,
             body,
             action,
+            sources,
             created_at: now,
         })
         .returning(Message::as_returning())

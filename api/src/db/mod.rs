@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod enums;
 pub mod inbox;
 pub mod invitations;
+pub mod knowledge;
 pub mod mail_quota;
 pub mod members;
 pub mod models;

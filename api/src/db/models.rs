@@ -274,6 +274,8 @@ pub struct Message {
     pub body: String,
     pub action: Option<serde_json::Value>,
     pub created_at: DateTime<Utc>,
+    /// The knowledge passages an assistant's answer used (`[{passage_id, article_id, title}]`).
+    pub sources: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Insertable)]

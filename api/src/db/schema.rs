@@ -131,6 +131,25 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    knowledge_passages (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        article_id -> Uuid,
+        position -> Int4,
+        title -> Text,
+        body -> Text,
+        model -> Text,
+        dimension -> Int4,
+        vector -> Nullable<Bytea>,
+        search -> Nullable<Tsvector>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
     use super::sql_types::MessageSender;
 
     messages (id) {
@@ -143,6 +162,7 @@ diesel::table! {
         body -> Text,
         action -> Nullable<Jsonb>,
         created_at -> Timestamptz,
+        sources -> Nullable<Jsonb>,
     }
 }
 
@@ -347,6 +367,8 @@ diesel::joinable!(invitations -> users (invited_by));
 diesel::joinable!(invitations -> workspaces (workspace_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> workspaces (workspace_id));
+diesel::joinable!(knowledge_passages -> articles (article_id));
+diesel::joinable!(knowledge_passages -> workspaces (workspace_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(messages -> users (author_user_id));
 diesel::joinable!(messages -> workspaces (workspace_id));
@@ -374,6 +396,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversations,
     email_verifications,
     invitations,
+    knowledge_passages,
     mail_quota,
     memberships,
     messages,

@@ -67,11 +67,21 @@ impl FlowState {
     }
 }
 
+/// The knowledge-base passage an answer was built from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRef {
+    pub passage_id: Uuid,
+    pub article_id: Uuid,
+    pub title: String,
+}
+
 /// The best knowledge-base article for the message, when it is good enough to answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
     pub title: String,
     pub excerpt: String,
+    /// The indexed passage quoted (semantic retrieval); `None` for lexical answers.
+    pub source: Option<SourceRef>,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +94,28 @@ pub struct Input<'a> {
     pub tickets_enabled: bool,
     pub ticket: Option<TicketRef>,
     pub answer: Option<Answer>,
+    /// The assistant already acknowledged a message for the ticket since the team last
+    /// wrote (see `acknowledged_in_burst`): further details go in without a reply.
+    pub acknowledged: bool,
+}
+
+/// The opening of the acknowledgement a detail added to the ticket gets.
+pub const ACK_PREFIX: &str = "Thanks, I've added this to your ticket";
+
+/// Whether the current burst of visitor messages (since the last agent message) already
+/// got an acknowledgement; `history` is `(from_agent, from_assistant, body)`, oldest first.
+pub fn acknowledged_in_burst<'a>(
+    history: impl DoubleEndedIterator<Item = (bool, bool, &'a str)>,
+) -> bool {
+    for (from_agent, from_assistant, body) in history.rev() {
+        if from_agent {
+            return false;
+        }
+        if from_assistant && body.starts_with(ACK_PREFIX) {
+            return true;
+        }
+    }
+    false
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +131,8 @@ pub enum Action {
 pub struct Reply {
     pub body: String,
     pub action: Option<Action>,
+    /// The passages the reply quotes or was built from.
+    pub sources: Vec<SourceRef>,
 }
 
 impl Reply {
@@ -106,13 +140,19 @@ impl Reply {
         Reply {
             body: body.into(),
             action: None,
+            sources: vec![],
         }
     }
     pub fn asking_email(body: impl Into<String>) -> Reply {
         Reply {
             body: body.into(),
             action: Some(Action::RequestEmail),
+            sources: vec![],
         }
+    }
+    pub fn with_sources(mut self, sources: impl IntoIterator<Item = SourceRef>) -> Reply {
+        self.sources.extend(sources);
+        self
     }
 }
 
@@ -155,8 +195,7 @@ const ANYTHING_ELSE: &str = "Is there anything else I can help with?";
 
 /// One visitor message through the flow.
 pub fn step(state: &FlowState, input: &Input<'_>) -> Outcome {
-    // The team is on it: don't talk over them, just acknowledge.
-    if let Some(outcome) = input.ticket.and_then(with_ticket) {
+    if let Some(outcome) = input.ticket.and_then(|t| after_handoff(t, input)) {
         return outcome;
     }
 
@@ -171,6 +210,63 @@ pub fn step(state: &FlowState, input: &Input<'_>) -> Outcome {
     }
 }
 
+/// A message in the conversation of a ticket that is open or resolved; `None` when the
+/// ticket is closed and the assistant is free again.
+///
+/// - Small talk gets a short reply: it never reopens a resolved ticket and adds nothing
+///   to an open one.
+/// - A question the knowledge base answers is answered (the team is not bothered).
+/// - Anything else adds detail to the open ticket, acknowledged once per burst (not after
+///   every line), or is a new problem that reopens the resolved ticket.
+fn after_handoff(ticket: TicketRef, input: &Input<'_>) -> Option<Outcome> {
+    let open = ticket.status.is_open();
+    if !open && ticket.status != TicketStatus::Resolved {
+        return None;
+    }
+    let state = FlowState::TicketOpen {
+        ticket_id: ticket.id,
+        number: ticket.number,
+    };
+    let number = TicketNumber::new(ticket.number);
+    let c = input.classification;
+    let small_talk = match c.intent {
+        Intent::Thanks => Some(if open {
+            format!("You're welcome! Our team will reply here on ticket {number}.")
+        } else {
+            format!("You're welcome! {ANYTHING_ELSE}")
+        }),
+        Intent::Goodbye => Some("Thanks for stopping by. Have a great day!".to_string()),
+        Intent::Greeting => Some(if open {
+            format!("Hi again! Our team is on your ticket {number} and will reply here.")
+        } else {
+            "Hi again! How can I help you today?".to_string()
+        }),
+        Intent::Affirm | Intent::Decline => Some(format!("Alright! {ANYTHING_ELSE}")),
+        _ => None,
+    };
+    if let Some(text) = small_talk {
+        return Some(Outcome::say(state, Reply::text(text)));
+    }
+    if !c.is_handoff()
+        && let Some(a) = &input.answer
+    {
+        return Some(Outcome::say(
+            state,
+            Reply::text(answer_text(a)).with_sources(a.source.clone()),
+        ));
+    }
+    if open && input.acknowledged {
+        return Some(Outcome {
+            state,
+            replies: vec![],
+            effects: vec![Effect::AddToTicket {
+                ticket_id: ticket.id,
+            }],
+        });
+    }
+    with_ticket(ticket)
+}
+
 /// What the visitor's message means when the conversation's ticket is open (it goes into
 /// the ticket: acknowledge) or resolved (it reopens the ticket); `None` when the ticket is
 /// closed and the assistant is free again.
@@ -178,7 +274,7 @@ pub fn with_ticket(ticket: TicketRef) -> Option<Outcome> {
     let number = TicketNumber::new(ticket.number);
     let (text, effect) = if ticket.status.is_open() {
         (
-            format!("Thanks, I've added this to your ticket {number}. Our team will reply here."),
+            format!("{ACK_PREFIX} {number}. Our team will reply here."),
             Effect::AddToTicket {
                 ticket_id: ticket.id,
             },
@@ -215,6 +311,7 @@ pub fn ticket_created(ticket_id: Uuid, number: i64, email: &Email) -> Outcome {
                 TicketNumber::new(number)
             ),
             action: Some(Action::TicketCreated { ticket_id, number }),
+            sources: vec![],
         },
     )
 }
@@ -231,16 +328,16 @@ fn idle(input: &Input<'_>) -> Outcome {
         return offer(input, input.text, c.category);
     }
     let reply = match c.intent {
-        Intent::Greeting => "Hi! How can I help you today?".to_string(),
-        Intent::Thanks => format!("You're welcome! {ANYTHING_ELSE}"),
-        Intent::Goodbye => "Thanks for stopping by. Have a great day!".to_string(),
-        Intent::Affirm | Intent::Decline => format!("Alright! {ANYTHING_ELSE}"),
+        Intent::Greeting => Reply::text("Hi! How can I help you today?"),
+        Intent::Thanks => Reply::text(format!("You're welcome! {ANYTHING_ELSE}")),
+        Intent::Goodbye => Reply::text("Thanks for stopping by. Have a great day!"),
+        Intent::Affirm | Intent::Decline => Reply::text(format!("Alright! {ANYTHING_ELSE}")),
         _ => match &input.answer {
-            Some(a) => answer_text(a),
-            None => format!("I'm not sure I understood. {ANYTHING_ELSE}"),
+            Some(a) => Reply::text(answer_text(a)).with_sources(a.source.clone()),
+            None => Reply::text(format!("I'm not sure I understood. {ANYTHING_ELSE}")),
         },
     };
-    Outcome::say(FlowState::Idle, Reply::text(reply))
+    Outcome::say(FlowState::Idle, reply)
 }
 
 fn answer_text(a: &Answer) -> String {
@@ -262,6 +359,16 @@ fn lead(input: &Input<'_>) -> String {
                 "Sorry about that. {} needs a closer look from our team.",
                 capitalise(topic)
             )
+        }
+        (Intent::CannotPerformAction, None) => {
+            "That's something our team needs to do for you.".to_string()
+        }
+        (Intent::NeedsHumanJudgment, None) => {
+            "Sorry about that. This needs a closer look from our team.".to_string()
+        }
+        (Intent::ForeignLanguage, _) => {
+            "I can only answer in English here, but our team can help you in your language."
+                .to_string()
         }
         (Intent::AskForHuman, _) => "Of course, I can pass this on to our team.".to_string(),
         (Intent::NotHelpful, _) => {
@@ -470,7 +577,8 @@ fn awaiting_email(
                 Reply::asking_email(format!(
                     "{}\n\nIf you'd still like a ticket, just type your email address.",
                     answer_text(a)
-                )),
+                ))
+                .with_sources(a.source.clone()),
             ),
             None => {
                 let attempts = attempts.saturating_add(1);
@@ -503,11 +611,13 @@ mod tests {
     use crate::domain::email::find_in_text;
     use crate::domain::intent::classify;
 
+    #[derive(Clone)]
     struct Ctx {
         known_email: Option<Email>,
         tickets_enabled: bool,
         ticket: Option<TicketRef>,
         answer: Option<Answer>,
+        acknowledged: bool,
     }
 
     impl Default for Ctx {
@@ -517,6 +627,7 @@ mod tests {
                 tickets_enabled: true,
                 ticket: None,
                 answer: None,
+                acknowledged: false,
             }
         }
     }
@@ -530,6 +641,7 @@ mod tests {
             tickets_enabled: ctx.tickets_enabled,
             ticket: ctx.ticket,
             answer: ctx.answer.clone(),
+            acknowledged: ctx.acknowledged,
         };
         step(state, &input)
     }
@@ -540,6 +652,7 @@ mod tests {
 
     fn article() -> Answer {
         Answer {
+            source: None,
             title: "Shipping times".into(),
             excerpt: "Standard shipping takes 3-5 business days.".into(),
         }
@@ -571,6 +684,7 @@ mod tests {
     fn handoff_beats_an_article_that_loosely_matches() {
         let ctx = Ctx {
             answer: Some(Answer {
+                source: None,
                 title: "Return policy".into(),
                 excerpt: "Refunds within 30 days.".into(),
             }),
@@ -797,43 +911,80 @@ mod tests {
     }
 
     #[test]
-    fn open_ticket_only_gets_a_brief_acknowledgement() {
+    fn with_an_open_ticket_questions_are_answered_and_details_acknowledged_once() {
         let id = Uuid::new_v4();
         for status in [TicketStatus::Open, TicketStatus::InProgress] {
-            let ctx = Ctx {
-                ticket: Some(TicketRef {
-                    id,
-                    number: 10042,
-                    status,
-                }),
-                answer: Some(article()),
-                ..Ctx::default()
-            };
+            let ticket = Some(TicketRef {
+                id,
+                number: 10042,
+                status,
+            });
             let state = FlowState::TicketOpen {
                 ticket_id: id,
                 number: 10042,
             };
+            // An answerable question is answered; nothing goes to the ticket.
+            let ctx = Ctx {
+                ticket,
+                answer: Some(article()),
+                ..Ctx::default()
+            };
+            let o = run(&state, "How long does shipping take?", &ctx);
+            assert!(o.replies[0].body.contains("Shipping times"));
+            assert!(o.effects.is_empty());
+            assert_eq!(o.state, state);
+            // A detail (or a second handoff) goes to the ticket, acknowledged once.
+            let ctx = Ctx {
+                ticket,
+                ..Ctx::default()
+            };
             for text in [
-                "How long does shipping take?",
+                "the order number is 4471",
                 "I also want a refund for another order",
-                "hello?",
             ] {
                 let o = run(&state, text, &ctx);
-                assert_eq!(o.replies.len(), 1);
-                assert!(o.replies[0].body.contains("TKT-10042"), "{text}");
-                assert!(!o.replies[0].body.contains("Shipping times"));
-                assert_eq!(
-                    o.effects,
-                    vec![Effect::AddToTicket { ticket_id: id }],
-                    "a second handoff adds to the open ticket"
+                assert_eq!(o.replies.len(), 1, "{text}");
+                assert!(o.replies[0].body.starts_with(ACK_PREFIX));
+                assert!(o.replies[0].body.contains("TKT-10042"));
+                assert_eq!(o.effects, vec![Effect::AddToTicket { ticket_id: id }]);
+                let o = run(
+                    &state,
+                    text,
+                    &Ctx {
+                        acknowledged: true,
+                        ..ctx.clone()
+                    },
                 );
-                assert_eq!(o.state, state);
+                assert!(o.replies.is_empty(), "{text}: {:?}", o.replies);
+                assert_eq!(o.effects, vec![Effect::AddToTicket { ticket_id: id }]);
             }
+            // Small talk gets a word back and adds nothing.
+            let o = run(&state, "thanks!", &ctx);
+            assert!(o.effects.is_empty());
+            assert!(o.replies[0].body.contains("TKT-10042"));
         }
     }
 
     #[test]
-    fn resolved_ticket_is_reopened_by_a_visitor_message() {
+    fn a_burst_is_acknowledged_once_until_the_team_writes() {
+        let ack = format!("{ACK_PREFIX} TKT-1. Our team will reply here.");
+        let h = [
+            (false, false, "first detail"),
+            (false, true, ack.as_str()),
+            (false, false, "second detail"),
+        ];
+        assert!(acknowledged_in_burst(h.iter().copied()));
+        let h = [
+            (false, true, ack.as_str()),
+            (true, false, "Hi, this is Sam from the team"),
+            (false, false, "more detail"),
+        ];
+        assert!(!acknowledged_in_burst(h.iter().copied()));
+        assert!(!acknowledged_in_burst(std::iter::empty()));
+    }
+
+    #[test]
+    fn small_talk_never_reopens_a_resolved_ticket_a_new_problem_does() {
         let id = Uuid::new_v4();
         let ctx = Ctx {
             ticket: Some(TicketRef {
@@ -843,14 +994,16 @@ mod tests {
             }),
             ..Ctx::default()
         };
-        let o = run(
-            &FlowState::TicketOpen {
-                ticket_id: id,
-                number: 10007,
-            },
-            "it broke again",
-            &ctx,
-        );
+        let state = FlowState::TicketOpen {
+            ticket_id: id,
+            number: 10007,
+        };
+        for text in ["thanks, bye", "thank you!", "ok", "bye"] {
+            let o = run(&state, text, &ctx);
+            assert!(o.effects.is_empty(), "{text}: {:?}", o.effects);
+            assert!(!o.replies[0].body.contains("reopened"), "{text}");
+        }
+        let o = run(&state, "it broke again", &ctx);
         assert_eq!(o.effects, vec![Effect::ReopenTicket { ticket_id: id }]);
         assert!(o.replies[0].body.contains("reopened"));
         assert!(o.replies[0].body.contains("TKT-10007"));
@@ -901,6 +1054,7 @@ mod tests {
             tickets_enabled: true,
             ticket: None,
             answer: None,
+            acknowledged: false,
         };
         let o = offer_after_failure(&input);
         assert!(matches!(&o.state, FlowState::AwaitingEmail { request, .. } if request == text));

@@ -31,6 +31,8 @@ pub enum Intent {
     NotHelpful,
     CannotPerformAction,
     NeedsHumanJudgment,
+    /// Written in a language the engine cannot understand: the team can.
+    ForeignLanguage,
     Question,
 }
 
@@ -56,6 +58,7 @@ impl Classification {
                 | Intent::NotHelpful
                 | Intent::CannotPerformAction
                 | Intent::NeedsHumanJudgment
+                | Intent::ForeignLanguage
         )
     }
 }

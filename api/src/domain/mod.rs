@@ -12,6 +12,7 @@ pub mod intent;
 pub mod lint;
 pub mod origins;
 pub mod page;
+pub mod passages;
 pub mod summary;
 pub mod team;
 pub mod ticket_number;

@@ -11,7 +11,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::db::{self, Pool};
 use crate::events::render;
-use crate::events::{BusEvent, CHANNEL, LiveEvent};
+use crate::events::{BusEvent, CHANNEL, KNOWLEDGE_CHANGED, LiveEvent};
 
 /// Events rendered at once while others wait (order is kept).
 const RENDER_CONCURRENCY: usize = 8;
@@ -21,6 +21,10 @@ pub const LISTENER_NAME: &str = "handoff-listener";
 
 /// Rendered events a stream may fall behind before it is closed.
 const LIVE_CAPACITY: usize = 1024;
+
+/// Knowledge-index changes: a workspace, or `None` for "maybe all" (the listener
+/// reconnected and may have missed announcements).
+pub type KnowledgeChanges = broadcast::Sender<Option<uuid::Uuid>>;
 
 /// The listener's connection, shared for sending NOTIFY while it is up.
 type Notifier = Arc<RwLock<Option<Arc<tokio_postgres::Client>>>>;
@@ -42,6 +46,7 @@ pub struct EventBus {
     notifier: Notifier,
     /// Whether the listener is LISTENing now.
     listening: Arc<watch::Sender<bool>>,
+    knowledge: KnowledgeChanges,
 }
 
 impl EventBus {
@@ -56,7 +61,13 @@ impl EventBus {
             pool,
             notifier: Arc::new(RwLock::new(None)),
             listening: Arc::new(watch::channel(false).0),
+            knowledge: broadcast::channel(LIVE_CAPACITY).0,
         }
+    }
+
+    /// Knowledge-index changes announced by any process (see `KnowledgeChanges`).
+    pub fn knowledge_changes(&self) -> broadcast::Receiver<Option<uuid::Uuid>> {
+        self.knowledge.subscribe()
     }
 
     /// Waits until the listener LISTENs (a process only sees the changes announced after
@@ -115,7 +126,7 @@ impl EventBus {
         };
         if let Err(e) = result {
             tracing::warn!(error = %e, kind = %ev.kind, "NOTIFY failed; delivering locally only");
-            let _ = self.announced.send(Announced::Event(ev));
+            deliver(&self.announced, &self.knowledge, ev);
         }
     }
 
@@ -125,10 +136,12 @@ impl EventBus {
         let announced = self.announced.clone();
         let notifier = self.notifier.clone();
         let listening = self.listening.clone();
+        let knowledge = self.knowledge.clone();
         tokio::spawn(async move {
             let mut delay = Duration::from_millis(200);
             loop {
-                let outcome = listen_once(&database_url, &announced, &notifier, &listening).await;
+                let outcome =
+                    listen_once(&database_url, &announced, &knowledge, &notifier, &listening).await;
                 listening.send_replace(false);
                 if let Ok(mut slot) = notifier.write() {
                     *slot = None;
@@ -143,6 +156,20 @@ impl EventBus {
                 delay = (delay * 2).min(Duration::from_secs(10));
             }
         })
+    }
+}
+
+/// An announced change to where it goes: knowledge changes to the caches, the rest to the
+/// renderer.
+fn deliver(
+    announced: &mpsc::UnboundedSender<Announced>,
+    knowledge: &KnowledgeChanges,
+    ev: BusEvent,
+) {
+    if ev.kind == KNOWLEDGE_CHANGED {
+        let _ = knowledge.send(Some(ev.workspace_id));
+    } else {
+        let _ = announced.send(Announced::Event(ev));
     }
 }
 
@@ -191,6 +218,7 @@ async fn render_loop(
 async fn listen_once(
     database_url: &str,
     announced: &mpsc::UnboundedSender<Announced>,
+    knowledge: &KnowledgeChanges,
     notifier: &Notifier,
     listening: &watch::Sender<bool>,
 ) -> anyhow::Result<()> {
@@ -223,13 +251,12 @@ async fn listen_once(
     }
     // Whatever was announced while nobody listened is lost for live streams: they resume.
     let _ = announced.send(Announced::Reset);
+    let _ = knowledge.send(None);
     listening.send_replace(true);
     tracing::debug!("listening for events");
     while let Some(payload) = nrx.recv().await {
         match serde_json::from_str::<BusEvent>(&payload) {
-            Ok(ev) => {
-                let _ = announced.send(Announced::Event(ev));
-            }
+            Ok(ev) => deliver(announced, knowledge, ev),
             Err(e) => tracing::warn!(error = %e, "ignoring malformed event payload"),
         }
     }

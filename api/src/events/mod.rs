@@ -20,6 +20,9 @@ pub const CHANNEL: &str = "handoff_events";
 pub const TICKET_CREATED: &str = "ticket.created";
 pub const TICKET_UPDATED: &str = "ticket.updated";
 pub const MESSAGE_CREATED: &str = "message.created";
+/// A workspace's knowledge index changed: every process drops its cached passages (not
+/// sent to any stream).
+pub const KNOWLEDGE_CHANGED: &str = "knowledge.changed";
 /// Access ended (never sent to clients: they close the streams that relied on it).
 pub const MEMBER_REMOVED: &str = "access.member_removed";
 pub const KEY_REVOKED: &str = "access.key_revoked";
@@ -95,6 +98,10 @@ impl BusEvent {
             ticket_id: Some(ticket_id),
             ..Self::bare(kind, workspace_id)
         }
+    }
+    /// A workspace's knowledge index changed: every process drops its cached passages.
+    pub fn knowledge(workspace_id: Uuid) -> Self {
+        Self::bare(KNOWLEDGE_CHANGED, workspace_id)
     }
     pub fn message(
         workspace_id: Uuid,

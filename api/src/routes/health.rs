@@ -16,15 +16,21 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 async fn healthz() -> web::Json<Health> {
-    web::Json(Health { status: "ok" })
+    web::Json(Health {
+        status: "ok",
+        warnings: vec![],
+    })
 }
 
-/// The database is reachable (503 otherwise).
+/// The database is reachable (503 otherwise); `warnings` name what runs degraded.
 #[utoipa::path(tag = "operations", responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
     ops::ready(&state).await?;
-    Ok(web::Json(Health { status: "ready" }))
+    Ok(web::Json(Health {
+        status: "ready",
+        warnings: state.embeddings_warning.iter().cloned().collect(),
+    }))
 }
 
 /// Prometheus metrics in the text exposition format.

@@ -1,6 +1,7 @@
 //! The knowledge base: articles for the assistant (CRUD, newest-first keyset list, ranked
 //! full-text search). Members and API keys of the workspace read and write them.
 
+use diesel_async::AsyncConnection;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -8,7 +9,9 @@ use crate::db::articles;
 use crate::domain::access::Principal;
 use crate::domain::page::{Page, PageRequest};
 use crate::error::{ApiError, ApiResult};
+use crate::events::BusEvent;
 use crate::services::access::{access, admin};
+use crate::services::knowledge;
 use crate::state::AppState;
 use crate::views::articles::{ArticleIn, ArticleList, ArticleOut, ArticlePatch, ListQuery};
 
@@ -62,13 +65,15 @@ pub async fn create(
     // The assistant answers visitors from these: writing them is an admin's job (a
     // stored prompt injection otherwise needs only an agent account).
     let (mut conn, access) = admin(state, principal, ws).await?;
-    let a = articles::insert(
-        &mut conn,
-        access.workspace_id,
-        body.title.trim(),
-        body.body.trim(),
-    )
-    .await?;
+    let ws = access.workspace_id;
+    // The article and its indexing job commit together (the worker indexes it).
+    let a = conn
+        .transaction::<_, ApiError, _>(async |c| {
+            let a = articles::insert(c, ws, body.title.trim(), body.body.trim()).await?;
+            knowledge::enqueue(c, ws, a.id).await?;
+            Ok(a)
+        })
+        .await?;
     Ok(a.into())
 }
 
@@ -97,15 +102,22 @@ pub async fn update(
     // The assistant answers visitors from these: writing them is an admin's job (a
     // stored prompt injection otherwise needs only an agent account).
     let (mut conn, access) = admin(state, principal, ws).await?;
-    let a = articles::update(
-        &mut conn,
-        access.workspace_id,
-        id,
-        patch.title.as_deref().map(str::trim),
-        patch.body.as_deref().map(str::trim),
-    )
-    .await?
-    .ok_or_else(|| ApiError::not_found("article"))?;
+    let ws = access.workspace_id;
+    let a = conn
+        .transaction::<_, ApiError, _>(async |c| {
+            let a = articles::update(
+                c,
+                ws,
+                id,
+                patch.title.as_deref().map(str::trim),
+                patch.body.as_deref().map(str::trim),
+            )
+            .await?
+            .ok_or_else(|| ApiError::not_found("article"))?;
+            knowledge::enqueue(c, ws, a.id).await?;
+            Ok(a)
+        })
+        .await?;
     Ok(a.into())
 }
 
@@ -116,5 +128,10 @@ pub async fn delete(state: &AppState, principal: &Principal, ws: Uuid, id: Uuid)
     if !articles::delete(&mut conn, access.workspace_id, id).await? {
         return Err(ApiError::not_found("article"));
     }
+    // Its passages went with it (ON DELETE CASCADE): every server drops its cache.
+    drop(conn);
+    state
+        .publish_all(vec![BusEvent::knowledge(access.workspace_id)])
+        .await;
     Ok(())
 }

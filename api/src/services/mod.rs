@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod articles;
 pub mod conversations;
 pub mod dashboard_events;
+pub mod knowledge;
 pub mod operator;
 pub mod ops;
 pub mod retention;

@@ -11,6 +11,7 @@ use crate::db::models::{NewUser, NewWorkspace};
 use crate::db::{self, Conn, Pool, articles, users, workspaces};
 use crate::domain::enums::Plan;
 use crate::error::{ApiError, ApiResult};
+use crate::services::knowledge;
 use crate::services::workspaces::create_owned;
 
 pub const DEMO_EMAIL: &str = "demo@handoff.test";
@@ -104,7 +105,8 @@ pub async fn seed_demo(conn: &mut Conn) -> ApiResult<DemoLogin> {
             .await?;
             workspaces::set_greeting_and_instructions(conn, ws.id, GREETING, INSTRUCTIONS).await?;
             for (title, body) in ARTICLES {
-                articles::insert(conn, ws.id, title, body).await?;
+                let a = articles::insert(conn, ws.id, title, body).await?;
+                knowledge::enqueue(conn, ws.id, a.id).await?;
             }
             Ok(ws.id)
         })

@@ -13,7 +13,7 @@ use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use crate::assistant::builtin::Builtin;
-use crate::assistant::retrieval::query_words;
+use crate::assistant::retrieval::{follow_up_query, query_words};
 use crate::assistant::{ArticleText, HistoryLine, Turn};
 use crate::db::models::{Conversation, Message, Visitor, Workspace};
 use crate::db::{self, Conn, articles, conversations};
@@ -28,7 +28,7 @@ use crate::events::BusEvent;
 use crate::services::Changed;
 use crate::services::tickets::{self, NewTicketInput};
 use crate::state::AppState;
-use crate::views::messages::MessageOut;
+use crate::views::messages::{MessageOut, Source};
 use crate::webhooks::{self, payloads};
 
 pub const ASSISTANT_NAME: &str = "AI assistant";
@@ -60,9 +60,23 @@ async fn append(
     let action = reply
         .and_then(|r| r.action)
         .and_then(|a| serde_json::to_value(a).ok());
+    let sources = reply
+        .filter(|r| !r.sources.is_empty())
+        .map(|r| {
+            r.sources
+                .iter()
+                .map(|s| Source {
+                    passage_id: s.passage_id,
+                    article_id: s.article_id,
+                    title: s.title.clone(),
+                })
+                .collect::<Vec<_>>()
+        })
+        .and_then(|s| serde_json::to_value(s).ok());
     let author = (sender == Sender::Assistant).then_some(ASSISTANT_NAME);
     let m =
-        conversations::append_message(conn, ws_id, conv_id, sender, author, body, action).await?;
+        conversations::append_message(conn, ws_id, conv_id, sender, author, body, action, sources)
+            .await?;
     webhooks::dispatch(
         conn,
         ws_id,
@@ -110,9 +124,41 @@ pub async fn handle_visitor_message(
         })
         .await?;
     let history = conversations::messages(&mut conn, ws_id, conv_id, HISTORY + 1).await?;
-    let candidates = articles::search_any(&mut conn, ws_id, &query_words(body), CANDIDATES).await?;
     drop(conn);
     state.publish_all(vec![announce]).await;
+    let previous_visitor_turn = history
+        .iter()
+        .rev()
+        .filter(|m| m.id != visitor_message.id)
+        .find(|m| m.sender == Sender::Visitor)
+        .map(|m| m.body.as_str());
+    let query = follow_up_query(body, previous_visitor_turn);
+
+    // Semantic retrieval: embed (no connection held: an endpoint may take a while), then
+    // the hybrid search. Lexical when there is no embedder or embedding failed.
+    let mut semantic = None;
+    if let Some(vectors) = state.knowledge.embed_query(&query, body).await {
+        let mut conn = db::conn(&state.pool).await?;
+        match state
+            .knowledge
+            .search(&mut conn, ws_id, &query, &vectors, CANDIDATES as usize)
+            .await
+        {
+            Ok(hits) => {
+                let intent = state.knowledge.intent(&vectors.message).await;
+                semantic = Some((hits, intent));
+            }
+            Err(e) => tracing::warn!(error = %e, "semantic search failed; using word matching"),
+        }
+    }
+    let candidates = match semantic {
+        Some(_) => vec![],
+        None => {
+            let mut conn = db::conn(&state.pool).await?;
+            articles::search_any(&mut conn, ws_id, &query_words(body), CANDIDATES).await?
+        }
+    };
+    let (passages, intent) = semantic.clone().unwrap_or_default();
 
     let turn = Turn {
         workspace_name: ws.name.clone(),
@@ -140,6 +186,9 @@ pub async fn handle_visitor_message(
                 body: h.body,
             })
             .collect(),
+        semantic: semantic.is_some(),
+        passages,
+        intent,
     };
 
     // 2. The engine answers (no connection held).
@@ -287,7 +336,16 @@ impl Applied {
                 } else {
                     request
                 };
-                let (builtin_summary, description) = summary::summarise(&request, &lines);
+                let language = crate::assistant::builtin::language_name(&request);
+                let (builtin_summary, description) = summary::summarise(
+                    &request,
+                    &lines,
+                    summary::Context {
+                        category: Some(category),
+                        topic: crate::domain::intent::classify(&request).topic,
+                        language: Some(language),
+                    },
+                );
                 let input = NewTicketInput {
                     visitor_email: email.to_string(),
                     summary: summary::truncate_chars(

@@ -47,7 +47,19 @@ pub struct MessageOut {
     pub body: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<MessageAction>,
+    /// The knowledge-base passages an assistant's answer was built from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A knowledge-base passage an answer used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+pub struct Source {
+    pub passage_id: Uuid,
+    pub article_id: Uuid,
+    /// The article's title.
+    pub title: String,
 }
 
 impl From<Message> for MessageOut {
@@ -63,6 +75,10 @@ impl From<Message> for MessageOut {
                 .action
                 .and_then(|v| serde_json::from_value::<Action>(v).ok())
                 .map(MessageAction::from),
+            sources: m
+                .sources
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default(),
             created_at: m.created_at,
         }
     }

@@ -890,7 +890,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The database is reachable (503 otherwise). */
+        /** The database is reachable (503 otherwise); `warnings` name what runs degraded. */
         get: operations["readyz"];
         put?: never;
         post?: never;
@@ -1108,6 +1108,11 @@ export interface components {
         /** @description Liveness and readiness answers. */
         Health: {
             status: string;
+            /**
+             * @description What works in a degraded way (e.g. the embedding model is missing and the
+             *     assistant answers with word matching only).
+             */
+            warnings?: string[];
         };
         InstructionsIn: {
             instructions: string;
@@ -1232,6 +1237,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             sender: components["schemas"]["Sender"];
+            /** @description The knowledge-base passages an assistant's answer was built from. */
+            sources?: components["schemas"]["Source"][];
         };
         /**
          * @description A workspace's plan. Tickets need Standard or Pro.
@@ -1289,6 +1296,15 @@ export interface components {
         };
         SetPlan: {
             plan: components["schemas"]["Plan"];
+        };
+        /** @description A knowledge-base passage an answer used. */
+        Source: {
+            /** Format: uuid */
+            article_id: string;
+            /** Format: uuid */
+            passage_id: string;
+            /** @description The article's title. */
+            title: string;
         };
         /**
          * @description A single-use ticket that opens one event stream: pass it as `?ticket=` in the

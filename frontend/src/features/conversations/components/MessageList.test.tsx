@@ -21,6 +21,21 @@ describe('MessageList', () => {
     expect(container.innerHTML).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 
+  it('names the knowledge-base articles an answer came from', () => {
+    const messages: Message[] = [
+      { ...base, id: 'a', sender: 'visitor', body: 'which cards work?' },
+      {
+        ...base,
+        id: 'b',
+        sender: 'assistant',
+        body: 'From our article “Payment methods”: We accept Visa.',
+        sources: [{ passage_id: 'p1', article_id: 'a1', title: 'Payment methods' }],
+      },
+    ];
+    render(<MessageList messages={messages} />);
+    expect(screen.getByTestId('msg-sources').textContent).toBe('Source: Payment methods');
+  });
+
   it('marks visitor, AI and agent messages distinctly, in order', () => {
     const messages: Message[] = [
       { ...base, id: 'a', sender: 'visitor', body: 'I want a refund' },

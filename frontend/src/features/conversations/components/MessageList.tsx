@@ -32,6 +32,11 @@ export function MessageList({ messages, visitorLabel }: { messages: Message[]; v
               </time>
             </div>
             <div className="msg-body">{m.body}</div>
+            {m.sources && m.sources.length > 0 ? (
+              <div className="msg-sources muted small" data-testid="msg-sources">
+                Source: {m.sources.map((s) => s.title).join(', ')}
+              </div>
+            ) : null}
           </li>
         );
       })}

@@ -2,7 +2,7 @@ import { fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Ticket, TicketDetail } from '../../../lib/types';
 import { renderAt, stubApi } from '../../../test/render';
-import { TicketDetailPage } from './TicketDetailPage';
+import { TicketDetailPage, splitDescription } from './TicketDetailPage';
 
 const WS = '11111111-1111-1111-1111-111111111111';
 
@@ -38,6 +38,17 @@ function detail(over: Partial<Ticket> = {}): TicketDetail {
     events: [{ id: 'e1', kind: 'created', actor: { type: 'assistant' }, data: {}, created_at: '2026-11-24T10:00:00Z' }],
   };
 }
+
+describe('splitDescription', () => {
+  it("puts the assistant's handoff summary on top and the transcript below", () => {
+    const d = 'Problem: Refund for order 4471\nFacts:\n- Order numbers: 4471\nMood: calm\n\nConversation:\nVisitor: refund 4471';
+    expect(splitDescription(d)).toEqual({
+      brief: 'Problem: Refund for order 4471\nFacts:\n- Order numbers: 4471\nMood: calm',
+      rest: 'Conversation:\nVisitor: refund 4471',
+    });
+    expect(splitDescription('Typed by an agent')).toEqual({ brief: '', rest: 'Typed by an agent' });
+  });
+});
 
 describe('TicketDetailPage', () => {
   afterEach(() => vi.unstubAllGlobals());

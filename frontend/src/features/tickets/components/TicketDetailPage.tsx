@@ -61,6 +61,7 @@ export function TicketDetailPage() {
     );
 
   const { ticket, visitor, messages, events } = q.data;
+  const { brief, rest } = splitDescription(ticket.description);
   const num = ticket.number;
   const myId = me.data?.id;
   const mine = !!myId && ticket.assignee?.id === myId;
@@ -107,12 +108,18 @@ export function TicketDetailPage() {
       ) : null}
       <div className="ticket-layout">
         <div className="ticket-main">
-          {ticket.description && ticket.description !== ticket.summary ? (
+          {brief ? (
+            <section className="card o-brief" aria-label="Handoff summary">
+              <h2 className="card-title">Handoff summary</h2>
+              <p className="pre desc-body">{brief}</p>
+            </section>
+          ) : null}
+          {rest && rest !== ticket.summary ? (
             <section className="card o-desc">
               {/* Long descriptions (the assistant includes a transcript) start folded. */}
-              <details className="desc" open={ticket.description.length <= 280}>
-                <summary className="card-title">Description</summary>
-                <p className="pre desc-body">{ticket.description}</p>
+              <details className="desc" open={rest.length <= 280}>
+                <summary className="card-title">{brief ? 'Transcript' : 'Description'}</summary>
+                <p className="pre desc-body">{rest}</p>
               </details>
             </section>
           ) : null}
@@ -188,6 +195,18 @@ export function TicketDetailPage() {
       </div>
     </div>
   );
+}
+
+/**
+ * The assistant's descriptions open with a structured handoff summary (problem, facts,
+ * what was tried, language, mood) and end with the transcript after "Conversation:". The
+ * summary is shown on top, the transcript folded below it; other descriptions stay whole.
+ */
+export function splitDescription(description: string): { brief: string; rest: string } {
+  const marker = '\n\nConversation:\n';
+  const at = description.indexOf(marker);
+  if (!description.startsWith('Problem: ') || at < 0) return { brief: '', rest: description };
+  return { brief: description.slice(0, at), rest: description.slice(at + 2) };
 }
 
 function BackLink({ ws }: { ws: string }) {

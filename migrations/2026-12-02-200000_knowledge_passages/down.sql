@@ -1,0 +1,2 @@
+ALTER TABLE messages DROP COLUMN sources;
+DROP TABLE knowledge_passages;

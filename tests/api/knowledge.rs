@@ -1,0 +1,209 @@
+//! The knowledge index and semantic retrieval through the real API: indexing through the
+//! outbox, hybrid answers with their sources, follow-ups, the cache dropped through the
+//! event bus when an article changes, and the fallback when the model is missing.
+
+use diesel::RunQueryDsl;
+use diesel::sql_types::{BigInt, Integer, Text};
+use handoff_tests::{TestApp, array_at, id_of, str_at};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::assistant_eval::{Engine, model_dir};
+use crate::widget::{add_article, asks_email, replies, reply_text, say, session, site};
+
+const PAYMENT: (&str, &str) = (
+    "Payment methods",
+    "We accept Visa, Mastercard, American Express, PayPal, Apple Pay and Klarna. We do not accept cash or cheques.",
+);
+const SHIPPING: (&str, &str) = (
+    "Shipping times and costs",
+    "Standard shipping within Germany and Austria takes 3-5 business days and costs 4.90 EUR. Orders over 50 EUR ship free.\n\nExpress shipping takes 1-2 business days and costs 9.90 EUR.",
+);
+
+#[derive(diesel::QueryableByName, Debug)]
+struct Row {
+    #[diesel(sql_type = Text)]
+    model: String,
+    #[diesel(sql_type = Integer)]
+    dimension: i32,
+    #[diesel(sql_type = BigInt)]
+    bytes: i64,
+    #[diesel(sql_type = Text)]
+    workspace: String,
+}
+
+#[tokio::test]
+async fn articles_are_indexed_by_the_worker_into_passages_with_their_model() {
+    let app = Engine::Semantic.spawn().await;
+    let site = site(&app, "standard", true).await;
+    add_article(&app, &site, SHIPPING.0, SHIPPING.1).await;
+    app.wait_for_jobs_done("knowledge.index").await;
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT model, dimension, octet_length(vector)::bigint AS bytes, workspace_id::text AS workspace
+           FROM knowledge_passages ORDER BY position",
+    )
+    .load(&mut app.db())
+    .unwrap();
+    // Two paragraphs, two passages; 384 floats of all-MiniLM-L6-v2 each.
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for r in &rows {
+        assert_eq!(r.model, "builtin:all-MiniLM-L6-v2");
+        assert_eq!(r.dimension, 384);
+        assert_eq!(r.bytes, 4 * 384);
+        assert_eq!(r.workspace, site.ws);
+    }
+}
+
+#[tokio::test]
+async fn paraphrases_are_answered_from_the_right_passage_with_its_source() {
+    let app = Engine::Semantic.spawn().await;
+    let site = site(&app, "standard", true).await;
+    let payment = add_article(&app, &site, PAYMENT.0, PAYMENT.1).await;
+    add_article(&app, &site, SHIPPING.0, SHIPPING.1).await;
+    app.wait_for_jobs_done("knowledge.index").await;
+
+    let v = session(&app, &site).await;
+    let a = say(&app, &v, "which credit cards work here?").await;
+    assert!(!asks_email(&a), "{a}");
+    let text = reply_text(&a);
+    assert!(text.contains("\u{201c}Payment methods\u{201d}"), "{text}");
+    assert!(text.contains("Visa"), "{text}");
+    let reply = replies(&a)[0];
+    let sources = array_at(reply, "sources");
+    assert_eq!(sources.len(), 1, "{reply}");
+    assert_eq!(str_at(&sources[0], "title"), "Payment methods");
+    assert_eq!(str_at(&sources[0], "article_id"), id_of(&payment));
+    // The dashboard sees the same sources on the conversation.
+    let conv = str_at(&v.session, "conversation_id");
+    let (status, detail) = app
+        .get(
+            &format!("/api/v1/workspaces/{}/conversations/{conv}", site.ws),
+            Some(&site.owner_token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    let from_assistant: Vec<_> = array_at(&detail, "messages")
+        .iter()
+        .filter(|m| m["sender"] == "assistant")
+        .collect();
+    assert_eq!(array_at(from_assistant[0], "sources").len(), 1);
+
+    // The best passage, not the whole article: express is its own paragraph.
+    let a = say(&app, &v, "How quick is the fast delivery option?").await;
+    let text = reply_text(&a);
+    assert!(text.contains("1-2 business days"), "{text}");
+    assert!(!text.contains("4.90"), "{text}");
+}
+
+#[tokio::test]
+async fn a_follow_up_is_searched_with_the_previous_question() {
+    let app = Engine::Semantic.spawn().await;
+    let site = site(&app, "standard", true).await;
+    add_article(&app, &site, SHIPPING.0, SHIPPING.1).await;
+    add_article(&app, &site, PAYMENT.0, PAYMENT.1).await;
+    app.wait_for_jobs_done("knowledge.index").await;
+    let v = session(&app, &site).await;
+    let a = say(&app, &v, "Do you have express shipping?").await;
+    assert!(reply_text(&a).contains("Express"), "{a}");
+    let a = say(&app, &v, "and how much is it?").await;
+    assert!(!asks_email(&a), "{a}");
+    assert!(reply_text(&a).contains("9.90"), "{a}");
+}
+
+#[tokio::test]
+async fn an_edited_or_deleted_article_is_answered_anew_through_the_event_bus() {
+    let app = Engine::Semantic.spawn().await;
+    let site = site(&app, "standard", true).await;
+    let a = add_article(&app, &site, PAYMENT.0, PAYMENT.1).await;
+    add_article(&app, &site, SHIPPING.0, SHIPPING.1).await;
+    app.wait_for_jobs_done("knowledge.index").await;
+    let v = session(&app, &site).await;
+    assert!(reply_text(&say(&app, &v, "which cards can I pay with?").await).contains("Visa"));
+
+    // The cached passages go when the index changes (NOTIFY → every server's cache).
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/workspaces/{}/articles/{}", site.ws, id_of(&a)),
+            Some(&site.owner_token),
+            json!({"body": "From March we accept payment by Visa debit cards and bank transfer only."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.wait_for_jobs_done("knowledge.index").await;
+    handoff_tests::eventually(
+        "the edited article answers",
+        std::time::Duration::from_secs(10),
+        async || {
+            let text = reply_text(&say(&app, &v, "which cards can I pay with?").await);
+            if text.contains("bank transfer") {
+                Ok(())
+            } else {
+                Err(text)
+            }
+        },
+    )
+    .await;
+
+    let (status, _) = app
+        .delete(
+            &format!("/api/v1/workspaces/{}/articles/{}", site.ws, id_of(&a)),
+            Some(&site.owner_token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    handoff_tests::eventually(
+        "the deleted article is gone",
+        std::time::Duration::from_secs(10),
+        async || {
+            let text = reply_text(&say(&app, &v, "which cards can I pay with?").await);
+            if text.contains("bank transfer") {
+                Err(text)
+            } else {
+                Ok(())
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_missing_model_falls_back_to_word_matching_and_says_so_on_readyz() {
+    let app = TestApp::builder()
+        .env("EMBEDDINGS", "builtin")
+        .env("EMBEDDINGS_MODEL_DIR", "/nonexistent/handoff-model")
+        .spawn()
+        .await;
+    let (status, ready) = app.get("/readyz", None).await;
+    assert_eq!(status, StatusCode::OK, "{ready}");
+    let warnings = array_at(&ready, "warnings");
+    assert_eq!(warnings.len(), 1, "{ready}");
+    assert!(
+        warnings[0].as_str().is_some_and(
+            |w| w.contains("/nonexistent/handoff-model") && w.contains("word matching")
+        ),
+        "{ready}"
+    );
+    // The assistant still answers, with word matching.
+    let site = site(&app, "standard", true).await;
+    add_article(&app, &site, SHIPPING.0, SHIPPING.1).await;
+    let v = session(&app, &site).await;
+    let a = say(&app, &v, "How long does shipping take?").await;
+    assert!(reply_text(&a).contains("3-5 business days"), "{a}");
+    // With the model, readyz has nothing to warn about.
+    assert!(std::path::Path::new(&model_dir()).exists());
+    let app = Engine::Semantic.spawn().await;
+    let (_, ready) = app.get("/readyz", None).await;
+    assert!(ready.get("warnings").is_none(), "{ready}");
+}
+
+#[tokio::test]
+async fn non_english_visitors_are_offered_a_ticket() {
+    let app = Engine::Semantic.spawn().await;
+    let site = site(&app, "standard", true).await;
+    add_article(&app, &site, SHIPPING.0, SHIPPING.1).await;
+    app.wait_for_jobs_done("knowledge.index").await;
+    let v = session(&app, &site).await;
+    let a = say(&app, &v, "Wie lange dauert der Versand?").await;
+    assert!(asks_email(&a), "{a}");
+    assert!(reply_text(&a).contains("English"), "{a}");
+}
