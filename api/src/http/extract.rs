@@ -109,24 +109,14 @@ impl FromRequest for Caller {
     }
 }
 
-/// A user session or a workspace API key.
+/// A user session or a workspace API key: the `Caller` without its session details.
 impl FromRequest for Principal {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = ApiResult<Self>>>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let st = state(&req)?;
-            let token = bearer_token(&req).ok_or_else(ApiError::unauthorized)?;
-            if token.starts_with("hk_") {
-                return accounts::authenticate_api_key(&st, &token).await;
-            }
-            let claims = tokens::verify_access(&st.config, &token)?;
-            Ok(Principal::User {
-                user_id: claims.sub,
-            })
-        })
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move { Ok(caller.await?.principal) })
     }
 }
 
