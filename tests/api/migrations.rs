@@ -37,3 +37,25 @@ async fn migrations_run_up_down_up() {
     assert_eq!(again.len(), up.len());
     drop_database(&name);
 }
+
+/// Two branches that each add a migration with the same version would apply one and silently
+/// skip the other on databases that ran either: every version (the name before `_`) is unique.
+#[test]
+fn migration_versions_are_unique() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    let mut versions: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the migrations folder")
+        .map(|e| {
+            e.expect("a folder entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter_map(|name| name.split_once('_').map(|(v, _)| v.to_string()))
+        .collect();
+    let n = versions.len();
+    assert!(n >= 5, "found {versions:?}");
+    versions.sort();
+    versions.dedup();
+    assert_eq!(versions.len(), n, "a version is used twice: {versions:?}");
+}
