@@ -18,7 +18,8 @@ EMBEDDINGS_MODEL_DIR ?= $(HOME)/.cache/handoff-models/all-MiniLM-L6-v2
 run: frontend server
 	# The default embedding model (EMBEDDINGS=builtin), downloaded once with progress.
 	if [ "$${EMBEDDINGS:-builtin}" = builtin ] && [ -z "$${EMBEDDINGS_MODEL_DIR:-}" ]; then
-	  scripts/fetch-model.sh "$${DATA_DIR:-.data}/models/all-MiniLM-L6-v2"
+	  scripts/fetch-model.sh "$${DATA_DIR:-.data}/models/all-MiniLM-L6-v2" \
+	    || echo "  The embedding model could not be fetched: the assistant falls back to word matching (see /readyz)."
 	fi
 	DATABASE_URL="$$(scripts/ensure-postgres.sh handoff)"
 	export DATABASE_URL
