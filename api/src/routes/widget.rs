@@ -80,7 +80,7 @@ async fn widget_config(
 }
 
 /// The visitor's conversation (optionally only messages after a given one).
-#[utoipa::path(tag = "widget", security(("bearer" = [])), params(MessagesQuery),
+#[utoipa::path(tag = "widget", security(("visitor" = [])), params(MessagesQuery),
     responses((status = 200, body = MessageList), (status = 401, body = ErrorBody)))]
 #[get("/api/v1/widget/messages")]
 async fn list_messages(
@@ -94,7 +94,7 @@ async fn list_messages(
 }
 
 /// Send a message; the assistant answers in the same response.
-#[utoipa::path(tag = "widget", security(("bearer" = [])), request_body = PostMessage,
+#[utoipa::path(tag = "widget", security(("visitor" = [])), request_body = PostMessage,
     responses((status = 201, body = PostMessageOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/api/v1/widget/messages")]
 async fn post_message(
@@ -108,7 +108,7 @@ async fn post_message(
 }
 
 /// The visitor has seen the conversation up to a message: clears the unread count.
-#[utoipa::path(tag = "widget", security(("bearer" = [])), request_body = MarkRead,
+#[utoipa::path(tag = "widget", security(("visitor" = [])), request_body = MarkRead,
     responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/widget/read")]
 async fn mark_read(
@@ -122,7 +122,7 @@ async fn mark_read(
 
 /// Mint a single-use ticket for the visitor's event stream (the visitor token never goes
 /// into a URL).
-#[utoipa::path(tag = "widget", security(("bearer" = [])),
+#[utoipa::path(tag = "widget", security(("visitor" = [])),
     responses((status = 201, body = StreamTicketOut), (status = 401, body = ErrorBody)))]
 #[post("/api/v1/widget/stream-tickets")]
 async fn widget_stream_ticket(
@@ -135,7 +135,7 @@ async fn widget_stream_ticket(
 /// Live `message.created` events (Message JSON) of the visitor's conversation: open it with
 /// `?ticket=` (from `POST /widget/stream-tickets`) or an `Authorization` header. A
 /// reconnecting client sends `Last-Event-ID`: the messages it missed come first.
-#[utoipa::path(tag = "widget", security(("bearer" = []), ()), params(("ticket" = Option<String>, Query, description = "A stream ticket (single use)")),
+#[utoipa::path(tag = "widget", security(("visitor" = []), ()), params(("ticket" = Option<String>, Query, description = "A stream ticket (single use)")),
     responses((status = 200, content_type = "text/event-stream", description = "message.created events"), (status = 401, body = ErrorBody)))]
 #[get("/api/v1/widget/events")]
 async fn events_stream(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
