@@ -167,11 +167,20 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             false,
         ),
         rule(
-            r"\b(?:where(?:'s|\s+is)\s+my\s+(?:order|package|parcel|delivery|shipment|item|stuff|refund|money)|status\s+of\s+(?:my|the|order|an?)\b|order\s*(?:#|no\.?|nr\.?|number)?\s*:?\s*#?\d{4,}|#\d{4,}|my\s+(?:order|package|parcel|delivery|shipment)\s+(?:is\s+)?(?:still|late|delayed|hasn'?t|has\s+not|didn'?t|did\s+not|never|not\s+(?:yet|here|arrived))|hasn'?t\s+(?:shipped|arrived|been\s+shipped)|has\s+not\s+(?:shipped|arrived)|(?:check|look\s+up|find|look\s+into|lookup)\s+(?:on\s+)?my\s+(?:order|orders|account|invoice|payment|subscription|booking))\b",
+            r"\b(?:where(?:'s|\s+is)\s+my\s+(?:order|package|parcel|delivery|shipment|item|stuff|refund|money)|order\s*(?:#|no\.?|nr\.?|number)?\s*:?\s*#?\d{4,}|#\d{4,}|my\s+(?:order|package|parcel|delivery|shipment)\s+(?:is\s+)?(?:still|late|delayed|hasn'?t|has\s+not|didn'?t|did\s+not|never|not\s+(?:yet|here|arrived))|hasn'?t\s+(?:shipped|arrived|been\s+shipped)|has\s+not\s+(?:shipped|arrived))\b",
             Act,
             "look up individual orders or accounts",
             false,
             false,
+        ),
+        // "check my order for me" is a request; "where can I check my order status?" is a
+        // how-to the knowledge base may answer (the category stays as the hint).
+        rule(
+            r"\b(?:status\s+of\s+(?:my|the|order|an?)\b|(?:check|look\s+up|find|look\s+into|lookup)\s+(?:on\s+)?my\s+(?:order|orders|account|invoice|payment|subscription|booking))\b",
+            Act,
+            "look up individual orders or accounts",
+            false,
+            true,
         ),
         rule(
             r"\b(?:invoice|receipt|vat\s+(?:invoice|number)|bill\s+for\s+my)\w*\b",
@@ -215,7 +224,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 /// Questions about rules in general, not a request: "what's your refund policy?".
 static POLICY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:polic(?:y|ies)|how\s+long|how\s+many\s+days|how\s+much\s+time|how\s+soon|how\s+(?:do|does)\s+(?:refunds|returns|cancellations|exchanges|the\s+\w+)\s+work|do\s+you\s+(?:offer|give|do|accept|allow|provide|have)|are\s+(?:refunds|returns|cancellations)|is\s+it\s+possible|what\s+happens\s+(?:if|when)|what\s+if|in\s+general|can\s+i\s+return|terms|conditions|within\s+how\s+many)\b",
+        r"\b(?:polic(?:y|ies)|how\s+long|how\s+many\s+days|how\s+much\s+time|how\s+soon|how\s+(?:do|does)\s+(?:refunds|returns|cancellations|exchanges|the\s+\w+)\s+work|do\s+you\s+(?:offer|give|do|accept|allow|provide|have)|are\s+(?:refunds|returns|cancellations)|is\s+it\s+possible|what\s+happens\s+(?:if|when)|what\s+if|in\s+general|can\s+i\s+return|terms|conditions|within\s+how\s+many|when\s+(?:do|will|would|should)\s+(?:i|we|you)\s+(?:get|receive|see)\b.{0,30}\b(?:after|once|when)|when\s+(?:do|will|would|should)\s+(?:i|we|you)\s+(?:get|receive|see)\s+(?:my|the|your|a)?\s*(?:money|refund)\s*$|^(?:is|are|does|do)\s+(?:the|a|my)\s+(?:refunds?|reimbursements?)\s+(?:paid|sent|made|issued|go|come|credited))\b",
     )
 });
 /// Self-service how-tos: "how do I …", "where can I find …".
