@@ -284,7 +284,7 @@ pub async fn evaluate(app: &TestApp, site: &Site, engine: Engine, file: &str) ->
 }
 
 /// The sets the engines were written and tuned against.
-pub const TUNING_SETS: &[&str] = &["assistant-labelled.jsonl"];
+pub const TUNING_SETS: &[&str] = &["assistant-labelled.jsonl", "assistant-tuning-2.jsonl"];
 /// Written before the tuning, never used to adjust anything: the honest figures.
 pub const HELD_OUT_SETS: &[&str] = &["assistant-heldout.jsonl", "assistant-heldout-2.jsonl"];
 
@@ -305,7 +305,7 @@ async fn figures(engine: Engine, sets: &[&str]) -> Figures {
 /// the figures it must not fall below.
 #[tokio::test]
 async fn lexical_engine_on_the_tuning_set() {
-    let f = figures(Engine::Lexical, TUNING_SETS).await;
+    let f = figures(Engine::Lexical, &TUNING_SETS[..1]).await;
     assert!(f.total() >= 140);
     assert!(
         f.recall() >= 0.95,
@@ -319,26 +319,26 @@ async fn lexical_engine_on_the_tuning_set() {
     );
 }
 
-/// The default engine on the set it was calibrated on: what the calibration reached
-/// there (0.955 recall, 0.090 false offers, 0.850 right answers), so a change that makes
-/// it worse fails.
+/// The default engine on the sets it was calibrated on (300 messages): what the
+/// calibration reached there (0.978 recall, 0.030 false offers, 0.940 right answers), so a
+/// change that makes it worse fails.
 #[tokio::test]
 async fn semantic_engine_on_the_tuning_set() {
     let f = figures(Engine::Semantic, TUNING_SETS).await;
-    assert!(f.total() >= 140);
+    assert!(f.total() >= 300);
     assert!(
-        f.recall() >= 0.95,
-        "handoff recall {:.3} below 0.95",
+        f.recall() >= 0.97,
+        "handoff recall {:.3} below 0.97",
         f.recall()
     );
     assert!(
-        f.false_offer_rate() <= 0.09,
-        "false-offer rate {:.3} above 0.09",
+        f.false_offer_rate() <= 0.04,
+        "false-offer rate {:.3} above 0.04",
         f.false_offer_rate()
     );
     assert!(
-        f.right_answer_rate() >= 0.85,
-        "right-answer rate {:.3} below 0.85",
+        f.right_answer_rate() >= 0.93,
+        "right-answer rate {:.3} below 0.93",
         f.right_answer_rate()
     );
 }
@@ -439,7 +439,9 @@ async fn dump_features() {
             .filter_map(|p| p.as_str().map(String::from))
             .collect();
         let query = follow_up_query(text, prev.last().map(String::as_str));
-        let Some(q) = knowledge.embed_query(&query, text).await else {
+        let query = knowledge.correct_query(&mut conn, ws, &query).await;
+        let message = knowledge.correct_query(&mut conn, ws, text).await;
+        let Some(q) = knowledge.embed_query(&query, &message).await else {
             panic!("embedding failed")
         };
         let hits = match knowledge.search(&mut conn, ws, &query, &q, 5).await {

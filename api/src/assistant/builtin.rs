@@ -22,7 +22,7 @@ use crate::assistant::{Assistant, BoxFuture, Turn};
 use crate::domain::email::find_in_text;
 use crate::domain::enums::{Sender, TicketCategory};
 use crate::domain::handoff::{self, Answer, Input, Outcome, SourceRef};
-use crate::domain::intent::{Classification, Intent, classify};
+use crate::domain::intent::{Classification, Intent, classify, is_self_service_howto};
 
 /// Calibrated on the tuning set (tests/data/assistant-labelled.jsonl) with
 /// all-MiniLM-L6-v2; see docs/assistant.md.
@@ -40,6 +40,9 @@ pub mod calibration {
     /// `SMALL_TALK_MARGIN`, is small talk when nothing answers.
     pub const SMALL_TALK: f32 = 0.35;
     pub const SMALL_TALK_MARGIN: f32 = 0.12;
+    /// Another passage of the best one's article this close to it (fused score) is
+    /// quoted with it.
+    pub const SAME_ARTICLE: f32 = 0.15;
 }
 
 /// Words nearly every English sentence has; a message with none of them, that the
@@ -89,7 +92,11 @@ pub fn foreign_language_in(text: &str, passages: &[PassageHit]) -> bool {
     }
     let known: HashSet<String> = passages
         .iter()
-        .flat_map(|h| words_of(&h.passage.title).into_iter().chain(words_of(&h.passage.body)))
+        .flat_map(|h| {
+            words_of(&h.passage.title)
+                .into_iter()
+                .chain(words_of(&h.passage.body))
+        })
         .collect();
     let shared = words
         .iter()
@@ -139,12 +146,27 @@ fn small_talk_of(label: Label) -> Option<Intent> {
     }
 }
 
-/// The answer from the best passage, when it clears the threshold.
-pub fn passage_answer(best: Option<&PassageHit>) -> Option<Answer> {
-    let hit = best.filter(|h| h.cosine >= calibration::ANSWER)?;
+/// The answer from the best passage, when it clears the threshold. Another passage of the
+/// same article ranked nearly as well is quoted after it ("how much is delivery?": the
+/// standard and the express paragraph), in the article's order.
+pub fn passage_answer(passages: &[PassageHit]) -> Option<Answer> {
+    let hit = passages
+        .first()
+        .filter(|h| h.cosine >= calibration::ANSWER)?;
+    let mut quoted: Vec<&PassageHit> = vec![hit];
+    quoted.extend(passages.iter().skip(1).filter(|h| {
+        h.passage.article_id == hit.passage.article_id
+            && h.fused >= hit.fused - calibration::SAME_ARTICLE
+    }));
+    quoted.sort_by_key(|h| h.passage.position);
+    let excerpt = quoted
+        .iter()
+        .map(|h| h.passage.body.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
     Some(Answer {
         title: hit.passage.title.clone(),
-        excerpt: hit.passage.body.clone(),
+        excerpt,
         source: Some(SourceRef {
             passage_id: hit.passage.id,
             article_id: hit.passage.article_id,
@@ -175,7 +197,10 @@ pub fn decide(
     let Some(si) = intent else { return rules };
     if let Some((intent, category)) = handoff_of(si.label) {
         let clear = si.score >= calibration::CLEAR_HANDOFF;
-        let wins = si.score >= calibration::HANDOFF
+        // A how-to the rules let through goes to the knowledge base unless the handoff
+        // intent is clear ("where do I get a return label?" sits near "send me a label").
+        let wins = !is_self_service_howto(text)
+            && si.score >= calibration::HANDOFF
             && si.score - si.question >= calibration::MARGIN
             && best_cosine < calibration::STRONG_ANSWER;
         if clear || wins {
@@ -209,7 +234,7 @@ impl Builtin {
         let (classification, answer) = if turn.semantic {
             (
                 decide(&turn.message, rules, turn.intent, &turn.passages),
-                passage_answer(turn.passages.first()),
+                passage_answer(&turn.passages),
             )
         } else {
             let answer = best_answer(
@@ -264,6 +289,7 @@ mod tests {
                 article_id: uuid::Uuid::nil(),
                 title: "Shipping".into(),
                 body: "We ship within three days.".into(),
+                position: 0,
                 vector: vec![],
             }),
             cosine,
