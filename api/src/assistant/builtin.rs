@@ -42,7 +42,7 @@ pub mod calibration {
     pub const SMALL_TALK_MARGIN: f32 = 0.12;
     /// Another passage of the best one's article this close to it (fused score) is
     /// quoted with it.
-    pub const SAME_ARTICLE: f32 = 0.15;
+    pub const SAME_ARTICLE: f32 = 0.10;
 }
 
 /// Words nearly every English sentence has; a message with none of them, that the
