@@ -201,8 +201,16 @@ impl ResponseError for ApiError {
             tracing::error!(error = ?e, "unexpected error");
         }
         let mut resp = HttpResponse::build(self.status_code());
-        if let Self::RateLimited { retry_after_secs } = self {
-            resp.insert_header(("Retry-After", retry_after_secs.to_string()));
+        match self {
+            Self::RateLimited { retry_after_secs } => {
+                resp.insert_header(("Retry-After", retry_after_secs.to_string()));
+            }
+            // Overload (pool wait, hashing slots, the database away) passes in about a
+            // second: well-behaved clients wait that long before trying again.
+            Self::Unavailable => {
+                resp.insert_header(("Retry-After", "1"));
+            }
+            _ => {}
         }
         if let Self::TooManyStreams(_) = self {
             // Streams end when their clients go; a few seconds is a fair first wait.
@@ -523,5 +531,21 @@ mod tests {
         assert!(n["error"].get("fields").is_none());
         assert_eq!(n["error"]["message"], "Ticket not found.");
         Ok(())
+    }
+
+    #[test]
+    fn overload_and_rate_limits_say_when_to_try_again() {
+        let busy = ApiError::unavailable().error_response();
+        assert_eq!(
+            busy.headers().get("Retry-After").map(|v| v.as_bytes()),
+            Some(&b"1"[..])
+        );
+        let limited = ApiError::rate_limited(7).error_response();
+        assert_eq!(
+            limited.headers().get("Retry-After").map(|v| v.as_bytes()),
+            Some(&b"7"[..])
+        );
+        let other = ApiError::not_found("ticket").error_response();
+        assert!(other.headers().get("Retry-After").is_none());
     }
 }
