@@ -210,11 +210,11 @@ impl ResponseError for ApiError {
             Self::Unavailable => {
                 resp.insert_header(("Retry-After", "1"));
             }
-            _ => {}
-        }
-        if let Self::TooManyStreams(_) = self {
             // Streams end when their clients go; a few seconds is a fair first wait.
-            resp.insert_header(("Retry-After", "5"));
+            Self::TooManyStreams(_) => {
+                resp.insert_header(("Retry-After", "5"));
+            }
+            _ => {}
         }
         resp.json(self.body())
     }
