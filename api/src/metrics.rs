@@ -1,8 +1,9 @@
 //! Prometheus metrics: requests by route and status, latency, pool usage, outbox depth,
-//! assistant failures.
+//! assistant failures, live event streams and event-listener reconnects.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 pub struct Metrics {
@@ -12,6 +13,10 @@ pub struct Metrics {
     pub db_pool: IntGaugeVec,
     pub outbox_depth: IntGaugeVec,
     pub assistant_failures: IntCounterVec,
+    /// Event streams open in this process.
+    pub sse_streams: IntGauge,
+    /// Times the event listener (re)connected after losing its connection.
+    pub listener_reconnects: IntCounter,
 }
 
 impl Metrics {
@@ -47,6 +52,13 @@ impl Metrics {
             ),
             &["provider", "reason"],
         )?;
+        let sse_streams = IntGauge::new("sse_streams", "Event streams open in this process")?;
+        let listener_reconnects = IntCounter::new(
+            "event_listener_reconnects_total",
+            "Times the LISTEN connection was lost and opened again",
+        )?;
+        registry.register(Box::new(sse_streams.clone()))?;
+        registry.register(Box::new(listener_reconnects.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
         registry.register(Box::new(db_pool.clone()))?;
@@ -59,6 +71,8 @@ impl Metrics {
             db_pool,
             outbox_depth,
             assistant_failures,
+            sse_streams,
+            listener_reconnects,
         })
     }
 

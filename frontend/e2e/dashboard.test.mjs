@@ -152,6 +152,7 @@ async function workday(page, base, consoleErrors) {
 
   // The widget key, read with the dashboard's own token.
   const me = api(base, await dashboardAccessToken(page));
+  const session = { user: (await me('GET', '/api/v1/me')).body };
   const wsRes = await me('GET', `/api/v1/workspaces/${ws}`);
   assert.equal(wsRes.status, 200);
 
@@ -371,7 +372,7 @@ test('setup screens: widget snippet and allowed origins, team invite, API key sh
 
     // The refresh token is in an HttpOnly, SameSite=Strict cookie scoped to the auth routes;
     // page scripts and storage hold no token.
-    const refreshCookie = async () => (await ctx.cookies(base)).find((c) => c.name === 'handoff_refresh');
+    const refreshCookie = async () => (await ctx.cookies(`${base}/api/v1/auth/refresh`)).find((c) => c.name === 'handoff_refresh');
     const first = await refreshCookie();
     assert.ok(first, 'the refresh cookie is set');
     assert.equal(first.httpOnly, true);

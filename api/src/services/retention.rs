@@ -1,13 +1,14 @@
 //! Retention: what the tables would otherwise keep forever. Done outbox jobs after
 //! `OUTBOX_RETENTION_DAYS`, failed ones and webhook deliveries after
 //! `WEBHOOK_DELIVERY_RETENTION_DAYS`, visitors who never wrote (no message, no ticket)
-//! after `EMPTY_VISITOR_RETENTION_DAYS` without a visit, and spent mail-quota windows.
+//! after `EMPTY_VISITOR_RETENTION_DAYS` without a visit, spent mail-quota windows, and widget
+//! messages' idempotency keys after `IDEMPOTENCY_RETENTION_HOURS`.
 //! Deletes go in batches, each served by an index, so no statement holds many locks or
 //! scans a table.
 
 use chrono::Utc;
 
-use crate::db::{self, conversations, mail_quota, outbox, webhooks};
+use crate::db::{self, conversations, mail_quota, outbox, webhooks, widget_message_keys};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -23,6 +24,7 @@ pub struct Purged {
     pub deliveries: usize,
     pub visitors: usize,
     pub quota_windows: usize,
+    pub message_keys: usize,
 }
 
 fn ago(d: std::time::Duration) -> ApiResult<chrono::DateTime<Utc>> {
@@ -35,6 +37,7 @@ enum Table {
     Deliveries,
     Visitors,
     QuotaWindows,
+    MessageKeys,
 }
 
 /// Deletes from `table` batch by batch until a batch comes back short (or `MAX_BATCHES`).
@@ -50,6 +53,7 @@ async fn batches(state: &AppState, table: Table, cutoffs: &Cutoffs) -> ApiResult
                 conversations::purge_empty_visitors(conn, cutoffs.idle, BATCH).await?
             }
             Table::QuotaWindows => mail_quota::purge(conn, cutoffs.window, BATCH).await?,
+            Table::MessageKeys => widget_message_keys::purge(conn, cutoffs.keys, BATCH).await?,
         };
         total += n;
         if i64::try_from(n).unwrap_or(i64::MAX) < BATCH {
@@ -64,6 +68,7 @@ struct Cutoffs {
     kept: chrono::DateTime<Utc>,
     idle: chrono::DateTime<Utc>,
     window: chrono::DateTime<Utc>,
+    keys: chrono::DateTime<Utc>,
 }
 
 pub async fn run(state: &AppState) -> ApiResult<Purged> {
@@ -73,12 +78,14 @@ pub async fn run(state: &AppState) -> ApiResult<Purged> {
         kept: ago(c.delivery_retention)?,
         idle: ago(c.empty_visitor_retention)?,
         window: Utc::now() - chrono::Duration::hours(2),
+        keys: ago(c.idempotency_retention)?,
     };
     let purged = Purged {
         outbox_jobs: batches(state, Table::Outbox, &cutoffs).await?,
         deliveries: batches(state, Table::Deliveries, &cutoffs).await?,
         visitors: batches(state, Table::Visitors, &cutoffs).await?,
         quota_windows: batches(state, Table::QuotaWindows, &cutoffs).await?,
+        message_keys: batches(state, Table::MessageKeys, &cutoffs).await?,
     };
     if purged != Purged::default() {
         tracing::info!(?purged, "retention deleted old rows");

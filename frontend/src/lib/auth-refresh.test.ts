@@ -93,6 +93,7 @@ describe('the session: access token in memory, refresh token in an HttpOnly cook
   });
 
   it('on load, trades the cookie for a session and loads the user', async () => {
+    localStorage.setItem('handoff.signed-in', '1');
     const restoring = restoreSession();
     expect(getAuthStatus()).toBe('restoring');
     const s = await restoring;
@@ -102,9 +103,17 @@ describe('the session: access token in memory, refresh token in an HttpOnly cook
   });
 
   it('on load without a cookie, is signed out (and ready to show the login page)', async () => {
+    localStorage.setItem('handoff.signed-in', '1');
     server.dropCookie();
     expect(await restoreSession()).toBeNull();
     expect(getSession()).toBeNull();
+    expect(getAuthStatus()).toBe('ready');
+    expect(localStorage.getItem('handoff.signed-in')).toBeNull();
+  });
+
+  it('on load in a browser that never signed in, asks the server nothing', async () => {
+    expect(await restoreSession()).toBeNull();
+    expect(server.calls).toEqual([]);
     expect(getAuthStatus()).toBe('ready');
   });
 

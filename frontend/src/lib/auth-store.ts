@@ -21,6 +21,12 @@ export type AuthStatus = 'restoring' | 'ready';
 
 /** Where tabs tell each other about logins and logouts (no token in it). */
 const EVENT_KEY = 'handoff.auth-event';
+/**
+ * A hint, no secret: this browser has signed in and not out, so a refresh cookie may be there
+ * (page scripts can't see an HttpOnly cookie). Without it, loading the page skips the refresh
+ * that could only answer 401.
+ */
+const HINT_KEY = 'handoff.signed-in';
 /** Where earlier versions kept the tokens; removed on load. */
 const LEGACY_KEY = 'handoff.session';
 /** Refresh this long before the access token expires. */
@@ -77,7 +83,26 @@ function forgetLegacyTokens() {
   }
 }
 
+function setHint(on: boolean) {
+  try {
+    if (on) localStorage.setItem(HINT_KEY, '1');
+    else localStorage.removeItem(HINT_KEY);
+  } catch {
+    /* no storage: always try the cookie */
+  }
+}
+
+function hinted(): boolean {
+  try {
+    return localStorage.getItem(HINT_KEY) === '1' || localStorage.getItem(LEGACY_KEY) !== null;
+  } catch {
+    return true;
+  }
+}
+
 export function setSession(next: Session | null) {
+  if (next) setHint(true);
+  else if (session) setHint(false);
   forgetLegacyTokens();
   session = next;
   status = 'ready';
@@ -132,6 +157,7 @@ async function doRefresh(): Promise<Session | null> {
       credentials: 'same-origin',
     });
     if (res.status === 401 || res.status === 400 || res.status === 403) {
+      setHint(false);
       if (session) clearSession();
       else setSession(null);
       return null;
@@ -158,6 +184,7 @@ export function refreshSession(): Promise<Session | null> {
 /** On page load: the session the refresh cookie still holds, if any. */
 export function restoreSession(): Promise<Session | null> {
   if (session) return Promise.resolve(session);
+  if (!hinted()) return Promise.resolve(null);
   status = 'restoring';
   emit();
   return refreshSession()
