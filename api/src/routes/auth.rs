@@ -10,9 +10,8 @@ use crate::http::session_cookie;
 use crate::services::accounts::{self as service, Registered};
 use crate::state::AppState;
 use crate::views::accounts::{
-    AuthResponse, ChangePassword, LoginRequest, Me, RefreshRequest, RegisterAccepted, RegisterRequest,
-    TokenPair,
-    VerifyEmailRequest,
+    AuthResponse, ChangePassword, LoginRequest, Me, RefreshRequest, RegisterAccepted,
+    RegisterRequest, TokenPair, VerifyEmailRequest,
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {
