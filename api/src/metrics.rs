@@ -1,5 +1,5 @@
 //! Prometheus metrics: requests by route and status, latency, pool usage, outbox depth,
-//! assistant failures, live event streams and event-listener reconnects.
+//! assistant failures, live event streams, event renders and event-listener reconnects.
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
@@ -17,6 +17,8 @@ pub struct Metrics {
     pub sse_streams: IntGauge,
     /// Times the event listener (re)connected after losing its connection.
     pub listener_reconnects: IntCounter,
+    /// Announced events rendered: once per process and event, however many streams watch.
+    pub events_rendered: IntCounter,
 }
 
 impl Metrics {
@@ -57,6 +59,11 @@ impl Metrics {
             "event_listener_reconnects_total",
             "Times the LISTEN connection was lost and opened again",
         )?;
+        let events_rendered = IntCounter::new(
+            "events_rendered_total",
+            "Announced events read and encoded for this process's streams",
+        )?;
+        registry.register(Box::new(events_rendered.clone()))?;
         registry.register(Box::new(sse_streams.clone()))?;
         registry.register(Box::new(listener_reconnects.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
@@ -73,6 +80,7 @@ impl Metrics {
             assistant_failures,
             sse_streams,
             listener_reconnects,
+            events_rendered,
         })
     }
 
