@@ -208,6 +208,7 @@ async fn verify_email(
 #[utoipa::path(tag = "auth", security(("bearer" = [])), responses(
     (status = 202, description = "A new mail is on its way"),
     (status = 401, body = ErrorBody),
+    (status = 403, description = "An API key: this needs a user session", body = ErrorBody),
     (status = 409, description = "Already verified (`already_verified`)", body = ErrorBody),
     (status = 429, body = ErrorBody)))]
 #[post("/api/v1/auth/verify-email/resend")]
@@ -220,7 +221,8 @@ async fn resend_verification(
 }
 
 /// The current user and their workspaces.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401, body = ErrorBody),
+    (status = 403, description = "An API key: this needs a user session", body = ErrorBody)))]
 #[get("/api/v1/me")]
 async fn me(state: web::Data<AppState>, user: AuthUser) -> ApiResult<web::Json<Me>> {
     Ok(web::Json(service::me(&state, user.user_id).await?))
