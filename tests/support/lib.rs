@@ -9,6 +9,7 @@
 pub mod json;
 pub mod smtp;
 pub mod sse;
+pub mod tarpit;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
