@@ -1,5 +1,7 @@
 //! Prometheus metrics: requests by route and status, latency, pool usage, outbox depth,
-//! assistant failures.
+//! assistant failures, tokens and budget refusals. Labels come from fixed sets only: the
+//! per-workspace AI usage is a database counter (`ai_usage`, shown by the AI settings API),
+//! not a label.
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
@@ -12,6 +14,10 @@ pub struct Metrics {
     pub db_pool: IntGaugeVec,
     pub outbox_depth: IntGaugeVec,
     pub assistant_failures: IntCounterVec,
+    /// Provider tokens used (`usage.total_tokens`), by provider.
+    pub assistant_tokens: IntCounterVec,
+    /// Turns the builtin engine answered because the workspace's daily AI budget was spent.
+    pub assistant_over_budget: prometheus::IntCounter,
 }
 
 impl Metrics {
@@ -51,7 +57,20 @@ impl Metrics {
         registry.register(Box::new(http_latency.clone()))?;
         registry.register(Box::new(db_pool.clone()))?;
         registry.register(Box::new(outbox_depth.clone()))?;
+        let assistant_tokens = IntCounterVec::new(
+            Opts::new(
+                "assistant_tokens_total",
+                "Assistant provider tokens used, by provider",
+            ),
+            &["provider"],
+        )?;
+        let assistant_over_budget = prometheus::IntCounter::new(
+            "assistant_over_budget_total",
+            "Visitor messages the builtin engine answered because the workspace's daily AI budget was spent",
+        )?;
         registry.register(Box::new(assistant_failures.clone()))?;
+        registry.register(Box::new(assistant_tokens.clone()))?;
+        registry.register(Box::new(assistant_over_budget.clone()))?;
         Ok(Metrics {
             registry,
             http_requests,
@@ -59,6 +78,8 @@ impl Metrics {
             db_pool,
             outbox_depth,
             assistant_failures,
+            assistant_tokens,
+            assistant_over_budget,
         })
     }
 

@@ -1,18 +1,21 @@
 //! Retention: what the tables would otherwise keep forever. Done outbox jobs after
 //! `OUTBOX_RETENTION_DAYS`, failed ones and webhook deliveries after
 //! `WEBHOOK_DELIVERY_RETENTION_DAYS`, visitors who never wrote (no message, no ticket)
-//! after `EMPTY_VISITOR_RETENTION_DAYS` without a visit, and spent mail-quota windows.
+//! after `EMPTY_VISITOR_RETENTION_DAYS` without a visit, spent mail-quota windows, and AI
+//! usage days older than 90 days.
 //! Deletes go in batches, each served by an index, so no statement holds many locks or
 //! scans a table.
 
 use chrono::Utc;
 
-use crate::db::{self, conversations, mail_quota, outbox, webhooks};
+use crate::db::{self, ai_usage, conversations, mail_quota, outbox, webhooks};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Rows per DELETE.
 pub const BATCH: i64 = 1000;
+/// Days of AI usage kept (the daily budget needs today's only).
+const AI_USAGE_RETENTION_DAYS: i64 = 90;
 /// Batches per table per run (the next run continues).
 const MAX_BATCHES: usize = 20;
 
@@ -23,6 +26,7 @@ pub struct Purged {
     pub deliveries: usize,
     pub visitors: usize,
     pub quota_windows: usize,
+    pub ai_usage_days: usize,
 }
 
 fn ago(d: std::time::Duration) -> ApiResult<chrono::DateTime<Utc>> {
@@ -35,6 +39,7 @@ enum Table {
     Deliveries,
     Visitors,
     QuotaWindows,
+    AiUsage,
 }
 
 /// Deletes from `table` batch by batch until a batch comes back short (or `MAX_BATCHES`).
@@ -50,6 +55,7 @@ async fn batches(state: &AppState, table: Table, cutoffs: &Cutoffs) -> ApiResult
                 conversations::purge_empty_visitors(conn, cutoffs.idle, BATCH).await?
             }
             Table::QuotaWindows => mail_quota::purge(conn, cutoffs.window, BATCH).await?,
+            Table::AiUsage => ai_usage::purge(conn, cutoffs.ai_day, BATCH).await?,
         };
         total += n;
         if i64::try_from(n).unwrap_or(i64::MAX) < BATCH {
@@ -64,6 +70,7 @@ struct Cutoffs {
     kept: chrono::DateTime<Utc>,
     idle: chrono::DateTime<Utc>,
     window: chrono::DateTime<Utc>,
+    ai_day: chrono::NaiveDate,
 }
 
 pub async fn run(state: &AppState) -> ApiResult<Purged> {
@@ -73,12 +80,14 @@ pub async fn run(state: &AppState) -> ApiResult<Purged> {
         kept: ago(c.delivery_retention)?,
         idle: ago(c.empty_visitor_retention)?,
         window: Utc::now() - chrono::Duration::hours(2),
+        ai_day: (Utc::now() - chrono::Duration::days(AI_USAGE_RETENTION_DAYS)).date_naive(),
     };
     let purged = Purged {
         outbox_jobs: batches(state, Table::Outbox, &cutoffs).await?,
         deliveries: batches(state, Table::Deliveries, &cutoffs).await?,
         visitors: batches(state, Table::Visitors, &cutoffs).await?,
         quota_windows: batches(state, Table::QuotaWindows, &cutoffs).await?,
+        ai_usage_days: batches(state, Table::AiUsage, &cutoffs).await?,
     };
     if purged != Purged::default() {
         tracing::info!(?purged, "retention deleted old rows");
