@@ -9,6 +9,17 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use ipnet::IpNet;
 
+/// Caps on live event streams (`events::slots`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamLimits {
+    /// Streams of this process (`MAX_STREAMS`).
+    pub per_process: usize,
+    pub per_visitor: u32,
+    /// A user (any of their sessions and workspaces) or an API key.
+    pub per_user: u32,
+    pub per_network: u32,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AiProvider {
     Builtin,
@@ -100,6 +111,15 @@ pub struct Config {
     /// is unused, is a client retry (a lost response), not a theft.
     pub refresh_grace: Duration,
     /// How often the outbox worker polls when idle.
+    /// Caps on live event streams (`MAX_STREAMS` per process; the others across processes).
+    pub stream_limits: StreamLimits,
+    /// How long a NOTIFY may take before the change is delivered locally only
+    /// (`NOTIFY_TIMEOUT_MS`).
+    pub notify_timeout: Duration,
+    /// How often the LISTEN connection is checked (`LISTENER_HEARTBEAT_MS`).
+    pub listener_heartbeat: Duration,
+    /// How long widget messages' idempotency keys are kept (`IDEMPOTENCY_RETENTION_HOURS`).
+    pub idempotency_retention: Duration,
     pub outbox_poll: Duration,
     /// First retry delay of a failed outbox job; doubles per attempt.
     pub outbox_backoff: Duration,
@@ -312,6 +332,23 @@ impl Config {
             .map(|v| parse_cidrs("WEBHOOK_ALLOW_PRIVATE_NETWORKS", &v))
             .transpose()?
             .unwrap_or_default();
+        let cap = |name: &str, default: u64| -> anyhow::Result<u32> {
+            u32::try_from(number(name, default)?)
+                .ok()
+                .filter(|n| *n >= 1)
+                .with_context(|| format!("{name} must be at least 1"))
+        };
+        let stream_limits = StreamLimits {
+            per_process: usize::try_from(cap("MAX_STREAMS", 1000)?)?,
+            per_visitor: cap("STREAMS_PER_VISITOR", 5)?,
+            per_user: cap("STREAMS_PER_USER", 20)?,
+            per_network: cap("STREAMS_PER_NETWORK", 100)?,
+        };
+        let idempotency_retention =
+            Duration::from_secs(number("IDEMPOTENCY_RETENTION_HOURS", 24)?.max(1) * 3600);
+        let notify_timeout = Duration::from_millis(number("NOTIFY_TIMEOUT_MS", 2000)?.max(1));
+        let listener_heartbeat =
+            Duration::from_millis(number("LISTENER_HEARTBEAT_MS", 10_000)?.max(10));
         let public_url = var("PUBLIC_URL")
             .unwrap_or_else(|| DEFAULT_PUBLIC_URL.into())
             .trim_end_matches('/')
@@ -358,6 +395,10 @@ impl Config {
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
             session_max: Duration::from_secs(session_max_days * 24 * 3600),
             refresh_grace: Duration::from_secs(refresh_grace_secs),
+            stream_limits,
+            notify_timeout,
+            listener_heartbeat,
+            idempotency_retention,
             outbox_poll: Duration::from_millis(
                 var("OUTBOX_POLL_MS")
                     .and_then(|v| v.parse().ok())

@@ -58,6 +58,9 @@ pub enum ApiError {
     Validation(BTreeMap<String, Vec<String>>),
     #[error("rate limited (retry after {retry_after_secs} s)")]
     RateLimited { retry_after_secs: u64 },
+    /// 429 `too_many_streams`: an event-stream cap is reached (see `events::slots`).
+    #[error("too many streams: {0}")]
+    TooManyStreams(String),
     #[error("service unavailable")]
     Unavailable,
     #[error(transparent)]
@@ -131,6 +134,7 @@ impl ApiError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::Validation(_) => "validation_failed",
             Self::RateLimited { .. } => "rate_limited",
+            Self::TooManyStreams(_) => "too_many_streams",
             Self::Unavailable => "service_unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -142,7 +146,8 @@ impl ApiError {
             | Self::Unauthorized(m)
             | Self::PlanRequired(m)
             | Self::Forbidden(m)
-            | Self::NotFound(m) => m.clone(),
+            | Self::NotFound(m)
+            | Self::TooManyStreams(m) => m.clone(),
             Self::Conflict { message, .. } | Self::ForbiddenCode { message, .. } => message.clone(),
             Self::PayloadTooLarge => "The request body is too large (1 MiB at most).".into(),
             Self::Validation(fields) => {
@@ -185,7 +190,7 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::TooManyStreams(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -196,8 +201,20 @@ impl ResponseError for ApiError {
             tracing::error!(error = ?e, "unexpected error");
         }
         let mut resp = HttpResponse::build(self.status_code());
-        if let Self::RateLimited { retry_after_secs } = self {
-            resp.insert_header(("Retry-After", retry_after_secs.to_string()));
+        match self {
+            Self::RateLimited { retry_after_secs } => {
+                resp.insert_header(("Retry-After", retry_after_secs.to_string()));
+            }
+            // Overload (pool wait, hashing slots, the database away) passes in about a
+            // second: well-behaved clients wait that long before trying again.
+            Self::Unavailable => {
+                resp.insert_header(("Retry-After", "1"));
+            }
+            // Streams end when their clients go; a few seconds is a fair first wait.
+            Self::TooManyStreams(_) => {
+                resp.insert_header(("Retry-After", "5"));
+            }
+            _ => {}
         }
         resp.json(self.body())
     }
@@ -259,6 +276,22 @@ impl From<OriginNotAllowed> for ApiError {
     }
 }
 
+/// Postgres's messages for "the server is shutting down, restarting or not ready"
+/// (SQLSTATE class 57P: admin_shutdown, crash_shutdown, cannot_connect_now), which diesel
+/// reports without their code.
+fn server_unavailable(message: &str) -> bool {
+    const GOING: &[&str] = &[
+        "terminating connection due to administrator command",
+        "terminating connection because of crash of another server process",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+        "the database system is not yet accepting connections",
+        "connection closed",
+    ];
+    GOING.iter().any(|m| message.contains(m))
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
@@ -268,7 +301,21 @@ impl From<diesel::result::Error> for ApiError {
             Error::NotFound => ApiError::Internal(
                 anyhow::Error::from(e).context("a row the request relies on is missing"),
             ),
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => ApiError::Unavailable,
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => ApiError::Unavailable,
+            // The server is going away or not back yet (a restart, a failover): the
+            // request may be retried, it is not the caller's fault nor a bug.
+            Error::DatabaseError(DatabaseErrorKind::Unknown, ref info)
+                if server_unavailable(info.message()) =>
+            {
+                tracing::warn!(error = info.message(), "database unavailable");
+                ApiError::Unavailable
+            }
+            // A connection that died inside a transaction leaves it in an unknown state.
+            Error::BrokenTransactionManager => ApiError::Unavailable,
+            Error::RollbackErrorOnCommit { commit_error, .. } => ApiError::from(*commit_error),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 tracing::info!(constraint = ?info.constraint_name(), "unique violation");
                 ApiError::conflict(
@@ -393,6 +440,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_database_going_away_is_503_not_500() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let db = |kind, msg: &str| Error::DatabaseError(kind, Box::new(msg.to_string()));
+        for e in [
+            db(
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            db(
+                DatabaseErrorKind::Unknown,
+                "FATAL: the database system is shutting down",
+            ),
+            db(DatabaseErrorKind::ClosedConnection, "closed"),
+            db(DatabaseErrorKind::UnableToSendCommand, "send"),
+            Error::BrokenTransactionManager,
+            Error::RollbackErrorOnCommit {
+                rollback_error: Box::new(Error::BrokenTransactionManager),
+                commit_error: Box::new(db(
+                    DatabaseErrorKind::Unknown,
+                    "terminating connection due to administrator command",
+                )),
+            },
+        ] {
+            let api = ApiError::from(e);
+            assert_eq!(api.status_code().as_u16(), 503, "{api:?}");
+        }
+        // Anything else stays a bug.
+        let other = ApiError::from(db(DatabaseErrorKind::Unknown, "syntax error"));
+        assert_eq!(other.status_code().as_u16(), 500);
+    }
+
+    #[test]
     fn statuses_and_codes_are_pinned() {
         let cases: Vec<(ApiError, u16, &str)> = vec![
             (ApiError::bad_request("x"), 400, "bad_request"),
@@ -417,6 +496,11 @@ mod tests {
                 "validation_failed",
             ),
             (ApiError::rate_limited(3), 429, "rate_limited"),
+            (
+                ApiError::TooManyStreams("x".into()),
+                429,
+                "too_many_streams",
+            ),
             (ApiError::unavailable(), 503, "service_unavailable"),
             (
                 ApiError::internal(anyhow::anyhow!("secret cause")),
@@ -447,5 +531,21 @@ mod tests {
         assert!(n["error"].get("fields").is_none());
         assert_eq!(n["error"]["message"], "Ticket not found.");
         Ok(())
+    }
+
+    #[test]
+    fn overload_and_rate_limits_say_when_to_try_again() {
+        let busy = ApiError::unavailable().error_response();
+        assert_eq!(
+            busy.headers().get("Retry-After").map(|v| v.as_bytes()),
+            Some(&b"1"[..])
+        );
+        let limited = ApiError::rate_limited(7).error_response();
+        assert_eq!(
+            limited.headers().get("Retry-After").map(|v| v.as_bytes()),
+            Some(&b"7"[..])
+        );
+        let other = ApiError::not_found("ticket").error_response();
+        assert!(other.headers().get("Retry-After").is_none());
     }
 }

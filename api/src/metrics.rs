@@ -1,10 +1,11 @@
 //! Prometheus metrics: requests by route and status, latency, pool usage, outbox depth,
-//! assistant failures, tokens and budget refusals. Labels come from fixed sets only: the
-//! per-workspace AI usage is a database counter (`ai_usage`, shown by the AI settings API),
-//! not a label.
+//! assistant failures, tokens and budget refusals, live event streams and event-listener
+//! reconnects. Labels come from fixed sets only: the per-workspace AI usage is a database
+//! counter (`ai_usage`, shown by the AI settings API), not a label.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 pub struct Metrics {
@@ -18,6 +19,10 @@ pub struct Metrics {
     pub assistant_tokens: IntCounterVec,
     /// Turns the builtin engine answered because the workspace's daily AI budget was spent.
     pub assistant_over_budget: prometheus::IntCounter,
+    /// Event streams open in this process.
+    pub sse_streams: IntGauge,
+    /// Times the event listener (re)connected after losing its connection.
+    pub listener_reconnects: IntCounter,
 }
 
 impl Metrics {
@@ -53,6 +58,13 @@ impl Metrics {
             ),
             &["provider", "reason"],
         )?;
+        let sse_streams = IntGauge::new("sse_streams", "Event streams open in this process")?;
+        let listener_reconnects = IntCounter::new(
+            "event_listener_reconnects_total",
+            "Times the LISTEN connection was lost and opened again",
+        )?;
+        registry.register(Box::new(sse_streams.clone()))?;
+        registry.register(Box::new(listener_reconnects.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
         registry.register(Box::new(db_pool.clone()))?;
@@ -80,6 +92,8 @@ impl Metrics {
             assistant_failures,
             assistant_tokens,
             assistant_over_budget,
+            sse_streams,
+            listener_reconnects,
         })
     }
 

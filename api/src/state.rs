@@ -10,7 +10,8 @@ use crate::assistant::{self, Assistant};
 use crate::config::{AiProvider, Config, Embeddings};
 use crate::db::{self, Pool};
 use crate::events::BusEvent;
-use crate::events::bus::EventBus;
+use crate::events::bus::{BusSettings, EventBus};
+use crate::events::slots::StreamSlots;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::ratelimit::Limiter;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub pool: Pool,
     pub config: Arc<Config>,
     pub events: EventBus,
+    /// The caps on live event streams (this process's count, everyone's leases).
+    pub streams: StreamSlots,
     pub metrics: Arc<Metrics>,
     pub limiter: Limiter,
     pub assistant: Arc<dyn Assistant>,
@@ -79,7 +82,14 @@ impl AppState {
             tracing::info!(model = e.model(), "semantic retrieval on");
         }
         let knowledge = Arc::new(Knowledge::new(embedder));
-        let events = EventBus::new(pool.clone());
+        let events = EventBus::new(
+            pool.clone(),
+            BusSettings {
+                notify_timeout: config.notify_timeout,
+                heartbeat: config.listener_heartbeat,
+            },
+            metrics.listener_reconnects.clone(),
+        );
         let mut changes = events.knowledge_changes();
         let cache = knowledge.clone();
         tokio::spawn(async move {
@@ -94,8 +104,14 @@ impl AppState {
                 }
             }
         });
+        let streams = StreamSlots::new(
+            pool.clone(),
+            config.stream_limits,
+            metrics.sse_streams.clone(),
+        );
         Ok(AppState {
             events,
+            streams,
             knowledge,
             embeddings_warning,
             limiter: Limiter::new(pool.clone(), config.rate_limits),

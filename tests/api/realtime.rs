@@ -195,3 +195,181 @@ async fn streams_end_when_the_listener_reconnects_and_the_resumed_stream_catches
         })
         .await;
 }
+
+/// A LISTEN connection that goes silent (a NAT or load balancer forgot it: no error, no
+/// answer) is found by the listener's heartbeat and replaced; meanwhile publishing gives up
+/// on it after `NOTIFY_TIMEOUT_MS` and sends through the pool, so a committed write never
+/// hangs on its announcement. The streams are told to resync when the listener is back.
+#[tokio::test]
+async fn a_silent_listener_connection_is_replaced_and_publishing_never_hangs() {
+    use futures_util::StreamExt;
+    use handoff::events::bus::{BusSettings, EventBus};
+    use handoff::events::{BusEvent, Frames};
+    use handoff_tests::proxy::{SilencingProxy, socket_of};
+    use std::time::Duration;
+
+    let db = handoff_tests::fresh_database().await;
+    let direct = handoff_tests::url_for_db(&db);
+    let proxy = SilencingProxy::start(socket_of(&direct)).await;
+    let pool = handoff::db::pool(&direct, 2).expect("pool");
+    let metrics = handoff::metrics::Metrics::new().expect("metrics");
+    let bus = EventBus::new(
+        pool,
+        BusSettings {
+            notify_timeout: Duration::from_millis(300),
+            heartbeat: Duration::from_millis(300),
+        },
+        metrics.listener_reconnects.clone(),
+    );
+    let listener = bus.spawn_listener(proxy.url_through(&direct));
+    assert!(
+        bus.wait_listening(Duration::from_secs(10)).await,
+        "listening"
+    );
+    let mut live = Box::pin(bus.subscribe());
+    let mut knowledge = bus.knowledge_changes();
+
+    proxy.silence_existing();
+    // Publishing over the silent connection returns (through a pooled connection).
+    let ws = uuid::Uuid::now_v7();
+    tokio::time::timeout(Duration::from_secs(5), bus.publish(BusEvent::knowledge(ws)))
+        .await
+        .expect("a publish over a silent connection must not hang");
+
+    // The heartbeat finds the silent connection; the listener reconnects and every stream
+    // is told to resync (a reset closes it; its client resumes with Last-Event-ID).
+    let next = tokio::time::timeout(Duration::from_secs(10), live.next())
+        .await
+        .expect("a reset after the listener reconnects")
+        .expect("the subscription is open");
+    assert!(matches!(next.frames, Frames::Reset), "{:?}", next.frames);
+    assert_eq!(metrics.listener_reconnects.get(), 1);
+    assert!(
+        metrics
+            .render()
+            .contains("event_listener_reconnects_total 1")
+    );
+
+    // The new connection delivers announcements again (one made by another process).
+    let elsewhere = uuid::Uuid::now_v7();
+    let payload = serde_json::to_string(&BusEvent::knowledge(elsewhere)).expect("json");
+    let mut conn =
+        <diesel::PgConnection as diesel::Connection>::establish(&direct).expect("connect");
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query("SELECT pg_notify('handoff_events', $1)")
+            .bind::<diesel::sql_types::Text, _>(&payload),
+        &mut conn,
+    )
+    .expect("notify");
+    let seen = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match knowledge.recv().await {
+                Ok(Some(ws)) if ws == elsewhere => return,
+                Ok(_) => continue,
+                Err(e) => panic!("knowledge changes: {e}"),
+            }
+        }
+    })
+    .await;
+    assert!(seen.is_ok(), "the reconnected listener delivers again");
+    listener.abort();
+    drop(proxy);
+    handoff_tests::drop_database(&db);
+}
+
+/// More changed tickets than a reconnect replays (50): one `resync` event instead of the
+/// rows (the dashboard reloads its list), then the live stream; a reconnect from the
+/// resync's id replays only what changed after it.
+#[tokio::test]
+async fn a_reconnect_that_missed_too_much_gets_one_resync_event() {
+    let s = setup().await;
+    let url = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
+    let mut stream = s.app.event_stream(&url, None).await;
+    let first = s.create("first@example.com", "First").await;
+    let last_id = stream
+        .next_event(|e| e.name == "ticket.created" && e.data["id"] == first["id"])
+        .await
+        .id
+        .expect("the event carries an id");
+    drop(stream);
+    for i in 0..51 {
+        s.create(&format!("v{i}@example.com"), &format!("Missed {i}"))
+            .await;
+    }
+    let url = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
+    let mut stream = s.app.event_stream(&url, Some(&last_id)).await;
+    let resync = stream.next_event(|_| true).await;
+    assert_eq!(resync.name, "resync", "{resync:?}");
+    assert_eq!(resync.data["reason"], "too_many_missed");
+    let resume_at = resync.id.expect("a resync carries where to resume");
+    // Live again right after it (announcements of the missed changes may still be on
+    // their way: wait for this one).
+    let t = s.create("after@example.com", "After the resync").await;
+    let next = stream.next_event(|e| e.data["id"] == t["id"]).await;
+    assert_eq!(next.name, "ticket.created", "{next:?}");
+    drop(stream);
+
+    // Resuming from the resync replays only the one change since.
+    let url = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
+    let mut stream = s.app.event_stream(&url, Some(&resume_at)).await;
+    let replayed = stream.next_event(|_| true).await;
+    assert_eq!(replayed.name, "ticket.updated", "{replayed:?}");
+    assert_eq!(replayed.data["id"], t["id"]);
+}
+
+/// The widget's stream: a reconnect that missed more than 50 messages gets `resync` (the
+/// widget reloads the conversation) instead of the messages.
+#[tokio::test]
+async fn a_widget_reconnect_that_missed_too_much_gets_one_resync_event() {
+    let s = setup().await;
+    let session = s
+        .app
+        .post(
+            "/api/v1/widget/sessions",
+            None,
+            json!({"widget_key": s.widget_key, "page_url": "https://shop.example.com/"}),
+        )
+        .await
+        .expect_status(StatusCode::CREATED);
+    let visitor_token = str_at(&session, "visitor_token");
+    let t = s
+        .app
+        .post(
+            &s.path("/tickets"),
+            Some(&s.owner.token),
+            json!({"visitor_email": "w@example.com", "summary": "Many replies", "conversation_id": session["conversation_id"]}),
+        )
+        .await
+        .expect_status(StatusCode::CREATED);
+    let ticket = id_of(&t);
+    let seen = s.reply(&ticket, "The last one seen", false).await;
+    let seen_id = str_at(&seen, "id").to_string();
+    for i in 0..51 {
+        s.reply(&ticket, &format!("Missed {i}"), false).await;
+    }
+    let url = s
+        .app
+        .stream_url("/api/v1/widget/events", visitor_token)
+        .await;
+    let mut stream = s.app.event_stream(&url, Some(&seen_id)).await;
+    let resync = stream.next_event(|_| true).await;
+    assert_eq!(resync.name, "resync", "{resync:?}");
+    s.reply(&ticket, "Live after the resync", false).await;
+    let next = stream
+        .next_event(|e| e.data["body"] == "Live after the resync")
+        .await;
+    assert_eq!(next.name, "message.created", "{next:?}");
+
+    // A few missed messages are still replayed one by one.
+    let last = str_at(&next.data, "id").to_string();
+    drop(stream);
+    s.reply(&ticket, "Missed while away", false).await;
+    let url = s
+        .app
+        .stream_url("/api/v1/widget/events", visitor_token)
+        .await;
+    let mut stream = s.app.event_stream(&url, Some(&last)).await;
+    let replayed = stream.next_event(|_| true).await;
+    assert_eq!(replayed.name, "message.created", "{replayed:?}");
+    assert_eq!(replayed.data["body"], "Missed while away");
+}

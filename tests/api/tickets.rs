@@ -618,20 +618,33 @@ async fn two_hundred_concurrent_creations_get_two_hundred_distinct_numbers() {
         let url = s.app.url(&s.path("/tickets"));
         let token = s.owner.token.clone();
         handles.push(tokio::spawn(async move {
-            let resp = client
-                .post(url)
-                .bearer_auth(token)
-                .json(&json!({"visitor_email": format!("c{i}@load.test"), "summary": format!("Concurrent {i}")}))
-                .send()
-                .await
-                .expect("request");
-            let status = resp.status();
-            let body = resp.text().await.expect("response body");
-            if status != StatusCode::CREATED {
-                return format!("{status}: {body}");
+            // A burst larger than the pool may be told to come back (503 + Retry-After);
+            // a client that does so must get its ticket, with a number nobody else got.
+            for _ in 0..60 {
+                let resp = client
+                    .post(url.clone())
+                    .bearer_auth(&token)
+                    .json(&json!({"visitor_email": format!("c{i}@load.test"), "summary": format!("Concurrent {i}")}))
+                    .send()
+                    .await
+                    .expect("request");
+                let status = resp.status();
+                let retry_after = resp.headers().get("Retry-After").cloned();
+                let body = resp.text().await.expect("response body");
+                if status == StatusCode::SERVICE_UNAVAILABLE {
+                    let secs = retry_after
+                        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                        .expect("a 503 says when to try again");
+                    tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+                    continue;
+                }
+                if status != StatusCode::CREATED {
+                    return format!("{status}: {body}");
+                }
+                let body: Value = serde_json::from_str(&body).expect("a JSON ticket");
+                return str_at(&body, "number").to_string();
             }
-            let body: Value = serde_json::from_str(&body).expect("a JSON ticket");
-            str_at(&body, "number").to_string()
+            "still 503 after 60 tries".to_string()
         }));
     }
     let started = std::time::Instant::now();

@@ -907,3 +907,122 @@ async fn after_the_handoff_questions_are_answered_details_acknowledged_once_and_
     assert!(reply_text(&a).contains("reopened"), "{a}");
     assert_eq!(tickets(&app, &site.ws)[0].status, "open");
 }
+
+/// Sends a message with an `Idempotency-Key`; returns the status and body.
+async fn say_keyed(app: &TestApp, v: &Visitor, key: &str, text: &str) -> (StatusCode, Value) {
+    let resp = app
+        .client
+        .post(app.url("/api/v1/widget/messages"))
+        .bearer_auth(&v.token)
+        .header("Idempotency-Key", key)
+        .json(&json!({"body": text}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST /widget/messages: {e}"));
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// How many messages of `sender` with `body` the visitor's conversation holds.
+fn stored(app: &TestApp, v: &Visitor, sender: &str, body: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let n: N = diesel::sql_query(
+        "SELECT count(*) AS n FROM messages
+          WHERE conversation_id = $1::uuid AND sender::text = $2 AND body = $3",
+    )
+    .bind::<Text, _>(str_at(&v.session, "conversation_id"))
+    .bind::<Text, _>(sender)
+    .bind::<Text, _>(body)
+    .get_result(&mut app.db())
+    .unwrap_or_else(|e| panic!("counting messages: {e}"));
+    n.n
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_idempotency_key_returns_the_first_answer_and_stores_once() {
+    let app = TestApp::spawn().await;
+    let s = site(&app, "standard", false).await;
+    let v = session(&app, &s).await;
+    let text = "Do you ship to Norway?";
+    let (status, first) = say_keyed(&app, &v, "msg-1", text).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert!(!replies(&first).is_empty(), "{first}");
+    // The response was lost; the widget retries with the same key.
+    let (status, again) = say_keyed(&app, &v, "msg-1", text).await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert_eq!(again, first, "the retry gets the first answer");
+    assert_eq!(stored(&app, &v, "visitor", text), 1, "stored once");
+    let (_, list) = app.get("/api/v1/widget/messages", Some(&v.token)).await;
+    assert_eq!(
+        array_at(&list, "items").len(),
+        array_at(&first, "messages").len(),
+        "no second answer either: {list}"
+    );
+
+    // The same key for another message is refused, and stores nothing.
+    let (status, body) = say_keyed(&app, &v, "msg-1", "Something else").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "idempotency_key_reused");
+    assert_eq!(stored(&app, &v, "visitor", "Something else"), 0);
+
+    // Keys are the visitor's own: another visitor's "msg-1" is another message.
+    let other = session(&app, &s).await;
+    let (status, theirs) = say_keyed(&app, &other, "msg-1", text).await;
+    assert_eq!(status, StatusCode::CREATED, "{theirs}");
+    assert_ne!(theirs["messages"][0]["id"], first["messages"][0]["id"]);
+
+    // Malformed keys are refused.
+    for bad in ["", " ", "ключ", &"k".repeat(256)] {
+        let (status, body) = say_keyed(&app, &v, bad, "Hello").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}: {body}");
+    }
+    assert_eq!(stored(&app, &v, "visitor", "Hello"), 0);
+}
+
+/// A turn whose process died after storing the visitor's message (the key holds the
+/// message, no answer): the retry answers that message without storing it again. While a
+/// turn still holds the key, a retry is told to wait.
+#[tokio::test]
+async fn a_retry_after_an_interrupted_turn_answers_the_stored_message_once() {
+    let app = TestApp::spawn().await;
+    let s = site(&app, "standard", false).await;
+    let v = session(&app, &s).await;
+    let conv = str_at(&v.session, "conversation_id").to_string();
+    let text = "What are your opening hours?";
+    let interrupted = |key: &str, lapsed: bool| {
+        format!(
+            "WITH m AS (
+                 INSERT INTO messages (id, workspace_id, conversation_id, sender, body)
+                 SELECT gen_random_uuid(), workspace_id, id, 'visitor', '{text}'
+                   FROM conversations WHERE id = $1::uuid
+                 RETURNING id, workspace_id, conversation_id)
+             INSERT INTO widget_message_keys (conversation_id, visitor_id, idempotency_key,
+                 workspace_id, body_sha256, message_id, locked_until)
+             SELECT m.conversation_id, c.visitor_id, '{key}', m.workspace_id,
+                    encode(sha256(convert_to('{text}', 'UTF8')), 'hex'), m.id,
+                    now() {} interval '1 minute'
+               FROM m JOIN conversations c ON c.id = m.conversation_id",
+            if lapsed { "-" } else { "+" }
+        )
+    };
+    sql(&app, &interrupted("crashed", true), &conv);
+    let (status, answer) = say_keyed(&app, &v, "crashed", text).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert!(!replies(&answer).is_empty(), "answered: {answer}");
+    assert_eq!(answer["messages"][0]["body"], text);
+    assert_eq!(stored(&app, &v, "visitor", text), 1, "not stored twice");
+    let (status, again) = say_keyed(&app, &v, "crashed", text).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(again, answer);
+
+    // A turn in progress holds its key: a concurrent retry stores nothing and waits.
+    sql(&app, &interrupted("busy", false), &conv);
+    let (status, body) = say_keyed(&app, &v, "busy", text).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "idempotency_in_progress");
+    assert_eq!(stored(&app, &v, "visitor", text), 2);
+}

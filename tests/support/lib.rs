@@ -7,6 +7,8 @@
 //! something to happen, with a deadline; nothing sleeps to let time pass.
 
 pub mod json;
+pub mod pg;
+pub mod proxy;
 pub mod smtp;
 pub mod sse;
 pub mod tarpit;
@@ -217,6 +219,7 @@ pub fn drop_database(name: &str) {
 pub struct TestAppBuilder {
     env: HashMap<String, Option<String>>,
     db_name: Option<String>,
+    database_url: Option<String>,
 }
 
 impl TestAppBuilder {
@@ -238,12 +241,27 @@ impl TestAppBuilder {
         self
     }
 
+    /// Serve from a migrated database elsewhere (e.g. a private cluster a fault test starts
+    /// and stops); the caller owns it.
+    pub fn database_url(mut self, url: &str) -> Self {
+        self.database_url = Some(url.to_string());
+        self
+    }
+
     pub async fn spawn(self) -> TestApp {
-        let owns_db = self.db_name.is_none();
-        let db_name = match self.db_name {
-            Some(n) => n,
-            None => fresh_database().await,
+        let owns_db = self.db_name.is_none() && self.database_url.is_none();
+        let db_name = match (self.db_name, &self.database_url) {
+            (Some(n), _) => n,
+            (None, Some(url)) => url::Url::parse(url)
+                .ok()
+                .map(|u| u.path().trim_start_matches('/').to_string())
+                .unwrap_or_else(|| "external".into()),
+            (None, None) => fresh_database().await,
         };
+        let database_url = self
+            .database_url
+            .clone()
+            .unwrap_or_else(|| url_for_db(&db_name));
         let data_dir =
             std::env::temp_dir().join(format!("handoff-test-{db_name}-{}", rand::random::<u32>()));
         let listener = match std::net::TcpListener::bind("127.0.0.1:0") {
@@ -255,7 +273,7 @@ impl TestAppBuilder {
             Err(e) => panic!("local address: {e}"),
         };
         let mut env: HashMap<String, String> = HashMap::from([
-            ("DATABASE_URL".into(), url_for_db(&db_name)),
+            ("DATABASE_URL".into(), database_url.clone()),
             (
                 "JWT_SECRET".into(),
                 // 32 random bytes, base64 (JWT_SECRET takes key material, not passphrases).
@@ -305,6 +323,7 @@ impl TestAppBuilder {
             addr: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),
             db_name,
+            database_url,
             owns_db,
             data_dir,
             handle,
@@ -316,6 +335,7 @@ pub struct TestApp {
     pub addr: String,
     pub client: reqwest::Client,
     pub db_name: String,
+    database_url: String,
     owns_db: bool,
     pub data_dir: PathBuf,
     handle: actix_web::dev::ServerHandle,
@@ -337,6 +357,7 @@ impl TestApp {
         TestAppBuilder {
             env: HashMap::new(),
             db_name: None,
+            database_url: None,
         }
     }
 
@@ -345,7 +366,7 @@ impl TestApp {
     }
 
     pub fn database_url(&self) -> String {
-        url_for_db(&self.db_name)
+        self.database_url.clone()
     }
 
     /// A synchronous connection to this app's database, for assertions.

@@ -16,11 +16,13 @@ pub mod outbox;
 pub mod rate_limits;
 pub mod refresh_tokens;
 pub mod schema;
+pub mod stream_leases;
 pub mod stream_tickets;
 pub mod tickets;
 pub mod users;
 pub mod verifications;
 pub mod webhooks;
+pub mod widget_message_keys;
 pub mod workspaces;
 
 use diesel_async::AsyncPgConnection;

@@ -22,6 +22,23 @@ pub const LISTENER_NAME: &str = "handoff-listener";
 /// Rendered events a stream may fall behind before it is closed.
 const LIVE_CAPACITY: usize = 1024;
 
+/// How long the listener waits for Postgres to answer its connect.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// TCP keepalive on the listener's socket: an idle connection a NAT or load balancer
+/// dropped is found out by the kernel too, not only by the heartbeat.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
+
+/// The bus's timings (from `NOTIFY_TIMEOUT_MS` and `LISTENER_HEARTBEAT_MS`).
+#[derive(Debug, Clone, Copy)]
+pub struct BusSettings {
+    /// A NOTIFY that takes longer is given up: the change is delivered in this process
+    /// only (its streams elsewhere resume when their listener reconnects).
+    pub notify_timeout: Duration,
+    /// The listener runs `SELECT 1` this often and reconnects when the answer doesn't come
+    /// within the same time.
+    pub heartbeat: Duration,
+}
+
 /// Knowledge-index changes: a workspace, or `None` for "maybe all" (the listener
 /// reconnected and may have missed announcements).
 pub type KnowledgeChanges = broadcast::Sender<Option<uuid::Uuid>>;
@@ -47,11 +64,14 @@ pub struct EventBus {
     /// Whether the listener is LISTENing now.
     listening: Arc<watch::Sender<bool>>,
     knowledge: KnowledgeChanges,
+    settings: BusSettings,
+    /// Counts the listener's reconnects (`event_listener_reconnects_total`).
+    reconnects: prometheus::IntCounter,
 }
 
 impl EventBus {
     /// The bus and its renderer task (which reads announced rows with `pool`).
-    pub fn new(pool: Pool) -> Self {
+    pub fn new(pool: Pool, settings: BusSettings, reconnects: prometheus::IntCounter) -> Self {
         let (announced, rx) = mpsc::unbounded_channel();
         let (live, _) = broadcast::channel(LIVE_CAPACITY);
         tokio::spawn(render_loop(rx, live.clone(), pool.clone()));
@@ -62,6 +82,8 @@ impl EventBus {
             notifier: Arc::new(RwLock::new(None)),
             listening: Arc::new(watch::channel(false).0),
             knowledge: broadcast::channel(LIVE_CAPACITY).0,
+            settings,
+            reconnects,
         }
     }
 
@@ -111,19 +133,46 @@ impl EventBus {
         };
         // The listener's dedicated connection sends it, so publishing never takes a pool
         // connection (a handler still holding one can't starve the pool). Only while that
-        // connection is down does it borrow one from the pool.
+        // connection is down, or when it doesn't answer in time, does it borrow one from the
+        // pool. Every attempt is bounded by `notify_timeout`: a write that committed never
+        // hangs on announcing itself.
+        let limit = self.settings.notify_timeout;
         let notifier = self.notifier.read().ok().and_then(|n| n.clone());
-        let result = match notifier {
-            Some(client) => tokio_postgres::Client::execute(
-                &client,
-                "SELECT pg_notify($1, $2)",
-                &[&CHANNEL, &payload.as_str()],
+        let mut result = match notifier {
+            Some(client) => match tokio::time::timeout(
+                limit,
+                tokio_postgres::Client::execute(
+                    &client,
+                    "SELECT pg_notify($1, $2)",
+                    &[&CHANNEL, &payload.as_str()],
+                ),
             )
             .await
-            .map(|_| ())
-            .map_err(anyhow::Error::from),
-            None => notify_with_pool(&self.pool, &payload).await,
+            {
+                Ok(sent) => sent.map(|_| ()).map_err(anyhow::Error::from),
+                Err(_) => {
+                    // Don't make the next publish wait too: the pool sends until the
+                    // listener has reconnected (its heartbeat finds the dead connection).
+                    if let Ok(mut slot) = self.notifier.write()
+                        && slot.as_ref().is_some_and(|c| Arc::ptr_eq(c, &client))
+                    {
+                        *slot = None;
+                    }
+                    Err(anyhow::anyhow!(
+                        "the listener's connection did not answer NOTIFY within {limit:?}"
+                    ))
+                }
+            },
+            None => Err(anyhow::anyhow!("the listener is not connected")),
         };
+        if let Err(e) = &result {
+            tracing::debug!(error = %e, "NOTIFY on the listener's connection failed; trying a pooled one");
+            result = match tokio::time::timeout(limit, notify_with_pool(&self.pool, &payload)).await
+            {
+                Ok(sent) => sent,
+                Err(_) => Err(anyhow::anyhow!("NOTIFY did not complete within {limit:?}")),
+            };
+        }
         if let Err(e) = result {
             tracing::warn!(error = %e, kind = %ev.kind, "NOTIFY failed; delivering locally only");
             deliver(&self.announced, &self.knowledge, ev);
@@ -133,15 +182,21 @@ impl EventBus {
     /// LISTENs on a dedicated connection, reconnecting with backoff, for the life of the
     /// process.
     pub fn spawn_listener(&self, database_url: String) -> tokio::task::JoinHandle<()> {
-        let announced = self.announced.clone();
-        let notifier = self.notifier.clone();
-        let listening = self.listening.clone();
-        let knowledge = self.knowledge.clone();
+        let link = Link {
+            announced: self.announced.clone(),
+            knowledge: self.knowledge.clone(),
+            notifier: self.notifier.clone(),
+            listening: self.listening.clone(),
+            heartbeat: self.settings.heartbeat,
+        };
+        let (notifier, listening) = (self.notifier.clone(), self.listening.clone());
+        let reconnects = self.reconnects.clone();
         tokio::spawn(async move {
             let mut delay = Duration::from_millis(200);
+            let mut connected_before = false;
             loop {
                 let outcome =
-                    listen_once(&database_url, &announced, &knowledge, &notifier, &listening).await;
+                    listen_once(&database_url, &link, &mut connected_before, &reconnects).await;
                 listening.send_replace(false);
                 if let Ok(mut slot) = notifier.write() {
                     *slot = None;
@@ -153,7 +208,9 @@ impl EventBus {
                     }
                 }
                 tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(10));
+                // At most 2 s between attempts, so the listener is back within that of its
+                // database.
+                delay = (delay * 2).min(Duration::from_secs(2));
             }
         })
     }
@@ -215,17 +272,47 @@ async fn render_loop(
     }
 }
 
+/// What the listener feeds and reports to.
+struct Link {
+    announced: mpsc::UnboundedSender<Announced>,
+    knowledge: KnowledgeChanges,
+    notifier: Notifier,
+    listening: Arc<watch::Sender<bool>>,
+    heartbeat: Duration,
+}
+
+/// Aborts the connection's driver task when the listener gives the connection up (a socket
+/// nobody answers on would otherwise keep it waiting forever).
+struct AbortOnDrop(tokio::task::JoinHandle<anyhow::Result<()>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// One LISTEN session: connects, LISTENs, then delivers notifications and checks the
+/// connection every `heartbeat` until it fails (an error, or no answer within `heartbeat`).
 async fn listen_once(
     database_url: &str,
-    announced: &mpsc::UnboundedSender<Announced>,
-    knowledge: &KnowledgeChanges,
-    notifier: &Notifier,
-    listening: &watch::Sender<bool>,
+    link: &Link,
+    connected_before: &mut bool,
+    reconnects: &prometheus::IntCounter,
 ) -> anyhow::Result<()> {
+    let mut config: tokio_postgres::Config = database_url.parse()?;
+    config
+        .application_name(LISTENER_NAME)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .keepalives(true)
+        .keepalives_idle(KEEPALIVE_IDLE)
+        // Unacknowledged writes (a heartbeat, a NOTIFY) fail the socket after this long.
+        .tcp_user_timeout(link.heartbeat * 2);
     let (client, mut connection) =
-        tokio_postgres::connect(database_url, tokio_postgres::NoTls).await?;
+        tokio::time::timeout(CONNECT_TIMEOUT, config.connect(tokio_postgres::NoTls))
+            .await
+            .map_err(|_| anyhow::anyhow!("connecting timed out"))??;
     let (ntx, mut nrx) = mpsc::unbounded_channel();
-    let driver = tokio::spawn(async move {
+    let driver = AbortOnDrop(tokio::spawn(async move {
         let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
         while let Some(msg) = messages.next().await {
             match msg {
@@ -239,28 +326,55 @@ async fn listen_once(
             }
         }
         anyhow::Ok(())
-    });
-    // Named, so operators (and tests) can tell the listener from pool connections.
-    client
-        .batch_execute(&format!(
-            "SET application_name = '{LISTENER_NAME}'; LISTEN {CHANNEL}"
-        ))
-        .await?;
-    if let Ok(mut slot) = notifier.write() {
-        *slot = Some(Arc::new(client));
+    }));
+    // Named (`application_name`), so operators (and tests) can tell the listener from pool
+    // connections.
+    tokio::time::timeout(
+        link.heartbeat,
+        client.batch_execute(&format!("LISTEN {CHANNEL}")),
+    )
+    .await
+    .map_err(|_| anyhow::anyhow!("LISTEN timed out"))??;
+    let client = Arc::new(client);
+    if let Ok(mut slot) = link.notifier.write() {
+        *slot = Some(client.clone());
     }
+    if *connected_before {
+        reconnects.inc();
+    }
+    *connected_before = true;
     // Whatever was announced while nobody listened is lost for live streams: they resume.
-    let _ = announced.send(Announced::Reset);
-    let _ = knowledge.send(None);
-    listening.send_replace(true);
+    let _ = link.announced.send(Announced::Reset);
+    let _ = link.knowledge.send(None);
+    link.listening.send_replace(true);
     tracing::debug!("listening for events");
-    while let Some(payload) = nrx.recv().await {
-        match serde_json::from_str::<BusEvent>(&payload) {
-            Ok(ev) => deliver(announced, knowledge, ev),
-            Err(e) => tracing::warn!(error = %e, "ignoring malformed event payload"),
+    let mut beat = tokio::time::interval(link.heartbeat);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    beat.tick().await;
+    loop {
+        tokio::select! {
+            payload = nrx.recv() => {
+                let Some(payload) = payload else { break };
+                match serde_json::from_str::<BusEvent>(&payload) {
+                    Ok(ev) => deliver(&link.announced, &link.knowledge, ev),
+                    Err(e) => tracing::warn!(error = %e, "ignoring malformed event payload"),
+                }
+            }
+            _ = beat.tick() => {
+                match tokio::time::timeout(link.heartbeat, client.simple_query("SELECT 1")).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => anyhow::bail!("listener heartbeat failed: {e}"),
+                    Err(_) => anyhow::bail!(
+                        "listener heartbeat: no answer within {:?}",
+                        link.heartbeat
+                    ),
+                }
+            }
         }
     }
-    driver.await??;
+    // The connection ended: its driver says why.
+    let mut driver = driver;
+    (&mut driver.0).await??;
     Ok(())
 }
 
@@ -285,7 +399,14 @@ mod tests {
     #[tokio::test]
     async fn a_stream_that_falls_behind_ends() -> anyhow::Result<()> {
         // The pool connects lazily: nothing here talks to a database.
-        let bus = EventBus::new(db::pool("postgres://nobody@127.0.0.1:1/none", 1)?);
+        let bus = EventBus::new(
+            db::pool("postgres://nobody@127.0.0.1:1/none", 1)?,
+            BusSettings {
+                notify_timeout: Duration::from_secs(1),
+                heartbeat: Duration::from_secs(1),
+            },
+            prometheus::IntCounter::new("reconnects", "test")?,
+        );
         let stream = bus.subscribe();
         let ws = Uuid::now_v7();
         for _ in 0..LIVE_CAPACITY + 10 {

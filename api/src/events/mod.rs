@@ -9,6 +9,7 @@
 
 pub mod bus;
 pub mod render;
+pub mod slots;
 pub mod sse;
 
 use actix_web::web::Bytes;
@@ -20,6 +21,9 @@ pub const CHANNEL: &str = "handoff_events";
 pub const TICKET_CREATED: &str = "ticket.created";
 pub const TICKET_UPDATED: &str = "ticket.updated";
 pub const MESSAGE_CREATED: &str = "message.created";
+/// Sent to a reconnecting stream that missed more than it replays (`render::REPLAY_ROWS`):
+/// the client reloads through the REST API.
+pub const RESYNC: &str = "resync";
 /// A workspace's knowledge index changed: every process drops its cached passages (not
 /// sent to any stream).
 pub const KNOWLEDGE_CHANGED: &str = "knowledge.changed";

@@ -7,7 +7,8 @@ use actix_web::web::Bytes;
 use crate::db::{self, Pool, tickets as ticket_store};
 use crate::events::sse::SseEvent;
 use crate::events::{
-    AccessEnded, BusEvent, Frames, LiveEvent, MESSAGE_CREATED, TICKET_CREATED, TICKET_UPDATED,
+    AccessEnded, BusEvent, Frames, LiveEvent, MESSAGE_CREATED, RESYNC, TICKET_CREATED,
+    TICKET_UPDATED,
 };
 use crate::views::messages::MessageOut;
 use crate::views::tickets::TicketOut;
@@ -51,6 +52,33 @@ pub fn widget_message_frame(message: &MessageOut) -> Option<Bytes> {
         }
         .encode(),
     )
+}
+
+/// Rows a reconnecting stream replays at most, and their encoded size at most: past either
+/// it gets one `resync` event instead, and its client reloads through the REST list.
+pub const REPLAY_ROWS: usize = 50;
+pub const REPLAY_BYTES: usize = 256 * 1024;
+
+/// `resync`: more was missed than a stream replays; reload the list (or the conversation)
+/// through the REST API. `id` is where a later reconnect resumes from.
+pub fn resync_frame(id: Option<String>) -> Bytes {
+    SseEvent {
+        event: RESYNC.into(),
+        id,
+        data: serde_json::json!({"reason": "too_many_missed"}),
+    }
+    .encode()
+}
+
+/// The replay of a reconnecting stream: `frames` when they are few and small enough
+/// (`REPLAY_ROWS`, `REPLAY_BYTES`; pass one row more than that to tell), else `resync`.
+pub fn bounded_replay(frames: Vec<Bytes>, resync_id: Option<String>) -> Vec<Bytes> {
+    let bytes: usize = frames.iter().map(Bytes::len).sum();
+    if frames.len() > REPLAY_ROWS || bytes > REPLAY_BYTES {
+        vec![resync_frame(resync_id)]
+    } else {
+        frames
+    }
 }
 
 /// Reads and encodes one announced change. Anything unreadable becomes `Unrendered`, which

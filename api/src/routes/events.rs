@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::events::sse;
+use crate::http::client_ip::ip_key;
 use crate::http::extract::stream_ticket as stream_ticket_of;
 use crate::services::dashboard_events;
 use crate::services::streams::{self, Caller};
@@ -39,7 +40,8 @@ async fn workspace_stream_ticket(
 #[utoipa::path(tag = "tickets", security(("bearer" = []), ()), params(("ws" = Uuid, Path),
         ("ticket" = Option<String>, Query, description = "A stream ticket (single use)")),
     responses((status = 200, description = "text/event-stream: ticket.created, ticket.updated, message.created", content_type = "text/event-stream", body = String),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "too_many_streams: a stream cap is reached (per user or API key, per client network, or this server's MAX_STREAMS); Retry-After says when to try again")))]
 #[get("/api/v1/workspaces/{ws}/events")]
 async fn workspace_events(
     state: web::Data<AppState>,
@@ -60,6 +62,7 @@ async fn workspace_events(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<i64>().ok())
         .and_then(crate::domain::cursor::storable_micros);
-    let frames = dashboard_events::event_frames(&state, &grant, ws, since).await?;
+    let network = ip_key(&req, &state.config);
+    let frames = dashboard_events::event_frames(&state, &grant, ws, since, &network).await?;
     Ok(sse::response(frames))
 }

@@ -11,7 +11,7 @@ use crate::events::sse;
 use crate::http::client_ip::ip_key;
 use crate::http::extract::stream_ticket as stream_ticket_of;
 use crate::services::streams;
-use crate::services::widget::{self as service, Client, VisitorId};
+use crate::services::widget::{self as service, Client, MessageAnswer, VisitorId};
 use crate::state::AppState;
 use crate::views::streams::StreamTicketOut;
 use crate::views::widget::{
@@ -94,8 +94,15 @@ async fn list_messages(
 }
 
 /// Send a message; the assistant answers in the same response.
+///
+/// Send an `Idempotency-Key` (one per message, e.g. a UUID) and retry with the same key after a failure or a lost
+/// response: the retry gets the first answer, and the message is never stored twice. Keys
+/// are per visitor conversation and kept for `IDEMPOTENCY_RETENTION_HOURS`.
 #[utoipa::path(tag = "widget", security(("bearer" = [])), request_body = PostMessage,
-    responses((status = 201, body = PostMessageOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters, one per message; a retry with the same key returns the first answer")),
+    responses((status = 201, body = PostMessageOut), (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "idempotency_key_reused: the key was used for a different message; idempotency_in_progress: the first request with this key is still being answered (retry shortly)"),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/api/v1/widget/messages")]
 async fn post_message(
     state: web::Data<AppState>,
@@ -103,8 +110,23 @@ async fn post_message(
     visitor: VisitorId,
     body: web::Json<PostMessage>,
 ) -> ApiResult<HttpResponse> {
-    let out = service::post_message(&state, &client(&req, &state), visitor, &body).await?;
-    Ok(HttpResponse::Created().json(out))
+    // Not `header()`: a key that isn't visible ASCII must be refused, not ignored.
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let out = service::post_message(
+        &state,
+        &client(&req, &state),
+        visitor,
+        &body,
+        key.as_deref(),
+    )
+    .await?;
+    Ok(match out {
+        MessageAnswer::New(out) => HttpResponse::Created().json(out),
+        MessageAnswer::Again(out) => HttpResponse::Created().json(out),
+    })
 }
 
 /// The visitor has seen the conversation up to a message: clears the unread count.
@@ -136,7 +158,8 @@ async fn widget_stream_ticket(
 /// `?ticket=` (from `POST /widget/stream-tickets`) or an `Authorization` header. A
 /// reconnecting client sends `Last-Event-ID`: the messages it missed come first.
 #[utoipa::path(tag = "widget", security(("bearer" = []), ()), params(("ticket" = Option<String>, Query, description = "A stream ticket (single use)")),
-    responses((status = 200, content_type = "text/event-stream", description = "message.created events"), (status = 401, body = ErrorBody)))]
+    responses((status = 200, content_type = "text/event-stream", description = "message.created events"), (status = 401, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "too_many_streams: a stream cap is reached (per visitor, per client network, or this server's MAX_STREAMS); Retry-After says when to try again")))]
 #[get("/api/v1/widget/events")]
 async fn events_stream(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
     let (visitor, ends_at) = match stream_ticket_of(&req) {
@@ -147,6 +170,7 @@ async fn events_stream(state: web::Data<AppState>, req: HttpRequest) -> ApiResul
         }
     };
     let last_seen = header(&req, "last-event-id").and_then(|v| v.trim().parse::<Uuid>().ok());
-    let frames = service::event_frames(&state, visitor, last_seen, ends_at).await?;
+    let frames =
+        service::event_frames(&state, &client(&req, &state), visitor, last_seen, ends_at).await?;
     Ok(sse::response(frames))
 }

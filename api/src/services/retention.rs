@@ -1,14 +1,17 @@
 //! Retention: what the tables would otherwise keep forever. Done outbox jobs after
 //! `OUTBOX_RETENTION_DAYS`, failed ones and webhook deliveries after
 //! `WEBHOOK_DELIVERY_RETENTION_DAYS`, visitors who never wrote (no message, no ticket)
-//! after `EMPTY_VISITOR_RETENTION_DAYS` without a visit, spent mail-quota windows, and AI
-//! usage days older than 90 days.
+//! after `EMPTY_VISITOR_RETENTION_DAYS` without a visit, spent mail-quota windows, widget
+//! messages' idempotency keys after `IDEMPOTENCY_RETENTION_HOURS`, and AI usage days older
+//! than 90 days.
 //! Deletes go in batches, each served by an index, so no statement holds many locks or
 //! scans a table.
 
 use chrono::Utc;
 
-use crate::db::{self, ai_usage, conversations, mail_quota, outbox, webhooks};
+use crate::db::{
+    self, ai_usage, conversations, mail_quota, outbox, webhooks, widget_message_keys,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -27,6 +30,7 @@ pub struct Purged {
     pub visitors: usize,
     pub quota_windows: usize,
     pub ai_usage_days: usize,
+    pub message_keys: usize,
 }
 
 fn ago(d: std::time::Duration) -> ApiResult<chrono::DateTime<Utc>> {
@@ -40,6 +44,7 @@ enum Table {
     Visitors,
     QuotaWindows,
     AiUsage,
+    MessageKeys,
 }
 
 /// Deletes from `table` batch by batch until a batch comes back short (or `MAX_BATCHES`).
@@ -56,6 +61,7 @@ async fn batches(state: &AppState, table: Table, cutoffs: &Cutoffs) -> ApiResult
             }
             Table::QuotaWindows => mail_quota::purge(conn, cutoffs.window, BATCH).await?,
             Table::AiUsage => ai_usage::purge(conn, cutoffs.ai_day, BATCH).await?,
+            Table::MessageKeys => widget_message_keys::purge(conn, cutoffs.keys, BATCH).await?,
         };
         total += n;
         if i64::try_from(n).unwrap_or(i64::MAX) < BATCH {
@@ -71,6 +77,7 @@ struct Cutoffs {
     idle: chrono::DateTime<Utc>,
     window: chrono::DateTime<Utc>,
     ai_day: chrono::NaiveDate,
+    keys: chrono::DateTime<Utc>,
 }
 
 pub async fn run(state: &AppState) -> ApiResult<Purged> {
@@ -81,6 +88,7 @@ pub async fn run(state: &AppState) -> ApiResult<Purged> {
         idle: ago(c.empty_visitor_retention)?,
         window: Utc::now() - chrono::Duration::hours(2),
         ai_day: (Utc::now() - chrono::Duration::days(AI_USAGE_RETENTION_DAYS)).date_naive(),
+        keys: ago(c.idempotency_retention)?,
     };
     let purged = Purged {
         outbox_jobs: batches(state, Table::Outbox, &cutoffs).await?,
@@ -88,6 +96,7 @@ pub async fn run(state: &AppState) -> ApiResult<Purged> {
         visitors: batches(state, Table::Visitors, &cutoffs).await?,
         quota_windows: batches(state, Table::QuotaWindows, &cutoffs).await?,
         ai_usage_days: batches(state, Table::AiUsage, &cutoffs).await?,
+        message_keys: batches(state, Table::MessageKeys, &cutoffs).await?,
     };
     if purged != Purged::default() {
         tracing::info!(?purged, "retention deleted old rows");

@@ -8,6 +8,12 @@
 //! the conversation was applied meanwhile, the flow steps again from where it is now. And
 //! creating the ticket goes through `tickets::create_in`, which refuses a second open
 //! ticket in a conversation whatever the caller believed.
+//!
+//! A message sent with an idempotency key (`Idempotency-Key`, per visitor conversation) is
+//! stored with its key in one transaction, and the answer is stored with the key in the
+//! transaction that applies it. A retry with the same key gets that answer again; a retry
+//! after a turn that failed (or whose process died) answers the stored message without
+//! storing it twice; a different message under the same key is refused.
 
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
@@ -16,12 +22,14 @@ use crate::assistant::builtin::Builtin;
 use crate::assistant::retrieval::{follow_up_query, query_words};
 use crate::assistant::{ArticleText, HistoryLine, Turn};
 use crate::db::models::{Conversation, Message, Visitor, Workspace};
+use crate::db::widget_message_keys::{self as message_keys, KeyOf};
 use crate::db::{self, Conn, articles, conversations};
 use crate::domain::actor::Actor;
 use crate::domain::email::Email;
 use crate::domain::enums::{Sender, TicketSource};
 use crate::domain::handoff::{self, Effect, FlowState, Outcome, Reply};
 use crate::domain::summary::{self, Line};
+use crate::domain::ticket_number::TicketNumber;
 use crate::domain::tickets::{DESCRIPTION_MAX, SUMMARY_MAX, TicketRef};
 use crate::error::{ApiError, ApiResult};
 use crate::events::BusEvent;
@@ -29,6 +37,7 @@ use crate::services::tickets::{self, NewTicketInput};
 use crate::services::{Changed, ai_budget};
 use crate::state::AppState;
 use crate::views::messages::{MessageOut, Source};
+use crate::views::widget::{PostMessageOut, TicketBrief};
 use crate::webhooks::{self, payloads};
 
 pub const ASSISTANT_NAME: &str = "AI assistant";
@@ -38,6 +47,87 @@ const HISTORY: i64 = 40;
 const CANDIDATES: i64 = 3;
 /// Messages the ticket's description is summarised from.
 const TRANSCRIPT: i64 = 200;
+
+/// How long a turn holds its idempotency key beyond the model's timeout (a retry meanwhile
+/// is told to wait).
+const KEY_HOLD_MARGIN: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A visitor message's idempotency key and what it was sent with.
+#[derive(Debug, Clone)]
+pub struct MessageKey {
+    pub key: String,
+    /// SHA-256 (hex) of the message text.
+    pub body_sha256: String,
+}
+
+/// What a visitor's message got.
+pub enum Posted {
+    /// This request's turn.
+    Answered(TurnResult),
+    /// A retry: the answer the first request got (the stored response, as it was sent).
+    Again(serde_json::Value),
+}
+
+/// The answer as the widget API sends it.
+pub fn answer_out(messages: &[Message], ticket: Option<(Uuid, i64)>) -> PostMessageOut {
+    PostMessageOut {
+        messages: messages.iter().cloned().map(MessageOut::from).collect(),
+        ticket: ticket.map(|(id, number)| TicketBrief {
+            id,
+            number: TicketNumber::new(number).to_string(),
+        }),
+    }
+}
+
+fn key_reused() -> ApiError {
+    ApiError::conflict(
+        "idempotency_key_reused",
+        "This Idempotency-Key was used for a different message; use a new key for a new message.",
+    )
+}
+
+fn key_in_progress() -> ApiError {
+    ApiError::conflict(
+        "idempotency_in_progress",
+        "A message with this Idempotency-Key is still being answered; retry shortly.",
+    )
+}
+
+/// What a key says before the turn: nothing yet (`None`), the stored answer, or a stored
+/// message whose turn must be run again (claimed for this request).
+async fn resolve_key(
+    state: &AppState,
+    k: KeyOf<'_>,
+    body_sha256: &str,
+) -> ApiResult<Option<Result<serde_json::Value, Message>>> {
+    let mut conn = db::conn(&state.pool).await?;
+    let Some(row) = message_keys::find(&mut conn, k).await? else {
+        return Ok(None);
+    };
+    if row.body_sha256 != body_sha256 {
+        return Err(key_reused());
+    }
+    if let Some(response) = row.response {
+        return Ok(Some(Ok(response)));
+    }
+    let now = chrono::Utc::now();
+    if !message_keys::claim(&mut conn, k, now, hold_until(state, now)).await? {
+        return Err(key_in_progress());
+    }
+    let message =
+        conversations::message(&mut conn, k.workspace_id, k.conversation_id, row.message_id)
+            .await?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a keyed message vanished")))?;
+    Ok(Some(Err(message)))
+}
+
+fn hold_until(
+    state: &AppState,
+    now: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
+    now + chrono::Duration::from_std(state.config.ai_timeout + KEY_HOLD_MARGIN)
+        .unwrap_or(chrono::Duration::minutes(1))
+}
 
 pub struct TurnResult {
     /// The visitor's message, then the assistant's replies.
@@ -92,40 +182,97 @@ async fn append(
     Ok((m, ev))
 }
 
-/// Handles a visitor's message in their conversation.
+/// Handles a visitor's message in their conversation (see the module's note on `key`).
 pub async fn handle_visitor_message(
     state: &AppState,
     ws: &Workspace,
     visitor: &Visitor,
     conversation: &Conversation,
     body: &str,
+    key: Option<&MessageKey>,
+) -> ApiResult<Posted> {
+    let key_of = key.map(|k| KeyOf {
+        workspace_id: ws.id,
+        conversation_id: conversation.id,
+        visitor_id: visitor.id,
+        key: &k.key,
+    });
+    let resumed = match (key, key_of) {
+        (Some(k), Some(of)) => match resolve_key(state, of, &k.body_sha256).await? {
+            Some(Ok(response)) => return Ok(Posted::Again(response)),
+            Some(Err(message)) => Some(message),
+            None => None,
+        },
+        _ => None,
+    };
+    let result = turn(state, ws, visitor, conversation, body, key, key_of, resumed).await;
+    if result.is_err()
+        && let Some(of) = key_of
+    {
+        // Let a retry answer the stored message at once.
+        if let Ok(mut conn) = db::conn(&state.pool).await
+            && let Err(e) = message_keys::release(&mut conn, of).await
+        {
+            tracing::warn!(error = %e, "releasing an idempotency key; it frees itself later");
+        }
+    }
+    result.map(Posted::Answered)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn turn(
+    state: &AppState,
+    ws: &Workspace,
+    visitor: &Visitor,
+    conversation: &Conversation,
+    body: &str,
+    key: Option<&MessageKey>,
+    key_of: Option<KeyOf<'_>>,
+    resumed: Option<Message>,
 ) -> ApiResult<TurnResult> {
     let ws_id = ws.id;
     let conv_id = conversation.id;
 
-    // 1. Store the visitor's message (with its webhooks) and read the context.
+    // 1. Store the visitor's message (with its webhooks and its key) and read the context;
+    // a resumed turn's message is stored already.
     let mut conn = db::conn(&state.pool).await?;
-    let (visitor_message, ticket, announce) = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let ticket = conversations::latest_ticket(c, ws_id, conv_id)
+    let (visitor_message, ticket, announce) = match resumed {
+        Some(m) => {
+            let ticket = conversations::latest_ticket(&mut conn, ws_id, conv_id)
                 .await?
                 .map(TicketRef::from);
-            let (m, ev) = append(
-                c,
-                ws_id,
-                conv_id,
-                Sender::Visitor,
-                None,
-                body,
-                ticket.map(|t| t.id),
-            )
-            .await?;
-            Ok((m, ticket, ev))
-        })
-        .await?;
+            (m, ticket, None)
+        }
+        None => {
+            let hold = hold_until(state, chrono::Utc::now());
+            conn.transaction::<_, ApiError, _>(async |c| {
+                let ticket = conversations::latest_ticket(c, ws_id, conv_id)
+                    .await?
+                    .map(TicketRef::from);
+                let (m, ev) = append(
+                    c,
+                    ws_id,
+                    conv_id,
+                    Sender::Visitor,
+                    None,
+                    body,
+                    ticket.map(|t| t.id),
+                )
+                .await?;
+                if let (Some(k), Some(of)) = (key, key_of)
+                    && !message_keys::insert(c, of, &k.body_sha256, m.id, hold).await?
+                {
+                    // The same key arrived twice at once: this one stores nothing.
+                    return Err(key_in_progress());
+                }
+                Ok((m, ticket, Some(ev)))
+            })
+            .await?
+        }
+    };
     let history = conversations::messages(&mut conn, ws_id, conv_id, HISTORY + 1).await?;
     drop(conn);
-    state.publish_all(vec![announce]).await;
+    state.publish_all(announce.into_iter().collect()).await;
     let previous_visitor_turn = history
         .iter()
         .rev()
@@ -208,6 +355,7 @@ pub async fn handle_visitor_message(
     let visitor_id = visitor.id;
     let config = state.config.clone();
     let turn = &turn;
+    let first = &visitor_message;
     let Changed { value, publish } = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             let locked = conversations::conversation(conn, ws_id, conv_id, true)
@@ -254,6 +402,14 @@ pub async fn handle_visitor_message(
                 stored.push(m);
             }
             conversations::save_flow(conn, ws_id, conv_id, &applied.state.to_json()).await?;
+            if let Some(of) = key_of {
+                // The answer, stored with the key in this transaction: a retry gets it.
+                let mut all = vec![first.clone()];
+                all.extend(stored.iter().cloned());
+                let out = serde_json::to_value(answer_out(&all, applied.ticket))
+                    .map_err(ApiError::internal)?;
+                message_keys::complete(conn, of, &out).await?;
+            }
             Ok(Changed {
                 value: (stored, applied.ticket),
                 publish: applied.publish,

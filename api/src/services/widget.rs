@@ -18,7 +18,8 @@ use crate::domain::enums::TicketStatus;
 use crate::domain::origins::check_widget_origin;
 use crate::domain::ticket_number::TicketNumber;
 use crate::error::{ApiError, ApiResult};
-use crate::events::render::widget_message_frame;
+use crate::events::render::{REPLAY_ROWS, bounded_replay, widget_message_frame};
+use crate::events::slots::Holder;
 use crate::events::{Frames, LiveEvent};
 use crate::ratelimit;
 use crate::services::visitor_turn;
@@ -242,13 +243,41 @@ pub async fn messages(
     })
 }
 
-/// A visitor's message; the assistant answers in the same call.
+/// The longest `Idempotency-Key` accepted.
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// An `Idempotency-Key` as sent: 1 to 255 visible ASCII characters (a UUID fits).
+fn idempotency_key(raw: &str) -> ApiResult<String> {
+    let key = raw.trim();
+    if key.is_empty()
+        || key.len() > MAX_IDEMPOTENCY_KEY
+        || !key.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Err(ApiError::validation(
+            "Idempotency-Key",
+            format!("must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters"),
+        ));
+    }
+    Ok(key.to_string())
+}
+
+/// What `POST /widget/messages` answers: this request's turn, or (a retry with the same
+/// `Idempotency-Key`) the answer the first request got.
+pub enum MessageAnswer {
+    New(PostMessageOut),
+    Again(serde_json::Value),
+}
+
+/// A visitor's message; the assistant answers in the same call. With `key`
+/// (`Idempotency-Key`), a retry returns the first answer and stores nothing twice
+/// (`services::visitor_turn`).
 pub async fn post_message(
     state: &AppState,
     client: &Client,
     v: VisitorId,
     body: &PostMessage,
-) -> ApiResult<PostMessageOut> {
+    key: Option<&str>,
+) -> ApiResult<MessageAnswer> {
     let text = body.body.trim();
     if text.is_empty() {
         return Err(ApiError::validation("body", "must not be empty"));
@@ -259,6 +288,13 @@ pub async fn post_message(
             format!("must be at most {MAX_MESSAGE_CHARS} characters"),
         ));
     }
+    let key = key
+        .map(idempotency_key)
+        .transpose()?
+        .map(|key| visitor_turn::MessageKey {
+            key,
+            body_sha256: tokens::sha256_hex(text),
+        });
     state
         .limiter
         .check(&[
@@ -279,13 +315,14 @@ pub async fn post_message(
         visitor = conversations::update_visitor(&mut conn, ws.id, visitor.id, &seen).await?;
     }
     drop(conn);
-    let result = visitor_turn::handle_visitor_message(state, &ws, &visitor, &conv, text).await?;
-    Ok(PostMessageOut {
-        messages: result.messages.into_iter().map(MessageOut::from).collect(),
-        ticket: result.ticket.map(|(id, number)| TicketBrief {
-            id,
-            number: TicketNumber::new(number).to_string(),
-        }),
+    let posted =
+        visitor_turn::handle_visitor_message(state, &ws, &visitor, &conv, text, key.as_ref())
+            .await?;
+    Ok(match posted {
+        visitor_turn::Posted::Answered(result) => {
+            MessageAnswer::New(visitor_turn::answer_out(&result.messages, result.ticket))
+        }
+        visitor_turn::Posted::Again(response) => MessageAnswer::Again(response),
     })
 }
 
@@ -301,11 +338,14 @@ pub async fn mark_read(state: &AppState, v: VisitorId, up_to: Uuid) -> ApiResult
 }
 
 /// The frames of the visitor's live stream: the messages missed since `last_seen` (a
-/// message id) first, then live `message.created` of their conversation. It ends when the
-/// stream falls behind or an event of the conversation can't be rendered; the widget then
-/// reconnects with `Last-Event-ID`.
+/// message id) first (more than `REPLAY_ROWS`: one `resync` event instead, and the widget
+/// reloads the conversation), then live `message.created` of their conversation. It ends
+/// when the stream falls behind or an event of the conversation can't be rendered; the
+/// widget then reconnects with `Last-Event-ID`. The stream counts against the stream caps
+/// (`events::slots`).
 pub async fn event_frames(
     state: &AppState,
+    client: &Client,
     v: VisitorId,
     last_seen: Option<Uuid>,
     ends_at: chrono::DateTime<chrono::Utc>,
@@ -314,27 +354,42 @@ pub async fn event_frames(
     let live = state.events.subscribe();
     let mut conn = db::conn(&state.pool).await?;
     let (ws, _, conv) = visitor_context(&mut conn, v).await?;
+    let slot = state
+        .streams
+        .acquire(&mut conn, Holder::Visitor(v.visitor_id), &client.ip)
+        .await?;
     let (ws_id, conv_id) = (ws.id, conv.id);
     let mut missed: Vec<Message> = Vec::new();
     if let Some(id) = last_seen
         && let Some(m) = conversations::message(&mut conn, ws_id, conv_id, id).await?
     {
+        // One more than the replay holds, to tell when it's too many.
         missed = conversations::messages_after(
             &mut conn,
             ws_id,
             conv_id,
             Some((m.created_at, m.id)),
-            PAGE_MESSAGES,
+            REPLAY_ROWS as i64 + 1,
         )
         .await?;
     }
+    let frames: Vec<_> = missed
+        .iter()
+        .filter_map(|m| widget_message_frame(&MessageOut::from(m.clone())))
+        .collect();
+    let mut replayed: HashSet<Uuid> = missed.iter().map(|m| m.id).collect();
+    let replay = if missed.len() > REPLAY_ROWS {
+        // Too many: one `resync` (resuming after the newest message) and the widget reloads
+        // the conversation. Live messages after that one still come.
+        let newest = conversations::messages(&mut conn, ws_id, conv_id, 1).await?;
+        replayed = newest.iter().map(|m| m.id).collect();
+        bounded_replay(frames, newest.first().map(|m| m.id.to_string()))
+    } else {
+        bounded_replay(frames, missed.last().map(|m| m.id.to_string()))
+    };
+    drop(missed);
     drop(conn);
-    let replayed: HashSet<Uuid> = missed.iter().map(|m| m.id).collect();
-    let replay = futures_util::stream::iter(
-        missed
-            .into_iter()
-            .filter_map(|m| widget_message_frame(&MessageOut::from(m))),
-    );
+    let replay = futures_util::stream::iter(replay);
     let live = live
         .take_while(move |ev: &Arc<LiveEvent>| {
             std::future::ready(!ev.ends_conversation_stream(ws_id, conv_id))
@@ -351,5 +406,5 @@ pub async fn event_frames(
             };
             std::future::ready(frame)
         });
-    Ok(crate::events::sse::until(replay.chain(live), ends_at))
+    Ok(slot.hold(crate::events::sse::until(replay.chain(live), ends_at)))
 }

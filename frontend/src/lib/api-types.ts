@@ -248,7 +248,12 @@ export interface paths {
         /** The visitor's conversation (optionally only messages after a given one). */
         get: operations["list_messages"];
         put?: never;
-        /** Send a message; the assistant answers in the same response. */
+        /**
+         * Send a message; the assistant answers in the same response.
+         * @description Send an `Idempotency-Key` (one per message, e.g. a UUID) and retry with the same key after a failure or a lost
+         *     response: the retry gets the first answer, and the message is never stored twice. Keys
+         *     are per visitor conversation and kept for `IDEMPOTENCY_RETENTION_HOURS`.
+         */
         post: operations["post_message"];
         delete?: never;
         options?: never;
@@ -2097,6 +2102,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description too_many_streams: a stream cap is reached (per visitor, per client network, or this server's MAX_STREAMS); Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_messages: {
@@ -2132,7 +2146,10 @@ export interface operations {
     post_message: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1 to 255 visible ASCII characters, one per message; a retry with the same key returns the first answer */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2151,6 +2168,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description idempotency_key_reused: the key was used for a different message; idempotency_in_progress: the first request with this key is still being answered (retry shortly) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3020,6 +3046,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too_many_streams: a stream cap is reached (per user or API key, per client network, or this server's MAX_STREAMS); Retry-After says when to try again */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -95,6 +95,9 @@ describe('useEventStream', () => {
     expect(minted[1].auth).toBe('Bearer tok-2');
     act(() => second.open());
     expect(onReconnect).toHaveBeenCalledTimes(1);
+    // More was missed than the server replays: it says `resync`, and the caller reloads.
+    act(() => second.emit('resync', { reason: 'too_many_missed' }));
+    expect(onReconnect).toHaveBeenCalledTimes(2);
 
     unmount();
     expect(second.closed).toBe(true);

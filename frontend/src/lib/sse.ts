@@ -4,13 +4,15 @@
 // A ticket works once, so the browser's own automatic reconnect can't be used: whenever the
 // stream drops (the server ends it when the access token expires, when access is revoked,
 // or on a network blip) we close it and reconnect with a fresh ticket, and tell the caller
-// so it can refetch what it may have missed.
+// so it can refetch what it may have missed. A `resync` event (the server had more missed
+// changes than it replays) tells the caller the same.
 import { useEffect, useRef } from 'react';
 import { authFetch } from './api';
 
 export type SseHandlers = Record<string, (data: unknown, ev: MessageEvent) => void>;
 
 export interface SseOptions {
+  /** Refetch what may have been missed: after a reconnect, and on a `resync` event. */
   onReconnect?: () => void;
   onStatus?: (status: 'connecting' | 'open' | 'closed') => void;
 }
@@ -68,6 +70,7 @@ export function useEventStream(path: string | null, handlers: SseHandlers, optio
         opened = true;
         attempt = 0;
       };
+      current.addEventListener('resync', () => optsRef.current.onReconnect?.());
       for (const name of names.split(',').filter(Boolean)) {
         current.addEventListener(name, (ev) => {
           const me = ev as MessageEvent;

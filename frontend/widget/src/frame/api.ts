@@ -40,8 +40,8 @@ export class WidgetApi {
     private readonly fetchFn: Fetch = (...a) => fetch(...a),
   ) {}
 
-  private async call<T>(method: 'GET' | 'POST', path: WidgetPath, query = '', body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  private async call<T>(method: 'GET' | 'POST', path: WidgetPath, query = '', body?: unknown, extra: Record<string, string> = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extra };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let r: Response;
@@ -79,8 +79,10 @@ export class WidgetApi {
     return this.call<Session>('POST', '/api/v1/widget/sessions', '', body);
   }
 
-  send(body: string, pageUrl: string) {
-    return this.call<SendResult>('POST', '/api/v1/widget/messages', '', { body, page_url: pageUrl } satisfies Schemas['PostMessage']);
+  /** `key`: the message's Idempotency-Key (the same on every retry of one message). */
+  send(body: string, pageUrl: string, key?: string) {
+    const extra: Record<string, string> = key ? { 'idempotency-key': key } : {};
+    return this.call<SendResult>('POST', '/api/v1/widget/messages', '', { body, page_url: pageUrl } satisfies Schemas['PostMessage'], extra);
   }
 
   after(messageId: string) {

@@ -3,7 +3,8 @@
 // single-use stream ticket (`POST /api/v1/widget/stream-tickets`). A spent ticket can't be
 // reused by the browser's own reconnect, so whenever the stream drops we close it and open
 // a new one with a fresh ticket (at once if it had been open, with backoff if it never
-// opened); once it is back the session fetches what may have been missed.
+// opened); once it is back the session fetches what may have been missed. So does a
+// `resync` event (the server had more missed messages than it replays).
 import type { Message } from './api';
 
 /** Reopens after failures in a row, before the widget stops trying. */
@@ -13,7 +14,7 @@ const RESUME_MS = 250;
 
 export interface LiveHandlers {
   message(m: Message): void;
-  /** The stream is open again after a gap. */
+  /** The stream is open again after a gap, or the server said `resync`: fetch what was missed. */
   resumed(): void;
 }
 
@@ -63,6 +64,7 @@ export class LiveStream {
       }
       this.on.message(m);
     });
+    es.addEventListener('resync', () => this.on.resumed());
     es.addEventListener('error', () => {
       es.close();
       if (this.current !== es) return;

@@ -136,7 +136,7 @@ describe('session: messages', () => {
 
   it('a failed send can be retried or discarded', async () => {
     let n = 0;
-    const { s } = setup({
+    const { s, calls } = setup({
       'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
       'POST /api/v1/widget/messages': () => (++n < 3 ? { status: 503, body: { error: { code: 'unavailable', message: 'Try again soon.' } } } : { status: 201, body: { messages: [], ticket: null } }),
     });
@@ -149,6 +149,15 @@ describe('session: messages', () => {
     expect(n).toBe(2);
     s.discard(s.state.pending[0].local);
     expect(s.state.pending).toEqual([]);
+    // One Idempotency-Key per message, the same on its retry (the server stores it once).
+    s.say('Another one');
+    await settle();
+    const keys = calls.filter((c) => c.method === 'POST' && c.path === '/api/v1/widget/messages').map((c) => c.key);
+    expect(keys).toHaveLength(3);
+    expect(keys[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).toMatch(/^[0-9a-f]{32}$/);
+    expect(keys[2]).not.toBe(keys[0]);
   });
 });
 
@@ -197,6 +206,21 @@ describe('session: live stream, unread and read receipts', () => {
     vi.useRealTimers();
     expect(FakeES.all.map((e) => e.url.split('?')[1])).toEqual(['ticket=hs_1', 'ticket=hs_2']);
     FakeES.last!.opened();
+    await settle();
+    expect(calls.filter((c) => c.method === 'GET').map((c) => c.path)).toEqual([`/api/v1/widget/messages?after=${first.id}`]);
+    expect(ids(s)).toEqual([first.id, missed.id]);
+  });
+
+  it('a resync event (more was missed than the server replays) fetches what was missed', async () => {
+    const first = msg('visitor', 'Hi');
+    const missed = msg('agent', 'One of many you missed');
+    const { s, calls } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([first]) }),
+      'GET /api/v1/widget/messages': () => ({ status: 200, body: { items: [missed] } }),
+    });
+    await settle();
+    FakeES.last!.opened();
+    FakeES.last!.emit('resync', { reason: 'too_many_missed' });
     await settle();
     expect(calls.filter((c) => c.method === 'GET').map((c) => c.path)).toEqual([`/api/v1/widget/messages?after=${first.id}`]);
     expect(ids(s)).toEqual([first.id, missed.id]);

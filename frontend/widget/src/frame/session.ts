@@ -27,6 +27,13 @@ export interface StartInit {
   color?: string;
 }
 
+/** A fresh idempotency key: 128 random bits, hex (crypto.randomUUID needs a secure context). */
+function newKey(): string {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
 const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'unknown', 'Something went wrong.'));
 
 function documentVisible(): boolean {
@@ -178,7 +185,7 @@ export class ChatSession {
     new LiveStream(ES, () => this.d.api.streamUrl(), { message: (m) => this.onLive(m), resumed: () => void this.catchUp() }).open();
   }
 
-  /** After a reconnect: fetch what arrived while the stream was down. */
+  /** After a reconnect or a `resync` event: fetch what arrived while the stream was down. */
   private async catchUp() {
     const last = this.messages[this.messages.length - 1];
     if (!last) return;
@@ -248,14 +255,14 @@ export class ChatSession {
   }
 
   private async send(body: string, reuse?: Pending) {
-    const p: Pending = reuse ?? { local: ++this.localSeq, body, state: 'sending' };
+    const p: Pending = reuse ?? { local: ++this.localSeq, body, key: newKey(), state: 'sending' };
     p.state = 'sending';
     p.error = undefined;
     if (!reuse) this.pending.push(p);
     this.sending = true;
     this.emit(true);
     try {
-      const r = await this.d.api.send(body, this.page.page_url);
+      const r = await this.d.api.send(body, this.page.page_url, p.key);
       this.pending = this.pending.filter((x) => x !== p);
       this.messages = merge(this.messages, r.messages);
       this.d.post?.({ event: 'conversation', payload: { active: true } });

@@ -8,6 +8,8 @@ export type Phase = 'waiting' | 'connecting' | 'ready' | 'failed' | 'forbidden';
 export interface Pending {
   readonly local: number;
   readonly body: string;
+  /** Its Idempotency-Key: a retry sends the same one, so the server stores it once. */
+  readonly key: string;
   state: 'sending' | 'failed';
   error?: string;
   /** After a 429: Retry is offered again from this time (ms since epoch). */

@@ -10,6 +10,8 @@ export interface Call {
   path: string;
   body: unknown;
   auth: string | null;
+  /** The Idempotency-Key header, when sent. */
+  key?: string;
 }
 
 export function fakeApi(routes: Record<string, Route>) {
@@ -22,8 +24,10 @@ export function fakeApi(routes: Record<string, Route>) {
     const u = new URL(String(url));
     const method = init?.method ?? 'GET';
     const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-    const auth = (init?.headers as Record<string, string> | undefined)?.authorization ?? null;
-    calls.push({ method, path: u.pathname + u.search, body, auth });
+    const headers = init?.headers as Record<string, string> | undefined;
+    const auth = headers?.authorization ?? null;
+    const key = headers?.['idempotency-key'];
+    calls.push({ method, path: u.pathname + u.search, body, auth, ...(key ? { key } : {}) });
     const route = routes[`${method} ${u.pathname}`] ?? defaults[`${method} ${u.pathname}`];
     if (!route) return new Response('{"error":{"code":"not_found","message":"Not found"}}', { status: 404 });
     const r = await route(body);
