@@ -9,9 +9,7 @@
 
 use chrono::Utc;
 
-use crate::db::{
-    self, ai_usage, conversations, mail_quota, outbox, webhooks, widget_message_keys,
-};
+use crate::db::{self, ai_usage, conversations, mail_quota, outbox, webhooks, widget_message_keys};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
