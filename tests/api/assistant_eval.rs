@@ -284,7 +284,7 @@ pub async fn evaluate(app: &TestApp, site: &Site, engine: Engine, file: &str) ->
 }
 
 /// The sets the engines were written and tuned against.
-pub const TUNING_SETS: &[&str] = &["assistant-labelled.jsonl"];
+pub const TUNING_SETS: &[&str] = &["assistant-labelled.jsonl", "assistant-tuning-2.jsonl"];
 /// Written before the tuning, never used to adjust anything: the honest figures.
 pub const HELD_OUT_SETS: &[&str] = &["assistant-heldout.jsonl", "assistant-heldout-2.jsonl"];
 
@@ -305,7 +305,7 @@ async fn figures(engine: Engine, sets: &[&str]) -> Figures {
 /// the figures it must not fall below.
 #[tokio::test]
 async fn lexical_engine_on_the_tuning_set() {
-    let f = figures(Engine::Lexical, TUNING_SETS).await;
+    let f = figures(Engine::Lexical, &TUNING_SETS[..1]).await;
     assert!(f.total() >= 140);
     assert!(
         f.recall() >= 0.95,
@@ -319,26 +319,26 @@ async fn lexical_engine_on_the_tuning_set() {
     );
 }
 
-/// The default engine on the set it was calibrated on: what the calibration reached
-/// there (0.955 recall, 0.090 false offers, 0.850 right answers), so a change that makes
-/// it worse fails.
+/// The default engine on the sets it was calibrated on (300 messages): what the
+/// calibration reached there (0.978 recall, 0.030 false offers, 0.940 right answers), so a
+/// change that makes it worse fails.
 #[tokio::test]
 async fn semantic_engine_on_the_tuning_set() {
     let f = figures(Engine::Semantic, TUNING_SETS).await;
-    assert!(f.total() >= 140);
+    assert!(f.total() >= 300);
     assert!(
-        f.recall() >= 0.95,
-        "handoff recall {:.3} below 0.95",
+        f.recall() >= 0.97,
+        "handoff recall {:.3} below 0.97",
         f.recall()
     );
     assert!(
-        f.false_offer_rate() <= 0.09,
-        "false-offer rate {:.3} above 0.09",
+        f.false_offer_rate() <= 0.04,
+        "false-offer rate {:.3} above 0.04",
         f.false_offer_rate()
     );
     assert!(
-        f.right_answer_rate() >= 0.85,
-        "right-answer rate {:.3} below 0.85",
+        f.right_answer_rate() >= 0.93,
+        "right-answer rate {:.3} below 0.93",
         f.right_answer_rate()
     );
 }
@@ -381,5 +381,124 @@ async fn eval_report() {
             let site = indexed_site(&app, engine).await;
             evaluate(&app, &site, engine, set).await;
         }
+    }
+}
+
+/// Error analysis on a TUNING set only: `EVAL_FEATURES_SET=assistant-tuning-2.jsonl
+/// EVAL_FEATURES_OUT=/tmp/f.jsonl cargo test … assistant_eval::dump_features -- --ignored`
+/// writes, per message, what the decision saw (the rules, every intent's score, the best
+/// passages with their cosine and full-text rank) and what the widget answered. Refuses
+/// the held-out sets.
+#[tokio::test]
+#[ignore = "a tool for error analysis on the tuning sets"]
+async fn dump_features() {
+    use handoff::assistant::embed::{BuiltinEmbedder, Embedder, cosine};
+    use handoff::assistant::knowledge::{Knowledge, examples};
+    use handoff::assistant::retrieval::{follow_up_query, query_words};
+    use std::sync::Arc;
+
+    let set = std::env::var("EVAL_FEATURES_SET").unwrap_or_else(|_| TUNING_SETS[0].into());
+    assert!(
+        !HELD_OUT_SETS.contains(&set.as_str()),
+        "the held-out sets are not for error analysis"
+    );
+    let out = std::env::var("EVAL_FEATURES_OUT").unwrap_or_else(|_| "/tmp/features.jsonl".into());
+    let app = Engine::Semantic.spawn().await;
+    let site = indexed_site(&app, Engine::Semantic).await;
+    let embedder = match BuiltinEmbedder::load(std::path::Path::new(&model_dir())) {
+        Ok(e) => Arc::new(e),
+        Err(e) => panic!("model: {e}"),
+    };
+    let knowledge = Knowledge::new(Some(embedder.clone()));
+    let ws: uuid::Uuid = match site.ws.parse() {
+        Ok(u) => u,
+        Err(e) => panic!("{e}"),
+    };
+    let ex = examples();
+    let ex_texts: Vec<String> = ex.iter().map(|(_, p)| p.to_string()).collect();
+    let ex_vecs = match embedder.embed(&ex_texts).await {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    };
+    let data = match std::fs::read_to_string(format!("{}/data/{set}", env!("CARGO_MANIFEST_DIR"))) {
+        Ok(d) => d,
+        Err(e) => panic!("{set}: {e}"),
+    };
+    let mut conn = app.async_db().await;
+    let mut lines = Vec::new();
+    for line in data.lines().filter(|l| !l.trim().is_empty()) {
+        let item: Value = match serde_json::from_str(line) {
+            Ok(i) => i,
+            Err(e) => panic!("{e}"),
+        };
+        let text = str_at(&item, "text");
+        let prev: Vec<String> = item["prev"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.as_str().map(String::from))
+            .collect();
+        let query = follow_up_query(text, prev.last().map(String::as_str));
+        let query = knowledge.correct_query(&mut conn, ws, &query).await;
+        let message = knowledge.correct_query(&mut conn, ws, text).await;
+        let Some(q) = knowledge.embed_query(&query, &message).await else {
+            panic!("embedding failed")
+        };
+        let hits = match knowledge.search(&mut conn, ws, &query, &q, 5).await {
+            Ok(h) => h,
+            Err(e) => panic!("{e}"),
+        };
+        let lexical = match handoff::db::knowledge::lexical(
+            &mut conn,
+            ws,
+            knowledge.model(),
+            &query_words(&query),
+            20,
+        )
+        .await
+        {
+            Ok(l) => l,
+            Err(e) => panic!("{e}"),
+        };
+        let mut scores: std::collections::BTreeMap<String, Vec<f32>> = Default::default();
+        for ((label, phrase), v) in ex.iter().zip(&ex_vecs) {
+            let _ = phrase;
+            scores
+                .entry(format!("{label:?}"))
+                .or_default()
+                .push(cosine(v, &q.message));
+        }
+        for s in scores.values_mut() {
+            s.sort_by(|a, b| b.total_cmp(a));
+            s.truncate(5);
+        }
+        let rules = handoff::domain::intent::classify(text);
+        let v = session(&app, &site).await;
+        for p in &prev {
+            say(&app, &v, p).await;
+        }
+        let a = say(&app, &v, text).await;
+        lines.push(serde_json::json!({
+            "item": item,
+            "query": query,
+            "rules": format!("{:?}", rules.intent),
+            "rules_handoff": rules.is_handoff(),
+            "foreign": handoff::assistant::builtin::foreign_language_in(text, &hits[..hits.len().min(3)]),
+            "intents": scores,
+            "hits": hits.iter().map(|h| serde_json::json!({
+                "title": h.passage.title,
+                "body": h.passage.body,
+                "cosine": h.cosine,
+                "fused": h.fused,
+                "lexical": lexical.iter().find(|l| l.id == h.passage.id).map(|l| l.rank).unwrap_or(0.0),
+            })).collect::<Vec<_>>(),
+            "lexical_best": lexical.first().map(|l| l.rank).unwrap_or(0.0),
+            "offered": asks_email(&a),
+            "reply": reply_text(&a),
+        }));
+    }
+    let body: Vec<String> = lines.iter().map(Value::to_string).collect();
+    if let Err(e) = std::fs::write(&out, body.join("\n") + "\n") {
+        panic!("{out}: {e}");
     }
 }

@@ -13,13 +13,16 @@
 //!
 //! Without it (`EMBEDDINGS=off`), the word-coverage rules of `retrieval` decide.
 
-use crate::assistant::knowledge::{Label, PassageHit, SemanticIntent};
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use crate::assistant::knowledge::{Label, PassageHit, SemanticIntent, examples};
 use crate::assistant::retrieval::best_answer;
 use crate::assistant::{Assistant, BoxFuture, Turn};
 use crate::domain::email::find_in_text;
 use crate::domain::enums::{Sender, TicketCategory};
 use crate::domain::handoff::{self, Answer, Input, Outcome, SourceRef};
-use crate::domain::intent::{Classification, Intent, classify};
+use crate::domain::intent::{Classification, Intent, classify, is_self_service_howto};
 
 /// Calibrated on the tuning set (tests/data/assistant-labelled.jsonl) with
 /// all-MiniLM-L6-v2; see docs/assistant.md.
@@ -37,6 +40,9 @@ pub mod calibration {
     /// `SMALL_TALK_MARGIN`, is small talk when nothing answers.
     pub const SMALL_TALK: f32 = 0.35;
     pub const SMALL_TALK_MARGIN: f32 = 0.12;
+    /// Another passage of the best one's article this close to it (fused score) is
+    /// quoted with it.
+    pub const SAME_ARTICLE: f32 = 0.10;
 }
 
 /// Words nearly every English sentence has; a message with none of them, that the
@@ -50,21 +56,53 @@ const ENGLISH_WORDS: &[&str] = &[
     "by", "about", "want", "need", "much", "many",
 ];
 
+fn words_of(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .map(|w| w.trim_matches('\'').to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// English words the engine knows without the workspace: those of the intent examples.
+static EXAMPLE_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    examples()
+        .iter()
+        .flat_map(|(_, phrase)| words_of(phrase))
+        .collect()
+});
+
 /// Whether the message is written in a language other than English (a word or two can't
 /// tell: those are left to the rest of the engine).
 pub fn foreign_language(text: &str) -> bool {
-    let words: Vec<String> = text
-        .split_whitespace()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
-                .to_lowercase()
-        })
-        .filter(|w| !w.is_empty())
-        .collect();
+    foreign_language_in(text, &[])
+}
+
+/// The same, knowing the words of the passages retrieved for it: a terse English message
+/// ("shipping fee germany", "retrun policy") has no function word and can fool the
+/// detector, but at least half of its words are words of the knowledge base or of the
+/// engine's examples; a message in another language shares few ("Posso pagare con
+/// PayPal?": one in four).
+pub fn foreign_language_in(text: &str, passages: &[PassageHit]) -> bool {
+    let words = words_of(text);
     if words.len() < 2 || words.iter().any(|w| ENGLISH_WORDS.contains(&w.as_str())) {
         return false;
     }
-    whatlang::detect(text).is_some_and(|info| info.lang() != whatlang::Lang::Eng)
+    if !whatlang::detect(text).is_some_and(|info| info.lang() != whatlang::Lang::Eng) {
+        return false;
+    }
+    let known: HashSet<String> = passages
+        .iter()
+        .flat_map(|h| {
+            words_of(&h.passage.title)
+                .into_iter()
+                .chain(words_of(&h.passage.body))
+        })
+        .collect();
+    let shared = words
+        .iter()
+        .filter(|w| EXAMPLE_WORDS.contains(w.as_str()) || known.contains(w.as_str()))
+        .count();
+    shared * 2 < words.len()
 }
 
 /// The language a message is in, for the ticket ("English" unless it clearly isn't).
@@ -108,12 +146,27 @@ fn small_talk_of(label: Label) -> Option<Intent> {
     }
 }
 
-/// The answer from the best passage, when it clears the threshold.
-pub fn passage_answer(best: Option<&PassageHit>) -> Option<Answer> {
-    let hit = best.filter(|h| h.cosine >= calibration::ANSWER)?;
+/// The answer from the best passage, when it clears the threshold. Another passage of the
+/// same article ranked nearly as well is quoted after it ("how much is delivery?": the
+/// standard and the express paragraph), in the article's order.
+pub fn passage_answer(passages: &[PassageHit]) -> Option<Answer> {
+    let hit = passages
+        .first()
+        .filter(|h| h.cosine >= calibration::ANSWER)?;
+    let mut quoted: Vec<&PassageHit> = vec![hit];
+    quoted.extend(passages.iter().skip(1).filter(|h| {
+        h.passage.article_id == hit.passage.article_id
+            && h.fused >= hit.fused - calibration::SAME_ARTICLE
+    }));
+    quoted.sort_by_key(|h| h.passage.position);
+    let excerpt = quoted
+        .iter()
+        .map(|h| h.passage.body.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
     Some(Answer {
         title: hit.passage.title.clone(),
-        excerpt: hit.passage.body.clone(),
+        excerpt,
         source: Some(SourceRef {
             passage_id: hit.passage.id,
             article_id: hit.passage.article_id,
@@ -128,12 +181,13 @@ pub fn decide(
     text: &str,
     rules: Classification,
     intent: Option<SemanticIntent>,
-    best_cosine: f32,
+    passages: &[PassageHit],
 ) -> Classification {
+    let best_cosine = passages.first().map(|h| h.cosine).unwrap_or(0.0);
     if rules.is_handoff() || is_small_talk(rules.intent) {
         return rules;
     }
-    if foreign_language(text) {
+    if foreign_language_in(text, passages) {
         return Classification {
             intent: Intent::ForeignLanguage,
             category: TicketCategory::Other,
@@ -143,7 +197,10 @@ pub fn decide(
     let Some(si) = intent else { return rules };
     if let Some((intent, category)) = handoff_of(si.label) {
         let clear = si.score >= calibration::CLEAR_HANDOFF;
-        let wins = si.score >= calibration::HANDOFF
+        // A how-to the rules let through goes to the knowledge base unless the handoff
+        // intent is clear ("where do I get a return label?" sits near "send me a label").
+        let wins = !is_self_service_howto(text)
+            && si.score >= calibration::HANDOFF
             && si.score - si.question >= calibration::MARGIN
             && best_cosine < calibration::STRONG_ANSWER;
         if clear || wins {
@@ -175,11 +232,9 @@ impl Builtin {
     pub fn input(turn: &Turn) -> Input<'_> {
         let rules = classify(&turn.message);
         let (classification, answer) = if turn.semantic {
-            let best = turn.passages.first();
-            let cosine = best.map(|h| h.cosine).unwrap_or(0.0);
             (
-                decide(&turn.message, rules, turn.intent, cosine),
-                passage_answer(best),
+                decide(&turn.message, rules, turn.intent, &turn.passages),
+                passage_answer(&turn.passages),
             )
         } else {
             let answer = best_answer(
@@ -227,6 +282,21 @@ impl Assistant for Builtin {
 mod tests {
     use super::*;
 
+    fn hit(cosine: f32) -> Vec<PassageHit> {
+        vec![PassageHit {
+            passage: std::sync::Arc::new(crate::assistant::knowledge::Passage {
+                id: uuid::Uuid::nil(),
+                article_id: uuid::Uuid::nil(),
+                title: "Shipping".into(),
+                body: "We ship within three days.".into(),
+                position: 0,
+                vector: vec![],
+            }),
+            cosine,
+            fused: cosine,
+        }]
+    }
+
     fn si(label: Label, score: f32, question: f32) -> Option<SemanticIntent> {
         Some(SemanticIntent {
             label,
@@ -261,7 +331,7 @@ mod tests {
             "my account won't let me in even with the new password",
             classify("my account won't let me in even with the new password"),
             si(Label::NeedsHumanJudgment, 0.66, 0.45),
-            0.55,
+            &hit(0.55),
         );
         assert_eq!(c.intent, Intent::NeedsHumanJudgment);
         // A question close to its article stays a question.
@@ -269,7 +339,7 @@ mod tests {
             "which cards do you take",
             classify("which cards do you take"),
             si(Label::Question, 0.6, 0.6),
-            0.55,
+            &hit(0.55),
         );
         assert_eq!(c.intent, Intent::Question);
         // A weak handoff intent does not beat a strong answer.
@@ -277,7 +347,7 @@ mod tests {
             "how can I follow a parcel",
             classify("how can I follow a parcel"),
             si(Label::CannotPerformAction, 0.55, 0.45),
-            0.7,
+            &hit(0.7),
         );
         assert_eq!(c.intent, Intent::Question);
     }
@@ -288,14 +358,14 @@ mod tests {
             "I want a refund",
             classify("I want a refund"),
             si(Label::Question, 0.9, 0.9),
-            0.9,
+            &hit(0.9),
         );
         assert_eq!(c.intent, Intent::CannotPerformAction);
         let c = decide(
             "Wo ist meine Bestellung?",
             classify("Wo ist meine Bestellung?"),
             si(Label::Question, 0.5, 0.5),
-            0.5,
+            &hit(0.5),
         );
         assert_eq!(c.intent, Intent::ForeignLanguage);
         assert!(c.is_handoff());

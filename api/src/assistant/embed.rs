@@ -36,6 +36,11 @@ pub trait Embedder: Send + Sync {
     fn model(&self) -> &str;
     /// Unit vectors for `texts`, in order.
     fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>>;
+    /// Whether the model knows a (lower-case) word as a whole, `None` when it can't tell:
+    /// a word it knows is never "corrected" to a knowledge-base word.
+    fn knows_word(&self, _word: &str) -> Option<bool> {
+        None
+    }
 }
 
 /// Cosine similarity of two unit vectors (0 when the dimensions differ).
@@ -152,6 +157,10 @@ impl BuiltinEmbedder {
 impl Embedder for BuiltinEmbedder {
     fn model(&self) -> &str {
         &self.name
+    }
+
+    fn knows_word(&self, word: &str) -> Option<bool> {
+        Some(self.bert.tokenizer.token_to_id(word).is_some())
     }
 
     fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {

@@ -11,7 +11,7 @@
 //! - Intents: nearest neighbours over labelled example phrases (`intents.txt`, embedded
 //!   once per process), scored per intent by the mean of its best `K` similarities.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
@@ -83,6 +83,8 @@ pub struct SemanticIntent {
 pub struct Passage {
     pub id: Uuid,
     pub article_id: Uuid,
+    /// Its place in the article.
+    pub position: i32,
     pub title: String,
     pub body: String,
     pub vector: Vec<f32>,
@@ -103,9 +105,16 @@ pub struct QueryVectors {
     pub message: Vec<f32>,
 }
 
+/// A workspace's index as cached: its passages and the words they use (for the query's
+/// spelling).
+pub struct Indexed {
+    pub passages: Vec<Arc<Passage>>,
+    pub vocabulary: HashSet<String>,
+}
+
 #[derive(Default)]
 struct Cache {
-    passages: HashMap<Uuid, Arc<Vec<Arc<Passage>>>>,
+    passages: HashMap<Uuid, Arc<Indexed>>,
     /// Bumped per workspace on invalidation, and `epoch` for all: a load that started
     /// before an invalidation is not cached.
     generation: HashMap<Uuid, u64>,
@@ -119,7 +128,7 @@ pub struct Knowledge {
 }
 
 /// Weight of the full-text rank (normalised to the best hit's) next to the cosine.
-pub const LEXICAL_WEIGHT: f32 = 0.1;
+pub const LEXICAL_WEIGHT: f32 = 0.05;
 
 /// Weighted fusion: each passage's cosine plus `LEXICAL_WEIGHT` × its full-text rank
 /// relative to the best full-text hit; best first. Semantic similarity leads, shared words
@@ -137,6 +146,111 @@ pub fn fuse(semantic: &[(Uuid, f32)], lexical: &[(Uuid, f32)]) -> Vec<(Uuid, f32
     let mut out: Vec<(Uuid, f32)> = scores.into_iter().collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out
+}
+
+/// Lower-case words of a text for the spelling vocabulary.
+pub fn spelling_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Chat shorthand spelled out before the query is embedded.
+const SHORTHAND: &[(&str, &str)] = &[
+    ("u", "you"),
+    ("r", "are"),
+    ("ur", "your"),
+    ("pls", "please"),
+    ("plz", "please"),
+    ("thx", "thanks"),
+    ("wat", "what"),
+    ("wht", "what"),
+    ("amex", "American Express"),
+    ("asap", "as soon as possible"),
+];
+
+/// Optimal-string-alignment distance (edits and adjacent transpositions), at most `max`
+/// (`max + 1` when it is further).
+fn edit_distance(a: &[char], b: &[char], max: usize) -> usize {
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()].min(max + 1)
+}
+
+/// The visitor's message with chat shorthand spelled out and misspelt words ("shiping to
+/// canda", "retrun policy") replaced by the one word of the knowledge base (or of the
+/// engine's examples) they are an edit away from: the model sees "shipping to canada".
+/// Words the vocabulary knows, short words and words with no single close match stay.
+pub fn correct_spelling(
+    text: &str,
+    vocabulary: &HashSet<String>,
+    known: &dyn Fn(&str) -> Option<bool>,
+) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for token in text.split_whitespace() {
+        let core: &str = token.trim_matches(|c: char| !c.is_alphanumeric());
+        let lower = core.to_lowercase();
+        if let Some((_, long)) = SHORTHAND.iter().find(|(s, _)| *s == lower) {
+            out.push(token.replacen(core, long, 1));
+            continue;
+        }
+        let chars: Vec<char> = lower.chars().collect();
+        if chars.len() < 5
+            || !chars.iter().all(|c| c.is_alphabetic())
+            || vocabulary.contains(&lower)
+            || known(&lower) != Some(false)
+        {
+            out.push(token.to_string());
+            continue;
+        }
+        let max = if chars.len() >= 8 { 2 } else { 1 };
+        let mut best: Option<(usize, &str)> = None;
+        let mut tied = false;
+        for word in vocabulary {
+            let w: Vec<char> = word.chars().collect();
+            if w.len() < 4 {
+                continue;
+            }
+            let d = edit_distance(&chars, &w, max);
+            if d > max {
+                continue;
+            }
+            match best {
+                Some((bd, _)) if d > bd => {}
+                Some((bd, _)) if d == bd => tied = true,
+                _ => {
+                    best = Some((d, word));
+                    tied = false;
+                }
+            }
+        }
+        match best {
+            Some((_, word)) if !tied => out.push(token.replacen(core, word, 1)),
+            _ => out.push(token.to_string()),
+        }
+    }
+    out.join(" ")
 }
 
 /// Scores every intent by the mean of its `K` nearest examples.
@@ -208,6 +322,20 @@ impl Knowledge {
             .unwrap_or(false)
     }
 
+    /// The message with its spelling corrected against the workspace's vocabulary (the
+    /// words of its passages and of the examples); unchanged when the index can't be read.
+    pub async fn correct_query(&self, conn: &mut Conn, ws: Uuid, text: &str) -> String {
+        match self.passages(conn, ws).await {
+            Ok(indexed) => correct_spelling(text, &indexed.vocabulary, &|w| {
+                self.embedder.as_ref().and_then(|e| e.knows_word(w))
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the knowledge index failed");
+                text.to_string()
+            }
+        }
+    }
+
     /// Embeds the query and the message (one batch); `None` without an embedder or when
     /// it fails (logged: the caller falls back to lexical retrieval).
     pub async fn embed_query(&self, query: &str, message: &str) -> Option<QueryVectors> {
@@ -253,7 +381,7 @@ impl Knowledge {
         }
     }
 
-    async fn passages(&self, conn: &mut Conn, ws: Uuid) -> anyhow::Result<Arc<Vec<Arc<Passage>>>> {
+    async fn passages(&self, conn: &mut Conn, ws: Uuid) -> anyhow::Result<Arc<Indexed>> {
         let (epoch, generation) = {
             let c = self
                 .cache
@@ -265,19 +393,31 @@ impl Knowledge {
             (c.epoch, c.generation.get(&ws).copied().unwrap_or(0))
         };
         let rows = store::workspace_passages(conn, ws, self.model()).await?;
-        let passages: Arc<Vec<Arc<Passage>>> = Arc::new(
-            rows.into_iter()
-                .filter_map(|r| {
-                    Some(Arc::new(Passage {
-                        vector: store::decode(r.vector.as_deref()?),
-                        id: r.id,
-                        article_id: r.article_id,
-                        title: r.title,
-                        body: r.body,
-                    }))
-                })
-                .collect(),
-        );
+        let passages: Vec<Arc<Passage>> = rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(Arc::new(Passage {
+                    vector: store::decode(r.vector.as_deref()?),
+                    id: r.id,
+                    article_id: r.article_id,
+                    position: r.position,
+                    title: r.title,
+                    body: r.body,
+                }))
+            })
+            .collect();
+        let mut vocabulary: HashSet<String> = examples()
+            .iter()
+            .flat_map(|(_, phrase)| spelling_words(phrase))
+            .collect();
+        for p in &passages {
+            vocabulary.extend(spelling_words(&p.title));
+            vocabulary.extend(spelling_words(&p.body));
+        }
+        let passages = Arc::new(Indexed {
+            passages,
+            vocabulary,
+        });
         if let Ok(mut c) = self.cache.lock()
             && c.epoch == epoch
             && c.generation.get(&ws).copied().unwrap_or(0) == generation
@@ -296,7 +436,8 @@ impl Knowledge {
         q: &QueryVectors,
         limit: usize,
     ) -> anyhow::Result<Vec<PassageHit>> {
-        let passages = self.passages(conn, ws).await?;
+        let indexed = self.passages(conn, ws).await?;
+        let passages = &indexed.passages;
         let semantic: Vec<(Uuid, f32)> = passages
             .iter()
             .map(|p| (p.id, cosine(&p.vector, &q.query)))
@@ -342,13 +483,55 @@ mod tests {
         // b is a hair behind a by meaning and the best full-text hit: it wins.
         let f = fuse(&[(a, 0.50), (b, 0.48), (c, 0.10)], &[(b, 0.6), (c, 0.3)]);
         assert_eq!(f[0].0, b);
-        assert!((f[0].1 - 0.58).abs() < 1e-6);
+        assert!((f[0].1 - 0.53).abs() < 1e-6);
         // c shares words but means something else: it stays last.
         assert_eq!(f[2].0, c);
         // Without full-text hits the cosine order stands.
         let f = fuse(&[(a, 0.2), (b, 0.7)], &[]);
         assert_eq!(f[0], (b, 0.7));
         assert!(fuse(&[], &[]).is_empty());
+    }
+
+    #[test]
+    fn misspelt_words_become_the_knowledge_base_word_they_are_one_edit_from() {
+        let vocabulary: HashSet<String> = spelling_words(
+            "International shipping. We ship to the UK, the USA and Canada. Return policy. \
+             Resetting your password. Payment methods",
+        )
+        .into_iter()
+        .collect();
+        // The model's own word list: these are English words, not typos.
+        let known = |w: &str| Some(["australia", "chart", "spend", "there"].contains(&w));
+        assert_eq!(
+            correct_spelling("shiping to canda?", &vocabulary, &known),
+            "shipping to canada?"
+        );
+        assert_eq!(
+            correct_spelling("retrun policy", &vocabulary, &known),
+            "return policy"
+        );
+        assert_eq!(
+            correct_spelling("wat paymnt methds r there", &vocabulary, &known),
+            "what payment methods are there"
+        );
+        assert_eq!(
+            correct_spelling("do u take amex", &vocabulary, &known),
+            "do you take American Express"
+        );
+        // Known, short, numeric and far-off words stay.
+        assert_eq!(
+            correct_spelling("Do you ship to Australia? order 12345", &vocabulary, &known),
+            "Do you ship to Australia? order 12345"
+        );
+        assert_eq!(
+            correct_spelling("can I spend it, is there a chart", &vocabulary, &known),
+            "can I spend it, is there a chart"
+        );
+        // Without a word list, only shorthand is spelled out.
+        assert_eq!(
+            correct_spelling("u pay with paymnt", &vocabulary, &|_| None),
+            "you pay with paymnt"
+        );
     }
 
     #[test]

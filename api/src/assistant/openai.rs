@@ -615,6 +615,7 @@ mod tests {
             passage: std::sync::Arc::new(Passage {
                 id: uuid::Uuid::new_v4(),
                 article_id: uuid::Uuid::new_v4(),
+                position: 0,
                 title: title.into(),
                 body: body.into(),
                 vector: vec![],

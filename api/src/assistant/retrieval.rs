@@ -366,7 +366,7 @@ pub fn is_follow_up(message: &str) -> bool {
     let refers = t.split(' ').any(|w| {
         matches!(
             w,
-            "it" | "that" | "this" | "them" | "those" | "one" | "there"
+            "it" | "that" | "this" | "them" | "those" | "one" | "there" | "they" | "these" | "its"
         )
     });
     words <= FOLLOW_UP_MAX_WORDS && refers

@@ -29,6 +29,7 @@ pub struct NewPassage {
 pub struct PassageRow {
     pub id: Uuid,
     pub article_id: Uuid,
+    pub position: i32,
     pub title: String,
     pub body: String,
     pub vector: Option<Vec<u8>>,
@@ -86,7 +87,14 @@ pub async fn workspace_passages(
         .filter(kp::workspace_id.eq(workspace_id))
         .filter(kp::model.eq(model))
         .order((kp::article_id, kp::position))
-        .select((kp::id, kp::article_id, kp::title, kp::body, kp::vector))
+        .select((
+            kp::id,
+            kp::article_id,
+            kp::position,
+            kp::title,
+            kp::body,
+            kp::vector,
+        ))
         .load(conn)
         .await
 }

@@ -103,21 +103,21 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             false,
         ),
         rule(
-            r"\b(?:make\s+an\s+exception|an\s+exception|special\s+(?:request|arrangement|case|deal|price)|bulk\s+(?:order|discount|pricing|purchase)|wholesale|custom\s+(?:order|quote|engraving|made)|(?:a|get\s+a)\s+quote\s+for|negotiate|price\s+match|extend\s+(?:the|my)\s+(?:return|deadline|trial|warranty)|after\s+the\s+deadline|(?:\d{2,}|hundreds?|thousands?)\s+units)\b",
+            r"\b(?:make\s+an\s+exception|an\s+exception|special\s+(?:request|arrangement|case|deal|price)|bulk\s+(?:order|discount|pricing|purchase)|wholesale|custom\s+(?:order|quote|engraving|made)|(?:a|get\s+a)\s+quote\s+for|negotiate|price\s+match|extend\s+(?:the|my)\s+(?:return|deadline|trial|warranty)|after\s+the\s+deadline|after\s+(?:the\s+)?\d+\s+days|(?:it'?s|it\s+has)\s+been\s+(?:\d+|two|three|four|five|six)\s+(?:days|weeks|months)|can\s+i\s+still\s+(?:return|send|exchange|get)|(?:\d{2,}|hundreds?|thousands?)\s+units)\b",
             Judge,
             "a special request like this",
             false,
             false,
         ),
         rule(
-            r"\b(?:damaged|defective|faulty|broken|smashed|cracked|wrong\s+(?:item|size|product|colou?r|order|parcel|package)|missing\s+(?:item|part|pieces?|from\s+my)|not\s+what\s+i\s+ordered|items?\s+(?:is|are)\s+missing|(?:never|hasn'?t|has\s+not|haven'?t|have\s+not|didn'?t|did\s+not)\s+(?:arrived?|received?|got(?:ten)?|come|came|been\s+delivered)|(?:lost|stolen)\s+(?:in\s+the\s+post|parcel|package|order)|marked\s+as\s+delivered)\b",
+            r"\b(?:damaged|defective|faulty|broken|smashed|cracked|wrong\s+(?:item|size|product|colou?r|order|parcel|package)|missing\s+(?:item|part|pieces?|from\s+my)|not\s+what\s+i\s+ordered|items?\s+(?:is|are)\s+missing|(?:never|hasn'?t|has\s+not|haven'?t|have\s+not|didn'?t|did\s+not)\s+(?:arrived?|received?|got(?:ten)?|come|came|been\s+delivered)|(?:lost|stolen)\s+(?:in\s+the\s+post|parcel|package|order)|(?:marked|says|shows|showing|saying)\s+(?:as\s+|it\s+was\s+|it'?s\s+)?delivered|(?:got|received)\s+nothing)\b",
             Judge,
             "a problem with a delivery like this",
             false,
             false,
         ),
         rule(
-            r"\b(?:not\s+working|doesn'?t\s+work|does\s+not\s+work|isn'?t\s+working|is\s+not\s+working|won'?t\s+(?:load|work|open|let\s+me|accept|go\s+through|start|connect|sync)|stopped\s+working|can'?t\s+(?:log\s*in|sign\s+in|login|access|check\s*out|pay|complete|finish|place|download|open|connect)|cannot\s+(?:log\s*in|sign\s+in|login|access|check\s*out|pay|complete|finish|place|download|open|connect)|unable\s+to|errors?|error\s+(?:message|code)|crash\w*|bugs?|buggy|glitch\w*|fail(?:s|ed|ing|ure)?|stuck|freez\w*|frozen|blank\s+(?:page|screen)|something\s+went\s+wrong|never\s+(?:arrives|comes)|(?:is|are)\s+down|keeps?\s+(?:logging|signing|crashing|failing|saying|showing))\b",
+            r"\b(?:not\s+working|doesn'?t\s+work|does\s+not\s+work|isn'?t\s+working|is\s+not\s+working|won'?t\s+(?:load|work|open|let\s+me|accept|go\s+through|start|connect|sync)|stopped\s+(?:working|charging|turning\s+on|connecting|responding)|no\s+(?:sound|power|picture|signal)\s+(?:anymore|at\s+all|any\s+more)|(?:won'?t|doesn'?t|does\s+not|will\s+not)\s+(?:turn|switch|charge|power)\s*(?:on)?|can'?t\s+(?:log\s*in|sign\s+in|login|access|check\s*out|pay|complete|finish|place|download|open|connect)|cannot\s+(?:log\s*in|sign\s+in|login|access|check\s*out|pay|complete|finish|place|download|open|connect)|unable\s+to|errors?|error\s+(?:message|code)|crash\w*|bugs?|buggy|glitch\w*|fail(?:s|ed|ing|ure)?|stuck|freez\w*|frozen|blank\s+(?:page|screen)|something\s+went\s+wrong|never\s+(?:arrives|comes)|(?:is|are)\s+down|keeps?\s+(?:logging|signing|crashing|failing|saying|showing))\b",
             Judge,
             "a technical problem like this",
             true,
@@ -132,7 +132,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ),
         // --- cannot perform an action ----------------------------------------------------
         rule(
-            r"\b(?:refund\w*|money\s+back|reimburs\w*|my\s+money|pay\s+me\s+back)\b",
+            r"\b(?:refund\w*|money\s+back|reimburs\w*|my\s+money|pay\s+me\s+back|no\s+money\s+yet|(?:haven'?t|have\s+not|didn'?t|did\s+not)\s+(?:got|gotten|get|received?)\s+(?:any\s+)?(?:money|payment)\s+back)\b",
             Act,
             "issue refunds",
             true,
@@ -167,11 +167,20 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             false,
         ),
         rule(
-            r"\b(?:where(?:'s|\s+is)\s+my\s+(?:order|package|parcel|delivery|shipment|item|stuff|refund|money)|status\s+of\s+(?:my|the|order|an?)\b|order\s*(?:#|no\.?|nr\.?|number)?\s*:?\s*#?\d{4,}|#\d{4,}|my\s+(?:order|package|parcel|delivery|shipment)\s+(?:is\s+)?(?:still|late|delayed|hasn'?t|has\s+not|didn'?t|did\s+not|never|not\s+(?:yet|here|arrived))|hasn'?t\s+(?:shipped|arrived|been\s+shipped)|has\s+not\s+(?:shipped|arrived)|(?:check|look\s+up|find|look\s+into|lookup)\s+(?:on\s+)?my\s+(?:order|orders|account|invoice|payment|subscription|booking))\b",
+            r"\b(?:where(?:'s|\s+is)\s+my\s+(?:order|package|parcel|delivery|shipment|item|stuff|refund|money)|order\s*(?:#|no\.?|nr\.?|number)?\s*:?\s*#?\d{4,}|#\d{4,}|my\s+(?:order|package|parcel|delivery|shipment)\s+(?:is\s+)?(?:still|late|delayed|hasn'?t|has\s+not|didn'?t|did\s+not|never|not\s+(?:yet|here|arrived))|hasn'?t\s+(?:shipped|arrived|been\s+shipped)|has\s+not\s+(?:shipped|arrived))\b",
             Act,
             "look up individual orders or accounts",
             false,
             false,
+        ),
+        // "check my order for me" is a request; "where can I check my order status?" is a
+        // how-to the knowledge base may answer (the category stays as the hint).
+        rule(
+            r"\b(?:status\s+of\s+(?:my|the|order|an?)\b|(?:check|look\s+up|find|look\s+into|lookup)\s+(?:on\s+)?my\s+(?:order|orders|account|invoice|payment|subscription|booking))\b",
+            Act,
+            "look up individual orders or accounts",
+            false,
+            true,
         ),
         rule(
             r"\b(?:invoice|receipt|vat\s+(?:invoice|number)|bill\s+for\s+my)\w*\b",
@@ -188,7 +197,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             true,
         ),
         rule(
-            r"\b(?:change|update|edit|correct|fix|modify)\s+(?:my|the|our)\s+(?:account\s+)?(?:e-?mail(?:\s+address)?|name|user\s?name|phone(?:\s+number)?|password|billing\s+(?:details|info|address)|payment\s+(?:method|details|card)|card(?:\s+details)?|address|account(?:\s+details)?|date\s+of\s+birth)\b|\b(?:update|change)\b.{0,20}\bon\s+my\s+account\b",
+            r"\b(?:change|update|edit|correct|fix|modify)\s+(?:my|the|our)\s+(?:account\s+)?(?:e-?mail(?:\s+address)?|name|user\s?name|phone(?:\s+number)?|password|billing\s+(?:details|info|address)|payment\s+(?:method|details|card)|card(?:\s+details)?|(?:delivery\s+|shipping\s+)?address|account(?:\s+details)?|date\s+of\s+birth)\b|\b(?:update|change)\b.{0,20}\bon\s+my\s+account\b",
             Act,
             "change account details",
             true,
@@ -215,7 +224,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 /// Questions about rules in general, not a request: "what's your refund policy?".
 static POLICY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:polic(?:y|ies)|how\s+long|how\s+many\s+days|how\s+much\s+time|how\s+soon|how\s+(?:do|does)\s+(?:refunds|returns|cancellations|exchanges|the\s+\w+)\s+work|do\s+you\s+(?:offer|give|do|accept|allow|provide|have)|are\s+(?:refunds|returns|cancellations)|is\s+it\s+possible|what\s+happens\s+(?:if|when)|what\s+if|in\s+general|can\s+i\s+return|terms|conditions|within\s+how\s+many)\b",
+        r"\b(?:polic(?:y|ies)|how\s+long|how\s+many\s+days|how\s+much\s+time|how\s+soon|how\s+(?:do|does)\s+(?:refunds|returns|cancellations|exchanges|the\s+\w+)\s+work|do\s+you\s+(?:offer|give|do|accept|allow|provide|have)|are\s+(?:refunds|returns|cancellations)|is\s+it\s+possible|what\s+happens\s+(?:if|when)|what\s+if|in\s+general|can\s+i\s+return|terms|conditions|within\s+how\s+many|when\s+(?:do|will|would|should)\s+(?:i|we|you)\s+(?:get|receive|see)\b.{0,30}\b(?:after|once|when)|when\s+(?:do|will|would|should)\s+(?:i|we|you)\s+(?:get|receive|see)\s+(?:my|the|your|a)?\s*(?:money|refund)\s*$|^(?:is|are|does|do)\s+(?:the|a|my)\s+(?:refunds?|reimbursements?)\s+(?:paid|sent|made|issued|go|come|credited))\b",
     )
 });
 /// Self-service how-tos: "how do I …", "where can I find …".
@@ -279,6 +288,13 @@ pub fn normalise(text: &str) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A self-service how-to ("where do I enter a voucher code?", "how can I track my
+/// parcel?"), not a request for the team to do it ("can you …", "I need …").
+pub fn is_self_service_howto(text: &str) -> bool {
+    let t = normalise(text);
+    HOWTO.is_match(&t) && !PERSONAL_REQUEST.is_match(&t)
 }
 
 pub fn classify(text: &str) -> Classification {

@@ -283,12 +283,38 @@ async fn turn(
 
     // Semantic retrieval: embed (no connection held: an endpoint may take a while), then
     // the hybrid search. Lexical when there is no embedder or embedding failed.
+    // The query's spelling is corrected against the workspace's vocabulary first.
     let mut semantic = None;
-    if let Some(vectors) = state.knowledge.embed_query(&query, body).await {
+    let corrected = match state.knowledge.embedder() {
+        Some(_) => {
+            let mut conn = db::conn(&state.pool).await?;
+            Some((
+                state
+                    .knowledge
+                    .correct_query(&mut conn, ws_id, &query)
+                    .await,
+                state.knowledge.correct_query(&mut conn, ws_id, body).await,
+            ))
+        }
+        None => None,
+    };
+    let (search_query, search_message) =
+        corrected.unwrap_or_else(|| (query.clone(), body.to_string()));
+    if let Some(vectors) = state
+        .knowledge
+        .embed_query(&search_query, &search_message)
+        .await
+    {
         let mut conn = db::conn(&state.pool).await?;
         match state
             .knowledge
-            .search(&mut conn, ws_id, &query, &vectors, CANDIDATES as usize)
+            .search(
+                &mut conn,
+                ws_id,
+                &search_query,
+                &vectors,
+                CANDIDATES as usize,
+            )
             .await
         {
             Ok(hits) => {
