@@ -12,7 +12,7 @@ DEMO_BIND ?= 127.0.0.1:8081
 # The embedding model the tests and `make eval` use (kept outside the checkout).
 EMBEDDINGS_MODEL_DIR ?= $(HOME)/.cache/handoff-models/all-MiniLM-L6-v2
 
-.PHONY: run test frontend server openapi check-rust test-rust test-frontend e2e bench fmt model eval
+.PHONY: run test frontend server openapi check-rust test-rust test-frontend e2e fuzz fuzz-short bench fmt model eval
 
 ## make run: build everything, make sure Postgres is there, migrate, seed the demo, serve.
 run: frontend server
@@ -44,7 +44,7 @@ server:
 	cargo build -p handoff
 
 ## make test: everything the project checks.
-test: check-rust test-rust test-frontend e2e
+test: check-rust test-rust test-frontend e2e fuzz-short
 
 check-rust:
 	cargo fmt --all -- --check
@@ -72,6 +72,17 @@ e2e: frontend server
 	export E2E_PG_URL="$$(scripts/ensure-postgres.sh postgres)"
 	export HANDOFF_BIN=$(BIN)
 	cd frontend && npm run e2e
+
+## make fuzz: schemathesis (pinned in tests/fuzz/requirements.txt, in the gitignored
+## .venv-fuzz/ it creates) against a real server and its spec, >= 20,000 cases;
+## `make test` runs the short form (a few minutes).
+fuzz: server
+	export HANDOFF_BIN=$(BIN)
+	tests/fuzz/run.sh long
+
+fuzz-short: server
+	export HANDOFF_BIN=$(BIN)
+	tests/fuzz/run.sh short
 
 ## make openapi: regenerate openapi.yaml (and the frontend's API types) from the code.
 openapi: server

@@ -41,11 +41,12 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
 
 /// The OpenAPI document (what `handoff openapi` prints and openapi.yaml must equal).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, spec) = App::new()
+    let (_, mut spec) = App::new()
         .into_utoipa_app()
         .openapi(crate::openapi::ApiDoc::openapi())
         .configure(api_routes)
         .split_for_parts();
+    crate::openapi::complete(&mut spec);
     spec
 }
 

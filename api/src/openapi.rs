@@ -1,7 +1,10 @@
 //! The OpenAPI document's root: info, tags, security schemes. Paths and schemas are
 //! collected from the handlers by utoipa-actix-web.
 
+use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -45,5 +48,223 @@ impl Modify for Security {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "visitor",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A widget visitor token, from POST /api/v1/widget/sessions",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// What the document gets once the handlers' paths are in (`app::openapi`): the common
+/// answers and the links.
+pub fn complete(openapi: &mut utoipa::openapi::OpenApi) {
+    CommonResponses.modify(openapi);
+    Links.modify(openapi);
+}
+
+/// The answers any operation of a kind can give, added where the handler's annotation does
+/// not list them: the server gives them from its extractors and middleware, whatever the
+/// handler (see `error::json_config`, `error::path_config`, `db::conn`).
+struct CommonResponses;
+
+fn error_response(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+            )
+            .build(),
+    )
+}
+
+fn each_operation(openapi: &mut utoipa::openapi::OpenApi, mut f: impl FnMut(&str, &mut Operation)) {
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            f(path, op);
+        }
+    }
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        each_operation(openapi, |path, op| {
+            let params = op.parameters.as_deref().unwrap_or_default();
+            let has_path_params = params
+                .iter()
+                .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Path)));
+            let has_query = params
+                .iter()
+                .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)));
+            let has_body = op.request_body.is_some();
+            let authenticated = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let database = !matches!(path, "/healthz" | "/metrics");
+            let mut add = |status: &str, description: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| error_response(description));
+            };
+            if has_body {
+                add(
+                    "400",
+                    "The body is not JSON, or not of the documented shape (`bad_request`)",
+                );
+                add("413", "The body is over 1 MiB (`payload_too_large`)");
+                add("422", "Invalid fields (`validation`)");
+            }
+            if has_query {
+                add("422", "Invalid query parameters (`validation`)");
+            }
+            if authenticated {
+                add(
+                    "401",
+                    "No credential, or an invalid, expired or revoked one (`unauthorized`)",
+                );
+            }
+            if has_path_params {
+                add("404", "Not found, or not in a workspace of the caller");
+            }
+            if database {
+                add(
+                    "503",
+                    "The database is unreachable or busy; retry later (`unavailable`)",
+                );
+            }
+        });
+    }
+}
+
+/// OpenAPI links: where an answer's ids lead (clients and the stateful fuzzer follow them).
+struct Links;
+
+/// (link name, target operation, its parameters).
+type LinkSpec = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+const WS_ID: (&str, &str) = ("ws", "$request.path.ws");
+const NEW_ID: (&str, &str) = ("id", "$response.body#/id");
+const NEW_TICKET: (&str, &str) = ("ticket", "$response.body#/id");
+
+const LINKS: &[(&str, &str, &[LinkSpec])] = &[
+    (
+        "create_workspace",
+        "201",
+        &[
+            (
+                "GetWorkspace",
+                "get_workspace",
+                &[("ws", "$response.body#/id")],
+            ),
+            (
+                "ListMembers",
+                "list_members",
+                &[("ws", "$response.body#/id")],
+            ),
+            (
+                "ListTickets",
+                "list_tickets",
+                &[("ws", "$response.body#/id")],
+            ),
+        ],
+    ),
+    (
+        "create_ticket",
+        "201",
+        &[
+            ("GetTicket", "get_ticket", &[WS_ID, NEW_TICKET]),
+            (
+                "ChangeTicketStatus",
+                "change_ticket_status",
+                &[WS_ID, NEW_TICKET],
+            ),
+            ("AssignTicket", "assign_ticket", &[WS_ID, NEW_TICKET]),
+            (
+                "AssignTicketToMe",
+                "assign_ticket_to_me",
+                &[WS_ID, NEW_TICKET],
+            ),
+            ("ReplyToTicket", "reply_to_ticket", &[WS_ID, NEW_TICKET]),
+            ("TicketEvents", "ticket_events", &[WS_ID, NEW_TICKET]),
+        ],
+    ),
+    (
+        "create_article",
+        "201",
+        &[
+            ("GetArticle", "get_article", &[WS_ID, NEW_ID]),
+            ("ReplaceArticle", "replace_article", &[WS_ID, NEW_ID]),
+            ("UpdateArticle", "update_article", &[WS_ID, NEW_ID]),
+            ("DeleteArticle", "delete_article", &[WS_ID, NEW_ID]),
+        ],
+    ),
+    (
+        "create_webhook",
+        "201",
+        &[
+            ("GetWebhook", "get_webhook", &[WS_ID, NEW_ID]),
+            ("UpdateWebhook", "update_webhook", &[WS_ID, NEW_ID]),
+            ("DeleteWebhook", "delete_webhook", &[WS_ID, NEW_ID]),
+            (
+                "ListWebhookDeliveries",
+                "list_webhook_deliveries",
+                &[WS_ID, NEW_ID],
+            ),
+        ],
+    ),
+    (
+        "create_api_key",
+        "201",
+        &[("RevokeApiKey", "revoke_api_key", &[WS_ID, NEW_ID])],
+    ),
+    (
+        "create_invitation",
+        "201",
+        &[("RevokeInvitation", "revoke_invitation", &[WS_ID, NEW_ID])],
+    ),
+];
+
+impl Modify for Links {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        each_operation(openapi, |_, op| {
+            let Some(id) = op.operation_id.as_deref() else {
+                return;
+            };
+            let Some((_, status, links)) = LINKS.iter().find(|(from, _, _)| *from == id) else {
+                return;
+            };
+            let Some(RefOr::T(response)) = op.responses.responses.get_mut(*status) else {
+                return;
+            };
+            for (name, target, params) in *links {
+                let mut link = LinkBuilder::new().operation_id(*target);
+                for (param, value) in *params {
+                    link = link.parameter(*param, *value);
+                }
+                response
+                    .links
+                    .insert((*name).to_string(), RefOr::T(link.build()));
+            }
+        });
     }
 }

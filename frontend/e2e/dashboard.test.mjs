@@ -29,6 +29,21 @@ after(async () => {
   await server?.stop();
 });
 
+/**
+ * An access token of the signed-in dashboard page, the way the page gets one: a refresh by
+ * cookie from the page's own origin (under the page's refresh lock, so the two never race).
+ */
+async function dashboardAccessToken(page) {
+  const body = await page.evaluate(() =>
+    navigator.locks.request('handoff-token-refresh', async () => {
+      const res = await fetch('/api/v1/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      return res.json();
+    }),
+  );
+  assert.ok(body.access_token, JSON.stringify(body));
+  return body.access_token;
+}
+
 /** The accept link of the newest invitation mailed to `to` (file mail under DATA_DIR/mail). */
 async function invitationLink(dataDir, to) {
   return mailLink(dataDir, to, /https?:\/\/[^\s"<>]+(?:invitations\/accept|accept-invite)\?token=[A-Za-z0-9_\-.~%]+/);
@@ -129,8 +144,8 @@ async function workday(page, base, consoleErrors) {
   await filters.waitFor();
 
   // The widget key, read with the dashboard's own token.
-  const session = await page.evaluate(() => JSON.parse(localStorage.getItem('handoff.session')));
-  const me = api(base, session.accessToken);
+  const me = api(base, await dashboardAccessToken(page));
+  const session = { user: (await me('GET', '/api/v1/me')).body };
   const wsRes = await me('GET', `/api/v1/workspaces/${ws}`);
   assert.equal(wsRes.status, 200);
 
@@ -346,27 +361,38 @@ test('setup screens: widget snippet and allowed origins, team invite, API key sh
     await page.locator('.key.is-revoked').getByText('Revoked').waitFor();
     assert.equal((await api(base, key)('GET', `/api/v1/workspaces/${ws}`)).status, 401);
 
-    // Silent refresh: an access token about to expire is rotated before the next request.
-    const before = await page.evaluate(() => JSON.parse(localStorage.getItem('handoff.session')));
-    await page.evaluate(() => {
-      const s = JSON.parse(localStorage.getItem('handoff.session'));
-      s.expiresAt = Date.now() + 1000;
-      localStorage.setItem('handoff.session', JSON.stringify(s));
-    });
+    // The refresh token is in an HttpOnly, SameSite=Strict cookie scoped to the auth routes;
+    // page scripts and storage hold no token.
+    const refreshCookie = async () => (await ctx.cookies(`${base}/api/v1/auth/refresh`)).find((c) => c.name === 'handoff_refresh');
+    const first = await refreshCookie();
+    assert.ok(first, 'the refresh cookie is set');
+    assert.equal(first.httpOnly, true);
+    assert.equal(first.sameSite, 'Strict');
+    assert.equal(first.path, '/api/v1/auth');
+    assert.match(first.value, /^hr_/);
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    assert.doesNotMatch(stored, /hr_|eyJ/);
+
+    // A reload keeps the session: the page trades the cookie (rotated) for a new access token.
     await page.reload();
     await page.getByRole('heading', { name: 'API keys' }).waitFor();
-    await page.waitForFunction((old) => JSON.parse(localStorage.getItem('handoff.session') ?? '{}').refreshToken !== old, before.refreshToken);
+    await page.waitForFunction(() => document.querySelector('.key') !== null);
+    const second = await refreshCookie();
+    assert.notEqual(second.value, first.value, 'the cookie rotates on refresh');
+    assert.equal((await anon('POST', '/api/v1/auth/refresh', {})).status, 401, 'no cookie, no refresh');
     await page.getByRole('link', { name: 'Team' }).click();
     await page.waitForURL(new RegExp(`/w/${ws}/team$`));
     await page.getByRole('heading', { name: 'Members' }).waitFor();
     await page.locator('.member').filter({ hasText: 'owner@acme.test' }).waitFor();
 
-    // Log out: back to the login page, and the refresh token is dead.
-    const last = await page.evaluate(() => JSON.parse(localStorage.getItem('handoff.session')));
+    // Log out: back to the login page, the cookie is gone and its refresh token is dead.
+    const last = await refreshCookie();
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/login/);
-    assert.equal(await page.evaluate(() => localStorage.getItem('handoff.session')), null);
-    assert.equal((await anon('POST', '/api/v1/auth/refresh', { refresh_token: last.refreshToken })).status, 401);
+    assert.equal(await refreshCookie(), undefined);
+    assert.equal((await anon('POST', '/api/v1/auth/refresh', { refresh_token: last.value })).status, 401);
+    await page.reload();
+    await page.getByLabel('Email').waitFor();
   } catch (err) {
     await page.screenshot({ path: path.join(out, 'dashboard-setup-failure.png'), fullPage: true }).catch(() => undefined);
     throw err;

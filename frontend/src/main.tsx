@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';
 import { makeRouter } from './app/router';
+import { restoreSession } from './lib/auth-store';
 import { ApiError } from './lib/errors';
 import './styles.css';
 
@@ -15,6 +16,9 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// The refresh cookie (HttpOnly) may still hold a session: trade it for an access token.
+void restoreSession();
 
 const router = makeRouter();
 

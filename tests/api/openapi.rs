@@ -30,3 +30,57 @@ fn every_operation_documents_its_responses() {
         }
     }
 }
+
+#[test]
+fn links_lead_to_operations_that_take_their_parameters() {
+    let spec = serde_json::to_value(handoff::app::openapi()).expect("the spec as JSON");
+    let mut params_of = std::collections::HashMap::new();
+    for item in spec["paths"].as_object().expect("paths").values() {
+        for op in item.as_object().expect("a path item").values() {
+            let names: Vec<String> = op["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .filter_map(|p| p["name"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            params_of.insert(
+                op["operationId"].as_str().unwrap_or_default().to_string(),
+                names,
+            );
+        }
+    }
+    let mut links = 0;
+    for item in spec["paths"].as_object().expect("paths").values() {
+        for op in item.as_object().expect("a path item").values() {
+            let Some(responses) = op["responses"].as_object() else {
+                continue;
+            };
+            for response in responses.values() {
+                let Some(ls) = response["links"].as_object() else {
+                    continue;
+                };
+                for (name, link) in ls {
+                    links += 1;
+                    let target = link["operationId"].as_str().expect("an operationId");
+                    let params = params_of
+                        .get(target)
+                        .unwrap_or_else(|| panic!("link {name} leads to no operation {target}"));
+                    for p in link["parameters"]
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, _)| k)
+                    {
+                        assert!(
+                            params.contains(p),
+                            "link {name}: {target} has no parameter {p}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(links >= 15, "only {links} links");
+}

@@ -122,7 +122,17 @@ fn check<C: DeserializeOwned>(
 }
 
 pub fn issue_access(config: &Config, user_id: Uuid, session: Option<Uuid>) -> ApiResult<String> {
-    let now = Utc::now().timestamp();
+    issue_access_at(config, user_id, session, Utc::now().timestamp())
+}
+
+/// An access token as issued at `now` (Unix seconds): the clock made explicit, so a caller
+/// can mint one that has already expired.
+pub fn issue_access_at(
+    config: &Config,
+    user_id: Uuid,
+    session: Option<Uuid>,
+    now: i64,
+) -> ApiResult<String> {
     let claims = AccessClaims {
         sub: user_id,
         sid: session,
@@ -146,7 +156,16 @@ pub fn verify_access(config: &Config, token: &str) -> ApiResult<AccessClaims> {
 }
 
 pub fn issue_visitor(config: &Config, visitor_id: Uuid, workspace_id: Uuid) -> ApiResult<String> {
-    let now = Utc::now().timestamp();
+    issue_visitor_at(config, visitor_id, workspace_id, Utc::now().timestamp())
+}
+
+/// A visitor token as issued at `now` (Unix seconds).
+pub fn issue_visitor_at(
+    config: &Config,
+    visitor_id: Uuid,
+    workspace_id: Uuid,
+    now: i64,
+) -> ApiResult<String> {
     let claims = VisitorClaims {
         sub: visitor_id,
         ws: workspace_id,

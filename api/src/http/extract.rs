@@ -62,11 +62,17 @@ pub struct AuthUser {
 
 impl FromRequest for AuthUser {
     type Error = ApiError;
-    type Future = Ready<ApiResult<Self>>;
+    type Future = Pin<Box<dyn Future<Output = ApiResult<Self>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        from_token(req, |st, token| {
+        let req = req.clone();
+        Box::pin(async move {
+            let st = state(&req)?;
+            let token = bearer_token(&req).ok_or_else(ApiError::unauthorized)?;
             if token.starts_with("hk_") {
+                // A revoked or unknown key is no credential (401); a live one is the wrong
+                // kind here (403).
+                accounts::authenticate_api_key(&st, &token).await?;
                 return Err(ApiError::forbidden(
                     "This endpoint needs a user session, not an API key.",
                 ));

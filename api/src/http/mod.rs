@@ -8,3 +8,4 @@ pub mod metrics;
 pub mod nul;
 pub mod request_id;
 pub mod security_headers;
+pub mod session_cookie;

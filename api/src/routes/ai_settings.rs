@@ -32,7 +32,7 @@ async fn get_ai_settings(
 }
 
 /// Save the AI Instructions (owners and admins); the answer carries the lint warnings.
-#[utoipa::path(tag = "ai-settings", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = InstructionsIn,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "ai-settings", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = InstructionsIn,
     responses((status = 200, body = AiSettings), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/api/v1/workspaces/{ws}/ai-settings")]
 async fn put_ai_settings(

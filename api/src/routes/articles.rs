@@ -36,7 +36,7 @@ async fn list_articles(
 }
 
 /// Write an article.
-#[utoipa::path(tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = ArticleIn,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = ArticleIn,
     responses((status = 201, body = ArticleOut), (status = 403, description = "Only owners and admins write the knowledge base", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/articles")]
 async fn create_article(
@@ -63,7 +63,7 @@ async fn get_article(
 }
 
 /// Replace an article's title and body.
-#[utoipa::path(tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = ArticleIn,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = ArticleIn,
     responses((status = 200, body = ArticleOut), (status = 403, description = "Only owners and admins write the knowledge base", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/api/v1/workspaces/{ws}/articles/{id}")]
 async fn replace_article(
@@ -84,7 +84,7 @@ async fn replace_article(
 }
 
 /// Change an article's title and/or body.
-#[utoipa::path(tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = ArticlePatch,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = ArticlePatch,
     responses((status = 200, body = ArticleOut), (status = 403, description = "Only owners and admins write the knowledge base", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[patch("/api/v1/workspaces/{ws}/articles/{id}")]
 async fn update_article(
@@ -100,7 +100,7 @@ async fn update_article(
 }
 
 /// Delete an article.
-#[utoipa::path(tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
     responses((status = 204), (status = 403, description = "Only owners and admins write the knowledge base", body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/v1/workspaces/{ws}/articles/{id}")]
 async fn delete_article(

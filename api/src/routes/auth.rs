@@ -1,11 +1,12 @@
 //! Accounts: register, login, refresh (rotating, with reuse detection), logout, me.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::client_ip::ip_key;
 use crate::http::extract::AuthUser;
+use crate::http::session_cookie;
 use crate::services::accounts as service;
 use crate::state::AppState;
 use crate::views::accounts::{
@@ -37,12 +38,15 @@ async fn register(
     body: web::Json<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
     let session = service::register(&state, &ip_key(&req, &state.config), &body).await?;
-    Ok(HttpResponse::Created().json(session))
+    Ok(HttpResponse::Created()
+        .cookie(session_cookie::set(&state.config, &session.refresh_token))
+        .json(session))
 }
 
-/// Log in with email and password.
+/// Log in with email and password. The refresh token comes in the body and, for the
+/// dashboard, in the `handoff_refresh` cookie (HttpOnly, SameSite=Strict, Path=/api/v1/auth).
 #[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
-    (status = 200, body = AuthResponse),
+    (status = 200, body = AuthResponse, headers(("Set-Cookie" = String, description = "`handoff_refresh`: the refresh token, HttpOnly"))),
     (status = 401, body = ErrorBody),
     (status = 429, description = "Too many attempts; see Retry-After", body = ErrorBody)))]
 #[post("/api/v1/auth/login")]
@@ -50,32 +54,101 @@ async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Json<LoginRequest>,
-) -> ApiResult<web::Json<AuthResponse>> {
-    Ok(web::Json(
-        service::login(&state, &ip_key(&req, &state.config), &body).await?,
-    ))
+) -> ApiResult<HttpResponse> {
+    let session = service::login(&state, &ip_key(&req, &state.config), &body).await?;
+    Ok(HttpResponse::Ok()
+        .cookie(session_cookie::set(&state.config, &session.refresh_token))
+        .json(session))
+}
+
+/// The refresh token of a refresh or logout: the body's, else the cookie's (then the
+/// request must come from this server's own origin: `session_cookie::check_origin`).
+enum Presented {
+    Body(String),
+    Cookie(String),
+}
+
+fn presented(
+    req: &HttpRequest,
+    state: &AppState,
+    body: &RefreshRequest,
+) -> ApiResult<Option<Presented>> {
+    if let Some(t) = body
+        .refresh_token
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        return Ok(Some(Presented::Body(t.to_string())));
+    }
+    let Some(token) = session_cookie::token(req) else {
+        return Ok(None);
+    };
+    session_cookie::check_origin(req, &state.config)?;
+    Ok(Some(Presented::Cookie(token)))
+}
+
+/// `err`'s answer, with the refresh cookie removed.
+fn clearing_cookie(state: &AppState, err: ApiError) -> HttpResponse {
+    let mut resp = err.error_response();
+    let _ = resp.add_cookie(&session_cookie::clear(&state.config));
+    resp
 }
 
 /// Exchange a refresh token for a new pair. The old refresh token dies; presenting it
 /// again revokes its whole family (a stolen token is useless once either party uses it).
-#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 200, body = TokenPair), (status = 401, body = ErrorBody)))]
+/// API clients send `{"refresh_token"}` and get the new one in the body; the dashboard
+/// sends `{}` with its `handoff_refresh` cookie (from its own origin only: `Origin` is
+/// checked) and gets the new one in the cookie.
+#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
+    (status = 200, body = TokenPair, headers(("Set-Cookie" = String, description = "Cookie mode: the rotated `handoff_refresh`"))),
+    (status = 401, body = ErrorBody),
+    (status = 403, description = "Cookie mode from another origin (`origin_refused`)", body = ErrorBody)))]
 #[post("/api/v1/auth/refresh")]
 async fn refresh(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<RefreshRequest>,
-) -> ApiResult<web::Json<TokenPair>> {
-    Ok(web::Json(service::refresh(&state, &body).await?))
+) -> ApiResult<HttpResponse> {
+    match presented(&req, &state, &body)? {
+        Some(Presented::Body(token)) => {
+            Ok(HttpResponse::Ok().json(service::refresh(&state, &token).await?))
+        }
+        Some(Presented::Cookie(token)) => match service::refresh(&state, &token).await {
+            Ok(mut pair) => {
+                let rotated = pair.refresh_token.take().unwrap_or_default();
+                Ok(HttpResponse::Ok()
+                    .cookie(session_cookie::set(&state.config, &rotated))
+                    .json(pair))
+            }
+            Err(e) => Ok(clearing_cookie(&state, e)),
+        },
+        None => Err(ApiError::unauthorized_msg(
+            "No refresh token (in the body or the session cookie); log in.",
+        )),
+    }
 }
 
-/// Log out: revokes the refresh token's family.
-#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204)))]
+/// Log out: revokes the refresh token's family (the body's, else the cookie's) and
+/// removes the cookie.
+#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
+    (status = 204, headers(("Set-Cookie" = String, description = "Removes `handoff_refresh`"))),
+    (status = 403, description = "Cookie mode from another origin (`origin_refused`)", body = ErrorBody)))]
 #[post("/api/v1/auth/logout")]
 async fn logout(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
-    service::logout(&state, &body).await?;
-    Ok(HttpResponse::NoContent().finish())
+    match presented(&req, &state, &body)? {
+        Some(Presented::Body(token) | Presented::Cookie(token)) => {
+            service::logout(&state, &token).await?
+        }
+        None => {}
+    }
+    Ok(HttpResponse::NoContent()
+        .cookie(session_cookie::clear(&state.config))
+        .finish())
 }
 
 /// Log out every session of the current user (this one included): refresh tokens die and
@@ -84,7 +157,9 @@ async fn logout(
 #[post("/api/v1/auth/logout-all")]
 async fn logout_everywhere(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     service::logout_everywhere(&state, user.user_id).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(HttpResponse::NoContent()
+        .cookie(session_cookie::clear(&state.config))
+        .finish())
 }
 
 /// Change the password (proving the current one): every other session is logged out.

@@ -15,7 +15,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// Set a workspace's plan (instance operators only; workspace owners can't choose plans).
-#[utoipa::path(tag = "operator", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = SetPlan,
+#[utoipa::path(extensions(("x-handoff-role" = json!("operator"))), tag = "operator", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = SetPlan,
     responses((status = 200, body = WorkspaceOut), (status = 401, body = ErrorBody),
         (status = 403, description = "Not an instance operator (`operator_only`)", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]

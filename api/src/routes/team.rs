@@ -42,7 +42,7 @@ async fn list_members(
 }
 
 /// Change a member's role (owners and admins; the last owner cannot be demoted).
-#[utoipa::path(tag = "team", security(("bearer" = [])), params(("ws" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = UpdateMember,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "team", security(("bearer" = [])), params(("ws" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = UpdateMember,
     responses((status = 200, body = MemberOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[patch("/api/v1/workspaces/{ws}/members/{user_id}")]
 async fn update_member(
@@ -58,7 +58,7 @@ async fn update_member(
 }
 
 /// Remove a member (owners and admins, or members leaving; never the last owner).
-#[utoipa::path(tag = "team", security(("bearer" = [])), params(("ws" = Uuid, Path), ("user_id" = Uuid, Path)),
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "team", security(("bearer" = [])), params(("ws" = Uuid, Path), ("user_id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/api/v1/workspaces/{ws}/members/{user_id}")]
 async fn remove_member(
@@ -72,7 +72,7 @@ async fn remove_member(
 }
 
 /// Invite someone by email (owners and admins). The token goes by email only.
-#[utoipa::path(tag = "team", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = CreateInvitation,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "team", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = CreateInvitation,
     responses((status = 201, body = InvitationOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/invitations")]
 async fn create_invitation(
@@ -86,7 +86,7 @@ async fn create_invitation(
 }
 
 /// Pending invitations (owners and admins).
-#[utoipa::path(tag = "team", security(("bearer" = [])), params(("ws" = Uuid, Path)),
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "team", security(("bearer" = [])), params(("ws" = Uuid, Path)),
     responses((status = 200, body = InvitationList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/invitations")]
 async fn list_invitations(
@@ -100,7 +100,7 @@ async fn list_invitations(
 }
 
 /// Revoke a pending invitation (owners and admins): its link stops working.
-#[utoipa::path(tag = "team", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "team", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/v1/workspaces/{ws}/invitations/{id}")]
 async fn revoke_invitation(
@@ -128,7 +128,7 @@ async fn accept_invitation(
 }
 
 /// List API keys (owners and admins; secrets are never shown again).
-#[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(("ws" = Uuid, Path)),
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "api-keys", security(("bearer" = [])), params(("ws" = Uuid, Path)),
     responses((status = 200, body = ApiKeyList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/api-keys")]
 async fn list_api_keys(
@@ -142,7 +142,7 @@ async fn list_api_keys(
 }
 
 /// Create an API key for third-party integrations. The key is shown once.
-#[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = CreateApiKey,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "api-keys", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = CreateApiKey,
     responses((status = 201, body = CreatedApiKey), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/api-keys")]
 async fn create_api_key(
@@ -156,7 +156,7 @@ async fn create_api_key(
 }
 
 /// Revoke an API key; it stops working at once.
-#[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "api-keys", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/v1/workspaces/{ws}/api-keys/{id}")]
 async fn revoke_api_key(

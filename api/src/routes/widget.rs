@@ -80,7 +80,7 @@ async fn widget_config(
 }
 
 /// The visitor's conversation (optionally only messages after a given one).
-#[utoipa::path(tag = "widget", security(("bearer" = [])), params(MessagesQuery),
+#[utoipa::path(tag = "widget", security(("visitor" = [])), params(MessagesQuery),
     responses((status = 200, body = MessageList), (status = 401, body = ErrorBody)))]
 #[get("/api/v1/widget/messages")]
 async fn list_messages(
@@ -98,7 +98,7 @@ async fn list_messages(
 /// Send an `Idempotency-Key` (one per message, e.g. a UUID) and retry with the same key after a failure or a lost
 /// response: the retry gets the first answer, and the message is never stored twice. Keys
 /// are per visitor conversation and kept for `IDEMPOTENCY_RETENTION_HOURS`.
-#[utoipa::path(tag = "widget", security(("bearer" = [])), request_body = PostMessage,
+#[utoipa::path(tag = "widget", security(("visitor" = [])), request_body = PostMessage,
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters, one per message; a retry with the same key returns the first answer")),
     responses((status = 201, body = PostMessageOut), (status = 401, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "idempotency_key_reused: the key was used for a different message; idempotency_in_progress: the first request with this key is still being answered (retry shortly)"),
@@ -130,7 +130,7 @@ async fn post_message(
 }
 
 /// The visitor has seen the conversation up to a message: clears the unread count.
-#[utoipa::path(tag = "widget", security(("bearer" = [])), request_body = MarkRead,
+#[utoipa::path(tag = "widget", security(("visitor" = [])), request_body = MarkRead,
     responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/widget/read")]
 async fn mark_read(
@@ -144,7 +144,7 @@ async fn mark_read(
 
 /// Mint a single-use ticket for the visitor's event stream (the visitor token never goes
 /// into a URL).
-#[utoipa::path(tag = "widget", security(("bearer" = [])),
+#[utoipa::path(tag = "widget", security(("visitor" = [])),
     responses((status = 201, body = StreamTicketOut), (status = 401, body = ErrorBody)))]
 #[post("/api/v1/widget/stream-tickets")]
 async fn widget_stream_ticket(
@@ -157,7 +157,7 @@ async fn widget_stream_ticket(
 /// Live `message.created` events (Message JSON) of the visitor's conversation: open it with
 /// `?ticket=` (from `POST /widget/stream-tickets`) or an `Authorization` header. A
 /// reconnecting client sends `Last-Event-ID`: the messages it missed come first.
-#[utoipa::path(tag = "widget", security(("bearer" = []), ()), params(("ticket" = Option<String>, Query, description = "A stream ticket (single use)")),
+#[utoipa::path(tag = "widget", security(("visitor" = []), ()), params(("ticket" = Option<String>, Query, description = "A stream ticket (single use)")),
     responses((status = 200, content_type = "text/event-stream", description = "message.created events"), (status = 401, body = ErrorBody),
         (status = 429, body = ErrorBody, description = "too_many_streams: a stream cap is reached (per visitor, per client network, or this server's MAX_STREAMS); Retry-After says when to try again")))]
 #[get("/api/v1/widget/events")]

@@ -17,8 +17,8 @@ use crate::mail::{self, Template};
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::views::accounts::{
-    AuthResponse, ChangePassword, LoginRequest, Me, MeWorkspace, RefreshRequest, RegisterRequest,
-    TokenPair, VerifyEmailRequest,
+    AuthResponse, ChangePassword, LoginRequest, Me, MeWorkspace, RegisterRequest, TokenPair,
+    VerifyEmailRequest,
 };
 
 /// How stale an API key's `last_used_at` may get before a request refreshes it.
@@ -256,8 +256,8 @@ pub async fn login(state: &AppState, ip: &str, body: &LoginRequest) -> ApiResult
 /// except within `REFRESH_GRACE_SECS` of its rotation while its successor is unused: that is
 /// a client retrying a refresh whose response it lost, and gets a new successor instead
 /// (the unused one is revoked). No rotation moves the session's absolute end.
-pub async fn refresh(state: &AppState, body: &RefreshRequest) -> ApiResult<TokenPair> {
-    let hash = tokens::sha256_hex(body.refresh_token.trim());
+pub async fn refresh(state: &AppState, refresh_token: &str) -> ApiResult<TokenPair> {
+    let hash = tokens::sha256_hex(refresh_token.trim());
     let mut conn = db::conn(&state.pool).await?;
     let grace = duration(state.config.refresh_grace)?;
     let outcome = conn
@@ -303,7 +303,7 @@ pub async fn refresh(state: &AppState, body: &RefreshRequest) -> ApiResult<Token
                     row.user_id,
                     Some(row.family_id),
                 )?,
-                refresh_token,
+                refresh_token: Some(refresh_token),
                 expires_in: state.config.access_ttl.as_secs(),
             }))
         })
@@ -313,8 +313,8 @@ pub async fn refresh(state: &AppState, body: &RefreshRequest) -> ApiResult<Token
 }
 
 /// Logs out: revokes the refresh token's family; the session's live streams close.
-pub async fn logout(state: &AppState, body: &RefreshRequest) -> ApiResult<()> {
-    let hash = tokens::sha256_hex(body.refresh_token.trim());
+pub async fn logout(state: &AppState, refresh_token: &str) -> ApiResult<()> {
+    let hash = tokens::sha256_hex(refresh_token.trim());
     let mut conn = db::conn(&state.pool).await?;
     if let Some(family) = refresh_tokens::family_of(&mut conn, &hash).await? {
         refresh_tokens::revoke_family(&mut conn, family, Utc::now()).await?;

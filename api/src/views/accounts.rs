@@ -38,9 +38,12 @@ pub struct VerifyEmailRequest {
     pub token: String,
 }
 
+/// The refresh token, from the body (API clients) or, when the body has none, from the
+/// `handoff_refresh` cookie login set (the dashboard: send `{}`).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -72,7 +75,10 @@ pub struct AuthResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenPair {
     pub access_token: String,
-    pub refresh_token: String,
+    /// The rotated refresh token: present when the request's came in the body; by cookie,
+    /// the new one goes back in the cookie only (page scripts never see it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     pub expires_in: u64,
 }
 

@@ -56,8 +56,8 @@ describe('useEventStream', () => {
   });
 
   it('opens the stream with a single-use ticket minted with the access token (never the token itself), parses events, and reconnects with a fresh ticket when the stream ends', async () => {
-    setSession({ user, accessToken: 'tok-1', refreshToken: 'r1', expiresAt: Date.now() + 900_000 });
     __resetForTests();
+    setSession({ user, accessToken: 'tok-1', expiresAt: Date.now() + 900_000 });
     const minted: { url: string; auth: string | null }[] = [];
     vi.stubGlobal(
       'fetch',
@@ -83,7 +83,7 @@ describe('useEventStream', () => {
     expect(onTicket).toHaveBeenCalledWith({ number: 'TKT-10001' }, expect.anything());
 
     // The server ends the stream (e.g. the token expired); meanwhile the token was rotated.
-    setSession({ user, accessToken: 'tok-2', refreshToken: 'r2', expiresAt: Date.now() + 900_000 });
+    setSession({ user, accessToken: 'tok-2', expiresAt: Date.now() + 900_000 });
     act(() => first.fail());
     await act(async () => {
       await vi.advanceTimersByTimeAsync(2500);

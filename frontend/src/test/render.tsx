@@ -31,7 +31,7 @@ export function stubApi(routes: Route[]) {
 }
 
 export function signIn() {
-  setSession({ user: { id: 'u-me', email: 'me@acme.test', name: 'Me Myself' }, accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 900_000 });
+  setSession({ user: { id: 'u-me', email: 'me@acme.test', name: 'Me Myself' }, accessToken: 'a', expiresAt: Date.now() + 900_000 });
 }
 
 export function renderAt(path: string, routePath: string, element: ReactNode) {

@@ -1,10 +1,15 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
 import { client, unwrap } from '../../../lib/api';
-import { clearSession, getSession, sessionFrom, setSession, subscribe } from '../../../lib/auth-store';
+import { clearSession, getAuthStatus, getSession, sessionFrom, signedIn, subscribe } from '../../../lib/auth-store';
 
 export function useSession() {
   return useSyncExternalStore(subscribe, getSession, getSession);
+}
+
+/** `restoring` while the page trades its refresh cookie for a session. */
+export function useAuthStatus() {
+  return useSyncExternalStore(subscribe, getAuthStatus, getAuthStatus);
 }
 
 export const meQuery = () =>
@@ -20,7 +25,7 @@ export function useLogin() {
     mutationFn: (body: { email: string; password: string }) => unwrap(client.POST('/api/v1/auth/login', { body })),
     onSuccess: (data) => {
       qc.clear();
-      setSession(sessionFrom(data));
+      signedIn(sessionFrom(data));
     },
   });
 }
@@ -31,7 +36,7 @@ export function useRegister() {
     mutationFn: (body: { email: string; password: string; name: string }) => unwrap(client.POST('/api/v1/auth/register', { body })),
     onSuccess: (data) => {
       qc.clear();
-      setSession(sessionFrom(data));
+      signedIn(sessionFrom(data));
     },
   });
 }
@@ -40,8 +45,8 @@ export function useLogout() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async () => {
-      const s = getSession();
-      if (s) await client.POST('/api/v1/auth/logout', { body: { refresh_token: s.refreshToken } }).catch(() => undefined);
+      // `{}`: the server revokes the session its cookie names, and removes the cookie.
+      if (getSession()) await client.POST('/api/v1/auth/logout', { body: {} }).catch(() => undefined);
     },
     onSettled: () => {
       clearSession();
