@@ -1,7 +1,7 @@
 //! Prometheus metrics: requests by route and status, latency, pool usage, outbox depth,
-//! assistant failures, tokens and budget refusals, live event streams and event-listener
-//! reconnects. Labels come from fixed sets only: the per-workspace AI usage is a database
-//! counter (`ai_usage`, shown by the AI settings API), not a label.
+//! assistant failures, tokens and budget refusals, live event streams, event renders and
+//! event-listener reconnects. Labels come from fixed sets only: the per-workspace AI usage is
+//! a database counter (`ai_usage`, shown by the AI settings API), not a label.
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
@@ -23,6 +23,8 @@ pub struct Metrics {
     pub sse_streams: IntGauge,
     /// Times the event listener (re)connected after losing its connection.
     pub listener_reconnects: IntCounter,
+    /// Announced events rendered: once per process and event, however many streams watch.
+    pub events_rendered: IntCounter,
 }
 
 impl Metrics {
@@ -63,6 +65,11 @@ impl Metrics {
             "event_listener_reconnects_total",
             "Times the LISTEN connection was lost and opened again",
         )?;
+        let events_rendered = IntCounter::new(
+            "events_rendered_total",
+            "Announced events read and encoded for this process's streams",
+        )?;
+        registry.register(Box::new(events_rendered.clone()))?;
         registry.register(Box::new(sse_streams.clone()))?;
         registry.register(Box::new(listener_reconnects.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
@@ -94,6 +101,7 @@ impl Metrics {
             assistant_over_budget,
             sse_streams,
             listener_reconnects,
+            events_rendered,
         })
     }
 

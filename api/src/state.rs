@@ -10,7 +10,7 @@ use crate::assistant::{self, Assistant};
 use crate::config::{AiProvider, Config, Embeddings};
 use crate::db::{self, Pool};
 use crate::events::BusEvent;
-use crate::events::bus::{BusSettings, EventBus};
+use crate::events::bus::{BusCounters, BusSettings, EventBus};
 use crate::events::slots::StreamSlots;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
@@ -88,7 +88,10 @@ impl AppState {
                 notify_timeout: config.notify_timeout,
                 heartbeat: config.listener_heartbeat,
             },
-            metrics.listener_reconnects.clone(),
+            BusCounters {
+                reconnects: metrics.listener_reconnects.clone(),
+                rendered: metrics.events_rendered.clone(),
+            },
         );
         let mut changes = events.knowledge_changes();
         let cache = knowledge.clone();

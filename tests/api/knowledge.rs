@@ -207,3 +207,148 @@ async fn non_english_visitors_are_offered_a_ticket() {
     assert!(asks_email(&a), "{a}");
     assert!(reply_text(&a).contains("English"), "{a}");
 }
+
+/// An OpenAI-compatible `/v1/embeddings` endpoint for the test: each input becomes a
+/// 64-dimensional bag of its words (hashed), so texts sharing words are close. It also
+/// checks the request's shape the way a real endpoint would.
+struct BagOfWords;
+
+const EMBED_DIM: usize = 64;
+
+fn bag_of_words(text: &str) -> Vec<f32> {
+    let mut v = vec![0.0f32; EMBED_DIM];
+    for w in text
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.len() >= 4)
+    {
+        let h = w.bytes().fold(2166136261u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(16777619)
+        });
+        v[h as usize % EMBED_DIM] += 1.0;
+    }
+    v
+}
+
+impl wiremock::Respond for BagOfWords {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let body: serde_json::Value = match serde_json::from_slice(&request.body) {
+            Ok(b) => b,
+            Err(_) => return wiremock::ResponseTemplate::new(400),
+        };
+        let Some(inputs) = body["input"].as_array() else {
+            return wiremock::ResponseTemplate::new(400);
+        };
+        let data: Vec<serde_json::Value> = inputs
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                json!({"object": "embedding", "index": i,
+                       "embedding": bag_of_words(t.as_str().unwrap_or_default())})
+            })
+            .collect();
+        wiremock::ResponseTemplate::new(200).set_body_json(json!({
+            "object": "list", "data": data, "model": body["model"],
+            "usage": {"prompt_tokens": 1, "total_tokens": 1}
+        }))
+    }
+}
+
+#[tokio::test]
+async fn embeddings_from_an_openai_compatible_endpoint_index_and_answer() {
+    use wiremock::matchers::{header, method, path};
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(method("POST"))
+        .and(path("/v1/embeddings"))
+        .and(header("authorization", "Bearer sk-embed"))
+        .respond_with(BagOfWords)
+        .mount(&server)
+        .await;
+    let app = TestApp::builder()
+        .env("EMBEDDINGS", "openai")
+        .env("EMBEDDINGS_BASE_URL", format!("{}/v1", server.uri()))
+        .env("OPENAI_API_KEY", "sk-embed")
+        .env("OPENAI_EMBEDDINGS_MODEL", "test-embed")
+        .spawn()
+        .await;
+    let site = site(&app, "standard", true).await;
+    let payment = add_article(&app, &site, PAYMENT.0, PAYMENT.1).await;
+    add_article(&app, &site, SHIPPING.0, SHIPPING.1).await;
+    app.wait_for_jobs_done("knowledge.index").await;
+
+    // The worker indexed every passage in the endpoint's vector space.
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT model, dimension, octet_length(vector)::bigint AS bytes, workspace_id::text AS workspace
+           FROM knowledge_passages ORDER BY article_id, position",
+    )
+    .load(&mut app.db())
+    .unwrap();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for r in &rows {
+        assert_eq!(r.model, "openai:test-embed");
+        assert_eq!(r.dimension, EMBED_DIM as i32);
+        assert_eq!(r.bytes, 4 * EMBED_DIM as i64);
+        assert_eq!(r.workspace, site.ws);
+    }
+
+    // A visitor's question is embedded by the endpoint and answered from the passage
+    // closest to it, with its source.
+    let v = session(&app, &site).await;
+    let a = say(&app, &v, "Which payment methods do you accept?").await;
+    assert!(!asks_email(&a), "{a}");
+    let text = reply_text(&a);
+    assert!(text.contains("Visa"), "{text}");
+    let sources = array_at(replies(&a)[0], "sources");
+    assert_eq!(sources.len(), 1, "{a}");
+    assert_eq!(str_at(&sources[0], "article_id"), id_of(&payment));
+
+    // Every request named the configured model; the visitor's message was among them.
+    let requests = server.received_requests().await.unwrap_or_default();
+    assert!(!requests.is_empty());
+    let bodies: Vec<serde_json::Value> = requests
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert!(
+        bodies.iter().all(|b| b["model"] == "test-embed"),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies.iter().any(|b| b["input"]
+            .to_string()
+            .contains("Which payment methods do you accept?")),
+        "{bodies:?}"
+    );
+}
+
+/// After the handoff, with the default engine: no second offer while the ticket is open,
+/// answerable questions and their follow-ups are still answered, a further problem goes
+/// to the open ticket instead of a new one.
+#[tokio::test]
+async fn after_the_handoff_the_semantic_engine_answers_and_never_offers_again() {
+    let app = Engine::Semantic.spawn().await;
+    let site = site(&app, "standard", true).await;
+    add_article(&app, &site, PAYMENT.0, PAYMENT.1).await;
+    add_article(&app, &site, SHIPPING.0, SHIPPING.1).await;
+    app.wait_for_jobs_done("knowledge.index").await;
+    let v = session(&app, &site).await;
+    let a = say(&app, &v, "please refund my last order").await;
+    assert!(asks_email(&a), "{a}");
+    let created = say(&app, &v, "kim@example.com").await;
+    assert!(reply_text(&created).contains("TKT-"), "{created}");
+
+    let a = say(&app, &v, "which credit cards work here?").await;
+    assert!(!asks_email(&a), "{a}");
+    assert!(reply_text(&a).contains("Visa"), "{a}");
+    let a = say(&app, &v, "How long does standard shipping take?").await;
+    assert!(reply_text(&a).contains("3-5 business days"), "{a}");
+    let a = say(&app, &v, "and what does it cost?").await;
+    assert!(reply_text(&a).contains("4.90"), "{a}");
+    // Another problem: added to the open ticket, no new offer, no second ticket.
+    let a = say(&app, &v, "I was also charged twice for it").await;
+    assert!(!asks_email(&a), "{a}");
+    assert!(reply_text(&a).contains("TKT-"), "{a}");
+    let a = say(&app, &v, "can I talk to a human?").await;
+    assert!(!asks_email(&a), "{a}");
+    assert_eq!(crate::widget::tickets(&app, &site.ws).len(), 1);
+}

@@ -196,6 +196,39 @@ async fn streams_end_when_the_listener_reconnects_and_the_resumed_stream_catches
         .await;
 }
 
+/// The value of a counter on `/metrics`.
+async fn counter(app: &TestApp, name: &str) -> i64 {
+    let text = match app.client.get(app.url("/metrics")).send().await {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(e) => panic!("GET /metrics: {e}"),
+    };
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
+}
+
+/// Fan-out: an event reaching many streams of a process is read from the database and
+/// encoded once (`events_rendered_total` goes up by one), not once per stream.
+#[tokio::test]
+async fn an_event_is_rendered_once_however_many_streams_watch() {
+    let s = setup().await;
+    let mut streams = Vec::new();
+    for _ in 0..12 {
+        let url = s.app.stream_url(&s.path("/events"), &s.owner.token).await;
+        streams.push(s.app.event_stream(&url, None).await);
+    }
+    let before = counter(&s.app, "events_rendered_total").await;
+    let t = s.create("many@example.com", "Seen by twelve").await;
+    for stream in &mut streams {
+        stream
+            .next_event(|e| e.name == "ticket.created" && e.data["id"] == t["id"])
+            .await;
+    }
+    let after = counter(&s.app, "events_rendered_total").await;
+    assert_eq!(after - before, 1, "one render for 12 streams");
+}
+
 /// A LISTEN connection that goes silent (a NAT or load balancer forgot it: no error, no
 /// answer) is found by the listener's heartbeat and replaced; meanwhile publishing gives up
 /// on it after `NOTIFY_TIMEOUT_MS` and sends through the pool, so a committed write never
@@ -203,7 +236,7 @@ async fn streams_end_when_the_listener_reconnects_and_the_resumed_stream_catches
 #[tokio::test]
 async fn a_silent_listener_connection_is_replaced_and_publishing_never_hangs() {
     use futures_util::StreamExt;
-    use handoff::events::bus::{BusSettings, EventBus};
+    use handoff::events::bus::{BusCounters, BusSettings, EventBus};
     use handoff::events::{BusEvent, Frames};
     use handoff_tests::proxy::{SilencingProxy, socket_of};
     use std::time::Duration;
@@ -219,7 +252,10 @@ async fn a_silent_listener_connection_is_replaced_and_publishing_never_hangs() {
             notify_timeout: Duration::from_millis(300),
             heartbeat: Duration::from_millis(300),
         },
-        metrics.listener_reconnects.clone(),
+        BusCounters {
+            reconnects: metrics.listener_reconnects.clone(),
+            rendered: metrics.events_rendered.clone(),
+        },
     );
     let listener = bus.spawn_listener(proxy.url_through(&direct));
     assert!(

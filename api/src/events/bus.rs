@@ -53,6 +53,15 @@ enum Announced {
     Reset,
 }
 
+/// What the bus counts (`metrics::Metrics` registers them).
+#[derive(Clone)]
+pub struct BusCounters {
+    /// The listener (re)connected after losing its connection.
+    pub reconnects: prometheus::IntCounter,
+    /// Announced events rendered (once per process, however many streams watch).
+    pub rendered: prometheus::IntCounter,
+}
+
 #[derive(Clone)]
 pub struct EventBus {
     /// Announcements on their way to the renderer.
@@ -65,16 +74,20 @@ pub struct EventBus {
     listening: Arc<watch::Sender<bool>>,
     knowledge: KnowledgeChanges,
     settings: BusSettings,
-    /// Counts the listener's reconnects (`event_listener_reconnects_total`).
-    reconnects: prometheus::IntCounter,
+    counters: BusCounters,
 }
 
 impl EventBus {
     /// The bus and its renderer task (which reads announced rows with `pool`).
-    pub fn new(pool: Pool, settings: BusSettings, reconnects: prometheus::IntCounter) -> Self {
+    pub fn new(pool: Pool, settings: BusSettings, counters: BusCounters) -> Self {
         let (announced, rx) = mpsc::unbounded_channel();
         let (live, _) = broadcast::channel(LIVE_CAPACITY);
-        tokio::spawn(render_loop(rx, live.clone(), pool.clone()));
+        tokio::spawn(render_loop(
+            rx,
+            live.clone(),
+            pool.clone(),
+            counters.rendered.clone(),
+        ));
         EventBus {
             announced,
             live,
@@ -83,7 +96,7 @@ impl EventBus {
             listening: Arc::new(watch::channel(false).0),
             knowledge: broadcast::channel(LIVE_CAPACITY).0,
             settings,
-            reconnects,
+            counters,
         }
     }
 
@@ -190,7 +203,7 @@ impl EventBus {
             heartbeat: self.settings.heartbeat,
         };
         let (notifier, listening) = (self.notifier.clone(), self.listening.clone());
-        let reconnects = self.reconnects.clone();
+        let reconnects = self.counters.reconnects.clone();
         tokio::spawn(async move {
             let mut delay = Duration::from_millis(200);
             let mut connected_before = false;
@@ -246,6 +259,7 @@ async fn render_loop(
     rx: mpsc::UnboundedReceiver<Announced>,
     live: broadcast::Sender<Arc<LiveEvent>>,
     pool: Pool,
+    counted: prometheus::IntCounter,
 ) {
     let announced =
         futures_util::stream::unfold(
@@ -257,9 +271,13 @@ async fn render_loop(
         .filter(move |_| std::future::ready(watched.receiver_count() > 0))
         .map(|announced| {
             let pool = pool.clone();
+            let counted = counted.clone();
             async move {
                 match announced {
-                    Announced::Event(ev) => render::render(&pool, ev).await,
+                    Announced::Event(ev) => {
+                        counted.inc();
+                        render::render(&pool, ev).await
+                    }
                     Announced::Reset => LiveEvent::reset(),
                 }
             }
@@ -405,7 +423,10 @@ mod tests {
                 notify_timeout: Duration::from_secs(1),
                 heartbeat: Duration::from_secs(1),
             },
-            prometheus::IntCounter::new("reconnects", "test")?,
+            BusCounters {
+                reconnects: prometheus::IntCounter::new("reconnects", "test")?,
+                rendered: prometheus::IntCounter::new("rendered", "test")?,
+            },
         );
         let stream = bus.subscribe();
         let ws = Uuid::now_v7();
