@@ -65,6 +65,15 @@ pub struct Config {
     pub openai_api_key: Option<String>,
     pub openai_model: String,
     pub ai_timeout: Duration,
+    /// Visitor messages the `openai` engine answers per workspace per UTC day
+    /// (`AI_DAILY_MESSAGES`; 0: no limit).
+    pub ai_daily_messages: u64,
+    /// Provider tokens per workspace per UTC day (`AI_DAILY_TOKENS`; 0: no limit).
+    pub ai_daily_tokens: u64,
+    /// Failed turns in a row that open the provider's circuit breaker (`AI_BREAKER_FAILURES`).
+    pub ai_breaker_failures: u32,
+    /// How long an open breaker stops calling the provider (`AI_BREAKER_COOLDOWN_SECS`).
+    pub ai_breaker_cooldown: Duration,
     pub embeddings: Embeddings,
     /// Hugging Face folder of the builtin embedding model.
     pub embeddings_model_dir: PathBuf,
@@ -114,6 +123,14 @@ pub struct Config {
     pub outbox_poll: Duration,
     /// First retry delay of a failed outbox job; doubles per attempt.
     pub outbox_backoff: Duration,
+    /// Jobs one server runs at once (`OUTBOX_CONCURRENCY`).
+    pub outbox_concurrency: usize,
+    /// Jobs of one workspace in flight at once, across all servers
+    /// (`OUTBOX_WORKSPACE_CONCURRENCY`).
+    pub outbox_workspace_concurrency: usize,
+    /// A claimed job's lease (`OUTBOX_LEASE_SECS`), renewed every third of it while its
+    /// attempt runs: how long a crashed worker's job waits before another takes it.
+    pub outbox_lease: Duration,
 }
 
 impl fmt::Debug for Config {
@@ -135,6 +152,10 @@ impl fmt::Debug for Config {
             )
             .field("openai_model", &self.openai_model)
             .field("ai_timeout", &self.ai_timeout)
+            .field("ai_daily_messages", &self.ai_daily_messages)
+            .field("ai_daily_tokens", &self.ai_daily_tokens)
+            .field("ai_breaker_failures", &self.ai_breaker_failures)
+            .field("ai_breaker_cooldown", &self.ai_breaker_cooldown)
             .field("embeddings", &self.embeddings)
             .field("embeddings_model_dir", &self.embeddings_model_dir)
             .field("embeddings_base_url", &self.embeddings_base_url)
@@ -155,6 +176,12 @@ impl fmt::Debug for Config {
                 "webhook_allow_private_networks",
                 &self.webhook_allow_private_networks,
             )
+            .field("outbox_concurrency", &self.outbox_concurrency)
+            .field(
+                "outbox_workspace_concurrency",
+                &self.outbox_workspace_concurrency,
+            )
+            .field("outbox_lease", &self.outbox_lease)
             .finish()
     }
 }
@@ -280,6 +307,20 @@ impl Config {
             .ok()
             .filter(|n| (1..=1000).contains(n))
             .context("DATABASE_POOL_SIZE must be between 1 and 1000")?;
+        let bounded = |name: &str, default: u64, max: u64| -> anyhow::Result<usize> {
+            usize::try_from(number(name, default)?)
+                .ok()
+                .filter(|n| (1..=max).contains(&(*n as u64)))
+                .with_context(|| format!("{name} must be between 1 and {max}"))
+        };
+        let ai_daily_messages = number("AI_DAILY_MESSAGES", 2_000)?;
+        let ai_daily_tokens = number("AI_DAILY_TOKENS", 2_000_000)?;
+        let ai_breaker_failures = u32::try_from(bounded("AI_BREAKER_FAILURES", 5, 1000)?)
+            .context("AI_BREAKER_FAILURES is too large")?;
+        let ai_breaker_cooldown = Duration::from_secs(number("AI_BREAKER_COOLDOWN_SECS", 30)?);
+        let outbox_concurrency = bounded("OUTBOX_CONCURRENCY", 8, 256)?;
+        let outbox_workspace_concurrency = bounded("OUTBOX_WORKSPACE_CONCURRENCY", 2, 256)?;
+        let outbox_lease = Duration::from_secs(bounded("OUTBOX_LEASE_SECS", 30, 3600)? as u64);
         let mail_quota_workspace_per_hour = per_hour("MAIL_QUOTA_WORKSPACE_PER_HOUR", 200)?;
         let mail_quota_recipient_per_hour = per_hour("MAIL_QUOTA_RECIPIENT_PER_HOUR", 20)?;
         let outbox_retention = days("OUTBOX_RETENTION_DAYS", 7)?;
@@ -335,6 +376,10 @@ impl Config {
             openai_api_key: var("OPENAI_API_KEY"),
             openai_model: var("OPENAI_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
             ai_timeout: Duration::from_millis(ai_timeout_ms),
+            ai_daily_messages,
+            ai_daily_tokens,
+            ai_breaker_failures,
+            ai_breaker_cooldown,
             rate_limits,
             trusted_proxies,
             signup,
@@ -364,6 +409,9 @@ impl Config {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(5000),
             ),
+            outbox_concurrency,
+            outbox_workspace_concurrency,
+            outbox_lease,
         })
     }
 
@@ -556,6 +604,16 @@ mod tests {
         assert_eq!(c.mail_quota_recipient_per_hour, 20);
         assert_eq!(c.outbox_retention, Duration::from_secs(7 * 86_400));
         assert_eq!(c.delivery_retention, Duration::from_secs(30 * 86_400));
+        assert_eq!(c.ai_daily_messages, 2_000);
+        assert_eq!(c.ai_daily_tokens, 2_000_000);
+        assert_eq!(c.ai_breaker_failures, 5);
+        assert!(cfg(&[base[0], base[1], ("AI_BREAKER_FAILURES", "0")]).is_err());
+        assert_eq!(c.outbox_concurrency, 8);
+        assert_eq!(c.outbox_workspace_concurrency, 2);
+        assert_eq!(c.outbox_lease, Duration::from_secs(30));
+        assert!(cfg(&[base[0], base[1], ("OUTBOX_CONCURRENCY", "0")]).is_err());
+        assert!(cfg(&[base[0], base[1], ("OUTBOX_WORKSPACE_CONCURRENCY", "999")]).is_err());
+        assert!(cfg(&[base[0], base[1], ("OUTBOX_LEASE_SECS", "soon")]).is_err());
         assert_eq!(cfg(&[base[0], base[1]])?.signup, Signup::Open);
         assert_eq!(
             cfg(&[base[0], base[1], ("SIGNUP", "invite")])?.signup,

@@ -1,5 +1,7 @@
 //! Prometheus metrics: requests by route and status, latency, pool usage, outbox depth,
-//! assistant failures, live event streams, event renders and event-listener reconnects.
+//! assistant failures, tokens and budget refusals, live event streams, event renders and
+//! event-listener reconnects. Labels come from fixed sets only: the per-workspace AI usage is
+//! a database counter (`ai_usage`, shown by the AI settings API), not a label.
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
@@ -13,6 +15,10 @@ pub struct Metrics {
     pub db_pool: IntGaugeVec,
     pub outbox_depth: IntGaugeVec,
     pub assistant_failures: IntCounterVec,
+    /// Provider tokens used (`usage.total_tokens`), by provider.
+    pub assistant_tokens: IntCounterVec,
+    /// Turns the builtin engine answered because the workspace's daily AI budget was spent.
+    pub assistant_over_budget: prometheus::IntCounter,
     /// Event streams open in this process.
     pub sse_streams: IntGauge,
     /// Times the event listener (re)connected after losing its connection.
@@ -70,7 +76,20 @@ impl Metrics {
         registry.register(Box::new(http_latency.clone()))?;
         registry.register(Box::new(db_pool.clone()))?;
         registry.register(Box::new(outbox_depth.clone()))?;
+        let assistant_tokens = IntCounterVec::new(
+            Opts::new(
+                "assistant_tokens_total",
+                "Assistant provider tokens used, by provider",
+            ),
+            &["provider"],
+        )?;
+        let assistant_over_budget = prometheus::IntCounter::new(
+            "assistant_over_budget_total",
+            "Visitor messages the builtin engine answered because the workspace's daily AI budget was spent",
+        )?;
         registry.register(Box::new(assistant_failures.clone()))?;
+        registry.register(Box::new(assistant_tokens.clone()))?;
+        registry.register(Box::new(assistant_over_budget.clone()))?;
         Ok(Metrics {
             registry,
             http_requests,
@@ -78,6 +97,8 @@ impl Metrics {
             db_pool,
             outbox_depth,
             assistant_failures,
+            assistant_tokens,
+            assistant_over_budget,
             sse_streams,
             listener_reconnects,
             events_rendered,

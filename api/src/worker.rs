@@ -1,14 +1,17 @@
 //! The outbox worker of a `serve` process: binds each job kind to what runs it, and runs
-//! due jobs one at a time.
+//! up to `OUTBOX_CONCURRENCY` due jobs at once, claimed fairly across workspaces (at most
+//! `OUTBOX_WORKSPACE_CONCURRENCY` of one workspace's jobs in flight on all servers; see
+//! `db::outbox::claim`).
 //!
-//! A job is claimed under a lease with a pooled connection, which the same step uses to
-//! read what the job needs (a webhook delivery's row); the connection goes back before the
-//! slow part (SMTP, the receiver's HTTP answer), which is cut off after
-//! `outbox::ATTEMPT_TIMEOUT`, well inside the lease; a second connection records the
-//! attempt and the outcome. So no connection is held across network I/O, and no other
-//! worker can take a job while its attempt is alive.
+//! Each job runs in its own task: a pooled connection reads what the job needs (a webhook
+//! delivery's row) and goes back before the slow part (SMTP, the receiver's HTTP answer),
+//! which is cut off after `outbox::ATTEMPT_TIMEOUT`; a second connection records the
+//! outcome. Meanwhile the job's lease (`OUTBOX_LEASE_SECS`) is renewed every third of it,
+//! and an attempt whose lease can't be renewed in time is dropped before the lease runs
+//! out. So no connection is held across network I/O, and no other worker, on this server
+//! or another, takes a job while its attempt is alive.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::db::models::OutboxJob;
 use crate::db::{self, Conn};
@@ -107,58 +110,168 @@ async fn record(state: &AppState, conn: &mut Conn, done: Done) -> anyhow::Result
     }
 }
 
-/// Claims and runs one due job; `false` when none was due.
-pub async fn run_one(state: &AppState) -> ApiResult<bool> {
-    let mut conn = db::conn(&state.pool).await?;
-    let Some(job) = outbox::claim(&mut conn).await? else {
-        return Ok(false);
-    };
-    let work = prepare(state, &mut conn, &job).await;
-    if let Ok(Work::Wait(until)) = work {
-        tracing::info!(job = job.id, until = %until, "mail quota reached; the job waits");
-        outbox::defer(&mut conn, &job, until, mail::quota::WAITING).await?;
-        return Ok(true);
-    }
-    drop(conn); // No connection is held while the job talks to the outside.
-    let done = match work {
-        Ok(work) => {
-            match tokio::time::timeout(outbox::ATTEMPT_TIMEOUT, execute(state, work)).await {
-                Ok(done) => Ok(done),
-                Err(_) => Err(anyhow::anyhow!(
-                    "the attempt took longer than {:?}",
-                    outbox::ATTEMPT_TIMEOUT
-                )),
-            }
+/// Runs one claimed job: reads what it needs, runs it under its renewed lease, records
+/// the outcome.
+async fn run_claimed(state: &AppState, mut job: OutboxJob, claimed: Instant) -> ApiResult<()> {
+    let lease = state.config.outbox_lease;
+    let held = std::sync::Mutex::new(job.locked_until);
+    let attempt = async {
+        let mut conn = db::conn(&state.pool).await?;
+        let work = prepare(state, &mut conn, &job).await;
+        if let Ok(Work::Wait(until)) = work {
+            return Ok::<_, crate::error::ApiError>(Attempt::Wait(until, Box::new(conn)));
         }
-        Err(e) => Err(e),
+        drop(conn); // No connection is held while the job talks to the outside.
+        Ok(Attempt::Ran(match work {
+            Ok(work) => {
+                match tokio::time::timeout(outbox::ATTEMPT_TIMEOUT, execute(state, work)).await {
+                    Ok(done) => Ok(done),
+                    Err(_) => Err(anyhow::anyhow!(
+                        "the attempt took longer than {:?}",
+                        outbox::ATTEMPT_TIMEOUT
+                    )),
+                }
+            }
+            Err(e) => Err(e),
+        }))
+    };
+    // The attempt runs while the lease is held; if the lease is lost (it could not be
+    // renewed before it ran out), the attempt is dropped right there, so no second worker
+    // ever runs this job while this attempt is alive.
+    let attempt = tokio::select! {
+        attempt = attempt => attempt?,
+        lost = keep_lease(state, &job, &held, claimed + lease) => Attempt::Ran(Err(lost)),
+    };
+    job.locked_until = match held.lock() {
+        Ok(held) => *held,
+        Err(poisoned) => *poisoned.into_inner(),
+    };
+    let done = match attempt {
+        Attempt::Wait(until, mut conn) => {
+            tracing::info!(job = job.id, until = %until, "mail quota reached; the job waits");
+            return outbox::defer(&mut conn, &job, until, mail::quota::WAITING).await;
+        }
+        Attempt::Ran(done) => done,
     };
     let mut conn = db::conn(&state.pool).await?;
     let outcome = match done {
         Ok(done) => record(state, &mut conn, done).await,
         Err(e) => Err(e),
     };
-    outbox::finish(&mut conn, &job, &outcome, state.config.outbox_backoff).await?;
-    Ok(true)
+    outbox::finish(&mut conn, &job, &outcome, state.config.outbox_backoff).await
 }
 
-/// Runs due jobs until none is left; returns how many ran.
-pub async fn run_due(state: &AppState) -> ApiResult<usize> {
-    let mut ran = 0;
-    while run_one(state).await? {
-        ran += 1;
+/// A job's attempt, before its outcome is recorded.
+enum Attempt {
+    /// Not run: the mail quota is full until then (with the connection that read it).
+    Wait(chrono::DateTime<chrono::Utc>, Box<db::PooledConn>),
+    Ran(anyhow::Result<Done>),
+}
+
+/// Renews the job's lease every third of it, keeping `held` (its `locked_until`)
+/// current. Returns only when the lease is lost: taken over (it ran out), or not renewed
+/// by the time a sixth of it is left (the database is unreachable), early enough that the
+/// attempt is cut off before any other worker may take the job.
+async fn keep_lease(
+    state: &AppState,
+    job: &OutboxJob,
+    held: &std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
+    mut expires: Instant,
+) -> anyhow::Error {
+    let lease = state.config.outbox_lease;
+    let current = || match held.lock() {
+        Ok(h) => *h,
+        Err(poisoned) => *poisoned.into_inner(),
+    };
+    loop {
+        tokio::time::sleep_until((expires - lease * 2 / 3).into()).await;
+        loop {
+            let cutoff = expires - lease / 6;
+            let started = Instant::now();
+            if started >= cutoff {
+                return anyhow::anyhow!("the job's lease could not be renewed in time");
+            }
+            let renewal = async {
+                let mut conn = db::conn(&state.pool).await?;
+                let mut leased = job.clone();
+                leased.locked_until = current();
+                outbox::renew(&mut conn, &leased, lease).await
+            };
+            match tokio::time::timeout_at(cutoff.into(), renewal).await {
+                Ok(Ok(Some(until))) => {
+                    match held.lock() {
+                        Ok(mut h) => *h = Some(until),
+                        Err(poisoned) => *poisoned.into_inner() = Some(until),
+                    }
+                    expires = started + lease;
+                    break;
+                }
+                Ok(Ok(None)) => {
+                    return anyhow::anyhow!("the job's lease ran out and another worker took it");
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(job = job.id, error = %e, "could not renew an outbox job's lease; retrying");
+                    tokio::time::sleep(
+                        (lease / 12).min(cutoff.saturating_duration_since(Instant::now())),
+                    )
+                    .await;
+                }
+                Err(_) => return anyhow::anyhow!("the job's lease could not be renewed in time"),
+            }
+        }
     }
-    Ok(ran)
 }
 
-/// The worker loop of a `serve` process, and its maintenance task.
+/// The outbox worker of a `serve` process: up to `OUTBOX_CONCURRENCY` jobs at once,
+/// claimed fairly across workspaces as slots free up; and its maintenance task.
 pub fn spawn(state: actix_web::web::Data<AppState>) -> tokio::task::JoinHandle<()> {
     spawn_maintenance(state.clone());
     tokio::spawn(async move {
+        let slots = state.config.outbox_concurrency;
+        let mut running = tokio::task::JoinSet::new();
         loop {
-            if let Err(e) = run_due(&state).await {
-                tracing::warn!(error = %e, "outbox worker could not run");
+            let free = slots.saturating_sub(running.len());
+            let mut claimed = 0;
+            if free > 0 {
+                let started = Instant::now();
+                let jobs = async {
+                    let mut conn = db::conn(&state.pool).await?;
+                    outbox::claim(
+                        &mut conn,
+                        state.config.outbox_lease,
+                        state.config.outbox_workspace_concurrency,
+                        free,
+                    )
+                    .await
+                };
+                match jobs.await {
+                    Ok(jobs) => {
+                        claimed = jobs.len();
+                        for job in jobs {
+                            let state = state.clone();
+                            running.spawn(async move {
+                                let (id, kind) = (job.id, job.kind.clone());
+                                if let Err(e) = run_claimed(&state, job, started).await {
+                                    tracing::warn!(job = id, kind = %kind, error = %e, "outbox job could not run");
+                                }
+                            });
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "outbox worker could not claim jobs"),
+                }
             }
-            tokio::time::sleep(state.config.outbox_poll).await;
+            // More may be due right away: claim again while slots are free.
+            if claimed > 0 && running.len() < slots {
+                continue;
+            }
+            tokio::select! {
+                Some(joined) = running.join_next(), if !running.is_empty() => {
+                    if let Err(e) = joined {
+                        tracing::error!(error = %e, "an outbox job's task failed");
+                    }
+                }
+                () = tokio::time::sleep(state.config.outbox_poll) => {}
+            }
         }
     })
 }

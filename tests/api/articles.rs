@@ -154,7 +154,12 @@ async fn ai_instructions_are_saved_and_linted() {
     let t = Some(site.owner_token.as_str());
     let (status, empty) = app.get(&path, t).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(empty, json!({"instructions": "", "warnings": []}));
+    assert_eq!(empty["instructions"], "");
+    assert_eq!(empty["warnings"], json!([]));
+    // The builtin engine (the harness default) has no budget to spend.
+    assert_eq!(empty["usage"]["engine"], "builtin", "{empty}");
+    assert_eq!(empty["usage"]["metered"], false, "{empty}");
+    assert_eq!(empty["usage"]["messages"], 0, "{empty}");
 
     let text = "You are Acme's assistant. Be brief.\nFor refunds, email support@acme.com.\nOur support team is friendly.\nVisit our help center for more.";
     let (status, saved) = app.put(&path, t, json!({"instructions": text})).await;

@@ -11,6 +11,7 @@ pub mod pg;
 pub mod proxy;
 pub mod smtp;
 pub mod sse;
+pub mod tarpit;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -30,13 +30,19 @@ pub struct ReceivedMail {
     pub to: Vec<String>,
     /// The raw message (headers and body) as sent after `DATA`, dot-unstuffed.
     pub data: String,
+    /// When the server accepted it (to order it against other events).
+    pub received_at: std::time::Instant,
 }
 
 #[derive(Default)]
 struct Shared {
+    /// Transactions whose DATA ended (counted before any delay): what clients sent.
+    data_ended: AtomicUsize,
     messages: Mutex<Vec<ReceivedMail>>,
     fail_remaining: AtomicUsize,
     refused: AtomicUsize,
+    /// Milliseconds to wait after the end of DATA before answering.
+    data_delay_ms: std::sync::atomic::AtomicU64,
     notify: Notify,
 }
 
@@ -56,7 +62,12 @@ impl Drop for SmtpServer {
 impl SmtpServer {
     /// Listens on 127.0.0.1 on a free port.
     pub async fn start() -> Self {
-        let listener = match TcpListener::bind("127.0.0.1:0").await {
+        Self::start_on(0).await
+    }
+
+    /// Listens on 127.0.0.1:`port` (an SMTP server coming back where it was).
+    pub async fn start_on(port: u16) -> Self {
+        let listener = match TcpListener::bind(("127.0.0.1", port)).await {
             Ok(listener) => listener,
             Err(err) => panic!("smtp test server: bind failed: {err}"),
         };
@@ -93,6 +104,34 @@ impl SmtpServer {
     /// Answers the next `n` transactions with `451` at the end of DATA (not recorded).
     pub fn fail_next(&self, n: usize) {
         self.shared.fail_remaining.store(n, Ordering::SeqCst);
+    }
+
+    /// Answers every DATA only `delay` after its end (a slow server: the client waits for
+    /// the reply that says whether the message was accepted). A client that disconnects
+    /// meanwhile has sent nothing: the message is not recorded.
+    pub fn delay_data(&self, delay: Duration) {
+        let ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        self.shared.data_delay_ms.store(ms, Ordering::SeqCst);
+    }
+
+    /// How many transactions sent their whole message so far (accepted, refused, or
+    /// waiting for the delayed reply).
+    pub fn data_ended(&self) -> usize {
+        self.shared.data_ended.load(Ordering::SeqCst)
+    }
+
+    /// Waits until `n` transactions sent their whole message; panics after `timeout`.
+    pub async fn wait_for_data_ended(&self, n: usize, timeout: Duration) {
+        if self
+            .wait_until(timeout, |_| (self.data_ended() >= n).then_some(()))
+            .await
+            .is_none()
+        {
+            panic!(
+                "smtp: expected {n} messages sent, got {}",
+                self.data_ended()
+            );
+        }
     }
 
     /// How many transactions were refused with 451 so far.
@@ -200,6 +239,23 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> 
                     .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
                     .await?;
                 let data = read_data(&mut lines).await?;
+                shared.data_ended.fetch_add(1, Ordering::SeqCst);
+                shared.notify.notify_waiters();
+                let delay = shared.data_delay_ms.load(Ordering::SeqCst);
+                if delay > 0 {
+                    // A client that goes away before the reply (killed) never learns
+                    // whether the message was accepted: it isn't, like a server that
+                    // drops a transaction it could not confirm.
+                    let mut probe = String::new();
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_millis(delay)) => {}
+                        read = lines.read_line(&mut probe) => {
+                            if matches!(read, Ok(0) | Err(_)) {
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
                 let fail = shared
                     .fail_remaining
                     .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -208,6 +264,7 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> 
                     from: from.take().unwrap_or_default(),
                     to: std::mem::take(&mut to),
                     data,
+                    received_at: std::time::Instant::now(),
                 };
                 if fail {
                     shared.refused.fetch_add(1, Ordering::SeqCst);
@@ -508,6 +565,7 @@ mod tests {
             from: String::new(),
             to: vec![],
             data: raw.into(),
+            received_at: std::time::Instant::now(),
         };
         assert_eq!(mail.text(), "Hello world");
         assert_eq!(mail.html(), "<p>Hello &amp; world</p>");

@@ -65,8 +65,39 @@ pub struct Turn {
     pub intent: Option<knowledge::SemanticIntent>,
 }
 
+/// What a turn cost at the provider: completions requested and the tokens they used (the
+/// provider's `usage.total_tokens`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub calls: u32,
+    pub tokens: u64,
+}
+
+/// An engine's answer to a turn, with what it cost.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub outcome: Outcome,
+    pub usage: Usage,
+}
+
 /// An assistant engine.
 pub trait Assistant: Send + Sync {
     fn provider(&self) -> &'static str;
     fn respond<'a>(&'a self, turn: &'a Turn) -> BoxFuture<'a, Outcome>;
+
+    /// Whether the engine costs money per turn, so that the workspaces' daily AI budgets
+    /// apply (`services::ai_budget`).
+    fn metered(&self) -> bool {
+        false
+    }
+
+    /// The answer with its cost; engines that cost nothing answer at no cost.
+    fn answer<'a>(&'a self, turn: &'a Turn) -> BoxFuture<'a, Answer> {
+        Box::pin(async move {
+            Answer {
+                outcome: self.respond(turn).await,
+                usage: Usage::default(),
+            }
+        })
+    }
 }

@@ -5,16 +5,26 @@
 //! - The server validates every `create_ticket` call: a bad email goes back to the model
 //!   as a tool error (the model then asks the visitor again); a valid call becomes a
 //!   `CreateTicket` effect, and the visitor gets the builtin confirmation with the number.
-//! - Each provider call is bounded by `AI_TIMEOUT_MS`, with at most one retry (the
-//!   client's own retry layer is replaced by a plain transport so that the bound holds).
+//! - `AI_TIMEOUT_MS` bounds the whole turn (every tool round and the retry), with at most
+//!   one retry per visitor message (the client's own retry layer is replaced by a plain
+//!   transport so that the bound holds).
 //! - When the provider fails anyway, the failure is logged and counted
 //!   (`assistant_failures_total{provider="openai"}`), and the visitor gets a polite
 //!   fallback that offers a ticket through the builtin flow.
+//! - A circuit breaker (per process, for all workspaces): after `AI_BREAKER_FAILURES`
+//!   failed turns in a row the provider is not called for `AI_BREAKER_COOLDOWN_SECS`;
+//!   visitors get the fallback at once (`reason="breaker_open"`); then one turn tries the
+//!   provider again, and a success closes the breaker.
+//! - History goes to the model newest first up to `HISTORY_CHARS` characters (and at most
+//!   `HISTORY_LIMIT` messages), so a long conversation can't make every call huge.
+//! - The tokens each turn used (`usage.total_tokens`) come back with the answer, for the
+//!   workspace's daily budget (`services::ai_budget`) and `assistant_tokens_total`.
 //! - While a ticket is open, or the builtin flow is collecting an email, the builtin
 //!   flow answers: the model is not asked to talk over the team.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use async_openai::Client;
 use async_openai::config::OpenAIConfig;
@@ -29,7 +39,7 @@ use async_openai::types::chat::{
 use serde::Deserialize;
 
 use crate::assistant::builtin::Builtin;
-use crate::assistant::{Assistant, BoxFuture, Turn};
+use crate::assistant::{Answer, Assistant, BoxFuture, Turn, Usage};
 use crate::config::Config;
 use crate::domain::email::Email;
 use crate::domain::enums::{Sender, TicketCategory, TicketStatus};
@@ -38,6 +48,10 @@ use crate::metrics::Metrics;
 
 /// Earlier messages sent to the model (the most recent ones).
 const HISTORY_LIMIT: usize = 30;
+/// Characters of earlier messages sent to the model, newest first.
+const HISTORY_CHARS: usize = 8_000;
+/// Provider retries per visitor message (over all tool rounds).
+const RETRIES: u32 = 1;
 /// Tool round trips per visitor message before giving up.
 const MAX_ROUNDS: usize = 3;
 /// Characters of each article put into the prompt.
@@ -48,6 +62,70 @@ pub struct OpenAi {
     model: String,
     timeout: Duration,
     metrics: Arc<Metrics>,
+    breaker: Breaker,
+}
+
+/// Stops calling a failing provider for a while: `failures` failed turns in a row open it
+/// for `cooldown`; after that one turn tries again (half-open), and its outcome closes or
+/// re-opens it.
+pub struct Breaker {
+    failures: u32,
+    cooldown: Duration,
+    state: Mutex<BreakerState>,
+}
+
+#[derive(Debug, Default)]
+struct BreakerState {
+    consecutive: u32,
+    open_until: Option<Instant>,
+}
+
+impl Breaker {
+    pub fn new(failures: u32, cooldown: Duration) -> Self {
+        Breaker {
+            failures: failures.max(1),
+            cooldown,
+            state: Mutex::new(BreakerState::default()),
+        }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut BreakerState) -> T) -> T {
+        match self.state.lock() {
+            Ok(mut s) => f(&mut s),
+            Err(poisoned) => f(&mut poisoned.into_inner()),
+        }
+    }
+
+    /// Whether the provider may be called now. After the cool-down one caller gets
+    /// through (the trial) and the breaker stays open for the others until it reports.
+    pub fn allow(&self, now: Instant) -> bool {
+        self.with(|s| match s.open_until {
+            Some(until) if now < until => false,
+            Some(_) => {
+                // Half-open: this call is the trial; the others wait another cool-down.
+                s.open_until = Some(now + self.cooldown);
+                true
+            }
+            None => true,
+        })
+    }
+
+    pub fn success(&self) {
+        self.with(|s| *s = BreakerState::default());
+    }
+
+    /// A failed turn; `true` when it opened the breaker.
+    pub fn failure(&self, now: Instant) -> bool {
+        self.with(|s| {
+            s.consecutive = s.consecutive.saturating_add(1);
+            if s.consecutive < self.failures {
+                return false;
+            }
+            let was_open = s.open_until.is_some();
+            s.open_until = Some(now + self.cooldown);
+            !was_open
+        })
+    }
 }
 
 /// Why a conversation with the provider failed (the label on the failure counter).
@@ -103,10 +181,11 @@ impl OpenAi {
             model: config.openai_model.clone(),
             timeout: config.ai_timeout,
             metrics,
+            breaker: Breaker::new(config.ai_breaker_failures, config.ai_breaker_cooldown),
         })
     }
 
-    async fn respond_inner(&self, turn: &Turn) -> Outcome {
+    async fn respond_inner(&self, turn: &Turn) -> Answer {
         // The builtin flow keeps control while a ticket is open (brief acknowledgements)
         // or while it is collecting an email after a fallback offer.
         let ticket_active = turn
@@ -118,27 +197,58 @@ impl OpenAi {
                 FlowState::Offered { .. } | FlowState::AwaitingEmail { .. }
             )
         {
-            return Builtin::respond_now(turn);
+            return Answer {
+                outcome: Builtin::respond_now(turn),
+                usage: Usage::default(),
+            };
         }
-        match self.converse(turn).await {
-            Ok(outcome) => outcome,
+        if !self.breaker.allow(Instant::now()) {
+            self.metrics
+                .assistant_failures
+                .with_label_values(&["openai", "breaker_open"])
+                .inc();
+            return Answer {
+                outcome: handoff::offer_after_failure(&Builtin::input(turn)),
+                usage: Usage::default(),
+            };
+        }
+        let mut usage = Usage::default();
+        let outcome = match self.converse(turn, &mut usage).await {
+            Ok(outcome) => {
+                self.breaker.success();
+                outcome
+            }
             Err(failure) => {
                 tracing::warn!(error = %failure, "openai assistant failed; falling back to a ticket offer");
                 self.metrics
                     .assistant_failures
                     .with_label_values(&["openai", failure.reason()])
                     .inc();
+                if self.breaker.failure(Instant::now()) {
+                    tracing::error!(
+                        cooldown = ?self.breaker.cooldown,
+                        "the assistant provider failed {} turns in a row; not calling it for the cool-down",
+                        self.breaker.failures
+                    );
+                }
                 handoff::offer_after_failure(&Builtin::input(turn))
             }
-        }
+        };
+        self.metrics
+            .assistant_tokens
+            .with_label_values(&["openai"])
+            .inc_by(usage.tokens);
+        Answer { outcome, usage }
     }
 
-    async fn converse(&self, turn: &Turn) -> Result<Outcome, Failure> {
+    async fn converse(&self, turn: &Turn, usage: &mut Usage) -> Result<Outcome, Failure> {
+        // One deadline for the whole turn: the visitor hears back within AI_TIMEOUT_MS.
+        let deadline = Instant::now() + self.timeout;
+        let mut retries = RETRIES;
         let mut messages = vec![ChatCompletionRequestMessage::from(
             ChatCompletionRequestSystemMessage::from(system_prompt(turn)),
         )];
-        let skip = turn.history.len().saturating_sub(HISTORY_LIMIT);
-        for line in &turn.history[skip..] {
+        for line in recent_history(&turn.history) {
             if let Some(m) = history_message(line) {
                 messages.push(m);
             }
@@ -153,7 +263,7 @@ impl OpenAi {
                 tools: tools.clone(),
                 ..Default::default()
             };
-            let response = self.call(request).await?;
+            let response = self.call(request, deadline, &mut retries, usage).await?;
             let message = response
                 .choices
                 .into_iter()
@@ -230,25 +340,41 @@ impl OpenAi {
         Err(Failure::BadResponse("too many tool calls".into()))
     }
 
-    /// One completion, bounded by the timeout, retried once on any failure.
+    /// One completion before `deadline`, retried on a failure while `retries` (shared by
+    /// the turn's rounds) and time are left. Counts calls and tokens into `usage`.
     async fn call(
         &self,
         request: CreateChatCompletionRequest,
+        deadline: Instant,
+        retries: &mut u32,
+        usage: &mut Usage,
     ) -> Result<CreateChatCompletionResponse, Failure> {
-        let mut last = Failure::Timeout;
-        for attempt in 0..2 {
-            if attempt > 0 {
-                tracing::info!(error = %last, "retrying the assistant provider once");
+        loop {
+            if Instant::now() >= deadline {
+                return Err(Failure::Timeout);
             }
-            match tokio::time::timeout(self.timeout, self.client.chat().create(request.clone()))
-                .await
+            usage.calls += 1;
+            let failure = match tokio::time::timeout_at(
+                deadline.into(),
+                self.client.chat().create(request.clone()),
+            )
+            .await
             {
-                Ok(Ok(response)) => return Ok(response),
-                Ok(Err(e)) => last = Failure::Provider(e.to_string()),
-                Err(_) => last = Failure::Timeout,
+                Ok(Ok(response)) => {
+                    if let Some(u) = &response.usage {
+                        usage.tokens += u64::from(u.total_tokens);
+                    }
+                    return Ok(response);
+                }
+                Ok(Err(e)) => Failure::Provider(e.to_string()),
+                Err(_) => return Err(Failure::Timeout),
+            };
+            if *retries == 0 {
+                return Err(failure);
             }
+            *retries -= 1;
+            tracing::info!(error = %failure, "retrying the assistant provider once");
         }
-        Err(last)
     }
 }
 
@@ -258,8 +384,31 @@ impl Assistant for OpenAi {
     }
 
     fn respond<'a>(&'a self, turn: &'a Turn) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move { self.respond_inner(turn).await.outcome })
+    }
+
+    fn metered(&self) -> bool {
+        true
+    }
+
+    fn answer<'a>(&'a self, turn: &'a Turn) -> BoxFuture<'a, Answer> {
         Box::pin(self.respond_inner(turn))
     }
+}
+
+/// The most recent history lines that fit `HISTORY_CHARS` (and `HISTORY_LIMIT`), oldest
+/// first. The newest line always goes, clipped by the model's context if need be.
+fn recent_history(history: &[crate::assistant::HistoryLine]) -> &[crate::assistant::HistoryLine] {
+    let mut chars = 0;
+    let mut keep = 0;
+    for line in history.iter().rev().take(HISTORY_LIMIT) {
+        chars += line.body.chars().count();
+        if keep > 0 && chars > HISTORY_CHARS {
+            break;
+        }
+        keep += 1;
+    }
+    &history[history.len() - keep..]
 }
 
 /// The tool call, checked: a valid one becomes the `CreateTicket` effect; anything else
@@ -516,6 +665,52 @@ mod tests {
         let mut t = turn();
         t.tickets_enabled = false;
         assert!(!system_prompt(&t).contains("create_ticket"));
+    }
+
+    #[test]
+    fn the_breaker_opens_after_failures_in_a_row_and_lets_one_trial_through() {
+        let b = Breaker::new(3, Duration::from_secs(30));
+        let t0 = Instant::now();
+        assert!(b.allow(t0));
+        assert!(!b.failure(t0));
+        b.success();
+        assert!(!b.failure(t0));
+        assert!(!b.failure(t0));
+        assert!(b.failure(t0), "the third failure in a row opens it");
+        assert!(!b.allow(t0 + Duration::from_secs(29)));
+        let later = t0 + Duration::from_secs(31);
+        assert!(b.allow(later), "one trial after the cool-down");
+        assert!(!b.allow(later), "and only one");
+        assert!(!b.failure(later), "a failed trial keeps it open");
+        assert!(!b.allow(later + Duration::from_secs(29)));
+        let trial = later + Duration::from_secs(31);
+        assert!(b.allow(trial));
+        b.success();
+        assert!(b.allow(trial) && b.allow(trial), "closed again");
+    }
+
+    #[test]
+    fn history_is_trimmed_by_size_newest_first() {
+        let line = |n: usize| crate::assistant::HistoryLine {
+            sender: Sender::Visitor,
+            author_name: None,
+            body: "x".repeat(n),
+        };
+        let history: Vec<_> = (0..10).map(|_| line(3_000)).collect();
+        assert_eq!(
+            recent_history(&history).len(),
+            2,
+            "6,000 of 8,000 characters"
+        );
+        let short: Vec<_> = (0..50).map(|_| line(10)).collect();
+        assert_eq!(recent_history(&short).len(), HISTORY_LIMIT);
+        let huge = vec![line(100), line(50_000)];
+        assert_eq!(
+            recent_history(&huge).len(),
+            1,
+            "the newest line always goes"
+        );
+        assert!(recent_history(&[]).is_empty());
     }
 
     #[test]

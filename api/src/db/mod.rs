@@ -1,6 +1,7 @@
 //! Storage: the diesel schema, models, and queries taking `&mut AsyncPgConnection` so that
 //! callers decide the transaction.
 
+pub mod ai_usage;
 pub mod api_keys;
 pub mod articles;
 pub mod conversations;

@@ -1,10 +1,12 @@
-//! `outbox_jobs`: the transactional outbox's table. Jobs are claimed one at a time with
-//! `FOR UPDATE SKIP LOCKED` and a lease (`locked_until`); finishing a job names the lease
-//! it holds, so a worker whose lease ran out can never overwrite another's outcome.
+//! `outbox_jobs`: the transactional outbox's table. Jobs are claimed fairly across
+//! workspaces under a lease (`locked_until`) that the running worker renews; finishing a
+//! job names the lease it holds, so a worker whose lease ran out can never overwrite
+//! another's outcome.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer};
+use diesel::sql_types::{BigInt, Double};
+use diesel_async::AsyncConnection;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
@@ -29,24 +31,109 @@ pub async fn insert(
         .await
 }
 
-/// Claims the job that is due first and leases it for `lease_secs`, counting the attempt.
-pub async fn claim_one(conn: &mut Conn, lease_secs: i32) -> QueryResult<Option<OutboxJob>> {
-    let rows: Vec<OutboxJobRow> = diesel::sql_query(
-        "UPDATE outbox_jobs SET attempts = attempts + 1, locked_until = now() + make_interval(secs => $1)
-         WHERE id IN (
-             SELECT id FROM outbox_jobs
-             WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= now()
-               AND (locked_until IS NULL OR locked_until < now())
-             ORDER BY run_at
-             LIMIT $2
-             FOR UPDATE SKIP LOCKED)
-         RETURNING *",
+/// Claims up to `n` due jobs and leases them for `lease_secs`, counting the attempt.
+///
+/// Fair across workspaces: each workspace (jobs of none form one group) has at most
+/// `per_workspace` jobs under a live lease, counted across every worker of every server,
+/// and jobs are taken round-robin: a job's turn is its rank in its workspace's due queue
+/// plus the workspace's jobs already in flight, so a workspace with nothing running goes
+/// before one with ten thousand queued. Index-served (`outbox_jobs_fair_idx`: a skip scan
+/// over the workspaces with pending jobs, then each one's next due jobs;
+/// `outbox_jobs_leased_idx`: the in-flight counts). Claims are serialized by a
+/// transaction-scoped advisory lock, so concurrent claimers can't both fill a
+/// workspace's last slot; a claim is one short statement.
+pub async fn claim(
+    conn: &mut Conn,
+    lease_secs: f64,
+    per_workspace: i64,
+    n: i64,
+) -> QueryResult<Vec<OutboxJob>> {
+    let rows: Vec<OutboxJobRow> = conn
+        .transaction::<_, diesel::result::Error, _>(async |conn| {
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                .bind::<BigInt, _>(CLAIM_LOCK)
+                .execute(conn)
+                .await?;
+            diesel::sql_query(CLAIM_SQL)
+                .bind::<Double, _>(lease_secs)
+                .bind::<BigInt, _>(per_workspace)
+                .bind::<BigInt, _>(n)
+                .load(conn)
+                .await
+        })
+        .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// The advisory lock key of claims (`pg_advisory_xact_lock`): "outbox" in ASCII.
+const CLAIM_LOCK: i64 = 0x6f75_7462_6f78;
+
+/// Jobs of no workspace (sign-up mail) are one group, under the nil uuid, in the claim
+/// and in its indexes (the expression must match theirs).
+const CLAIM_SQL: &str = r#"
+WITH RECURSIVE grp(k) AS (
+    (SELECT COALESCE(workspace_id, '00000000-0000-0000-0000-000000000000'::uuid) FROM outbox_jobs
+      WHERE done_at IS NULL AND failed_at IS NULL
+      ORDER BY 1 LIMIT 1)
+  UNION ALL
+    SELECT (SELECT COALESCE(j.workspace_id, '00000000-0000-0000-0000-000000000000'::uuid) FROM outbox_jobs j
+             WHERE j.done_at IS NULL AND j.failed_at IS NULL
+               AND COALESCE(j.workspace_id, '00000000-0000-0000-0000-000000000000'::uuid) > grp.k
+             ORDER BY 1 LIMIT 1)
+      FROM grp WHERE grp.k IS NOT NULL
+),
+busy AS (
+    SELECT COALESCE(workspace_id, '00000000-0000-0000-0000-000000000000'::uuid) AS k, count(*) AS n
+      FROM outbox_jobs
+     WHERE locked_until IS NOT NULL AND done_at IS NULL AND failed_at IS NULL AND locked_until > now()
+     GROUP BY 1
+),
+cand AS (
+    SELECT c.id, c.run_at, c.rn + COALESCE(b.n, 0) AS turn
+      FROM grp g
+      LEFT JOIN busy b ON b.k = g.k
+      CROSS JOIN LATERAL (
+          SELECT d.id, d.run_at, row_number() OVER (ORDER BY d.run_at, d.id) AS rn
+            FROM (SELECT id, run_at FROM outbox_jobs
+                   WHERE COALESCE(workspace_id, '00000000-0000-0000-0000-000000000000'::uuid) = g.k
+                     AND done_at IS NULL AND failed_at IS NULL AND run_at <= now()
+                     AND (locked_until IS NULL OR locked_until < now())
+                   ORDER BY run_at LIMIT $2) d
+      ) c
+     WHERE g.k IS NOT NULL AND c.rn + COALESCE(b.n, 0) <= $2
+)
+UPDATE outbox_jobs SET attempts = attempts + 1, locked_until = now() + make_interval(secs => $1)
+ WHERE id IN (SELECT id FROM cand ORDER BY turn, run_at, id LIMIT $3)
+   AND (locked_until IS NULL OR locked_until < now())
+RETURNING *
+"#;
+
+/// Extends a running job's lease to `lease_secs` from now; the new `locked_until`, or
+/// `None` when the job is no longer under the lease `held` (it ran out and another worker
+/// took the job, or it was finished).
+pub async fn renew(
+    conn: &mut Conn,
+    id: i64,
+    held: Option<DateTime<Utc>>,
+    lease_secs: f64,
+) -> QueryResult<Option<DateTime<Utc>>> {
+    #[derive(QueryableByName)]
+    struct Renewed {
+        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+        locked_until: DateTime<Utc>,
+    }
+    let rows: Vec<Renewed> = diesel::sql_query(
+        "UPDATE outbox_jobs SET locked_until = now() + make_interval(secs => $1)
+         WHERE id = $2 AND locked_until IS NOT DISTINCT FROM $3
+           AND done_at IS NULL AND failed_at IS NULL
+         RETURNING locked_until",
     )
-    .bind::<Integer, _>(lease_secs)
-    .bind::<BigInt, _>(1_i64)
+    .bind::<Double, _>(lease_secs)
+    .bind::<BigInt, _>(id)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>, _>(held)
     .load(conn)
     .await?;
-    Ok(rows.into_iter().next().map(Into::into))
+    Ok(rows.into_iter().next().map(|r| r.locked_until))
 }
 
 /// `outbox_jobs` filtered to one job under one lease.

@@ -1,7 +1,10 @@
 //! The transactional outbox, as a queue: jobs are written in the same transaction as the
-//! change that causes them (`enqueue`), claimed one at a time under a lease (`claim`) and
-//! finished with their outcome (`finish`): done, retried with exponential backoff, or failed
-//! for good, with the last error recorded. An outage delays work, never loses it.
+//! change that causes them (`enqueue`), claimed fairly across workspaces under a lease
+//! that the running worker renews (`claim`, `renew`), and finished with their outcome
+//! (`finish`): done, retried with exponential backoff, or failed for good, with the last
+//! error recorded. An outage delays work, never loses it: delivery is at least once (a
+//! worker killed after the receiver accepted but before the outcome was recorded runs the
+//! job again once its lease runs out).
 //!
 //! What a job kind *does* is bound in `worker.rs`; the queue knows no job kinds.
 
@@ -15,12 +18,10 @@ use crate::db::models::OutboxJob;
 use crate::db::{Conn, outbox as store};
 use crate::error::{ApiError, ApiResult};
 
-/// How long a claimed job stays invisible to other workers. A job's attempt is cut off
-/// well before (`ATTEMPT_TIMEOUT`), so no second worker can take a job whose first
-/// attempt is still running.
-pub const LEASE: Duration = Duration::from_secs(120);
-
-/// The longest one attempt may run before it counts as failed.
+/// The longest one attempt may run before it counts as failed. While it runs, its worker
+/// renews the job's lease (`OUTBOX_LEASE_SECS`), so no other worker takes a job whose
+/// attempt is alive however long it takes; an attempt whose lease can't be renewed in
+/// time is cut off before the lease runs out (`worker.rs`).
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Queues a job in the caller's transaction.
@@ -41,10 +42,27 @@ pub fn backoff(base: Duration, attempts: i32) -> Duration {
         .min(Duration::from_secs(3600))
 }
 
-/// Claims the job due first, leased for `LEASE`.
-pub async fn claim(conn: &mut Conn) -> ApiResult<Option<OutboxJob>> {
-    let lease = i32::try_from(LEASE.as_secs()).unwrap_or(i32::MAX);
-    Ok(store::claim_one(conn, lease).await?)
+/// Claims up to `n` due jobs, fairly across workspaces (at most `per_workspace` of a
+/// workspace's jobs in flight on all servers), each leased for `lease`.
+pub async fn claim(
+    conn: &mut Conn,
+    lease: Duration,
+    per_workspace: usize,
+    n: usize,
+) -> ApiResult<Vec<OutboxJob>> {
+    let per_workspace = i64::try_from(per_workspace).unwrap_or(i64::MAX);
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    Ok(store::claim(conn, lease.as_secs_f64(), per_workspace, n).await?)
+}
+
+/// Extends the lease of a job whose attempt runs; the new `locked_until`, or `None` when
+/// the lease was lost (it ran out and another worker took the job).
+pub async fn renew(
+    conn: &mut Conn,
+    job: &OutboxJob,
+    lease: Duration,
+) -> ApiResult<Option<chrono::DateTime<Utc>>> {
+    Ok(store::renew(conn, job.id, job.locked_until, lease.as_secs_f64()).await?)
 }
 
 /// Puts a claimed job back without counting an attempt: it runs again at `until`, with
@@ -101,10 +119,5 @@ mod tests {
         assert_eq!(backoff(base, 2), Duration::from_secs(4));
         assert_eq!(backoff(base, 5), Duration::from_secs(32));
         assert_eq!(backoff(base, 40), Duration::from_secs(3600));
-    }
-
-    #[test]
-    fn an_attempt_ends_well_inside_its_lease() {
-        assert!(ATTEMPT_TIMEOUT * 2 <= LEASE);
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod ai_budget;
 pub mod articles;
 pub mod conversations;
 pub mod dashboard_events;

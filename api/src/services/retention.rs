@@ -1,19 +1,22 @@
 //! Retention: what the tables would otherwise keep forever. Done outbox jobs after
 //! `OUTBOX_RETENTION_DAYS`, failed ones and webhook deliveries after
 //! `WEBHOOK_DELIVERY_RETENTION_DAYS`, visitors who never wrote (no message, no ticket)
-//! after `EMPTY_VISITOR_RETENTION_DAYS` without a visit, spent mail-quota windows, and widget
-//! messages' idempotency keys after `IDEMPOTENCY_RETENTION_HOURS`.
+//! after `EMPTY_VISITOR_RETENTION_DAYS` without a visit, spent mail-quota windows, widget
+//! messages' idempotency keys after `IDEMPOTENCY_RETENTION_HOURS`, and AI usage days older
+//! than 90 days.
 //! Deletes go in batches, each served by an index, so no statement holds many locks or
 //! scans a table.
 
 use chrono::Utc;
 
-use crate::db::{self, conversations, mail_quota, outbox, webhooks, widget_message_keys};
+use crate::db::{self, ai_usage, conversations, mail_quota, outbox, webhooks, widget_message_keys};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Rows per DELETE.
 pub const BATCH: i64 = 1000;
+/// Days of AI usage kept (the daily budget needs today's only).
+const AI_USAGE_RETENTION_DAYS: i64 = 90;
 /// Batches per table per run (the next run continues).
 const MAX_BATCHES: usize = 20;
 
@@ -24,6 +27,7 @@ pub struct Purged {
     pub deliveries: usize,
     pub visitors: usize,
     pub quota_windows: usize,
+    pub ai_usage_days: usize,
     pub message_keys: usize,
 }
 
@@ -37,6 +41,7 @@ enum Table {
     Deliveries,
     Visitors,
     QuotaWindows,
+    AiUsage,
     MessageKeys,
 }
 
@@ -53,6 +58,7 @@ async fn batches(state: &AppState, table: Table, cutoffs: &Cutoffs) -> ApiResult
                 conversations::purge_empty_visitors(conn, cutoffs.idle, BATCH).await?
             }
             Table::QuotaWindows => mail_quota::purge(conn, cutoffs.window, BATCH).await?,
+            Table::AiUsage => ai_usage::purge(conn, cutoffs.ai_day, BATCH).await?,
             Table::MessageKeys => widget_message_keys::purge(conn, cutoffs.keys, BATCH).await?,
         };
         total += n;
@@ -68,6 +74,7 @@ struct Cutoffs {
     kept: chrono::DateTime<Utc>,
     idle: chrono::DateTime<Utc>,
     window: chrono::DateTime<Utc>,
+    ai_day: chrono::NaiveDate,
     keys: chrono::DateTime<Utc>,
 }
 
@@ -78,6 +85,7 @@ pub async fn run(state: &AppState) -> ApiResult<Purged> {
         kept: ago(c.delivery_retention)?,
         idle: ago(c.empty_visitor_retention)?,
         window: Utc::now() - chrono::Duration::hours(2),
+        ai_day: (Utc::now() - chrono::Duration::days(AI_USAGE_RETENTION_DAYS)).date_naive(),
         keys: ago(c.idempotency_retention)?,
     };
     let purged = Purged {
@@ -85,6 +93,7 @@ pub async fn run(state: &AppState) -> ApiResult<Purged> {
         deliveries: batches(state, Table::Deliveries, &cutoffs).await?,
         visitors: batches(state, Table::Visitors, &cutoffs).await?,
         quota_windows: batches(state, Table::QuotaWindows, &cutoffs).await?,
+        ai_usage_days: batches(state, Table::AiUsage, &cutoffs).await?,
         message_keys: batches(state, Table::MessageKeys, &cutoffs).await?,
     };
     if purged != Purged::default() {

@@ -78,10 +78,27 @@ pub async fn update_tickets(
 pub async fn ai(state: &AppState, principal: &Principal, ws: Uuid) -> ApiResult<AiSettings> {
     let (mut conn, access) = access(state, principal, ws).await?;
     let ws = load_workspace(&mut conn, access.workspace_id).await?;
+    let usage = usage(state, &mut conn, ws.id).await?;
     Ok(AiSettings {
         warnings: lint::lint(&ws.ai_instructions),
         instructions: ws.ai_instructions,
+        usage,
     })
+}
+
+async fn usage(
+    state: &AppState,
+    conn: &mut crate::db::Conn,
+    ws: Uuid,
+) -> ApiResult<crate::views::settings::AiUsage> {
+    crate::services::ai_budget::status(
+        conn,
+        &state.config,
+        state.assistant.provider(),
+        state.assistant.metered(),
+        ws,
+    )
+    .await
 }
 
 /// Saves the AI Instructions; the answer carries the lint warnings.
@@ -96,9 +113,11 @@ pub async fn update_ai(
     let saved =
         workspaces::set_ai_instructions(&mut conn, access.workspace_id, body.instructions.trim())
             .await?;
+    let usage = usage(state, &mut conn, access.workspace_id).await?;
     Ok(AiSettings {
         warnings: lint::lint(&saved),
         instructions: saved,
+        usage,
     })
 }
 

@@ -33,8 +33,8 @@ use crate::domain::ticket_number::TicketNumber;
 use crate::domain::tickets::{DESCRIPTION_MAX, SUMMARY_MAX, TicketRef};
 use crate::error::{ApiError, ApiResult};
 use crate::events::BusEvent;
-use crate::services::Changed;
 use crate::services::tickets::{self, NewTicketInput};
+use crate::services::{Changed, ai_budget};
 use crate::state::AppState;
 use crate::views::messages::{MessageOut, Source};
 use crate::views::widget::{PostMessageOut, TicketBrief};
@@ -364,8 +364,17 @@ async fn turn(
         intent,
     };
 
-    // 2. The engine answers (no connection held).
-    let outcome = state.assistant.respond(&turn).await;
+    // 2. The engine answers (no connection held). A metered engine (`openai`) answers
+    //    within the workspace's daily AI budget; past it the builtin engine does.
+    let outcome = if state.assistant.metered() && !ai_budget::allows(state, ws_id).await? {
+        tracing::info!(workspace = %ws_id, "daily AI budget spent; the builtin engine answers");
+        ai_budget::record_over_budget(state, ws_id).await?;
+        Builtin::respond_now(&turn)
+    } else {
+        let answer = state.assistant.answer(&turn).await;
+        ai_budget::record(state, ws_id, answer.usage).await?;
+        answer.outcome
+    };
 
     // 3. Apply the outcome atomically, under the conversation's row lock.
     let mut conn = db::conn(&state.pool).await?;

@@ -51,6 +51,33 @@ pub struct AiSettings {
     pub instructions: String,
     /// Sentences that send visitors elsewhere for help (see the lint endpoint).
     pub warnings: Vec<Warning>,
+    /// Today's AI usage against the daily budget.
+    pub usage: AiUsage,
+}
+
+/// The workspace's AI usage today (UTC) against the instance's daily budget. Budgets apply
+/// to the `openai` engine; past either one the builtin engine answers (from the knowledge
+/// base, offering tickets) until the day ends.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AiUsage {
+    /// The engine answering visitors: `builtin` or `openai`.
+    pub engine: String,
+    /// Whether the engine costs per call, so that the budget applies.
+    pub metered: bool,
+    #[schema(value_type = String, format = Date)]
+    pub day: chrono::NaiveDate,
+    /// Visitor messages the provider was asked about today.
+    pub messages: i64,
+    /// Provider tokens used today.
+    pub tokens: i64,
+    /// Visitor messages the builtin engine answered today because the budget was spent.
+    pub over_budget_messages: i64,
+    /// Messages per day; null: no limit.
+    pub messages_budget: Option<u64>,
+    /// Tokens per day; null: no limit.
+    pub tokens_budget: Option<u64>,
+    /// The budget is spent: the builtin engine answers until the day ends.
+    pub exhausted: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

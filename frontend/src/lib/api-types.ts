@@ -942,8 +942,50 @@ export interface components {
         ActorKind: "user" | "assistant" | "visitor" | "api" | "system";
         AiSettings: {
             instructions: string;
+            /** @description Today's AI usage against the daily budget. */
+            usage: components["schemas"]["AiUsage"];
             /** @description Sentences that send visitors elsewhere for help (see the lint endpoint). */
             warnings: components["schemas"]["Warning"][];
+        };
+        /**
+         * @description The workspace's AI usage today (UTC) against the instance's daily budget. Budgets apply
+         *     to the `openai` engine; past either one the builtin engine answers (from the knowledge
+         *     base, offering tickets) until the day ends.
+         */
+        AiUsage: {
+            /** Format: date */
+            day: string;
+            /** @description The engine answering visitors: `builtin` or `openai`. */
+            engine: string;
+            /** @description The budget is spent: the builtin engine answers until the day ends. */
+            exhausted: boolean;
+            /**
+             * Format: int64
+             * @description Visitor messages the provider was asked about today.
+             */
+            messages: number;
+            /**
+             * Format: int64
+             * @description Messages per day; null: no limit.
+             */
+            messages_budget?: number | null;
+            /** @description Whether the engine costs per call, so that the budget applies. */
+            metered: boolean;
+            /**
+             * Format: int64
+             * @description Visitor messages the builtin engine answered today because the budget was spent.
+             */
+            over_budget_messages: number;
+            /**
+             * Format: int64
+             * @description Provider tokens used today.
+             */
+            tokens: number;
+            /**
+             * Format: int64
+             * @description Tokens per day; null: no limit.
+             */
+            tokens_budget?: number | null;
         };
         ApiKeyList: {
             items: components["schemas"]["ApiKeyOut"][];

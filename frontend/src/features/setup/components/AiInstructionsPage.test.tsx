@@ -39,6 +39,31 @@ describe('AI Instructions', () => {
     await waitFor(() => expect(screen.queryByText(`“${bad}”`)).toBeNull());
   });
 
+  it('shows today\'s AI usage against the budget, and when the builtin engine took over', async () => {
+    signIn();
+    const usage = {
+      engine: 'openai',
+      metered: true,
+      day: '2026-12-02',
+      messages: 2000,
+      tokens: 1234567,
+      over_budget_messages: 3,
+      messages_budget: 2000,
+      tokens_budget: null,
+      exhausted: true,
+    };
+    stubApi([
+      { path: /\/api\/v1\/me$/, reply: () => ({ body: { id: 'u', email: 'e', name: 'n', workspaces: [{ id: WS, name: 'A', role: 'owner' }] } }) },
+      { path: /\/ai-settings$/, reply: () => ({ body: { instructions: 'Be kind.', warnings: [], usage } }) },
+      { method: 'POST', path: /\/ai-settings\/lint$/, reply: () => ({ body: { warnings: [] } }) },
+    ]);
+    renderAt(`/w/${WS}/ai-instructions`, '/w/:ws/ai-instructions', <AiInstructionsPage />);
+    await screen.findByText('AI usage today');
+    expect(screen.getByText(`${(2000).toLocaleString()} of ${(2000).toLocaleString()}`)).toBeTruthy();
+    expect(screen.getByText(`${(1234567).toLocaleString()} (no limit)`)).toBeTruthy();
+    expect(screen.getByText(/AI budget is spent/).textContent).toContain('3 messages answered that way');
+  });
+
   it('removeSentence tidies whitespace', () => {
     expect(removeSentence(`A.\n${bad}\nB.`, bad)).toBe('A.\nB.');
     expect(removeSentence(`${bad} B.`, bad)).toBe('B.');

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Card, ErrorBox, PageHeader, Spinner } from '../../../components/ui';
 import { useDebounced } from '../../../lib/useDebounced';
 import { isAdmin, useMyRole, useWs } from '../../workspaces/api/workspaces';
+import type { components } from '../../../lib/api-types';
 import { aiSettingsQuery, lintQuery, useSaveAiSettings } from '../api/setup';
 import { HighlightedTextarea } from './HighlightedTextarea';
 import { LintWarnings } from './LintWarnings';
@@ -79,6 +80,7 @@ export function AiInstructionsPage() {
             </form>
           </Card>
           <div className="stack">
+            {q.data.usage ? <AiUsageCard usage={q.data.usage} /> : null}
             {warnings.length ? (
               <LintWarnings warnings={warnings} onRemove={canEdit ? (sentence) => setText(removeSentence(value, sentence)) : undefined} />
             ) : (
@@ -93,6 +95,43 @@ export function AiInstructionsPage() {
         </div>
       ) : null}
     </div>
+  );
+}
+
+type AiUsage = components['schemas']['AiUsage'];
+
+/** Today's AI usage against the daily budget (budgets apply to the `openai` engine). */
+export function AiUsageCard({ usage }: { usage: AiUsage }) {
+  if (!usage.metered) {
+    return (
+      <Card title="AI usage today" id="usage">
+        <p className="muted">The builtin assistant answers visitors on this server: it has no usage budget.</p>
+      </Card>
+    );
+  }
+  const of = (used: number, budget: number | null | undefined) =>
+    budget == null ? `${used.toLocaleString()} (no limit)` : `${used.toLocaleString()} of ${budget.toLocaleString()}`;
+  return (
+    <Card title="AI usage today" id="usage">
+      <dl className="stack small">
+        <div className="row-between">
+          <dt>Messages answered by the AI model</dt>
+          <dd>{of(usage.messages, usage.messages_budget)}</dd>
+        </div>
+        <div className="row-between">
+          <dt>Model tokens</dt>
+          <dd>{of(usage.tokens, usage.tokens_budget)}</dd>
+        </div>
+      </dl>
+      {usage.exhausted ? (
+        <Alert kind="warning">
+          Today&rsquo;s AI budget is spent: until the day ends (UTC), the builtin assistant answers from your help articles and offers
+          tickets.{usage.over_budget_messages ? ` ${usage.over_budget_messages.toLocaleString()} message${usage.over_budget_messages > 1 ? 's' : ''} answered that way so far.` : ''}
+        </Alert>
+      ) : (
+        <p className="muted small">Budgets reset every day at midnight UTC. Past one, the builtin assistant answers instead of the model.</p>
+      )}
+    </Card>
   );
 }
 
