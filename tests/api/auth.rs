@@ -15,11 +15,7 @@ async fn register_mails_a_link_that_confirms_and_signs_in() {
         )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    assert_eq!(
-        body,
-        json!({"email": "ana@example.com"}),
-        "no session, no user id"
-    );
+    assert_eq!(body, json!({"email": "ana@example.com"}), "no session, no user id");
 
     // Not before the address is confirmed.
     let login = json!({"email": "ana@EXAMPLE.com", "password": "long enough pw"});
@@ -35,11 +31,7 @@ async fn register_mails_a_link_that_confirms_and_signs_in() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["user"]["email"], "ana@example.com");
-    assert!(
-        body["refresh_token"]
-            .as_str()
-            .is_some_and(|t| t.starts_with("hr_"))
-    );
+    assert!(body["refresh_token"].as_str().is_some_and(|t| t.starts_with("hr_")));
     assert_eq!(body["expires_in"], 900);
     let token = str_at(&body, "access_token").to_string();
     let (status, me) = app.get("/api/v1/me", Some(&token)).await;
@@ -65,30 +57,20 @@ async fn register_mails_a_link_that_confirms_and_signs_in() {
 async fn register_does_not_tell_who_has_an_account() {
     let app = TestApp::spawn().await;
     let existing = app.register_user("Bo").await;
-    let attempt = |email: String| json!({"email": email, "password": "an attacker's password", "name": "Mallory"});
+    let attempt = |email: String| {
+        json!({"email": email, "password": "an attacker's password", "name": "Mallory"})
+    };
     let (s1, taken) = app
-        .post(
-            "/api/v1/auth/register",
-            None,
-            attempt(existing.email.to_uppercase()),
-        )
+        .post("/api/v1/auth/register", None, attempt(existing.email.to_uppercase()))
         .await;
     let (s2, fresh) = app
-        .post(
-            "/api/v1/auth/register",
-            None,
-            attempt("fresh@example.com".into()),
-        )
+        .post("/api/v1/auth/register", None, attempt("fresh@example.com".into()))
         .await;
     assert_eq!((s1, s2), (StatusCode::ACCEPTED, StatusCode::ACCEPTED));
     assert_eq!(taken["email"], existing.email.as_str());
     assert_eq!(
-        taken
-            .as_object()
-            .map(|o| o.keys().cloned().collect::<Vec<_>>()),
-        fresh
-            .as_object()
-            .map(|o| o.keys().cloned().collect::<Vec<_>>()),
+        taken.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()),
+        fresh.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()),
         "the same shape: {taken} / {fresh}"
     );
     // Logging in with the password just chosen fails the same way for both.
@@ -112,14 +94,8 @@ async fn register_does_not_tell_who_has_an_account() {
             m.contains(&format!("To: {}", existing.email))
         })
         .await;
-    assert!(
-        notice.contains("You already have a Handoff account"),
-        "{notice}"
-    );
-    assert!(
-        !notice.contains("ev_"),
-        "no confirmation link for an existing account"
-    );
+    assert!(notice.contains("You already have a Handoff account"), "{notice}");
+    assert!(!notice.contains("ev_"), "no confirmation link for an existing account");
     let (status, _) = app
         .post(
             "/api/v1/auth/login",
@@ -291,13 +267,14 @@ async fn bad_tokens_are_401() {
 /// Fails to log in as a new user up to 15 times; returns the attempt (from 0) that was
 /// refused with 429 and its Retry-After, or `None` if every attempt was a plain 401.
 async fn login_failures_until_limited(app: &TestApp, name: &str) -> Option<(usize, u64)> {
-    // A new (confirmed) account, so no login has counted yet.
+    // Signed up through the API, so no login has counted yet.
     let email = format!(
         "{}-{}@example.com",
         name.to_lowercase(),
         rand::random::<u32>()
     );
-    confirmed_account(app, &email).await;
+    let (status, body) = try_register(app, &email).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     for i in 0..15 {
         let resp = app
             .client
@@ -355,18 +332,6 @@ async fn rate_limits_can_be_turned_off() {
         login_failures_until_limited(&unset, "Gus").await.is_some(),
         "the limits are on by default"
     );
-}
-
-/// An account with `email` and try_register's password, confirmed (as `handoff create-user`
-/// makes them).
-async fn confirmed_account(app: &TestApp, email: &str) {
-    let mut conn = app.async_db().await;
-    if let Err(e) =
-        handoff::services::accounts::create_user(&mut conn, email, "New", "correct horse battery")
-            .await
-    {
-        panic!("create user {email}: {e}");
-    }
 }
 
 async fn try_register(app: &TestApp, email: &str) -> (StatusCode, serde_json::Value) {
@@ -437,36 +402,23 @@ async fn an_invitation_token_signs_up_confirmed() {
     let ws = app.create_workspace(&owner.token, "free").await;
     let (status, body) = app
         .post(
-            &format!(
-                "/api/v1/workspaces/{}/invitations",
-                handoff_tests::id_of(&ws)
-            ),
+            &format!("/api/v1/workspaces/{}/invitations", handoff_tests::id_of(&ws)),
             Some(&owner.token),
             json!({"email": "andy@example.com", "role": "agent"}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let invitation = app.invitation_token_for("andy@example.com").await;
-    let signup = |email: &str, token: &str| json!({"email": email, "password": "correct horse battery", "name": "Andy", "invitation_token": token});
-    for (email, token) in [
-        ("other@example.com", invitation.as_str()),
-        ("andy@example.com", "hi_made_up"),
-    ] {
-        let (status, body) = app
-            .post("/api/v1/auth/register", None, signup(email, token))
-            .await;
+    let signup = |email: &str, token: &str| {
+        json!({"email": email, "password": "correct horse battery", "name": "Andy", "invitation_token": token})
+    };
+    for (email, token) in [("other@example.com", invitation.as_str()), ("andy@example.com", "hi_made_up")] {
+        let (status, body) = app.post("/api/v1/auth/register", None, signup(email, token)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        assert!(
-            body["error"]["fields"]["invitation_token"].is_array(),
-            "{body}"
-        );
+        assert!(body["error"]["fields"]["invitation_token"].is_array(), "{body}");
     }
     let (status, body) = app
-        .post(
-            "/api/v1/auth/register",
-            None,
-            signup("Andy@Example.com", &invitation),
-        )
+        .post("/api/v1/auth/register", None, signup("Andy@Example.com", &invitation))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let token = str_at(&body, "access_token").to_string();
@@ -476,25 +428,13 @@ async fn an_invitation_token_signs_up_confirmed() {
         .expect_status(StatusCode::OK);
     assert_eq!(me["email_verified"], true);
     let (status, body) = app
-        .post(
-            "/api/v1/invitations/accept",
-            Some(&token),
-            json!({"token": invitation}),
-        )
+        .post("/api/v1/invitations/accept", Some(&token), json!({"token": invitation}))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = app
-        .post(
-            "/api/v1/auth/register",
-            None,
-            signup("andy@example.com", &invitation),
-        )
+        .post("/api/v1/auth/register", None, signup("andy@example.com", &invitation))
         .await;
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "an accepted invitation proves nothing more: {body}"
-    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an accepted invitation proves nothing more: {body}");
 }
 
 #[tokio::test]
@@ -633,7 +573,8 @@ async fn login_failures_count_per_email_and_network_only() {
         .spawn()
         .await;
     let email = format!("target-{}@example.com", rand::random::<u32>());
-    confirmed_account(&app, &email).await;
+    let (status, body) = try_register(&app, &email).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     let login = |from: String, password: &'static str| {
         app.client
             .post(app.url("/api/v1/auth/login"))

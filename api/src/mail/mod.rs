@@ -35,16 +35,10 @@ pub struct Email {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "template", rename_all = "snake_case")]
 pub enum Template {
-    Invitation {
-        invitation_id: Uuid,
-    },
-    VerifyEmail {
-        user_id: Uuid,
-    },
+    Invitation { invitation_id: Uuid },
+    VerifyEmail { user_id: Uuid },
     /// Someone signed up with the address of this existing account.
-    AccountExists {
-        user_id: Uuid,
-    },
+    AccountExists { user_id: Uuid },
 }
 
 /// What an `email` job carries: a template rendered at send time, or a mail rendered when

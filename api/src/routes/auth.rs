@@ -10,8 +10,9 @@ use crate::http::session_cookie;
 use crate::services::accounts::{self as service, Registered};
 use crate::state::AppState;
 use crate::views::accounts::{
-    AuthResponse, ChangePassword, LoginRequest, Me, RefreshRequest, RegisterAccepted,
-    RegisterRequest, TokenPair, VerifyEmailRequest,
+    AuthResponse, ChangePassword, LoginRequest, Me, RefreshRequest, RegisterAccepted, RegisterRequest,
+    TokenPair,
+    VerifyEmailRequest,
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {

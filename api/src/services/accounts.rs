@@ -17,8 +17,8 @@ use crate::mail::{self, Template};
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::views::accounts::{
-    AuthResponse, ChangePassword, LoginRequest, Me, MeWorkspace, RegisterAccepted, RegisterRequest,
-    TokenPair, VerifyEmailRequest,
+    AuthResponse, ChangePassword, LoginRequest, Me, MeWorkspace, RegisterAccepted, RegisterRequest, TokenPair,
+    VerifyEmailRequest,
 };
 
 /// How stale an API key's `last_used_at` may get before a request refreshes it.
@@ -168,12 +168,7 @@ pub async fn register(state: &AppState, ip: &str, body: &RegisterRequest) -> Api
     check_signup(&mut conn, state, &email).await?;
     // The hash runs before any transaction: no connection waits on it inside one.
     let hash = password::hash(body.password.clone()).await?;
-    if let Some(token) = body
-        .invitation_token
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
+    if let Some(token) = body.invitation_token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let invited = invitations::lock_by_hash(&mut conn, &tokens::sha256_hex(token))
             .await?
             .is_some_and(|inv| {
@@ -194,14 +189,12 @@ pub async fn register(state: &AppState, ip: &str, body: &RegisterRequest) -> Api
     }
     conn.transaction::<_, ApiError, _>(async |conn| {
         let template = match users::by_email(conn, &email).await? {
-            Some(existing) if existing.email_verified_at.is_some() => Template::AccountExists {
-                user_id: existing.id,
-            },
+            Some(existing) if existing.email_verified_at.is_some() => {
+                Template::AccountExists { user_id: existing.id }
+            }
             Some(existing) => {
                 users::reset_unverified(conn, existing.id, body.name.trim(), &hash).await?;
-                Template::VerifyEmail {
-                    user_id: existing.id,
-                }
+                Template::VerifyEmail { user_id: existing.id }
             }
             None => match insert_user(conn, body, &hash, None).await? {
                 Some(user) => {

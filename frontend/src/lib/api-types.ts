@@ -113,14 +113,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Sign up. Without an invitation: 202, the same answer whether or not the address has an
-         *     account (no one learns who is registered); the address gets a mail with a link that
-         *     confirms the account and signs in (`POST /auth/verify-email`), or, when it has an
-         *     account, a notice to its owner. An account can't log in before its address is
-         *     confirmed. With `invitation_token` (the link of a pending invitation to this address):
-         *     201, confirmed and signed in, or 409 when the address has an account.
-         */
+        /** Create an account. */
         post: operations["register"];
         delete?: never;
         options?: never;
@@ -138,8 +131,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Confirm an email address with the token from the mail sent at sign-up, and sign in
-         *     (the refresh token in the body and the `handoff_refresh` cookie, as at login).
+         * Confirm an email address with the token from the mail sent at sign-up. Returns the
+         *     user, now verified.
          */
         post: operations["verify_email"];
         delete?: never;
@@ -1325,24 +1318,8 @@ export interface components {
         RefreshRequest: {
             refresh_token?: string | null;
         };
-        /**
-         * @description A sign-up without an invitation: the same answer whether or not the address already has
-         *     an account, so the answer tells no one who is registered. The address gets a mail: a
-         *     link that confirms the new account and signs in, or a notice to the existing account's
-         *     owner.
-         */
-        RegisterAccepted: {
-            /** @description The address the mail went to (normalised). */
-            email: string;
-        };
         RegisterRequest: {
             email: string;
-            /**
-             * @description The token of a pending invitation to this address (from the invitation's link): the
-             *     address is proven, so the account starts confirmed and signed in (201), or is 409
-             *     `email_taken` when it exists.
-             */
-            invitation_token?: string | null;
             name: string;
             password: string;
         };
@@ -2010,24 +1987,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description With a valid `invitation_token`: signed in */
             201: {
                 headers: {
-                    /** @description `handoff_refresh`: the refresh token, HttpOnly */
-                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuthResponse"];
-                };
-            };
-            /** @description A mail is on its way to the address */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RegisterAccepted"];
                 };
             };
             /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
@@ -2039,16 +2004,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SIGNUP` is `closed`, or `invite` and the address has no invitation */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description With `invitation_token` only: the address has an account */
+            /** @description Email already registered */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2067,15 +2023,6 @@ export interface operations {
                 };
             };
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many sign-ups from this network; see Retry-After */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2109,12 +2056,10 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                    /** @description `handoff_refresh`: the refresh token, HttpOnly */
-                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthResponse"];
+                    "application/json": components["schemas"]["Me"];
                 };
             };
             /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
