@@ -124,13 +124,6 @@ async function workday(page, base, consoleErrors) {
   await page.getByLabel('Work email').fill('sam@acme.test');
   await page.getByLabel('Password').fill('correct horse battery staple');
   await page.getByRole('button', { name: 'Create account' }).click();
-  // No session yet, and no word on whether the address had an account: the mailed link
-  // confirms it and signs in.
-  await page.getByText('We sent a link to sam@acme.test.').waitFor();
-  const verify = await mailLink(server.dataDir, 'sam@acme.test', /https?:\/\/[^\s"<>]+\/verify-email\?token=ev_[A-Za-z0-9_]+/);
-  await page.goto(verify);
-  await page.getByText('Your email address sam@acme.test is confirmed.').waitFor();
-  await page.getByRole('link', { name: 'Continue' }).click();
 
   // Create a workspace (on Free); the instance operator puts it on Standard.
   await page.waitForURL('**/workspaces/new');
@@ -277,37 +270,35 @@ test('setup screens: widget snippet and allowed origins, team invite, API key sh
   await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
   const page = await ctx.newPage();
   try {
-    // Sign up through the API (the UI path is covered above): before the mailed link is
-    // followed, logging in fails like a wrong password (no one learns the address is taken).
+    // Sign up through the API (the UI path is covered above), then log in through the UI.
     const anon = api(base);
     const reg = await anon('POST', '/api/v1/auth/register', { email: 'owner@acme.test', password: 'correct horse battery staple', name: 'Olive Owner' });
-    assert.equal(reg.status, 202);
-    assert.deepEqual(reg.body, { email: 'owner@acme.test' });
-    await page.goto(`${base}/login`);
-    await page.getByLabel('Email').fill('owner@acme.test');
-    await page.getByLabel('Password').fill('correct horse battery staple');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByText('the address is not confirmed yet').waitFor();
-    const verify = await mailLink(server.dataDir, 'owner@acme.test', /https?:\/\/[^\s"<>]+\/verify-email\?token=ev_[A-Za-z0-9_]+/);
-    assert.ok(verify.startsWith(`${base}/verify-email?token=ev_`), verify);
-    // Signing up again with a taken (confirmed) address answers the same, and mails its owner.
-    const confirmed = await anon('POST', '/api/v1/auth/verify-email', { token: new URL(verify).searchParams.get('token') });
-    assert.equal(confirmed.status, 200);
-    const again = await anon('POST', '/api/v1/auth/register', { email: 'owner@acme.test', password: 'someone else entirely', name: 'Mallory' });
-    assert.equal(again.status, 202);
-    assert.deepEqual(again.body, reg.body);
-    const owner = api(base, confirmed.body.access_token);
+    assert.equal(reg.status, 201);
+    const owner = api(base, reg.body.access_token);
     const created = await owner('POST', '/api/v1/workspaces', { name: 'Setup Shop' });
     server.setPlan(created.body.id, 'pro');
     assert.equal(created.status, 201);
     const ws = created.body.id;
 
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Email').fill('owner@acme.test');
     await page.getByLabel('Password').fill('correct horse battery staple');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL(new RegExp(`/w/${ws}/tickets`));
+
+    // A new account confirms its address (the link mailed at sign-up) before it invites.
+    await page.getByText('Confirm your email address.').waitFor();
+    await page.screenshot({ path: path.join(out, 'dashboard-verify-banner-1280.png') });
+    const verify = await mailLink(server.dataDir, 'owner@acme.test', /https?:\/\/[^\s"<>]+\/verify-email\?token=ev_[A-Za-z0-9_]+/);
+    assert.ok(verify.startsWith(`${base}/verify-email?token=ev_`), verify);
+    await page.goto(verify);
+    await page.getByText('Your email address owner@acme.test is confirmed.').waitFor();
+    const meLoaded = page.waitForResponse((r) => r.url().endsWith('/api/v1/me') && r.status() === 200);
+    await page.goto(`${base}/w/${ws}/tickets`);
+    await meLoaded;
     await page.getByRole('link', { name: 'Widget' }).waitFor();
-    // A confirmed user's /me renders without the banner.
-    assert.equal(await page.getByText('Confirm your email address.').count(), 0);
+    // The confirmed user's /me renders without the banner.
+    await page.getByText('Confirm your email address.').waitFor({ state: 'detached', timeout: 5000 });
 
     // Widget install: the snippet with this workspace's key, copyable.
     await page.getByRole('link', { name: 'Widget' }).click();
@@ -413,8 +404,8 @@ test('setup screens: widget snippet and allowed origins, team invite, API key sh
 test('AI Instructions lint live and on save; knowledge base create, edit, delete', async () => {
   const base = server.url;
   const anon = api(base);
-  const reg = await server.signUp({ email: 'writer@acme.test', password: 'correct horse battery staple', name: 'Wren Writer' });
-  assert.equal(reg.status, 200);
+  const reg = await anon('POST', '/api/v1/auth/register', { email: 'writer@acme.test', password: 'correct horse battery staple', name: 'Wren Writer' });
+  assert.equal(reg.status, 201);
   const created = await api(base, reg.body.access_token)('POST', '/api/v1/workspaces', { name: 'Lint Shop' });
   server.setPlan(created.body.id, 'standard');
   const ws = created.body.id;
@@ -492,7 +483,7 @@ test('webhooks: create with the secret shown once, deliveries listed after a tic
   });
   await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
   const hookUrl = `http://127.0.0.1:${receiver.address().port}/hooks/handoff`;
-  const reg = await server.signUp({ email: 'hooks@acme.test', password: 'correct horse battery staple', name: 'Hana Hooks' });
+  const reg = await api(base)('POST', '/api/v1/auth/register', { email: 'hooks@acme.test', password: 'correct horse battery staple', name: 'Hana Hooks' });
   const owner = api(base, reg.body.access_token);
   const ws = (await owner('POST', '/api/v1/workspaces', { name: 'Hook Shop' })).body.id;
   server.setPlan(ws, 'pro');
@@ -538,7 +529,7 @@ test('webhooks: create with the secret shown once, deliveries listed after a tic
 
 test('Free plan: the setup card explains that tickets need Standard or Pro and that the operator sets plans; once upgraded, Enable', async () => {
   const base = server.url;
-  const reg = await server.signUp({ email: 'free@acme.test', password: 'correct horse battery staple', name: 'Fay Free' });
+  const reg = await api(base)('POST', '/api/v1/auth/register', { email: 'free@acme.test', password: 'correct horse battery staple', name: 'Fay Free' });
   const ws = (await api(base, reg.body.access_token)('POST', '/api/v1/workspaces', { name: 'Free Site', plan: 'free' })).body.id;
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await ctx.newPage();

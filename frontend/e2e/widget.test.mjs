@@ -94,7 +94,7 @@ async function agentReply(body) {
 before(async () => {
   server = await startServer();
   const reg = ok(
-    await server.signUp({ email: 'owner@acme.test', password: 'correct horse battery staple', name: 'Dana Owner' }),
+    await api(server.url)('POST', '/api/v1/auth/register', { email: 'owner@acme.test', password: 'correct horse battery staple', name: 'Dana Owner' }),
     'register',
   );
   owner = api(server.url, reg.access_token);

@@ -86,22 +86,3 @@ pub async fn mark_verified(conn: &mut Conn, id: Uuid, at: DateTime<Utc>) -> Quer
     .execute(conn)
     .await
 }
-
-/// Re-registers an account whose address is not confirmed yet: the newest sign-up's name
-/// and password replace the earlier ones (which no one could log in with). Returns how
-/// many rows changed (0 when the account got confirmed meanwhile).
-pub async fn reset_unverified(
-    conn: &mut Conn,
-    id: Uuid,
-    name: &str,
-    password_hash: &str,
-) -> QueryResult<usize> {
-    diesel::update(
-        users::table
-            .find(id)
-            .filter(users::email_verified_at.is_null()),
-    )
-    .set((users::name.eq(name), users::password_hash.eq(password_hash)))
-    .execute(conn)
-    .await
-}

@@ -37,8 +37,6 @@ pub struct Email {
 pub enum Template {
     Invitation { invitation_id: Uuid },
     VerifyEmail { user_id: Uuid },
-    /// Someone signed up with the address of this existing account.
-    AccountExists { user_id: Uuid },
 }
 
 /// What an `email` job carries: a template rendered at send time, or a mail rendered when

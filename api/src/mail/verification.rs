@@ -25,25 +25,3 @@ pub fn verify_email(to: &str, name: &str, link: &str) -> Email {
         html: Some(html),
     }
 }
-
-/// To the owner of an existing account, when someone signs up with its address (the sign-up
-/// answer is the same either way, so only the address's owner learns the account exists).
-pub fn account_exists(to: &str, name: &str, login_link: &str) -> Email {
-    let text = format!(
-        "Hi {name},\n\nsomeone (maybe you) tried to create a Handoff account with this email address. You already have one: log in at {login_link}\n\nIf it wasn't you, ignore this mail: nothing changed."
-    );
-    let html = html_layout(
-        "You already have a Handoff account",
-        &format!(
-            "<p>Hi {},</p><p>someone (maybe you) tried to create a Handoff account with this email address. You already have one.</p><p><a href=\"{}\">Log in</a></p><p style=\"color:#6b7280\">If it wasn't you, ignore this mail: nothing changed.</p>",
-            html_escape(name),
-            html_escape(login_link),
-        ),
-    );
-    Email {
-        to: to.to_string(),
-        subject: "You already have a Handoff account".into(),
-        text,
-        html: Some(html),
-    }
-}

@@ -7,11 +7,10 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::client_ip::ip_key;
 use crate::http::extract::AuthUser;
 use crate::http::session_cookie;
-use crate::services::accounts::{self as service, Registered};
+use crate::services::accounts as service;
 use crate::state::AppState;
 use crate::views::accounts::{
-    AuthResponse, ChangePassword, LoginRequest, Me, RefreshRequest, RegisterAccepted, RegisterRequest,
-    TokenPair,
+    AuthResponse, ChangePassword, LoginRequest, Me, RefreshRequest, RegisterRequest, TokenPair,
     VerifyEmailRequest,
 };
 
@@ -27,32 +26,21 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(me);
 }
 
-/// Sign up. Without an invitation: 202, the same answer whether or not the address has an
-/// account (no one learns who is registered); the address gets a mail with a link that
-/// confirms the account and signs in (`POST /auth/verify-email`), or, when it has an
-/// account, a notice to its owner. An account can't log in before its address is
-/// confirmed. With `invitation_token` (the link of a pending invitation to this address):
-/// 201, confirmed and signed in, or 409 when the address has an account.
+/// Create an account.
 #[utoipa::path(tag = "auth", request_body = RegisterRequest, responses(
-    (status = 202, body = RegisterAccepted, description = "A mail is on its way to the address"),
-    (status = 201, body = AuthResponse, description = "With a valid `invitation_token`: signed in",
-        headers(("Set-Cookie" = String, description = "`handoff_refresh`: the refresh token, HttpOnly"))),
-    (status = 403, description = "`SIGNUP` is `closed`, or `invite` and the address has no invitation", body = ErrorBody),
-    (status = 409, description = "With `invitation_token` only: the address has an account", body = ErrorBody),
-    (status = 422, body = ErrorBody),
-    (status = 429, description = "Too many sign-ups from this network; see Retry-After", body = ErrorBody)))]
+    (status = 201, body = AuthResponse),
+    (status = 409, description = "Email already registered", body = ErrorBody),
+    (status = 422, body = ErrorBody)))]
 #[post("/api/v1/auth/register")]
 async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Json<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
-    match service::register(&state, &ip_key(&req, &state.config), &body).await? {
-        Registered::Session(session) => Ok(HttpResponse::Created()
-            .cookie(session_cookie::set(&state.config, &session.refresh_token))
-            .json(session)),
-        Registered::Mailed(accepted) => Ok(HttpResponse::Accepted().json(accepted)),
-    }
+    let session = service::register(&state, &ip_key(&req, &state.config), &body).await?;
+    Ok(HttpResponse::Created()
+        .cookie(session_cookie::set(&state.config, &session.refresh_token))
+        .json(session))
 }
 
 /// Log in with email and password. The refresh token comes in the body and, for the
@@ -188,21 +176,17 @@ async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Confirm an email address with the token from the mail sent at sign-up, and sign in
-/// (the refresh token in the body and the `handoff_refresh` cookie, as at login).
+/// Confirm an email address with the token from the mail sent at sign-up. Returns the
+/// user, now verified.
 #[utoipa::path(tag = "auth", request_body = VerifyEmailRequest, responses(
-    (status = 200, body = AuthResponse,
-        headers(("Set-Cookie" = String, description = "`handoff_refresh`: the refresh token, HttpOnly"))),
+    (status = 200, body = Me),
     (status = 422, description = "Invalid or expired token", body = ErrorBody)))]
 #[post("/api/v1/auth/verify-email")]
 async fn verify_email(
     state: web::Data<AppState>,
     body: web::Json<VerifyEmailRequest>,
-) -> ApiResult<HttpResponse> {
-    let session = service::verify_email(&state, &body).await?;
-    Ok(HttpResponse::Ok()
-        .cookie(session_cookie::set(&state.config, &session.refresh_token))
-        .json(session))
+) -> ApiResult<web::Json<Me>> {
+    Ok(web::Json(service::verify_email(&state, &body).await?))
 }
 
 /// Send a new verification mail to the current user (5 an hour).

@@ -17,7 +17,7 @@ use crate::mail::{self, Template};
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::views::accounts::{
-    AuthResponse, ChangePassword, LoginRequest, Me, MeWorkspace, RegisterAccepted, RegisterRequest, TokenPair,
+    AuthResponse, ChangePassword, LoginRequest, Me, MeWorkspace, RegisterRequest, TokenPair,
     VerifyEmailRequest,
 };
 
@@ -33,26 +33,27 @@ fn email_taken() -> ApiError {
     ApiError::conflict("email_taken", "An account with this email already exists.")
 }
 
-/// Inserts an account (the request already validated) with this password hash; `None`
-/// when the email is taken. `verified`: when the email counts as confirmed (`None`: not yet).
+/// Inserts an account (the request already validated); 409 when the email is taken.
+/// `verified`: when the email counts as confirmed (`None`: not yet).
 async fn insert_user(
     conn: &mut Conn,
     req: &RegisterRequest,
-    hash: &str,
     verified: Option<chrono::DateTime<Utc>>,
-) -> ApiResult<Option<User>> {
+) -> ApiResult<User> {
     let email = req.email.trim().to_lowercase();
-    Ok(users::insert(
+    let hash = password::hash(req.password.clone()).await?;
+    users::insert(
         conn,
         NewUser {
             id: Uuid::new_v4(),
             email: &email,
             name: req.name.trim(),
-            password_hash: hash,
+            password_hash: &hash,
             email_verified_at: verified,
         },
     )
-    .await?)
+    .await?
+    .ok_or_else(email_taken)
 }
 
 /// Creates an account (the `create-user` command). The operator vouches for the address,
@@ -67,14 +68,9 @@ pub async fn create_user(
         email: email.trim().to_lowercase(),
         password: password.to_string(),
         name: name.trim().to_string(),
-        invitation_token: None,
     };
     req.validate()?;
-    let hash = password::hash(req.password.clone()).await?;
-    Ok(insert_user(conn, &req, &hash, Some(Utc::now()))
-        .await?
-        .ok_or_else(email_taken)?
-        .id)
+    Ok(insert_user(conn, &req, Some(Utc::now())).await?.id)
 }
 
 fn duration(d: std::time::Duration) -> ApiResult<chrono::Duration> {
@@ -143,81 +139,36 @@ async fn check_signup(conn: &mut Conn, state: &AppState, email: &str) -> ApiResu
     }
 }
 
-/// What a sign-up gives: a session when an invitation proved the address, else only a
-/// mail to the address (the same answer whether or not it has an account).
-pub enum Registered {
-    Session(AuthResponse),
-    Mailed(RegisterAccepted),
-}
-
-/// Signs up (as `SIGNUP` allows). Without an invitation the answer never says whether the
-/// address has an account (L5): a new account waits unconfirmed for the link mailed to it
-/// (and can't log in until then); an unconfirmed one is re-registered with this sign-up's
-/// name and password and gets a fresh link (earlier links die); a confirmed one's owner
-/// gets a notice instead. The password is hashed in every case, so the time taken tells
-/// nothing either. With the token of a pending invitation to this address the address is
-/// proven: the account starts confirmed, with a session (409 when it exists).
-pub async fn register(state: &AppState, ip: &str, body: &RegisterRequest) -> ApiResult<Registered> {
+/// Creates an account and its first session (as `SIGNUP` allows).
+pub async fn register(
+    state: &AppState,
+    ip: &str,
+    body: &RegisterRequest,
+) -> ApiResult<AuthResponse> {
     body.validate()?;
     state
         .limiter
         .check(&[ratelimit::REGISTRATIONS_PER_IP.on(ip)])
         .await?;
-    let email = body.email.trim().to_lowercase();
     let mut conn = db::conn(&state.pool).await?;
-    check_signup(&mut conn, state, &email).await?;
-    // The hash runs before any transaction: no connection waits on it inside one.
-    let hash = password::hash(body.password.clone()).await?;
-    if let Some(token) = body.invitation_token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let invited = invitations::lock_by_hash(&mut conn, &tokens::sha256_hex(token))
-            .await?
-            .is_some_and(|inv| {
-                inv.accepted_at.is_none()
-                    && inv.expires_at > Utc::now()
-                    && inv.email.trim().to_lowercase() == email
-            });
-        if !invited {
-            return Err(ApiError::validation(
-                "invitation_token",
-                "is not a pending invitation to this email address",
-            ));
-        }
-        let user = insert_user(&mut conn, body, &hash, Some(Utc::now()))
-            .await?
-            .ok_or_else(email_taken)?;
-        return Ok(Registered::Session(session(&mut conn, state, &user).await?));
-    }
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        let template = match users::by_email(conn, &email).await? {
-            Some(existing) if existing.email_verified_at.is_some() => {
-                Template::AccountExists { user_id: existing.id }
-            }
-            Some(existing) => {
-                users::reset_unverified(conn, existing.id, body.name.trim(), &hash).await?;
-                Template::VerifyEmail { user_id: existing.id }
-            }
-            None => match insert_user(conn, body, &hash, None).await? {
-                Some(user) => {
-                    verifications::upsert(conn, user.id, None, None).await?;
-                    Template::VerifyEmail { user_id: user.id }
-                }
-                // A concurrent sign-up with the same address won: it sends the mail.
-                None => return Ok(()),
-            },
-        };
-        mail::queue_template(conn, None, &template).await?;
-        Ok(())
-    })
-    .await?;
-    Ok(Registered::Mailed(RegisterAccepted { email }))
+    check_signup(&mut conn, state, &body.email.trim().to_lowercase()).await?;
+    // The hash runs before the transaction: no connection waits on it inside one.
+    let user = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let user = insert_user(conn, body, None).await?;
+            verifications::upsert(conn, user.id, None, None).await?;
+            mail::queue_template(conn, None, &Template::VerifyEmail { user_id: user.id }).await?;
+            Ok(user)
+        })
+        .await?;
+    session(&mut conn, state, &user).await
 }
 
-/// Confirms an email address with the token from the verification mail, and signs in (the
-/// link is the end of sign-up: the account could not log in before).
-pub async fn verify_email(state: &AppState, body: &VerifyEmailRequest) -> ApiResult<AuthResponse> {
+/// Confirms an email address with the token from the verification mail.
+pub async fn verify_email(state: &AppState, body: &VerifyEmailRequest) -> ApiResult<Me> {
     let hash = tokens::sha256_hex(body.token.trim());
     let mut conn = db::conn(&state.pool).await?;
-    let user = conn
+    let user_id = conn
         .transaction::<_, ApiError, _>(async |conn| {
             let user_id = verifications::user_by_hash(conn, &hash, Utc::now())
                 .await?
@@ -229,12 +180,11 @@ pub async fn verify_email(state: &AppState, body: &VerifyEmailRequest) -> ApiRes
                 })?;
             users::mark_verified(conn, user_id, Utc::now()).await?;
             verifications::delete(conn, user_id).await?;
-            users::by_id(conn, user_id)
-                .await?
-                .ok_or_else(|| ApiError::not_found("account"))
+            Ok(user_id)
         })
         .await?;
-    session(&mut conn, state, &user).await
+    drop(conn);
+    me(state, user_id).await
 }
 
 /// Sends a new verification mail (409 `already_verified` when there is nothing to confirm).
@@ -290,17 +240,12 @@ pub async fn login(state: &AppState, ip: &str, body: &LoginRequest) -> ApiResult
         .unwrap_or_else(|| password::DUMMY_HASH.into());
     let ok = password::verify(body.password.clone(), stored).await?;
     match user {
-        Some(user) if ok && user.email_verified_at.is_some() => {
-            session(&mut conn, state, &user).await
-        }
-        // An unconfirmed account answers as a wrong password does: otherwise signing up
-        // and then logging in with one's own password would tell whether the address
-        // already had an account (L5).
+        Some(user) if ok => session(&mut conn, state, &user).await,
         _ => {
             drop(conn);
             state.limiter.hit(&failures).await?;
             Err(ApiError::unauthorized_msg(
-                "The email or password is incorrect, or the address is not confirmed yet (follow the link we mailed).",
+                "The email or password is incorrect.",
             ))
         }
     }

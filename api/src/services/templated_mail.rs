@@ -66,16 +66,5 @@ pub async fn render(
                 &link,
             )))
         }
-        Template::AccountExists { user_id } => {
-            let Some(user) = users::by_id(conn, *user_id).await? else {
-                return Ok(None);
-            };
-            let link = format!("{public_url}/login");
-            Ok(Some(mail::verification::account_exists(
-                &user.email,
-                &user.name,
-                &link,
-            )))
-        }
     }
 }

@@ -16,22 +16,6 @@ pub struct RegisterRequest {
     pub password: String,
     #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
     pub name: String,
-    /// The token of a pending invitation to this address (from the invitation's link): the
-    /// address is proven, so the account starts confirmed and signed in (201), or is 409
-    /// `email_taken` when it exists.
-    #[serde(default)]
-    #[validate(length(max = 200, message = "must be at most 200 characters"))]
-    pub invitation_token: Option<String>,
-}
-
-/// A sign-up without an invitation: the same answer whether or not the address already has
-/// an account, so the answer tells no one who is registered. The address gets a mail: a
-/// link that confirms the new account and signs in, or a notice to the existing account's
-/// owner.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RegisterAccepted {
-    /// The address the mail went to (normalised).
-    pub email: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

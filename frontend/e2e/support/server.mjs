@@ -2,7 +2,7 @@
 // and tears both down afterwards. Nothing is shared between test files.
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,17 +99,6 @@ export async function startServer(extraEnv = {}) {
         stdio: 'pipe',
       });
     },
-    /**
-     * Signs up through the API the way a person does: register (202, a mail), then the
-     * mailed link's token to POST /auth/verify-email, which signs in. Returns that answer
-     * ({status, body: {user, access_token, refresh_token}}).
-     */
-    async signUp(account) {
-      const reg = await api(url)('POST', '/api/v1/auth/register', account);
-      if (reg.status !== 202) throw new Error(`register ${account.email}: ${reg.status} ${JSON.stringify(reg.body)}`);
-      const token = await mailedToken(dataDir, account.email, /verify-email\?token=(ev_[A-Za-z0-9_]+)/);
-      return api(url)('POST', '/api/v1/auth/verify-email', { token });
-    },
     async stop() {
       if (exited === null) {
         child.kill('SIGTERM');
@@ -119,23 +108,6 @@ export async function startServer(extraEnv = {}) {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** The first capture of `re` in a mail to `to` under DATA_DIR/mail (waits up to 15 s). */
-async function mailedToken(dataDir, to, re) {
-  const dir = path.join(dataDir, 'mail');
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')) : [];
-    for (const f of files) {
-      const text = readFileSync(path.join(dir, f), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/gi, '=');
-      if (!text.includes(`To: ${to}`)) continue;
-      const m = text.match(re);
-      if (m) return m[1];
-    }
-    if (Date.now() > deadline) throw new Error(`no mail to ${to} matching ${re} under ${dir}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Small JSON client for driving the API from tests. */

@@ -30,20 +30,13 @@ export function useLogin() {
   });
 }
 
-/**
- * Sign-up. Without an invitation the server answers 202 `{email}` whether or not the address
- * has an account (the mailed link finishes sign-up); with the token of an invitation to that
- * address it signs in at once.
- */
 export function useRegister() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { email: string; password: string; name: string; invitation_token?: string }) => unwrap(client.POST('/api/v1/auth/register', { body })),
+    mutationFn: (body: { email: string; password: string; name: string }) => unwrap(client.POST('/api/v1/auth/register', { body })),
     onSuccess: (data) => {
-      if ('access_token' in data) {
-        qc.clear();
-        signedIn(sessionFrom(data));
-      }
+      qc.clear();
+      signedIn(sessionFrom(data));
     },
   });
 }
@@ -66,11 +59,7 @@ export function useVerifyEmail() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (token: string) => unwrap(client.POST('/api/v1/auth/verify-email', { body: { token } })),
-    // The link ends sign-up: it signs in.
-    onSuccess: (data) => {
-      qc.clear();
-      signedIn(sessionFrom(data));
-    },
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['me'] }),
   });
 }
 

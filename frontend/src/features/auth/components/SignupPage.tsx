@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useSearchParams } from 'react-router';
-import { Alert, Button, ErrorBox, TextField } from '../../../components/ui';
+import { Button, ErrorBox, TextField } from '../../../components/ui';
 import { fieldError } from '../../../lib/errors';
 import { useRegister, useSession } from '../api/auth';
 import { AuthLayout } from './AuthLayout';
@@ -15,22 +15,11 @@ export function SignupPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   if (session) return <Navigate to={next === '/' ? '/workspaces/new' : next} replace />;
-  // Coming from an invitation's link: its token proves the address, so sign-up signs in at once.
-  const invitationToken = next.startsWith('/invitations/accept') ? (new URLSearchParams(next.split('?')[1] ?? '').get('token') ?? undefined) : undefined;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    register.mutate({ name: name.trim(), email: email.trim(), password, ...(invitationToken ? { invitation_token: invitationToken } : {}) });
+    register.mutate({ name: name.trim(), email: email.trim(), password });
   };
   const err = register.error;
-  if (register.isSuccess && !('access_token' in register.data)) {
-    return (
-      <AuthLayout title="Check your inbox" footer={<Link to="/login">Log in</Link>}>
-        <Alert kind="success">
-          We sent a link to {register.data.email}. Open it to confirm your address and sign in. If that address already has an account, the mail says so instead.
-        </Alert>
-      </AuthLayout>
-    );
-  }
   return (
     <AuthLayout
       title="Create your account"

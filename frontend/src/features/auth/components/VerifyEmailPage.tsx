@@ -22,14 +22,7 @@ export function VerifyEmailPage() {
       {!token ? <Alert kind="error">This link has no token. Open the link from the mail again.</Alert> : null}
       {verify.isPending ? <Spinner /> : null}
       {verify.error ? <ErrorBox error={verify.error} /> : null}
-      {verify.isSuccess ? (
-        <>
-          <Alert kind="success">Your email address {verify.data.user.email} is confirmed. You are signed in.</Alert>
-          <Link className="btn btn-primary btn-block" to="/">
-            Continue
-          </Link>
-        </>
-      ) : null}
+      {verify.isSuccess ? <Alert kind="success">Your email address {verify.data.email} is confirmed. You can invite your team now.</Alert> : null}
     </AuthLayout>
   );
 }
