@@ -9,7 +9,7 @@ use handoff_tests::{ExpectStatus, TestApp, id_of, str_at};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::tickets::setup;
+use crate::tickets::{Setup, setup};
 
 #[tokio::test]
 async fn ticket_created_reaches_a_client_of_a_second_server_process() {
@@ -88,30 +88,12 @@ async fn updates_and_messages_stream_and_other_workspaces_stay_private() {
 #[tokio::test]
 async fn an_agent_reply_reaches_the_open_widget_live() {
     let s = setup().await;
-    let session = s
-        .app
-        .post(
-            "/api/v1/widget/sessions",
-            None,
-            json!({"widget_key": s.widget_key, "page_url": "https://shop.example.com/"}),
-        )
-        .await
-        .expect_status(StatusCode::CREATED);
-    let visitor_token = str_at(&session, "visitor_token");
-    let t = s
-        .app
-        .post(
-            &s.path("/tickets"),
-            Some(&s.owner.token),
-            json!({"visitor_email": "w@example.com", "summary": "Live reply", "conversation_id": session["conversation_id"]}),
-        )
-        .await
-        .expect_status(StatusCode::CREATED);
+    let (visitor_token, t) = widget_visitor_with_ticket(&s, "Live reply").await;
     let mut stream = s
         .app
         .event_stream(
             &s.app
-                .stream_url("/api/v1/widget/events", visitor_token)
+                .stream_url("/api/v1/widget/events", &visitor_token)
                 .await,
             None,
         )
@@ -358,25 +340,7 @@ async fn a_reconnect_that_missed_too_much_gets_one_resync_event() {
 #[tokio::test]
 async fn a_widget_reconnect_that_missed_too_much_gets_one_resync_event() {
     let s = setup().await;
-    let session = s
-        .app
-        .post(
-            "/api/v1/widget/sessions",
-            None,
-            json!({"widget_key": s.widget_key, "page_url": "https://shop.example.com/"}),
-        )
-        .await
-        .expect_status(StatusCode::CREATED);
-    let visitor_token = str_at(&session, "visitor_token");
-    let t = s
-        .app
-        .post(
-            &s.path("/tickets"),
-            Some(&s.owner.token),
-            json!({"visitor_email": "w@example.com", "summary": "Many replies", "conversation_id": session["conversation_id"]}),
-        )
-        .await
-        .expect_status(StatusCode::CREATED);
+    let (visitor_token, t) = widget_visitor_with_ticket(&s, "Many replies").await;
     let ticket = id_of(&t);
     let seen = s.reply(&ticket, "The last one seen", false).await;
     let seen_id = str_at(&seen, "id").to_string();
@@ -385,7 +349,7 @@ async fn a_widget_reconnect_that_missed_too_much_gets_one_resync_event() {
     }
     let url = s
         .app
-        .stream_url("/api/v1/widget/events", visitor_token)
+        .stream_url("/api/v1/widget/events", &visitor_token)
         .await;
     let mut stream = s.app.event_stream(&url, Some(&seen_id)).await;
     let resync = stream.next_event(|_| true).await;
@@ -402,10 +366,34 @@ async fn a_widget_reconnect_that_missed_too_much_gets_one_resync_event() {
     s.reply(&ticket, "Missed while away", false).await;
     let url = s
         .app
-        .stream_url("/api/v1/widget/events", visitor_token)
+        .stream_url("/api/v1/widget/events", &visitor_token)
         .await;
     let mut stream = s.app.event_stream(&url, Some(&last)).await;
     let replayed = stream.next_event(|_| true).await;
     assert_eq!(replayed.name, "message.created", "{replayed:?}");
     assert_eq!(replayed.data["body"], "Missed while away");
+}
+
+/// A visitor's widget session on the shop page, and a ticket on its conversation: the
+/// visitor token and the ticket.
+async fn widget_visitor_with_ticket(s: &Setup, summary: &str) -> (String, serde_json::Value) {
+    let session = s
+        .app
+        .post(
+            "/api/v1/widget/sessions",
+            None,
+            json!({"widget_key": s.widget_key, "page_url": "https://shop.example.com/"}),
+        )
+        .await
+        .expect_status(StatusCode::CREATED);
+    let ticket = s
+        .app
+        .post(
+            &s.path("/tickets"),
+            Some(&s.owner.token),
+            json!({"visitor_email": "w@example.com", "summary": summary, "conversation_id": session["conversation_id"]}),
+        )
+        .await
+        .expect_status(StatusCode::CREATED);
+    (str_at(&session, "visitor_token").to_string(), ticket)
 }
