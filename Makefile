@@ -63,7 +63,10 @@ eval: model
 	export TEST_DATABASE_URL="$$(scripts/ensure-postgres.sh postgres)"
 	export EMBEDDINGS_MODEL_DIR="$(EMBEDDINGS_MODEL_DIR)"
 	cargo test --release -p handoff-tests --test api assistant_eval::eval_report -- --ignored --nocapture --test-threads=1
-	cargo test --release -p handoff-tests --test api assistant_eval::semantic_engine_meets_the_targets -- --ignored --nocapture
+	# Release figures: the model's memory, then 1,000 articles indexed (one test at a time).
+	cargo test --release -p handoff-tests --test api assistant_eval::model_memory -- --ignored --nocapture --exact
+	cargo test --release -p handoff-tests --test api assistant_eval::indexing_a_thousand_articles -- --ignored --nocapture --exact
+	cargo test --release -p handoff-tests --test api assistant_eval::semantic_engine_meets_the_targets -- --include-ignored --nocapture
 
 test-frontend: frontend
 	cd frontend && npm test

@@ -283,10 +283,20 @@ pub async fn evaluate(app: &TestApp, site: &Site, engine: Engine, file: &str) ->
     f
 }
 
-/// The sets the engines were written and tuned against.
-pub const TUNING_SETS: &[&str] = &["assistant-labelled.jsonl", "assistant-tuning-2.jsonl"];
-/// Written before the tuning, never used to adjust anything: the honest figures.
-pub const HELD_OUT_SETS: &[&str] = &["assistant-heldout.jsonl", "assistant-heldout-2.jsonl"];
+/// The sets the engines were written and tuned against. `assistant-tuning-3.jsonl` and
+/// `assistant-tuning-4.jsonl` were the first two held-out sets; their figures were read
+/// after every tuning round, so they are tuning data now.
+pub const TUNING_SETS: &[&str] = &[
+    "assistant-labelled.jsonl",
+    "assistant-tuning-2.jsonl",
+    "assistant-tuning-3.jsonl",
+    "assistant-tuning-4.jsonl",
+];
+/// The two sets the calibration was first made on (the regression floors below).
+const CALIBRATION_SETS: &[&str] = &["assistant-labelled.jsonl", "assistant-tuning-2.jsonl"];
+/// Written before the tuning it measures, never used to adjust anything: the honest
+/// figures (read once before and once after a tuning round).
+pub const HELD_OUT_SETS: &[&str] = &["assistant-heldout-3.jsonl"];
 
 async fn figures(engine: Engine, sets: &[&str]) -> Figures {
     let app = engine.spawn().await;
@@ -324,7 +334,7 @@ async fn lexical_engine_on_the_tuning_set() {
 /// change that makes it worse fails.
 #[tokio::test]
 async fn semantic_engine_on_the_tuning_set() {
-    let f = figures(Engine::Semantic, TUNING_SETS).await;
+    let f = figures(Engine::Semantic, CALIBRATION_SETS).await;
     assert!(f.total() >= 300);
     assert!(
         f.recall() >= 0.97,
@@ -348,7 +358,7 @@ async fn semantic_engine_on_the_tuning_set() {
 /// are; it stays out of `cargo test` so the rest of the suite can land meanwhile.
 #[tokio::test]
 #[ignore = "the held-out targets are not met yet: make eval runs it"]
-async fn semantic_engine_meets_the_targets_on_the_held_out_sets() {
+async fn semantic_engine_meets_the_targets_on_the_held_out_set() {
     let f = figures(Engine::Semantic, HELD_OUT_SETS).await;
     assert!(f.total() >= 160);
     assert!(
@@ -369,7 +379,7 @@ async fn semantic_engine_meets_the_targets_on_the_held_out_sets() {
 }
 
 /// `make eval`: every engine on every set (figures only; the targets are asserted in
-/// `semantic_engine_meets_the_targets_on_the_held_out_sets`, which `make eval` runs next).
+/// `semantic_engine_meets_the_targets_on_the_held_out_set`, which `make eval` runs next).
 #[tokio::test]
 #[ignore = "make eval runs it (release build)"]
 async fn eval_report() {
@@ -501,4 +511,102 @@ async fn dump_features() {
     if let Err(e) = std::fs::write(&out, body.join("\n") + "\n") {
         panic!("{out}: {e}");
     }
+}
+
+/// The process's resident memory, in MB (Linux `/proc/self/status`).
+fn rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// `make eval`: the memory the default model adds to a process (resident set before and
+/// after loading it and embedding a first batch, so every weight has been touched).
+/// Target: ≤ 200 MB. Figures only (performance is never asserted by timing).
+#[tokio::test]
+#[ignore = "make eval runs it (release build)"]
+async fn model_memory() {
+    use handoff::assistant::embed::{BuiltinEmbedder, Embedder};
+    let before = rss_mb();
+    let started = std::time::Instant::now();
+    let embedder = match BuiltinEmbedder::load(std::path::Path::new(&model_dir())) {
+        Ok(e) => e,
+        Err(e) => panic!("model: {e}"),
+    };
+    let loaded_in = started.elapsed();
+    let texts: Vec<String> = ARTICLES
+        .iter()
+        .map(|(title, body)| format!("{title}. {body}"))
+        .collect();
+    if let Err(e) = embedder.embed(&texts).await {
+        panic!("embedding: {e}");
+    }
+    let after = rss_mb();
+    eprintln!(
+        "model memory: RSS {before:.0} MB before, {after:.0} MB after loading and a first batch: +{:.0} MB (target ≤ 200 MB); loaded in {} ms",
+        after - before,
+        loaded_in.as_millis()
+    );
+}
+
+/// `make eval`: 1,000 articles (three paragraphs each) created through the API, timed until
+/// the outbox worker has indexed every one of them. Target: ≤ 60 s. Figures only.
+#[tokio::test]
+#[ignore = "make eval runs it (release build)"]
+async fn indexing_a_thousand_articles() {
+    const N: usize = 1_000;
+    let app = Engine::Semantic.spawn().await;
+    let site = site(&app, "standard", true).await;
+    let started = std::time::Instant::now();
+    for i in 0..N {
+        let (title, body) = ARTICLES[i % ARTICLES.len()];
+        add_article(
+            &app,
+            &site,
+            &format!("{title} ({i})"),
+            &format!(
+                "{body}\n\nArticle {i} of the help centre: if anything here is unclear, ask in the chat and we will gladly help. Our team updates this page when the policy changes.\n\nLast reviewed for edition {i}. Prices include VAT where it applies."
+            ),
+        )
+        .await;
+    }
+    let created_in = started.elapsed();
+    let deadline = started + std::time::Duration::from_secs(900);
+    loop {
+        let jobs = app.outbox_jobs("knowledge.index");
+        if jobs.len() >= N && jobs.iter().all(|j| j.done) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} of {N} indexed after 900 s",
+            jobs.iter().filter(|j| j.done).count()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let indexed_in = started.elapsed();
+    let mut conn = app.db();
+    let passages: i64 = {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        match diesel::sql_query("SELECT count(*) AS n FROM knowledge_passages")
+            .get_result::<Count>(&mut conn)
+        {
+            Ok(c) => c.n,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    eprintln!(
+        "indexing {N} articles ({passages} passages): created through the API in {:.1} s, all indexed {:.1} s after the first was created (target ≤ 60 s, {} build)",
+        created_in.as_secs_f64(),
+        indexed_in.as_secs_f64(),
+        if cfg!(debug_assertions) { "debug" } else { "release" }
+    );
 }
