@@ -99,6 +99,11 @@ pub struct Config {
     pub empty_visitor_retention: Duration,
     /// How often the retention task runs (`RETENTION_INTERVAL_MS`).
     pub retention_interval: Duration,
+    /// A conversation taken over by an agent who has done nothing for this many minutes
+    /// goes back to the assistant (`TAKEOVER_IDLE_MINUTES`, default 30).
+    pub takeover_idle_minutes: u32,
+    /// How often the idle-takeover sweep runs (`TAKEOVER_SWEEP_MS`, default 30 s).
+    pub takeover_sweep_interval: Duration,
     /// Private or reserved ranges webhooks may reach anyway (`WEBHOOK_ALLOW_PRIVATE_NETWORKS`).
     pub webhook_allow_private_networks: Vec<IpNet>,
     /// Access-token lifetime (15 minutes).
@@ -182,6 +187,8 @@ impl fmt::Debug for Config {
                 &self.outbox_workspace_concurrency,
             )
             .field("outbox_lease", &self.outbox_lease)
+            .field("takeover_idle_minutes", &self.takeover_idle_minutes)
+            .field("takeover_sweep_interval", &self.takeover_sweep_interval)
             .finish()
     }
 }
@@ -328,6 +335,14 @@ impl Config {
         let empty_visitor_retention = days("EMPTY_VISITOR_RETENTION_DAYS", 30)?;
         let retention_interval =
             Duration::from_millis(number("RETENTION_INTERVAL_MS", 10 * 60 * 1000)?.max(10));
+        let takeover_idle_minutes = u32::try_from(bounded(
+            "TAKEOVER_IDLE_MINUTES",
+            u64::from(crate::domain::live::DEFAULT_TAKEOVER_IDLE_MINUTES),
+            7 * 24 * 60,
+        )?)
+        .context("TAKEOVER_IDLE_MINUTES is too large")?;
+        let takeover_sweep_interval =
+            Duration::from_millis(number("TAKEOVER_SWEEP_MS", 30_000)?.max(10));
         let webhook_allow_private_networks = var("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
             .map(|v| parse_cidrs("WEBHOOK_ALLOW_PRIVATE_NETWORKS", &v))
             .transpose()?
@@ -390,6 +405,8 @@ impl Config {
             delivery_retention,
             empty_visitor_retention,
             retention_interval,
+            takeover_idle_minutes,
+            takeover_sweep_interval,
             webhook_allow_private_networks,
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),

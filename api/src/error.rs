@@ -247,6 +247,12 @@ impl From<TicketAlreadyOpen> for ApiError {
     }
 }
 
+impl From<crate::domain::live::AlreadyTakenOver> for ApiError {
+    fn from(e: crate::domain::live::AlreadyTakenOver) -> Self {
+        ApiError::conflict("already_taken_over", e.to_string())
+    }
+}
+
 impl From<VersionConflict> for ApiError {
     fn from(e: VersionConflict) -> Self {
         ApiError::conflict("version_conflict", e.to_string())

@@ -17,7 +17,7 @@ use crate::db::models::OutboxJob;
 use crate::db::{self, Conn};
 use crate::error::ApiResult;
 use crate::services::knowledge;
-use crate::services::{retention, templated_mail};
+use crate::services::{live, retention, templated_mail};
 use crate::state::AppState;
 use crate::{mail, outbox, webhooks};
 
@@ -226,6 +226,7 @@ async fn keep_lease(
 /// claimed fairly across workspaces as slots free up; and its maintenance task.
 pub fn spawn(state: actix_web::web::Data<AppState>) -> tokio::task::JoinHandle<()> {
     spawn_maintenance(state.clone());
+    spawn_takeover_sweep(state.clone());
     tokio::spawn(async move {
         let slots = state.config.outbox_concurrency;
         let mut running = tokio::task::JoinSet::new();
@@ -271,6 +272,26 @@ pub fn spawn(state: actix_web::web::Data<AppState>) -> tokio::task::JoinHandle<(
                     }
                 }
                 () = tokio::time::sleep(state.config.outbox_poll) => {}
+            }
+        }
+    })
+}
+
+/// Every `TAKEOVER_SWEEP_MS`: taken-over conversations whose agent has been idle for
+/// `TAKEOVER_IDLE_MINUTES` go back to the assistant (`services::live::sweep_idle`; an
+/// index-served query, rows locked with SKIP LOCKED so several servers share the work and
+/// nothing is kept in memory).
+fn spawn_takeover_sweep(state: actix_web::web::Data<AppState>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(state.config.takeover_sweep_interval).await;
+            match live::sweep_idle(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    conversations = n,
+                    "idle takeovers went back to the assistant"
+                ),
+                Err(e) => tracing::warn!(error = %e, "idle-takeover sweep failed"),
             }
         }
     })

@@ -136,6 +136,10 @@ fn body_for(operation_id: &str) -> Value {
         "assign_ticket" => json!({"assignee_id": null}),
         "assign_ticket_to_me" => json!({}),
         "reply_to_ticket" => json!({"body": "On it", "email_visitor": false}),
+        "take_over_conversation" => json!({}),
+        "reply_in_conversation" => json!({"body": "Hi there"}),
+        "conversation_typing" | "visitor_typing" => json!({"typing": true}),
+        "set_visitor_email" => json!({"email": "visitor@example.com"}),
         "change_ticket_status" => json!({"status": "in_progress"}),
         "create_webhook" => {
             json!({"url": "http://127.0.0.1:9/other", "events": ["ticket.updated"]})

@@ -9,6 +9,7 @@ mod faults;
 mod http_basics;
 mod isolation;
 mod knowledge;
+mod live;
 mod migrations;
 mod openapi;
 mod outbox;

@@ -10,10 +10,23 @@ use crate::db::Conn;
 use crate::db::models::{Conversation, Message, Visitor};
 use crate::db::schema::{conversations, messages, tickets, visitors};
 use crate::domain::enums::TicketStatus;
+use crate::domain::live::ConversationFilter;
+
+/// What the list shows: every conversation, or those of a live state, optionally only the
+/// ones whose visitor is online at `online_at`. Each filter has its partial index in the
+/// list's order (`conversations_waiting_idx`, `conversations_taken_over_idx`); `online`
+/// reads the online ones from `conversations_online_idx` (as many as visitors have the
+/// widget open at once) and orders those.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter {
+    pub status: Option<ConversationFilter>,
+    pub online_at: Option<DateTime<Utc>>,
+}
 
 pub async fn page(
     conn: &mut Conn,
     workspace_id: Uuid,
+    filter: Filter,
     before: Option<(DateTime<Utc>, Uuid)>,
     fetch: i64,
 ) -> QueryResult<Vec<(Conversation, Visitor)>> {
@@ -22,6 +35,15 @@ pub async fn page(
         .filter(conversations::workspace_id.eq(workspace_id))
         .select((Conversation::as_select(), Visitor::as_select()))
         .into_boxed();
+    q = match filter.status {
+        None => q,
+        Some(ConversationFilter::Waiting) => q.filter(conversations::waiting_since.is_not_null()),
+        Some(ConversationFilter::TakenOver) => q.filter(conversations::taken_over_at.is_not_null()),
+        Some(ConversationFilter::Assistant) => q.filter(conversations::taken_over_at.is_null()),
+    };
+    if let Some(at) = filter.online_at {
+        q = q.filter(conversations::visitor_online_until.gt(at));
+    }
     if let Some((ts, id)) = before {
         q = q.filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>(

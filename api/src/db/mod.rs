@@ -9,6 +9,7 @@ pub mod enums;
 pub mod inbox;
 pub mod invitations;
 pub mod knowledge;
+pub mod live;
 pub mod mail_quota;
 pub mod members;
 pub mod models;

@@ -252,6 +252,12 @@ pub struct Conversation {
     pub last_message_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub taken_over_at: Option<DateTime<Utc>>,
+    pub taken_over_by: Option<Uuid>,
+    pub taken_over_name: Option<String>,
+    pub agent_active_at: Option<DateTime<Utc>>,
+    pub waiting_since: Option<DateTime<Utc>>,
+    pub visitor_online_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Insertable)]

@@ -97,6 +97,12 @@ diesel::table! {
         last_message_at -> Timestamptz,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        taken_over_at -> Nullable<Timestamptz>,
+        taken_over_by -> Nullable<Uuid>,
+        taken_over_name -> Nullable<Text>,
+        agent_active_at -> Nullable<Timestamptz>,
+        waiting_since -> Nullable<Timestamptz>,
+        visitor_online_until -> Nullable<Timestamptz>,
     }
 }
 
@@ -126,6 +132,7 @@ diesel::table! {
         user_id -> Uuid,
         role -> MemberRole,
         created_at -> Timestamptz,
+        online_until -> Nullable<Timestamptz>,
     }
 }
 

@@ -121,3 +121,19 @@ pub async fn purge_lapsed(conn: &mut Conn, batch: i64) -> QueryResult<usize> {
     .execute(conn)
     .await
 }
+
+/// Live leases of a holder now, on every process (`stream_leases_holder_idx`).
+pub async fn live_count(conn: &mut Conn, holder: &str) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let row: N = diesel::sql_query(
+        "SELECT count(*) AS n FROM stream_leases WHERE holder = $1 AND expires_at > now()",
+    )
+    .bind::<Text, _>(holder)
+    .get_result(conn)
+    .await?;
+    Ok(row.n)
+}

@@ -10,6 +10,7 @@ pub mod enums;
 pub mod handoff;
 pub mod intent;
 pub mod lint;
+pub mod live;
 pub mod origins;
 pub mod page;
 pub mod passages;

@@ -21,6 +21,16 @@ pub const CHANNEL: &str = "handoff_events";
 pub const TICKET_CREATED: &str = "ticket.created";
 pub const TICKET_UPDATED: &str = "ticket.updated";
 pub const MESSAGE_CREATED: &str = "message.created";
+/// A conversation's live state changed (taken over, handed back, fell back to the
+/// assistant, an agent replied): `{"conversation_id", "agent_name"}` for the dashboard
+/// (which reloads it), `{"agent_name"}` for the widget (who has the chat; `null`: the
+/// assistant).
+pub const CONVERSATION_UPDATED: &str = "conversation.updated";
+/// Someone is typing (ephemeral, never stored): `{"conversation_id", "sender": "agent" |
+/// "visitor", "user_id"?, "name"?, "typing"}`. The widget gets agents' typing only.
+pub const TYPING: &str = "typing";
+/// The visitor's widget opened or closed (`{"conversation_id", "online"}`).
+pub const VISITOR_PRESENCE: &str = "visitor.presence";
 /// Sent to a reconnecting stream that missed more than it replays (`render::REPLAY_ROWS`):
 /// the client reloads through the REST API.
 pub const RESYNC: &str = "resync";
@@ -52,6 +62,12 @@ pub struct BusEvent {
     pub key_id: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<Uuid>,
+    /// Typing: the agent's name (the visitor types anonymously).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Typing started (`true`) or stopped; presence: online or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<bool>,
 }
 
 impl BusEvent {
@@ -65,6 +81,8 @@ impl BusEvent {
             user_id: None,
             key_id: None,
             session_id: None,
+            name: None,
+            flag: None,
         }
     }
     /// A member left or was removed: their streams of the workspace close.
@@ -107,6 +125,43 @@ impl BusEvent {
     pub fn knowledge(workspace_id: Uuid) -> Self {
         Self::bare(KNOWLEDGE_CHANGED, workspace_id)
     }
+    /// A conversation's live state changed; `agent`: who has it now (`None`: the
+    /// assistant answers).
+    pub fn conversation(workspace_id: Uuid, conversation_id: Uuid, agent: Option<&str>) -> Self {
+        BusEvent {
+            conversation_id: Some(conversation_id),
+            name: agent.map(str::to_string),
+            flag: Some(agent.is_some()),
+            ..Self::bare(CONVERSATION_UPDATED, workspace_id)
+        }
+    }
+    /// An agent (`user_id`, `name`) or the visitor (both `None`) is typing, or stopped.
+    pub fn typing(
+        workspace_id: Uuid,
+        conversation_id: Uuid,
+        agent: Option<(Option<Uuid>, String)>,
+        typing: bool,
+    ) -> Self {
+        let (user_id, name) = match agent {
+            Some((id, name)) => (id, Some(name)),
+            None => (None, None),
+        };
+        BusEvent {
+            conversation_id: Some(conversation_id),
+            user_id,
+            name,
+            flag: Some(typing),
+            ..Self::bare(TYPING, workspace_id)
+        }
+    }
+    /// The visitor's widget is open (`online`) or closed.
+    pub fn visitor_presence(workspace_id: Uuid, conversation_id: Uuid, online: bool) -> Self {
+        BusEvent {
+            conversation_id: Some(conversation_id),
+            flag: Some(online),
+            ..Self::bare(VISITOR_PRESENCE, workspace_id)
+        }
+    }
     pub fn message(
         workspace_id: Uuid,
         conversation_id: Uuid,
@@ -140,6 +195,13 @@ pub enum Frames {
     /// A message: the dashboard's frame (`{"message", "ticket_id"}`) and the widget's
     /// (Message JSON, the message id as event id).
     Message { dashboard: Bytes, widget: Bytes },
+    /// An ephemeral event of a conversation (its live state, typing, presence), rendered
+    /// from the announcement alone, without an id (a resume never replays it): the
+    /// dashboard's frame, and the widget's when the visitor is to see it.
+    Live {
+        dashboard: Bytes,
+        widget: Option<Bytes>,
+    },
     /// The row could not be read: the workspace's streams (or the conversation's, for a
     /// message) close, and their clients resume with `Last-Event-ID`.
     Unrendered,

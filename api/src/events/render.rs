@@ -7,8 +7,8 @@ use actix_web::web::Bytes;
 use crate::db::{self, Pool, tickets as ticket_store};
 use crate::events::sse::SseEvent;
 use crate::events::{
-    AccessEnded, BusEvent, Frames, LiveEvent, MESSAGE_CREATED, RESYNC, TICKET_CREATED,
-    TICKET_UPDATED,
+    AccessEnded, BusEvent, CONVERSATION_UPDATED, Frames, LiveEvent, MESSAGE_CREATED, RESYNC,
+    TICKET_CREATED, TICKET_UPDATED, TYPING, VISITOR_PRESENCE,
 };
 use crate::views::messages::MessageOut;
 use crate::views::tickets::TicketOut;
@@ -108,7 +108,61 @@ pub async fn render(pool: &Pool, ev: BusEvent) -> LiveEvent {
     }
 }
 
+/// The frames of an ephemeral event, from the announcement alone (no row to read).
+fn live_frames(ev: &BusEvent) -> Option<Frames> {
+    let conversation_id = ev.conversation_id?;
+    let frame = |data: serde_json::Value| {
+        SseEvent {
+            event: ev.kind.clone(),
+            id: None,
+            data,
+        }
+        .encode()
+    };
+    Some(match ev.kind.as_str() {
+        CONVERSATION_UPDATED => Frames::Live {
+            dashboard: frame(
+                serde_json::json!({"conversation_id": conversation_id, "agent_name": ev.name}),
+            ),
+            widget: Some(frame(serde_json::json!({"agent_name": ev.name}))),
+        },
+        VISITOR_PRESENCE => Frames::Live {
+            dashboard: frame(
+                serde_json::json!({"conversation_id": conversation_id, "online": ev.flag?}),
+            ),
+            widget: None,
+        },
+        TYPING => {
+            let typing = ev.flag?;
+            match &ev.name {
+                Some(name) => Frames::Live {
+                    dashboard: frame(serde_json::json!({
+                        "conversation_id": conversation_id, "sender": "agent",
+                        "user_id": ev.user_id, "name": name, "typing": typing,
+                    })),
+                    widget: Some(frame(serde_json::json!({
+                        "sender": "agent", "name": name, "typing": typing,
+                    }))),
+                },
+                None => Frames::Live {
+                    dashboard: frame(serde_json::json!({
+                        "conversation_id": conversation_id, "sender": "visitor", "typing": typing,
+                    })),
+                    widget: None,
+                },
+            }
+        }
+        _ => return None,
+    })
+}
+
 async fn frames(pool: &Pool, ev: &BusEvent) -> anyhow::Result<Option<Frames>> {
+    if matches!(
+        ev.kind.as_str(),
+        CONVERSATION_UPDATED | VISITOR_PRESENCE | TYPING
+    ) {
+        return Ok(live_frames(ev));
+    }
     let mut conn = db::conn(pool).await?;
     let ws = ev.workspace_id;
     Ok(match (ev.kind.as_str(), ev.ticket_id, ev.message_id) {

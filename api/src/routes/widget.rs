@@ -13,10 +13,11 @@ use crate::http::extract::stream_ticket as stream_ticket_of;
 use crate::services::streams;
 use crate::services::widget::{self as service, Client, MessageAnswer, VisitorId};
 use crate::state::AppState;
+use crate::views::conversations::TypingIn;
 use crate::views::streams::StreamTicketOut;
 use crate::views::widget::{
     ConfigQuery, CreateSession, MarkRead, MessageList, MessagesQuery, PostMessage, PostMessageOut,
-    SessionOut, WidgetConfig,
+    SessionOut, SetEmail, WidgetConfig,
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -25,6 +26,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_messages)
         .service(post_message)
         .service(mark_read)
+        .service(visitor_typing)
+        .service(set_visitor_email)
         .service(widget_stream_ticket)
         .service(events_stream);
 }
@@ -139,6 +142,34 @@ async fn mark_read(
     body: web::Json<MarkRead>,
 ) -> ApiResult<HttpResponse> {
     service::mark_read(&state, visitor, body.up_to).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The visitor leaves their email, so the team can reply by email when nobody is online
+/// to answer in the chat.
+#[utoipa::path(tag = "widget", security(("visitor" = [])), request_body = SetEmail,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody, description = "not a valid email address")))]
+#[post("/api/v1/widget/email")]
+async fn set_visitor_email(
+    state: web::Data<AppState>,
+    visitor: VisitorId,
+    body: web::Json<SetEmail>,
+) -> ApiResult<HttpResponse> {
+    service::set_email(&state, visitor, &body).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The visitor is typing (`typing: true`, again every few seconds) or stopped: the
+/// dashboard shows it. Ephemeral, never stored; more than 4 events in 10 s are dropped.
+#[utoipa::path(tag = "widget", security(("visitor" = [])), request_body = TypingIn,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/v1/widget/typing")]
+async fn visitor_typing(
+    state: web::Data<AppState>,
+    visitor: VisitorId,
+    body: web::Json<TypingIn>,
+) -> ApiResult<HttpResponse> {
+    service::typing(&state, visitor, &body).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

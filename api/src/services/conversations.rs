@@ -3,17 +3,20 @@
 
 use std::collections::HashMap;
 
+use chrono::Utc;
 use uuid::Uuid;
 
 use crate::db::{conversations, inbox, tickets as ticket_store};
 use crate::domain::access::Principal;
+use crate::domain::live::ConversationFilter;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::ticket_number::TicketNumber;
 use crate::error::{ApiError, ApiResult};
 use crate::services::access::access;
 use crate::state::AppState;
 use crate::views::conversations::{
-    ConversationDetail, ConversationList, ConversationListQuery, ConversationSummary, TicketRef,
+    ConversationDetail, ConversationList, ConversationListQuery, ConversationOut,
+    ConversationSummary, LiveState, TicketRef,
 };
 use crate::views::messages::MessageOut;
 use crate::views::tickets::TicketOut;
@@ -28,11 +31,24 @@ pub async fn list(
     ws: Uuid,
     q: &ConversationListQuery,
 ) -> ApiResult<ConversationList> {
+    let status = match q.status.as_deref().map(str::trim) {
+        None | Some("") | Some("all") => None,
+        Some(s) => Some(ConversationFilter::parse(s).ok_or_else(|| {
+            ApiError::validation("status", "must be waiting, taken_over, assistant or all")
+        })?),
+    };
+    let now = Utc::now();
+    let filter = inbox::Filter {
+        status,
+        online_at: q.online.filter(|o| *o).map(|_| now),
+    };
+    // Every filter keeps the list's order, so one cursor codec serves them all.
     let page = PageRequest::parse(q.limit, q.cursor.as_deref(), CURSOR_TAG)?;
     let (mut conn, access) = access(state, principal, ws).await?;
     let ws = access.workspace_id;
-    let rows = inbox::page(&mut conn, ws, page.after_key(), page.fetch()).await?;
+    let rows = inbox::page(&mut conn, ws, filter, page.after_key(), page.fetch()).await?;
     let rows = Page::from_rows(rows, &page, CURSOR_TAG, |(c, _)| (c.last_message_at, c.id));
+    let idle = state.config.takeover_idle_minutes;
     let ids: Vec<Uuid> = rows.items.iter().map(|(c, _)| c.id).collect();
     let mut last: HashMap<Uuid, MessageOut> = inbox::last_messages(&mut conn, ws, &ids)
         .await?
@@ -54,6 +70,7 @@ pub async fn list(
         })
         .collect();
     let Page { items, next_cursor } = rows.map(|(c, v)| ConversationSummary {
+        live: LiveState::of(&c, idle, now),
         id: c.id,
         visitor: v.into(),
         last_message: last.remove(&c.id),
@@ -83,7 +100,11 @@ pub async fn detail(
     let messages = ticket_store::messages_of(&mut conn, ws, id).await?;
     let ticket = ticket_store::ticket_of_conversation(&mut conn, ws, id).await?;
     Ok(ConversationDetail {
-        conversation: conversation.into(),
+        conversation: ConversationOut::of(
+            conversation,
+            state.config.takeover_idle_minutes,
+            Utc::now(),
+        ),
         visitor: visitor.into(),
         messages: messages.into_iter().map(MessageOut::from).collect(),
         ticket: ticket.map(TicketOut::from),

@@ -22,6 +22,7 @@ use crate::events::slots::Holder;
 use crate::events::sse::until;
 use crate::events::{Frames, LiveEvent, TICKET_UPDATED};
 use crate::services::access::access;
+use crate::services::live as live_svc;
 use crate::services::streams::StreamGrant;
 use crate::services::tickets::changed_since;
 use crate::state::AppState;
@@ -44,6 +45,13 @@ pub async fn event_frames(
         Principal::ApiKey { key_id, .. } => Holder::Key(*key_id),
     };
     let slot = state.streams.acquire(&mut conn, holder, network).await?;
+    // A member with the dashboard open counts as a human online (the widget says so).
+    let presence = match &grant.principal {
+        Principal::User { user_id } => {
+            live_svc::member_online(state, access.workspace_id, *user_id).await?
+        }
+        Principal::ApiKey { .. } => live_svc::PresenceGuard::none(),
+    };
     let holder = grant.holder;
     let ws = access.workspace_id;
     let read_at = Utc::now();
@@ -68,7 +76,9 @@ pub async fn event_frames(
         })
         .filter_map(move |ev| {
             std::future::ready(match &ev.frames {
-                Frames::Ticket { dashboard } | Frames::Message { dashboard, .. }
+                Frames::Ticket { dashboard }
+                | Frames::Message { dashboard, .. }
+                | Frames::Live { dashboard, .. }
                     if ev.workspace_id == ws =>
                 {
                     Some(dashboard.clone())
@@ -76,5 +86,5 @@ pub async fn event_frames(
                 _ => None,
             })
         });
-    Ok(slot.hold(until(replay.chain(live), grant.ends_at)))
+    Ok(presence.hold(slot.hold(until(replay.chain(live), grant.ends_at))))
 }

@@ -10,6 +10,7 @@ pub mod articles;
 pub mod conversations;
 pub mod dashboard_events;
 pub mod knowledge;
+pub mod live;
 pub mod operator;
 pub mod ops;
 pub mod retention;

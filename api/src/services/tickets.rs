@@ -649,7 +649,7 @@ pub async fn reply(
     })
 }
 
-async fn reply_in(
+pub(crate) async fn reply_in(
     conn: &mut Conn,
     ws: &Workspace,
     key: TicketKey,

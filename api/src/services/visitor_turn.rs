@@ -21,13 +21,15 @@ use uuid::Uuid;
 use crate::assistant::builtin::Builtin;
 use crate::assistant::retrieval::{follow_up_query, query_words};
 use crate::assistant::{ArticleText, HistoryLine, Turn};
+use crate::db::live as live_store;
 use crate::db::models::{Conversation, Message, Visitor, Workspace};
 use crate::db::widget_message_keys::{self as message_keys, KeyOf};
 use crate::db::{self, Conn, articles, conversations};
 use crate::domain::actor::Actor;
 use crate::domain::email::Email;
-use crate::domain::enums::{Sender, TicketSource};
+use crate::domain::enums::{Sender, TicketSource, TicketStatus};
 use crate::domain::handoff::{self, Effect, FlowState, Outcome, Reply};
+use crate::domain::live::{self, Answerer};
 use crate::domain::summary::{self, Line};
 use crate::domain::ticket_number::TicketNumber;
 use crate::domain::tickets::{DESCRIPTION_MAX, SUMMARY_MAX, TicketRef};
@@ -182,6 +184,66 @@ async fn append(
     Ok((m, ev))
 }
 
+/// The conversation, locked until the transaction ends.
+async fn locked_conversation(
+    conn: &mut Conn,
+    ws_id: Uuid,
+    conv_id: Uuid,
+) -> ApiResult<Conversation> {
+    conversations::conversation(conn, ws_id, conv_id, true)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("conversation {conv_id} vanished")))
+}
+
+/// Whether a human has the conversation (the assistant then neither answers nor
+/// acknowledges).
+fn human_has(c: &Conversation) -> bool {
+    !Answerer::of(c.taken_over_at, c.taken_over_name.as_deref()).assistant_answers()
+}
+
+/// A visitor message in a taken-over conversation: it waits for the human, and the
+/// ticket rules hold as they do when the assistant answers (a resolved ticket reopens, an
+/// open one counts as updated). The conversation's ticket, and what to publish.
+async fn while_taken_over(
+    conn: &mut Conn,
+    ws_id: Uuid,
+    conv_id: Uuid,
+    ticket: Option<TicketRef>,
+) -> ApiResult<(Option<(Uuid, i64)>, Vec<BusEvent>)> {
+    live_store::visitor_waits(conn, ws_id, conv_id, chrono::Utc::now()).await?;
+    let mut publish = vec![];
+    let ticket = match ticket {
+        Some(t) if t.status == TicketStatus::Resolved => {
+            if let Some(reopened) =
+                tickets::reopen_on_visitor_message_in(conn, ws_id, conv_id).await?
+            {
+                publish.extend(reopened.publish);
+            }
+            Some((t.id, t.number))
+        }
+        Some(t) if t.status.is_open() => {
+            tickets::touch_in(conn, ws_id, t.id).await?;
+            Some((t.id, t.number))
+        }
+        _ => None,
+    };
+    Ok((ticket, publish))
+}
+
+/// Stores the answer with the message's idempotency key (when it has one).
+async fn complete_key(
+    conn: &mut Conn,
+    key_of: Option<KeyOf<'_>>,
+    messages: &[Message],
+    ticket: Option<(Uuid, i64)>,
+) -> ApiResult<()> {
+    if let Some(of) = key_of {
+        let out = serde_json::to_value(answer_out(messages, ticket)).map_err(ApiError::internal)?;
+        message_keys::complete(conn, of, &out).await?;
+    }
+    Ok(())
+}
+
 /// Handles a visitor's message in their conversation (see the module's note on `key`).
 pub async fn handle_visitor_message(
     state: &AppState,
@@ -236,16 +298,31 @@ async fn turn(
     // 1. Store the visitor's message (with its webhooks and its key) and read the context;
     // a resumed turn's message is stored already.
     let mut conn = db::conn(&state.pool).await?;
-    let (visitor_message, ticket, announce) = match resumed {
+    let (visitor_message, ticket, announce, silent) = match resumed {
         Some(m) => {
-            let ticket = conversations::latest_ticket(&mut conn, ws_id, conv_id)
-                .await?
-                .map(TicketRef::from);
-            (m, ticket, None)
+            let first = m.clone();
+            conn.transaction::<_, ApiError, _>(async |c| {
+                let locked = locked_conversation(c, ws_id, conv_id).await?;
+                let ticket = conversations::latest_ticket(c, ws_id, conv_id)
+                    .await?
+                    .map(TicketRef::from);
+                let mut publish = vec![];
+                let silent = if human_has(&locked) {
+                    let (t, evs) = while_taken_over(c, ws_id, conv_id, ticket).await?;
+                    publish.extend(evs);
+                    complete_key(c, key_of, std::slice::from_ref(&first), t).await?;
+                    Some(t)
+                } else {
+                    None
+                };
+                Ok((first.clone(), ticket, publish, silent))
+            })
+            .await?
         }
         None => {
             let hold = hold_until(state, chrono::Utc::now());
             conn.transaction::<_, ApiError, _>(async |c| {
+                let locked = locked_conversation(c, ws_id, conv_id).await?;
                 let ticket = conversations::latest_ticket(c, ws_id, conv_id)
                     .await?
                     .map(TicketRef::from);
@@ -265,14 +342,36 @@ async fn turn(
                     // The same key arrived twice at once: this one stores nothing.
                     return Err(key_in_progress());
                 }
-                Ok((m, ticket, Some(ev)))
+                let mut publish = vec![ev];
+                let silent = if human_has(&locked) {
+                    // A human has the conversation: the assistant says nothing, not even
+                    // an acknowledgement; the ticket rules still hold.
+                    let (t, evs) = while_taken_over(c, ws_id, conv_id, ticket).await?;
+                    publish.extend(evs);
+                    complete_key(c, key_of, std::slice::from_ref(&m), t).await?;
+                    Some(t)
+                } else {
+                    if live::visitor_waits_for_human(false, ticket.map(|t| t.status)) {
+                        live_store::visitor_waits(c, ws_id, conv_id, chrono::Utc::now()).await?;
+                    }
+                    None
+                };
+                Ok((m, ticket, publish, silent))
             })
             .await?
         }
     };
+    if let Some(ticket) = silent {
+        drop(conn);
+        state.publish_all(announce).await;
+        return Ok(TurnResult {
+            messages: vec![visitor_message],
+            ticket,
+        });
+    }
     let history = conversations::messages(&mut conn, ws_id, conv_id, HISTORY + 1).await?;
     drop(conn);
-    state.publish_all(announce.into_iter().collect()).await;
+    state.publish_all(announce).await;
     let previous_visitor_turn = history
         .iter()
         .rev()
@@ -393,6 +492,15 @@ async fn turn(
             let ticket = conversations::latest_ticket(conn, ws_id, conv_id)
                 .await?
                 .map(TicketRef::from);
+            if human_has(&locked) {
+                // Taken over while the engine thought: its answer is dropped unsaid.
+                let (t, evs) = while_taken_over(conn, ws_id, conv_id, ticket).await?;
+                complete_key(conn, key_of, std::slice::from_ref(first), t).await?;
+                return Ok(Changed {
+                    value: (vec![], t),
+                    publish: evs,
+                });
+            }
             let outcome = if flow == turn.flow && ticket == turn.ticket {
                 outcome
             } else {
@@ -428,14 +536,14 @@ async fn turn(
                 stored.push(m);
             }
             conversations::save_flow(conn, ws_id, conv_id, &applied.state.to_json()).await?;
-            if let Some(of) = key_of {
-                // The answer, stored with the key in this transaction: a retry gets it.
-                let mut all = vec![first.clone()];
-                all.extend(stored.iter().cloned());
-                let out = serde_json::to_value(answer_out(&all, applied.ticket))
-                    .map_err(ApiError::internal)?;
-                message_keys::complete(conn, of, &out).await?;
+            if applied.ticket.is_some() {
+                // A ticket was opened or written into: a human is expected now.
+                live_store::visitor_waits(conn, ws_id, conv_id, chrono::Utc::now()).await?;
             }
+            // The answer, stored with the key in this transaction: a retry gets it.
+            let mut all = vec![first.clone()];
+            all.extend(stored.iter().cloned());
+            complete_key(conn, key_of, &all, applied.ticket).await?;
             Ok(Changed {
                 value: (stored, applied.ticket),
                 publish: applied.publish,

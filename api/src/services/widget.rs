@@ -15,6 +15,7 @@ use crate::db::models::{Conversation, Message, NewVisitor, Visitor, Workspace};
 use crate::db::{self, Conn, conversations, workspaces};
 use crate::domain::device;
 use crate::domain::enums::TicketStatus;
+use crate::domain::live as domain_live;
 use crate::domain::origins::check_widget_origin;
 use crate::domain::ticket_number::TicketNumber;
 use crate::error::{ApiError, ApiResult};
@@ -22,11 +23,13 @@ use crate::events::render::{REPLAY_ROWS, bounded_replay, widget_message_frame};
 use crate::events::slots::Holder;
 use crate::events::{Frames, LiveEvent};
 use crate::ratelimit;
-use crate::services::visitor_turn;
+use crate::services::{live as live_svc, visitor_turn};
 use crate::state::AppState;
+use crate::views::conversations::TypingIn;
 use crate::views::messages::MessageOut;
 use crate::views::widget::{
-    CreateSession, MessageList, PostMessage, PostMessageOut, SessionOut, TicketBrief, WidgetConfig,
+    CreateSession, MessageList, PostMessage, PostMessageOut, SessionOut, SetEmail, TicketBrief,
+    WidgetConfig, WidgetLive,
 };
 
 pub const MAX_MESSAGE_CHARS: usize = 4000;
@@ -191,7 +194,17 @@ pub async fn create_session(
             id,
             number: TicketNumber::new(number).to_string(),
         });
+    let live = WidgetLive {
+        agent_name: conv.taken_over_at.map(|_| {
+            conv.taken_over_name
+                .clone()
+                .unwrap_or_else(|| domain_live::AGENT_FALLBACK_NAME.into())
+        }),
+        humans_online: live_svc::humans_online(&mut conn, ws.id).await?,
+        visitor_email: visitor.email.clone(),
+    };
     Ok(SessionOut {
+        live,
         ticket,
         visitor_token: tokens::issue_visitor(&state.config, visitor.id, ws.id)?,
         visitor_id: visitor.id,
@@ -326,6 +339,26 @@ pub async fn post_message(
     })
 }
 
+/// The visitor leaves their email so the team can reply by email (when nobody is online
+/// to answer in the chat). It is the visitor's own address: set or changed by them; a
+/// ticket keeps the email it was created with.
+pub async fn set_email(state: &AppState, v: VisitorId, body: &SetEmail) -> ApiResult<()> {
+    let email = crate::domain::email::Email::parse(&body.email)
+        .map_err(|e| ApiError::validation("email", e.to_string()))?;
+    let mut conn = db::conn(&state.pool).await?;
+    let (ws, visitor, _) = visitor_context(&mut conn, v).await?;
+    conversations::set_visitor_email(&mut conn, ws.id, visitor.id, email.as_str()).await?;
+    Ok(())
+}
+
+/// The visitor is typing (or stopped): an ephemeral event for the dashboard.
+pub async fn typing(state: &AppState, v: VisitorId, body: &TypingIn) -> ApiResult<()> {
+    let mut conn = db::conn(&state.pool).await?;
+    let (ws, _, conv) = visitor_context(&mut conn, v).await?;
+    drop(conn);
+    live_svc::visitor_typing(state, ws.id, conv.id, v.visitor_id, body).await
+}
+
 /// The visitor has seen the conversation up to a message: clears the unread count.
 pub async fn mark_read(state: &AppState, v: VisitorId, up_to: Uuid) -> ApiResult<()> {
     let mut conn = db::conn(&state.pool).await?;
@@ -359,6 +392,8 @@ pub async fn event_frames(
         .acquire(&mut conn, Holder::Visitor(v.visitor_id), &client.ip)
         .await?;
     let (ws_id, conv_id) = (ws.id, conv.id);
+    // The widget is open: the visitor is online while this stream is.
+    let presence = live_svc::visitor_online(state, ws_id, conv_id, v.visitor_id).await?;
     let mut missed: Vec<Message> = Vec::new();
     if let Some(id) = last_seen
         && let Some(m) = conversations::message(&mut conn, ws_id, conv_id, id).await?
@@ -402,9 +437,13 @@ pub async fn event_frames(
                 {
                     Some(widget.clone())
                 }
+                Frames::Live {
+                    widget: Some(widget),
+                    ..
+                } if ours => Some(widget.clone()),
                 _ => None,
             };
             std::future::ready(frame)
         });
-    Ok(slot.hold(crate::events::sse::until(replay.chain(live), ends_at)))
+    Ok(presence.hold(slot.hold(crate::events::sse::until(replay.chain(live), ends_at))))
 }

@@ -40,6 +40,8 @@ pub struct CreateSession {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionOut {
+    /// Who answers now, and what the visitor may expect.
+    pub live: WidgetLive,
     pub visitor_token: String,
     pub visitor_id: Uuid,
     pub conversation_id: Uuid,
@@ -50,6 +52,24 @@ pub struct SessionOut {
     pub config: WidgetConfig,
     /// The conversation's ticket while it is not closed (the widget shows its card).
     pub ticket: Option<TicketBrief>,
+}
+
+/// `POST /widget/email`: the visitor's email, for replies by email.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SetEmail {
+    pub email: String,
+}
+
+/// The conversation's live state as the visitor sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WidgetLive {
+    /// The agent who has the conversation (`null`: the assistant answers).
+    pub agent_name: Option<String>,
+    /// Whether a team member has the dashboard open now; when not, replies come later
+    /// (by email when the visitor's email is known).
+    pub humans_online: bool,
+    /// The visitor's email as the team knows it (their own; `null` when not given).
+    pub visitor_email: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -226,6 +226,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/widget/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The visitor leaves their email, so the team can reply by email when nobody is online
+         *     to answer in the chat.
+         */
+        post: operations["set_visitor_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/widget/events": {
         parameters: {
             query?: never;
@@ -318,6 +338,26 @@ export interface paths {
          *     into a URL).
          */
         post: operations["widget_stream_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The visitor is typing (`typing: true`, again every few seconds) or stopped: the
+         *     dashboard shows it. Ephemeral, never stored; more than 4 events in 10 s are dropped.
+         */
+        post: operations["visitor_typing"];
         delete?: never;
         options?: never;
         head?: never;
@@ -480,7 +520,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Conversations by last activity, newest first, with visitor, last message and ticket. */
+        /**
+         * Conversations by last activity, newest first, with visitor, last message, ticket and
+         *     live state (taken over, waiting for a human, visitor online now). Filters:
+         *     `status=waiting|taken_over|assistant` and `online=true`; live changes arrive on the
+         *     workspace's event stream (`conversation.updated`, `visitor.presence`, `typing`,
+         *     `message.created`).
+         */
         get: operations["list_conversations"];
         put?: never;
         post?: never;
@@ -501,6 +547,91 @@ export interface paths {
         get: operations["get_conversation"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/conversations/{id}/hand-back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand the conversation back to the assistant (the visitor sees a system message). A
+         *     no-op when nobody has it.
+         */
+        post: operations["hand_back_conversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/conversations/{id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply to the visitor in the conversation (no ticket needed). When the conversation has
+         *     a ticket (not closed), this is that ticket's reply: the same timeline and rules as
+         *     `POST …/tickets/{ticket}/replies`, and `email_visitor` emails it. Unless `take_over` is
+         *     `false`, you take the conversation over first when nobody has it.
+         */
+        post: operations["reply_in_conversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/conversations/{id}/take-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take the conversation over: the assistant stops answering (and acknowledging) in it,
+         *     and the visitor sees "<your name> joined the chat". It falls back to the assistant
+         *     after `TAKEOVER_IDLE_MINUTES` without an action of yours (a reply counts), or when you
+         *     hand it back. Taking over your own is a no-op; another agent's needs `force`.
+         */
+        post: operations["take_over_conversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/conversations/{id}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * You are typing (`typing: true`, again every few seconds) or stopped: the visitor's
+         *     widget shows "<your name> is typing…" and other agents see it too. Ephemeral, never
+         *     stored; more than 4 events in 10 s per agent and conversation are dropped.
+         */
+        post: operations["conversation_typing"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1067,7 +1198,7 @@ export interface components {
             items: components["schemas"]["ConversationSummary"][];
             next_cursor?: string | null;
         };
-        ConversationOut: {
+        ConversationOut: components["schemas"]["LiveState"] & {
             /** Format: date-time */
             created_at: string;
             /** Format: uuid */
@@ -1082,7 +1213,21 @@ export interface components {
              */
             visitor_unread_count: number;
         };
-        ConversationSummary: {
+        /** @description `POST …/conversations/{id}/replies` */
+        ConversationReplyIn: {
+            body: string;
+            /**
+             * @description Also email the reply to the visitor (needs the conversation's ticket: the reply is
+             *     then a ticket reply).
+             */
+            email_visitor?: boolean;
+            /**
+             * @description Take the conversation over first when nobody has it (default `true`: the assistant
+             *     must not talk over an agent who replied).
+             */
+            take_over?: boolean | null;
+        };
+        ConversationSummary: components["schemas"]["LiveState"] & {
             /** Format: date-time */
             created_at: string;
             /** Format: uuid */
@@ -1186,6 +1331,21 @@ export interface components {
         };
         LintOut: {
             warnings: components["schemas"]["Warning"][];
+        };
+        /**
+         * @description A conversation's live state: who answers, whether the visitor waits for a human, and
+         *     whether their widget is open now.
+         */
+        LiveState: {
+            taken_over?: components["schemas"]["TakeoverOut"] | null;
+            /** @description The visitor's widget is open now (its live stream is connected). */
+            visitor_online: boolean;
+            /**
+             * Format: date-time
+             * @description The visitor wrote while a human was expected (taken over, or an open ticket) and no
+             *     agent has replied since.
+             */
+            waiting_since?: string | null;
         };
         LoginRequest: {
             email: string;
@@ -1342,6 +1502,8 @@ export interface components {
             config: components["schemas"]["WidgetConfig"];
             /** Format: uuid */
             conversation_id: string;
+            /** @description Who answers now, and what the visitor may expect. */
+            live: components["schemas"]["WidgetLive"];
             /** @description The conversation so far, oldest first. */
             messages: components["schemas"]["MessageOut"][];
             ticket?: components["schemas"]["TicketBrief"] | null;
@@ -1353,6 +1515,10 @@ export interface components {
             /** Format: uuid */
             visitor_id: string;
             visitor_token: string;
+        };
+        /** @description `POST /widget/email`: the visitor's email, for replies by email. */
+        SetEmail: {
+            email: string;
         };
         SetPlan: {
             plan: components["schemas"]["Plan"];
@@ -1375,6 +1541,28 @@ export interface components {
             expires_in: number;
             /** @example hs_3f2a… */
             ticket: string;
+        };
+        /** @description `POST …/conversations/{id}/take-over` */
+        TakeOverIn: {
+            /** @description Take it from another agent who has it (otherwise 409 `already_taken_over`). */
+            force?: boolean;
+        };
+        /** @description A human has the conversation: the assistant stays silent. */
+        TakeoverOut: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: date-time
+             * @description When it goes back to the assistant if the agent does nothing meanwhile (a reply
+             *     moves it; `TAKEOVER_IDLE_MINUTES` after the agent's last action).
+             */
+            falls_back_at?: string | null;
+            name: string;
+            /**
+             * Format: uuid
+             * @description The user who took it over (`null` for an API key, or a deleted user).
+             */
+            user_id?: string | null;
         };
         TicketBrief: {
             /** Format: uuid */
@@ -1505,6 +1693,11 @@ export interface components {
              */
             refresh_token?: string | null;
         };
+        /** @description `POST …/conversations/{id}/typing` and `POST /widget/typing` */
+        TypingIn: {
+            /** @description `true` while typing (send it again every few seconds), `false` when stopped. */
+            typing: boolean;
+        };
         UpdateMember: {
             role: components["schemas"]["Role"];
         };
@@ -1611,6 +1804,18 @@ export interface components {
             greeting: string;
             tickets_enabled: boolean;
             workspace_name: string;
+        };
+        /** @description The conversation's live state as the visitor sees it. */
+        WidgetLive: {
+            /** @description The agent who has the conversation (`null`: the assistant answers). */
+            agent_name?: string | null;
+            /**
+             * @description Whether a team member has the dashboard open now; when not, replies come later
+             *     (by email when the visitor's email is known).
+             */
+            humans_online: boolean;
+            /** @description The visitor's email as the team knows it (their own; `null` when not given). */
+            visitor_email?: string | null;
         };
         WorkspaceOut: {
             /** @description Origins allowed to embed the widget (empty: any). */
@@ -2429,6 +2634,71 @@ export interface operations {
             };
         };
     };
+    set_visitor_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetEmail"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not a valid email address */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     events_stream: {
         parameters: {
             query?: {
@@ -2787,6 +3057,70 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    visitor_typing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypingIn"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3845,6 +4179,13 @@ export interface operations {
                 cursor?: string | null;
                 /** @description 1..100, default 25 */
                 limit?: number | null;
+                /**
+                 * @description `waiting` (the visitor waits for a human reply), `taken_over` (a human has it) or
+                 *     `assistant` (the assistant answers); none: all.
+                 */
+                status?: string | null;
+                /** @description `true`: only conversations whose visitor has the widget open now. */
+                online?: boolean | null;
             };
             header?: never;
             path: {
@@ -3928,6 +4269,297 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    hand_back_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reply_in_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConversationReplyIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"];
+                };
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an empty body, or email_visitor without a ticket */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    take_over_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TakeOverIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description already_taken_over: another agent has it (send `force: true` to take it from them) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields (`validation`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    conversation_typing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypingIn"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

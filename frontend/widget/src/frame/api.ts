@@ -93,6 +93,16 @@ export class WidgetApi {
     return this.call<void>('POST', '/api/v1/widget/read', '', { up_to: upTo } satisfies Schemas['MarkRead']);
   }
 
+  /** The visitor is typing (or stopped); the dashboard shows it. */
+  typing(typing: boolean) {
+    return this.call<void>('POST', '/api/v1/widget/typing', '', { typing } satisfies Schemas['TypingIn']);
+  }
+
+  /** The visitor's email, so the team can reply by email. */
+  setEmail(email: string) {
+    return this.call<void>('POST', '/api/v1/widget/email', '', { email } satisfies Schemas['SetEmail']);
+  }
+
   /** The live stream's URL with a fresh single-use ticket (the token stays out of URLs). */
   async streamUrl(): Promise<string> {
     const t = await this.call<Schemas['StreamTicketOut']>('POST', '/api/v1/widget/stream-tickets');

@@ -423,3 +423,106 @@ describe('frame app: where the conversation is scrolled when the chat is shown',
     expect(box.top).toBe(2100 - 400);
   });
 });
+
+describe('frame app: live chat with a human', () => {
+  const withLive = (live: { agent_name: string | null; humans_online: boolean; visitor_email: string | null }, messages: Message[] = [], ticket: typeof TICKET | null = null) => ({
+    ...session(messages, 0, ticket),
+    live,
+  });
+
+  it('shows who joined, the agent typing with their name, and never the assistant dots while a human has the chat', async () => {
+    let answer!: (r: Reply) => void;
+    const { root } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: withLive({ agent_name: null, humans_online: true, visitor_email: null }) }),
+      'POST /api/v1/widget/messages': () => new Promise<Reply>((r) => (answer = r)),
+    });
+    await settle();
+    const es = FakeES.last!;
+    es.opened();
+    expect(q(root, '.sub').textContent).toBe('We usually answer right away');
+    es.emit('message.created', msg('system', 'Sam Agent joined the chat'));
+    es.emit('conversation.updated', { agent_name: 'Sam Agent' });
+    await settle();
+    expect(texts(root, '.m.system .body')).toEqual(['Sam Agent joined the chat']);
+    expect(q(root, '.sub').textContent).toBe("You're chatting with Sam Agent");
+    es.emit('typing', { sender: 'agent', name: 'Sam Agent', typing: true });
+    await settle();
+    expect(q(root, '.typing').hidden).toBe(false);
+    expect(q(root, '.tw').textContent).toBe('Sam Agent is typing…');
+    // The agent's message ends the indicator.
+    es.emit('message.created', msg('agent', 'Hi, Sam here', { author_name: 'Sam Agent' }));
+    await settle();
+    expect(q(root, '.typing').hidden).toBe(true);
+    // Sending while a human has the chat: no assistant "thinking" dots.
+    type(root, 'Thanks Sam');
+    await tick();
+    expect(q(root, '.typing').hidden).toBe(true);
+    answer({ status: 201, body: { messages: [msg('visitor', 'Thanks Sam')], ticket: null } });
+    await settle();
+    // Handed back: the header says so again.
+    es.emit('conversation.updated', { agent_name: null });
+    await settle();
+    expect(q(root, '.sub').textContent).toBe('We usually answer right away');
+  });
+
+  it('sends the visitor typing to the team, throttled, and a stop when the composer is cleared', async () => {
+    const { root, calls } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: withLive({ agent_name: 'Sam', humans_online: true, visitor_email: null }) }),
+      'POST /api/v1/widget/typing': () => ({ status: 204 }),
+    });
+    await settle();
+    const t = q(root, 'textarea') as HTMLTextAreaElement;
+    t.value = 'I need';
+    t.dispatchEvent(new Event('input'));
+    t.value = 'I need to';
+    t.dispatchEvent(new Event('input'));
+    await settle();
+    // Throttled: one `typing: true` for a burst of keystrokes.
+    expect(calls.filter((c) => c.path === '/api/v1/widget/typing').map((c) => c.body)).toEqual([{ typing: true }]);
+    t.value = '';
+    t.dispatchEvent(new Event('input'));
+    await settle();
+    expect(calls.filter((c) => c.path === '/api/v1/widget/typing').map((c) => c.body)).toEqual([{ typing: true }, { typing: false }]);
+  });
+
+  it('when nobody is online: promises an email reply to the known address, or asks for one', async () => {
+    const { root } = setup({
+      'POST /api/v1/widget/sessions': () => ({
+        status: 201,
+        body: withLive({ agent_name: null, humans_online: false, visitor_email: 'ann@example.com' }, [confirmation()], TICKET),
+      }),
+    });
+    await settle();
+    expect(q(root, '.away').hidden).toBe(false);
+    expect(q(root, '.away .at').textContent).toBe("Our team is away right now. We'll reply by email at ann@example.com.");
+
+    localStorage.clear();
+    FakeES.all = [];
+    const second = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: withLive({ agent_name: 'Sam', humans_online: false, visitor_email: null }) }),
+      'POST /api/v1/widget/email': (b) => ((b as { email: string }).email.includes('@') ? { status: 204 } : { status: 422, body: { error: { code: 'validation_failed', message: 'bad' } } }),
+    });
+    await settle();
+    const r = second.root;
+    expect(q(r, '.away .at').textContent).toBe("Our team is away right now. Leave your email and we'll reply by email.");
+    const input = q(r, '#hf-away-email') as HTMLInputElement;
+    input.value = 'nope';
+    (q(r, '.away form') as HTMLFormElement).dispatchEvent(new Event('submit', { cancelable: true }));
+    await settle();
+    expect(q(r, '#hf-away-err').textContent).toContain('valid email');
+    expect(second.calls.some((c) => c.path === '/api/v1/widget/email')).toBe(false);
+    input.value = 'Ann@Example.com';
+    (q(r, '.away form') as HTMLFormElement).dispatchEvent(new Event('submit', { cancelable: true }));
+    await settle();
+    expect(second.calls.find((c) => c.path === '/api/v1/widget/email')?.body).toEqual({ email: 'Ann@Example.com' });
+    expect(q(r, '.away .at').textContent).toBe("Our team is away right now. We'll reply by email at ann@example.com.");
+  });
+
+  it('says nothing about email while the assistant answers and no ticket is open', async () => {
+    const { root } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: withLive({ agent_name: null, humans_online: false, visitor_email: null }) }),
+    });
+    await settle();
+    expect(q(root, '.away').hidden).toBe(true);
+  });
+});

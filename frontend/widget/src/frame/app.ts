@@ -32,6 +32,8 @@ export class ChatApp {
       retry: (local) => session.retry(local),
       discard: (local) => session.discard(local),
       reconnect: () => void session.connect(),
+      typed: (text) => session.typed(text),
+      leaveEmail: (value) => session.leaveEmail(value),
       close: post && (() => post({ event: 'close' })),
     });
     session.onChange((scroll) => this.view.render(session.state, scroll));

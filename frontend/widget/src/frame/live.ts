@@ -12,10 +12,28 @@ const MAX_REOPENS = 20;
 /** A stream the server ended (token expiry, a deploy) comes back after this. */
 const RESUME_MS = 250;
 
+/** `typing`: an agent is typing (or stopped). */
+export interface AgentTyping {
+  name: string;
+  typing: boolean;
+}
+
 export interface LiveHandlers {
   message(m: Message): void;
+  /** An agent is typing, or stopped. */
+  typing?(t: AgentTyping): void;
+  /** Who has the chat now (`null`: the assistant answers). */
+  agent?(name: string | null): void;
   /** The stream is open again after a gap, or the server said `resync`: fetch what was missed. */
   resumed(): void;
+}
+
+function parse(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return null;
+  }
 }
 
 export class LiveStream {
@@ -63,6 +81,14 @@ export class LiveStream {
         return; // a malformed event
       }
       this.on.message(m);
+    });
+    es.addEventListener('typing', (ev) => {
+      const d = parse((ev as MessageEvent).data) as Partial<AgentTyping> | null;
+      if (d && typeof d.name === 'string' && typeof d.typing === 'boolean') this.on.typing?.({ name: d.name, typing: d.typing });
+    });
+    es.addEventListener('conversation.updated', (ev) => {
+      const d = parse((ev as MessageEvent).data) as { agent_name?: unknown } | null;
+      if (d) this.on.agent?.(typeof d.agent_name === 'string' ? d.agent_name : null);
     });
     es.addEventListener('resync', () => this.on.resumed());
     es.addEventListener('error', () => {

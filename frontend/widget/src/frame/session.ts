@@ -5,7 +5,12 @@
 import { isEmail, visitorTokenKey, type ToLoader } from '../shared/protocol';
 import { ApiError, type Message, type Session, type SessionRequest, type WidgetApi } from './api';
 import { LiveStream } from './live';
-import { asksForEmail, merge, rateLimitText, SEND_FAILED, type ChatState, type Pending, type Phase } from './state';
+import { asksForEmail, expectation, merge, rateLimitText, SEND_FAILED, type ChatState, type Pending, type Phase } from './state';
+
+/** The visitor's typing is sent at most this often while they type. */
+const TYPING_EVERY_MS = 3000;
+/** An agent's typing indicator goes away without news for this long. */
+const AGENT_TYPING_MS = 6000;
 
 export interface SessionDeps {
   key: string;
@@ -68,6 +73,15 @@ export class ChatSession {
   private conversationId = '';
   private memToken: string | null = null;
   private readonly listeners: Listener[] = [];
+  // Live chat with a human
+  private agentName: string | null = null;
+  private agentTyping: string | null = null;
+  private agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
+  private humansOnline = true;
+  private visitorEmail: string | null = null;
+  private ticketOpen = false;
+  private typingSentAt = 0;
+  private awayEmailError = '';
 
   constructor(private readonly d: SessionDeps) {}
 
@@ -76,7 +90,21 @@ export class ChatSession {
   }
 
   get state(): ChatState {
+    const emailRequested = this.phase === 'ready' && this.pending.length === 0 && asksForEmail(this.messages);
     return {
+      agentName: this.agentName,
+      agentTyping: this.agentTyping,
+      expectation:
+        this.phase === 'ready'
+          ? expectation({
+              humansOnline: this.humansOnline,
+              agentName: this.agentName,
+              ticketOpen: this.ticketOpen,
+              visitorEmail: this.visitorEmail,
+              emailRequested,
+            })
+          : null,
+      awayEmailError: this.awayEmailError,
       phase: this.phase,
       phaseError: this.phaseError,
       title: this.title,
@@ -87,7 +115,7 @@ export class ChatSession {
       sending: this.sending,
       unread: this.unread,
       open: this.open,
-      emailRequested: this.phase === 'ready' && this.pending.length === 0 && asksForEmail(this.messages),
+      emailRequested,
       emailError: this.emailError,
     };
   }
@@ -168,6 +196,10 @@ export class ChatSession {
     this.greeting = s.config.greeting || 'Hi! How can we help you today?';
     this.messages = merge([], s.messages);
     this.unread = Math.max(0, Number(s.unread_count) || 0);
+    this.agentName = s.live?.agent_name ?? null;
+    this.humansOnline = s.live?.humans_online ?? true;
+    this.visitorEmail = s.live?.visitor_email ?? null;
+    this.ticketOpen = Boolean(s.ticket);
     this.phase = 'ready';
     this.emit(true);
     this.reportUnread();
@@ -182,7 +214,30 @@ export class ChatSession {
   private listen() {
     const ES = this.d.EventSource === undefined ? (globalThis.EventSource ?? null) : this.d.EventSource;
     if (!ES || !this.d.api.token) return;
-    new LiveStream(ES, () => this.d.api.streamUrl(), { message: (m) => this.onLive(m), resumed: () => void this.catchUp() }).open();
+    new LiveStream(ES, () => this.d.api.streamUrl(), {
+      message: (m) => this.onLive(m),
+      resumed: () => void this.catchUp(),
+      typing: (t) => this.onAgentTyping(t.name, t.typing),
+      agent: (name) => {
+        this.agentName = name;
+        if (name) this.humansOnline = true;
+        this.emit(false);
+      },
+    }).open();
+  }
+
+  private onAgentTyping(name: string, typing: boolean) {
+    clearTimeout(this.agentTypingTimer);
+    this.agentTyping = typing ? name : null;
+    if (typing) {
+      // Someone is there: the honest expectation is a reply here.
+      this.humansOnline = true;
+      this.agentTypingTimer = setTimeout(() => {
+        this.agentTyping = null;
+        this.emit(false);
+      }, AGENT_TYPING_MS);
+    }
+    this.emit(typing);
   }
 
   /** After a reconnect or a `resync` event: fetch what arrived while the stream was down. */
@@ -205,7 +260,11 @@ export class ChatSession {
     }
     if (this.messages.some((x) => x.id === m.id)) return;
     this.messages = merge(this.messages, [m]);
+    if (m.action?.type === 'ticket_created') this.ticketOpen = true;
     if (m.sender === 'agent') {
+      clearTimeout(this.agentTypingTimer);
+      this.agentTyping = null;
+      this.humansOnline = true;
       this.unread++;
       this.reportUnread();
     }
@@ -221,6 +280,46 @@ export class ChatSession {
     if (!body || this.phase !== 'ready' || this.sending) return false;
     void this.send(body);
     return true;
+  }
+
+  /** The visitor types in the composer: the team sees it (throttled; only when someone may be watching). */
+  typed(text: string) {
+    if (this.phase !== 'ready' || !this.humansOnline) return;
+    const now = Date.now();
+    if (!text.trim()) {
+      this.stoppedTyping();
+      return;
+    }
+    if (now - this.typingSentAt < TYPING_EVERY_MS) return;
+    this.typingSentAt = now;
+    this.d.api.typing(true).catch(() => undefined);
+  }
+
+  private stoppedTyping() {
+    if (!this.typingSentAt) return;
+    this.typingSentAt = 0;
+    this.d.api.typing(false).catch(() => undefined);
+  }
+
+  /** The visitor leaves their email while the team is away (replies then come by email). */
+  async leaveEmail(value: string): Promise<'sent' | 'invalid'> {
+    const v = value.trim();
+    if (!isEmail(v)) {
+      this.awayEmailError = v ? 'Please enter a valid email address, like name@example.com.' : 'Please enter your email address.';
+      this.emit(false);
+      return 'invalid';
+    }
+    try {
+      await this.d.api.setEmail(v);
+    } catch (e) {
+      this.awayEmailError = asApiError(e).message;
+      this.emit(false);
+      return 'invalid';
+    }
+    this.awayEmailError = '';
+    this.visitorEmail = v.toLowerCase();
+    this.emit(true);
+    return 'sent';
   }
 
   /** The email step: checked here first (the server validates again). */
@@ -259,12 +358,14 @@ export class ChatSession {
     p.state = 'sending';
     p.error = undefined;
     if (!reuse) this.pending.push(p);
+    this.stoppedTyping();
     this.sending = true;
     this.emit(true);
     try {
       const r = await this.d.api.send(body, this.page.page_url, p.key);
       this.pending = this.pending.filter((x) => x !== p);
       this.messages = merge(this.messages, r.messages);
+      if (r.ticket) this.ticketOpen = true;
       this.d.post?.({ event: 'conversation', payload: { active: true } });
     } catch (e) {
       const err = asApiError(e);

@@ -28,7 +28,7 @@ export interface ChatState {
   /** The conversation, oldest first. */
   readonly messages: readonly Message[];
   readonly pending: readonly Readonly<Pending>[];
-  /** A message is on its way (the typing indicator shows; sending waits). */
+  /** A message is on its way (the typing indicator shows, unless a human has the chat; sending waits). */
   readonly sending: boolean;
   readonly unread: number;
   /** The chat is open on the host page (always true when the frame runs on its own). */
@@ -36,6 +36,33 @@ export interface ChatState {
   /** The last message asks for the visitor's email: the email step shows. */
   readonly emailRequested: boolean;
   readonly emailError: string;
+  /** The agent who has the chat (`null`: the assistant answers). */
+  readonly agentName: string | null;
+  /** The agent typing right now, if any. */
+  readonly agentTyping: string | null;
+  /** What the visitor may expect while a human is expected but nobody is online. */
+  readonly expectation: Expectation | null;
+  readonly awayEmailError: string;
+}
+
+/** The honest expectation when the team is away: replies by email (to a known address), or
+ * a request for one. */
+export type Expectation = { kind: 'email'; email: string } | { kind: 'ask' };
+
+/**
+ * A human is expected (the chat is taken over, or the conversation has an open ticket) and no
+ * team member is online: say where the reply will come. Without a known email, ask for one.
+ */
+export function expectation(s: {
+  humansOnline: boolean;
+  agentName: string | null;
+  ticketOpen: boolean;
+  visitorEmail: string | null;
+  emailRequested: boolean;
+}): Expectation | null {
+  if (s.humansOnline || s.emailRequested) return null;
+  if (!s.agentName && !s.ticketOpen) return null;
+  return s.visitorEmail ? { kind: 'email', email: s.visitorEmail } : { kind: 'ask' };
 }
 
 /** Messages merged by id (first copy wins) and ordered by time, oldest first. */

@@ -14,6 +14,10 @@ export interface ViewHandlers {
   retry(local: number): void;
   discard(local: number): void;
   reconnect(): void;
+  /** The composer's text changed (the team may see the visitor typing). */
+  typed(text: string): void;
+  /** The visitor leaves their email while the team is away. */
+  leaveEmail(value: string): Promise<'sent' | 'invalid'>;
   /** Close button or Escape; null when there is nothing to close (the frame runs on its own). */
   close: (() => void) | null;
 }
@@ -25,6 +29,13 @@ export class ChatView {
   private readonly log: HTMLDivElement;
   private readonly list: HTMLDivElement;
   private readonly typing: HTMLDivElement;
+  private readonly typingWho: HTMLSpanElement;
+  private readonly sub: HTMLSpanElement;
+  private readonly away: HTMLDivElement;
+  private readonly awayText: HTMLParagraphElement;
+  private readonly awayForm: HTMLFormElement;
+  private readonly awayInput: HTMLInputElement;
+  private readonly awayErr: HTMLDivElement;
   private readonly emailForm: HTMLFormElement;
   private readonly emailInput: HTMLInputElement;
   private readonly emailBtn: HTMLButtonElement;
@@ -44,7 +55,43 @@ export class ChatView {
     this.closeBtn.hidden = !on.close;
     this.title = h('strong', { id: 'hf-title' }, 'Chat');
     this.list = h('div', { class: 'list' });
-    this.typing = h('div', { class: 'typing', role: 'status', 'aria-label': 'Assistant is typing', hidden: true }, h('span'), h('span'), h('span'));
+    this.typingWho = h('span', { class: 'tw', hidden: true });
+    this.typing = h(
+      'div',
+      { class: 'typing', role: 'status', 'aria-label': 'Assistant is typing', hidden: true },
+      h('span', { class: 'dots' }, h('span'), h('span'), h('span')),
+      this.typingWho,
+    );
+    this.sub = h('span', { class: 'sub' }, 'We usually answer right away');
+    this.awayText = h('p', { class: 'at' });
+    this.awayInput = h('input', {
+      type: 'email',
+      name: 'away-email',
+      id: 'hf-away-email',
+      autocomplete: 'email',
+      inputmode: 'email',
+      placeholder: 'you@example.com',
+      'aria-label': 'Your email, for our reply',
+      'aria-describedby': 'hf-away-err',
+    });
+    this.awayErr = h('div', { class: 'ferr', id: 'hf-away-err', role: 'alert' });
+    this.awayForm = h(
+      'form',
+      {
+        class: 'erow',
+        novalidate: true,
+        'aria-label': 'Leave your email',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void on.leaveEmail(this.awayInput.value).then((r) => {
+            if (r === 'sent') this.awayInput.value = '';
+          });
+        },
+      },
+      this.awayInput,
+      h('button', { type: 'submit', class: 'ebtn' }, 'Send'),
+    );
+    this.away = h('div', { class: 'away', role: 'status', hidden: true }, this.awayText, this.awayForm, this.awayErr);
     this.emailInput = h('input', {
       type: 'email',
       name: 'email',
@@ -70,7 +117,7 @@ export class ChatView {
       'div',
       { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation', tabindex: '0' },
       this.list,
-      h('div', { class: 'tail' }, this.typing, this.emailForm, this.status),
+      h('div', { class: 'tail' }, this.typing, this.emailForm, this.away, this.status),
     );
     this.input = h('textarea', { rows: '1', 'aria-label': 'Message', placeholder: 'Type your message…', maxlength: '4000', disabled: true });
     this.sendBtn = h('button', { type: 'submit', class: 'send', 'aria-label': 'Send message', disabled: true }, icon(ICONS.send, 20));
@@ -83,7 +130,7 @@ export class ChatView {
     this.shell = h(
       'div',
       { class: 'hf' },
-      h('header', { class: 'hd' }, h('div', { class: 'ttl' }, this.title, h('span', { class: 'sub' }, 'We usually answer right away')), this.closeBtn),
+      h('header', { class: 'hd' }, h('div', { class: 'ttl' }, this.title, this.sub), this.closeBtn),
       this.log,
       composer,
       h('div', { class: 'ft' }, 'Powered by Handoff'),
@@ -95,7 +142,10 @@ export class ChatView {
         this.submitComposer();
       }
     });
-    this.input.addEventListener('input', () => this.autosize());
+    this.input.addEventListener('input', () => {
+      this.autosize();
+      on.typed(this.input.value);
+    });
     this.emailInput.addEventListener('input', () => on.emailEdited());
     this.log.addEventListener('scroll', () => this.onScroll());
     document.addEventListener('keydown', (e) => this.onKey(e));
@@ -109,7 +159,8 @@ export class ChatView {
     this.title.textContent = s.title;
     this.renderStatus(s);
     this.renderList(s);
-    this.typing.hidden = !s.sending;
+    this.renderTyping(s);
+    this.renderAway(s);
     this.renderEmail(s);
     this.input.disabled = s.phase !== 'ready';
     this.sendBtn.disabled = s.phase !== 'ready' || s.sending;
@@ -167,6 +218,32 @@ export class ChatView {
       this.nodes.set(key, n);
     }
     return n;
+  }
+
+  /** The assistant thinking (while a message is sent and no human has the chat), or "<agent> is typing…". */
+  private renderTyping(s: ChatState) {
+    const who = s.agentTyping;
+    this.typing.hidden = !(who || (s.sending && !s.agentName));
+    this.typingWho.hidden = !who;
+    this.typingWho.textContent = who ? `${who} is typing…` : '';
+    this.typing.setAttribute('aria-label', who ? `${who} is typing` : 'Assistant is typing');
+    const sub = s.agentName ? `You're chatting with ${s.agentName}` : 'We usually answer right away';
+    if (this.sub.textContent !== sub) this.sub.textContent = sub;
+  }
+
+  /** The team is away: where the reply will come, or a request for an email. */
+  private renderAway(s: ChatState) {
+    const e = s.expectation;
+    this.away.hidden = !e;
+    this.awayForm.hidden = e?.kind !== 'ask';
+    this.awayErr.textContent = e?.kind === 'ask' ? s.awayEmailError : '';
+    const text =
+      e?.kind === 'email'
+        ? `Our team is away right now. We'll reply by email at ${e.email}.`
+        : e?.kind === 'ask'
+          ? "Our team is away right now. Leave your email and we'll reply by email."
+          : '';
+    if (this.awayText.textContent !== text) this.awayText.textContent = text;
   }
 
   private renderEmail(s: ChatState) {

@@ -1,16 +1,162 @@
 import { useQuery } from '@tanstack/react-query';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { Card, ErrorBox, Spinner, StatusBadge } from '../../../components/ui';
-import { dateTime } from '../../../lib/time';
+import { Button, Card, ErrorBox, Spinner, StatusBadge } from '../../../components/ui';
+import { useTyping } from '../../../lib/live-typing';
+import { dateTime, messageTime } from '../../../lib/time';
+import type { ConversationDetail } from '../../../lib/types';
+import { useSession } from '../../auth/api/auth';
 import { useWs } from '../../workspaces/api/workspaces';
-import { conversationQuery } from '../api/conversations';
+import { conversationQuery, sendTyping, useConversationReply, useHandBack, useTakeOver } from '../api/conversations';
 import { MessageList } from './MessageList';
 import { VisitorInfo } from './VisitorInfo';
+
+/** The agent's typing is sent at most this often while they type. */
+const TYPING_EVERY_MS = 3000;
+
+type Conversation = ConversationDetail['conversation'];
+
+/** Who answers the visitor now, in one line. */
+export function answererText(c: Conversation, myId: string | undefined): string {
+  const t = c.taken_over;
+  if (!t) return 'The AI assistant answers this conversation.';
+  const who = t.user_id && t.user_id === myId ? 'You have' : `${t.name} has`;
+  const back = t.falls_back_at ? ` It goes back to the AI at ${messageTime(t.falls_back_at)} if nobody replies.` : '';
+  return `${who} this conversation: the AI assistant stays silent.${back}`;
+}
+
+function LiveControls({ ws, id, c, myId }: { ws: string; id: string; c: Conversation; myId: string | undefined }) {
+  const takeOver = useTakeOver(ws, id);
+  const handBack = useHandBack(ws, id);
+  const t = c.taken_over;
+  const mine = Boolean(t && t.user_id && t.user_id === myId);
+  const conflict = takeOver.error && 'code' in takeOver.error && takeOver.error.code === 'already_taken_over';
+  return (
+    <div className="live-controls">
+      <p className={`live-state ${t ? 'is-human' : ''}`} data-testid="answerer" role="status">
+        {answererText(c, myId)}
+      </p>
+      <div className="live-actions">
+        {!t || !mine ? (
+          <Button variant="primary" size="sm" busy={takeOver.isPending} onClick={() => takeOver.mutate({ force: Boolean(t) && Boolean(conflict) })}>
+            {t && conflict ? `Take over from ${t.name}` : 'Take over'}
+          </Button>
+        ) : null}
+        {t ? (
+          <Button size="sm" busy={handBack.isPending} onClick={() => handBack.mutate({})}>
+            Hand back to AI
+          </Button>
+        ) : null}
+      </div>
+      {takeOver.error ? <ErrorBox error={takeOver.error} /> : null}
+      {handBack.error ? <ErrorBox error={handBack.error} /> : null}
+    </div>
+  );
+}
+
+function LiveReply({ ws, id, data }: { ws: string; id: string; data: ConversationDetail }) {
+  const reply = useConversationReply(ws, id);
+  const [body, setBody] = useState('');
+  const [emailToo, setEmailToo] = useState(false);
+  const sentAt = useRef(0);
+  const fid = useId();
+  const ticket = data.ticket && data.ticket.status !== 'closed' ? data.ticket : null;
+  const online = data.conversation.visitor_online;
+  const stopTyping = () => {
+    if (!sentAt.current) return;
+    sentAt.current = 0;
+    sendTyping(ws, id, false);
+  };
+  // Leaving the page while typing: the visitor's indicator goes away.
+  useEffect(() => () => stopTyping(), []); // eslint-disable-line react-hooks/exhaustive-deps
+  const onText = (text: string) => {
+    setBody(text);
+    if (!text.trim()) return stopTyping();
+    const now = Date.now();
+    if (now - sentAt.current >= TYPING_EVERY_MS) {
+      sentAt.current = now;
+      sendTyping(ws, id, true);
+    }
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const text = body.trim();
+    if (!text) return;
+    stopTyping();
+    reply.mutate(
+      { body: text, email_visitor: Boolean(ticket) && emailToo },
+      {
+        onSuccess: () => {
+          setBody('');
+          setEmailToo(false);
+        },
+      },
+    );
+  };
+  const email = data.visitor.email;
+  return (
+    <section className="card reply o-reply" aria-labelledby={`${fid}-title`}>
+      <h2 className="card-title" id={`${fid}-title`}>
+        Reply
+      </h2>
+      <form onSubmit={submit} className="stack">
+        <label htmlFor={`${fid}-body`} className="sr-only">
+          Your reply
+        </label>
+        <textarea
+          id={`${fid}-body`}
+          className="input textarea"
+          rows={3}
+          placeholder={online ? 'Type your reply: the visitor sees it at once…' : 'Type your reply…'}
+          value={body}
+          onChange={(e) => onText(e.target.value)}
+          onBlur={stopTyping}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) submit(e);
+          }}
+          aria-describedby={`${fid}-note`}
+        />
+        <div className="reply-foot">
+          {ticket && email ? (
+            <label className="check">
+              <input type="checkbox" checked={emailToo} onChange={(e) => setEmailToo(e.target.checked)} />
+              <span>also email this reply</span>
+            </label>
+          ) : (
+            <span />
+          )}
+          <Button type="submit" variant="primary" busy={reply.isPending} disabled={!body.trim()}>
+            Send
+          </Button>
+        </div>
+        <p className="field-hint" id={`${fid}-note`}>
+          {online ? 'The visitor has the chat open: your reply appears there at once.' : 'The visitor is not on your site now: they see your reply when they open the chat again.'}{' '}
+          {ticket ? `It is a reply on ticket ${ticket.number} (same timeline)${email ? `, and can be emailed to ${email}` : ''}.` : null}{' '}
+          {!data.conversation.taken_over ? 'Replying takes the conversation over: the AI assistant stays silent until you hand it back.' : null}
+        </p>
+        {reply.error ? <ErrorBox error={reply.error} /> : null}
+      </form>
+    </section>
+  );
+}
+
+function TypingLine({ id, myName }: { id: string; myName: string | undefined }) {
+  const typing = useTyping(id);
+  const agents = typing.agents.filter((a) => a.name !== myName).map((a) => a.name);
+  const text = typing.visitor ? 'The visitor is typing…' : agents.length ? `${agents.join(', ')} ${agents.length === 1 ? 'is' : 'are'} typing…` : '';
+  return (
+    <p className="typing-line" role="status" aria-live="polite" data-testid="typing-line">
+      {text}
+    </p>
+  );
+}
 
 export function ConversationPage() {
   const ws = useWs();
   const id = useParams().id ?? '';
   const q = useQuery(conversationQuery(ws, id));
+  const me = useSession()?.user;
+  const d = q.data;
   return (
     <div className="page ticket-page">
       <Link to={`/w/${ws}/conversations`} className="back-link">
@@ -18,31 +164,38 @@ export function ConversationPage() {
       </Link>
       {q.isPending ? <Spinner label="Loading conversation…" /> : null}
       {q.error ? <ErrorBox error={q.error} onRetry={() => void q.refetch()} /> : null}
-      {q.data ? (
+      {d ? (
         <>
           <header className="ticket-head">
             <div className="ticket-head-main">
-              <h1 className="page-title">Conversation with {q.data.visitor.email ?? 'an anonymous visitor'}</h1>
-              <p className="muted">Started {dateTime(q.data.conversation.created_at)} · read-only</p>
+              <h1 className="page-title">Conversation with {d.visitor.email ?? 'an anonymous visitor'}</h1>
+              <p className="muted">
+                <span className={`presence ${d.conversation.visitor_online ? 'is-online' : ''}`} aria-hidden="true" />
+                <span data-testid="presence">{d.conversation.visitor_online ? 'Online now' : 'Not on your site now'}</span> · Started{' '}
+                {dateTime(d.conversation.created_at)}
+              </p>
             </div>
-            {q.data.ticket ? (
+            {d.ticket ? (
               <div className="ticket-head-actions">
-                <Link className="btn btn-primary btn-sm" to={`/w/${ws}/tickets/${q.data.ticket.number}`}>
-                  Open ticket {q.data.ticket.number}
+                <Link className="btn btn-secondary btn-sm" to={`/w/${ws}/tickets/${d.ticket.number}`}>
+                  Open ticket {d.ticket.number}
                 </Link>
-                <StatusBadge status={q.data.ticket.status} />
+                <StatusBadge status={d.ticket.status} />
               </div>
             ) : null}
           </header>
           <div className="ticket-layout">
             <div className="ticket-main">
+              <LiveControls ws={ws} id={id} c={d.conversation} myId={me?.id} />
               <Card title="Messages" id="messages">
-                <MessageList messages={q.data.messages} visitorLabel={q.data.visitor.email ?? 'Visitor'} />
+                <MessageList messages={d.messages} visitorLabel={d.visitor.email ?? 'Visitor'} />
+                <TypingLine id={id} myName={me?.name} />
               </Card>
+              <LiveReply ws={ws} id={id} data={d} />
             </div>
             <aside className="ticket-side" aria-label="Visitor">
               <Card title="Visitor" id="visitor">
-                <VisitorInfo visitor={q.data.visitor} />
+                <VisitorInfo visitor={d.visitor} />
               </Card>
             </aside>
           </div>

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
 import { useToast } from '../../../components/ui';
+import { onMessageFrom, onTyping, type TypingEvent } from '../../../lib/live-typing';
 import { useEventStream } from '../../../lib/sse';
 import type { Ticket } from '../../../lib/types';
 import { ticketsKey } from './tickets';
@@ -46,10 +47,16 @@ export function useLiveWorkspace(ws: string) {
       },
       'ticket.updated': () => refreshTickets(),
       'message.created': (data) => {
-        const d = data as { ticket_id?: string | null } | null;
+        const d = data as { ticket_id?: string | null; message?: { conversation_id?: string; sender?: string; author_name?: string | null } } | null;
         if (d?.ticket_id) refreshTickets();
+        if (d?.message?.conversation_id && d.message.sender) onMessageFrom(d.message.conversation_id, d.message.sender, d.message.author_name);
         void qc.invalidateQueries({ queryKey: ['ws', ws, 'conversations'] });
       },
+      // A conversation was taken over, handed back or fell back to the assistant; the
+      // visitor's widget opened or closed: reload what shows it.
+      'conversation.updated': () => void qc.invalidateQueries({ queryKey: ['ws', ws, 'conversations'] }),
+      'visitor.presence': () => void qc.invalidateQueries({ queryKey: ['ws', ws, 'conversations'] }),
+      typing: (data) => onTyping(data as TypingEvent),
     },
     { onReconnect: () => void qc.invalidateQueries({ queryKey: ['ws', ws] }), onStatus: setLiveStatus },
   );

@@ -59,6 +59,12 @@ export function describeEvent(e: TicketEvent): string {
     }
     case 'reopened':
       return e.actor.type === 'visitor' ? 'The visitor wrote again, which reopened the ticket' : `${who} reopened the ticket`;
+    case 'taken_over':
+      return `${who} took over the chat (the AI assistant stays silent)`;
+    case 'handed_back': {
+      if (d.reason === 'idle') return `The chat went back to the AI assistant after ${str(d.from) ?? 'the agent'} was idle for ${Number(d.idle_minutes) || 30} minutes`;
+      return `${who} handed the chat back to the AI assistant`;
+    }
     case 'replied':
       return d.email_visitor || d.emailed ? `${who} replied (also emailed to the visitor)` : `${who} replied`;
     default: {
