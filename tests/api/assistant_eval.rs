@@ -607,6 +607,10 @@ async fn indexing_a_thousand_articles() {
         "indexing {N} articles ({passages} passages): created through the API in {:.1} s, all indexed {:.1} s after the first was created (target ≤ 60 s, {} build)",
         created_in.as_secs_f64(),
         indexed_in.as_secs_f64(),
-        if cfg!(debug_assertions) { "debug" } else { "release" }
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     );
 }
