@@ -112,7 +112,7 @@ test('an agent watches a chat live, takes over, talks both ways with typing show
 
   // The conversation appears live on the agent's list, online now.
   const row = agent.getByTestId('conv-row').first();
-  await row.getByText('Online now').waitFor({ timeout: T });
+  await row.getByText('Online now', { exact: true }).waitFor({ timeout: T });
   await row.getByText(/AI:/).waitFor({ timeout: T });
   await shot(agent, 'live-conversations-1280');
   // Filters: online now, and "With the AI".

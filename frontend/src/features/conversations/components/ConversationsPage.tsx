@@ -38,7 +38,6 @@ function ConversationRow({ ws, c }: { ws: string; c: ConversationSummary }) {
           <span className={`presence ${c.visitor_online ? 'is-online' : ''}`} aria-hidden="true" />
           {c.visitor.country ? <span aria-hidden="true">{flagEmoji(c.visitor.country)} </span> : null}
           {c.visitor.email ?? 'Anonymous visitor'}
-          {c.visitor_online ? <span className="sr-only"> (online now)</span> : null}
         </span>
         <span className="conv-last">{typing.visitor ? <em className="typing-note">Visitor is typing…</em> : lastLine(c)}</span>
         <span className="conv-tags">
