@@ -170,7 +170,7 @@ test('an agent watches a chat live, takes over, talks both ways with typing show
   await agent.setViewportSize({ width: 390, height: 844 });
   await shot(agent, 'live-conversation-390');
   await agent.goto(`${server.url}/w/${ws.id}/conversations`);
-  await agent.getByTestId('conv-row').first().getByText('Dana Owner').waitFor({ timeout: T });
+  await agent.getByTestId('conv-row').first().getByText('Dana Owner', { exact: true }).waitFor({ timeout: T });
   await shot(agent, 'live-conversations-390');
   await agent.goBack();
   await agent.setViewportSize({ width: 1280, height: 860 });
