@@ -39,7 +39,7 @@ async fn workspace_stream_ticket(
 /// caller's access ends (member removed, key revoked, logged out).
 #[utoipa::path(tag = "tickets", security(("bearer" = []), ()), params(("ws" = Uuid, Path),
         ("ticket" = Option<String>, Query, description = "A stream ticket (single use)")),
-    responses((status = 200, description = "text/event-stream: ticket.created, ticket.updated, message.created", content_type = "text/event-stream", body = String),
+    responses((status = 200, description = "text/event-stream: ticket.created, ticket.updated, message.created (id: the event id, data: JSON), and the ephemeral conversation.updated, visitor.presence, typing (no id, data: JSON); see docs/live-chat.md", content_type = "text/event-stream"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 429, body = ErrorBody, description = "too_many_streams: a stream cap is reached (per user or API key, per client network, or this server's MAX_STREAMS); Retry-After says when to try again")))]
 #[get("/api/v1/workspaces/{ws}/events")]

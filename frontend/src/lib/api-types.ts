@@ -4592,13 +4592,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description text/event-stream: ticket.created, ticket.updated, message.created */
+            /** @description text/event-stream: ticket.created, ticket.updated, message.created (id: the event id, data: JSON), and the ephemeral conversation.updated, visitor.presence, typing (no id, data: JSON); see docs/live-chat.md */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": unknown;
                 };
             };
             401: {
