@@ -4,7 +4,6 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use handoff::domain::enums::Plan;
 use handoff::services::{accounts, operator, seed};
@@ -114,7 +113,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::SeedDemo => {
             db::run_migrations(&config.database_url).await?;
-            let mut conn = AsyncPgConnection::establish(&config.database_url).await?;
+            let mut conn = db::establish(&config.database_url).await?;
             let login = seed::seed_demo(&mut conn).await?;
             println!();
             println!("  Demo workspace \"{}\" is ready.", seed::DEMO_WORKSPACE);
@@ -130,7 +129,7 @@ async fn main() -> anyhow::Result<()> {
             password,
         } => {
             db::run_migrations(&config.database_url).await?;
-            let mut conn = AsyncPgConnection::establish(&config.database_url).await?;
+            let mut conn = db::establish(&config.database_url).await?;
             let id = accounts::create_user(&mut conn, &email, &name, &password).await?;
             println!("created user {id} <{email}>");
             Ok(())
@@ -164,7 +163,7 @@ async fn main() -> anyhow::Result<()> {
             command: WorkspaceCommand::Plan { workspace, plan },
         } => {
             db::run_migrations(&config.database_url).await?;
-            let mut conn = AsyncPgConnection::establish(&config.database_url).await?;
+            let mut conn = db::establish(&config.database_url).await?;
             let ws = operator::set_plan_unchecked(&mut conn, workspace, plan).await?;
             println!(
                 "workspace {} ({}) is now on the {} plan",
@@ -174,7 +173,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Operator { command } => {
             db::run_migrations(&config.database_url).await?;
-            let mut conn = AsyncPgConnection::establish(&config.database_url).await?;
+            let mut conn = db::establish(&config.database_url).await?;
             let (email, on) = match command {
                 OperatorCommand::Grant { email } => (email, true),
                 OperatorCommand::Revoke { email } => (email, false),

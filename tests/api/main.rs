@@ -4,6 +4,7 @@ mod articles;
 mod assistant_eval;
 mod assistant_openai;
 mod auth;
+mod db_tls;
 mod embedding;
 mod faults;
 mod http_basics;

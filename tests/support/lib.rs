@@ -563,8 +563,7 @@ impl TestApp {
     /// An async connection to this app's database, for calling the product's services the
     /// way the CLI does.
     pub async fn async_db(&self) -> diesel_async::AsyncPgConnection {
-        use diesel_async::AsyncConnection;
-        match diesel_async::AsyncPgConnection::establish(&self.database_url()).await {
+        match handoff::db::establish(&self.database_url()).await {
             Ok(c) => c,
             Err(e) => panic!("connect to {}: {e}", self.db_name),
         }

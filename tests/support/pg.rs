@@ -13,6 +13,22 @@ pub struct PrivatePostgres {
     bin: PathBuf,
 }
 
+/// Which TCP connections a TLS cluster's `pg_hba.conf` lets in (Unix sockets always).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accept {
+    /// `hostssl` only: plaintext TCP is refused.
+    TlsOnly,
+    /// `hostnossl` only: the server offers TLS, but refuses encrypted sessions.
+    PlaintextOnly,
+}
+
+/// A server certificate and its key (PEM), for [`PrivatePostgres::start_with_tls`].
+pub struct ServerTls {
+    pub cert_pem: String,
+    pub key_pem: String,
+    pub accept: Accept,
+}
+
 fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
@@ -78,6 +94,16 @@ fn spare_port() -> u16 {
 impl PrivatePostgres {
     /// initdb and start a cluster; blocking (call it from `spawn_blocking`).
     pub fn start() -> PrivatePostgres {
+        Self::start_with(None)
+    }
+
+    /// A cluster with `ssl = on` and `tls`'s certificate, whose `pg_hba.conf` accepts TCP
+    /// connections only as `tls.accept` says; blocking.
+    pub fn start_with_tls(tls: &ServerTls) -> PrivatePostgres {
+        Self::start_with(Some(tls))
+    }
+
+    fn start_with(tls: Option<&ServerTls>) -> PrivatePostgres {
         let bin = bin_dir();
         let dir = std::env::temp_dir().join(format!(
             "handoff-pg-{}-{}",
@@ -111,6 +137,9 @@ impl PrivatePostgres {
                 "--no-sync",
             ],
         );
+        if let Some(tls) = tls {
+            configure_tls(&dir, tls);
+        }
         let pg = PrivatePostgres {
             port: spare_port(),
             dir,
@@ -123,6 +152,16 @@ impl PrivatePostgres {
     /// The server URL of database `db`.
     pub fn url(&self, db: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
+    }
+
+    /// A libpq key=value string for database `db` over the cluster's Unix socket (which
+    /// needs no TLS: for the test's own setup and assertions).
+    pub fn socket_conninfo(&self, db: &str) -> String {
+        format!(
+            "host={} port={} user=postgres dbname={db}",
+            self.dir.display(),
+            self.port
+        )
     }
 
     /// Starts the (stopped) cluster again and waits until it accepts connections.
@@ -150,6 +189,56 @@ impl PrivatePostgres {
             &self.bin.join("pg_ctl"),
             &["-D", &data, "-m", "fast", "-w", "-t", "60", "stop"],
         );
+    }
+}
+
+/// Writes the certificate and key (the key 0600, both the `postgres` user's, as the server
+/// demands), turns `ssl` on and replaces `pg_hba.conf`.
+fn configure_tls(dir: &Path, tls: &ServerTls) {
+    use std::os::unix::fs::PermissionsExt;
+    let data = dir.join("data");
+    let cert = dir.join("server.crt");
+    let key = dir.join("server.key");
+    let write = |path: &Path, text: &str, mode: u32| {
+        if let Err(e) = std::fs::write(path, text)
+            .and_then(|()| std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)))
+        {
+            panic!("writing {}: {e}", path.display());
+        }
+        if is_root()
+            && !Command::new("chown")
+                .args(["postgres", &path.display().to_string()])
+                .status()
+                .is_ok_and(|s| s.success())
+        {
+            panic!("chown postgres {}", path.display());
+        }
+    };
+    write(&cert, &tls.cert_pem, 0o644);
+    write(&key, &tls.key_pem, 0o600);
+    let conf = data.join("postgresql.conf");
+    let settings = format!(
+        "\nssl = on\nssl_cert_file = '{}'\nssl_key_file = '{}'\n",
+        cert.display(),
+        key.display()
+    );
+    let appended = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&conf)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, settings.as_bytes()));
+    if let Err(e) = appended {
+        panic!("writing {}: {e}", conf.display());
+    }
+    let kind = match tls.accept {
+        Accept::TlsOnly => "hostssl",
+        Accept::PlaintextOnly => "hostnossl",
+    };
+    let hba = format!(
+        "local all all trust\n{kind} all all 127.0.0.1/32 trust\n{kind} all all ::1/128 trust\n"
+    );
+    let hba_path = data.join("pg_hba.conf");
+    if let Err(e) = std::fs::write(&hba_path, hba) {
+        panic!("writing {}: {e}", hba_path.display());
     }
 }
 

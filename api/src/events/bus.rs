@@ -205,11 +205,19 @@ impl EventBus {
         let (notifier, listening) = (self.notifier.clone(), self.listening.clone());
         let reconnects = self.counters.reconnects.clone();
         tokio::spawn(async move {
+            // The same TLS settings as the pool (`sslmode` in DATABASE_URL).
+            let database = match crate::db::Database::from_url(&database_url) {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), "the event listener cannot connect: bad DATABASE_URL");
+                    return;
+                }
+            };
             let mut delay = Duration::from_millis(200);
             let mut connected_before = false;
             loop {
                 let outcome =
-                    listen_once(&database_url, &link, &mut connected_before, &reconnects).await;
+                    listen_once(&database, &link, &mut connected_before, &reconnects).await;
                 listening.send_replace(false);
                 if let Ok(mut slot) = notifier.write() {
                     *slot = None;
@@ -312,12 +320,12 @@ impl Drop for AbortOnDrop {
 /// One LISTEN session: connects, LISTENs, then delivers notifications and checks the
 /// connection every `heartbeat` until it fails (an error, or no answer within `heartbeat`).
 async fn listen_once(
-    database_url: &str,
+    database: &crate::db::Database,
     link: &Link,
     connected_before: &mut bool,
     reconnects: &prometheus::IntCounter,
 ) -> anyhow::Result<()> {
-    let mut config: tokio_postgres::Config = database_url.parse()?;
+    let mut config = database.config();
     config
         .application_name(LISTENER_NAME)
         .connect_timeout(CONNECT_TIMEOUT)
@@ -326,9 +334,10 @@ async fn listen_once(
         // Unacknowledged writes (a heartbeat, a NOTIFY) fail the socket after this long.
         .tcp_user_timeout(link.heartbeat * 2);
     let (client, mut connection) =
-        tokio::time::timeout(CONNECT_TIMEOUT, config.connect(tokio_postgres::NoTls))
+        tokio::time::timeout(CONNECT_TIMEOUT, database.connect_with(&config))
             .await
-            .map_err(|_| anyhow::anyhow!("connecting timed out"))??;
+            .map_err(|_| anyhow::anyhow!("connecting to {} timed out", database.describe()))?
+            .map_err(|e| anyhow::anyhow!(database.explain(&e)))?;
     let (ntx, mut nrx) = mpsc::unbounded_channel();
     let driver = AbortOnDrop(tokio::spawn(async move {
         let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
