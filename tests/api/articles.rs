@@ -254,3 +254,105 @@ async fn only_admins_write_the_knowledge_base() {
     assert_eq!(status, reqwest::StatusCode::OK);
     assert_eq!(body["body"], "Within 30 days.", "unchanged: {body}");
 }
+
+/// An article can carry the URL of its page on the website: absolute http(s) only, set
+/// by POST and PUT, changed or cleared (`null`, `""`) by PATCH, left alone when PATCH
+/// does not name it.
+#[tokio::test]
+async fn articles_carry_a_validated_url() {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let base = format!("/api/v1/workspaces/{}/articles", site.ws);
+    let t = Some(site.owner_token.as_str());
+    let (status, a) = app
+        .post(
+            &base,
+            t,
+            json!({"title": "Payment methods", "body": "We accept Visa.", "url": " https://shop.example/help/payment "}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    assert_eq!(a["url"], "https://shop.example/help/payment");
+    let id = id_of(&a);
+    let plain = add_article(&app, &site, "Returns", "30 days.").await;
+    assert_eq!(plain["url"], serde_json::Value::Null);
+
+    for bad in [
+        "javascript:alert(1)",
+        "ftp://shop.example/help",
+        "/help/payment",
+        "https://user:secret@shop.example/",
+        "https://shop.example/a b",
+    ] {
+        let (status, e) = app
+            .post(&base, t, json!({"title": "X", "body": "Y", "url": bad}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {e}");
+        assert_eq!(e["error"]["code"], "validation_failed", "{bad}: {e}");
+        assert!(e.to_string().contains("url"), "{bad}: {e}");
+        let (status, e) = app
+            .patch(&format!("{base}/{id}"), t, json!({"url": bad}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {e}");
+    }
+    let (status, e) = app
+        .post(&base, t, json!({"title": "X", "body": "Y", "url": 42}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
+
+    // PATCH without url leaves it; with a new one changes it; null clears it.
+    let p = app
+        .patch(
+            &format!("{base}/{id}"),
+            t,
+            json!({"body": "We accept Visa and PayPal."}),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(p["url"], "https://shop.example/help/payment");
+    let p = app
+        .patch(
+            &format!("{base}/{id}"),
+            t,
+            json!({"url": "http://shop.example/pay"}),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(p["url"], "http://shop.example/pay");
+    let got = app
+        .get(&format!("{base}/{id}"), t)
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(got["url"], "http://shop.example/pay");
+    let p = app
+        .patch(&format!("{base}/{id}"), t, json!({"url": null}))
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(p["url"], serde_json::Value::Null);
+    // PUT replaces everything: with a URL, then without one.
+    let p = app
+        .put(
+            &format!("{base}/{id}"),
+            t,
+            json!({"title": "Payment methods", "body": "Visa.", "url": "https://shop.example/p"}),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(p["url"], "https://shop.example/p");
+    let list = app.get(&base, t).await.expect_status(StatusCode::OK);
+    assert!(
+        array_at(&list, "items")
+            .iter()
+            .any(|a| a["url"] == "https://shop.example/p"),
+        "{list}"
+    );
+    let p = app
+        .put(
+            &format!("{base}/{id}"),
+            t,
+            json!({"title": "Payment methods", "body": "Visa."}),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(p["url"], serde_json::Value::Null);
+}

@@ -538,3 +538,258 @@ async fn the_circuit_breaker_stops_calling_a_failing_provider_for_a_cool_down() 
         assert_eq!(reply_text(&say(&app, &v, "hello").await), "Back again.");
     }
 }
+
+/// One step of a scripted streaming completion.
+enum Step {
+    /// A `data:` event: a content piece.
+    Piece(&'static str),
+    /// Wait until the test says go on (the model is "still writing").
+    Hold(tokio::sync::oneshot::Receiver<()>),
+    /// The end: a finish chunk, a usage chunk and `[DONE]`.
+    Done,
+    /// The connection drops (no finish, no `[DONE]`).
+    Drop,
+}
+
+/// An OpenAI-compatible server that streams one scripted completion per connection, chunk
+/// by chunk as it is told to (wiremock answers a body at once; streaming needs time in
+/// between). Returns its base URL (`…/v1`) and the request bodies it received.
+async fn streaming_server(
+    scripts: Vec<Vec<Step>>,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
+        Ok(l) => l,
+        Err(e) => panic!("bind: {e}"),
+    };
+    let addr = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => panic!("{e}"),
+    };
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = received.clone();
+    tokio::spawn(async move {
+        for script in scripts {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            // The request: headers, then Content-Length bytes of JSON.
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let body = loop {
+                let Ok(n) = socket.read(&mut chunk).await else {
+                    return;
+                };
+                if n == 0 {
+                    return;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                    continue;
+                };
+                let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                if buf.len() >= end + 4 + len {
+                    break buf[end + 4..end + 4 + len].to_vec();
+                }
+            };
+            if let (Ok(v), Ok(mut r)) = (serde_json::from_slice::<Value>(&body), seen.lock()) {
+                r.push(v);
+            }
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n";
+            if socket.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            let chunk_of = |delta: Value, finish: Value| {
+                format!(
+                    "data: {}\n\n",
+                    json!({"id": "chatcmpl-s", "object": "chat.completion.chunk", "created": 1, "model": "test-model",
+                           "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+                )
+            };
+            let _ = socket
+                .write_all(
+                    chunk_of(json!({"role": "assistant", "content": ""}), Value::Null).as_bytes(),
+                )
+                .await;
+            for step in script {
+                let out = match step {
+                    Step::Piece(text) => chunk_of(json!({"content": text}), Value::Null),
+                    Step::Hold(go) => {
+                        let _ = go.await;
+                        continue;
+                    }
+                    Step::Done => format!(
+                        "{}data: {}\n\ndata: [DONE]\n\n",
+                        chunk_of(json!({}), json!("stop")),
+                        json!({"id": "chatcmpl-s", "object": "chat.completion.chunk", "created": 1, "model": "test-model",
+                               "choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 4, "total_tokens": 9}})
+                    ),
+                    Step::Drop => break,
+                };
+                if socket.write_all(out.as_bytes()).await.is_err() {
+                    break;
+                }
+                let _ = socket.flush().await;
+            }
+            let _ = socket.shutdown().await;
+        }
+    });
+    (format!("http://{addr}/v1"), received)
+}
+
+fn streaming_app(base_url: &str) -> handoff_tests::TestAppBuilder {
+    TestApp::builder()
+        .env("AI_PROVIDER", "openai")
+        .env("OPENAI_BASE_URL", base_url)
+        .env("OPENAI_API_KEY", "sk-test")
+        .env("OPENAI_MODEL", "test-model")
+        .env("AI_TIMEOUT_MS", "10000")
+}
+
+/// The next `message.delta`, or the assistant's `message.created`, on a widget stream.
+async fn next_reply_event(stream: &mut handoff_tests::EventStream) -> handoff_tests::Event {
+    stream
+        .next_event(|e| {
+            e.name == "message.delta"
+                || (e.name == "message.created" && e.data["sender"] == "assistant")
+        })
+        .await
+}
+
+/// The openai engine streams: the first words reach the widget's event stream while the
+/// model is still writing, every piece in order under the reply's id (citation markers
+/// taken out), then `message.created` with the same id and the whole text, which is also
+/// what the POST answers and what is stored.
+#[tokio::test]
+async fn the_reply_streams_to_the_widget_piece_by_piece_then_arrives_whole() {
+    let (go, hold) = tokio::sync::oneshot::channel();
+    let (base, received) = streaming_server(vec![vec![
+        Step::Piece("We accept "),
+        Step::Hold(hold),
+        Step::Piece("Visa"),
+        Step::Piece(" and PayPal"),
+        Step::Piece(" [1]"),
+        Step::Piece("."),
+        Step::Done,
+    ]])
+    .await;
+    let app = streaming_app(&base).spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    let url = app.stream_url("/api/v1/widget/events", &v.token).await;
+    let mut stream = app.event_stream(&url, None).await;
+
+    let (answer, (deltas, created)) =
+        tokio::join!(say(&app, &v, "Which cards do you take?"), async {
+            // The model holds the rest back until the first piece has reached the widget.
+            let first = next_reply_event(&mut stream).await;
+            assert_eq!(first.name, "message.delta", "{first:?}");
+            assert_eq!(first.data["seq"], 0);
+            // A trailing space waits for the next piece (it may precede a citation marker).
+            assert_eq!(first.data["text"], "We accept");
+            assert!(first.id.is_none(), "deltas carry no event id: {first:?}");
+            let _ = go.send(());
+            let mut deltas = vec![first];
+            loop {
+                let e = next_reply_event(&mut stream).await;
+                if e.name == "message.created" {
+                    break (deltas, e);
+                }
+                deltas.push(e);
+            }
+        });
+
+    let id = created.data["id"].clone();
+    let mut text = String::new();
+    for (i, d) in deltas.iter().enumerate() {
+        assert_eq!(d.data["seq"], i, "in order: {deltas:?}");
+        assert_eq!(d.data["message_id"], id, "{d:?}");
+        assert_eq!(d.data["conversation_id"], v.session["conversation_id"]);
+        text.push_str(d.data["text"].as_str().unwrap_or_default());
+    }
+    assert_eq!(text, "We accept Visa and PayPal.");
+    assert_eq!(created.data["body"], "We accept Visa and PayPal.");
+    assert_eq!(reply_text(&answer), "We accept Visa and PayPal.");
+    assert_eq!(last_at(&answer, "messages")["id"], id);
+    let list = app
+        .get("/api/v1/widget/messages", Some(&v.token))
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(last_at(&list, "items")["id"], id);
+    assert_eq!(
+        last_at(&list, "items")["body"],
+        "We accept Visa and PayPal."
+    );
+
+    let sent = match received.lock() {
+        Ok(r) => r.clone(),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["stream"], true, "{}", sent[0]);
+    assert_eq!(sent[0]["model"], "test-model");
+    // The tokens of the streamed answer count against the budget (the usage chunk).
+    let usage = ai_usage(&app, &site).await;
+    assert_eq!(usage["tokens"], 9, "{usage}");
+}
+
+/// A stream that breaks half-way: what the visitor saw of it is replaced, under the same
+/// message id, by the ticket offer; the half answer is never stored, and the provider is
+/// not asked again (the visitor already saw words).
+#[tokio::test]
+async fn a_stream_that_breaks_off_ends_with_the_ticket_offer_never_a_half_answer() {
+    let (base, received) = streaming_server(vec![
+        vec![Step::Piece("Yes, we ship to Can"), Step::Drop],
+        vec![Step::Piece("(a retry must not happen)"), Step::Done],
+    ])
+    .await;
+    let app = streaming_app(&base).spawn().await;
+    let site = site(&app, "standard", true).await;
+    let v = session(&app, &site).await;
+    let url = app.stream_url("/api/v1/widget/events", &v.token).await;
+    let mut stream = app.event_stream(&url, None).await;
+
+    let (answer, (delta, created)) = tokio::join!(say(&app, &v, "Do you ship to Canada?"), async {
+        let delta = next_reply_event(&mut stream).await;
+        let mut created = next_reply_event(&mut stream).await;
+        while created.name != "message.created" {
+            created = next_reply_event(&mut stream).await;
+        }
+        (delta, created)
+    });
+    assert_eq!(delta.name, "message.delta");
+    assert_eq!(delta.data["text"], "Yes, we ship to Can");
+    assert_eq!(created.data["id"], delta.data["message_id"]);
+    let body = created.data["body"].as_str().unwrap_or_default();
+    assert!(
+        body.starts_with("Sorry, I'm having trouble answering right now"),
+        "{body}"
+    );
+    assert!(asks_email(&answer), "{answer}");
+    assert_eq!(last_at(&answer, "messages")["id"], delta.data["message_id"]);
+    let list = app
+        .get("/api/v1/widget/messages", Some(&v.token))
+        .await
+        .expect_status(StatusCode::OK);
+    for m in array_at(&list, "items") {
+        assert!(
+            !str_at(m, "body").contains("we ship to Can"),
+            "a half answer was stored: {list}"
+        );
+    }
+    assert_eq!(
+        received.lock().map(|r| r.len()).unwrap_or_default(),
+        1,
+        "no retry after words reached the visitor"
+    );
+    let m = metrics(&app).await;
+    assert!(
+        m.contains(r#"assistant_failures_total{provider="openai",reason="provider_error"} 1"#),
+        "{m}"
+    );
+}

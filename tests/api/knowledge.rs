@@ -352,3 +352,71 @@ async fn after_the_handoff_the_semantic_engine_answers_and_never_offers_again() 
     assert!(!asks_email(&a), "{a}");
     assert_eq!(crate::widget::tickets(&app, &site.ws).len(), 1);
 }
+
+/// An article with a URL: the builtin answer names the article and links it (semantic
+/// retrieval and word matching alike), and its source carries the URL; a change of the
+/// link alone reaches the next answer.
+#[tokio::test]
+async fn an_answer_links_its_article_when_the_article_has_a_url() {
+    for engine in [Engine::Semantic, Engine::Lexical] {
+        let app = engine.spawn().await;
+        let site = site(&app, "standard", true).await;
+        let base = format!("/api/v1/workspaces/{}/articles", site.ws);
+        let (status, payment) = app
+            .post(
+                &base,
+                Some(&site.owner_token),
+                json!({"title": PAYMENT.0, "body": PAYMENT.1, "url": "https://shop.example/help/payment"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{payment}");
+        add_article(&app, &site, SHIPPING.0, SHIPPING.1).await;
+        app.wait_for_jobs_done("knowledge.index").await;
+
+        let v = session(&app, &site).await;
+        let question = match engine {
+            Engine::Semantic => "which credit cards work here?",
+            Engine::Lexical => "Which payment methods do you accept?",
+        };
+        let a = say(&app, &v, question).await;
+        assert!(!asks_email(&a), "{engine:?}: {a}");
+        let text = reply_text(&a);
+        assert!(
+            text.contains("\u{201c}Payment methods\u{201d}"),
+            "{engine:?}: {text}"
+        );
+        assert!(
+            text.ends_with("Read the article: https://shop.example/help/payment"),
+            "{engine:?}: {text}"
+        );
+        if engine == Engine::Semantic {
+            let sources = array_at(replies(&a)[0], "sources");
+            assert_eq!(
+                str_at(&sources[0], "url"),
+                "https://shop.example/help/payment"
+            );
+        }
+
+        // The link changes (the text does not): the next answer links the new page.
+        let (status, _) = app
+            .patch(
+                &format!("{base}/{}", id_of(&payment)),
+                Some(&site.owner_token),
+                json!({"url": "https://shop.example/pay"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        app.wait_for_jobs_done("knowledge.index").await;
+        let v = session(&app, &site).await;
+        let a = say(&app, &v, question).await;
+        let text = reply_text(&a);
+        assert!(
+            text.ends_with("Read the article: https://shop.example/pay"),
+            "{engine:?}: {text}"
+        );
+
+        // An article without a URL is named, not linked.
+        let a = say(&app, &v, "How long does standard shipping take?").await;
+        assert!(!reply_text(&a).contains("Read the article"), "{a}");
+    }
+}

@@ -171,7 +171,9 @@ pub fn passage_answer(passages: &[PassageHit]) -> Option<Answer> {
             passage_id: hit.passage.id,
             article_id: hit.passage.article_id,
             title: hit.passage.title.clone(),
+            url: hit.passage.url.clone(),
         }),
+        url: hit.passage.url.clone(),
     })
 }
 
@@ -242,7 +244,15 @@ impl Builtin {
                 turn.articles
                     .iter()
                     .map(|a| (a.title.as_str(), a.body.as_str())),
-            );
+            )
+            .map(|mut answer| {
+                answer.url = turn
+                    .articles
+                    .iter()
+                    .find(|a| a.title == answer.title)
+                    .and_then(|a| a.url.clone());
+                answer
+            });
             (rules, answer)
         };
         Input {
@@ -291,6 +301,7 @@ mod tests {
                 body: "We ship within three days.".into(),
                 position: 0,
                 vector: vec![],
+                url: None,
             }),
             cosine,
             fused: cosine,

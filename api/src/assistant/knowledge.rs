@@ -88,6 +88,8 @@ pub struct Passage {
     pub title: String,
     pub body: String,
     pub vector: Vec<f32>,
+    /// The article's URL, if it has one.
+    pub url: Option<String>,
 }
 
 /// A passage found for a query.
@@ -403,6 +405,7 @@ impl Knowledge {
                     position: r.position,
                     title: r.title,
                     body: r.body,
+                    url: r.url,
                 }))
             })
             .collect();

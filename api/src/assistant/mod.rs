@@ -36,6 +36,8 @@ pub struct HistoryLine {
 pub struct ArticleText {
     pub title: String,
     pub body: String,
+    /// Where the article lives on the website.
+    pub url: Option<String>,
 }
 
 /// What an engine knows when the visitor writes.
@@ -80,6 +82,10 @@ pub struct Answer {
     pub usage: Usage,
 }
 
+/// Where a streaming engine sends its reply's text while the model writes it (the caller
+/// forwards the pieces to the widget as `message.delta`). Dropped when the answer is done.
+pub type Deltas = tokio::sync::mpsc::UnboundedSender<String>;
+
 /// An assistant engine.
 pub trait Assistant: Send + Sync {
     fn provider(&self) -> &'static str;
@@ -99,5 +105,12 @@ pub trait Assistant: Send + Sync {
                 usage: Usage::default(),
             }
         })
+    }
+
+    /// The answer, its text sent to `deltas` piece by piece as it is written. Engines that
+    /// answer at once (builtin) send nothing: the reply comes whole.
+    fn answer_streaming<'a>(&'a self, turn: &'a Turn, deltas: Deltas) -> BoxFuture<'a, Answer> {
+        drop(deltas);
+        self.answer(turn)
     }
 }

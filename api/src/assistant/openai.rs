@@ -21,25 +21,29 @@
 //!   workspace's daily budget (`services::ai_budget`) and `assistant_tokens_total`.
 //! - While a ticket is open, or the builtin flow is collecting an email, the builtin
 //!   flow answers: the model is not asked to talk over the team.
+//! - Streaming: the completion is requested with `stream: true`; the text reaches the
+//!   widget piece by piece as the model writes it (`Deltas`, citation markers removed on
+//!   the way). A stream that breaks after text was sent is not retried (the visitor saw
+//!   it): the turn fails and the fallback offer replaces it. A server that answers with
+//!   one JSON completion instead is understood too.
 
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use async_openai::Client;
-use async_openai::config::OpenAIConfig;
-use async_openai::middleware::ReqwestService;
 use async_openai::types::chat::{
     ChatCompletionMessageToolCall, ChatCompletionMessageToolCalls,
     ChatCompletionRequestAssistantMessage, ChatCompletionRequestAssistantMessageContent,
     ChatCompletionRequestMessage, ChatCompletionRequestSystemMessage,
     ChatCompletionRequestToolMessage, ChatCompletionRequestUserMessage, ChatCompletionTool,
-    ChatCompletionTools, CreateChatCompletionRequest, CreateChatCompletionResponse, FunctionObject,
+    ChatCompletionTools, CreateChatCompletionRequest, CreateChatCompletionResponse, FunctionCall,
+    FunctionObject,
 };
+use futures_util::StreamExt;
 use serde::Deserialize;
 
 use crate::assistant::builtin::Builtin;
-use crate::assistant::{Answer, Assistant, BoxFuture, Turn, Usage};
+use crate::assistant::{Answer, Assistant, BoxFuture, Deltas, Turn, Usage};
 use crate::config::Config;
 use crate::domain::email::Email;
 use crate::domain::enums::{Sender, TicketCategory, TicketStatus};
@@ -58,7 +62,10 @@ const MAX_ROUNDS: usize = 3;
 const ARTICLE_CHARS: usize = 2_000;
 
 pub struct OpenAi {
-    client: Client<OpenAIConfig>,
+    http: reqwest::Client,
+    /// `OPENAI_BASE_URL` without its trailing slash (`…/v1`).
+    base_url: String,
+    api_key: Option<String>,
     model: String,
     timeout: Duration,
     metrics: Arc<Metrics>,
@@ -168,16 +175,12 @@ struct CreateTicketArgs {
 
 impl OpenAi {
     pub fn new(config: &Config, metrics: Arc<Metrics>) -> anyhow::Result<Self> {
-        let mut oc =
-            OpenAIConfig::new().with_api_base(config.openai_base_url.trim_end_matches('/'));
-        if let Some(key) = &config.openai_api_key {
-            oc = oc.with_api_key(key);
-        }
         // A plain transport: retries are ours (at most one), inside our timeout.
         let http = reqwest::Client::builder().build()?;
-        let client = Client::with_config(oc).with_http_service(ReqwestService::new(http));
         Ok(OpenAi {
-            client,
+            http,
+            base_url: config.openai_base_url.trim_end_matches('/').to_string(),
+            api_key: config.openai_api_key.clone(),
             model: config.openai_model.clone(),
             timeout: config.ai_timeout,
             metrics,
@@ -185,7 +188,7 @@ impl OpenAi {
         })
     }
 
-    async fn respond_inner(&self, turn: &Turn) -> Answer {
+    async fn respond_inner(&self, turn: &Turn, deltas: Option<&Deltas>) -> Answer {
         // The builtin flow keeps control while a ticket is open (brief acknowledgements)
         // or while it is collecting an email after a fallback offer.
         let ticket_active = turn
@@ -213,7 +216,7 @@ impl OpenAi {
             };
         }
         let mut usage = Usage::default();
-        let outcome = match self.converse(turn, &mut usage).await {
+        let outcome = match self.converse(turn, &mut usage, deltas).await {
             Ok(outcome) => {
                 self.breaker.success();
                 outcome
@@ -241,7 +244,12 @@ impl OpenAi {
         Answer { outcome, usage }
     }
 
-    async fn converse(&self, turn: &Turn, usage: &mut Usage) -> Result<Outcome, Failure> {
+    async fn converse(
+        &self,
+        turn: &Turn,
+        usage: &mut Usage,
+        deltas: Option<&Deltas>,
+    ) -> Result<Outcome, Failure> {
         // One deadline for the whole turn: the visitor hears back within AI_TIMEOUT_MS.
         let deadline = Instant::now() + self.timeout;
         let mut retries = RETRIES;
@@ -263,24 +271,10 @@ impl OpenAi {
                 tools: tools.clone(),
                 ..Default::default()
             };
-            let response = self.call(request, deadline, &mut retries, usage).await?;
-            let message = response
-                .choices
-                .into_iter()
-                .next()
-                .map(|c| c.message)
-                .ok_or_else(|| Failure::BadResponse("no choices".into()))?;
-
-            let calls: Vec<ChatCompletionMessageToolCall> = message
-                .tool_calls
-                .clone()
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|c| match c {
-                    ChatCompletionMessageToolCalls::Function(f) => Some(f),
-                    ChatCompletionMessageToolCalls::Custom(_) => None,
-                })
-                .collect();
+            let message = self
+                .call(request, deadline, &mut retries, usage, deltas)
+                .await?;
+            let calls = message.tool_calls;
             if calls.is_empty() {
                 let text = message.content.unwrap_or_default().trim().to_string();
                 if text.is_empty() {
@@ -340,41 +334,337 @@ impl OpenAi {
         Err(Failure::BadResponse("too many tool calls".into()))
     }
 
-    /// One completion before `deadline`, retried on a failure while `retries` (shared by
-    /// the turn's rounds) and time are left. Counts calls and tokens into `usage`.
+    /// One completion before `deadline`, retried on a provider failure while `retries`
+    /// (shared by the turn's rounds) and time are left, unless text of it already reached
+    /// the visitor. Counts calls and tokens into `usage`.
     async fn call(
         &self,
         request: CreateChatCompletionRequest,
         deadline: Instant,
         retries: &mut u32,
         usage: &mut Usage,
-    ) -> Result<CreateChatCompletionResponse, Failure> {
+        deltas: Option<&Deltas>,
+    ) -> Result<Completion, Failure> {
         loop {
             if Instant::now() >= deadline {
                 return Err(Failure::Timeout);
             }
             usage.calls += 1;
+            let mut streamed = false;
             let failure = match tokio::time::timeout_at(
                 deadline.into(),
-                self.client.chat().create(request.clone()),
+                self.complete(&request, usage, deltas, &mut streamed),
             )
             .await
             {
-                Ok(Ok(response)) => {
-                    if let Some(u) = &response.usage {
-                        usage.tokens += u64::from(u.total_tokens);
-                    }
-                    return Ok(response);
-                }
-                Ok(Err(e)) => Failure::Provider(e.to_string()),
+                Ok(Ok(completion)) => return Ok(completion),
+                Ok(Err(failure @ Failure::Provider(_))) => failure,
+                Ok(Err(failure)) => return Err(failure),
                 Err(_) => return Err(Failure::Timeout),
             };
-            if *retries == 0 {
+            if *retries == 0 || streamed {
                 return Err(failure);
             }
             *retries -= 1;
             tracing::info!(error = %failure, "retrying the assistant provider once");
         }
+    }
+
+    /// One completion request, streamed: the text goes to `deltas` as it comes (`streamed`
+    /// turns true with the first piece sent).
+    async fn complete(
+        &self,
+        request: &CreateChatCompletionRequest,
+        usage: &mut Usage,
+        deltas: Option<&Deltas>,
+        streamed: &mut bool,
+    ) -> Result<Completion, Failure> {
+        let mut body = serde_json::to_value(request)
+            .map_err(|e| Failure::BadResponse(format!("the request did not serialise: {e}")))?;
+        body["stream"] = serde_json::Value::Bool(true);
+        body["stream_options"] = serde_json::json!({"include_usage": true});
+        let mut req = self
+            .http
+            .post(format!("{}/chat/completions", self.base_url))
+            .json(&body);
+        if let Some(key) = &self.api_key {
+            req = req.bearer_auth(key);
+        }
+        let response = req
+            .send()
+            .await
+            .map_err(|e| Failure::Provider(e.to_string()))?;
+        let status = response.status();
+        if !status.is_success() {
+            let text = response.text().await.unwrap_or_default();
+            let text: String = text.chars().take(300).collect();
+            return Err(Failure::Provider(format!("{status}: {text}")));
+        }
+        let event_stream = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().starts_with("text/event-stream"));
+        if !event_stream {
+            // The server ignored `stream`: one JSON completion.
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|e| Failure::Provider(e.to_string()))?;
+            let r: CreateChatCompletionResponse = serde_json::from_slice(&bytes)
+                .map_err(|e| Failure::Provider(format!("not a chat completion: {e}")))?;
+            if let Some(u) = &r.usage {
+                usage.tokens += u64::from(u.total_tokens);
+            }
+            let message = r
+                .choices
+                .into_iter()
+                .next()
+                .map(|c| c.message)
+                .ok_or_else(|| Failure::BadResponse("no choices".into()))?;
+            return Ok(Completion {
+                content: message.content,
+                tool_calls: message
+                    .tool_calls
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|c| match c {
+                        ChatCompletionMessageToolCalls::Function(f) => Some(f),
+                        ChatCompletionMessageToolCalls::Custom(_) => None,
+                    })
+                    .collect(),
+            });
+        }
+        let mut chunks = response.bytes_stream();
+        let mut events = SseSplitter::default();
+        let mut acc = Accumulated::default();
+        let mut uncite = Uncite::default();
+        let send = |text: String, streamed: &mut bool| {
+            if let Some(tx) = deltas
+                && !text.is_empty()
+                && tx.send(text).is_ok()
+            {
+                *streamed = true;
+            }
+        };
+        let mut done = false;
+        'read: while let Some(bytes) = chunks.next().await {
+            let bytes = bytes.map_err(|e| Failure::Provider(format!("the stream broke: {e}")))?;
+            for data in events.push(&bytes) {
+                if data.trim() == "[DONE]" {
+                    done = true;
+                    break 'read;
+                }
+                let chunk: StreamChunk = serde_json::from_str(&data).map_err(|e| {
+                    Failure::BadResponse(format!("a stream chunk is not a completion chunk: {e}"))
+                })?;
+                if let Some(error) = chunk.error {
+                    return Err(Failure::Provider(error.to_string()));
+                }
+                if let Some(u) = chunk.usage {
+                    usage.tokens += u.total_tokens;
+                }
+                for choice in chunk.choices.into_iter().filter(|c| c.index == 0) {
+                    if let Some(text) = choice.delta.content {
+                        acc.content.push_str(&text);
+                        acc.saw_content = true;
+                        send(uncite.push(&text), streamed);
+                    }
+                    for call in choice.delta.tool_calls.unwrap_or_default() {
+                        acc.tool_call(call);
+                    }
+                    if choice.finish_reason.is_some() {
+                        acc.finished = true;
+                    }
+                }
+            }
+        }
+        if !done && !acc.finished {
+            return Err(Failure::Provider(
+                "the stream ended before the answer was complete".into(),
+            ));
+        }
+        send(uncite.finish(), streamed);
+        Ok(acc.into_completion())
+    }
+}
+
+/// What one completion said.
+#[derive(Debug, Default)]
+struct Completion {
+    content: Option<String>,
+    tool_calls: Vec<ChatCompletionMessageToolCall>,
+}
+
+/// A streamed completion as its chunks add up.
+#[derive(Debug, Default)]
+struct Accumulated {
+    content: String,
+    saw_content: bool,
+    calls: Vec<(String, String, String)>,
+    finished: bool,
+}
+
+impl Accumulated {
+    fn tool_call(&mut self, call: ToolCallDelta) {
+        let i = call.index.min(16);
+        while self.calls.len() <= i {
+            self.calls.push(Default::default());
+        }
+        let slot = &mut self.calls[i];
+        if let Some(id) = call.id {
+            slot.0.push_str(&id);
+        }
+        if let Some(f) = call.function {
+            if let Some(name) = f.name {
+                slot.1.push_str(&name);
+            }
+            if let Some(args) = f.arguments {
+                slot.2.push_str(&args);
+            }
+        }
+    }
+
+    fn into_completion(self) -> Completion {
+        Completion {
+            content: self.saw_content.then_some(self.content),
+            tool_calls: self
+                .calls
+                .into_iter()
+                .filter(|(_, name, _)| !name.is_empty())
+                .map(|(id, name, arguments)| ChatCompletionMessageToolCall {
+                    id,
+                    function: FunctionCall { name, arguments },
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One `data:` chunk of a streamed completion (only what is used; lenient, since
+/// OpenAI-compatible servers differ in what else they send).
+#[derive(Debug, Deserialize)]
+struct StreamChunk {
+    #[serde(default)]
+    choices: Vec<StreamChoice>,
+    #[serde(default)]
+    usage: Option<StreamUsage>,
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StreamChoice {
+    #[serde(default)]
+    index: u32,
+    #[serde(default)]
+    delta: StreamDelta,
+    #[serde(default)]
+    finish_reason: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct StreamDelta {
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    tool_calls: Option<Vec<ToolCallDelta>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ToolCallDelta {
+    #[serde(default)]
+    index: usize,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    function: Option<FunctionDelta>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FunctionDelta {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    arguments: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StreamUsage {
+    #[serde(default)]
+    total_tokens: u64,
+}
+
+/// Splits a server-sent event stream into the `data` of its events, across reads.
+#[derive(Debug, Default)]
+struct SseSplitter {
+    buf: Vec<u8>,
+}
+
+impl SseSplitter {
+    /// The data of every event `bytes` completed (events without data are skipped).
+    fn push(&mut self, bytes: &[u8]) -> Vec<String> {
+        self.buf.extend_from_slice(bytes);
+        let mut out = Vec::new();
+        while let Some((end, sep)) = (0..self.buf.len()).find_map(|i| {
+            let rest = &self.buf[i..];
+            if rest.starts_with(b"\r\n\r\n") {
+                Some((i, 4))
+            } else if rest.starts_with(b"\n\n") || rest.starts_with(b"\r\r") {
+                Some((i, 2))
+            } else {
+                None
+            }
+        }) {
+            let event: Vec<u8> = self.buf.drain(..end + sep).collect();
+            let text = String::from_utf8_lossy(&event[..end]);
+            let data: Vec<&str> = text
+                .lines()
+                .filter_map(|l| l.strip_prefix("data:"))
+                .map(|d| d.strip_prefix(' ').unwrap_or(d))
+                .collect();
+            if !data.is_empty() {
+                out.push(data.join("\n"));
+            }
+        }
+        out
+    }
+}
+
+fn marker() -> &'static regex::Regex {
+    static MARKER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        #[allow(clippy::expect_used)]
+        regex::Regex::new(r"\s?\[(\d{1,2})\]").expect("citation regex")
+    });
+    &MARKER
+}
+
+/// Takes the `[n]` citation markers out of streamed text: what could be the start of a
+/// marker (a space, `[`, `[1`) is held back until the next piece tells.
+#[derive(Debug, Default)]
+struct Uncite {
+    held: String,
+}
+
+impl Uncite {
+    fn push(&mut self, piece: &str) -> String {
+        static TAIL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            #[allow(clippy::expect_used)]
+            regex::Regex::new(r"(\s|\s?\[\d{0,2})$").expect("marker tail regex")
+        });
+        self.held.push_str(piece);
+        let clean = marker().replace_all(&self.held, "").into_owned();
+        let cut = TAIL.find(&clean).map_or(clean.len(), |m| m.start());
+        let (out, held) = clean.split_at_checked(cut).unwrap_or((clean.as_str(), ""));
+        let out = out.to_string();
+        self.held = held.to_string();
+        out
+    }
+
+    fn finish(&mut self) -> String {
+        marker()
+            .replace_all(&std::mem::take(&mut self.held), "")
+            .into_owned()
     }
 }
 
@@ -384,7 +674,7 @@ impl Assistant for OpenAi {
     }
 
     fn respond<'a>(&'a self, turn: &'a Turn) -> BoxFuture<'a, Outcome> {
-        Box::pin(async move { self.respond_inner(turn).await.outcome })
+        Box::pin(async move { self.respond_inner(turn, None).await.outcome })
     }
 
     fn metered(&self) -> bool {
@@ -392,7 +682,11 @@ impl Assistant for OpenAi {
     }
 
     fn answer<'a>(&'a self, turn: &'a Turn) -> BoxFuture<'a, Answer> {
-        Box::pin(self.respond_inner(turn))
+        Box::pin(self.respond_inner(turn, None))
+    }
+
+    fn answer_streaming<'a>(&'a self, turn: &'a Turn, deltas: Deltas) -> BoxFuture<'a, Answer> {
+        Box::pin(async move { self.respond_inner(turn, Some(&deltas)).await })
     }
 }
 
@@ -497,12 +791,8 @@ fn create_ticket_tool() -> ChatCompletionTools {
 /// The passages an answer cites (`[n]` markers, numbered as in the prompt), and the
 /// answer without the markers. Numbers that name no passage are dropped.
 pub fn cited(turn: &Turn, text: &str) -> (String, Vec<SourceRef>) {
-    static MARKER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        #[allow(clippy::expect_used)]
-        regex::Regex::new(r"\s?\[(\d{1,2})\]").expect("citation regex")
-    });
     let mut sources: Vec<SourceRef> = Vec::new();
-    for c in MARKER.captures_iter(text) {
+    for c in marker().captures_iter(text) {
         let Some(hit) = c[1]
             .parse::<usize>()
             .ok()
@@ -516,10 +806,11 @@ pub fn cited(turn: &Turn, text: &str) -> (String, Vec<SourceRef>) {
                 passage_id: hit.passage.id,
                 article_id: hit.passage.article_id,
                 title: hit.passage.title.clone(),
+                url: hit.passage.url.clone(),
             });
         }
     }
-    let body = MARKER.replace_all(text, "").trim().to_string();
+    let body = marker().replace_all(text, "").trim().to_string();
     (body, sources)
 }
 
@@ -601,6 +892,7 @@ mod tests {
             articles: vec![ArticleText {
                 title: "Returns".into(),
                 body: "30 days.".into(),
+                url: None,
             }],
             semantic: false,
             passages: vec![],
@@ -619,6 +911,7 @@ mod tests {
                 title: title.into(),
                 body: body.into(),
                 vector: vec![],
+                url: None,
             }),
             cosine: 0.5,
             fused: 0.03,
@@ -652,6 +945,55 @@ mod tests {
                 arguments: args.into(),
             },
         }
+    }
+
+    #[test]
+    fn streamed_text_loses_its_citation_markers_whatever_the_pieces() {
+        let text = "We accept Visa [1] and PayPal [2]. Delivery [10] takes [x] 3 days [3]";
+        let want = "We accept Visa and PayPal. Delivery takes [x] 3 days";
+        for size in 1..=7 {
+            let mut u = Uncite::default();
+            let chars: Vec<char> = text.chars().collect();
+            let mut out = String::new();
+            for piece in chars.chunks(size) {
+                out.push_str(&u.push(&piece.iter().collect::<String>()));
+            }
+            out.push_str(&u.finish());
+            assert_eq!(out, want, "pieces of {size}");
+        }
+    }
+
+    #[test]
+    fn server_sent_events_are_split_across_reads() {
+        let mut s = SseSplitter::default();
+        assert!(s.push(b"data: {\"a\"").is_empty());
+        assert_eq!(
+            s.push(b":1}\n\n: comment\n\ndata: x\r\n\r\ndata: [DO"),
+            vec!["{\"a\":1}", "x"]
+        );
+        assert_eq!(s.push(b"NE]\n\n"), vec!["[DONE]"]);
+        assert_eq!(s.push(b"data: a\ndata: b\n\n"), vec!["a\nb"]);
+    }
+
+    #[test]
+    fn streamed_tool_calls_add_up() {
+        let mut acc = Accumulated::default();
+        let delta = |id: Option<&str>, name: Option<&str>, args: &str| ToolCallDelta {
+            index: 0,
+            id: id.map(String::from),
+            function: Some(FunctionDelta {
+                name: name.map(String::from),
+                arguments: Some(args.into()),
+            }),
+        };
+        acc.tool_call(delta(Some("call_1"), Some("create_ticket"), "{\"email\":"));
+        acc.tool_call(delta(None, None, "\"a@b.co\"}"));
+        let c = acc.into_completion();
+        assert!(c.content.is_none());
+        assert_eq!(c.tool_calls.len(), 1);
+        assert_eq!(c.tool_calls[0].id, "call_1");
+        assert_eq!(c.tool_calls[0].function.name, "create_ticket");
+        assert_eq!(c.tool_calls[0].function.arguments, "{\"email\":\"a@b.co\"}");
     }
 
     #[test]

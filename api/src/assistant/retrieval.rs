@@ -335,6 +335,7 @@ pub fn best_answer<'a>(
     }
     best.map(|(_, _, title, body)| Answer {
         source: None,
+        url: None,
         title: title.to_string(),
         excerpt: excerpt(message, body),
     })

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Float, Integer, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Float, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
@@ -49,6 +49,7 @@ pub async fn insert(
     workspace_id: Uuid,
     title: &str,
     body: &str,
+    url: Option<&str>,
 ) -> QueryResult<Article> {
     diesel::insert_into(articles::table)
         .values(NewArticle {
@@ -56,6 +57,7 @@ pub async fn insert(
             workspace_id,
             title,
             body,
+            url,
         })
         .returning(Article::as_returning())
         .get_result(conn)
@@ -68,6 +70,8 @@ pub async fn update(
     id: Uuid,
     title: Option<&str>,
     body: Option<&str>,
+    // `Some(None)` clears the link.
+    url: Option<Option<&str>>,
 ) -> QueryResult<Option<Article>> {
     let target = articles::table
         .filter(articles::workspace_id.eq(workspace_id))
@@ -76,6 +80,7 @@ pub async fn update(
         .set((
             title.map(|t| articles::title.eq(t.to_string())),
             body.map(|b| articles::body.eq(b.to_string())),
+            url.map(|u| articles::url.eq(u.map(str::to_string))),
             articles::updated_at.eq(Utc::now()),
         ))
         .returning(Article::as_returning())
@@ -104,6 +109,8 @@ pub struct Hit {
     pub title: String,
     #[diesel(sql_type = Text)]
     pub body: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub url: Option<String>,
     #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
     #[diesel(sql_type = Timestamptz)]
@@ -121,7 +128,7 @@ pub async fn search(
     limit: i64,
 ) -> QueryResult<Vec<Hit>> {
     diesel::sql_query(
-        "SELECT id, title, body, created_at, updated_at, ts_rank(search, query) AS rank
+        "SELECT id, title, body, url, created_at, updated_at, ts_rank(search, query) AS rank
            FROM articles, websearch_to_tsquery('english', $2) AS query
           WHERE workspace_id = $1 AND search @@ query
           ORDER BY rank DESC, id
@@ -154,7 +161,7 @@ pub async fn search_any(
         return Ok(vec![]);
     }
     diesel::sql_query(
-        "SELECT id, title, body, created_at, updated_at, ts_rank(search, query) AS rank
+        "SELECT id, title, body, url, created_at, updated_at, ts_rank(search, query) AS rank
            FROM articles, to_tsquery('english', $2) AS query
           WHERE workspace_id = $1 AND search @@ query
           ORDER BY rank DESC, id

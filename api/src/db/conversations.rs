@@ -190,10 +190,38 @@ pub async fn append_message(
     action: Option<serde_json::Value>,
     sources: Option<serde_json::Value>,
 ) -> QueryResult<Message> {
+    append_message_as(
+        conn,
+        Uuid::now_v7(),
+        workspace_id,
+        conversation_id,
+        sender,
+        author_name,
+        body,
+        action,
+        sources,
+    )
+    .await
+}
+
+/// `append_message` with the id chosen beforehand (a streamed reply: its deltas carried
+/// the id).
+#[allow(clippy::too_many_arguments)]
+pub async fn append_message_as(
+    conn: &mut Conn,
+    id: Uuid,
+    workspace_id: Uuid,
+    conversation_id: Uuid,
+    sender: Sender,
+    author_name: Option<&str>,
+    body: &str,
+    action: Option<serde_json::Value>,
+    sources: Option<serde_json::Value>,
+) -> QueryResult<Message> {
     let now = Utc::now();
     let m: Message = diesel::insert_into(messages::table)
         .values(NewMessageAt {
-            id: Uuid::now_v7(),
+            id,
             workspace_id,
             conversation_id,
             sender,

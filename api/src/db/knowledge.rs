@@ -33,6 +33,8 @@ pub struct PassageRow {
     pub title: String,
     pub body: String,
     pub vector: Option<Vec<u8>>,
+    /// The article's URL (joined: a link change needs no re-embedding).
+    pub url: Option<String>,
 }
 
 pub fn encode(v: &[f32]) -> Vec<u8> {
@@ -83,8 +85,11 @@ pub async fn workspace_passages(
     workspace_id: Uuid,
     model: &str,
 ) -> QueryResult<Vec<PassageRow>> {
+    use crate::db::schema::articles;
     kp::table
+        .inner_join(articles::table)
         .filter(kp::workspace_id.eq(workspace_id))
+        .filter(articles::workspace_id.eq(workspace_id))
         .filter(kp::model.eq(model))
         .order((kp::article_id, kp::position))
         .select((
@@ -94,6 +99,7 @@ pub async fn workspace_passages(
             kp::title,
             kp::body,
             kp::vector,
+            articles::url,
         ))
         .load(conn)
         .await

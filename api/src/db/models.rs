@@ -306,6 +306,8 @@ pub struct Article {
     pub body: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Where the article lives on the website (http or https).
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -315,6 +317,7 @@ pub struct NewArticle<'a> {
     pub workspace_id: Uuid,
     pub title: &'a str,
     pub body: &'a str,
+    pub url: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

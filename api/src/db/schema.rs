@@ -74,6 +74,7 @@ diesel::table! {
         search -> Nullable<Tsvector>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        url -> Nullable<Text>,
     }
 }
 

@@ -73,6 +73,8 @@ pub struct SourceRef {
     pub passage_id: Uuid,
     pub article_id: Uuid,
     pub title: String,
+    /// The article's URL, if it has one.
+    pub url: Option<String>,
 }
 
 /// The best knowledge-base article for the message, when it is good enough to answer.
@@ -82,6 +84,8 @@ pub struct Answer {
     pub excerpt: String,
     /// The indexed passage quoted (semantic retrieval); `None` for lexical answers.
     pub source: Option<SourceRef>,
+    /// The article's URL: the answer links it.
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -341,10 +345,14 @@ fn idle(input: &Input<'_>) -> Outcome {
 }
 
 fn answer_text(a: &Answer) -> String {
-    format!(
+    let mut text = format!(
         "From our article \u{201c}{}\u{201d}: {}",
         a.title, a.excerpt
-    )
+    );
+    if let Some(url) = &a.url {
+        text.push_str(&format!("\n\nRead the article: {url}"));
+    }
+    text
 }
 
 /// Opening words of an offer, by what the visitor needs.
@@ -653,6 +661,7 @@ mod tests {
     fn article() -> Answer {
         Answer {
             source: None,
+            url: None,
             title: "Shipping times".into(),
             excerpt: "Standard shipping takes 3-5 business days.".into(),
         }
@@ -685,6 +694,7 @@ mod tests {
         let ctx = Ctx {
             answer: Some(Answer {
                 source: None,
+                url: None,
                 title: "Return policy".into(),
                 excerpt: "Refunds within 30 days.".into(),
             }),

@@ -31,6 +31,10 @@ pub const CONVERSATION_UPDATED: &str = "conversation.updated";
 pub const TYPING: &str = "typing";
 /// The visitor's widget opened or closed (`{"conversation_id", "online"}`).
 pub const VISITOR_PRESENCE: &str = "visitor.presence";
+/// A piece of an assistant reply being written (streaming engines): widget streams of the
+/// conversation only, not stored, no event id; the reply's `message.created` (same message
+/// id) follows.
+pub const MESSAGE_DELTA: &str = "message.delta";
 /// Sent to a reconnecting stream that missed more than it replays (`render::REPLAY_ROWS`):
 /// the client reloads through the REST API.
 pub const RESYNC: &str = "resync";
@@ -68,6 +72,11 @@ pub struct BusEvent {
     /// Typing started (`true`) or stopped; presence: online or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag: Option<bool>,
+    /// `message.delta`: the piece of text, and its place in the reply (0, 1, 2…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u32>,
 }
 
 impl BusEvent {
@@ -83,6 +92,8 @@ impl BusEvent {
             session_id: None,
             name: None,
             flag: None,
+            text: None,
+            seq: None,
         }
     }
     /// A member left or was removed: their streams of the workspace close.
@@ -160,6 +171,20 @@ impl BusEvent {
             conversation_id: Some(conversation_id),
             flag: Some(online),
             ..Self::bare(VISITOR_PRESENCE, workspace_id)
+    /// Piece `seq` of the assistant reply `message_id` that is being written.
+    pub fn delta(
+        workspace_id: Uuid,
+        conversation_id: Uuid,
+        message_id: Uuid,
+        seq: u32,
+        text: String,
+    ) -> Self {
+        BusEvent {
+            conversation_id: Some(conversation_id),
+            message_id: Some(message_id),
+            text: Some(text),
+            seq: Some(seq),
+            ..Self::bare(MESSAGE_DELTA, workspace_id)
         }
     }
     pub fn message(
@@ -202,6 +227,8 @@ pub enum Frames {
         dashboard: Bytes,
         widget: Option<Bytes>,
     },
+    /// A piece of a reply being written: the widget's `message.delta` frame (no event id).
+    Delta { widget: Bytes },
     /// The row could not be read: the workspace's streams (or the conversation's, for a
     /// message) close, and their clients resume with `Last-Event-ID`.
     Unrendered,

@@ -7,8 +7,8 @@ use actix_web::web::Bytes;
 use crate::db::{self, Pool, tickets as ticket_store};
 use crate::events::sse::SseEvent;
 use crate::events::{
-    AccessEnded, BusEvent, CONVERSATION_UPDATED, Frames, LiveEvent, MESSAGE_CREATED, RESYNC,
-    TICKET_CREATED, TICKET_UPDATED, TYPING, VISITOR_PRESENCE,
+    AccessEnded, BusEvent, CONVERSATION_UPDATED, Frames, LiveEvent, MESSAGE_CREATED, MESSAGE_DELTA,
+    RESYNC, TICKET_CREATED, TICKET_UPDATED, TYPING, VISITOR_PRESENCE,
 };
 use crate::views::messages::MessageOut;
 use crate::views::tickets::TicketOut;
@@ -54,6 +54,28 @@ pub fn widget_message_frame(message: &MessageOut) -> Option<Bytes> {
     )
 }
 
+/// `message.delta` for the widget: `{message_id, conversation_id, seq, text}`, no event id
+/// (a reconnecting widget resumes after the last stored message; the reply's
+/// `message.created` carries the whole text).
+pub fn widget_delta_frame(
+    conversation_id: uuid::Uuid,
+    message_id: uuid::Uuid,
+    seq: u32,
+    text: &str,
+) -> Bytes {
+    SseEvent {
+        event: MESSAGE_DELTA.into(),
+        id: None,
+        data: serde_json::json!({
+            "message_id": message_id,
+            "conversation_id": conversation_id,
+            "seq": seq,
+            "text": text,
+        }),
+    }
+    .encode()
+}
+
 /// Rows a reconnecting stream replays at most, and their encoded size at most: past either
 /// it gets one `resync` event instead, and its client reloads through the REST list.
 pub const REPLAY_ROWS: usize = 50;
@@ -90,6 +112,26 @@ pub async fn render(pool: &Pool, ev: BusEvent) -> LiveEvent {
             conversation_id: None,
             message_id: None,
             frames: Frames::AccessEnded(ended),
+        };
+    }
+    if ev.kind == MESSAGE_DELTA {
+        // Carried whole by the announcement: nothing to read.
+        let frames = match (
+            ev.conversation_id,
+            ev.message_id,
+            ev.seq,
+            ev.text.as_deref(),
+        ) {
+            (Some(conv), Some(id), Some(seq), Some(text)) => Frames::Delta {
+                widget: widget_delta_frame(conv, id, seq, text),
+            },
+            _ => Frames::Unrendered,
+        };
+        return LiveEvent {
+            workspace_id: ev.workspace_id,
+            conversation_id: ev.conversation_id,
+            message_id: ev.message_id,
+            frames,
         };
     }
     let frames = match frames(pool, &ev).await {

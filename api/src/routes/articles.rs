@@ -62,7 +62,7 @@ async fn get_article(
     Ok(web::Json(service::get(&state, &principal, ws, id).await?))
 }
 
-/// Replace an article's title and body.
+/// Replace an article's title, body and URL.
 #[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = ArticleIn,
     responses((status = 200, body = ArticleOut), (status = 403, description = "Only owners and admins write the knowledge base", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/api/v1/workspaces/{ws}/articles/{id}")]
@@ -74,16 +74,18 @@ async fn replace_article(
 ) -> ApiResult<web::Json<ArticleOut>> {
     let (ws, id) = path.into_inner();
     let body = body.into_inner();
+    // PUT replaces: no URL sent is no URL.
     let patch = ArticlePatch {
         title: Some(body.title),
         body: Some(body.body),
+        url: Some(body.url),
     };
     Ok(web::Json(
         service::update(&state, &principal, ws, id, &patch).await?,
     ))
 }
 
-/// Change an article's title and/or body.
+/// Change an article's title, body and/or URL.
 #[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = ArticlePatch,
     responses((status = 200, body = ArticleOut), (status = 403, description = "Only owners and admins write the knowledge base", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[patch("/api/v1/workspaces/{ws}/articles/{id}")]

@@ -185,11 +185,16 @@ async fn widget_stream_ticket(
     Ok(HttpResponse::Created().json(streams::mint_widget(&state, visitor).await?))
 }
 
-/// Live `message.created` events (Message JSON) of the visitor's conversation: open it with
-/// `?ticket=` (from `POST /widget/stream-tickets`) or an `Authorization` header. A
-/// reconnecting client sends `Last-Event-ID`: the messages it missed come first.
+/// Live events of the visitor's conversation: `message.created` (Message JSON, its id as
+/// the event id) and, while a streaming assistant engine (`AI_PROVIDER=openai`) writes a
+/// reply, `message.delta` (`{message_id, conversation_id, seq, text}`: piece `seq` = 0, 1,
+/// 2… of the reply, in order, no event id; the reply's `message.created` with the same
+/// `message_id` follows and replaces it, also when the reply broke off and became the
+/// ticket offer). Open it with `?ticket=` (from `POST /widget/stream-tickets`) or an
+/// `Authorization` header. A reconnecting client sends `Last-Event-ID`: the messages it
+/// missed come first (deltas are not replayed).
 #[utoipa::path(tag = "widget", security(("visitor" = []), ()), params(("ticket" = Option<String>, Query, description = "A stream ticket (single use)")),
-    responses((status = 200, content_type = "text/event-stream", description = "message.created events"), (status = 401, body = ErrorBody),
+    responses((status = 200, content_type = "text/event-stream", description = "message.created events (Message JSON, id = message id); message.delta events ({message_id, conversation_id, seq, text}, no id) while a streaming engine writes a reply"), (status = 401, body = ErrorBody),
         (status = 429, body = ErrorBody, description = "too_many_streams: a stream cap is reached (per visitor, per client network, or this server's MAX_STREAMS); Retry-After says when to try again")))]
 #[get("/api/v1/widget/events")]
 async fn events_stream(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {

@@ -13,7 +13,9 @@ use crate::events::BusEvent;
 use crate::services::access::{access, admin};
 use crate::services::knowledge;
 use crate::state::AppState;
-use crate::views::articles::{ArticleIn, ArticleList, ArticleOut, ArticlePatch, ListQuery};
+use crate::views::articles::{
+    ArticleIn, ArticleList, ArticleOut, ArticlePatch, ListQuery, article_url,
+};
 
 const CURSOR_TAG: &str = "articles";
 
@@ -34,6 +36,7 @@ pub async fn list(
                 id: h.id,
                 title: h.title,
                 body: h.body,
+                url: h.url,
                 created_at: h.created_at,
                 updated_at: h.updated_at,
             })
@@ -62,6 +65,7 @@ pub async fn create(
     body: &ArticleIn,
 ) -> ApiResult<ArticleOut> {
     body.validate()?;
+    let url = article_url(body.url.as_deref()).map_err(|e| ApiError::validation("url", e))?;
     // The assistant answers visitors from these: writing them is an admin's job (a
     // stored prompt injection otherwise needs only an agent account).
     let (mut conn, access) = admin(state, principal, ws).await?;
@@ -69,7 +73,8 @@ pub async fn create(
     // The article and its indexing job commit together (the worker indexes it).
     let a = conn
         .transaction::<_, ApiError, _>(async |c| {
-            let a = articles::insert(c, ws, body.title.trim(), body.body.trim()).await?;
+            let a = articles::insert(c, ws, body.title.trim(), body.body.trim(), url.as_deref())
+                .await?;
             knowledge::enqueue(c, ws, a.id).await?;
             Ok(a)
         })
@@ -99,6 +104,10 @@ pub async fn update(
     patch: &ArticlePatch,
 ) -> ApiResult<ArticleOut> {
     patch.validate()?;
+    let url = match &patch.url {
+        Some(u) => Some(article_url(u.as_deref()).map_err(|e| ApiError::validation("url", e))?),
+        None => None,
+    };
     // The assistant answers visitors from these: writing them is an admin's job (a
     // stored prompt injection otherwise needs only an agent account).
     let (mut conn, access) = admin(state, principal, ws).await?;
@@ -111,6 +120,7 @@ pub async fn update(
                 id,
                 patch.title.as_deref().map(str::trim),
                 patch.body.as_deref().map(str::trim),
+                url.as_ref().map(Option::as_deref),
             )
             .await?
             .ok_or_else(|| ApiError::not_found("article"))?;

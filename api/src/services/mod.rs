@@ -13,6 +13,7 @@ pub mod knowledge;
 pub mod live;
 pub mod operator;
 pub mod ops;
+pub mod reply_stream;
 pub mod retention;
 pub mod seed;
 pub mod settings;

@@ -105,7 +105,7 @@ pub async fn seed_demo(conn: &mut Conn) -> ApiResult<DemoLogin> {
             .await?;
             workspaces::set_greeting_and_instructions(conn, ws.id, GREETING, INSTRUCTIONS).await?;
             for (title, body) in ARTICLES {
-                let a = articles::insert(conn, ws.id, title, body).await?;
+                let a = articles::insert(conn, ws.id, title, body, None).await?;
                 knowledge::enqueue(conn, ws.id, a.id).await?;
             }
             Ok(ws.id)

@@ -35,6 +35,7 @@ use crate::domain::ticket_number::TicketNumber;
 use crate::domain::tickets::{DESCRIPTION_MAX, SUMMARY_MAX, TicketRef};
 use crate::error::{ApiError, ApiResult};
 use crate::events::BusEvent;
+use crate::services::reply_stream::ReplyStream;
 use crate::services::tickets::{self, NewTicketInput};
 use crate::services::{Changed, ai_budget};
 use crate::state::AppState;
@@ -138,10 +139,13 @@ pub struct TurnResult {
     pub ticket: Option<(Uuid, i64)>,
 }
 
-/// Stores a message and queues its `conversation.message` webhooks, in the caller's
-/// transaction; returns the event to publish after the commit.
+/// Stores a message (under `id` when it was chosen beforehand) and queues its
+/// `conversation.message` webhooks, in the caller's transaction; returns the event to
+/// publish after the commit.
+#[allow(clippy::too_many_arguments)]
 async fn append(
     conn: &mut Conn,
+    id: Option<Uuid>,
     ws_id: Uuid,
     conv_id: Uuid,
     sender: Sender,
@@ -161,14 +165,17 @@ async fn append(
                     passage_id: s.passage_id,
                     article_id: s.article_id,
                     title: s.title.clone(),
+                    url: s.url.clone(),
                 })
                 .collect::<Vec<_>>()
         })
         .and_then(|s| serde_json::to_value(s).ok());
     let author = (sender == Sender::Assistant).then_some(ASSISTANT_NAME);
-    let m =
-        conversations::append_message(conn, ws_id, conv_id, sender, author, body, action, sources)
-            .await?;
+    let id = id.unwrap_or_else(Uuid::now_v7);
+    let m = conversations::append_message_as(
+        conn, id, ws_id, conv_id, sender, author, body, action, sources,
+    )
+    .await?;
     webhooks::dispatch(
         conn,
         ws_id,
@@ -328,6 +335,7 @@ async fn turn(
                     .map(TicketRef::from);
                 let (m, ev) = append(
                     c,
+                    None,
                     ws_id,
                     conv_id,
                     Sender::Visitor,
@@ -456,6 +464,7 @@ async fn turn(
             .map(|h| ArticleText {
                 title: h.title,
                 body: h.body,
+                url: h.url,
             })
             .collect(),
         semantic: semantic.is_some(),
@@ -464,16 +473,21 @@ async fn turn(
     };
 
     // 2. The engine answers (no connection held). A metered engine (`openai`) answers
-    //    within the workspace's daily AI budget; past it the builtin engine does.
-    let outcome = if state.assistant.metered() && !ai_budget::allows(state, ws_id).await? {
-        tracing::info!(workspace = %ws_id, "daily AI budget spent; the builtin engine answers");
-        ai_budget::record_over_budget(state, ws_id).await?;
-        Builtin::respond_now(&turn)
-    } else {
-        let answer = state.assistant.answer(&turn).await;
-        ai_budget::record(state, ws_id, answer.usage).await?;
-        answer.outcome
-    };
+    //    within the workspace's daily AI budget; past it the builtin engine does. What a
+    //    streaming engine writes reaches the widget meanwhile (`message.delta`); its reply
+    //    is then stored under the id the deltas carried.
+    let (outcome, streamed) =
+        if state.assistant.metered() && !ai_budget::allows(state, ws_id).await? {
+            tracing::info!(workspace = %ws_id, "daily AI budget spent; the builtin engine answers");
+            ai_budget::record_over_budget(state, ws_id).await?;
+            (Builtin::respond_now(&turn), None)
+        } else {
+            let (stream, deltas) = ReplyStream::start(&state.events, ws_id, conv_id);
+            let answer = state.assistant.answer_streaming(&turn, deltas).await;
+            let streamed = stream.finish().await;
+            ai_budget::record(state, ws_id, answer.usage).await?;
+            (answer.outcome, streamed)
+        };
 
     // 3. Apply the outcome atomically, under the conversation's row lock.
     let mut conn = db::conn(&state.pool).await?;
@@ -521,9 +535,12 @@ async fn turn(
             }
             let mut stored = Vec::with_capacity(applied.replies.len());
             let ticket_id = applied.ticket.map(|t| t.0);
-            for r in &applied.replies {
+            for (i, r) in applied.replies.iter().enumerate() {
                 let (m, ev) = append(
                     conn,
+                    // The first reply replaces what was streamed (the answer, or the
+                    // fallback when the stream broke).
+                    streamed.filter(|_| i == 0),
                     ws_id,
                     conv_id,
                     Sender::Assistant,

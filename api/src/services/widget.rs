@@ -372,8 +372,9 @@ pub async fn mark_read(state: &AppState, v: VisitorId, up_to: Uuid) -> ApiResult
 
 /// The frames of the visitor's live stream: the messages missed since `last_seen` (a
 /// message id) first (more than `REPLAY_ROWS`: one `resync` event instead, and the widget
-/// reloads the conversation), then live `message.created` of their conversation. It ends
-/// when the stream falls behind or an event of the conversation can't be rendered; the
+/// reloads the conversation), then live `message.created` of their conversation (and
+/// `message.delta` while a streaming engine writes a reply). It ends when the stream falls
+/// behind or an event of the conversation can't be rendered; the
 /// widget then reconnects with `Last-Event-ID`. The stream counts against the stream caps
 /// (`events::slots`).
 pub async fn event_frames(
@@ -441,6 +442,7 @@ pub async fn event_frames(
                     widget: Some(widget),
                     ..
                 } if ours => Some(widget.clone()),
+                Frames::Delta { widget } if ours => Some(widget.clone()),
                 _ => None,
             };
             std::future::ready(frame)

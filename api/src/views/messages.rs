@@ -60,6 +60,9 @@ pub struct Source {
     pub article_id: Uuid,
     /// The article's title.
     pub title: String,
+    /// The article's URL (http or https), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 impl From<Message> for MessageOut {

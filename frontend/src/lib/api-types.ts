@@ -254,9 +254,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Live `message.created` events (Message JSON) of the visitor's conversation: open it with
-         *     `?ticket=` (from `POST /widget/stream-tickets`) or an `Authorization` header. A
-         *     reconnecting client sends `Last-Event-ID`: the messages it missed come first.
+         * Live events of the visitor's conversation: `message.created` (Message JSON, its id as
+         *     the event id) and, while a streaming assistant engine (`AI_PROVIDER=openai`) writes a
+         *     reply, `message.delta` (`{message_id, conversation_id, seq, text}`: piece `seq` = 0, 1,
+         *     2… of the reply, in order, no event id; the reply's `message.created` with the same
+         *     `message_id` follows and replaces it, also when the reply broke off and became the
+         *     ticket offer). Open it with `?ticket=` (from `POST /widget/stream-tickets`) or an
+         *     `Authorization` header. A reconnecting client sends `Last-Event-ID`: the messages it
+         *     missed come first (deltas are not replayed).
          */
         get: operations["events_stream"];
         put?: never;
@@ -502,14 +507,14 @@ export interface paths {
         };
         /** Read an article. */
         get: operations["get_article"];
-        /** Replace an article's title and body. */
+        /** Replace an article's title, body and URL. */
         put: operations["replace_article"];
         post?: never;
         /** Delete an article. */
         delete: operations["delete_article"];
         options?: never;
         head?: never;
-        /** Change an article's title and/or body. */
+        /** Change an article's title, body and/or URL. */
         patch: operations["update_article"];
         trace?: never;
     };
@@ -1130,6 +1135,11 @@ export interface components {
         ArticleIn: {
             body: string;
             title: string;
+            /**
+             * @description The article's page on the website: an absolute http(s) URL (at most 2,000
+             *     characters); empty or absent for none.
+             */
+            url?: string | null;
         };
         ArticleList: {
             items: components["schemas"]["ArticleOut"][];
@@ -1145,10 +1155,17 @@ export interface components {
             title: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description Where the article lives on the website (http or https); the assistant links it. */
+            url?: string | null;
         };
         ArticlePatch: {
             body?: string | null;
             title?: string | null;
+            /**
+             * @description The article's page on the website (absolute http(s) URL); `null` or `""` removes
+             *     it, absent leaves it.
+             */
+            url?: string | null;
         };
         AssignTicket: {
             /**
@@ -1531,6 +1548,8 @@ export interface components {
             passage_id: string;
             /** @description The article's title. */
             title: string;
+            /** @description The article's URL (http or https), when it has one. */
+            url?: string | null;
         };
         /**
          * @description A single-use ticket that opens one event stream: pass it as `?ticket=` in the
@@ -2711,7 +2730,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description message.created events */
+            /** @description message.created events (Message JSON, id = message id); message.delta events ({message_id, conversation_id, seq, text}, no id) while a streaming engine writes a reply */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -7,6 +7,16 @@ import type { components, paths } from '../../../src/lib/api-types';
 type Schemas = components['schemas'];
 
 export type Message = Schemas['MessageOut'];
+/**
+ * `message.delta` on the live stream: piece `seq` (0, 1, 2…) of an assistant reply being
+ * written. The reply's `message.created` (same id) follows with the whole text.
+ */
+export interface MessageDelta {
+  message_id: string;
+  conversation_id: string;
+  seq: number;
+  text: string;
+}
 export type MessageAction = Schemas['MessageAction'];
 /** The action that marks the assistant's ticket confirmation: the card goes under it. */
 export type TicketCreated = Extract<MessageAction, { type: 'ticket_created' }>;

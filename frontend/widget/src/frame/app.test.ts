@@ -526,3 +526,83 @@ describe('frame app: live chat with a human', () => {
     expect(q(root, '.away').hidden).toBe(true);
   });
 });
+
+describe('frame app: streamed replies', () => {
+  const delta = (seq: number, text: string, id = 'r1') => ({ message_id: id, conversation_id: 'c1', seq, text });
+
+  it('shows the typing indicator until the first words, then the reply as it is written, then the message', async () => {
+    let answer!: (r: Reply) => void;
+    const { root } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
+      'POST /api/v1/widget/messages': () => new Promise<Reply>((r) => (answer = r)),
+    });
+    await settle();
+    type(root, 'Which cards do you take?');
+    await tick();
+    expect(q(root, '.typing').hidden).toBe(false);
+    const es = FakeES.last!;
+    es.emit('message.delta', delta(0, 'We accept '));
+    expect(q(root, '.typing').hidden).toBe(true);
+    expect(q(root, '.m.streaming .body').textContent).toBe('We accept ');
+    // Out of order or repeated pieces are not glued in.
+    es.emit('message.delta', delta(2, ' and <b>PayPal</b>.'));
+    es.emit('message.delta', delta(0, 'We accept '));
+    expect(q(root, '.m.streaming .body').textContent).toBe('We accept ');
+    es.emit('message.delta', delta(1, 'Visa'));
+    es.emit('message.delta', delta(2, ' and <b>PayPal</b>.'));
+    expect(q(root, '.m.streaming .body').textContent).toBe('We accept Visa and <b>PayPal</b>.');
+    expect(root.querySelector('.m.streaming b')).toBeNull();
+    // Under the visitor's own message, which is still on its way.
+    expect(texts(root, '.m .body')).toEqual(['Hi! Ask me anything.', 'Which cards do you take?', 'We accept Visa and <b>PayPal</b>.']);
+    const mine = msg('visitor', 'Which cards do you take?');
+    const reply = msg('assistant', 'We accept Visa and <b>PayPal</b>.', { id: 'r1' });
+    es.emit('message.created', mine);
+    es.emit('message.created', reply);
+    answer({ status: 201, body: { messages: [mine, reply], ticket: null } });
+    await settle();
+    expect(root.querySelector('.m.streaming')).toBeNull();
+    expect(q(root, '.typing').hidden).toBe(true);
+    expect(texts(root, '.m .body')).toEqual(['Hi! Ask me anything.', 'Which cards do you take?', 'We accept Visa and <b>PayPal</b>.']);
+    // A late piece of a reply that is in already changes nothing.
+    es.emit('message.delta', delta(3, ' More.'));
+    expect(root.querySelector('.m.streaming')).toBeNull();
+  });
+
+  it('a reply that broke off is replaced by what the server stored under its id (the ticket offer)', async () => {
+    let answer!: (r: Reply) => void;
+    const { root } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
+      'POST /api/v1/widget/messages': () => new Promise<Reply>((r) => (answer = r)),
+    });
+    await settle();
+    type(root, 'Do you ship to Canada?');
+    await tick();
+    FakeES.last!.emit('message.delta', delta(0, 'Yes, we ship to Can'));
+    expect(q(root, '.m.streaming .body').textContent).toBe('Yes, we ship to Can');
+    const offer = msg('assistant', "Sorry, I'm having trouble answering right now. What's your email?", { id: 'r1', action: { type: 'request_email' } });
+    answer({ status: 201, body: { messages: [msg('visitor', 'Do you ship to Canada?'), offer], ticket: null } });
+    await settle();
+    expect(root.querySelector('.m.streaming')).toBeNull();
+    expect(texts(root, '.m.assistant .body')).toEqual(['Hi! Ask me anything.', offer.body]);
+  });
+
+  it('links the article an answer came from (http and https only), the rest stays text', async () => {
+    const body = 'From our article “Payment methods”: We accept Visa.\n\nRead the article: https://shop.example/help/payment';
+    const answer = msg('assistant', body, {
+      sources: [
+        { passage_id: 'p1', article_id: 'a1', title: 'Payment methods', url: 'https://shop.example/help/payment' },
+        { passage_id: 'p2', article_id: 'a2', title: 'Evil', url: 'javascript:alert(1)' },
+      ],
+    });
+    const sneaky = msg('agent', 'See https://evil.example/x', { sources: [{ passage_id: 'p3', article_id: 'a3', title: 'x', url: 'https://evil.example/x' }] });
+    const { root } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([answer, sneaky]) }) });
+    await settle();
+    const links = Array.from(root.querySelectorAll('.m a')) as HTMLAnchorElement[];
+    expect(links).toHaveLength(1);
+    expect(links[0].getAttribute('href')).toBe('https://shop.example/help/payment');
+    expect(links[0].getAttribute('rel')).toBe('noopener noreferrer');
+    expect(links[0].getAttribute('target')).toBe('_blank');
+    expect(links[0].textContent).toBe('https://shop.example/help/payment');
+    expect(q(root, '.m.assistant[data-id="' + answer.id + '"] .body').textContent).toBe(body);
+  });
+});

@@ -1,11 +1,11 @@
 // The visitor's live stream (`EventSource /api/v1/widget/events`): `message.created` events
-// carry a Message. The visitor token never goes into the URL: each connection opens with a
+// carry a Message; `message.delta` events a piece of an assistant reply being written. The visitor token never goes into the URL: each connection opens with a
 // single-use stream ticket (`POST /api/v1/widget/stream-tickets`). A spent ticket can't be
 // reused by the browser's own reconnect, so whenever the stream drops we close it and open
 // a new one with a fresh ticket (at once if it had been open, with backoff if it never
 // opened); once it is back the session fetches what may have been missed. So does a
 // `resync` event (the server had more missed messages than it replays).
-import type { Message } from './api';
+import type { Message, MessageDelta } from './api';
 
 /** Reopens after failures in a row, before the widget stops trying. */
 const MAX_REOPENS = 20;
@@ -24,6 +24,8 @@ export interface LiveHandlers {
   typing?(t: AgentTyping): void;
   /** Who has the chat now (`null`: the assistant answers). */
   agent?(name: string | null): void;
+  /** A piece of a reply being written (streaming engines). */
+  delta?(d: MessageDelta): void;
   /** The stream is open again after a gap, or the server said `resync`: fetch what was missed. */
   resumed(): void;
 }
@@ -89,6 +91,14 @@ export class LiveStream {
     es.addEventListener('conversation.updated', (ev) => {
       const d = parse((ev as MessageEvent).data) as { agent_name?: unknown } | null;
       if (d) this.on.agent?.(typeof d.agent_name === 'string' ? d.agent_name : null);
+    es.addEventListener('message.delta', (ev) => {
+      let d: MessageDelta;
+      try {
+        d = JSON.parse((ev as MessageEvent).data) as MessageDelta;
+      } catch {
+        return; // a malformed event
+      }
+      this.on.delta?.(d);
     });
     es.addEventListener('resync', () => this.on.resumed());
     es.addEventListener('error', () => {

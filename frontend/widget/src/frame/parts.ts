@@ -5,14 +5,49 @@ import type { Message, TicketCreated } from './api';
 import { h, icon, ICONS } from './dom';
 import { SEND_FAILED, type ChatState, type Pending } from './state';
 
-/** A message body as text nodes; ticket numbers (TKT-10001) never break across lines. */
-function bodyText(body: string): HTMLParagraphElement {
+/** Only absolute http(s) URLs become links. */
+export function safeLink(url: unknown): string | null {
+  if (typeof url !== 'string' || url.length > 2000) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function ticketNumbers(p: HTMLElement, text: string) {
+  text.split(/(TKT-\d+)/).forEach((part, i) => part && p.append(i % 2 ? h('span', { class: 'nw' }, part) : part));
+}
+
+/**
+ * A message body as text nodes; ticket numbers (TKT-10001) never break across lines. The
+ * URLs of the articles the answer came from (`links`, already checked) become links that
+ * open in a new tab; any other text, URLs included, stays text.
+ */
+function bodyText(body: string, links: readonly string[] = []): HTMLParagraphElement {
   const p = h('p', { class: 'body' });
-  body.split(/(TKT-\d+)/).forEach((part, i) => part && p.append(i % 2 ? h('span', { class: 'nw' }, part) : part));
+  let rest = body;
+  while (links.length) {
+    let at = -1;
+    let url = '';
+    for (const l of links) {
+      const i = rest.indexOf(l);
+      if (i >= 0 && (at < 0 || i < at)) {
+        at = i;
+        url = l;
+      }
+    }
+    if (at < 0) break;
+    ticketNumbers(p, rest.slice(0, at));
+    p.append(h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, url));
+    rest = rest.slice(at + url.length);
+  }
+  ticketNumbers(p, rest);
   return p;
 }
 
-function bubble(sender: Message['sender'], body: string, author: string | null, id: string, at?: string): HTMLElement {
+function bubble(sender: Message['sender'], body: string, author: string | null, id: string, at?: string, links: readonly string[] = []): HTMLElement {
   if (sender === 'system') return h('div', { class: 'm system', 'data-id': id }, bodyText(body));
   const time = at ? new Date(at) : null;
   const title = time && !isNaN(time.getTime()) ? time.toLocaleString() : undefined;
@@ -20,14 +55,34 @@ function bubble(sender: Message['sender'], body: string, author: string | null, 
     'div',
     { class: `m ${sender}`, 'data-id': id, title },
     author ? h('div', { class: 'who' }, author) : null,
-    bodyText(body),
+    bodyText(body, links),
   );
 }
 
 export const greetingBubble = (text: string) => bubble('assistant', text, null, 'greeting');
 
+/** The article links of an assistant answer (its sources' http(s) URLs). */
+function sourceLinks(m: Message): string[] {
+  if (m.sender !== 'assistant') return [];
+  const out: string[] = [];
+  for (const s of m.sources ?? []) {
+    const raw = typeof s?.url === 'string' ? s.url : null;
+    // The body carries the URL as the server stored it; link it only when it is safe.
+    if (raw && safeLink(raw) && !out.includes(raw)) out.push(raw);
+  }
+  return out;
+}
+
 export const messageBubble = (m: Message) =>
-  bubble(m.sender, m.body, m.sender === 'agent' ? m.author_name || 'Support team' : null, m.id, m.created_at);
+  bubble(m.sender, m.body, m.sender === 'agent' ? m.author_name || 'Support team' : null, m.id, m.created_at, sourceLinks(m));
+
+/** The assistant's reply while it is being written (its text is updated in place). */
+export function streamingBubble(id: string): HTMLElement {
+  const n = bubble('assistant', '', null, `stream:${id}`);
+  n.classList.add('streaming');
+  n.setAttribute('aria-busy', 'true');
+  return n;
+}
 
 /** Shown under the message the server marked `ticket_created`. */
 export function ticketCard(t: TicketCreated): HTMLElement {

@@ -3,7 +3,7 @@
 // unread counting and read receipts, and the email step. No DOM: whenever something
 // changes, `onChange` listeners are told, and the view renders `state`.
 import { isEmail, visitorTokenKey, type ToLoader } from '../shared/protocol';
-import { ApiError, type Message, type Session, type SessionRequest, type WidgetApi } from './api';
+import { ApiError, type Message, type MessageDelta, type Session, type SessionRequest, type WidgetApi } from './api';
 import { LiveStream } from './live';
 import { asksForEmail, expectation, merge, rateLimitText, SEND_FAILED, type ChatState, type Pending, type Phase } from './state';
 
@@ -62,6 +62,8 @@ export class ChatSession {
   private sending = false;
   /** Live messages that arrive during a send, merged after it (so nothing shows twice). */
   private buffered: Message[] = [];
+  /** The reply being written (`message.delta`), with the next piece expected. */
+  private streaming: { id: string; text: string; next: number } | null = null;
   private emailError = '';
   // Unread and read receipts
   private unread = 0;
@@ -113,6 +115,7 @@ export class ChatSession {
       messages: this.messages,
       pending: this.pending,
       sending: this.sending,
+      streaming: this.streaming && this.streaming.text ? { id: this.streaming.id, text: this.streaming.text } : null,
       unread: this.unread,
       open: this.open,
       emailRequested,
@@ -216,6 +219,7 @@ export class ChatSession {
     if (!ES || !this.d.api.token) return;
     new LiveStream(ES, () => this.d.api.streamUrl(), {
       message: (m) => this.onLive(m),
+      delta: (d) => this.onDelta(d),
       resumed: () => void this.catchUp(),
       typing: (t) => this.onAgentTyping(t.name, t.typing),
       agent: (name) => {
@@ -252,6 +256,24 @@ export class ChatSession {
     }
   }
 
+  /**
+   * A piece of the reply being written: shown in order; a reply joined half-way, or one
+   * with a gap, waits for its message. The message (same id) replaces it.
+   */
+  private onDelta(d: MessageDelta) {
+    if (!d?.message_id || typeof d.text !== 'string' || typeof d.seq !== 'number') return;
+    if (this.conversationId && d.conversation_id && d.conversation_id !== this.conversationId) return;
+    if (this.messages.some((x) => x.id === d.message_id) || this.buffered.some((x) => x.id === d.message_id)) return;
+    if (this.streaming?.id !== d.message_id) {
+      if (d.seq !== 0) return;
+      this.streaming = { id: d.message_id, text: '', next: 0 };
+    }
+    if (d.seq !== this.streaming.next) return;
+    this.streaming.text += d.text;
+    this.streaming.next++;
+    this.emit(true);
+  }
+
   private onLive(m: Message) {
     if (!m?.id || (this.conversationId && m.conversation_id && m.conversation_id !== this.conversationId)) return;
     if (this.sending) {
@@ -259,6 +281,7 @@ export class ChatSession {
       return;
     }
     if (this.messages.some((x) => x.id === m.id)) return;
+    if (this.streaming?.id === m.id) this.streaming = null;
     this.messages = merge(this.messages, [m]);
     if (m.action?.type === 'ticket_created') this.ticketOpen = true;
     if (m.sender === 'agent') {
@@ -381,6 +404,8 @@ export class ChatSession {
       }
     } finally {
       this.sending = false;
+      // The reply is in (or the send failed): what was streamed gives way to it.
+      this.streaming = null;
       const b = this.buffered;
       this.buffered = [];
       for (const m of b) this.onLive(m);

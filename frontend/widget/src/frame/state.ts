@@ -16,6 +16,12 @@ export interface Pending {
   retryAt?: number;
 }
 
+/** An assistant reply being written: its message id and the text so far. */
+export interface Streaming {
+  readonly id: string;
+  readonly text: string;
+}
+
 /** What the view renders. */
 export interface ChatState {
   readonly phase: Phase;
@@ -28,8 +34,10 @@ export interface ChatState {
   /** The conversation, oldest first. */
   readonly messages: readonly Message[];
   readonly pending: readonly Readonly<Pending>[];
-  /** A message is on its way (the typing indicator shows, unless a human has the chat; sending waits). */
+  /** A message is on its way (the typing indicator shows until a reply streams, unless a human has the chat; sending waits). */
   readonly sending: boolean;
+  /** The assistant's reply as it is being written (streaming engines), until it arrives whole. */
+  readonly streaming: Streaming | null;
   readonly unread: number;
   /** The chat is open on the host page (always true when the frame runs on its own). */
   readonly open: boolean;

@@ -3,7 +3,7 @@
 // no conversation state of its own: what the visitor does goes to `ViewHandlers`.
 import { contrastText, safeColor } from '../shared/protocol';
 import { h, icon, ICONS } from './dom';
-import { greetingBubble, messageBubble, pendingBubble, statusNotice, ticketCard } from './parts';
+import { greetingBubble, messageBubble, pendingBubble, statusNotice, streamingBubble, ticketCard } from './parts';
 import type { ChatState } from './state';
 
 export interface ViewHandlers {
@@ -203,6 +203,13 @@ export class ChatView {
     for (const p of s.pending) {
       wanted.push(pendingBubble(p, !s.sending, { retry: () => this.on.retry(p.local), discard: () => this.on.discard(p.local) }));
     }
+    // The reply being written (under the visitor's message on its way): one node per reply, its text replaced as it grows.
+    if (s.streaming && !s.messages.some((m) => m.id === s.streaming!.id)) {
+      const n = this.node(`stream:${s.streaming.id}`, () => streamingBubble(s.streaming!.id));
+      const body = n.querySelector('.body');
+      if (body && body.textContent !== s.streaming.text) body.textContent = s.streaming.text;
+      wanted.push(n);
+    }
     // Place in order, reusing existing nodes.
     const { list } = this;
     wanted.forEach((n, i) => {
@@ -223,7 +230,8 @@ export class ChatView {
   /** The assistant thinking (while a message is sent and no human has the chat), or "<agent> is typing…". */
   private renderTyping(s: ChatState) {
     const who = s.agentTyping;
-    this.typing.hidden = !(who || (s.sending && !s.agentName));
+    // The dots until the reply's first words arrive (not while a human has the chat).
+    this.typing.hidden = !(who || (s.sending && !s.agentName && s.streaming === null));
     this.typingWho.hidden = !who;
     this.typingWho.textContent = who ? `${who} is typing…` : '';
     this.typing.setAttribute('aria-label', who ? `${who} is typing` : 'Assistant is typing');

@@ -20,10 +20,11 @@ export const articleListQuery = (ws: string) =>
 export function useSaveArticle(ws: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, title, body }: { id?: string; title: string; body: string }) =>
+    // PUT replaces the whole article: the URL is always sent (empty: none).
+    mutationFn: ({ id, title, body, url }: { id?: string; title: string; body: string; url: string }) =>
       id
-        ? unwrap(client.PUT('/api/v1/workspaces/{ws}/articles/{id}', { params: { path: { ws, id } }, body: { title, body } }))
-        : unwrap(client.POST('/api/v1/workspaces/{ws}/articles', { params: { path: { ws } }, body: { title, body } })),
+        ? unwrap(client.PUT('/api/v1/workspaces/{ws}/articles/{id}', { params: { path: { ws, id } }, body: { title, body, url } }))
+        : unwrap(client.POST('/api/v1/workspaces/{ws}/articles', { params: { path: { ws } }, body: { title, body, url } })),
     onSettled: () => qc.invalidateQueries({ queryKey: articlesKey(ws) }),
   });
 }

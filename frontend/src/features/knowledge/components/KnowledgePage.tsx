@@ -61,6 +61,14 @@ export function KnowledgePage() {
               }
             >
               <p className="pre clamp">{a.body}</p>
+              {a.url ? (
+                <p className="muted small">
+                  Linked in answers:{' '}
+                  <a href={a.url} target="_blank" rel="noopener noreferrer">
+                    {a.url}
+                  </a>
+                </p>
+              ) : null}
             </Card>
           ),
         )}
@@ -74,16 +82,27 @@ function ArticleForm({ ws, article, onDone }: { ws: string; article?: Article; o
   const save = useSaveArticle(ws);
   const [title, setTitle] = useState(article?.title ?? '');
   const [body, setBody] = useState(article?.body ?? '');
+  const [url, setUrl] = useState(article?.url ?? '');
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate({ id: article?.id, title: title.trim(), body }, { onSuccess: onDone });
+    save.mutate({ id: article?.id, title: title.trim(), body, url: url.trim() }, { onSuccess: onDone });
   };
   return (
     <Card title={article ? 'Edit article' : 'New article'}>
       <form className="stack" onSubmit={submit}>
         <TextField label="Title" required value={title} onChange={(e) => setTitle(e.target.value)} error={fieldError(save.error, 'title')} autoFocus />
         <TextArea label="Body" required rows={10} value={body} onChange={(e) => setBody(e.target.value)} error={fieldError(save.error, 'body')} />
-        {save.error && !fieldError(save.error, 'title') && !fieldError(save.error, 'body') ? <ErrorBox error={save.error} /> : null}
+        <TextField
+          label="Page URL (optional)"
+          type="url"
+          inputMode="url"
+          placeholder="https://www.example.com/help/shipping"
+          hint="Where this article is on your website: the AI links it when it answers from it."
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          error={fieldError(save.error, 'url')}
+        />
+        {save.error && !fieldError(save.error, 'title') && !fieldError(save.error, 'body') && !fieldError(save.error, 'url') ? <ErrorBox error={save.error} /> : null}
         <div className="row-end">
           <Button onClick={onDone}>Cancel</Button>
           <Button type="submit" variant="primary" busy={save.isPending}>
