@@ -91,6 +91,7 @@ export class LiveStream {
     es.addEventListener('conversation.updated', (ev) => {
       const d = parse((ev as MessageEvent).data) as { agent_name?: unknown } | null;
       if (d) this.on.agent?.(typeof d.agent_name === 'string' ? d.agent_name : null);
+    });
     es.addEventListener('message.delta', (ev) => {
       let d: MessageDelta;
       try {
