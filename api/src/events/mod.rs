@@ -171,6 +171,8 @@ impl BusEvent {
             conversation_id: Some(conversation_id),
             flag: Some(online),
             ..Self::bare(VISITOR_PRESENCE, workspace_id)
+        }
+    }
     /// Piece `seq` of the assistant reply `message_id` that is being written.
     pub fn delta(
         workspace_id: Uuid,
