@@ -32,6 +32,7 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
     routes::articles::routes(cfg);
     routes::ai_settings::routes(cfg);
     routes::ticket_settings::routes(cfg);
+    routes::inbound::routes(cfg);
     routes::tickets::routes(cfg);
     routes::conversations::routes(cfg);
     routes::events::routes(cfg);
@@ -145,6 +146,9 @@ pub async fn start_on(
         tracing::warn!("the event listener is not up yet; live streams start late");
     }
     worker::spawn(state.clone());
+    if let Some(bind) = state.config.inbound_smtp_bind.clone() {
+        crate::inbound_smtp::spawn(state.clone(), &bind).await?;
+    }
     // Articles never indexed in the configured model's vector space (a new model, or an
     // older database) are queued once at start; the worker indexes them.
     let st = state.clone();

@@ -60,6 +60,21 @@ pub struct Config {
     pub frontend_dir: PathBuf,
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// Inbound mail (issue 12): the domain of reply addresses (`INBOUND_DOMAIN`,
+    /// `reply+<token>@INBOUND_DOMAIN`); `None`: ticket mail carries no reply address and
+    /// nothing inbound is accepted.
+    pub inbound_domain: Option<String>,
+    /// Where the built-in SMTP listener listens (`INBOUND_SMTP_BIND`; off when unset).
+    pub inbound_smtp_bind: Option<String>,
+    /// The largest inbound message accepted, in bytes (`INBOUND_MAX_BYTES`), over SMTP
+    /// and HTTP.
+    pub inbound_max_bytes: usize,
+    /// The secret a mail provider presents to `POST /api/v1/inbound/email`
+    /// (`INBOUND_WEBHOOK_SECRET`; the endpoint is off when unset).
+    pub inbound_webhook_secret: Option<String>,
+    /// How long a reply address works after the mail that carried it
+    /// (`INBOUND_REPLY_TTL_DAYS`).
+    pub inbound_reply_ttl_days: u32,
     pub ai_provider: AiProvider,
     pub openai_base_url: String,
     pub openai_api_key: Option<String>,
@@ -149,6 +164,14 @@ impl fmt::Debug for Config {
             .field("frontend_dir", &self.frontend_dir)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
+            .field("inbound_domain", &self.inbound_domain)
+            .field("inbound_smtp_bind", &self.inbound_smtp_bind)
+            .field("inbound_max_bytes", &self.inbound_max_bytes)
+            .field(
+                "inbound_webhook_secret",
+                &self.inbound_webhook_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("inbound_reply_ttl_days", &self.inbound_reply_ttl_days)
             .field("ai_provider", &self.ai_provider)
             .field("openai_base_url", &self.openai_base_url)
             .field(
@@ -364,6 +387,42 @@ impl Config {
         let notify_timeout = Duration::from_millis(number("NOTIFY_TIMEOUT_MS", 2000)?.max(1));
         let listener_heartbeat =
             Duration::from_millis(number("LISTENER_HEARTBEAT_MS", 10_000)?.max(10));
+        let inbound_domain = var("INBOUND_DOMAIN")
+            .map(|d| {
+                let d = d.trim().trim_end_matches('.').to_ascii_lowercase();
+                let ok = !d.is_empty()
+                    && d.len() <= 200
+                    && d.contains('.')
+                    && d.split('.').all(|label| {
+                        !label.is_empty()
+                            && !label.starts_with('-')
+                            && !label.ends_with('-')
+                            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    });
+                if ok {
+                    Ok(d)
+                } else {
+                    Err(anyhow::anyhow!(
+                        "INBOUND_DOMAIN must be a domain name (e.g. reply.example.com), not `{d}`"
+                    ))
+                }
+            })
+            .transpose()?;
+        let inbound_max_bytes = usize::try_from(number("INBOUND_MAX_BYTES", 10 * 1024 * 1024)?)
+            .ok()
+            .filter(|n| (1024..=100 * 1024 * 1024).contains(n))
+            .context("INBOUND_MAX_BYTES must be between 1024 and 104857600")?;
+        let inbound_webhook_secret = var("INBOUND_WEBHOOK_SECRET").map(|s| s.trim().to_string());
+        if inbound_webhook_secret
+            .as_ref()
+            .is_some_and(|s| s.len() < 24)
+        {
+            bail!("INBOUND_WEBHOOK_SECRET must be at least 24 characters (e.g. `openssl rand -hex 24`)");
+        }
+        let inbound_reply_ttl_days = u32::try_from(number("INBOUND_REPLY_TTL_DAYS", 90)?)
+            .ok()
+            .filter(|n| (1..=3650).contains(n))
+            .context("INBOUND_REPLY_TTL_DAYS must be between 1 and 3650")?;
         let public_url = var("PUBLIC_URL")
             .unwrap_or_else(|| DEFAULT_PUBLIC_URL.into())
             .trim_end_matches('/')
@@ -380,6 +439,11 @@ impl Config {
             data_dir,
             smtp_url: var("SMTP_URL"),
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "Handoff <no-reply@localhost>".into()),
+            inbound_domain,
+            inbound_smtp_bind: var("INBOUND_SMTP_BIND"),
+            inbound_max_bytes,
+            inbound_webhook_secret,
+            inbound_reply_ttl_days,
             ai_provider,
             embeddings,
             embeddings_model_dir,

@@ -63,6 +63,14 @@ pub enum ApiError {
     TooManyStreams(String),
     #[error("service unavailable")]
     Unavailable,
+    /// Any other status with its own code (inbound mail: 404 `unknown_reply_address`, 410
+    /// `reply_address_expired`, 413, 415).
+    #[error("{code}: {message}")]
+    Refused {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -118,6 +126,13 @@ impl ApiError {
     pub fn unavailable() -> Self {
         Self::Unavailable
     }
+    pub fn refused(status: StatusCode, code: &'static str, msg: impl Into<String>) -> Self {
+        Self::Refused {
+            status,
+            code,
+            message: msg.into(),
+        }
+    }
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
         Self::Internal(err.into())
     }
@@ -136,6 +151,7 @@ impl ApiError {
             Self::RateLimited { .. } => "rate_limited",
             Self::TooManyStreams(_) => "too_many_streams",
             Self::Unavailable => "service_unavailable",
+            Self::Refused { code, .. } => code,
             Self::Internal(_) => "internal_error",
         }
     }
@@ -148,7 +164,9 @@ impl ApiError {
             | Self::Forbidden(m)
             | Self::NotFound(m)
             | Self::TooManyStreams(m) => m.clone(),
-            Self::Conflict { message, .. } | Self::ForbiddenCode { message, .. } => message.clone(),
+            Self::Conflict { message, .. }
+            | Self::ForbiddenCode { message, .. }
+            | Self::Refused { message, .. } => message.clone(),
             Self::PayloadTooLarge => "The request body is too large (1 MiB at most).".into(),
             Self::Validation(fields) => {
                 let names: Vec<&str> = fields.keys().map(String::as_str).collect();
@@ -192,6 +210,7 @@ impl ResponseError for ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } | Self::TooManyStreams(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Refused { status, .. } => *status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

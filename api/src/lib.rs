@@ -5,7 +5,8 @@
 //! api/tests/layers.rs):
 //!
 //! ```text
-//! main.rs → app.rs → routes/, http/, worker.rs, openapi.rs → services/ → state.rs
+//! main.rs → app.rs → routes/, http/, worker.rs, inbound_smtp.rs, openapi.rs → services/
+//!   → state.rs
 //!   → adapters: assistant/ mail/ webhooks/ events/ outbox/ auth/ ratelimit.rs metrics.rs
 //!   → views/ → db/ → config.rs error.rs telemetry.rs → domain/
 //! ```
@@ -19,6 +20,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod inbound_smtp;
 pub mod mail;
 pub mod metrics;
 pub mod openapi;

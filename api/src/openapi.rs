@@ -27,7 +27,8 @@ use utoipa::{Modify, OpenApi};
         (name = "knowledge-base", description = "Articles the assistant answers from"),
         (name = "ai-settings", description = "AI Instructions and their lint"),
         (name = "webhooks", description = "Signed event notifications (see docs/webhooks.md)"),
-        (name = "operator", description = "The instance operator's controls (users flagged with `handoff operator grant`): workspace plans")
+        (name = "operator", description = "The instance operator's controls (users flagged with `handoff operator grant`): workspace plans"),
+        (name = "inbound", description = "Inbound mail from a mail provider: visitors' replies to ticket mail (see docs/email.md)")
     )
 )]
 pub struct ApiDoc;
@@ -55,6 +56,17 @@ impl Modify for Security {
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
                         "A widget visitor token, from POST /api/v1/widget/sessions",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "inbound_secret",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The server's INBOUND_WEBHOOK_SECRET (also accepted as the password of HTTP Basic auth)",
                     ))
                     .build(),
             ),

@@ -26,7 +26,8 @@ const CLEANUP_EVERY: Duration = Duration::from_secs(300);
 
 /// A claimed job, with what it needs read.
 enum Work {
-    Mail(mail::Email),
+    /// A mail and its job's id (its Message-ID).
+    Mail(i64, mail::Email),
     Webhook(Box<webhooks::Prepared>),
     Index(knowledge::ToIndex),
     /// Nothing left to do (e.g. the webhook was deleted meanwhile).
@@ -73,7 +74,7 @@ async fn prepare(state: &AppState, conn: &mut Conn, job: &OutboxJob) -> anyhow::
             )
             .await?
             {
-                None => Work::Mail(email),
+                None => Work::Mail(job.id, email),
                 Some(until) => Work::Wait(until),
             }
         }
@@ -88,7 +89,7 @@ async fn prepare(state: &AppState, conn: &mut Conn, job: &OutboxJob) -> anyhow::
 
 async fn execute(state: &AppState, work: Work) -> Done {
     match work {
-        Work::Mail(email) => Done::Mail(state.mailer.send(&state.config.mail_from, &email).await),
+        Work::Mail(job, email) => Done::Mail(state.mailer.send(&state.config, job, &email).await),
         Work::Webhook(p) => {
             let attempt = webhooks::send(&state.webhooks, &p).await;
             Done::Webhook(p, attempt)

@@ -23,7 +23,9 @@ fn layer(module: &[String]) -> Option<(u8, &'static str)> {
         | "metrics" => (4, "adapters"),
         "state" => (5, "state"),
         "services" => (6, "services"),
-        "routes" | "http" | "worker" | "openapi" => (7, "entry points (routes, http, worker)"),
+        "routes" | "http" | "worker" | "inbound_smtp" | "openapi" => {
+            (7, "entry points (routes, http, worker, inbound_smtp)")
+        }
         "app" => (8, "app"),
         "<main>" => (9, "main"),
         _ => return None,

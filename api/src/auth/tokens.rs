@@ -1,5 +1,6 @@
-//! JWT access tokens, visitor tokens, and random secrets stored only as SHA-256 hashes
-//! (refresh tokens, API keys, invitation tokens).
+//! JWT access tokens, visitor tokens, random secrets stored only as SHA-256 hashes
+//! (refresh tokens, API keys, invitation tokens), and the HMAC-signed reply-address tokens
+//! and Message-ID tags of ticket mail.
 
 use chrono::Utc;
 use hmac::{Hmac, Mac};
@@ -46,6 +47,10 @@ pub struct VisitorClaims {
 enum Purpose {
     Access,
     Visitor,
+    /// `reply+<token>@INBOUND_DOMAIN` of ticket mail.
+    ReplyAddress,
+    /// The tag that makes an outbox job's Message-ID unique to this deployment.
+    MessageId,
 }
 
 impl Purpose {
@@ -53,6 +58,8 @@ impl Purpose {
         match self {
             Purpose::Access => b"handoff access token v1",
             Purpose::Visitor => b"handoff visitor token v1",
+            Purpose::ReplyAddress => b"handoff reply address v1",
+            Purpose::MessageId => b"handoff message id v1",
         }
     }
 }
@@ -194,6 +201,120 @@ pub fn sha256_hex(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+// ---------------------------------------------------------------- reply addresses
+
+/// A reply token's two bytes of day count from 2024-01-01.
+fn reply_epoch() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default()
+}
+/// Bytes of the truncated HMAC-SHA256 in a reply token (96 bits).
+const REPLY_MAC_LEN: usize = 12;
+/// A reply token's bytes: the ticket's id, the day it was issued, the MAC.
+const REPLY_TOKEN_LEN: usize = 16 + 2 + REPLY_MAC_LEN;
+
+/// What a reply token says, once its MAC checked out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplyToken {
+    pub ticket_id: Uuid,
+    /// The UTC day the token was issued (the mail was sent).
+    pub issued: chrono::NaiveDate,
+}
+
+fn reply_mac(master: &[u8], body: &[u8]) -> ApiResult<Vec<u8>> {
+    let key = derive(master, Purpose::ReplyAddress)?;
+    hmac(&key, &[body])
+}
+
+/// The token of `reply+<token>@INBOUND_DOMAIN` for a ticket's mail sent on `day`: the
+/// ticket's id and the day, with an HMAC-SHA256 (key derived from `JWT_SECRET`) over them,
+/// in lowercase base32 (48 characters; mail systems may change the case of local parts).
+/// Nothing is stored: any server verifies it, it names one ticket, it cannot be forged
+/// without the secret, and it expires (`INBOUND_REPLY_TTL_DAYS` after `day`).
+pub fn reply_token(config: &Config, ticket_id: Uuid, day: chrono::NaiveDate) -> ApiResult<String> {
+    let days = day.signed_duration_since(reply_epoch()).num_days();
+    let days = u16::try_from(days.max(0)).unwrap_or(u16::MAX);
+    let mut body = Vec::with_capacity(REPLY_TOKEN_LEN);
+    body.extend_from_slice(ticket_id.as_bytes());
+    body.extend_from_slice(&days.to_be_bytes());
+    let mac = reply_mac(masters(config)?[0], &body)?;
+    body.extend_from_slice(&mac[..REPLY_MAC_LEN]);
+    Ok(base32_lower(&body))
+}
+
+/// Checks a reply token's MAC against the current and previous secrets (constant time);
+/// `None` for anything that is not a token this deployment issued. Expiry is the
+/// caller's (it knows the TTL).
+pub fn verify_reply_token(config: &Config, token: &str) -> ApiResult<Option<ReplyToken>> {
+    if token.len() != REPLY_TOKEN_LEN.div_ceil(5) * 8 {
+        return Ok(None);
+    }
+    let Some(bytes) = base32_decode(&token.to_ascii_lowercase()) else {
+        return Ok(None);
+    };
+    if bytes.len() != REPLY_TOKEN_LEN {
+        return Ok(None);
+    }
+    let (body, mac) = bytes.split_at(16 + 2);
+    let mut valid = false;
+    for master in masters(config)? {
+        let key = derive(master, Purpose::ReplyAddress)?;
+        let mut m = <HmacSha256 as Mac>::new_from_slice(&key).map_err(ApiError::internal)?;
+        m.update(body);
+        valid |= m.verify_truncated_left(mac).is_ok();
+    }
+    if !valid {
+        return Ok(None);
+    }
+    let (id, day) = body.split_at(16);
+    let ticket_id = Uuid::from_slice(id).map_err(ApiError::internal)?;
+    let days = i64::from(u16::from_be_bytes([day[0], day[1]]));
+    let issued = reply_epoch() + chrono::Duration::days(days);
+    Ok(Some(ReplyToken { ticket_id, issued }))
+}
+
+/// A short tag (16 hex digits) for an outbox job's Message-ID: derived from the job's id
+/// with this deployment's secret, so the same job always gets the same Message-ID (a
+/// resend after a crash threads as the same mail) and two deployments never collide.
+pub fn message_id_tag(config: &Config, job_id: i64) -> ApiResult<String> {
+    let key = derive(masters(config)?[0], Purpose::MessageId)?;
+    let mac = hmac(&key, &[&job_id.to_be_bytes()])?;
+    Ok(hex::encode(&mac[..8]))
+}
+
+const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+
+fn base32_lower(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for &b in bytes {
+        buffer = (buffer << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(BASE32[((buffer >> bits) & 31) as usize]));
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(BASE32[((buffer << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+fn base32_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 5 / 8);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        let v = BASE32.iter().position(|&x| x == c)? as u32;
+        buffer = ((buffer << 5) | v) & 0xffff;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((buffer >> bits) & 0xff) as u8);
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,6 +401,42 @@ mod tests {
             verify_access(&c, &new).is_err(),
             "the old config doesn't know the new kid"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn reply_tokens_name_their_ticket_and_cannot_be_forged() -> anyhow::Result<()> {
+        let config = config()?;
+        let ticket = Uuid::now_v7();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).ok_or_else(|| anyhow::anyhow!("day"))?;
+        let token = reply_token(&config, ticket, day)?;
+        assert_eq!(token.len(), 48, "{token}");
+        assert!(token.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        assert_eq!(
+            verify_reply_token(&config, &token)?,
+            Some(ReplyToken { ticket_id: ticket, issued: day })
+        );
+        // Mail systems may upper-case the local part.
+        assert!(verify_reply_token(&config, &token.to_ascii_uppercase())?.is_some());
+        // One character changed anywhere: refused.
+        for i in [0, 20, 30, 47] {
+            let mut forged: Vec<u8> = token.clone().into_bytes();
+            forged[i] = if forged[i] == b'a' { b'b' } else { b'a' };
+            let forged = String::from_utf8(forged)?;
+            assert_eq!(verify_reply_token(&config, &forged)?, None, "{forged}");
+        }
+        assert_eq!(verify_reply_token(&config, "")?, None);
+        assert_eq!(verify_reply_token(&config, "not-base32!")?, None);
+        // Another deployment's secret: refused.
+        let other = Config::from_lookup(|k| match k {
+            "DATABASE_URL" => Some("postgres://x/y".into()),
+            "JWT_SECRET" => Some("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into()),
+            _ => None,
+        })?;
+        assert_eq!(verify_reply_token(&other, &token)?, None);
+        // Message-ID tags are stable per job and differ between jobs.
+        assert_eq!(message_id_tag(&config, 7)?, message_id_tag(&config, 7)?);
+        assert_ne!(message_id_tag(&config, 7)?, message_id_tag(&config, 8)?);
         Ok(())
     }
 

@@ -10,7 +10,7 @@ use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::{AsExpression, FromSqlRow};
 
 use crate::domain::enums::{
-    ActorKind, Plan, Role, Sender, TicketCategory, TicketSource, TicketStatus,
+    ActorKind, Channel, Plan, Role, Sender, TicketCategory, TicketSource, TicketStatus,
 };
 
 use super::schema::sql_types;
@@ -47,3 +47,4 @@ pg_enum!(TicketStatus => sql_types::TicketStatus, TicketStatusSql);
 pg_enum!(TicketCategory => sql_types::TicketCategory, TicketCategorySql);
 pg_enum!(TicketSource => sql_types::TicketSource, TicketSourceSql);
 pg_enum!(ActorKind => sql_types::ActorType, ActorKindSql);
+pg_enum!(Channel => sql_types::MessageChannel, ChannelSql);

@@ -7,6 +7,7 @@ pub mod articles;
 pub mod connect;
 pub mod conversations;
 pub mod enums;
+pub mod inbound_emails;
 pub mod inbox;
 pub mod invitations;
 pub mod knowledge;

@@ -52,6 +52,11 @@ pub struct Workspace {
     pub ticket_counter: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The sender of ticket mail; the instance's `MAIL_FROM` when unset.
+    pub mail_sender_name: Option<String>,
+    pub mail_sender_address: Option<String>,
+    /// Replies by email come back into the ticket (Pro, with `INBOUND_DOMAIN` set).
+    pub email_replies: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -282,6 +287,10 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
     /// The knowledge passages an assistant's answer used (`[{passage_id, article_id, title}]`).
     pub sources: Option<serde_json::Value>,
+    /// Chat or email.
+    pub channel: crate::domain::enums::Channel,
+    /// An email message's sender, subject and attachments (`views::messages::EmailMeta`).
+    pub email: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Insertable)]

@@ -10,6 +10,10 @@ pub mod sql_types {
     pub struct MemberRole;
 
     #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "message_channel"))]
+    pub struct MessageChannel;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "message_sender"))]
     pub struct MessageSender;
 
@@ -159,6 +163,7 @@ diesel::table! {
 diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::MessageSender;
+    use super::sql_types::MessageChannel;
 
     messages (id) {
         id -> Uuid,
@@ -171,6 +176,24 @@ diesel::table! {
         action -> Nullable<Jsonb>,
         created_at -> Timestamptz,
         sources -> Nullable<Jsonb>,
+        channel -> MessageChannel,
+        email -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
+    inbound_emails (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        ticket_id -> Uuid,
+        message_id -> Nullable<Uuid>,
+        rfc_message_id -> Text,
+        from_address -> Nullable<Text>,
+        subject -> Nullable<Text>,
+        auto_reply -> Bool,
+        foreign_sender -> Bool,
+        received_via -> Text,
+        created_at -> Timestamptz,
     }
 }
 
@@ -277,6 +300,7 @@ diesel::table! {
         first_response_at -> Nullable<Timestamptz>,
         resolved_at -> Nullable<Timestamptz>,
         closed_at -> Nullable<Timestamptz>,
+        email_references -> Array<Text>,
     }
 }
 
@@ -362,6 +386,9 @@ diesel::table! {
         ticket_counter -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        mail_sender_name -> Nullable<Text>,
+        mail_sender_address -> Nullable<Text>,
+        email_replies -> Bool,
     }
 }
 
@@ -371,6 +398,9 @@ diesel::joinable!(articles -> workspaces (workspace_id));
 diesel::joinable!(conversations -> visitors (visitor_id));
 diesel::joinable!(conversations -> workspaces (workspace_id));
 diesel::joinable!(email_verifications -> users (user_id));
+diesel::joinable!(inbound_emails -> messages (message_id));
+diesel::joinable!(inbound_emails -> tickets (ticket_id));
+diesel::joinable!(inbound_emails -> workspaces (workspace_id));
 diesel::joinable!(invitations -> users (invited_by));
 diesel::joinable!(invitations -> workspaces (workspace_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -403,6 +433,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     articles,
     conversations,
     email_verifications,
+    inbound_emails,
     invitations,
     knowledge_passages,
     mail_quota,

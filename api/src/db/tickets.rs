@@ -156,6 +156,36 @@ pub async fn insert_agent_message(
         .await
 }
 
+/// The Message-IDs of the ticket's mail thread, its root first.
+pub async fn email_references(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    ticket_id: Uuid,
+) -> QueryResult<Vec<String>> {
+    tickets::table
+        .filter(tickets::workspace_id.eq(workspace_id))
+        .filter(tickets::id.eq(ticket_id))
+        .select(tickets::email_references)
+        .first(conn)
+        .await
+}
+
+pub async fn set_email_references(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    ticket_id: Uuid,
+    refs: &[String],
+) -> QueryResult<usize> {
+    diesel::update(
+        tickets::table
+            .filter(tickets::workspace_id.eq(workspace_id))
+            .filter(tickets::id.eq(ticket_id)),
+    )
+    .set(tickets::email_references.eq(refs))
+    .execute(conn)
+    .await
+}
+
 /// Moves the conversation's activity time and counts an agent message as unread for the
 /// visitor (the launcher badge).
 pub async fn touch_conversation_for_agent_message(

@@ -75,19 +75,30 @@ pub async fn set_ai_instructions(conn: &mut Conn, id: Uuid, text: &str) -> Query
         .await
 }
 
+/// The Tickets page switches and the sender of ticket mail.
+pub struct TicketSettingsRow<'a> {
+    pub enabled: bool,
+    pub notification_email: Option<&'a str>,
+    pub reply_sets_in_progress: bool,
+    pub mail_sender_name: Option<&'a str>,
+    pub mail_sender_address: Option<&'a str>,
+    pub email_replies: bool,
+}
+
 /// The Tickets page switches.
 pub async fn set_ticket_settings(
     conn: &mut Conn,
     id: Uuid,
-    enabled: bool,
-    notification_email: Option<&str>,
-    reply_sets_in_progress: bool,
+    row: TicketSettingsRow<'_>,
 ) -> QueryResult<Workspace> {
     diesel::update(workspaces::table.find(id))
         .set((
-            workspaces::tickets_enabled.eq(enabled),
-            workspaces::notification_email.eq(notification_email),
-            workspaces::reply_sets_in_progress.eq(reply_sets_in_progress),
+            workspaces::tickets_enabled.eq(row.enabled),
+            workspaces::notification_email.eq(row.notification_email),
+            workspaces::reply_sets_in_progress.eq(row.reply_sets_in_progress),
+            workspaces::mail_sender_name.eq(row.mail_sender_name),
+            workspaces::mail_sender_address.eq(row.mail_sender_address),
+            workspaces::email_replies.eq(row.email_replies),
         ))
         .returning(Workspace::as_returning())
         .get_result(conn)

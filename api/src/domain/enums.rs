@@ -52,6 +52,11 @@ text_enum!(
 );
 
 text_enum!(
+    /// Where a message came from: the chat (widget, dashboard) or an email reply.
+    Channel { Chat = "chat", Email = "email" }
+);
+
+text_enum!(
     /// Where a ticket is in the workflow: open → in_progress → resolved → closed, and reopened
     /// back to open.
     TicketStatus {
@@ -94,6 +99,12 @@ text_enum!(
 impl Plan {
     pub fn allows_tickets(self) -> bool {
         matches!(self, Plan::Standard | Plan::Pro)
+    }
+
+    /// Replies by email that come back into the ticket (`Reply-To` routing, inbound mail):
+    /// Pro. On Standard, ticket mail tells the visitor to answer in the chat.
+    pub fn allows_email_replies(self) -> bool {
+        matches!(self, Plan::Pro)
     }
 }
 

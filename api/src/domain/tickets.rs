@@ -203,6 +203,8 @@ pub enum EventKind {
     Assigned,
     Unassigned,
     Replied,
+    /// An auto-reply (out of office) to the ticket's mail, recorded without reopening.
+    EmailAutoReply,
 }
 
 impl EventKind {
@@ -214,6 +216,7 @@ impl EventKind {
             EventKind::Assigned => "assigned",
             EventKind::Unassigned => "unassigned",
             EventKind::Replied => "replied",
+            EventKind::EmailAutoReply => "email_auto_reply",
         }
     }
 }

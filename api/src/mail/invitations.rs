@@ -25,5 +25,6 @@ pub fn invitation(to: &str, inviter: &str, workspace: &str, role: Role, link: &s
         subject: format!("You're invited to {workspace} on Handoff"),
         text,
         html: Some(html),
+        headers: super::Headers::default(),
     }
 }

@@ -1,6 +1,13 @@
 //! Outgoing mail: SMTP through lettre when SMTP_URL is set, otherwise `.eml` files under
 //! `DATA_DIR/mail`. Mail is always queued through the outbox, never sent inline.
+//!
+//! Every mail's `Message-ID` comes from its outbox job (`message_id`), so a job sent again
+//! after a crash carries the same one. Ticket mail carries the workspace's sender, the
+//! ticket's thread (`In-Reply-To`, `References`) and, when replies by email are on, a
+//! `Reply-To` of `reply+<token>@INBOUND_DOMAIN` minted when the mail is sent
+//! (`auth::tokens::reply_token`): the outbox holds the ticket's id, never the address.
 
+pub mod inbound;
 pub mod invitations;
 pub mod quota;
 pub mod tickets;
@@ -8,13 +15,16 @@ pub mod verification;
 
 use std::path::PathBuf;
 
-use lettre::message::{Mailbox, MultiPart, header::ContentType};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::auth::tokens;
 use crate::config::Config;
 use crate::db::Conn;
+use crate::db::models::Workspace;
 use crate::error::ApiResult;
 use crate::outbox;
 
@@ -27,6 +37,86 @@ pub struct Email {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
+    /// Ticket mail's sender and thread (absent for account mail).
+    #[serde(default, skip_serializing_if = "Headers::is_empty")]
+    pub headers: Headers,
+}
+
+/// What ticket mail carries beyond the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Headers {
+    /// `From` (a mailbox, `Name <address>`) instead of `MAIL_FROM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The thread: the Message-ID this mail answers, and the thread's Message-IDs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    /// `Reply-To: reply+<token>@INBOUND_DOMAIN` routing answers into this ticket (the
+    /// token is minted when the mail is sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to_ticket: Option<Uuid>,
+    /// `Auto-Submitted: auto-replied` (bounce notices: no mail system answers them).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto_replied: bool,
+}
+
+impl Headers {
+    pub fn is_empty(&self) -> bool {
+        self == &Headers::default()
+    }
+}
+
+/// The domain of this server's Message-IDs: `INBOUND_DOMAIN`, else `MAIL_FROM`'s.
+fn message_id_domain(config: &Config) -> String {
+    if let Some(d) = &config.inbound_domain {
+        return d.clone();
+    }
+    config
+        .mail_from
+        .parse::<Mailbox>()
+        .ok()
+        .map(|m| m.email.domain().to_string())
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+/// The `Message-ID` of the mail of outbox job `job_id`: the same for every attempt.
+pub fn message_id(config: &Config, job_id: i64) -> ApiResult<String> {
+    Ok(format!(
+        "<{job_id}.{}@{}>",
+        tokens::message_id_tag(config, job_id)?,
+        message_id_domain(config)
+    ))
+}
+
+/// The `From` of a workspace's ticket mail: its sender name (else its name) and sender
+/// address (else `MAIL_FROM`'s address).
+pub fn sender_of(mail_from: &str, ws: &Workspace) -> String {
+    let instance: Option<Mailbox> = mail_from.parse().ok();
+    let address = ws
+        .mail_sender_address
+        .clone()
+        .or_else(|| instance.as_ref().map(|m| m.email.to_string()))
+        .unwrap_or_else(|| "no-reply@localhost".into());
+    let name = ws
+        .mail_sender_name
+        .clone()
+        .unwrap_or_else(|| ws.name.clone());
+    match address.parse() {
+        Ok(email) => Mailbox::new(Some(name), email).to_string(),
+        Err(_) => mail_from.to_string(),
+    }
+}
+
+/// The reply address of a ticket's mail sent today; `None` without `INBOUND_DOMAIN`.
+pub fn reply_address(config: &Config, ticket_id: Uuid) -> ApiResult<Option<String>> {
+    let Some(domain) = &config.inbound_domain else {
+        return Ok(None);
+    };
+    let token = tokens::reply_token(config, ticket_id, chrono::Utc::now().date_naive())?;
+    Ok(Some(format!("reply+{token}@{domain}")))
 }
 
 /// A mail rendered when it is sent, from ids: what it links to carries a secret (an
@@ -80,8 +170,9 @@ impl Mailer {
         }
     }
 
-    pub async fn send(&self, from: &str, email: &Email) -> anyhow::Result<()> {
-        let message = build_message(from, email)?;
+    /// Sends the mail of outbox job `job_id` (its Message-ID comes from the job).
+    pub async fn send(&self, config: &Config, job_id: i64, email: &Email) -> anyhow::Result<()> {
+        let message = build_message(config, job_id, email)?;
         match self {
             Mailer::Smtp(transport) => {
                 transport.send(message).await?;
@@ -103,15 +194,51 @@ impl Mailer {
     }
 }
 
-pub fn build_message(from: &str, email: &Email) -> anyhow::Result<Message> {
-    let from: Mailbox = from
+pub fn build_message(config: &Config, job_id: i64, email: &Email) -> anyhow::Result<Message> {
+    let instance: Mailbox = config
+        .mail_from
         .parse()
         .map_err(|e| anyhow::anyhow!("MAIL_FROM is invalid: {e}"))?;
+    let h = &email.headers;
+    let from: Mailbox = match &h.from {
+        Some(from) => from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("the workspace's sender is invalid: {e}"))?,
+        None => instance.clone(),
+    };
     let to: Mailbox = email
         .to
         .parse()
         .map_err(|e| anyhow::anyhow!("recipient is invalid: {e}"))?;
-    let builder = Message::builder().from(from).to(to).subject(&email.subject);
+    // Bounces go to the server's address, whoever the mail is from.
+    let envelope = lettre::address::Envelope::new(Some(instance.email.clone()), vec![to.email.clone()])
+        .map_err(|e| anyhow::anyhow!("envelope: {e}"))?;
+    let mut builder = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(&email.subject)
+        .envelope(envelope)
+        .message_id(Some(message_id(config, job_id)?));
+    if let Some(ticket) = h.reply_to_ticket
+        && let Some(address) = reply_address(config, ticket)?
+    {
+        let address = address
+            .parse()
+            .map_err(|e| anyhow::anyhow!("reply address: {e}"))?;
+        builder = builder.reply_to(Mailbox::new(from.name.clone(), address));
+    }
+    if let Some(parent) = &h.in_reply_to {
+        builder = builder.in_reply_to(parent.clone());
+    }
+    if !h.references.is_empty() {
+        builder = builder.references(h.references.join(" "));
+    }
+    if h.auto_replied {
+        builder = builder.raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-replied".into(),
+        ));
+    }
     let message = match &email.html {
         Some(html) => builder.multipart(MultiPart::alternative_plain_html(
             email.text.clone(),
@@ -169,6 +296,7 @@ mod tests {
             subject: "s".into(),
             text: "t".into(),
             html: None,
+            headers: Headers::default(),
         };
         assert_eq!(
             serde_json::from_value::<MailJob>(serde_json::to_value(&e)?)?,
@@ -184,11 +312,24 @@ mod tests {
             subject: "Hi".into(),
             text: "plain".into(),
             html: Some(html_layout("T", "<p>x</p>")),
+            headers: Headers::default(),
         };
-        let raw =
-            String::from_utf8(build_message("Handoff <no-reply@localhost>", &email)?.formatted())?;
+        let config = Config::from_lookup(|k| match k {
+            "DATABASE_URL" => Some("postgres://x/y".into()),
+            "JWT_SECRET" => Some("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into()),
+            "MAIL_FROM" => Some("Handoff <no-reply@mail.example.com>".into()),
+            _ => None,
+        })?;
+        let raw = String::from_utf8(build_message(&config, 42, &email)?.formatted())?;
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("Subject: Hi"));
+        // The job's Message-ID, the same on every attempt.
+        let id = message_id(&config, 42)?;
+        assert!(id.starts_with("<42.") && id.ends_with("@mail.example.com>"), "{id}");
+        assert!(raw.contains(&format!("Message-ID: {id}")), "{raw}");
+        let again = String::from_utf8(build_message(&config, 42, &email)?.formatted())?;
+        assert!(again.contains(&format!("Message-ID: {id}")));
+        assert!(!raw.contains("Reply-To") && !raw.contains("Auto-Submitted"));
         assert_eq!(
             html_escape("<img onerror=x>&"),
             "&lt;img onerror=x&gt;&amp;"

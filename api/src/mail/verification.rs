@@ -23,5 +23,6 @@ pub fn verify_email(to: &str, name: &str, link: &str) -> Email {
         subject: "Confirm your email address for Handoff".into(),
         text,
         html: Some(html),
+        headers: super::Headers::default(),
     }
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod conversations;
 pub mod events;
 pub mod health;
+pub mod inbound;
 pub mod operator;
 pub mod team;
 pub mod ticket_settings;

@@ -9,6 +9,7 @@ pub mod ai_budget;
 pub mod articles;
 pub mod conversations;
 pub mod dashboard_events;
+pub mod inbound;
 pub mod knowledge;
 pub mod live;
 pub mod operator;

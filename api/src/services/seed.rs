@@ -98,9 +98,14 @@ pub async fn seed_demo(conn: &mut Conn) -> ApiResult<DemoLogin> {
             workspaces::set_ticket_settings(
                 conn,
                 ws.id,
-                true,
-                Some(DEMO_EMAIL),
-                ws.reply_sets_in_progress,
+                workspaces::TicketSettingsRow {
+                    enabled: true,
+                    notification_email: Some(DEMO_EMAIL),
+                    reply_sets_in_progress: ws.reply_sets_in_progress,
+                    mail_sender_name: None,
+                    mail_sender_address: None,
+                    email_replies: false,
+                },
             )
             .await?;
             workspaces::set_greeting_and_instructions(conn, ws.id, GREETING, INSTRUCTIONS).await?;

@@ -11,6 +11,7 @@ use crate::domain::email::Email;
 use crate::domain::lint;
 use crate::domain::tickets::TicketsUnavailable;
 use crate::error::{ApiError, ApiResult};
+use crate::mail;
 use crate::services::access::{access, admin};
 use crate::services::workspaces::load as load_workspace;
 use crate::state::AppState;
@@ -18,13 +19,53 @@ use crate::views::settings::{
     AiSettings, InstructionsIn, LintOut, TicketSettings, UpdateTicketSettings,
 };
 
+fn view(state: &AppState, ws: crate::db::models::Workspace) -> TicketSettings {
+    let sender = mail::sender_of(&state.config.mail_from, &ws);
+    TicketSettings::of(ws, sender, state.config.inbound_domain.is_some())
+}
+
 pub async fn tickets(
     state: &AppState,
     principal: &Principal,
     ws: Uuid,
 ) -> ApiResult<TicketSettings> {
     let (mut conn, access) = access(state, principal, ws).await?;
-    Ok(load_workspace(&mut conn, access.workspace_id).await?.into())
+    Ok(view(state, load_workspace(&mut conn, access.workspace_id).await?))
+}
+
+/// `Some("")` clears, `None` keeps `current`; anything else is checked by `check`.
+fn changed(
+    given: Option<&str>,
+    current: Option<String>,
+    check: impl Fn(&str) -> ApiResult<String>,
+) -> ApiResult<Option<String>> {
+    match given.map(str::trim) {
+        None => Ok(current),
+        Some("") => Ok(None),
+        Some(v) => check(v).map(Some),
+    }
+}
+
+fn check_sender_name(name: &str) -> ApiResult<String> {
+    if name.chars().count() > 80 {
+        return Err(ApiError::validation(
+            "sender_name",
+            "must be at most 80 characters",
+        ));
+    }
+    if name.chars().any(|c| c.is_control()) {
+        return Err(ApiError::validation(
+            "sender_name",
+            "must be one line of text",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+fn check_sender_address(address: &str) -> ApiResult<String> {
+    Email::parse(address)
+        .map(|e| e.to_string())
+        .map_err(|e| ApiError::validation("sender_address", e.to_string()))
 }
 
 /// Enabling on Free: 402 `plan_required`; a bad email: 422. Disabling keeps existing
@@ -63,16 +104,50 @@ pub async fn update_tickets(
             ));
         }
     }
+    let sender_name = changed(
+        body.sender_name.as_deref(),
+        ws.mail_sender_name.clone(),
+        check_sender_name,
+    )?;
+    let sender_address = changed(
+        body.sender_address.as_deref(),
+        ws.mail_sender_address.clone(),
+        check_sender_address,
+    )?;
+    let email_replies = match body.email_replies {
+        Some(true) if !ws.email_replies => {
+            if !ws.plan.allows_email_replies() {
+                return Err(ApiError::plan_required(
+                    "Replies by email that come back into the ticket need the Pro plan; on other plans the visitor answers in the chat.",
+                ));
+            }
+            if state.config.inbound_domain.is_none() {
+                return Err(ApiError::validation(
+                    "email_replies",
+                    "this server accepts no mail: its operator has to set INBOUND_DOMAIN (see docs/email.md)",
+                ));
+            }
+            true
+        }
+        Some(on) => on,
+        None => ws.email_replies,
+    };
     let ws = workspaces::set_ticket_settings(
         &mut conn,
         ws.id,
-        body.enabled,
-        email.or(ws.notification_email).as_deref(),
-        body.reply_sets_in_progress
-            .unwrap_or(ws.reply_sets_in_progress),
+        workspaces::TicketSettingsRow {
+            enabled: body.enabled,
+            notification_email: email.or(ws.notification_email).as_deref(),
+            reply_sets_in_progress: body
+                .reply_sets_in_progress
+                .unwrap_or(ws.reply_sets_in_progress),
+            mail_sender_name: sender_name.as_deref(),
+            mail_sender_address: sender_address.as_deref(),
+            email_replies,
+        },
     )
     .await?;
-    Ok(ws.into())
+    Ok(view(state, ws))
 }
 
 pub async fn ai(state: &AppState, principal: &Principal, ws: Uuid) -> ApiResult<AiSettings> {

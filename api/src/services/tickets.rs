@@ -635,10 +635,12 @@ pub async fn reply(
     key: TicketKey,
     body: ReplyIn,
 ) -> ApiResult<MessageOut> {
+    let config = state.config.clone();
     transact!(state, principal, ws, |conn, access| {
         let ws = load_workspace(conn, access.workspace_id).await?;
         reply_in(
             conn,
+            &config,
             &ws,
             key,
             &body.body,
@@ -649,8 +651,15 @@ pub async fn reply(
     })
 }
 
+/// Whether the visitor's answers to the workspace's ticket mail come back into the ticket:
+/// switched on, on Pro, on a server with `INBOUND_DOMAIN`.
+pub fn email_replies_on(config: &Config, ws: &Workspace) -> bool {
+    ws.email_replies && ws.plan.allows_email_replies() && config.inbound_domain.is_some()
+}
+
 pub(crate) async fn reply_in(
     conn: &mut Conn,
+    config: &Config,
     ws: &Workspace,
     key: TicketKey,
     body: &str,
@@ -701,17 +710,22 @@ pub(crate) async fn reply_in(
         let visitor = conversations::visitor(conn, ws.id, ticket.visitor_id)
             .await?
             .ok_or_else(|| ApiError::not_found("visitor"))?;
-        mail::queue(
+        let route = email_replies_on(config, ws);
+        mail::tickets::queue_threaded(
             conn,
-            Some(ws.id),
-            &mail::tickets::reply_copy(
+            config,
+            ws,
+            ticket.id,
+            mail::tickets::reply_copy(
                 &out.visitor_email,
                 &ws.name,
                 &author,
                 &out,
                 body,
                 origins::verified_page(&ws.allowed_origins, visitor.page_url.as_deref()),
+                route,
             ),
+            route,
         )
         .await?;
     }
@@ -784,6 +798,67 @@ pub async fn reopen_on_visitor_message_in(
         publish: vec![updated(workspace_id, out.id)],
         value: out,
     }))
+}
+
+/// A visitor's message was appended to a ticket from outside the chat (an email reply),
+/// in the caller's transaction, which holds the ticket's row lock: a resolved ticket is
+/// reopened (`reopened` event by the visitor, `ticket.updated` webhook), any other one
+/// counts as updated; the message's `conversation.message` webhooks are queued. Returns
+/// the events to publish after the commit (the message, which the visitor's widget and
+/// the dashboard show at once, and the ticket). What tells the team (notifications)
+/// hooks in here.
+pub async fn visitor_message_appended_in(
+    conn: &mut Conn,
+    ticket: &Ticket,
+    message: &Message,
+) -> ApiResult<Vec<BusEvent>> {
+    let ws = ticket.workspace_id;
+    let out_message = MessageOut::from(message.clone());
+    webhooks::dispatch(
+        conn,
+        ws,
+        webhooks::CONVERSATION_MESSAGE,
+        &payloads::ConversationMessage {
+            conversation_id: ticket.conversation_id,
+            message: &out_message,
+            ticket_id: Some(ticket.id),
+        },
+    )
+    .await?;
+    if ticket.status == TicketStatus::Resolved {
+        let actor = Actor::visitor(ticket.visitor_id);
+        apply_move(conn, ticket, TicketStatus::Open, EventKind::Reopened, &actor).await?;
+        let out = view(conn, ws, ticket.id).await?;
+        let changes = [payloads::Change::Status {
+            from: ticket.status,
+            to: TicketStatus::Open,
+        }];
+        dispatch_updated(conn, ws, &out, &changes).await?;
+    } else {
+        store::touch(conn, ws, ticket.id).await?;
+    }
+    Ok(vec![
+        BusEvent::message(ws, ticket.conversation_id, message.id, Some(ticket.id)),
+        updated(ws, ticket.id),
+    ])
+}
+
+/// An auto-reply (out of office) to the ticket's mail: recorded in the timeline only; it
+/// neither reopens nor touches the ticket.
+pub async fn auto_reply_recorded_in(
+    conn: &mut Conn,
+    ticket: &Ticket,
+    from: Option<&str>,
+    subject: Option<&str>,
+) -> ApiResult<()> {
+    record(
+        conn,
+        ticket,
+        EventKind::EmailAutoReply,
+        &Actor::visitor(ticket.visitor_id),
+        serde_json::json!({"from": from, "subject": subject}),
+    )
+    .await
 }
 
 /// The visitor wrote into the conversation of an open ticket: the ticket counts as updated.

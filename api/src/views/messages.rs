@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::models::Message;
-use crate::domain::enums::Sender;
+use crate::domain::enums::{Channel, Sender};
 use crate::domain::handoff::Action;
 use crate::domain::ticket_number::TicketNumber;
 
@@ -50,7 +50,29 @@ pub struct MessageOut {
     /// The knowledge-base passages an assistant's answer was built from.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
+    /// Where the message came from: `chat` (widget, dashboard) or `email` (a reply to a
+    /// ticket's mail).
+    pub channel: Channel,
+    /// For `email` messages: who sent it and what it carried.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailMeta>,
     pub created_at: DateTime<Utc>,
+}
+
+/// What an email message carried besides its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+pub struct EmailMeta {
+    /// The sender's address (`From`).
+    pub from: String,
+    /// The sender is not the ticket's visitor (someone they forwarded to, a colleague in
+    /// copy): the message was accepted, and the visitor's email was not changed.
+    pub foreign_sender: bool,
+    /// The mail's subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The names of the mail's attachments (they are not stored).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
 }
 
 /// A knowledge-base passage an answer used.
@@ -82,6 +104,8 @@ impl From<Message> for MessageOut {
                 .sources
                 .and_then(|v| serde_json::from_value(v).ok())
                 .unwrap_or_default(),
+            channel: m.channel,
+            email: m.email.and_then(|v| serde_json::from_value(v).ok()),
             created_at: m.created_at,
         }
     }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod articles;
 pub mod conversations;
+pub mod inbound;
 pub mod messages;
 pub mod ops;
 pub mod settings;

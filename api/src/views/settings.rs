@@ -16,15 +16,36 @@ pub struct TicketSettings {
     /// Sentences of the AI Instructions that send visitors elsewhere for help, which stops
     /// the AI from creating tickets.
     pub instruction_warnings: Vec<Warning>,
+    /// The display name of ticket mail's sender (null: the workspace's name).
+    pub sender_name: Option<String>,
+    /// The address ticket mail is sent from (null: the server's `MAIL_FROM` address).
+    pub sender_address: Option<String>,
+    /// The `From` of ticket mail, as the visitor sees it.
+    pub sender: String,
+    /// Whether the visitor's answers to ticket mail come back into the ticket (Pro).
+    pub email_replies: bool,
+    /// Whether this server accepts replies by email at all (`INBOUND_DOMAIN` is set).
+    pub email_replies_available: bool,
+    /// Whether ticket mail carries the reply address now: switched on, on the Pro plan,
+    /// on a server that accepts mail.
+    pub email_replies_active: bool,
 }
 
-impl From<Workspace> for TicketSettings {
-    fn from(ws: Workspace) -> Self {
+impl TicketSettings {
+    pub fn of(ws: Workspace, sender: String, inbound_available: bool) -> Self {
         TicketSettings {
+            email_replies_active: ws.email_replies
+                && ws.plan.allows_email_replies()
+                && inbound_available,
             instruction_warnings: lint::lint(&ws.ai_instructions),
             enabled: ws.tickets_enabled,
             notification_email: ws.notification_email,
             reply_sets_in_progress: ws.reply_sets_in_progress,
+            sender_name: ws.mail_sender_name,
+            sender_address: ws.mail_sender_address,
+            sender,
+            email_replies: ws.email_replies,
+            email_replies_available: inbound_available,
         }
     }
 }
@@ -38,6 +59,18 @@ pub struct UpdateTicketSettings {
     /// Unchanged when absent.
     #[serde(default)]
     pub reply_sets_in_progress: Option<bool>,
+    /// The display name of ticket mail (at most 80 characters); unchanged when absent,
+    /// `""` goes back to the workspace's name.
+    #[serde(default)]
+    pub sender_name: Option<String>,
+    /// The address ticket mail is sent from; unchanged when absent, `""` goes back to the
+    /// server's `MAIL_FROM`. Its domain must let this server send for it (SPF/DKIM).
+    #[serde(default)]
+    pub sender_address: Option<String>,
+    /// Replies by email come back into the ticket: needs the Pro plan (402
+    /// `plan_required`) and a server with `INBOUND_DOMAIN` (422). Unchanged when absent.
+    #[serde(default)]
+    pub email_replies: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

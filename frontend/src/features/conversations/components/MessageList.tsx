@@ -25,12 +25,20 @@ export function MessageList({ messages, visitorLabel }: { messages: Message[]; v
               <span className="msg-who">
                 {m.sender === 'assistant' ? <span className="msg-tag">AI</span> : null}
                 {m.sender === 'agent' ? <span className="msg-tag msg-tag-agent">Agent</span> : null}
-                {who}
+                {m.sender === 'visitor' && m.email?.foreign_sender ? m.email.from : who}
+                <span className={`msg-channel msg-channel-${m.channel ?? 'chat'}`} data-testid="msg-channel" title={m.channel === 'email' && m.email?.subject ? `Email: ${m.email.subject}` : undefined}>
+                  {m.channel === 'email' ? 'Email' : 'Chat'}
+                </span>
               </span>
               <time className="msg-time" dateTime={m.created_at} title={dateTime(m.created_at)}>
                 {messageTime(m.created_at)}
               </time>
             </div>
+            {m.email?.foreign_sender ? (
+              <div className="msg-foreign small" data-testid="msg-foreign">
+                Sent by {m.email.from}, not the visitor ({visitorLabel ?? 'their email'}): check before acting on it.
+              </div>
+            ) : null}
             <div className="msg-body">{m.body}</div>
             {m.sources && m.sources.length > 0 ? (
               <div className="msg-sources muted small" data-testid="msg-sources">

@@ -11,6 +11,10 @@ export interface TicketSettingsInput {
   enabled: boolean;
   notification_email: string | null;
   reply_sets_in_progress?: boolean;
+  /** `''` goes back to the default (the workspace's name, the server's MAIL_FROM). */
+  sender_name?: string;
+  sender_address?: string;
+  email_replies?: boolean;
 }
 
 export function useUpdateTicketSettings(ws: string) {

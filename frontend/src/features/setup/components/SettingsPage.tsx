@@ -70,15 +70,30 @@ function TicketForm({ ws, settings, plan, canEdit }: { ws: string; settings: Tic
   const [enabled, setEnabled] = useState(settings.enabled);
   const [email, setEmail] = useState(settings.notification_email ?? '');
   const [replyInProgress, setReplyInProgress] = useState(settings.reply_sets_in_progress ?? false);
+  const [senderName, setSenderName] = useState(settings.sender_name ?? '');
+  const [senderAddress, setSenderAddress] = useState(settings.sender_address ?? '');
+  const [emailReplies, setEmailReplies] = useState(settings.email_replies);
   useEffect(() => {
     setEnabled(settings.enabled);
     setEmail(settings.notification_email ?? '');
     setReplyInProgress(settings.reply_sets_in_progress ?? false);
+    setSenderName(settings.sender_name ?? '');
+    setSenderAddress(settings.sender_address ?? '');
+    setEmailReplies(settings.email_replies);
   }, [settings]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    update.mutate({ enabled, notification_email: email.trim() || null, reply_sets_in_progress: replyInProgress });
+    update.mutate({
+      enabled,
+      notification_email: email.trim() || null,
+      reply_sets_in_progress: replyInProgress,
+      sender_name: senderName.trim(),
+      sender_address: senderAddress.trim(),
+      ...(emailReplies !== settings.email_replies ? { email_replies: emailReplies } : {}),
+    });
   };
+  const known = ['notification_email', 'sender_name', 'sender_address', 'email_replies'];
+  const repliesBlocked = plan !== 'pro' || !settings.email_replies_available;
   return (
     <Card title="Support tickets" id="ticket-settings">
       {plan === 'free' ? <Alert kind="info">Support tickets are available on the Standard and Pro plans.</Alert> : null}
@@ -100,6 +115,50 @@ function TicketForm({ ws, settings, plan, canEdit }: { ws: string; settings: Tic
           <input type="checkbox" checked={replyInProgress} onChange={(e) => setReplyInProgress(e.target.checked)} disabled={!canEdit} />
           <span>Move open tickets to In Progress when someone replies</span>
         </label>
+        <fieldset className="fieldset stack" aria-describedby="mail-sender-hint">
+          <legend className="field-label">Email to visitors</legend>
+          <p className="muted small" id="mail-sender-hint">
+            Replies you also email go out as <strong data-testid="mail-sender">{settings.sender}</strong>.
+          </p>
+          <TextField
+            label="Sender name"
+            value={senderName}
+            onChange={(e) => setSenderName(e.target.value)}
+            disabled={!canEdit}
+            maxLength={80}
+            hint="Leave empty to use the workspace’s name."
+            error={fieldError(update.error, 'sender_name')}
+          />
+          <TextField
+            label="Sender address"
+            type="email"
+            value={senderAddress}
+            onChange={(e) => setSenderAddress(e.target.value)}
+            disabled={!canEdit}
+            hint="Leave empty to use this server’s address. Your domain must let this server send for it (SPF, DKIM)."
+            error={fieldError(update.error, 'sender_address')}
+          />
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={emailReplies}
+              onChange={(e) => setEmailReplies(e.target.checked)}
+              disabled={!canEdit || (repliesBlocked && !emailReplies)}
+              aria-describedby="email-replies-hint"
+            />
+            <span>Visitors can answer by email: their replies come back into the ticket</span>
+          </label>
+          <p className="muted small" id="email-replies-hint">
+            {plan !== 'pro'
+              ? 'Available on the Pro plan. On this plan, visitors answer in the chat.'
+              : !settings.email_replies_available
+                ? 'This server does not receive mail yet: its operator sets INBOUND_DOMAIN (see docs/email.md).'
+                : settings.email_replies_active
+                  ? 'On: each email carries a reply address of its ticket; replies reopen resolved tickets.'
+                  : 'Each email will carry a reply address of its ticket.'}
+          </p>
+          {fieldError(update.error, 'email_replies') ? <p className="field-error">{fieldError(update.error, 'email_replies')}</p> : null}
+        </fieldset>
         {canEdit ? (
           <div className="row-end">
             <Button type="submit" variant="primary" busy={update.isPending}>
@@ -107,7 +166,7 @@ function TicketForm({ ws, settings, plan, canEdit }: { ws: string; settings: Tic
             </Button>
           </div>
         ) : null}
-        {update.error && !fieldError(update.error, 'notification_email') ? <ErrorBox error={update.error} /> : null}
+        {update.error && !known.some((f) => fieldError(update.error, f)) ? <ErrorBox error={update.error} /> : null}
         {update.isSuccess ? <Alert kind="success">Saved.</Alert> : null}
       </form>
     </Card>

@@ -65,6 +65,10 @@ export function describeEvent(e: TicketEvent): string {
       if (d.reason === 'idle') return `The chat went back to the AI assistant after ${str(d.from) ?? 'the agent'} was idle for ${Number(d.idle_minutes) || 30} minutes`;
       return `${who} handed the chat back to the AI assistant`;
     }
+    case 'email_auto_reply': {
+      const from = str(d.from);
+      return `An automatic reply (out of office)${from ? ` from ${from}` : ''} arrived; the ticket was not reopened`;
+    }
     case 'replied':
       return d.email_visitor || d.emailed ? `${who} replied (also emailed to the visitor)` : `${who} replied`;
     default: {

@@ -1,11 +1,22 @@
+import { useQuery } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { Button, ErrorBox } from '../../../components/ui';
+import { ticketSettingsQuery } from '../../setup/api/setup';
 import { useReply } from '../api/tickets';
+
+/** Where a reply goes, in one sentence: the chat, and the visitor's inbox when emailed. */
+export function replyDestination(visitorEmail: string, emailToo: boolean, repliesByEmail: boolean): string {
+  if (!emailToo) return 'In the chat only: the visitor sees it when they return to your website and open the chat widget.';
+  if (repliesByEmail) return `Reply by email to ${visitorEmail} and in the chat. If they answer the email, their reply comes back into this ticket.`;
+  return `In the chat, and a copy by email to ${visitorEmail}. Answers to that email don’t come back here (replies by email need the Pro plan), so the email asks them to answer in the chat.`;
+}
 
 export function ReplyBox({ ws, ticket, visitorEmail, onSent }: { ws: string; ticket: string; visitorEmail: string; onSent?: () => void }) {
   const reply = useReply(ws, ticket);
   const [body, setBody] = useState('');
   const [emailToo, setEmailToo] = useState(false);
+  const settings = useQuery(ticketSettingsQuery(ws));
+  const repliesByEmail = settings.data?.email_replies_active ?? false;
   const id = useId();
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -50,9 +61,14 @@ export function ReplyBox({ ws, ticket, visitorEmail, onSent }: { ws: string; tic
             Send
           </Button>
         </div>
-        <p className="field-hint" id={`${id}-note`}>
-          The visitor will see your message when they return to your website and open the chat widget. Since they may not return, you can also email it to{' '}
-          <span className="break">{visitorEmail}</span>.
+        <p className="field-hint" id={`${id}-note`} data-testid="reply-destination">
+          {replyDestination(visitorEmail, emailToo, repliesByEmail)}
+          {emailToo ? null : (
+            <>
+              {' '}
+              Since they may not return, you can also email it to <span className="break">{visitorEmail}</span>.
+            </>
+          )}
         </p>
         {reply.error ? <ErrorBox error={reply.error} /> : null}
         {reply.isSuccess && !body ? (
