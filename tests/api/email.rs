@@ -612,7 +612,7 @@ async fn standard_keeps_replies_in_the_widget() {
         .put(
             &s.path("/ticket-settings"),
             Some(&s.owner.token),
-            json!({"enabled": true, "email_replies": true}),
+            json!({"enabled": true, "notification_email": "team@acme.test", "email_replies": true}),
         )
         .await;
     assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{body}");
@@ -625,9 +625,9 @@ async fn standard_keeps_replies_in_the_widget() {
     assert!(mail.text.contains("continue the conversation in the chat"), "{}", mail.text);
     // Bad sender settings are refused.
     for bad in [
-        json!({"enabled": true, "sender_address": "not an address"}),
-        json!({"enabled": true, "sender_name": "Evil\r\nBcc: x@y.z"}),
-        json!({"enabled": true, "sender_name": "x".repeat(81)}),
+        json!({"enabled": true, "notification_email": "team@acme.test", "sender_address": "not an address"}),
+        json!({"enabled": true, "notification_email": "team@acme.test", "sender_name": "Evil\r\nBcc: x@y.z"}),
+        json!({"enabled": true, "notification_email": "team@acme.test", "sender_name": "x".repeat(81)}),
     ] {
         let (status, body) = s
             .app

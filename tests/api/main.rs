@@ -5,6 +5,7 @@ mod assistant_eval;
 mod assistant_openai;
 mod auth;
 mod db_tls;
+mod email;
 mod embedding;
 mod faults;
 mod http_basics;

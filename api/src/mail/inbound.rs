@@ -39,7 +39,13 @@ pub struct InboundMail {
 /// Reads a raw RFC 5322 message; `None` when it is not one (no header at all).
 pub fn parse(raw: &[u8]) -> Option<InboundMail> {
     let msg = MessageParser::default().parse(raw)?;
-    if msg.headers().is_empty() {
+    // A message names at least one of these; free text parses as a body without them.
+    let named = msg.from().is_some()
+        || msg.to().is_some()
+        || msg.subject().is_some()
+        || msg.message_id().is_some()
+        || msg.date().is_some();
+    if msg.headers().is_empty() || !named {
         return None;
     }
     let message_id = match msg.message_id().map(str::trim).filter(|s| !s.is_empty()) {
@@ -217,14 +223,21 @@ fn cut_html_quote(html: &str) -> String {
 /// or wrapped over two by the client).
 fn is_attribution(line: &str) -> bool {
     let l = line.trim().trim_start_matches('>').trim().to_lowercase();
-    let ends = |suffixes: &[&str]| suffixes.iter().any(|s| l.ends_with(s));
-    (l.starts_with("on ") && ends(&["wrote:", "wrote :"]))
-        || (l.starts_with("le ") && ends(&["a écrit :", "a écrit:"]))
-        || (l.starts_with("am ") && ends(&["schrieb:", "geschrieben:"]))
-        || (l.starts_with("el ") && ends(&["escribió:"]))
-        || (l.starts_with("op ") && ends(&["geschreven:", "schreef:"]))
-        || (l.starts_with("il ") && ends(&["ha scritto:"]))
-        || (l.starts_with("em ") && ends(&["escreveu:"]))
+    // "On … wrote:", or the verb inside with the sender after it ("Am … schrieb X <x@y>:").
+    let says = |start: &str, verbs: &[&str]| {
+        l.starts_with(start)
+            && l.ends_with(':')
+            && verbs
+                .iter()
+                .any(|v| l.ends_with(&format!("{v}:")) || l.ends_with(&format!("{v} :")) || l.contains(&format!(" {v} ")))
+    };
+    says("on ", &["wrote"])
+        || says("le ", &["a écrit"])
+        || says("am ", &["schrieb", "geschrieben"])
+        || says("el ", &["escribió"])
+        || says("op ", &["geschreven", "schreef"])
+        || says("il ", &["ha scritto"])
+        || says("em ", &["escreveu"])
 }
 
 fn header_line(line: &str, names: &[&str]) -> bool {

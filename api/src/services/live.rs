@@ -261,6 +261,7 @@ pub async fn reply(
     body: &ConversationReplyIn,
 ) -> ApiResult<MessageOut> {
     let text = reply_body(&body.body)?.to_string();
+    let config = state.config.clone();
     transact!(state, principal, ws, |conn, access| {
         let ws_id = access.workspace_id;
         let conv = lock(conn, ws_id, id).await?;
@@ -289,6 +290,7 @@ pub async fn reply(
             Some((ticket_id, _, _)) => {
                 let done = tickets::reply_in(
                     conn,
+                    &config,
                     &ws,
                     TicketKey::Id(ticket_id),
                     &text,

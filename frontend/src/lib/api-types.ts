@@ -158,6 +158,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inbound/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver an inbound mail (a visitor's reply to ticket mail) to its ticket. The body is
+         *     the raw message; the reply address (`reply+<token>@INBOUND_DOMAIN`) is the `recipient`
+         *     parameter or found in its recipient headers. Each Message-ID lands once per workspace.
+         *     An unknown or forged reply address is 404 `unknown_reply_address`; one this server
+         *     issued that no longer works (expired, ticket closed, replies by email off) is 410
+         *     `reply_address_expired`, and its sender is mailed a bounce with the reason.
+         */
+        post: operations["inbound_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations/accept": {
         parameters: {
             query?: never;
@@ -1205,6 +1229,11 @@ export interface components {
              */
             version?: number | null;
         };
+        /**
+         * @description Where a message came from: the chat (widget, dashboard) or an email reply.
+         * @enum {string}
+         */
+        Channel: "chat" | "email";
         ConversationDetail: {
             conversation: components["schemas"]["ConversationOut"];
             messages: components["schemas"]["MessageOut"][];
@@ -1310,6 +1339,20 @@ export interface components {
             kind?: string | null;
             os?: string | null;
         };
+        /** @description What an email message carried besides its text. */
+        EmailMeta: {
+            /** @description The names of the mail's attachments (they are not stored). */
+            attachments?: string[];
+            /**
+             * @description The sender is not the ticket's visitor (someone they forwarded to, a colleague in
+             *     copy): the message was accepted, and the visitor's email was not changed.
+             */
+            foreign_sender: boolean;
+            /** @description The sender's address (`From`). */
+            from: string;
+            /** @description The mail's subject. */
+            subject?: string | null;
+        };
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
         };
@@ -1331,6 +1374,26 @@ export interface components {
              *     assistant answers with word matching only).
              */
             warnings?: string[];
+        };
+        /** @description What became of a delivered mail. */
+        InboundOut: {
+            /**
+             * Format: uuid
+             * @description The message the mail became (`appended`, and `duplicate` of an appended mail).
+             */
+            message_id?: string | null;
+            /** @description The ticket was resolved and the reply reopened it. */
+            reopened: boolean;
+            /**
+             * @description `appended` (a new message in the ticket's conversation), `duplicate` (this
+             *     Message-ID was delivered before: nothing changed) or `auto_reply` (an out-of-office
+             *     or other automatic answer: recorded in the ticket's timeline, nothing reopened).
+             */
+            result: string;
+            /** Format: uuid */
+            ticket_id: string;
+            /** @description `TKT-10001` */
+            ticket_number: string;
         };
         InstructionsIn: {
             instructions: string;
@@ -1463,10 +1526,16 @@ export interface components {
             action?: components["schemas"]["MessageAction"] | null;
             author_name?: string | null;
             body: string;
+            /**
+             * @description Where the message came from: `chat` (widget, dashboard) or `email` (a reply to a
+             *     ticket's mail).
+             */
+            channel: components["schemas"]["Channel"];
             /** Format: uuid */
             conversation_id: string;
             /** Format: date-time */
             created_at: string;
+            email?: components["schemas"]["EmailMeta"] | null;
             /** Format: uuid */
             id: string;
             sender: components["schemas"]["Sender"];
@@ -1681,6 +1750,15 @@ export interface components {
             status: components["schemas"]["TicketStatus"];
         };
         TicketSettings: {
+            /** @description Whether the visitor's answers to ticket mail come back into the ticket (Pro). */
+            email_replies: boolean;
+            /**
+             * @description Whether ticket mail carries the reply address now: switched on, on the Pro plan,
+             *     on a server that accepts mail.
+             */
+            email_replies_active: boolean;
+            /** @description Whether this server accepts replies by email at all (`INBOUND_DOMAIN` is set). */
+            email_replies_available: boolean;
             enabled: boolean;
             /**
              * @description Sentences of the AI Instructions that send visitors elsewhere for help, which stops
@@ -1690,6 +1768,12 @@ export interface components {
             notification_email?: string | null;
             /** @description Whether an agent's reply moves an open ticket to in_progress. */
             reply_sets_in_progress: boolean;
+            /** @description The `From` of ticket mail, as the visitor sees it. */
+            sender: string;
+            /** @description The address ticket mail is sent from (null: the server's `MAIL_FROM` address). */
+            sender_address?: string | null;
+            /** @description The display name of ticket mail's sender (null: the workspace's name). */
+            sender_name?: string | null;
         };
         /**
          * @description Where a ticket came from.
@@ -1721,11 +1805,26 @@ export interface components {
             role: components["schemas"]["Role"];
         };
         UpdateTicketSettings: {
+            /**
+             * @description Replies by email come back into the ticket: needs the Pro plan (402
+             *     `plan_required`) and a server with `INBOUND_DOMAIN` (422). Unchanged when absent.
+             */
+            email_replies?: boolean | null;
             enabled: boolean;
             /** @description Required to enable; where new-ticket notifications go. */
             notification_email?: string | null;
             /** @description Unchanged when absent. */
             reply_sets_in_progress?: boolean | null;
+            /**
+             * @description The address ticket mail is sent from; unchanged when absent, `""` goes back to the
+             *     server's `MAIL_FROM`. Its domain must let this server send for it (SPF/DKIM).
+             */
+            sender_address?: string | null;
+            /**
+             * @description The display name of ticket mail (at most 80 characters); unchanged when absent,
+             *     `""` goes back to the workspace's name.
+             */
+            sender_name?: string | null;
         };
         UpdateWebhook: {
             active?: boolean | null;
@@ -2367,6 +2466,109 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inbound_email: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The envelope recipient (`reply+<token>@INBOUND_DOMAIN`), when the provider passes
+                 *     it; otherwise the message's `Delivered-To`, `X-Original-To`, `To` and `Cc` are
+                 *     searched for a reply address.
+                 */
+                recipient?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The raw RFC 5322 message, as received (at most INBOUND_MAX_BYTES) */
+        requestBody: {
+            content: {
+                "message/rfc822": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundOut"];
+                };
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or a wrong INBOUND_WEBHOOK_SECRET, or none configured (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No reply address of this server among the recipients, or a forged one (`unknown_reply_address`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The reply address expired, its ticket is closed, or replies by email are off (`reply_address_expired`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The message is over INBOUND_MAX_BYTES (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `message/rfc822` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a message (`unparseable_message`), or no text once the quoted history is removed (`empty_reply`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
