@@ -397,7 +397,9 @@ impl Config {
                         !label.is_empty()
                             && !label.starts_with('-')
                             && !label.ends_with('-')
-                            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                            && label
+                                .bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                     });
                 if ok {
                     Ok(d)
@@ -417,7 +419,9 @@ impl Config {
             .as_ref()
             .is_some_and(|s| s.len() < 24)
         {
-            bail!("INBOUND_WEBHOOK_SECRET must be at least 24 characters (e.g. `openssl rand -hex 24`)");
+            bail!(
+                "INBOUND_WEBHOOK_SECRET must be at least 24 characters (e.g. `openssl rand -hex 24`)"
+            );
         }
         let inbound_reply_ttl_days = u32::try_from(number("INBOUND_REPLY_TTL_DAYS", 90)?)
             .ok()

@@ -41,9 +41,9 @@ pub async fn spawn(
     state: actix_web::web::Data<AppState>,
     bind: &str,
 ) -> anyhow::Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {bind} for inbound mail (INBOUND_SMTP_BIND): {e}"))?;
+    let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| {
+        anyhow::anyhow!("cannot listen on {bind} for inbound mail (INBOUND_SMTP_BIND): {e}")
+    })?;
     let addr = listener.local_addr()?;
     if state.config.inbound_domain.is_none() {
         tracing::warn!(%addr, "INBOUND_SMTP_BIND is set but INBOUND_DOMAIN is not: every recipient is refused");
@@ -82,9 +82,8 @@ pub async fn spawn(
                         }
                     }
                     Err(_) => {
-                        let _ = stream.write_all(
-                            b"421 4.3.2 Too many connections, try again later\r\n",
-                        );
+                        let _ = stream
+                            .write_all(b"421 4.3.2 Too many connections, try again later\r\n");
                     }
                 }
             });
@@ -107,7 +106,10 @@ fn block_on<T: Send + 'static>(
 }
 
 fn temporary() -> Response {
-    Response::custom(451, "4.3.0 Temporary failure, please try again later".into())
+    Response::custom(
+        451,
+        "4.3.0 Temporary failure, please try again later".into(),
+    )
 }
 
 /// One session's decisions: the recipient it accepted, the message it is receiving.
@@ -131,7 +133,10 @@ impl Handler for Inbound {
     fn rcpt(&mut self, to: &str) -> Response {
         if self.recipient.is_some() {
             // One ticket per message: the client sends again for the next one.
-            return Response::custom(452, "4.5.3 One reply address per message, please send again".into());
+            return Response::custom(
+                452,
+                "4.5.3 One reply address per message, please send again".into(),
+            );
         }
         let state = self.state.clone();
         let address = to.to_string();
@@ -156,7 +161,13 @@ impl Handler for Inbound {
         }
     }
 
-    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, _to: &[String]) -> Response {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        _to: &[String],
+    ) -> Response {
         self.data.clear();
         self.over = false;
         mailin::response::OK
@@ -215,7 +226,10 @@ impl Handler for Inbound {
 
 /// Reads one line (up to and including `\n`), at most `MAX_LINE` bytes; `Ok(None)` at
 /// the end of the stream, an error for a longer line.
-fn read_line(reader: &mut BufReader<&TcpStream>, line: &mut Vec<u8>) -> std::io::Result<Option<()>> {
+fn read_line(
+    reader: &mut BufReader<&TcpStream>,
+    line: &mut Vec<u8>,
+) -> std::io::Result<Option<()>> {
     line.clear();
     loop {
         let available = reader.fill_buf()?;
@@ -227,7 +241,10 @@ fn read_line(reader: &mut BufReader<&TcpStream>, line: &mut Vec<u8>) -> std::io:
             None => (available, false),
         };
         if line.len() + chunk.len() > MAX_LINE {
-            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "line too long"));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "line too long",
+            ));
         }
         line.extend_from_slice(chunk);
         let n = chunk.len();

@@ -17,7 +17,11 @@ async fn enabling_needs_standard_or_pro_and_a_valid_email() {
     assert_eq!(code, StatusCode::OK);
     assert_eq!(
         s,
-        json!({"enabled": false, "notification_email": null, "reply_sets_in_progress": false, "instruction_warnings": []})
+        json!({
+            "enabled": false, "notification_email": null, "reply_sets_in_progress": false, "instruction_warnings": [],
+            "sender_name": null, "sender_address": null, "sender": "Acme <no-reply@localhost>",
+            "email_replies": false, "email_replies_available": false, "email_replies_active": false,
+        })
     );
 
     let (code, e) = app

@@ -408,13 +408,21 @@ mod tests {
     fn reply_tokens_name_their_ticket_and_cannot_be_forged() -> anyhow::Result<()> {
         let config = config()?;
         let ticket = Uuid::now_v7();
-        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).ok_or_else(|| anyhow::anyhow!("day"))?;
+        let day =
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 2).ok_or_else(|| anyhow::anyhow!("day"))?;
         let token = reply_token(&config, ticket, day)?;
         assert_eq!(token.len(), 48, "{token}");
-        assert!(token.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        assert!(
+            token
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        );
         assert_eq!(
             verify_reply_token(&config, &token)?,
-            Some(ReplyToken { ticket_id: ticket, issued: day })
+            Some(ReplyToken {
+                ticket_id: ticket,
+                issued: day
+            })
         );
         // Mail systems may upper-case the local part.
         assert!(verify_reply_token(&config, &token.to_ascii_uppercase())?.is_some());
@@ -430,7 +438,9 @@ mod tests {
         // Another deployment's secret: refused.
         let other = Config::from_lookup(|k| match k {
             "DATABASE_URL" => Some("postgres://x/y".into()),
-            "JWT_SECRET" => Some("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into()),
+            "JWT_SECRET" => {
+                Some("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into())
+            }
             _ => None,
         })?;
         assert_eq!(verify_reply_token(&other, &token)?, None);

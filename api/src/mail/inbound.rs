@@ -93,7 +93,11 @@ pub fn parse(raw: &[u8]) -> Option<InboundMail> {
     for name in ["Delivered-To", "X-Original-To", "Envelope-To"] {
         for v in msg.header_values(name) {
             if let Some(t) = v.as_text() {
-                recipients.push(t.trim().trim_matches(|c| c == '<' || c == '>').to_lowercase());
+                recipients.push(
+                    t.trim()
+                        .trim_matches(|c| c == '<' || c == '>')
+                        .to_lowercase(),
+                );
             }
         }
     }
@@ -227,9 +231,11 @@ fn is_attribution(line: &str) -> bool {
     let says = |start: &str, verbs: &[&str]| {
         l.starts_with(start)
             && l.ends_with(':')
-            && verbs
-                .iter()
-                .any(|v| l.ends_with(&format!("{v}:")) || l.ends_with(&format!("{v} :")) || l.contains(&format!(" {v} ")))
+            && verbs.iter().any(|v| {
+                l.ends_with(&format!("{v}:"))
+                    || l.ends_with(&format!("{v} :"))
+                    || l.contains(&format!(" {v} "))
+            })
     };
     says("on ", &["wrote"])
         || says("le ", &["a écrit"])
@@ -278,7 +284,17 @@ fn history_start(lines: &[&str]) -> Option<usize> {
             let below = lines.iter().skip(i + 1).take(4);
             let mut found = false;
             for l in below {
-                if header_line(l, &["sent:", "date:", "gesendet:", "envoyé :", "envoyé:", "enviado:"]) {
+                if header_line(
+                    l,
+                    &[
+                        "sent:",
+                        "date:",
+                        "gesendet:",
+                        "envoyé :",
+                        "envoyé:",
+                        "enviado:",
+                    ],
+                ) {
                     found = true;
                     break;
                 }
@@ -371,7 +387,10 @@ mod tests {
     use super::*;
 
     fn mail(headers: &str, body: &str) -> Vec<u8> {
-        format!("{headers}\r\n\r\n{body}").replace("\r\n", "\n").replace('\n', "\r\n").into_bytes()
+        format!("{headers}\r\n\r\n{body}")
+            .replace("\r\n", "\n")
+            .replace('\n', "\r\n")
+            .into_bytes()
     }
 
     const GMAIL: &str = "Content-Type: text/plain; charset=\"UTF-8\"\n\
@@ -394,8 +413,14 @@ On Tue, Dec 1, 2026 at 10:00 AM Acme Support <reply+abc@reply.example.com>\nwrot
         );
         assert_eq!(m.message_id, "<CAFx1=abc@mail.gmail.com>");
         assert_eq!(m.from.as_deref(), Some("jane@example.com"));
-        assert_eq!(m.subject.as_deref(), Some("Re: your request TKT-10001 to Acme"));
-        assert!(m.recipients.contains(&"reply+abc@reply.example.com".to_string()));
+        assert_eq!(
+            m.subject.as_deref(),
+            Some("Re: your request TKT-10001 to Acme")
+        );
+        assert!(
+            m.recipients
+                .contains(&"reply+abc@reply.example.com".to_string())
+        );
         assert!(!m.auto_reply);
     }
 
@@ -460,7 +485,8 @@ Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--b1--\n";
 
     #[test]
     fn auto_replies_are_recognised() {
-        let base = "From: jane@example.com\nTo: reply+abc@reply.example.com\nMessage-ID: <o1@example.com>";
+        let base =
+            "From: jane@example.com\nTo: reply+abc@reply.example.com\nMessage-ID: <o1@example.com>";
         let cases = [
             format!("{base}\nSubject: Re: your request\nAuto-Submitted: auto-replied"),
             format!("{base}\nSubject: Re: your request\nX-Autoreply: yes"),
@@ -491,9 +517,21 @@ Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--b1--\n";
             reply_token_in("Reply+Abc@Reply.Example.com", "reply.example.com"),
             Some("Abc")
         );
-        assert_eq!(reply_token_in("<reply+x@reply.example.com>", "reply.example.com"), Some("x"));
-        assert_eq!(reply_token_in("reply+x@other.com", "reply.example.com"), None);
-        assert_eq!(reply_token_in("reply+@reply.example.com", "reply.example.com"), None);
-        assert_eq!(reply_token_in("support@reply.example.com", "reply.example.com"), None);
+        assert_eq!(
+            reply_token_in("<reply+x@reply.example.com>", "reply.example.com"),
+            Some("x")
+        );
+        assert_eq!(
+            reply_token_in("reply+x@other.com", "reply.example.com"),
+            None
+        );
+        assert_eq!(
+            reply_token_in("reply+@reply.example.com", "reply.example.com"),
+            None
+        );
+        assert_eq!(
+            reply_token_in("support@reply.example.com", "reply.example.com"),
+            None
+        );
     }
 }

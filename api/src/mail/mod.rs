@@ -211,8 +211,9 @@ pub fn build_message(config: &Config, job_id: i64, email: &Email) -> anyhow::Res
         .parse()
         .map_err(|e| anyhow::anyhow!("recipient is invalid: {e}"))?;
     // Bounces go to the server's address, whoever the mail is from.
-    let envelope = lettre::address::Envelope::new(Some(instance.email.clone()), vec![to.email.clone()])
-        .map_err(|e| anyhow::anyhow!("envelope: {e}"))?;
+    let envelope =
+        lettre::address::Envelope::new(Some(instance.email.clone()), vec![to.email.clone()])
+            .map_err(|e| anyhow::anyhow!("envelope: {e}"))?;
     let mut builder = Message::builder()
         .from(from.clone())
         .to(to)
@@ -316,7 +317,9 @@ mod tests {
         };
         let config = Config::from_lookup(|k| match k {
             "DATABASE_URL" => Some("postgres://x/y".into()),
-            "JWT_SECRET" => Some("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into()),
+            "JWT_SECRET" => {
+                Some("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into())
+            }
             "MAIL_FROM" => Some("Handoff <no-reply@mail.example.com>".into()),
             _ => None,
         })?;
@@ -325,7 +328,10 @@ mod tests {
         assert!(raw.contains("Subject: Hi"));
         // The job's Message-ID, the same on every attempt.
         let id = message_id(&config, 42)?;
-        assert!(id.starts_with("<42.") && id.ends_with("@mail.example.com>"), "{id}");
+        assert!(
+            id.starts_with("<42.") && id.ends_with("@mail.example.com>"),
+            "{id}"
+        );
         assert!(raw.contains(&format!("Message-ID: {id}")), "{raw}");
         let again = String::from_utf8(build_message(&config, 42, &email)?.formatted())?;
         assert!(again.contains(&format!("Message-ID: {id}")));

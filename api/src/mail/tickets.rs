@@ -222,7 +222,9 @@ pub fn reply_copy(
         paragraphs(body)
     ));
     if replies_by_email {
-        html.push_str("<p>Reply to this email to answer: your reply goes straight to the team.</p>");
+        html.push_str(
+            "<p>Reply to this email to answer: your reply goes straight to the team.</p>",
+        );
     }
     match page {
         Some(url) => html.push_str(&button(url, "Continue in the chat")),
@@ -246,7 +248,13 @@ pub fn reply_copy(
 /// An inbound mail that could not be delivered to its ticket, told to its sender (only
 /// for a reply address this server issued: a forged one gets no mail, so nobody can make
 /// Handoff send mail to a third party).
-pub fn bounce(to: &str, workspace: &str, subject: Option<&str>, reason: &str, in_reply_to: Option<&str>) -> Email {
+pub fn bounce(
+    to: &str,
+    workspace: &str,
+    subject: Option<&str>,
+    reason: &str,
+    in_reply_to: Option<&str>,
+) -> Email {
     let about = subject
         .map(|s| s.chars().take(150).collect::<String>())
         .unwrap_or_else(|| "(no subject)".into());
@@ -263,7 +271,10 @@ pub fn bounce(to: &str, workspace: &str, subject: Option<&str>, reason: &str, in
     );
     Email {
         to: to.into(),
-        subject: format!("Not delivered: {about}").chars().take(200).collect(),
+        subject: format!("Not delivered: {about}")
+            .chars()
+            .take(200)
+            .collect(),
         text,
         html: Some(html_layout("Your message was not delivered", &html)),
         headers: Headers {

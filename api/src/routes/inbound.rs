@@ -21,8 +21,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
 
 /// Constant-time equality of two secrets (their SHA-256, so lengths leak nothing either).
 fn same_secret(given: &str, expected: &str) -> bool {
-    let (a, b) = (Sha256::digest(given.as_bytes()), Sha256::digest(expected.as_bytes()));
-    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    let (a, b) = (
+        Sha256::digest(given.as_bytes()),
+        Sha256::digest(expected.as_bytes()),
+    );
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 /// The secret the request presents: `Bearer <secret>`, or `Basic` with it as password.
@@ -38,7 +44,9 @@ fn presented(req: &HttpRequest) -> Option<String> {
             .decode(rest.trim())
             .ok()?;
         let text = String::from_utf8(decoded).ok()?;
-        return text.split_once(':').map(|(_, password)| password.to_string());
+        return text
+            .split_once(':')
+            .map(|(_, password)| password.to_string());
     }
     None
 }

@@ -62,7 +62,8 @@ pub enum Recipient {
 pub const UNKNOWN_TEXT: &str = "This address does not accept mail: it is not a reply address of an open request. To contact the team, use the chat on their website.";
 const CLOSED: &str = "This request is closed, so replies by email no longer reach it. To contact the team again, start a new conversation in the chat on their website.";
 const TOO_OLD: &str = "This reply address has expired. To contact the team again, start a new conversation in the chat on their website.";
-const TURNED_OFF: &str = "This team no longer receives replies by email. Please answer in the chat on their website.";
+const TURNED_OFF: &str =
+    "This team no longer receives replies by email. Please answer in the chat on their website.";
 
 /// Checks a recipient address without changing anything (the SMTP listener's RCPT).
 pub async fn check_recipient(state: &AppState, address: &str) -> ApiResult<Recipient> {
@@ -158,11 +159,9 @@ impl Refusal {
                 "unparseable_message",
                 "The body is not an RFC 5322 message (headers, a blank line, the body).",
             ),
-            Refusal::Unknown => ApiError::refused(
-                StatusCode::NOT_FOUND,
-                "unknown_reply_address",
-                UNKNOWN_TEXT,
-            ),
+            Refusal::Unknown => {
+                ApiError::refused(StatusCode::NOT_FOUND, "unknown_reply_address", UNKNOWN_TEXT)
+            }
             Refusal::Expired(reason) => {
                 ApiError::refused(StatusCode::GONE, "reply_address_expired", reason)
             }
@@ -215,9 +214,8 @@ pub async fn deliver(
         return Ok(Err(Refusal::Unknown));
     };
     let mut pooled = db::conn(&state.pool).await?;
-    let done = diesel_async::AsyncConnection::transaction::<_, ApiError, _>(
-        &mut *pooled,
-        async |conn| {
+    let done =
+        diesel_async::AsyncConnection::transaction::<_, ApiError, _>(&mut *pooled, async |conn| {
             let (verdict, found) = check_in(state, conn, &address, true).await?;
             let (ticket, ws) = match (verdict, found) {
                 (Recipient::Ticket { .. }, Some(found)) => found,
@@ -319,9 +317,8 @@ pub async fn deliver(
                 }),
                 publish,
             ))
-        },
-    )
-    .await;
+        })
+        .await;
     drop(pooled);
     // Two deliveries of one Message-ID at once: the second waits for the first's
     // commit, then its insert does nothing (a duplicate).
@@ -363,15 +360,10 @@ async fn queue_bounce(
         return Ok(());
     };
     let local = to.split('@').next().unwrap_or_default();
-    if mail.auto_reply
-        || ["mailer-daemon", "postmaster", "no-reply", "noreply"].contains(&local)
-    {
+    if mail.auto_reply || ["mailer-daemon", "postmaster", "no-reply", "noreply"].contains(&local) {
         return Ok(());
     }
-    let reason = format!(
-        "{reason} (request {})",
-        TicketNumber::new(ticket.number)
-    );
+    let reason = format!("{reason} (request {})", TicketNumber::new(ticket.number));
     mail::queue(
         conn,
         Some(ws.id),

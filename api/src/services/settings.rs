@@ -30,7 +30,10 @@ pub async fn tickets(
     ws: Uuid,
 ) -> ApiResult<TicketSettings> {
     let (mut conn, access) = access(state, principal, ws).await?;
-    Ok(view(state, load_workspace(&mut conn, access.workspace_id).await?))
+    Ok(view(
+        state,
+        load_workspace(&mut conn, access.workspace_id).await?,
+    ))
 }
 
 /// `Some("")` clears, `None` keeps `current`; anything else is checked by `check`.

@@ -827,7 +827,14 @@ pub async fn visitor_message_appended_in(
     .await?;
     if ticket.status == TicketStatus::Resolved {
         let actor = Actor::visitor(ticket.visitor_id);
-        apply_move(conn, ticket, TicketStatus::Open, EventKind::Reopened, &actor).await?;
+        apply_move(
+            conn,
+            ticket,
+            TicketStatus::Open,
+            EventKind::Reopened,
+            &actor,
+        )
+        .await?;
         let out = view(conn, ws, ticket.id).await?;
         let changes = [payloads::Change::Status {
             from: ticket.status,

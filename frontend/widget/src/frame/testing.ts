@@ -90,6 +90,7 @@ export function msg(sender: Message['sender'], body: string, extra: Partial<Mess
     id: `m${seq}`,
     conversation_id: 'c1',
     sender,
+    channel: 'chat',
     body,
     created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
     ...extra,

@@ -4,7 +4,7 @@ import type { Message } from '../../../lib/types';
 import { MessageList } from './MessageList';
 import { safeHttpUrl } from './VisitorInfo';
 
-const base = { conversation_id: 'c1', created_at: '2026-11-24T10:00:00Z' };
+const base = { conversation_id: 'c1', created_at: '2026-11-24T10:00:00Z', channel: 'chat' as const };
 const evil = '<img src=x onerror=alert(1)>';
 
 describe('MessageList', () => {

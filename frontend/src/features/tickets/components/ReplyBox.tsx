@@ -4,11 +4,14 @@ import { Button, ErrorBox } from '../../../components/ui';
 import { ticketSettingsQuery } from '../../setup/api/setup';
 import { useReply } from '../api/tickets';
 
+/** The seed's promise about the chat, said whatever else the reply does. */
+const SEEN_ON_RETURN = 'The visitor will see your message when they return to your website and open the chat widget';
+
 /** Where a reply goes, in one sentence: the chat, and the visitor's inbox when emailed. */
 export function replyDestination(visitorEmail: string, emailToo: boolean, repliesByEmail: boolean): string {
-  if (!emailToo) return 'In the chat only: the visitor sees it when they return to your website and open the chat widget.';
-  if (repliesByEmail) return `Reply by email to ${visitorEmail} and in the chat. If they answer the email, their reply comes back into this ticket.`;
-  return `In the chat, and a copy by email to ${visitorEmail}. Answers to that email don’t come back here (replies by email need the Pro plan), so the email asks them to answer in the chat.`;
+  if (!emailToo) return `In the chat only. ${SEEN_ON_RETURN}.`;
+  if (repliesByEmail) return `Reply by email to ${visitorEmail} and in the chat. ${SEEN_ON_RETURN}; if they answer the email, their reply comes back into this ticket.`;
+  return `In the chat, and a copy by email to ${visitorEmail}. ${SEEN_ON_RETURN}; answers to that email don’t come back here (replies by email need the Pro plan), so the email asks them to answer in the chat.`;
 }
 
 export function ReplyBox({ ws, ticket, visitorEmail, onSent }: { ws: string; ticket: string; visitorEmail: string; onSent?: () => void }) {

@@ -34,7 +34,7 @@ function detail(over: Partial<Ticket> = {}): TicketDetail {
       first_seen_at: '2026-11-24T09:00:00Z',
       last_seen_at: '2026-11-24T10:00:00Z',
     },
-    messages: [{ id: 'm1', conversation_id: 'c1', sender: 'visitor', body: 'I want a refund for my order', created_at: '2026-11-24T10:00:00Z' }],
+    messages: [{ id: 'm1', conversation_id: 'c1', sender: 'visitor', channel: 'chat', body: 'I want a refund for my order', created_at: '2026-11-24T10:00:00Z' }],
     events: [{ id: 'e1', kind: 'created', actor: { type: 'assistant' }, data: {}, created_at: '2026-11-24T10:00:00Z' }],
   };
 }
