@@ -34,6 +34,7 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
     routes::ticket_settings::routes(cfg);
     routes::inbound::routes(cfg);
     routes::tickets::routes(cfg);
+    routes::tags::routes(cfg);
     routes::conversations::routes(cfg);
     routes::events::routes(cfg);
     routes::webhooks::routes(cfg);

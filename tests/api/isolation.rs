@@ -30,6 +30,7 @@ struct Resources {
     api_key: String,
     invitation: String,
     conversation: String,
+    tag: String,
     /// A member of this workspace only (its owner).
     member: String,
 }
@@ -46,6 +47,7 @@ impl Resources {
             ("conversations", "id") => self.conversation.clone(),
             ("invitations", "id") => self.invitation.clone(),
             ("webhooks", "id") => self.webhook.clone(),
+            ("tags", "id") => self.tag.clone(),
             _ => panic!(
                 "the isolation matrix has no value for path parameter {{{name}}} after /{prev}/: add one"
             ),
@@ -88,6 +90,7 @@ async fn seed(app: &TestApp, owner: &User) -> Resources {
             json!({"url": "http://127.0.0.1:9/hook", "events": ["ticket.created"]}),
         ),
         ("api-keys", json!({"name": "integration"})),
+        ("tags", json!({"name": "VIP"})),
         (
             "invitations",
             json!({"email": format!("invitee-{}@example.com", Uuid::new_v4()), "role": "agent"}),
@@ -103,7 +106,8 @@ async fn seed(app: &TestApp, owner: &User) -> Resources {
         article: ids[1].clone(),
         webhook: ids[2].clone(),
         api_key: ids[3].clone(),
-        invitation: ids[4].clone(),
+        tag: ids[4].clone(),
+        invitation: ids[5].clone(),
         conversation,
         member: owner.id.clone(),
     }
@@ -147,6 +151,9 @@ fn body_for(operation_id: &str) -> Value {
             json!({"url": "http://127.0.0.1:9/other", "events": ["ticket.updated"]})
         }
         "update_webhook" => json!({"active": false}),
+        "create_tag" => json!({"name": "Billing"}),
+        "update_tag" => json!({"colour": "#16a34a"}),
+        "edit_ticket" => json!({"priority": "high"}),
         other => panic!("the isolation matrix has no valid body for {other}: add one to body_for"),
     }
 }

@@ -19,6 +19,7 @@ mod realtime;
 mod session_cookie;
 mod sessions;
 mod streams;
+mod tags;
 mod team;
 mod ticket_settings;
 mod tickets;

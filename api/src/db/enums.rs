@@ -10,7 +10,8 @@ use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::{AsExpression, FromSqlRow};
 
 use crate::domain::enums::{
-    ActorKind, Channel, Plan, Role, Sender, TicketCategory, TicketSource, TicketStatus,
+    ActorKind, Channel, Plan, Role, Sender, TicketCategory, TicketPriority, TicketSource,
+    TicketStatus,
 };
 
 use super::schema::sql_types;
@@ -46,5 +47,6 @@ pg_enum!(Sender => sql_types::MessageSender, SenderSql);
 pg_enum!(TicketStatus => sql_types::TicketStatus, TicketStatusSql);
 pg_enum!(TicketCategory => sql_types::TicketCategory, TicketCategorySql);
 pg_enum!(TicketSource => sql_types::TicketSource, TicketSourceSql);
+pg_enum!(TicketPriority => sql_types::TicketPriority, TicketPrioritySql);
 pg_enum!(ActorKind => sql_types::ActorType, ActorKindSql);
 pg_enum!(Channel => sql_types::MessageChannel, ChannelSql);

@@ -21,6 +21,7 @@ pub mod refresh_tokens;
 pub mod schema;
 pub mod stream_leases;
 pub mod stream_tickets;
+pub mod tags;
 pub mod tickets;
 pub mod users;
 pub mod verifications;

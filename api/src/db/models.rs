@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::schema::*;
 use crate::domain::enums::{
-    ActorKind, Plan, Role, Sender, TicketCategory, TicketSource, TicketStatus,
+    ActorKind, Plan, Role, Sender, TicketCategory, TicketPriority, TicketSource, TicketStatus,
 };
 use crate::domain::tickets::{TicketsUnavailable, tickets_available};
 
@@ -350,6 +350,7 @@ pub struct Ticket {
     pub first_response_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    pub priority: TicketPriority,
 }
 
 #[derive(Debug, Insertable)]
@@ -415,4 +416,15 @@ impl Workspace {
     pub fn tickets_available(&self) -> Result<(), TicketsUnavailable> {
         tickets_available(self.plan, self.tickets_enabled)
     }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tags, check_for_backend(diesel::pg::Pg))]
+pub struct Tag {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: String,
+    pub colour: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }

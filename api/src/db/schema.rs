@@ -26,6 +26,10 @@ pub mod sql_types {
     pub struct TicketCategory;
 
     #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "ticket_priority"))]
+    pub struct TicketPriority;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "ticket_source"))]
     pub struct TicketSource;
 
@@ -280,6 +284,7 @@ diesel::table! {
     use super::sql_types::TicketStatus;
     use super::sql_types::TicketCategory;
     use super::sql_types::TicketSource;
+    use super::sql_types::TicketPriority;
 
     tickets (id) {
         id -> Uuid,
@@ -301,6 +306,35 @@ diesel::table! {
         resolved_at -> Nullable<Timestamptz>,
         closed_at -> Nullable<Timestamptz>,
         email_references -> Array<Text>,
+        priority -> TicketPriority,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        name -> Text,
+        colour -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::TicketStatus;
+    use super::sql_types::TicketPriority;
+
+    ticket_tags (workspace_id, ticket_id, tag_id) {
+        workspace_id -> Uuid,
+        ticket_id -> Uuid,
+        tag_id -> Uuid,
+        ticket_status -> TicketStatus,
+        ticket_priority -> TicketPriority,
+        ticket_created_at -> Timestamptz,
+        ticket_updated_at -> Timestamptz,
+        created_at -> Timestamptz,
     }
 }
 
@@ -416,7 +450,10 @@ diesel::joinable!(stream_tickets -> api_keys (api_key_id));
 diesel::joinable!(stream_tickets -> users (user_id));
 diesel::joinable!(stream_tickets -> visitors (visitor_id));
 diesel::joinable!(stream_tickets -> workspaces (workspace_id));
+diesel::joinable!(tags -> workspaces (workspace_id));
 diesel::joinable!(ticket_counts -> workspaces (workspace_id));
+diesel::joinable!(ticket_tags -> tags (tag_id));
+diesel::joinable!(ticket_tags -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> workspaces (workspace_id));
 diesel::joinable!(tickets -> conversations (conversation_id));
@@ -443,8 +480,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     rate_limits,
     refresh_tokens,
     stream_tickets,
+    tags,
     ticket_counts,
     ticket_events,
+    ticket_tags,
     tickets,
     users,
     visitors,

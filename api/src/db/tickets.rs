@@ -11,10 +11,11 @@ use uuid::Uuid;
 
 use crate::db::Conn;
 use crate::db::models::{Message, NewTicket, Ticket, TicketEvent, Visitor};
+use crate::db::schema::sql_types::TicketPriority as SqlPriority;
 use crate::db::schema::{
     conversations, messages, ticket_events, tickets, users, visitors, workspaces,
 };
-use crate::domain::enums::{Sender, TicketStatus};
+use crate::domain::enums::{Sender, TicketPriority, TicketStatus};
 use crate::domain::ticket_number::TicketKey;
 use crate::domain::tickets::TicketSort;
 
@@ -46,8 +47,12 @@ pub struct ListQuery {
     pub assignee: Option<AssigneeFilter>,
     pub search: Option<Search>,
     pub order: TicketSort,
+    /// Only tickets with this tag (`db::tags::list_tagged`, over the `ticket_tags` indexes).
+    pub tag: Option<Uuid>,
     /// The keyset position `(sort timestamp, id)` to continue after.
     pub after: Option<(DateTime<Utc>, Uuid)>,
+    /// With `TicketSort::PriorityDesc`: the priority of the row to continue after.
+    pub after_priority: Option<TicketPriority>,
     /// Rows to fetch (the caller asks for one more than the page to know if there is more).
     pub fetch: i64,
 }
@@ -207,12 +212,12 @@ pub async fn touch_conversation_for_agent_message(
     .await
 }
 
-type TicketSelect = (
+pub(crate) type TicketSelect = (
     diesel::helper_types::AsSelect<Ticket, diesel::pg::Pg>,
     diesel::dsl::Nullable<(users::id, users::name, users::email)>,
 );
 
-fn ticket_select() -> TicketSelect {
+pub(crate) fn ticket_select() -> TicketSelect {
     (
         Ticket::as_select(),
         (users::id, users::name, users::email).nullable(),
@@ -386,7 +391,8 @@ pub async fn updated_since(
 }
 
 /// A page of the ticket list: one statement, served by an index in the requested order
-/// (plans in docs/scaling.md).
+/// (plans in docs/scaling.md). `query.tag` is ignored here: a tag's list is
+/// `db::tags::list_tagged`, a walk over `ticket_tags`.
 pub async fn list(conn: &mut Conn, query: &ListQuery) -> QueryResult<Vec<TicketRow>> {
     let mut q = tickets::table
         .left_join(users::table.on(users::id.nullable().eq(tickets::assignee_id)))
@@ -401,38 +407,89 @@ pub async fn list(conn: &mut Conn, query: &ListQuery) -> QueryResult<Vec<TicketR
         Some(AssigneeFilter::User(id)) => q = q.filter(tickets::assignee_id.eq(id)),
         None => {}
     }
-    match &query.search {
-        Some(Search::Number(n)) => q = q.filter(tickets::number.eq(*n)),
-        // Written exactly as the expression of tickets_search_trgm_idx.
-        Some(Search::Text(pattern)) => {
-            q = q.filter(
-                sql::<Bool>("(tickets.visitor_email || ' ' || tickets.summary) ILIKE ")
-                    .bind::<Text, _>(pattern.clone()),
-            )
-        }
-        None => {}
+    if let Some(search) = search_filter(&query.search) {
+        q = q.filter(search);
     }
-    let (column, cmp) = match query.order {
-        TicketSort::CreatedDesc => ("tickets.created_at", "<"),
-        TicketSort::CreatedAsc => ("tickets.created_at", ">"),
-        TicketSort::UpdatedDesc => ("tickets.updated_at", "<"),
-    };
-    if let Some((ts, id)) = query.after {
-        // A row comparison, so that the index range starts at the cursor.
-        q = q.filter(
-            sql::<Bool>(&format!("({column}, tickets.id) {cmp} ("))
-                .bind::<Timestamptz, _>(ts)
-                .sql(", ")
-                .bind::<SqlUuid, _>(id)
-                .sql(")"),
-        );
+    if let Some(after) = keyset_filter(query, &TICKET_COLUMNS) {
+        q = q.filter(after);
     }
     q = match query.order {
         TicketSort::CreatedDesc => q.order((tickets::created_at.desc(), tickets::id.desc())),
         TicketSort::CreatedAsc => q.order((tickets::created_at.asc(), tickets::id.asc())),
         TicketSort::UpdatedDesc => q.order((tickets::updated_at.desc(), tickets::id.desc())),
+        TicketSort::PriorityDesc => q.order((
+            tickets::priority.desc(),
+            tickets::created_at.desc(),
+            tickets::id.desc(),
+        )),
     };
     q.limit(query.fetch).load(conn).await
+}
+
+/// A `WHERE` condition for any query over `tickets` (alone or joined).
+pub(crate) type Condition<QS> = Box<dyn BoxableExpression<QS, Pg, SqlType = Bool>>;
+
+/// The `q` condition, written exactly as the expression of tickets_search_trgm_idx.
+pub(crate) fn search_filter<QS: 'static>(search: &Option<Search>) -> Option<Condition<QS>> {
+    match search {
+        Some(Search::Number(n)) => Some(Box::new(
+            sql::<Bool>("tickets.number = ").bind::<BigInt, _>(*n),
+        )),
+        Some(Search::Text(pattern)) => Some(Box::new(
+            sql::<Bool>("(tickets.visitor_email || ' ' || tickets.summary) ILIKE ")
+                .bind::<Text, _>(pattern.clone()),
+        )),
+        None => None,
+    }
+}
+
+/// The columns a list is ordered by: `tickets`' own, or their copies in `ticket_tags`.
+pub(crate) struct SortColumns {
+    pub priority: &'static str,
+    pub created: &'static str,
+    pub updated: &'static str,
+    pub id: &'static str,
+}
+
+pub(crate) const TICKET_COLUMNS: SortColumns = SortColumns {
+    priority: "tickets.priority",
+    created: "tickets.created_at",
+    updated: "tickets.updated_at",
+    id: "tickets.id",
+};
+
+/// "Strictly after the cursor" as a row comparison over the sort's columns, so that the
+/// index range starts at the cursor.
+pub(crate) fn keyset_filter<QS: 'static>(
+    query: &ListQuery,
+    c: &SortColumns,
+) -> Option<Condition<QS>> {
+    let (ts, id) = query.after?;
+    let (created, updated, row_id) = (c.created, c.updated, c.id);
+    let (column, cmp) = match query.order {
+        TicketSort::CreatedDesc => (created, "<"),
+        TicketSort::CreatedAsc => (created, ">"),
+        TicketSort::UpdatedDesc => (updated, "<"),
+        TicketSort::PriorityDesc => {
+            let priority = query.after_priority?;
+            return Some(Box::new(
+                sql::<Bool>(&format!("({}, {created}, {row_id}) < (", c.priority))
+                    .bind::<SqlPriority, _>(priority)
+                    .sql(", ")
+                    .bind::<Timestamptz, _>(ts)
+                    .sql(", ")
+                    .bind::<SqlUuid, _>(id)
+                    .sql(")"),
+            ));
+        }
+    };
+    Some(Box::new(
+        sql::<Bool>(&format!("({column}, {row_id}) {cmp} ("))
+            .bind::<Timestamptz, _>(ts)
+            .sql(", ")
+            .bind::<SqlUuid, _>(id)
+            .sql(")"),
+    ))
 }
 
 #[derive(Debug, Clone, Copy, Default, QueryableByName)]

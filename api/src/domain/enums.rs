@@ -81,6 +81,18 @@ text_enum!(
 );
 
 text_enum!(
+    #[derive(Default)]
+    /// How urgent a ticket is; `priority_desc` lists urgent first.
+    TicketPriority {
+        Low = "low",
+        #[default]
+        Normal = "normal",
+        High = "high",
+        Urgent = "urgent",
+    }
+);
+
+text_enum!(
     /// Where a ticket came from.
     TicketSource { Ai = "ai", Api = "api", Dashboard = "dashboard" }
 );

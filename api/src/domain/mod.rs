@@ -15,6 +15,7 @@ pub mod origins;
 pub mod page;
 pub mod passages;
 pub mod summary;
+pub mod tags;
 pub mod team;
 pub mod ticket_number;
 pub mod tickets;

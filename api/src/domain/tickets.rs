@@ -171,13 +171,17 @@ pub enum TicketSort {
     CreatedDesc,
     CreatedAsc,
     UpdatedDesc,
+    /// Urgent first, newest first within a priority; keyset `(priority, created_at, id)`
+    /// (cursor: `domain::tags::encode_priority_cursor`).
+    PriorityDesc,
 }
 
 impl TicketSort {
-    pub const ALL: [TicketSort; 3] = [
+    pub const ALL: [TicketSort; 4] = [
         TicketSort::CreatedDesc,
         TicketSort::CreatedAsc,
         TicketSort::UpdatedDesc,
+        TicketSort::PriorityDesc,
     ];
 
     /// The API spelling, also the cursor's tag (a cursor only continues its own order).
@@ -186,6 +190,7 @@ impl TicketSort {
             TicketSort::CreatedDesc => "created_desc",
             TicketSort::CreatedAsc => "created_asc",
             TicketSort::UpdatedDesc => "updated_desc",
+            TicketSort::PriorityDesc => "priority_desc",
         }
     }
 
@@ -205,6 +210,11 @@ pub enum EventKind {
     Replied,
     /// An auto-reply (out of office) to the ticket's mail, recorded without reopening.
     EmailAutoReply,
+    SummaryChanged,
+    CategoryChanged,
+    PriorityChanged,
+    TagAdded,
+    TagRemoved,
 }
 
 impl EventKind {
@@ -217,6 +227,11 @@ impl EventKind {
             EventKind::Unassigned => "unassigned",
             EventKind::Replied => "replied",
             EventKind::EmailAutoReply => "email_auto_reply",
+            EventKind::SummaryChanged => "summary_changed",
+            EventKind::CategoryChanged => "category_changed",
+            EventKind::PriorityChanged => "priority_changed",
+            EventKind::TagAdded => "tag_added",
+            EventKind::TagRemoved => "tag_removed",
         }
     }
 }
@@ -311,6 +326,10 @@ mod tests {
             assert_eq!(TicketSort::parse(s.tag()), Some(s));
         }
         assert_eq!(TicketSort::parse("priority"), None);
+        assert_eq!(
+            TicketSort::parse("priority_desc"),
+            Some(TicketSort::PriorityDesc)
+        );
     }
 
     #[test]

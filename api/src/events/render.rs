@@ -212,8 +212,10 @@ async fn frames(pool: &Pool, ev: &BusEvent) -> anyhow::Result<Option<Frames>> {
             let Some(row) = ticket_store::ticket_row(&mut conn, ws, id).await? else {
                 return Ok(None);
             };
-            ticket_frame(&ev.kind, &TicketOut::from(row))
-                .map(|dashboard| Frames::Ticket { dashboard })
+            let mut ticket = [TicketOut::from(row)];
+            let tags = crate::db::tags::of_tickets(&mut conn, ws, &[id]).await?;
+            crate::views::tickets::attach_tags(&mut ticket, tags);
+            ticket_frame(&ev.kind, &ticket[0]).map(|dashboard| Frames::Ticket { dashboard })
         }
         (MESSAGE_CREATED, _, Some(id)) => {
             let Some(m) = ticket_store::message(&mut conn, ws, id).await? else {

@@ -8,6 +8,7 @@ pub mod events;
 pub mod health;
 pub mod inbound;
 pub mod operator;
+pub mod tags;
 pub mod team;
 pub mod ticket_settings;
 pub mod tickets;

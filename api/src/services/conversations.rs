@@ -98,7 +98,12 @@ pub async fn detail(
         .await?
         .ok_or_else(|| ApiError::not_found("visitor"))?;
     let messages = ticket_store::messages_of(&mut conn, ws, id).await?;
-    let ticket = ticket_store::ticket_of_conversation(&mut conn, ws, id).await?;
+    let mut ticket: Vec<TicketOut> = ticket_store::ticket_of_conversation(&mut conn, ws, id)
+        .await?
+        .map(TicketOut::from)
+        .into_iter()
+        .collect();
+    crate::services::tags::fill(&mut conn, ws, &mut ticket).await?;
     Ok(ConversationDetail {
         conversation: ConversationOut::of(
             conversation,
@@ -107,6 +112,6 @@ pub async fn detail(
         ),
         visitor: visitor.into(),
         messages: messages.into_iter().map(MessageOut::from).collect(),
-        ticket: ticket.map(TicketOut::from),
+        ticket: ticket.pop(),
     })
 }

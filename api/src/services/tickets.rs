@@ -19,6 +19,7 @@ use crate::domain::actor::Actor;
 use crate::domain::enums::{ActorKind, TicketCategory, TicketSource, TicketStatus};
 use crate::domain::origins;
 use crate::domain::page::{Page, PageRequest};
+use crate::domain::tags::{decode_priority_cursor, encode_priority_cursor};
 use crate::domain::ticket_number::{TicketKey, TicketNumber};
 use crate::domain::tickets::{
     EventKind, TicketAlreadyOpen, TicketFields, TicketRef, TicketSort, check_version,
@@ -30,6 +31,7 @@ use crate::events::{self, BusEvent};
 use crate::mail;
 use crate::services::Changed;
 use crate::services::access::{access, transact};
+use crate::services::tags;
 use crate::services::workspaces::load as load_workspace;
 use crate::state::AppState;
 use crate::views::messages::MessageOut;
@@ -46,14 +48,17 @@ pub fn parse_key(text: &str) -> ApiResult<TicketKey> {
     TicketKey::parse(text).ok_or_else(|| ApiError::not_found("ticket"))
 }
 
-async fn view(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> ApiResult<TicketOut> {
+pub(crate) async fn view(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> ApiResult<TicketOut> {
     let row = store::ticket_row(conn, workspace_id, id)
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("ticket {id} vanished")))?;
-    Ok(row.into())
+    let mut out = [TicketOut::from(row)];
+    tags::fill(conn, workspace_id, &mut out).await?;
+    let [out] = out;
+    Ok(out)
 }
 
-async fn record(
+pub(crate) async fn record(
     conn: &mut Conn,
     ticket: &Ticket,
     kind: EventKind,
@@ -85,18 +90,18 @@ fn dashboard_link(config: &Config, workspace_id: Uuid, number: &str) -> String {
     )
 }
 
-async fn lock(conn: &mut Conn, workspace_id: Uuid, key: TicketKey) -> ApiResult<Ticket> {
+pub(crate) async fn lock(conn: &mut Conn, workspace_id: Uuid, key: TicketKey) -> ApiResult<Ticket> {
     store::lock_ticket(conn, workspace_id, key)
         .await?
         .ok_or_else(|| ApiError::not_found("ticket"))
 }
 
-fn updated(workspace_id: Uuid, ticket_id: Uuid) -> BusEvent {
+pub(crate) fn updated(workspace_id: Uuid, ticket_id: Uuid) -> BusEvent {
     BusEvent::ticket(events::TICKET_UPDATED, workspace_id, ticket_id)
 }
 
 /// The `ticket.updated` webhooks of a change, in the caller's transaction.
-async fn dispatch_updated(
+pub(crate) async fn dispatch_updated(
     conn: &mut Conn,
     workspace_id: Uuid,
     ticket: &TicketOut,
@@ -334,11 +339,34 @@ fn parse_list(
         Some(s) => TicketSort::parse(&s).ok_or_else(|| {
             ApiError::validation(
                 "sort",
-                "must be one of created_desc, created_asc, updated_desc",
+                "must be one of created_desc, created_asc, updated_desc, priority_desc",
             )
         })?,
     };
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref(), sort.tag())?;
+    let tag = match nonempty(&q.tag) {
+        Some(t) => {
+            Some(Uuid::try_parse(&t).map_err(|_| ApiError::validation("tag", "must be a tag id"))?)
+        }
+        None => None,
+    };
+    // The priority sort's cursor carries the priority too (domain::tags).
+    let (page, after_priority) = if sort == TicketSort::PriorityDesc {
+        let page = PageRequest::parse(q.limit, None, sort.tag())?;
+        match nonempty(&q.cursor) {
+            Some(c) => {
+                let (p, ts, id) = decode_priority_cursor(&c)
+                    .map_err(|e| ApiError::validation("cursor", e.to_string()))?;
+                let after = Some(crate::domain::cursor::Cursor::new(ts, id));
+                (PageRequest { after, ..page }, Some(p))
+            }
+            None => (page, None),
+        }
+    } else {
+        (
+            PageRequest::parse(q.limit, q.cursor.as_deref(), sort.tag())?,
+            None,
+        )
+    };
     let q_text = nonempty(&q.q);
     if q_text.as_ref().is_some_and(|t| t.chars().count() > 200) {
         return Err(ApiError::validation("q", "must be at most 200 characters"));
@@ -355,7 +383,9 @@ fn parse_list(
         assignee,
         search,
         order: sort,
+        tag,
         after: page.after_key(),
+        after_priority,
         fetch: page.fetch(),
     };
     Ok((query, page, sort))
@@ -370,18 +400,34 @@ pub async fn list(
 ) -> ApiResult<TicketList> {
     let (mut conn, access) = access(state, principal, ws).await?;
     let (query, page, sort) = parse_list(q, &access)?;
-    let rows: Vec<TicketOut> = store::list(&mut conn, &query)
-        .await?
-        .into_iter()
-        .map(TicketOut::from)
-        .collect();
-    let Page { items, next_cursor } = Page::from_rows(rows, &page, sort.tag(), |t| {
+    let rows = match query.tag {
+        Some(tag) => crate::db::tags::list_tagged(&mut conn, &query, tag).await?,
+        None => store::list(&mut conn, &query).await?,
+    };
+    let mut rows: Vec<TicketOut> = rows.into_iter().map(TicketOut::from).collect();
+    tags::fill(&mut conn, access.workspace_id, &mut rows).await?;
+    let Page {
+        items,
+        mut next_cursor,
+    } = Page::from_rows(rows, &page, sort.tag(), |t| {
         let ts = match sort {
-            TicketSort::CreatedDesc | TicketSort::CreatedAsc => t.created_at,
+            TicketSort::CreatedDesc | TicketSort::CreatedAsc | TicketSort::PriorityDesc => {
+                t.created_at
+            }
             TicketSort::UpdatedDesc => t.updated_at,
         };
         (ts, t.id)
     });
+    if sort == TicketSort::PriorityDesc
+        && next_cursor.is_some()
+        && let Some(last) = items.last()
+    {
+        next_cursor = Some(encode_priority_cursor(
+            last.priority,
+            last.created_at,
+            last.id,
+        ));
+    }
     Ok(TicketList { items, next_cursor })
 }
 
@@ -417,8 +463,11 @@ pub async fn detail(
         .ok_or_else(|| ApiError::not_found("visitor"))?;
     let messages = store::messages_of(&mut conn, ws, conversation_id).await?;
     let events = store::events_of(&mut conn, ws, id).await?;
+    let mut ticket = [TicketOut::from(row)];
+    tags::fill(&mut conn, ws, &mut ticket).await?;
+    let [ticket] = ticket;
     Ok(TicketDetail {
-        ticket: row.into(),
+        ticket,
         visitor: VisitorOut::from(visitor),
         messages: messages.into_iter().map(MessageOut::from).collect(),
         events: events.into_iter().map(TicketEventOut::from).collect(),
@@ -881,9 +930,11 @@ pub async fn changed_since(
     since: chrono::DateTime<Utc>,
     limit: i64,
 ) -> ApiResult<Vec<TicketOut>> {
-    Ok(store::updated_since(conn, workspace_id, since, limit)
+    let mut out: Vec<TicketOut> = store::updated_since(conn, workspace_id, since, limit)
         .await?
         .into_iter()
         .map(TicketOut::from)
-        .collect())
+        .collect();
+    tags::fill(conn, workspace_id, &mut out).await?;
+    Ok(out)
 }

@@ -9,6 +9,7 @@ pub mod messages;
 pub mod ops;
 pub mod settings;
 pub mod streams;
+pub mod tags;
 pub mod team;
 pub mod tickets;
 pub mod webhooks;

@@ -9,9 +9,10 @@ use uuid::Uuid;
 use crate::db::models::{TicketEvent, Visitor};
 use crate::db::tickets::TicketRow;
 use crate::domain::actor::Actor;
-use crate::domain::enums::{TicketCategory, TicketSource, TicketStatus};
+use crate::domain::enums::{TicketCategory, TicketPriority, TicketSource, TicketStatus};
 use crate::domain::ticket_number::TicketNumber;
 use crate::views::messages::MessageOut;
+use crate::views::tags::TagOut;
 
 /// The member a ticket is assigned to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -31,6 +32,10 @@ pub struct TicketOut {
     pub summary: String,
     pub description: String,
     pub category: TicketCategory,
+    /// low, normal, high or urgent
+    pub priority: TicketPriority,
+    /// The ticket's tags, by name.
+    pub tags: Vec<TagOut>,
     pub visitor_email: String,
     pub assignee: Option<Assignee>,
     pub conversation_id: Uuid,
@@ -53,6 +58,9 @@ impl From<TicketRow> for TicketOut {
             summary: t.summary,
             description: t.description,
             category: t.category,
+            priority: t.priority,
+            // Filled by the caller from ticket_tags (one query for a whole list).
+            tags: Vec::new(),
             visitor_email: t.visitor_email,
             assignee: assignee.map(|(id, name, email)| Assignee { id, name, email }),
             conversation_id: t.conversation_id,
@@ -63,6 +71,15 @@ impl From<TicketRow> for TicketOut {
             first_response_at: t.first_response_at,
             resolved_at: t.resolved_at,
             closed_at: t.closed_at,
+        }
+    }
+}
+
+/// Puts each ticket's tags (`(ticket_id, tag)` rows, ordered by name) on the tickets.
+pub fn attach_tags(tickets: &mut [TicketOut], rows: Vec<(Uuid, crate::db::models::Tag)>) {
+    for (ticket_id, tag) in rows {
+        if let Some(t) = tickets.iter_mut().find(|t| t.id == ticket_id) {
+            t.tags.push(tag.into());
         }
     }
 }
@@ -179,8 +196,10 @@ pub struct TicketListQuery {
     pub assignee: Option<String>,
     /// A ticket number (`TKT-10001` or `10001`) or text found in visitor email and summary
     pub q: Option<String>,
-    /// created_desc (default), created_asc or updated_desc
+    /// created_desc (default), created_asc, updated_desc or priority_desc (urgent first)
     pub sort: Option<String>,
+    /// Only tickets with this tag (a tag id)
+    pub tag: Option<String>,
     /// 1..100, default 25
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page

@@ -4,8 +4,9 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::enums::TicketStatus;
+use crate::domain::enums::{TicketCategory, TicketPriority, TicketStatus};
 use crate::views::messages::MessageOut;
+use crate::views::tags::TagOut;
 use crate::views::tickets::TicketOut;
 
 /// `ticket.created`
@@ -22,7 +23,7 @@ pub struct TicketUpdated<'a> {
 }
 
 /// One changed field of a `ticket.updated`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "field", rename_all = "snake_case")]
 pub enum Change {
     Status {
@@ -32,6 +33,23 @@ pub enum Change {
     Assignee {
         from: Option<Uuid>,
         to: Option<Uuid>,
+    },
+    Summary {
+        from: String,
+        to: String,
+    },
+    Category {
+        from: TicketCategory,
+        to: TicketCategory,
+    },
+    Priority {
+        from: TicketPriority,
+        to: TicketPriority,
+    },
+    /// The tags added and removed by one edit (the ticket carries its whole set).
+    Tags {
+        added: Vec<TagOut>,
+        removed: Vec<TagOut>,
     },
 }
 
@@ -69,6 +87,25 @@ mod tests {
                 to: Some(Uuid::nil())
             })?,
             serde_json::json!({"field": "assignee", "from": null, "to": Uuid::nil()})
+        );
+        assert_eq!(
+            serde_json::to_value(Change::Priority {
+                from: TicketPriority::Normal,
+                to: TicketPriority::Urgent
+            })?,
+            serde_json::json!({"field": "priority", "from": "normal", "to": "urgent"})
+        );
+        let tag = TagOut {
+            id: Uuid::nil(),
+            name: "VIP".into(),
+            colour: "#2563eb".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(Change::Tags {
+                added: vec![tag],
+                removed: vec![]
+            })?,
+            serde_json::json!({"field": "tags", "added": [{"id": Uuid::nil(), "name": "VIP", "colour": "#2563eb"}], "removed": []})
         );
         Ok(())
     }

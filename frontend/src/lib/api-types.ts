@@ -799,6 +799,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{ws}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's tags, by name. */
+        get: operations["list_tags"];
+        put?: never;
+        /** Create a tag (owners and admins). Name taken: 409 `tag_exists`; more than 200: 409 `tag_limit`. */
+        post: operations["create_tag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/tags/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a tag (owners and admins); it is taken off every ticket. */
+        delete: operations["delete_tag"];
+        options?: never;
+        head?: never;
+        /** Rename or recolour a tag (owners and admins); tickets show the change at once. */
+        patch: operations["update_tag"];
+        trace?: never;
+    };
     "/api/v1/workspaces/{ws}/ticket-settings": {
         parameters: {
             query?: never;
@@ -875,7 +911,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Edit a ticket's summary, category, priority and tags (`tags` is the whole set) in one
+         *     change. Pass the `version` you saw: a stale one is 409 `version_conflict`. Each changed
+         *     field is a timeline entry and a `changes` entry of the `ticket.updated` webhook.
+         */
+        patch: operations["edit_ticket"];
         trace?: never;
     };
     "/api/v1/workspaces/{ws}/tickets/{ticket}/assign": {
@@ -1630,6 +1671,28 @@ export interface components {
             /** @example hs_3f2a… */
             ticket: string;
         };
+        TagIn: {
+            /** @description `#rrggbb` (or `#rgb`); a palette colour when left out on creation. */
+            colour?: string | null;
+            /** @description 1 to 40 characters, unique in the workspace (case-insensitive). */
+            name: string;
+        };
+        TagList: {
+            /** @description Every tag of the workspace (at most 200), by name. */
+            items: components["schemas"]["TagOut"][];
+        };
+        /** @description A workspace tag, as a ticket carries it. */
+        TagOut: {
+            /** @description `#rrggbb` */
+            colour: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        TagPatch: {
+            colour?: string | null;
+            name?: string | null;
+        };
         /** @description `POST …/conversations/{id}/take-over` */
         TakeOverIn: {
             /** @description Take it from another agent who has it (otherwise 409 `already_taken_over`). */
@@ -1728,11 +1791,15 @@ export interface components {
             id: string;
             /** @description `TKT-10001` */
             number: string;
+            /** @description low, normal, high or urgent */
+            priority: components["schemas"]["TicketPriority"];
             /** Format: date-time */
             resolved_at?: string | null;
             source: components["schemas"]["TicketSource"];
             status: components["schemas"]["TicketStatus"];
             summary: string;
+            /** @description The ticket's tags, by name. */
+            tags: components["schemas"]["TagOut"][];
             /** Format: date-time */
             updated_at: string;
             /**
@@ -1742,6 +1809,24 @@ export interface components {
             version: number;
             visitor_email: string;
         };
+        /** @description `PATCH /tickets/{ticket}`: the fields to change; left out = unchanged. */
+        TicketPatch: {
+            category?: components["schemas"]["TicketCategory"] | null;
+            priority?: components["schemas"]["TicketPriority"] | null;
+            summary?: string | null;
+            /** @description The ticket's whole tag set (ids of this workspace's tags, at most 20). */
+            tags?: string[] | null;
+            /**
+             * Format: int32
+             * @description The version you saw; a stale one is answered 409 `version_conflict`.
+             */
+            version?: number | null;
+        };
+        /**
+         * @description How urgent a ticket is; `priority_desc` lists urgent first.
+         * @enum {string}
+         */
+        TicketPriority: "low" | "normal" | "high" | "urgent";
         TicketRef: {
             /** Format: uuid */
             id: string;
@@ -5365,6 +5450,297 @@ export interface operations {
             };
         };
     };
+    list_tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagOut"];
+                };
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only owners and admins manage tags */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only owners and admins manage tags */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagOut"];
+                };
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only owners and admins manage tags */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_ticket_settings: {
         parameters: {
             query?: never;
@@ -5514,8 +5890,10 @@ export interface operations {
                 assignee?: string | null;
                 /** @description A ticket number (`TKT-10001` or `10001`) or text found in visitor email and summary */
                 q?: string | null;
-                /** @description created_desc (default), created_asc or updated_desc */
+                /** @description created_desc (default), created_asc, updated_desc or priority_desc (urgent first) */
                 sort?: string | null;
+                /** @description Only tickets with this tag (a tag id) */
+                tag?: string | null;
                 /** @description 1..100, default 25 */
                 limit?: number | null;
                 /** @description `next_cursor` of the previous page */
@@ -5744,6 +6122,93 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    edit_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                /** @description UUID or TKT-10001 */
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

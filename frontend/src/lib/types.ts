@@ -26,7 +26,9 @@ export type ConversationDetail = S['ConversationDetail'];
 export type Ticket = S['TicketOut'];
 export type TicketStatus = S['TicketStatus'];
 /** The list's `sort` parameter (a plain string in the spec). */
-export type TicketSort = 'created_desc' | 'created_asc' | 'updated_desc';
+export type TicketSort = 'created_desc' | 'created_asc' | 'updated_desc' | 'priority_desc';
+export type TicketPriority = S['TicketPriority'];
+export type Tag = S['TagOut'];
 export type TicketCounts = S['TicketCounts'];
 export type TicketDetail = S['TicketDetail'];
 export type TicketEvent = S['TicketEventOut'];

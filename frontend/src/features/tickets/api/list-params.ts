@@ -11,9 +11,11 @@ export interface TicketListState {
   assignee: string;
   q: string;
   sort: TicketSort;
+  /** '' = any, or a tag id */
+  tag: string;
 }
 
-export const DEFAULT_LIST_STATE: TicketListState = { filter: 'all', assignee: '', q: '', sort: 'created_desc' };
+export const DEFAULT_LIST_STATE: TicketListState = { filter: 'all', assignee: '', q: '', sort: 'created_desc', tag: '' };
 
 export const FILTERS: { value: TicketFilter; label: string; count: 'all' | 'mine' | TicketStatus }[] = [
   { value: 'all', label: 'All', count: 'all' },
@@ -28,12 +30,14 @@ export const SORTS: { value: TicketSort; label: string }[] = [
   { value: 'created_desc', label: 'Newest first' },
   { value: 'created_asc', label: 'Oldest first' },
   { value: 'updated_desc', label: 'Recently updated' },
+  { value: 'priority_desc', label: 'Priority (urgent first)' },
 ];
 
 export interface TicketListQuery {
   status?: TicketStatus;
   assignee?: string;
   q?: string;
+  tag?: string;
   sort: TicketSort;
   limit: number;
 }
@@ -48,6 +52,7 @@ export function ticketListParams(s: TicketListState): TicketListQuery {
   else if (s.assignee) out.assignee = s.assignee;
   const q = s.q.trim();
   if (q) out.q = q;
+  if (s.tag) out.tag = s.tag;
   return out;
 }
 
@@ -56,7 +61,7 @@ export function parseListState(sp: URLSearchParams): TicketListState {
   const filter: TicketFilter = f === 'mine' || (STATUSES as string[]).includes(f ?? '') ? (f as TicketFilter) : 'all';
   const sortRaw = sp.get('sort');
   const sort = SORTS.some((x) => x.value === sortRaw) ? (sortRaw as TicketSort) : 'created_desc';
-  return { filter, assignee: sp.get('assignee') ?? '', q: sp.get('q') ?? '', sort };
+  return { filter, assignee: sp.get('assignee') ?? '', q: sp.get('q') ?? '', sort, tag: sp.get('tag') ?? '' };
 }
 
 /** State → the page's own URL search params, defaults left out. */
@@ -66,5 +71,6 @@ export function listStateToSearch(s: TicketListState): URLSearchParams {
   if (s.assignee && s.filter !== 'mine') sp.set('assignee', s.assignee);
   if (s.q) sp.set('q', s.q);
   if (s.sort !== 'created_desc') sp.set('sort', s.sort);
+  if (s.tag) sp.set('tag', s.tag);
   return sp;
 }

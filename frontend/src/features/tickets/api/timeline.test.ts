@@ -18,4 +18,14 @@ describe('timeline sentences', () => {
     expect(describeEvent(ev('replied', { type: 'user', name: 'Sam' }, { email_visitor: true }))).toBe('Sam replied (also emailed to the visitor)');
     expect(describeEvent(ev('note_added', { type: 'system' }))).toBe('Note added by System');
   });
+
+  it('describes edits of summary, category, priority and tags', () => {
+    const sam = { type: 'user' as const, name: 'Sam' };
+    expect(describeEvent(ev('priority_changed', sam, { from: 'normal', to: 'urgent' }))).toBe('Sam changed priority from Normal to Urgent');
+    expect(describeEvent(ev('category_changed', sam, { from: 'other', to: 'needs_human_judgment' }))).toBe('Sam set the category to Needs human judgment');
+    expect(describeEvent(ev('summary_changed', sam, { from: 'a', to: 'Refund for order 1234' }))).toBe('Sam changed the summary to “Refund for order 1234”');
+    expect(describeEvent(ev('tag_added', sam, { tag: { id: 't', name: 'VIP', colour: '#2563eb' } }))).toBe('Sam added the tag VIP');
+    expect(describeEvent(ev('tag_removed', sam, { tag: { id: 't', name: 'VIP', colour: '#2563eb' } }))).toBe('Sam removed the tag VIP');
+    expect(describeEvent(ev('tag_removed', sam, {}))).toBe('Sam removed a tag');
+  });
 });

@@ -1,5 +1,6 @@
 import { STATUS_LABEL } from '../../../lib/status';
-import type { TicketEvent, TicketStatus } from '../../../lib/types';
+import type { TicketEvent, TicketPriority, TicketStatus } from '../../../lib/types';
+import { CATEGORY_LABEL, PRIORITY_LABEL } from './labels';
 
 function actorName(e: TicketEvent): string {
   const a = e.actor;
@@ -69,6 +70,22 @@ export function describeEvent(e: TicketEvent): string {
       const from = str(d.from);
       return `An automatic reply (out of office)${from ? ` from ${from}` : ''} arrived; the ticket was not reopened`;
     }
+    case 'summary_changed':
+      return str(d.to) ? `${who} changed the summary to “${str(d.to)}”` : `${who} changed the summary`;
+    case 'category_changed': {
+      const to = CATEGORY_LABEL[str(d.to) as keyof typeof CATEGORY_LABEL] ?? str(d.to);
+      return to ? `${who} set the category to ${to}` : `${who} changed the category`;
+    }
+    case 'priority_changed': {
+      const from = PRIORITY_LABEL[str(d.from) as TicketPriority] ?? str(d.from);
+      const to = PRIORITY_LABEL[str(d.to) as TicketPriority] ?? str(d.to);
+      if (from && to) return `${who} changed priority from ${from} to ${to}`;
+      return to ? `${who} set priority to ${to}` : `${who} changed the priority`;
+    }
+    case 'tag_added':
+      return nameIn(d.tag) ? `${who} added the tag ${nameIn(d.tag)}` : `${who} added a tag`;
+    case 'tag_removed':
+      return nameIn(d.tag) ? `${who} removed the tag ${nameIn(d.tag)}` : `${who} removed a tag`;
     case 'replied':
       return d.email_visitor || d.emailed ? `${who} replied (also emailed to the visitor)` : `${who} replied`;
     default: {

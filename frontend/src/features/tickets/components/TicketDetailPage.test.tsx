@@ -15,6 +15,8 @@ function detail(over: Partial<Ticket> = {}): TicketDetail {
       summary: 'Refund for order',
       description: '',
       category: 'cannot_perform_action',
+      priority: 'normal',
+      tags: [],
       visitor_email: 'jane@example.com',
       assignee: null,
       conversation_id: 'c1',

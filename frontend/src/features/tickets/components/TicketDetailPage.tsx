@@ -10,11 +10,13 @@ import { meQuery } from '../../auth/api/auth';
 import { MessageList } from '../../conversations/components/MessageList';
 import { VisitorInfo } from '../../conversations/components/VisitorInfo';
 import { membersQuery } from '../../team/api/team';
-import { useWs } from '../../workspaces/api/workspaces';
+import { isAdmin, useMyRole, useWs } from '../../workspaces/api/workspaces';
 import { ticketQuery, useAssign, useAssignToMe, useChangeStatus } from '../api/tickets';
 import { ReplyBox } from './ReplyBox';
 import { StatusControl } from './StatusControl';
 import { Timeline } from './Timeline';
+import { PriorityBadge } from './PriorityBadge';
+import { SummaryEditor, TicketProps } from './TicketProps';
 
 const CATEGORY: Record<string, string> = {
   cannot_perform_action: 'Cannot perform action',
@@ -29,6 +31,7 @@ export function TicketDetailPage() {
   const q = useQuery(ticketQuery(ws, ref));
   const me = useQuery(meQuery());
   const members = useQuery(membersQuery(ws));
+  const role = useMyRole(ws);
   const status = useChangeStatus(ws, ref);
   const assign = useAssign(ws, ref);
   const assignMe = useAssignToMe(ws, ref);
@@ -81,8 +84,9 @@ export function TicketDetailPage() {
           <div className="ticket-head-line">
             <h1 className="page-title">{num}</h1>
             <StatusBadge status={ticket.status} />
+            {ticket.priority !== 'normal' ? <PriorityBadge priority={ticket.priority} /> : null}
           </div>
-          <p className="ticket-summary">{ticket.summary}</p>
+          <SummaryEditor ws={ws} ticketRef={ref} ticket={ticket} report={report} />
         </div>
         <div className="ticket-head-actions">
           <StatusControl status={ticket.status} onMove={move} busyTo={status.isPending ? status.variables : null} disabled={busy} />
@@ -157,6 +161,7 @@ export function TicketDetailPage() {
               </select>
               {members.error ? <p className="field-error">{errorMessage(members.error)}</p> : null}
             </div>
+            <TicketProps ws={ws} ticketRef={ref} ticket={ticket} canManageTags={isAdmin(role)} report={report} />
           </Card>
           <Card title="Visitor" id="visitor" className="o-visitor">
             <VisitorInfo visitor={visitor} email={ticket.visitor_email} />

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Member, TicketCounts } from '../../../lib/types';
+import type { Member, Tag, TicketCounts } from '../../../lib/types';
 import { useDebounced } from '../../../lib/useDebounced';
 import { FILTERS, SORTS, type TicketListState } from '../api/list-params';
 
@@ -8,11 +8,13 @@ export function TicketFilters({
   onChange,
   counts,
   members,
+  tags,
 }: {
   state: TicketListState;
   onChange: (s: TicketListState) => void;
   counts?: TicketCounts;
   members?: Member[];
+  tags?: Tag[];
 }) {
   const [q, setQ] = useState(state.q);
   const debounced = useDebounced(q, 300);
@@ -89,6 +91,20 @@ export function TicketFilters({
             ))}
           </select>
         </div>
+        {(tags && tags.length > 0) || state.tag ? (
+          <div className="inline-field">
+            <label htmlFor="ticket-tag">Tag</label>
+            <select id="ticket-tag" className="input select" value={state.tag} onChange={(e) => change({ tag: e.target.value })}>
+              <option value="">Any tag</option>
+              {state.tag && !(tags ?? []).some((t) => t.id === state.tag) ? <option value={state.tag}>Unknown tag</option> : null}
+              {(tags ?? []).map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
         <div className="inline-field">
           <label htmlFor="ticket-sort">Sort</label>
           <select id="ticket-sort" className="input select" value={state.sort} onChange={(e) => change({ sort: e.target.value as TicketListState['sort'] })}>

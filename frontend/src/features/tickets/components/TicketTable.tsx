@@ -1,9 +1,13 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { Avatar, RelativeTime, StatusBadge } from '../../../components/ui';
 import type { Ticket, TicketSort } from '../../../lib/types';
+import { TagChips } from '../../tags/components/TagChip';
+import { useEditListTicket } from '../api/edit';
+import { PriorityBadge } from './PriorityBadge';
+import { TicketTags } from './TicketTags';
 
-export function TicketTable({ ws, tickets, sort }: { ws: string; tickets: Ticket[]; sort: TicketSort }) {
+export function TicketTable({ ws, tickets, sort, canManageTags = false }: { ws: string; tickets: Ticket[]; sort: TicketSort; canManageTags?: boolean }) {
   const timeLabel = sort === 'updated_desc' ? 'Updated' : 'Created';
   // Rows that arrive after the first render (live updates, Load more) flash once.
   const seen = useRef<Set<string> | null>(null);
@@ -18,41 +22,71 @@ export function TicketTable({ ws, tickets, sort }: { ws: string; tickets: Ticket
         <span role="columnheader">Visitor</span>
         <span role="columnheader">Summary</span>
         <span role="columnheader">Status</span>
+        <span role="columnheader">Priority</span>
         <span role="columnheader">Assignee</span>
         <span role="columnheader">{timeLabel}</span>
+        <span role="columnheader">
+          <span className="sr-only">Tags</span>
+        </span>
       </div>
-      {tickets.map((t) => {
-        const num = t.number;
-        return (
-          <Link key={t.id} to={`/w/${ws}/tickets/${num}`} className={`ticket-row ${fresh.has(t.id) ? 'is-new' : ''}`} role="row" data-ticket={num} aria-label={`${num}: ${t.summary}`}>
-            <span role="cell" className="t-num">
-              {num}
-            </span>
-            <span role="cell" className="t-email">
-              {t.visitor_email}
-            </span>
-            <span role="cell" className="t-summary">
-              {t.summary}
-            </span>
-            <span role="cell" className="t-status">
-              <StatusBadge status={t.status} />
-            </span>
-            <span role="cell" className="t-assignee">
-              {t.assignee ? (
-                <>
-                  <Avatar name={t.assignee.name || t.assignee.email} />
-                  <span className="t-assignee-name">{t.assignee.name || t.assignee.email}</span>
-                </>
-              ) : (
-                <span className="muted">Unassigned</span>
-              )}
-            </span>
-            <span role="cell" className="t-time">
-              <RelativeTime iso={sort === 'updated_desc' ? t.updated_at : t.created_at} />
-            </span>
-          </Link>
-        );
-      })}
+      {tickets.map((t) => (
+        <Row key={t.id} ws={ws} ticket={t} sort={sort} fresh={fresh.has(t.id)} canManageTags={canManageTags} />
+      ))}
+    </div>
+  );
+}
+
+function Row({ ws, ticket, sort, fresh, canManageTags }: { ws: string; ticket: Ticket; sort: TicketSort; fresh: boolean; canManageTags: boolean }) {
+  // The newest copy of the ticket: the answer of the last tag change until the list catches up.
+  const [latest, setLatest] = useState<Ticket | null>(null);
+  const t = latest && latest.id === ticket.id && latest.version > ticket.version ? latest : ticket;
+  const edit = useEditListTicket(ws);
+  const num = t.number;
+  return (
+    <div className="ticket-row-wrap">
+      <Link to={`/w/${ws}/tickets/${num}`} className={`ticket-row ${fresh ? 'is-new' : ''}`} role="row" data-ticket={num} aria-label={`${num}: ${t.summary}`}>
+        <span role="cell" className="t-num">
+          {num}
+        </span>
+        <span role="cell" className="t-email">
+          {t.visitor_email}
+        </span>
+        <span role="cell" className="t-summary">
+          <span className="t-summary-text">{t.summary}</span>
+          <TagChips tags={t.tags} />
+        </span>
+        <span role="cell" className="t-status">
+          <StatusBadge status={t.status} />
+        </span>
+        <span role="cell" className="t-priority">
+          <PriorityBadge priority={t.priority} />
+        </span>
+        <span role="cell" className="t-assignee">
+          {t.assignee ? (
+            <>
+              <Avatar name={t.assignee.name || t.assignee.email} />
+              <span className="t-assignee-name">{t.assignee.name || t.assignee.email}</span>
+            </>
+          ) : (
+            <span className="muted">Unassigned</span>
+          )}
+        </span>
+        <span role="cell" className="t-time">
+          <RelativeTime iso={sort === 'updated_desc' ? t.updated_at : t.created_at} />
+        </span>
+        <span role="cell" className="t-tags-slot" />
+      </Link>
+      <div className="t-tag-action">
+        <TicketTags
+          ws={ws}
+          ticket={t}
+          compact
+          canManage={canManageTags}
+          busy={edit.isPending}
+          error={edit.error}
+          save={(tags) => edit.mutate({ ticket: t, edit: { tags } }, { onSuccess: setLatest })}
+        />
+      </div>
     </div>
   );
 }

@@ -12,6 +12,8 @@ const ticket = (n: number, over: Partial<Ticket> = {}): Ticket => ({
   summary: `Summary ${n}`,
   description: '',
   category: 'other',
+  priority: 'normal',
+  tags: [],
   visitor_email: `v${n}@example.com`,
   assignee: null,
   conversation_id: 'c',

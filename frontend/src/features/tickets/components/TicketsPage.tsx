@@ -6,6 +6,7 @@ import { meQuery } from '../../auth/api/auth';
 import { LintWarnings } from '../../setup/components/LintWarnings';
 import { SetupCard } from '../../setup/components/SetupCard';
 import { ticketSettingsQuery } from '../../setup/api/setup';
+import { tagsQuery } from '../../tags/api/tags';
 import { membersQuery } from '../../team/api/team';
 import { isAdmin, useMyRole, useWs, workspaceQuery } from '../../workspaces/api/workspaces';
 import { listStateToSearch, parseListState, type TicketListState } from '../api/list-params';
@@ -28,6 +29,7 @@ export function TicketsPage() {
   const enabled = settings.data?.enabled ?? false;
   const counts = useQuery({ ...ticketCountsQuery(ws), enabled: settings.isSuccess });
   const members = useQuery(membersQuery(ws));
+  const tags = useQuery(tagsQuery(ws));
   const list = useInfiniteQuery({ ...ticketListQuery(ws, state), enabled: settings.isSuccess });
   const tickets = list.data?.pages.flatMap((p) => p.items) ?? [];
   const anyTickets = (counts.data?.all ?? tickets.length) > 0;
@@ -85,18 +87,18 @@ export function TicketsPage() {
       ) : null}
       {settings.isSuccess && (enabled || anyTickets) ? (
         <section aria-label="Ticket list" className="card card-flush">
-          <TicketFilters state={state} onChange={setState} counts={counts.data} members={members.data?.items} />
+          <TicketFilters state={state} onChange={setState} counts={counts.data} members={members.data?.items} tags={tags.data} />
           {counts.error ? <ErrorBox error={counts.error} title="Counts unavailable." /> : null}
           {list.isPending ? <Spinner label="Loading tickets…" /> : null}
           {list.error ? <ErrorBox error={list.error} onRetry={() => void list.refetch()} /> : null}
           {list.isSuccess && tickets.length === 0 ? (
-            state.filter === 'all' && !state.q && !state.assignee ? (
+            state.filter === 'all' && !state.q && !state.assignee && !state.tag ? (
               <Empty title="No tickets yet">When the AI can’t help a visitor, it creates a ticket and it shows up here instantly.</Empty>
             ) : (
               <Empty title="No tickets match these filters" />
             )
           ) : null}
-          {tickets.length > 0 ? <TicketTable ws={ws} tickets={tickets} sort={state.sort} /> : null}
+          {tickets.length > 0 ? <TicketTable ws={ws} tickets={tickets} sort={state.sort} canManageTags={isAdmin(role)} /> : null}
           <LoadMore list={list} />
         </section>
       ) : null}

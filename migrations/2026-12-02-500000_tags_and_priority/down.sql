@@ -1,0 +1,10 @@
+DROP TRIGGER tickets_sync_tags ON tickets;
+DROP FUNCTION tickets_sync_tags();
+DROP TABLE ticket_tags;
+DROP FUNCTION ticket_tags_copy_ticket();
+DROP TABLE tags;
+DROP INDEX tickets_workspace_id_id_idx;
+DROP INDEX tickets_status_priority_created_idx;
+DROP INDEX tickets_priority_created_idx;
+ALTER TABLE tickets DROP COLUMN priority;
+DROP TYPE ticket_priority;
