@@ -122,7 +122,7 @@ for pass in $passes; do
   config "$pass" >"$work/schemathesis-$pass.toml"
   log "pass '$pass': $examples examples per operation"
   # Run from the scratch dir: schemathesis keeps a cache in its working directory.
-  (cd "$work" && "$venv/bin/schemathesis" --no-color --config-file "$work/schemathesis-$pass.toml" \
+  (cd "$work" && PYTHONPATH="$root/tests/fuzz" SCHEMATHESIS_HOOKS=hooks "$venv/bin/schemathesis" --no-color --config-file "$work/schemathesis-$pass.toml" \
     run "$base/api/openapi.json" \
     --checks not_a_server_error,status_code_conformance,response_schema_conformance \
     --phases examples,coverage,fuzzing,stateful \

@@ -9,9 +9,9 @@ use futures_util::{Stream, StreamExt};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-/// How long a read waits for the server before the test fails. Longer than the server's heartbeat (15 s): a client that went away is noticed at the
-/// server's next write to it, so an event caused by that (visitor.presence offline) can take
-/// a whole heartbeat to come.
+/// How long a read waits for the server before the test fails. Longer than the server's
+/// heartbeat (15 s): a client that went away is noticed at the server's next write to it,
+/// so an event caused by that (visitor.presence offline) can take a whole heartbeat to come.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(25);
 
 /// The first block of every stream.
