@@ -28,7 +28,8 @@ use utoipa::{Modify, OpenApi};
         (name = "ai-settings", description = "AI Instructions and their lint"),
         (name = "webhooks", description = "Signed event notifications (see docs/webhooks.md)"),
         (name = "operator", description = "The instance operator's controls (users flagged with `handoff operator grant`): workspace plans"),
-        (name = "inbound", description = "Inbound mail from a mail provider: visitors' replies to ticket mail (see docs/email.md)")
+        (name = "inbound", description = "Inbound mail from a mail provider: visitors' replies to ticket mail (see docs/email.md)"),
+        (name = "notifications", description = "What reaches the right person: your notification preferences, and what you have read of a ticket or conversation (unread counts; see docs/notifications.md)")
     )
 )]
 pub struct ApiDoc;

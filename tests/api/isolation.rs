@@ -123,6 +123,8 @@ fn body_for(operation_id: &str) -> Value {
         "set_plan" => json!({"plan": "pro"}),
         "post_message" => json!({"body": "Hello"}),
         "mark_read" => json!({"up_to": Uuid::nil()}),
+        "mark_ticket_read" | "mark_conversation_read" => json!({}),
+        "put_notification_preferences" => json!({"email": "delayed", "delay_minutes": 10}),
         "create_workspace" => json!({"name": "Other"}),
         "update_workspace" => json!({"name": "Renamed"}),
         "put_ai_settings" | "lint_instructions" => json!({"instructions": "Be kind."}),

@@ -13,6 +13,7 @@ mod isolation;
 mod knowledge;
 mod live;
 mod migrations;
+mod notifications;
 mod openapi;
 mod outbox;
 mod realtime;

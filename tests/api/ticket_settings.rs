@@ -21,6 +21,7 @@ async fn enabling_needs_standard_or_pro_and_a_valid_email() {
             "enabled": false, "notification_email": null, "reply_sets_in_progress": false, "instruction_warnings": [],
             "sender_name": null, "sender_address": null, "sender": "Acme <no-reply@localhost>",
             "email_replies": false, "email_replies_available": false, "email_replies_active": false,
+            "acknowledge_tickets": false,
         })
     );
 

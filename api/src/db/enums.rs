@@ -10,8 +10,8 @@ use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::{AsExpression, FromSqlRow};
 
 use crate::domain::enums::{
-    ActorKind, Channel, Plan, Role, Sender, TicketCategory, TicketPriority, TicketSource,
-    TicketStatus,
+    ActorKind, Channel, NotifyEmail, Plan, Role, Sender, TicketCategory, TicketPriority,
+    TicketSource, TicketStatus,
 };
 
 use super::schema::sql_types;
@@ -50,3 +50,4 @@ pg_enum!(TicketSource => sql_types::TicketSource, TicketSourceSql);
 pg_enum!(TicketPriority => sql_types::TicketPriority, TicketPrioritySql);
 pg_enum!(ActorKind => sql_types::ActorType, ActorKindSql);
 pg_enum!(Channel => sql_types::MessageChannel, ChannelSql);
+pg_enum!(NotifyEmail => sql_types::NotifyEmail, NotifyEmailSql);

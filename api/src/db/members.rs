@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::db::Conn;
 use crate::db::models::Membership;
 use crate::db::schema::{memberships, users, workspaces};
-use crate::domain::enums::Role;
+use crate::domain::enums::{NotifyEmail, Role};
 
 /// `(user_id, email, name, role)` of one member.
 pub type MemberRow = (Uuid, String, String, Role);
@@ -128,4 +128,39 @@ pub async fn workspaces_of(
         .select((workspaces::id, workspaces::name, memberships::role))
         .load(conn)
         .await
+}
+
+/// A member's notification preferences: `(email, delay_minutes)`.
+pub async fn notify_prefs(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<Option<(NotifyEmail, i32)>> {
+    memberships::table
+        .filter(memberships::workspace_id.eq(workspace_id))
+        .filter(memberships::user_id.eq(user_id))
+        .select((memberships::notify_email, memberships::notify_delay_minutes))
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn set_notify_prefs(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    user_id: Uuid,
+    email: NotifyEmail,
+    delay_minutes: i32,
+) -> QueryResult<usize> {
+    diesel::update(
+        memberships::table
+            .filter(memberships::workspace_id.eq(workspace_id))
+            .filter(memberships::user_id.eq(user_id)),
+    )
+    .set((
+        memberships::notify_email.eq(email),
+        memberships::notify_delay_minutes.eq(delay_minutes),
+    ))
+    .execute(conn)
+    .await
 }

@@ -17,6 +17,7 @@ pub mod members;
 pub mod models;
 pub mod outbox;
 pub mod rate_limits;
+pub mod reads;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod stream_leases;

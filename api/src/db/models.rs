@@ -57,6 +57,8 @@ pub struct Workspace {
     pub mail_sender_address: Option<String>,
     /// Replies by email come back into the ticket (Pro, with `INBOUND_DOMAIN` set).
     pub email_replies: bool,
+    /// The visitor gets "We got your request TKT-10001" when a ticket is created.
+    pub acknowledge_tickets: bool,
 }
 
 #[derive(Debug, Insertable)]

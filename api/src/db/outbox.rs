@@ -31,6 +31,26 @@ pub async fn insert(
         .await
 }
 
+/// A job that is due at `run_at`.
+pub async fn insert_at(
+    conn: &mut Conn,
+    workspace_id: Option<Uuid>,
+    kind: &str,
+    payload: serde_json::Value,
+    run_at: DateTime<Utc>,
+) -> QueryResult<i64> {
+    diesel::insert_into(outbox_jobs::table)
+        .values((
+            outbox_jobs::workspace_id.eq(workspace_id),
+            outbox_jobs::kind.eq(kind),
+            outbox_jobs::payload.eq(payload),
+            outbox_jobs::run_at.eq(run_at),
+        ))
+        .returning(outbox_jobs::id)
+        .get_result(conn)
+        .await
+}
+
 /// Claims up to `n` due jobs and leases them for `lease_secs`, counting the attempt.
 ///
 /// Fair across workspaces: each workspace (jobs of none form one group) has at most

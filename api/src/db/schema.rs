@@ -18,6 +18,10 @@ pub mod sql_types {
     pub struct MessageSender;
 
     #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "notify_email"))]
+    pub struct NotifyEmail;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "plan"))]
     pub struct Plan;
 
@@ -67,6 +71,16 @@ diesel::table! {
         access_expires_at -> Nullable<Timestamptz>,
         expires_at -> Timestamptz,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    conversation_reads (workspace_id, user_id, conversation_id) {
+        workspace_id -> Uuid,
+        user_id -> Uuid,
+        conversation_id -> Uuid,
+        read_at -> Nullable<Timestamptz>,
+        reminder_due_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -135,6 +149,7 @@ diesel::table! {
 diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::MemberRole;
+    use super::sql_types::NotifyEmail;
 
     memberships (workspace_id, user_id) {
         workspace_id -> Uuid,
@@ -142,6 +157,8 @@ diesel::table! {
         role -> MemberRole,
         created_at -> Timestamptz,
         online_until -> Nullable<Timestamptz>,
+        notify_email -> NotifyEmail,
+        notify_delay_minutes -> Int4,
     }
 }
 
@@ -423,6 +440,7 @@ diesel::table! {
         mail_sender_name -> Nullable<Text>,
         mail_sender_address -> Nullable<Text>,
         email_replies -> Bool,
+        acknowledge_tickets -> Bool,
     }
 }
 

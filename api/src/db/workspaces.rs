@@ -83,6 +83,7 @@ pub struct TicketSettingsRow<'a> {
     pub mail_sender_name: Option<&'a str>,
     pub mail_sender_address: Option<&'a str>,
     pub email_replies: bool,
+    pub acknowledge_tickets: bool,
 }
 
 /// The Tickets page switches.
@@ -99,6 +100,7 @@ pub async fn set_ticket_settings(
             workspaces::mail_sender_name.eq(row.mail_sender_name),
             workspaces::mail_sender_address.eq(row.mail_sender_address),
             workspaces::email_replies.eq(row.email_replies),
+            workspaces::acknowledge_tickets.eq(row.acknowledge_tickets),
         ))
         .returning(Workspace::as_returning())
         .get_result(conn)

@@ -52,6 +52,12 @@ text_enum!(
 );
 
 text_enum!(
+    /// How a member hears by email of a visitor's message for them that they have not
+    /// read: never, at once, or when it is still unread after their delay.
+    NotifyEmail { Off = "off", Immediately = "immediately", Delayed = "delayed" }
+);
+
+text_enum!(
     /// Where a message came from: the chat (widget, dashboard) or an email reply.
     Channel { Chat = "chat", Email = "email" }
 );

@@ -26,16 +26,22 @@ pub fn ticket_frame(kind: &str, ticket: &TicketOut) -> Option<Bytes> {
     )
 }
 
-/// `message.created` for the dashboard: `{"message": Message, "ticket_id": uuid|null}`.
+/// `message.created` for the dashboard: `{"message": Message, "ticket_id": uuid|null,
+/// "notify": {"team": bool, "user_ids": [uuid]} | null}`; `notify` (visitor messages only)
+/// says whom it is for: the agent who has the conversation, the ticket's assignee, or the
+/// team (an unassigned ticket), so that only their dashboards pop a browser notification.
 pub fn dashboard_message_frame(
     message: &MessageOut,
     ticket_id: Option<uuid::Uuid>,
+    notify: Option<(bool, Vec<uuid::Uuid>)>,
 ) -> Option<Bytes> {
+    let notify =
+        notify.map(|(team, user_ids)| serde_json::json!({"team": team, "user_ids": user_ids}));
     Some(
         SseEvent {
             event: MESSAGE_CREATED.into(),
             id: Some(message.created_at.timestamp_micros().to_string()),
-            data: serde_json::json!({"message": message, "ticket_id": ticket_id}),
+            data: serde_json::json!({"message": message, "ticket_id": ticket_id, "notify": notify}),
         }
         .encode(),
     )
@@ -221,9 +227,14 @@ async fn frames(pool: &Pool, ev: &BusEvent) -> anyhow::Result<Option<Frames>> {
             let Some(m) = ticket_store::message(&mut conn, ws, id).await? else {
                 return Ok(None);
             };
+            let notify = if m.sender == crate::domain::enums::Sender::Visitor {
+                crate::db::reads::recipients(&mut conn, ws, m.conversation_id).await?
+            } else {
+                None
+            };
             let message = MessageOut::from(m);
             match (
-                dashboard_message_frame(&message, ev.ticket_id),
+                dashboard_message_frame(&message, ev.ticket_id, notify),
                 widget_message_frame(&message),
             ) {
                 (Some(dashboard), Some(widget)) => Some(Frames::Message { dashboard, widget }),

@@ -9,6 +9,7 @@
 
 pub mod inbound;
 pub mod invitations;
+pub mod notifications;
 pub mod quota;
 pub mod tickets;
 pub mod verification;
@@ -125,8 +126,20 @@ pub fn reply_address(config: &Config, ticket_id: Uuid) -> ApiResult<Option<Strin
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "template", rename_all = "snake_case")]
 pub enum Template {
-    Invitation { invitation_id: Uuid },
-    VerifyEmail { user_id: Uuid },
+    Invitation {
+        invitation_id: Uuid,
+    },
+    VerifyEmail {
+        user_id: Uuid,
+    },
+    /// A visitor's messages that the member has not read (`services::notifications`);
+    /// `due` names the reminder, so a read or a newer reminder makes this one stale.
+    UnreadReminder {
+        workspace_id: Uuid,
+        user_id: Uuid,
+        conversation_id: Uuid,
+        due: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 /// What an `email` job carries: a template rendered at send time, or a mail rendered when
@@ -141,6 +154,17 @@ pub enum MailJob {
 /// Queues an email in the caller's transaction.
 pub async fn queue(conn: &mut Conn, workspace_id: Option<Uuid>, email: &Email) -> ApiResult<i64> {
     outbox::enqueue(conn, workspace_id, JOB_KIND, email).await
+}
+
+/// Queues a mail rendered when it is sent, not before `run_at`, in the caller's
+/// transaction.
+pub async fn queue_template_at(
+    conn: &mut Conn,
+    workspace_id: Option<Uuid>,
+    template: &Template,
+    run_at: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<i64> {
+    outbox::enqueue_at(conn, workspace_id, JOB_KIND, template, run_at).await
 }
 
 /// Queues a mail rendered at send time, in the caller's transaction.

@@ -35,6 +35,19 @@ pub async fn enqueue(
     Ok(store::insert(conn, workspace_id, kind, payload).await?)
 }
 
+/// Queues a job in the caller's transaction that runs no earlier than `run_at` (a
+/// scheduled job: it waits in the queue, durable, and is claimed like any other when due).
+pub async fn enqueue_at(
+    conn: &mut Conn,
+    workspace_id: Option<Uuid>,
+    kind: &str,
+    payload: &impl Serialize,
+    run_at: chrono::DateTime<Utc>,
+) -> ApiResult<i64> {
+    let payload = serde_json::to_value(payload).map_err(ApiError::internal)?;
+    Ok(store::insert_at(conn, workspace_id, kind, payload, run_at).await?)
+}
+
 /// Delay before attempt `attempts + 1`: base·2^(attempts−1), capped at an hour.
 pub fn backoff(base: Duration, attempts: i32) -> Duration {
     let exp = attempts.clamp(1, 20) as u32 - 1;

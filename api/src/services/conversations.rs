@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use uuid::Uuid;
 
-use crate::db::{conversations, inbox, tickets as ticket_store};
+use crate::db::{conversations, inbox, reads, tickets as ticket_store};
 use crate::domain::access::Principal;
 use crate::domain::live::ConversationFilter;
 use crate::domain::page::{Page, PageRequest};
@@ -24,7 +24,7 @@ use crate::views::tickets::TicketOut;
 const CURSOR_TAG: &str = "conversations";
 
 /// Conversations by last activity, newest first, with visitor, last message and ticket
-/// (three statements per page, whatever its length).
+/// (four statements per page, whatever its length; the caller's unread counts bounded).
 pub async fn list(
     state: &AppState,
     principal: &Principal,
@@ -69,7 +69,15 @@ pub async fn list(
             )
         })
         .collect();
+    let mut unread: HashMap<Uuid, i64> = match access.user_id {
+        Some(user) => reads::conversation_unread(&mut conn, ws, user, &ids)
+            .await?
+            .into_iter()
+            .collect(),
+        None => HashMap::new(),
+    };
     let Page { items, next_cursor } = rows.map(|(c, v)| ConversationSummary {
+        unread_count: unread.remove(&c.id),
         live: LiveState::of(&c, idle, now),
         id: c.id,
         visitor: v.into(),

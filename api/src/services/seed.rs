@@ -105,6 +105,8 @@ pub async fn seed_demo(conn: &mut Conn) -> ApiResult<DemoLogin> {
                     mail_sender_name: None,
                     mail_sender_address: None,
                     email_replies: false,
+                    // The demo shows the visitor's side too: "We got your request …".
+                    acknowledge_tickets: true,
                 },
             )
             .await?;

@@ -147,6 +147,7 @@ pub async fn update_tickets(
             mail_sender_name: sender_name.as_deref(),
             mail_sender_address: sender_address.as_deref(),
             email_replies,
+            acknowledge_tickets: body.acknowledge_tickets.unwrap_or(ws.acknowledge_tickets),
         },
     )
     .await?;

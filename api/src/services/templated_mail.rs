@@ -43,6 +43,22 @@ pub async fn render(
                 &inv.email, &inviter, &ws.name, inv.role, &link,
             )))
         }
+        Template::UnreadReminder {
+            workspace_id,
+            user_id,
+            conversation_id,
+            due,
+        } => {
+            crate::services::notifications::render_reminder(
+                conn,
+                public_url,
+                *workspace_id,
+                *user_id,
+                *conversation_id,
+                *due,
+            )
+            .await
+        }
         Template::VerifyEmail { user_id } => {
             let Some(user) = users::by_id(conn, *user_id).await? else {
                 return Ok(None);

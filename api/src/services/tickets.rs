@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::db::models::{Message, NewTicket, NewVisitor, Ticket, TicketEvent, Workspace};
 use crate::db::tickets::{self as store, AssigneeFilter, ListQuery, Search};
-use crate::db::{Conn, conversations, members};
+use crate::db::{Conn, conversations, members, reads};
 use crate::domain::access::{Access, Denied, Principal};
 use crate::domain::actor::Actor;
 use crate::domain::enums::{ActorKind, TicketCategory, TicketSource, TicketStatus};
@@ -289,6 +289,20 @@ async fn notify_created(
         )
         .await?;
     }
+    if ws.acknowledge_tickets {
+        // "We got your request TKT-10001": from the workspace's sender, the root of the
+        // ticket's mail thread, so that the visitor's answer (and later mail) threads.
+        let route = email_replies_on(config, ws);
+        mail::tickets::queue_threaded(
+            conn,
+            config,
+            ws,
+            ticket.id,
+            mail::notifications::acknowledgement(&ticket.visitor_email, &ws.name, ticket, route),
+            route,
+        )
+        .await?;
+    }
     webhooks::dispatch(
         conn,
         ws.id,
@@ -406,6 +420,17 @@ pub async fn list(
     };
     let mut rows: Vec<TicketOut> = rows.into_iter().map(TicketOut::from).collect();
     tags::fill(&mut conn, access.workspace_id, &mut rows).await?;
+    if let Some(user) = access.user_id {
+        let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
+        let unread: std::collections::HashMap<Uuid, i64> =
+            reads::ticket_unread(&mut conn, access.workspace_id, user, &ids)
+                .await?
+                .into_iter()
+                .collect();
+        for t in &mut rows {
+            t.unread_count = unread.get(&t.id).copied();
+        }
+    }
     let Page {
         items,
         mut next_cursor,
@@ -465,7 +490,13 @@ pub async fn detail(
     let events = store::events_of(&mut conn, ws, id).await?;
     let mut ticket = [TicketOut::from(row)];
     tags::fill(&mut conn, ws, &mut ticket).await?;
-    let [ticket] = ticket;
+    let [mut ticket] = ticket;
+    if let Some(user) = access.user_id {
+        ticket.unread_count = reads::ticket_unread(&mut conn, ws, user, &[id])
+            .await?
+            .first()
+            .map(|(_, n)| *n);
+    }
     Ok(TicketDetail {
         ticket,
         visitor: VisitorOut::from(visitor),
@@ -854,8 +885,8 @@ pub async fn reopen_on_visitor_message_in(
 /// reopened (`reopened` event by the visitor, `ticket.updated` webhook), any other one
 /// counts as updated; the message's `conversation.message` webhooks are queued. Returns
 /// the events to publish after the commit (the message, which the visitor's widget and
-/// the dashboard show at once, and the ticket). What tells the team (notifications)
-/// hooks in here.
+/// the dashboard show at once, and the ticket). Whoever the message is for gets their
+/// reminder mail scheduled (`services::notifications::visitor_wrote_in`).
 pub async fn visitor_message_appended_in(
     conn: &mut Conn,
     ticket: &Ticket,
@@ -893,6 +924,13 @@ pub async fn visitor_message_appended_in(
     } else {
         store::touch(conn, ws, ticket.id).await?;
     }
+    crate::services::notifications::visitor_wrote_in(
+        conn,
+        ws,
+        ticket.conversation_id,
+        message.created_at,
+    )
+    .await?;
     Ok(vec![
         BusEvent::message(ws, ticket.conversation_id, message.id, Some(ticket.id)),
         updated(ws, ticket.id),

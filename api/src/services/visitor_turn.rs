@@ -37,7 +37,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::BusEvent;
 use crate::services::reply_stream::ReplyStream;
 use crate::services::tickets::{self, NewTicketInput};
-use crate::services::{Changed, ai_budget};
+use crate::services::{Changed, ai_budget, notifications};
 use crate::state::AppState;
 use crate::views::messages::{MessageOut, Source};
 use crate::views::widget::{PostMessageOut, TicketBrief};
@@ -350,6 +350,9 @@ async fn turn(
                     // The same key arrived twice at once: this one stores nothing.
                     return Err(key_in_progress());
                 }
+                // Whoever the message is for (the agent who has the conversation, the
+                // ticket's assignee or team) gets their reminder mail scheduled.
+                notifications::visitor_wrote_in(c, ws_id, conv_id, m.created_at).await?;
                 let mut publish = vec![ev];
                 let silent = if human_has(&locked) {
                     // A human has the conversation: the assistant says nothing, not even

@@ -97,6 +97,11 @@ pub struct ConversationSummary {
     pub last_message: Option<MessageOut>,
     pub ticket: Option<TicketRef>,
     pub visitor_unread_count: i32,
+    /// The visitor's messages you have not read, counted up to 100 (show "99+"): for a
+    /// conversation you took over, or whose open ticket is yours (assigned to you, or
+    /// unassigned); absent otherwise (and for API keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread_count: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub last_message_at: DateTime<Utc>,
     #[serde(flatten)]

@@ -29,6 +29,9 @@ pub struct TicketSettings {
     /// Whether ticket mail carries the reply address now: switched on, on the Pro plan,
     /// on a server that accepts mail.
     pub email_replies_active: bool,
+    /// Whether the visitor gets "We got your request TKT-10001 …" by email when a ticket
+    /// is created (from the workspace's sender, in the ticket's mail thread).
+    pub acknowledge_tickets: bool,
 }
 
 impl TicketSettings {
@@ -46,6 +49,7 @@ impl TicketSettings {
             sender,
             email_replies: ws.email_replies,
             email_replies_available: inbound_available,
+            acknowledge_tickets: ws.acknowledge_tickets,
         }
     }
 }
@@ -71,6 +75,9 @@ pub struct UpdateTicketSettings {
     /// `plan_required`) and a server with `INBOUND_DOMAIN` (422). Unchanged when absent.
     #[serde(default)]
     pub email_replies: Option<bool>,
+    /// The visitor's acknowledgement mail on ticket creation. Unchanged when absent.
+    #[serde(default)]
+    pub acknowledge_tickets: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

@@ -47,6 +47,11 @@ pub struct TicketOut {
     pub first_response_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// The visitor's messages you have not read, counted up to 100 (show "99+"): only in
+    /// the list and detail, for a user whose ticket it is (assigned to them, or
+    /// unassigned) and that is not closed; absent otherwise (and for API keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread_count: Option<i64>,
 }
 
 impl From<TicketRow> for TicketOut {
@@ -71,6 +76,7 @@ impl From<TicketRow> for TicketOut {
             first_response_at: t.first_response_at,
             resolved_at: t.resolved_at,
             closed_at: t.closed_at,
+            unread_count: None,
         }
     }
 }

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useMarkConversationRead } from '../../notifications/api/notifications';
 import { Link, useParams } from 'react-router';
 import { Button, Card, ErrorBox, Spinner, StatusBadge } from '../../../components/ui';
 import { useTyping } from '../../../lib/live-typing';
@@ -157,6 +158,20 @@ export function ConversationPage() {
   const q = useQuery(conversationQuery(ws, id));
   const me = useSession()?.user;
   const d = q.data;
+  // What is on screen is read (the list's unread count for me starts again from there):
+  // now, on each new message, and when the tab comes back to the foreground.
+  const markRead = useMarkConversationRead(ws, id);
+  const lastId = d?.messages.at(-1)?.id ?? null;
+  useEffect(() => {
+    if (!lastId) return;
+    const read = () => {
+      if (!document.hidden) markRead.mutate(lastId);
+    };
+    read();
+    document.addEventListener('visibilitychange', read);
+    return () => document.removeEventListener('visibilitychange', read);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [lastId]);
   return (
     <div className="page ticket-page">
       <Link to={`/w/${ws}/conversations`} className="back-link">

@@ -1,4 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
+import { unreadLabel } from '../../notifications/api/notifications';
 import { Link, useSearchParams } from 'react-router';
 import { Empty, ErrorBox, LoadMore, PageHeader, RelativeTime, Spinner } from '../../../components/ui';
 import { flagEmoji } from '../../../lib/country';
@@ -45,6 +46,11 @@ function ConversationRow({ ws, c }: { ws: string; c: ConversationSummary }) {
           {c.waiting_since ? <span className="pill pill-warn">Waiting</span> : null}
           {c.taken_over ? <span className="pill pill-agent">{c.taken_over.name}</span> : null}
           {c.ticket ? <span className="pill">{c.ticket.number}</span> : null}
+          {c.unread_count ? (
+            <span className="badge-new" data-testid="unread">
+              {unreadLabel(c.unread_count)}
+            </span>
+          ) : null}
         </span>
         <span className="conv-time">
           <RelativeTime iso={c.last_message_at} />

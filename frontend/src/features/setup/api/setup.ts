@@ -15,6 +15,7 @@ export interface TicketSettingsInput {
   sender_name?: string;
   sender_address?: string;
   email_replies?: boolean;
+  acknowledge_tickets?: boolean;
 }
 
 export function useUpdateTicketSettings(ws: string) {

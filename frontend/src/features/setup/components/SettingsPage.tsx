@@ -5,6 +5,7 @@ import { fieldError } from '../../../lib/errors';
 import type { MailStatus, Plan, TicketSettings, Workspace } from '../../../lib/types';
 import { isAdmin, useMyRole, useUpdateWorkspace, useWs, workspaceQuery } from '../../workspaces/api/workspaces';
 import { mailStatusQuery, ticketSettingsQuery, useUpdateTicketSettings } from '../api/setup';
+import { NotificationsCard } from '../../notifications/components/NotificationsCard';
 
 export function SettingsPage() {
   const ws = useWs();
@@ -22,6 +23,7 @@ export function SettingsPage() {
       <div className="stack">
         {workspace.data ? <WorkspaceForm workspace={workspace.data} canEdit={isAdmin(role)} /> : null}
         {settings.data && workspace.data ? <TicketForm ws={ws} settings={settings.data} plan={workspace.data.plan} canEdit={isAdmin(role)} /> : null}
+        <NotificationsCard ws={ws} />
         {mail.data ? <MailCard status={mail.data} /> : null}
       </div>
     </div>
@@ -73,7 +75,9 @@ function TicketForm({ ws, settings, plan, canEdit }: { ws: string; settings: Tic
   const [senderName, setSenderName] = useState(settings.sender_name ?? '');
   const [senderAddress, setSenderAddress] = useState(settings.sender_address ?? '');
   const [emailReplies, setEmailReplies] = useState(settings.email_replies);
+  const [acknowledge, setAcknowledge] = useState(settings.acknowledge_tickets);
   useEffect(() => {
+    setAcknowledge(settings.acknowledge_tickets);
     setEnabled(settings.enabled);
     setEmail(settings.notification_email ?? '');
     setReplyInProgress(settings.reply_sets_in_progress ?? false);
@@ -90,6 +94,7 @@ function TicketForm({ ws, settings, plan, canEdit }: { ws: string; settings: Tic
       sender_name: senderName.trim(),
       sender_address: senderAddress.trim(),
       ...(emailReplies !== settings.email_replies ? { email_replies: emailReplies } : {}),
+      acknowledge_tickets: acknowledge,
     });
   };
   const known = ['notification_email', 'sender_name', 'sender_address', 'email_replies'];
@@ -158,6 +163,11 @@ function TicketForm({ ws, settings, plan, canEdit }: { ws: string; settings: Tic
                   : 'Each email will carry a reply address of its ticket.'}
           </p>
           {fieldError(update.error, 'email_replies') ? <p className="field-error">{fieldError(update.error, 'email_replies')}</p> : null}
+          <label className="check">
+            <input type="checkbox" checked={acknowledge} onChange={(e) => setAcknowledge(e.target.checked)} disabled={!canEdit} />
+            <span>Send the visitor an acknowledgement email when a ticket is created</span>
+          </label>
+          <p className="muted small">“We got your request TKT-10001 …”, from the sender above, so that later mail about the ticket threads with it.</p>
         </fieldset>
         {canEdit ? (
           <div className="row-end">

@@ -1,5 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
+import { useNavigate } from 'react-router';
+import { useSession } from '../../auth/api/auth';
+import { isForMe, notifyInBackground, type NotifyTarget } from '../../notifications/api/notifications';
 import { useToast } from '../../../components/ui';
 import { onMessageFrom, onTyping, type TypingEvent } from '../../../lib/live-typing';
 import { useEventStream } from '../../../lib/sse';
@@ -30,6 +33,8 @@ export function useLiveWorkspace(ws: string) {
   const qc = useQueryClient();
   const toast = useToast();
   const refreshTickets = () => void qc.invalidateQueries({ queryKey: ticketsKey(ws) });
+  const me = useSession()?.user?.id;
+  const navigate = useNavigate();
   useEventStream(
     ws ? `/api/v1/workspaces/${ws}/events` : null,
     {
@@ -47,8 +52,30 @@ export function useLiveWorkspace(ws: string) {
       },
       'ticket.updated': () => refreshTickets(),
       'message.created': (data) => {
-        const d = data as { ticket_id?: string | null; message?: { conversation_id?: string; sender?: string; author_name?: string | null } } | null;
+        const d = data as {
+          ticket_id?: string | null;
+          message?: { conversation_id?: string; sender?: string; author_name?: string | null; body?: string };
+          notify?: NotifyTarget | null;
+        } | null;
         if (d?.ticket_id) refreshTickets();
+        // A visitor's message for me while the dashboard is in the background: a browser
+        // notification (when turned on in Settings), which brings me to it.
+        if (d?.message?.sender === 'visitor' && d.message.conversation_id && isForMe(d.notify, me)) {
+          const conv = d.message.conversation_id;
+          const ticketId = d.ticket_id;
+          const cached = ticketId
+            ? qc
+                .getQueriesData<{ pages?: { items?: Ticket[] }[] }>({ queryKey: ticketsKey(ws) })
+                .flatMap(([, v]) => v?.pages?.flatMap((p) => p.items ?? []) ?? [])
+                .find((t) => t.id === ticketId)
+            : undefined;
+          notifyInBackground({
+            title: cached ? `New reply in ${cached.number}` : ticketId ? 'New reply in a ticket' : 'New message in your conversation',
+            body: d.message.body ?? '',
+            tag: conv,
+            onClick: () => navigate(ticketId ? `/w/${ws}/tickets/${cached?.number ?? ticketId}` : `/w/${ws}/conversations/${conv}`),
+          });
+        }
         if (d?.message?.conversation_id && d.message.sender) onMessageFrom(d.message.conversation_id, d.message.sender, d.message.author_name);
         void qc.invalidateQueries({ queryKey: ['ws', ws, 'conversations'] });
       },

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { unreadLabel, useMarkTicketRead } from '../../notifications/api/notifications';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Alert, Button, Card, ErrorBox, RelativeTime, Spinner, StatusBadge } from '../../../components/ui';
@@ -37,6 +38,21 @@ export function TicketDetailPage() {
   const assignMe = useAssignToMe(ws, ref);
   const [notice, setNotice] = useState<{ kind: 'warning' | 'error' | 'success'; text: string } | null>(null);
   const titleNum = q.data?.ticket.number ?? null;
+  // New visitor messages for me are read once the page is in front of me: now, or when the
+  // tab comes back to the foreground.
+  const markRead = useMarkTicketRead(ws, ref);
+  const unread = q.data?.ticket.unread_count ?? 0;
+  const lastId = q.data?.messages.at(-1)?.id ?? null;
+  useEffect(() => {
+    if (!unread) return;
+    const read = () => {
+      if (!document.hidden && !markRead.isPending) markRead.mutate(lastId);
+    };
+    read();
+    document.addEventListener('visibilitychange', read);
+    return () => document.removeEventListener('visibilitychange', read);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [unread, lastId]);
   useEffect(() => {
     if (!titleNum) return;
     const prev = document.title;
@@ -85,6 +101,11 @@ export function TicketDetailPage() {
             <h1 className="page-title">{num}</h1>
             <StatusBadge status={ticket.status} />
             {ticket.priority !== 'normal' ? <PriorityBadge priority={ticket.priority} /> : null}
+            {ticket.unread_count ? (
+              <span className="badge-new" data-testid="unread">
+                {unreadLabel(ticket.unread_count)}
+              </span>
+            ) : null}
           </div>
           <SummaryEditor ws={ws} ticketRef={ref} ticket={ticket} report={report} />
         </div>

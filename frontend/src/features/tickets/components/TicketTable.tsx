@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { Avatar, RelativeTime, StatusBadge } from '../../../components/ui';
+import { unreadLabel } from '../../notifications/api/notifications';
 import type { Ticket, TicketSort } from '../../../lib/types';
 import { TagChips } from '../../tags/components/TagChip';
 import { useEditListTicket } from '../api/edit';
@@ -47,6 +48,11 @@ function Row({ ws, ticket, sort, fresh, canManageTags }: { ws: string; ticket: T
       <Link to={`/w/${ws}/tickets/${num}`} className={`ticket-row ${fresh ? 'is-new' : ''}`} role="row" data-ticket={num} aria-label={`${num}: ${t.summary}`}>
         <span role="cell" className="t-num">
           {num}
+          {t.unread_count ? (
+            <span className="badge-new" data-testid="unread" title="New replies from the visitor you haven’t read">
+              {unreadLabel(t.unread_count)}
+            </span>
+          ) : null}
         </span>
         <span role="cell" className="t-email">
           {t.visitor_email}
