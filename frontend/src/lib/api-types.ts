@@ -602,6 +602,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{ws}/conversations/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** You have read the conversation, up to message `up_to` (none: up to now). API keys: 403. */
+        post: operations["mark_conversation_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{ws}/conversations/{id}/replies": {
         parameters: {
             query?: never;
@@ -777,6 +794,29 @@ export interface paths {
         head?: never;
         /** Change a member's role (owners and admins; the last owner cannot be demoted). */
         patch: operations["update_member"];
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your notification preferences in this workspace: whether you get an email about a
+         *     visitor's message that is for you (your ticket, an unassigned ticket, a conversation
+         *     you took over) and that you have not read: `off`, `immediately`, or `delayed` (still
+         *     unread after `delay_minutes`). API keys: 403.
+         */
+        get: operations["get_notification_preferences"];
+        /** Set your notification preferences in this workspace (`delay_minutes` 1..1440, else 422). */
+        put: operations["put_notification_preferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/workspaces/{ws}/stream-tickets": {
@@ -964,6 +1004,27 @@ export interface paths {
         get: operations["ticket_events"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/tickets/{ticket}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * You have read the ticket's conversation, up to message `up_to` (the last one on your
+         *     screen; none: up to now): its unread count for you starts again from there, and a
+         *     reminder email about it is cancelled. API keys: 403.
+         */
+        post: operations["mark_ticket_read"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1323,6 +1384,13 @@ export interface components {
             /** Format: date-time */
             last_message_at: string;
             ticket?: components["schemas"]["TicketRef"] | null;
+            /**
+             * Format: int64
+             * @description The visitor's messages you have not read, counted up to 100 (show "99+"): for a
+             *     conversation you took over, or whose open ticket is yours (assigned to you, or
+             *     unassigned); absent otherwise (and for API keys).
+             */
+            unread_count?: number | null;
             visitor: components["schemas"]["VisitorOut"];
             /** Format: int32 */
             visitor_unread_count: number;
@@ -1584,6 +1652,24 @@ export interface components {
             sources?: components["schemas"]["Source"][];
         };
         /**
+         * @description How the caller hears of a visitor's message that is for them and that they have not
+         *     read: `off`, `immediately`, or `delayed` (when still unread after `delay_minutes`).
+         */
+        NotificationPrefs: {
+            /**
+             * Format: int32
+             * @description 1..1440; used by `delayed`.
+             */
+            delay_minutes: number;
+            email: components["schemas"]["NotifyEmail"];
+        };
+        /**
+         * @description How a member hears by email of a visitor's message for them that they have not
+         *     read: never, at once, or when it is still unread after their delay.
+         * @enum {string}
+         */
+        NotifyEmail: "off" | "immediately" | "delayed";
+        /**
          * @description A workspace's plan. Tickets need Standard or Pro.
          * @enum {string}
          */
@@ -1597,6 +1683,14 @@ export interface components {
             /** @description The visitor's message, then the assistant's answer(s). */
             messages: components["schemas"]["MessageOut"][];
             ticket?: components["schemas"]["TicketBrief"] | null;
+        };
+        /**
+         * @description `POST …/read`: read up to this message of the conversation (the last one on screen);
+         *     none: up to now.
+         */
+        ReadUpTo: {
+            /** Format: uuid */
+            up_to?: string | null;
         };
         /**
          * @description The refresh token, from the body (API clients) or, when the body has none, from the
@@ -1800,6 +1894,13 @@ export interface components {
             summary: string;
             /** @description The ticket's tags, by name. */
             tags: components["schemas"]["TagOut"][];
+            /**
+             * Format: int64
+             * @description The visitor's messages you have not read, counted up to 100 (show "99+"): only in
+             *     the list and detail, for a user whose ticket it is (assigned to them, or
+             *     unassigned) and that is not closed; absent otherwise (and for API keys).
+             */
+            unread_count?: number | null;
             /** Format: date-time */
             updated_at: string;
             /**
@@ -1835,6 +1936,11 @@ export interface components {
             status: components["schemas"]["TicketStatus"];
         };
         TicketSettings: {
+            /**
+             * @description Whether the visitor gets "We got your request TKT-10001 …" by email when a ticket
+             *     is created (from the workspace's sender, in the ticket's mail thread).
+             */
+            acknowledge_tickets: boolean;
             /** @description Whether the visitor's answers to ticket mail come back into the ticket (Pro). */
             email_replies: boolean;
             /**
@@ -1890,6 +1996,8 @@ export interface components {
             role: components["schemas"]["Role"];
         };
         UpdateTicketSettings: {
+            /** @description The visitor's acknowledgement mail on ticket creation. Unchanged when absent. */
+            acknowledge_tickets?: boolean | null;
             /**
              * @description Replies by email come back into the ticket: needs the Pro plan (402
              *     `plan_required`) and a server with `INBOUND_DOMAIN` (422). Unchanged when absent.
@@ -4641,6 +4749,90 @@ export interface operations {
             };
         };
     };
+    mark_conversation_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadUpTo"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     reply_in_conversation: {
         parameters: {
             query?: never;
@@ -5385,6 +5577,146 @@ export interface operations {
                 };
             };
             /** @description Invalid fields (`validation`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_notification_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPrefs"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_notification_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPrefs"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPrefs"];
+                };
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6441,6 +6773,91 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mark_ticket_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                /** @description UUID or TKT-10001 */
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadUpTo"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
