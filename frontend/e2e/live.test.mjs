@@ -151,7 +151,9 @@ test('an agent watches a chat live, takes over, talks both ways with typing show
   // The visitor sends what they typed, and a question the assistant could answer: the agent
   // sees both live, and the assistant stays silent.
   await frame.getByRole('textbox', { name: 'Message' }).press('Enter');
-  await frame.locator('.m.visitor .body', { hasText: 'I need to change my address' }).waitFor({ timeout: T });
+  // Stored, not only shown as pending: the widget sends one message at a time, so the next
+  // one typed before this one's answer would stay in the box.
+  await frame.locator('.m.visitor[data-id]:not([data-id^="local:"]) .body', { hasText: 'I need to change my address' }).waitFor({ timeout: T });
   await visitorSays(visitor, 'And how long does shipping take?');
   await agent.locator('li.msg-visitor', { hasText: 'And how long does shipping take?' }).waitFor({ timeout: T });
   const assistantBefore = await frame.locator('.m.assistant[data-id]:not([data-id="greeting"])').count();
