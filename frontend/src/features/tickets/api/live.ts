@@ -36,6 +36,14 @@ export function useLiveWorkspace(ws: string) {
   const refreshTickets = () => void qc.invalidateQueries({ queryKey: ticketsKey(ws) });
   const me = useSession()?.user?.id;
   const navigate = useNavigate();
+  /** A ticket of the lists on screen, by id (for its number in a notification). */
+  const cachedTicket = (id: string | null | undefined) =>
+    id
+      ? qc
+          .getQueriesData<{ pages?: { items?: Ticket[] }[] }>({ queryKey: ticketsKey(ws) })
+          .flatMap(([, v]) => v?.pages?.flatMap((p) => p.items ?? []) ?? [])
+          .find((t) => t.id === id)
+      : undefined;
   useEventStream(
     ws ? `/api/v1/workspaces/${ws}/events` : null,
     {
@@ -64,12 +72,7 @@ export function useLiveWorkspace(ws: string) {
         if (d?.message?.sender === 'visitor' && d.message.conversation_id && isForMe(d.notify, me)) {
           const conv = d.message.conversation_id;
           const ticketId = d.ticket_id;
-          const cached = ticketId
-            ? qc
-                .getQueriesData<{ pages?: { items?: Ticket[] }[] }>({ queryKey: ticketsKey(ws) })
-                .flatMap(([, v]) => v?.pages?.flatMap((p) => p.items ?? []) ?? [])
-                .find((t) => t.id === ticketId)
-            : undefined;
+          const cached = cachedTicket(ticketId);
           notifyInBackground({
             title: cached ? `New reply in ${cached.number}` : ticketId ? 'New reply in a ticket' : 'New message in your conversation',
             body: d.message.body ?? '',
@@ -95,12 +98,7 @@ export function useLiveWorkspace(ws: string) {
         void qc.invalidateQueries({ queryKey: mentionsKey(ws) });
         const note = d.note;
         const ticketId = d.ticket_id;
-        const cached = ticketId
-          ? qc
-              .getQueriesData<{ pages?: { items?: Ticket[] }[] }>({ queryKey: ticketsKey(ws) })
-              .flatMap(([, v]) => v?.pages?.flatMap((p) => p.items ?? []) ?? [])
-              .find((t) => t.id === ticketId)
-          : undefined;
+        const cached = cachedTicket(ticketId);
         const where = cached ? ` in ${cached.number}` : ticketId ? ' in a ticket' : ' in a conversation';
         const href = ticketId ? `/w/${ws}/tickets/${cached?.number ?? ticketId}` : `/w/${ws}/conversations/${note.conversation_id}`;
         toast.show({ text: `${note.author_name} mentioned you${where}`, href, linkText: 'View' });
