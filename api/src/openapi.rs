@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         (name = "webhooks", description = "Signed event notifications (see docs/webhooks.md)"),
         (name = "operator", description = "The instance operator's controls (users flagged with `handoff operator grant`): workspace plans"),
         (name = "inbound", description = "Inbound mail from a mail provider: visitors' replies to ticket mail (see docs/email.md)"),
+        (name = "notes", description = "Internal notes on tickets and conversations (the team's only: never shown to the visitor) and your @mentions"),
         (name = "notifications", description = "What reaches the right person: your notification preferences, and what you have read of a ticket or conversation (unread counts; see docs/notifications.md)")
     )
 )]

@@ -144,6 +144,7 @@ fn body_for(operation_id: &str) -> Value {
         "reply_to_ticket" => json!({"body": "On it", "email_visitor": false}),
         "take_over_conversation" => json!({}),
         "reply_in_conversation" => json!({"body": "Hi there"}),
+        "add_ticket_note" | "add_conversation_note" => json!({"body": "Internal: checked"}),
         "conversation_typing" | "visitor_typing" => json!({"typing": true}),
         "set_visitor_email" => json!({"email": "visitor@example.com"}),
         // Refused for its credential before the body is read (it takes message/rfc822).

@@ -13,6 +13,7 @@ mod isolation;
 mod knowledge;
 mod live;
 mod migrations;
+mod notes;
 mod notifications;
 mod openapi;
 mod outbox;

@@ -13,19 +13,19 @@ use serde_json::{Value, json};
 use crate::tickets::add_member_db;
 use crate::widget::{Site, Visitor, say, session, site, sql};
 
-struct Team {
-    app: TestApp,
-    site: Site,
-    kim: User,
-    v: Visitor,
-    ticket: Value,
+pub(crate) struct Team {
+    pub(crate) app: TestApp,
+    pub(crate) site: Site,
+    pub(crate) kim: User,
+    pub(crate) v: Visitor,
+    pub(crate) ticket: Value,
 }
 
 impl Team {
-    fn path(&self, rest: &str) -> String {
+    pub(crate) fn path(&self, rest: &str) -> String {
         format!("/api/v1/workspaces/{}{rest}", self.site.ws)
     }
-    fn number(&self) -> &str {
+    pub(crate) fn number(&self) -> &str {
         str_at(&self.ticket, "number")
     }
     /// `unread_count` of the ticket in `token`'s list (`None`: absent).
@@ -53,7 +53,7 @@ impl Team {
             .expect_status(StatusCode::OK);
         d["ticket"].get("unread_count").and_then(Value::as_i64)
     }
-    async fn read(&self, token: &str, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn read(&self, token: &str, body: Value) -> (StatusCode, Value) {
         self.app
             .post(
                 &self.path(&format!("/tickets/{}/read", self.number())),
@@ -62,7 +62,7 @@ impl Team {
             )
             .await
     }
-    async fn prefs(&self, token: &str, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn prefs(&self, token: &str, body: Value) -> (StatusCode, Value) {
         self.app
             .put(&self.path("/notification-preferences"), Some(token), body)
             .await
@@ -71,7 +71,7 @@ impl Team {
 
 /// A Standard workspace with tickets, its owner and an agent (Kim), a widget visitor and an
 /// unassigned ticket on the visitor's conversation.
-async fn team_with(app: TestApp) -> Team {
+pub(crate) async fn team_with(app: TestApp) -> Team {
     let site = site(&app, "standard", true).await;
     let kim = app.register_user("Kim").await;
     add_member_db(&app, &site.ws, &kim, "agent");
@@ -389,7 +389,7 @@ fn reminders_for(app: &TestApp, user: &str) -> Vec<handoff_tests::OutboxJob> {
 
 /// Moves the clock of the pending reminders an hour on: their jobs are due now, and a new
 /// message after them schedules a new one (as it would once the delay has passed).
-fn make_due(app: &TestApp) {
+pub(crate) fn make_due(app: &TestApp) {
     sql(
         app,
         "WITH moved AS (
@@ -491,7 +491,7 @@ async fn a_reminder_goes_after_the_delay_unless_read_and_only_to_whom_it_is_for(
     );
 }
 
-async fn owner_id(t: &Team) -> String {
+pub(crate) async fn owner_id(t: &Team) -> String {
     let me = t
         .app
         .get("/api/v1/me", Some(&t.site.owner_token))
@@ -522,7 +522,7 @@ async fn immediately_means_at_once() {
     assert!(reminders_for(&t.app, &t.kim.id).is_empty());
 }
 
-async fn owner_email(t: &Team) -> String {
+pub(crate) async fn owner_email(t: &Team) -> String {
     let me = t
         .app
         .get("/api/v1/me", Some(&t.site.owner_token))
@@ -602,18 +602,18 @@ async fn the_visitor_is_acknowledged_in_the_tickets_thread_when_switched_on() {
 }
 
 /// A file mail as a mail client reads it.
-struct Read {
-    to: String,
-    from: String,
-    subject: String,
-    text: String,
-    html: String,
-    message_id: String,
-    in_reply_to: Vec<String>,
-    references: Vec<String>,
+pub(crate) struct Read {
+    pub(crate) to: String,
+    pub(crate) from: String,
+    pub(crate) subject: String,
+    pub(crate) text: String,
+    pub(crate) html: String,
+    pub(crate) message_id: String,
+    pub(crate) in_reply_to: Vec<String>,
+    pub(crate) references: Vec<String>,
 }
 
-fn read(raw: &str) -> Read {
+pub(crate) fn read(raw: &str) -> Read {
     let Some(m) = mail_parser::MessageParser::default().parse(raw.as_bytes()) else {
         panic!("not a message: {raw}")
     };
@@ -648,7 +648,7 @@ fn read(raw: &str) -> Read {
 }
 
 /// Waits for a file mail to `to` whose text contains `text`.
-async fn mail_to(app: &TestApp, to: &str, text: &str) -> Read {
+pub(crate) async fn mail_to(app: &TestApp, to: &str, text: &str) -> Read {
     let raw = app
         .wait_for_mail_file(&format!("mail to {to} with {text:?}"), |m| {
             let r = read(m);
@@ -658,7 +658,7 @@ async fn mail_to(app: &TestApp, to: &str, text: &str) -> Read {
     read(&raw)
 }
 
-fn mails_to(app: &TestApp, to: &str) -> usize {
+pub(crate) fn mails_to(app: &TestApp, to: &str) -> usize {
     app.mail_files()
         .iter()
         .filter(|m| read(m).to.contains(to))

@@ -15,6 +15,7 @@ pub mod live;
 pub mod mail_quota;
 pub mod members;
 pub mod models;
+pub mod notes;
 pub mod outbox;
 pub mod rate_limits;
 pub mod reads;

@@ -430,3 +430,19 @@ pub struct Tag {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// An internal note on a conversation (and the ticket it was written on): the team's only.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = notes, check_for_backend(diesel::pg::Pg))]
+pub struct Note {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub conversation_id: Uuid,
+    pub ticket_id: Option<Uuid>,
+    pub author_user_id: Option<Uuid>,
+    pub author_name: String,
+    pub body: String,
+    /// Who it mentions, as written: `[{"user_id", "name"}]`.
+    pub mentions: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}

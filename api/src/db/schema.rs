@@ -444,6 +444,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notes (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        conversation_id -> Uuid,
+        ticket_id -> Nullable<Uuid>,
+        author_user_id -> Nullable<Uuid>,
+        author_name -> Text,
+        body -> Text,
+        mentions -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    note_mentions (workspace_id, user_id, note_id) {
+        workspace_id -> Uuid,
+        user_id -> Uuid,
+        note_id -> Uuid,
+        conversation_id -> Uuid,
+        created_at -> Timestamptz,
+        read_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(api_keys -> users (created_by));
 diesel::joinable!(api_keys -> workspaces (workspace_id));
 diesel::joinable!(articles -> workspaces (workspace_id));
@@ -462,6 +487,12 @@ diesel::joinable!(knowledge_passages -> workspaces (workspace_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(messages -> users (author_user_id));
 diesel::joinable!(messages -> workspaces (workspace_id));
+diesel::joinable!(note_mentions -> notes (note_id));
+diesel::joinable!(note_mentions -> users (user_id));
+diesel::joinable!(notes -> conversations (conversation_id));
+diesel::joinable!(notes -> tickets (ticket_id));
+diesel::joinable!(notes -> users (author_user_id));
+diesel::joinable!(notes -> workspaces (workspace_id));
 diesel::joinable!(outbox_jobs -> workspaces (workspace_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(stream_tickets -> api_keys (api_key_id));
@@ -494,6 +525,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_quota,
     memberships,
     messages,
+    note_mentions,
+    notes,
     outbox_jobs,
     rate_limits,
     refresh_tokens,

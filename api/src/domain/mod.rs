@@ -11,6 +11,7 @@ pub mod handoff;
 pub mod intent;
 pub mod lint;
 pub mod live;
+pub mod mentions;
 pub mod origins;
 pub mod page;
 pub mod passages;

@@ -215,6 +215,9 @@ pub enum EventKind {
     PriorityChanged,
     TagAdded,
     TagRemoved,
+    /// An internal note was added (`{"note_id", "mentions"}`); the note itself is read
+    /// from the notes.
+    NoteAdded,
 }
 
 impl EventKind {
@@ -232,6 +235,7 @@ impl EventKind {
             EventKind::PriorityChanged => "priority_changed",
             EventKind::TagAdded => "tag_added",
             EventKind::TagRemoved => "tag_removed",
+            EventKind::NoteAdded => "note_added",
         }
     }
 }

@@ -48,7 +48,7 @@ type Notifier = Arc<RwLock<Option<Arc<tokio_postgres::Client>>>>;
 
 /// What reaches the renderer.
 enum Announced {
-    Event(BusEvent),
+    Event(Box<BusEvent>),
     /// The listener (re)connected: close every stream (see `Frames::Reset`).
     Reset,
 }
@@ -247,7 +247,7 @@ fn deliver(
     if ev.kind == KNOWLEDGE_CHANGED {
         let _ = knowledge.send(Some(ev.workspace_id));
     } else {
-        let _ = announced.send(Announced::Event(ev));
+        let _ = announced.send(Announced::Event(Box::new(ev)));
     }
 }
 
@@ -284,7 +284,7 @@ async fn render_loop(
                 match announced {
                     Announced::Event(ev) => {
                         counted.inc();
-                        render::render(&pool, ev).await
+                        render::render(&pool, *ev).await
                     }
                     Announced::Reset => LiveEvent::reset(),
                 }

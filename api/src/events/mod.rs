@@ -21,6 +21,10 @@ pub const CHANNEL: &str = "handoff_events";
 pub const TICKET_CREATED: &str = "ticket.created";
 pub const TICKET_UPDATED: &str = "ticket.updated";
 pub const MESSAGE_CREATED: &str = "message.created";
+/// An internal note (`{"note": Note, "ticket_id", "mentioned": [user_id]}`): dashboard
+/// streams only, never a widget's; no event id (a resume doesn't replay it; the detail
+/// pages reload their notes).
+pub const NOTE_CREATED: &str = "note.created";
 /// A conversation's live state changed (taken over, handed back, fell back to the
 /// assistant, an agent replied): `{"conversation_id", "agent_name"}` for the dashboard
 /// (which reloads it), `{"agent_name"}` for the widget (who has the chat; `null`: the
@@ -61,6 +65,8 @@ pub struct BusEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<Uuid>,
@@ -87,6 +93,7 @@ impl BusEvent {
             ticket_id: None,
             conversation_id: None,
             message_id: None,
+            note_id: None,
             user_id: None,
             key_id: None,
             session_id: None,
@@ -189,6 +196,20 @@ impl BusEvent {
             ..Self::bare(MESSAGE_DELTA, workspace_id)
         }
     }
+    /// An internal note of a conversation (and its ticket): team-only.
+    pub fn note(
+        workspace_id: Uuid,
+        conversation_id: Uuid,
+        note_id: Uuid,
+        ticket_id: Option<Uuid>,
+    ) -> Self {
+        BusEvent {
+            ticket_id,
+            conversation_id: Some(conversation_id),
+            note_id: Some(note_id),
+            ..Self::bare(NOTE_CREATED, workspace_id)
+        }
+    }
     pub fn message(
         workspace_id: Uuid,
         conversation_id: Uuid,
@@ -229,6 +250,8 @@ pub enum Frames {
         dashboard: Bytes,
         widget: Option<Bytes>,
     },
+    /// For the team's dashboards only (an internal note): no widget frame exists.
+    Team { dashboard: Bytes },
     /// A piece of a reply being written: the widget's `message.delta` frame (no event id).
     Delta { widget: Bytes },
     /// The row could not be read: the workspace's streams (or the conversation's, for a

@@ -8,7 +8,7 @@ use crate::db::{self, Pool, tickets as ticket_store};
 use crate::events::sse::SseEvent;
 use crate::events::{
     AccessEnded, BusEvent, CONVERSATION_UPDATED, Frames, LiveEvent, MESSAGE_CREATED, MESSAGE_DELTA,
-    RESYNC, TICKET_CREATED, TICKET_UPDATED, TYPING, VISITOR_PRESENCE,
+    NOTE_CREATED, RESYNC, TICKET_CREATED, TICKET_UPDATED, TYPING, VISITOR_PRESENCE,
 };
 use crate::views::messages::MessageOut;
 use crate::views::tickets::TicketOut;
@@ -222,6 +222,32 @@ async fn frames(pool: &Pool, ev: &BusEvent) -> anyhow::Result<Option<Frames>> {
             let tags = crate::db::tags::of_tickets(&mut conn, ws, &[id]).await?;
             crate::views::tickets::attach_tags(&mut ticket, tags);
             ticket_frame(&ev.kind, &ticket[0]).map(|dashboard| Frames::Ticket { dashboard })
+        }
+        (NOTE_CREATED, _, _) => {
+            let Some(id) = ev.note_id else {
+                return Ok(None);
+            };
+            let Some(note) = crate::db::notes::get(&mut conn, ws, id).await? else {
+                return Ok(None);
+            };
+            let author = note.author_user_id;
+            let note = crate::views::notes::NoteOut::from(note);
+            let mentioned: Vec<uuid::Uuid> = note
+                .mentions
+                .iter()
+                .map(|m| m.user_id)
+                .filter(|u| Some(*u) != author)
+                .collect();
+            Some(Frames::Team {
+                dashboard: SseEvent {
+                    event: NOTE_CREATED.into(),
+                    id: None,
+                    data: serde_json::json!({
+                        "note": note, "ticket_id": ev.ticket_id, "mentioned": mentioned,
+                    }),
+                }
+                .encode(),
+            })
         }
         (MESSAGE_CREATED, _, Some(id)) => {
             let Some(m) = ticket_store::message(&mut conn, ws, id).await? else {

@@ -140,6 +140,12 @@ pub enum Template {
         conversation_id: Uuid,
         due: chrono::DateTime<chrono::Utc>,
     },
+    /// A note mentions the member (`services::notes`); skipped if they read it first.
+    Mentioned {
+        workspace_id: Uuid,
+        user_id: Uuid,
+        note_id: Uuid,
+    },
 }
 
 /// What an `email` job carries: a template rendered at send time, or a mail rendered when

@@ -1,5 +1,5 @@
 //! Mail that tells people what happened: to a member, a visitor's messages they have not
-//! read (`unread_reminder`); to the visitor, that their ticket was created
+//! read (`unread_reminder`), that a teammate mentioned them in a note (`mentioned`); to the visitor, that their ticket was created
 //! (`acknowledgement`, sent in the ticket's thread). Every piece of user text in the HTML
 //! is escaped.
 
@@ -82,6 +82,49 @@ pub fn unread_reminder(to: &str, name: &str, u: &Unread<'_>) -> Email {
     }
 }
 
+/// What a mention mail is about.
+pub struct Mention<'a> {
+    pub workspace: &'a str,
+    /// Who wrote the note.
+    pub author: &'a str,
+    /// `TKT-10001`, or none for a conversation without a ticket.
+    pub ticket: Option<&'a str>,
+    pub body: &'a str,
+    pub link: &'a str,
+}
+
+/// A teammate mentioned `to` in an internal note (at once, or after their delay).
+pub fn mentioned(to: &str, name: &str, m: &Mention<'_>) -> Email {
+    let what = match m.ticket {
+        Some(n) => format!("ticket {n}"),
+        None => "a conversation".to_string(),
+    };
+    let subject = format!("[{}] {} mentioned you in {what}", m.workspace, m.author);
+    let body: String = m.body.chars().take(2000).collect();
+    let text = format!(
+        "Hi {name},\n\n{} mentioned you in an internal note on {what}:\n\n{body}\n\nOpen it: {}\n\nInternal notes are seen by your team only. You get this mail because of your notification settings in {}; change them under Settings.\n",
+        m.author, m.link, m.workspace
+    );
+    let html = format!(
+        "<p>Hi {},</p><p>{} mentioned you in an internal note on {}:</p>\
+         <blockquote style=\"margin:16px 0;padding:12px 16px;background:#fef9c3;border-left:4px solid #ca8a04\">{}</blockquote>{}\
+         <p style=\"color:#6b7280\">Internal notes are seen by your team only. You get this mail because of your notification settings in {}; change them under Settings.</p>",
+        html_escape(name),
+        html_escape(m.author),
+        html_escape(&what),
+        paragraphs(&body),
+        button(m.link, "Open it"),
+        html_escape(m.workspace)
+    );
+    Email {
+        to: to.into(),
+        subject: subject.chars().take(200).collect(),
+        text,
+        html: Some(html_layout(&format!("Mentioned in {what}"), &html)),
+        headers: Headers::default(),
+    }
+}
+
 /// "We got your request TKT-10001": to the visitor when their ticket is created.
 /// `replies_by_email`: their answer to this mail comes back into the ticket.
 pub fn acknowledgement(to: &str, workspace: &str, t: &TicketOut, replies_by_email: bool) -> Email {
@@ -151,5 +194,32 @@ mod tests {
         assert!(html.contains("&lt;script&gt;"));
         assert!(m.text.contains("<script>alert(1)</script>"));
         assert_eq!(count_label(1, 100), "1");
+    }
+
+    #[test]
+    fn a_mention_mail_escapes_the_note_and_names_the_ticket() {
+        let m = mentioned(
+            "kim@acme.test",
+            "Kim",
+            &Mention {
+                workspace: "Acme",
+                author: "Ann <b>Lee</b>",
+                ticket: Some("TKT-10001"),
+                body: "@Kim <img src=x onerror=alert(1)> look",
+                link: "http://localhost:8080/w/x/tickets/TKT-10001",
+            },
+        );
+        assert_eq!(
+            m.subject,
+            "[Acme] Ann <b>Lee</b> mentioned you in ticket TKT-10001"
+        );
+        let html = m.html.unwrap_or_default();
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("<b>Lee"), "{html}");
+        assert!(m.text.contains("@Kim <img src=x onerror=alert(1)> look"));
+        assert!(
+            m.text
+                .contains("http://localhost:8080/w/x/tickets/TKT-10001")
+        );
     }
 }

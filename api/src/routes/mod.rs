@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod events;
 pub mod health;
 pub mod inbound;
+pub mod notes;
 pub mod notifications;
 pub mod operator;
 pub mod tags;

@@ -112,6 +112,11 @@ pub async fn detail(
         .into_iter()
         .collect();
     crate::services::tags::fill(&mut conn, ws, &mut ticket).await?;
+    let notes = crate::db::notes::of_conversation(&mut conn, ws, id).await?;
+    let unread_mentions = match access.user_id {
+        Some(user) => Some(crate::db::notes::unread_in(&mut conn, ws, user, id).await?),
+        None => None,
+    };
     Ok(ConversationDetail {
         conversation: ConversationOut::of(
             conversation,
@@ -121,5 +126,7 @@ pub async fn detail(
         visitor: visitor.into(),
         messages: messages.into_iter().map(MessageOut::from).collect(),
         ticket: ticket.pop(),
+        notes: notes.into_iter().map(Into::into).collect(),
+        unread_mentions,
     })
 }

@@ -79,6 +79,7 @@ pub async fn event_frames(
                 Frames::Ticket { dashboard }
                 | Frames::Message { dashboard, .. }
                 | Frames::Live { dashboard, .. }
+                | Frames::Team { dashboard }
                     if ev.workspace_id == ws =>
                 {
                     Some(dashboard.clone())

@@ -12,6 +12,7 @@ pub mod dashboard_events;
 pub mod inbound;
 pub mod knowledge;
 pub mod live;
+pub mod notes;
 pub mod notifications;
 pub mod operator;
 pub mod ops;

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::db::{Conn, conversations, members, reads, users, workspaces};
+use crate::db::{Conn, conversations, members, notes, reads, users, workspaces};
 use crate::domain::access::{Access, Principal};
 use crate::domain::ticket_number::TicketKey;
 use crate::error::{ApiError, ApiResult};
@@ -92,7 +92,8 @@ async fn read_until(
     }
 }
 
-/// The caller has read the ticket's conversation (up to `up_to`).
+/// The caller has read the ticket's conversation (up to `up_to`), and its notes' mentions
+/// of them.
 pub async fn mark_ticket_read(
     state: &AppState,
     principal: &Principal,
@@ -109,6 +110,8 @@ pub async fn mark_ticket_read(
     let conv = row.0.conversation_id;
     let at = read_until(&mut conn, ws, conv, &body).await?;
     reads::mark_read(&mut conn, ws, user, conv, at).await?;
+    // The page shows every note: its mentions of the caller are read.
+    notes::mark_read(&mut conn, ws, user, conv, Utc::now()).await?;
     Ok(())
 }
 
@@ -128,6 +131,7 @@ pub async fn mark_conversation_read(
         .ok_or_else(|| ApiError::not_found("conversation"))?;
     let at = read_until(&mut conn, ws, id, &body).await?;
     reads::mark_read(&mut conn, ws, user, id, at).await?;
+    notes::mark_read(&mut conn, ws, user, id, Utc::now()).await?;
     Ok(())
 }
 

@@ -59,6 +59,20 @@ pub async fn render(
             )
             .await
         }
+        Template::Mentioned {
+            workspace_id,
+            user_id,
+            note_id,
+        } => {
+            crate::services::notes::render_mention(
+                conn,
+                public_url,
+                *workspace_id,
+                *user_id,
+                *note_id,
+            )
+            .await
+        }
         Template::VerifyEmail { user_id } => {
             let Some(user) = users::by_id(conn, *user_id).await? else {
                 return Ok(None);

@@ -488,20 +488,26 @@ pub async fn detail(
         .ok_or_else(|| ApiError::not_found("visitor"))?;
     let messages = store::messages_of(&mut conn, ws, conversation_id).await?;
     let events = store::events_of(&mut conn, ws, id).await?;
+    let notes = crate::db::notes::of_conversation(&mut conn, ws, conversation_id).await?;
     let mut ticket = [TicketOut::from(row)];
     tags::fill(&mut conn, ws, &mut ticket).await?;
     let [mut ticket] = ticket;
+    let mut unread_mentions = None;
     if let Some(user) = access.user_id {
         ticket.unread_count = reads::ticket_unread(&mut conn, ws, user, &[id])
             .await?
             .first()
             .map(|(_, n)| *n);
+        unread_mentions =
+            Some(crate::db::notes::unread_in(&mut conn, ws, user, conversation_id).await?);
     }
     Ok(TicketDetail {
         ticket,
         visitor: VisitorOut::from(visitor),
         messages: messages.into_iter().map(MessageOut::from).collect(),
         events: events.into_iter().map(TicketEventOut::from).collect(),
+        notes: notes.into_iter().map(Into::into).collect(),
+        unread_mentions,
     })
 }
 

@@ -120,6 +120,10 @@ pub struct ConversationDetail {
     pub visitor: VisitorOut,
     pub messages: Vec<MessageOut>,
     pub ticket: Option<TicketOut>,
+    /// The conversation's internal notes, oldest first (the newest 500): the team's only.
+    pub notes: Vec<crate::views::notes::NoteOut>,
+    /// The caller's unread mentions in these notes (`null` for API keys).
+    pub unread_mentions: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -6,6 +6,7 @@ pub mod articles;
 pub mod conversations;
 pub mod inbound;
 pub mod messages;
+pub mod notes;
 pub mod notifications;
 pub mod ops;
 pub mod settings;

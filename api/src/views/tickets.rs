@@ -168,6 +168,10 @@ pub struct TicketDetail {
     pub visitor: VisitorOut,
     pub messages: Vec<MessageOut>,
     pub events: Vec<TicketEventOut>,
+    /// The conversation's internal notes, oldest first (the newest 500): the team's only.
+    pub notes: Vec<crate::views::notes::NoteOut>,
+    /// The caller's unread mentions in these notes (`null` for API keys).
+    pub unread_mentions: Option<i64>,
 }
 
 /// The counts behind the filter buttons.

@@ -28,13 +28,17 @@ pub const TICKET_CREATED: &str = "ticket.created";
 pub const TICKET_UPDATED: &str = "ticket.updated";
 pub const TICKET_REPLIED: &str = "ticket.replied";
 pub const CONVERSATION_MESSAGE: &str = "conversation.message";
+/// An internal note on a ticket: for the team's tools only (the other events never carry
+/// notes, so a visitor-facing integration never sees one).
+pub const TICKET_NOTE_ADDED: &str = "ticket.note_added";
 
 /// Every event a webhook can subscribe to.
-pub const EVENTS: [&str; 4] = [
+pub const EVENTS: [&str; 5] = [
     TICKET_CREATED,
     TICKET_UPDATED,
     TICKET_REPLIED,
     CONVERSATION_MESSAGE,
+    TICKET_NOTE_ADDED,
 ];
 
 pub use outbound::{AddressPolicy, Outbound, Outcome};

@@ -60,6 +60,13 @@ pub struct TicketReplied<'a> {
     pub message: &'a MessageOut,
 }
 
+/// `ticket.note_added`: an internal note on the ticket (team-only).
+#[derive(Debug, Serialize)]
+pub struct TicketNoteAdded<'a> {
+    pub ticket: &'a TicketOut,
+    pub note: &'a crate::views::notes::NoteOut,
+}
+
 /// `conversation.message`: any new message (visitor, assistant, agent).
 #[derive(Debug, Serialize)]
 pub struct ConversationMessage<'a> {

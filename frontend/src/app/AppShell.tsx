@@ -6,6 +6,7 @@ import { ApiError } from '../lib/errors';
 import { meQuery, useLogout, useResendVerification, useSession } from '../features/auth/api/auth';
 import { useLiveWorkspace } from '../features/tickets/api/live';
 import { ticketCountsQuery } from '../features/tickets/api/tickets';
+import { unreadMentionsQuery } from '../features/notes/api/notes';
 import { isAdmin, rememberWorkspace, useMyRole, useWs, workspaceQuery } from '../features/workspaces/api/workspaces';
 import { WorkspaceSwitcher } from '../features/workspaces/components/WorkspaceSwitcher';
 
@@ -19,6 +20,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { to: 'tickets', label: 'Tickets', icon: 'M4 6h16v4a2 2 0 0 0 0 4v4H4v-4a2 2 0 0 0 0-4z' },
   { to: 'conversations', label: 'Conversations', icon: 'M4 5h16v10H9l-5 4z' },
+  { to: 'mentions', label: 'Mentions', icon: 'M16 12a4 4 0 1 1-8 0 4 4 0 0 1 8 0zM16 12v1.5a2.5 2.5 0 0 0 5 0V12a9 9 0 1 0-3.5 7.1' },
   { to: 'tags', label: 'Tags', icon: 'M4 4h7l9 9-7 7-9-9zM8 8h.01' },
   { to: 'ai-instructions', label: 'AI Instructions', icon: 'M12 3l2.5 5.5L20 11l-5.5 2.5L12 19l-2.5-5.5L4 11l5.5-2.5z' },
   { to: 'knowledge', label: 'Knowledge base', icon: 'M5 4h10l4 4v12H5zM14 4v5h5' },
@@ -37,6 +39,8 @@ export function AppShell() {
   const role = useMyRole(ws);
   const counts = useQuery({ ...ticketCountsQuery(ws), enabled: workspace.isSuccess && workspace.data.plan !== 'free', retry: false });
   const openCount = counts.data?.open ?? 0;
+  const mentions = useQuery({ ...unreadMentionsQuery(ws), enabled: workspace.isSuccess });
+  const unreadMentions = mentions.data ?? 0;
   const logout = useLogout();
   const loc = useLocation();
   const navigation = useNavigation();
@@ -107,6 +111,11 @@ export function AppShell() {
                   {n.to === 'tickets' && openCount > 0 ? (
                     <span className="nav-badge" aria-label={`${openCount} open`}>
                       {openCount > 99 ? '99+' : openCount}
+                    </span>
+                  ) : null}
+                  {n.to === 'mentions' && unreadMentions > 0 ? (
+                    <span className="nav-badge" data-testid="mentions-badge" aria-label={`${unreadMentions} unread`}>
+                      {unreadMentions > 99 ? '99+' : unreadMentions}
                     </span>
                   ) : null}
                 </NavLink>

@@ -63,6 +63,7 @@ const children: RouteObject[] = [
           { path: 'ai-instructions', lazy: page(() => import('../features/setup/components/AiInstructionsPage'), 'AiInstructionsPage'), errorElement: <RouteError /> },
           { path: 'knowledge', lazy: page(() => import('../features/knowledge/components/KnowledgePage'), 'KnowledgePage'), errorElement: <RouteError /> },
           { path: 'widget', lazy: page(() => import('../features/widget-install/components/WidgetInstallPage'), 'WidgetInstallPage'), errorElement: <RouteError /> },
+          { path: 'mentions', lazy: page(() => import('../features/notes/components/MentionsPage'), 'MentionsPage'), errorElement: <RouteError /> },
           { path: 'tags', lazy: page(() => import('../features/tags/components/TagsPage'), 'TagsPage'), errorElement: <RouteError /> },
           { path: 'team', lazy: page(() => import('../features/team/components/TeamPage'), 'TeamPage'), errorElement: <RouteError /> },
           { path: 'api-keys', lazy: page(() => import('../features/api-keys/components/ApiKeysPage'), 'ApiKeysPage'), errorElement: <RouteError /> },

@@ -602,6 +602,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{ws}/conversations/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an internal note to a conversation (also on its newest ticket, if it has one). */
+        post: operations["add_conversation_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{ws}/conversations/{id}/read": {
         parameters: {
             query?: never;
@@ -794,6 +811,26 @@ export interface paths {
         head?: never;
         /** Change a member's role (owners and admins; the last owner cannot be demoted). */
         patch: operations["update_member"];
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/mentions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The notes that mention you, newest first, with your unread count (opening the ticket or
+         *     conversation reads them). API keys have no mentions: 403.
+         */
+        get: operations["list_mentions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/workspaces/{ws}/notification-preferences": {
@@ -1004,6 +1041,27 @@ export interface paths {
         get: operations["ticket_events"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/tickets/{ticket}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add an internal note to a ticket: shown in the dashboard's conversation, never to the
+         *     visitor (not in the widget, its mail or the visitor-facing webhooks; the
+         *     `ticket.note_added` webhook carries it). `@Full Name` mentions a member.
+         */
+        post: operations["add_ticket_note"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1339,7 +1397,14 @@ export interface components {
         ConversationDetail: {
             conversation: components["schemas"]["ConversationOut"];
             messages: components["schemas"]["MessageOut"][];
+            /** @description The conversation's internal notes, oldest first (the newest 500): the team's only. */
+            notes: components["schemas"]["NoteOut"][];
             ticket?: components["schemas"]["TicketOut"] | null;
+            /**
+             * Format: int64
+             * @description The caller's unread mentions in these notes (`null` for API keys).
+             */
+            unread_mentions?: number | null;
             visitor: components["schemas"]["VisitorOut"];
         };
         ConversationList: {
@@ -1615,6 +1680,37 @@ export interface components {
             /** Format: uuid */
             workspace_id: string;
         };
+        MentionList: {
+            items: components["schemas"]["MentionOut"][];
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description The caller's unread mentions in the workspace, counted up to 100 (shown as 99+).
+             */
+            unread_count: number;
+        };
+        /** @description A note that mentions the caller. */
+        MentionOut: {
+            note: components["schemas"]["NoteOut"];
+            /** @description Opening the ticket or conversation reads it. */
+            read: boolean;
+            ticket?: components["schemas"]["MentionTicket"] | null;
+        };
+        /** @description The ticket a mention's note is on. */
+        MentionTicket: {
+            /** Format: uuid */
+            id: string;
+            /** @description `TKT-10001` */
+            number: string;
+            status: components["schemas"]["TicketStatus"];
+            summary: string;
+        };
+        /** @description A member a note mentions, as they were named when it was written. */
+        MentionedOut: {
+            name: string;
+            /** Format: uuid */
+            user_id: string;
+        };
         /** @description `action` of a message: what the widget should offer or show under it. */
         MessageAction: {
             /** @enum {string} */
@@ -1650,6 +1746,37 @@ export interface components {
             sender: components["schemas"]["Sender"];
             /** @description The knowledge-base passages an assistant's answer was built from. */
             sources?: components["schemas"]["Source"][];
+        };
+        NoteIn: {
+            /**
+             * @description 1 to 20,000 characters. `@Full Name` (or `@First`, when no other member has that
+             *     first name) mentions a member: they are notified in the dashboard and, per their
+             *     notification settings, by email.
+             */
+            body: string;
+        };
+        /** @description An internal note: seen by the team only. */
+        NoteOut: {
+            author_name: string;
+            /**
+             * Format: uuid
+             * @description The member who wrote it (`null` for an API key, or a deleted user).
+             */
+            author_user_id?: string | null;
+            body: string;
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The members it mentions (`@Full Name`, or `@First` when unambiguous). */
+            mentions: components["schemas"]["MentionedOut"][];
+            /**
+             * Format: uuid
+             * @description The ticket it was written on (`null`: a conversation without a ticket).
+             */
+            ticket_id?: string | null;
         };
         /**
          * @description How the caller hears of a visitor's message that is for them and that they have not
@@ -1844,7 +1971,14 @@ export interface components {
         TicketDetail: {
             events: components["schemas"]["TicketEventOut"][];
             messages: components["schemas"]["MessageOut"][];
+            /** @description The conversation's internal notes, oldest first (the newest 500): the team's only. */
+            notes: components["schemas"]["NoteOut"][];
             ticket: components["schemas"]["TicketOut"];
+            /**
+             * Format: int64
+             * @description The caller's unread mentions in these notes (`null` for API keys).
+             */
+            unread_mentions?: number | null;
             visitor: components["schemas"]["VisitorOut"];
         };
         TicketEventList: {
@@ -4749,6 +4883,84 @@ export interface operations {
             };
         };
     };
+    add_conversation_note: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteOut"];
+                };
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     mark_conversation_read: {
         parameters: {
             query?: never;
@@ -5577,6 +5789,75 @@ export interface operations {
                 };
             };
             /** @description Invalid fields (`validation`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_mentions: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description 1..100, default 25 */
+                limit?: number | null;
+                /** @description Only the unread ones. */
+                unread?: boolean | null;
+            };
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MentionList"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6773,6 +7054,85 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_ticket_note: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                /** @description UUID or TKT-10001 */
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteOut"];
+                };
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -35,3 +35,5 @@ export type TicketEvent = S['TicketEventOut'];
 export type Webhook = S['WebhookOut'];
 export type CreatedWebhook = S['CreatedWebhook'];
 export type WebhookDelivery = S['WebhookDeliveryOut'];
+export type Note = S['NoteOut'];
+export type Mention = S['MentionOut'];

@@ -10,6 +10,7 @@ import { useSession } from '../../auth/api/auth';
 import { useWs } from '../../workspaces/api/workspaces';
 import { conversationQuery, sendTyping, useConversationReply, useHandBack, useTakeOver } from '../api/conversations';
 import { MessageList } from './MessageList';
+import { NoteBox } from '../../notes/components/NoteBox';
 import { VisitorInfo } from './VisitorInfo';
 
 /** The agent's typing is sent at most this often while they type. */
@@ -162,8 +163,9 @@ export function ConversationPage() {
   // now, on each new message, and when the tab comes back to the foreground.
   const markRead = useMarkConversationRead(ws, id);
   const lastId = d?.messages.at(-1)?.id ?? null;
+  const unreadMentions = d?.unread_mentions ?? 0;
   useEffect(() => {
-    if (!lastId) return;
+    if (!lastId && !unreadMentions) return;
     const read = () => {
       if (!document.hidden) markRead.mutate(lastId);
     };
@@ -171,7 +173,7 @@ export function ConversationPage() {
     document.addEventListener('visibilitychange', read);
     return () => document.removeEventListener('visibilitychange', read);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [lastId]);
+  }, [lastId, unreadMentions]);
   return (
     <div className="page ticket-page">
       <Link to={`/w/${ws}/conversations`} className="back-link">
@@ -203,10 +205,11 @@ export function ConversationPage() {
             <div className="ticket-main">
               <LiveControls ws={ws} id={id} c={d.conversation} myId={me?.id} />
               <Card title="Messages" id="messages">
-                <MessageList messages={d.messages} visitorLabel={d.visitor.email ?? 'Visitor'} />
+                <MessageList messages={d.messages} notes={d.notes} visitorLabel={d.visitor.email ?? 'Visitor'} />
                 <TypingLine id={id} myName={me?.name} />
               </Card>
               <LiveReply ws={ws} id={id} data={d} />
+              <NoteBox ws={ws} target={{ conversation: id }} myId={me?.id} />
             </div>
             <aside className="ticket-side" aria-label="Visitor">
               <Card title="Visitor" id="visitor">

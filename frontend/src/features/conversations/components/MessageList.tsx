@@ -1,5 +1,6 @@
-import type { Message } from '../../../lib/types';
+import type { Message, Note } from '../../../lib/types';
 import { dateTime, messageTime } from '../../../lib/time';
+import { conversationItems, mentionParts } from '../../notes/api/notes';
 
 const SENDER_LABEL: Record<string, string> = {
   visitor: 'Visitor',
@@ -9,14 +10,17 @@ const SENDER_LABEL: Record<string, string> = {
 };
 
 /**
- * A conversation, oldest first. Every body is rendered as a React text node: markup a visitor
- * typed (e.g. `<img src=x onerror=…>`) is shown as text and never parsed as HTML.
+ * A conversation, oldest first, with the team's internal notes inline (in their own style,
+ * marked as seen by the team only). Every body is rendered as a React text node: markup a
+ * visitor typed (e.g. `<img src=x onerror=…>`) is shown as text and never parsed as HTML.
  */
-export function MessageList({ messages, visitorLabel }: { messages: Message[]; visitorLabel?: string }) {
-  if (messages.length === 0) return <p className="muted">No messages yet.</p>;
+export function MessageList({ messages, notes = [], visitorLabel }: { messages: Message[]; notes?: Note[]; visitorLabel?: string }) {
+  if (messages.length === 0 && notes.length === 0) return <p className="muted">No messages yet.</p>;
   return (
     <ol className="messages" aria-label="Conversation">
-      {messages.map((m) => {
+      {conversationItems(messages, notes).map((item) => {
+        if (item.kind === 'note') return <NoteItem key={item.note.id} note={item.note} />;
+        const m = item.message;
         const who =
           m.sender === 'visitor' ? (visitorLabel ?? 'Visitor') : m.sender === 'agent' ? (m.author_name ?? 'Agent') : (SENDER_LABEL[m.sender] ?? m.sender);
         return (
@@ -49,5 +53,37 @@ export function MessageList({ messages, visitorLabel }: { messages: Message[]; v
         );
       })}
     </ol>
+  );
+}
+
+function NoteItem({ note }: { note: Note }) {
+  const parts = mentionParts(
+    note.body,
+    note.mentions.map((m) => m.name),
+  );
+  return (
+    <li className="msg msg-note" data-sender="note" aria-label={`Internal note by ${note.author_name}`}>
+      <div className="msg-meta">
+        <span className="msg-who">
+          <span className="msg-tag msg-tag-note">Internal note</span>
+          {note.author_name}
+        </span>
+        <time className="msg-time" dateTime={note.created_at} title={dateTime(note.created_at)}>
+          {messageTime(note.created_at)}
+        </time>
+      </div>
+      <div className="msg-body">
+        {parts.map((p, i) =>
+          p.mention ? (
+            <mark key={i} className="mention">
+              {p.text}
+            </mark>
+          ) : (
+            <span key={i}>{p.text}</span>
+          ),
+        )}
+      </div>
+      <div className="msg-note-foot muted small">Only your team sees this</div>
+    </li>
   );
 }

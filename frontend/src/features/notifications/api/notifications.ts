@@ -24,7 +24,10 @@ export function useMarkTicketRead(ws: string, ticket: string) {
   return useMutation({
     mutationFn: (upTo: string | null) =>
       unwrap(client.POST('/api/v1/workspaces/{ws}/tickets/{ticket}/read', { params: { path: { ws, ticket } }, body: { up_to: upTo } })),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ['ws', ws, 'tickets'] }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ['ws', ws, 'tickets'] });
+      void qc.invalidateQueries({ queryKey: ['ws', ws, 'mentions'] });
+    },
   });
 }
 
@@ -33,7 +36,10 @@ export function useMarkConversationRead(ws: string, id: string) {
   return useMutation({
     mutationFn: (upTo: string | null) =>
       unwrap(client.POST('/api/v1/workspaces/{ws}/conversations/{id}/read', { params: { path: { ws, id } }, body: { up_to: upTo } })),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ['ws', ws, 'conversations'] }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ['ws', ws, 'conversations'] });
+      void qc.invalidateQueries({ queryKey: ['ws', ws, 'mentions'] });
+    },
   });
 }
 

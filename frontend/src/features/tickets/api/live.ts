@@ -6,7 +6,8 @@ import { isForMe, notifyInBackground, type NotifyTarget } from '../../notificati
 import { useToast } from '../../../components/ui';
 import { onMessageFrom, onTyping, type TypingEvent } from '../../../lib/live-typing';
 import { useEventStream } from '../../../lib/sse';
-import type { Ticket } from '../../../lib/types';
+import type { Note, Ticket } from '../../../lib/types';
+import { mentionsKey } from '../../notes/api/notes';
 import { ticketsKey } from './tickets';
 
 type LiveStatus = 'connecting' | 'open' | 'closed';
@@ -35,6 +36,14 @@ export function useLiveWorkspace(ws: string) {
   const refreshTickets = () => void qc.invalidateQueries({ queryKey: ticketsKey(ws) });
   const me = useSession()?.user?.id;
   const navigate = useNavigate();
+  /** A ticket of the lists on screen, by id (for its number in a notification). */
+  const cachedTicket = (id: string | null | undefined) =>
+    id
+      ? qc
+          .getQueriesData<{ pages?: { items?: Ticket[] }[] }>({ queryKey: ticketsKey(ws) })
+          .flatMap(([, v]) => v?.pages?.flatMap((p) => p.items ?? []) ?? [])
+          .find((t) => t.id === id)
+      : undefined;
   useEventStream(
     ws ? `/api/v1/workspaces/${ws}/events` : null,
     {
@@ -63,12 +72,7 @@ export function useLiveWorkspace(ws: string) {
         if (d?.message?.sender === 'visitor' && d.message.conversation_id && isForMe(d.notify, me)) {
           const conv = d.message.conversation_id;
           const ticketId = d.ticket_id;
-          const cached = ticketId
-            ? qc
-                .getQueriesData<{ pages?: { items?: Ticket[] }[] }>({ queryKey: ticketsKey(ws) })
-                .flatMap(([, v]) => v?.pages?.flatMap((p) => p.items ?? []) ?? [])
-                .find((t) => t.id === ticketId)
-            : undefined;
+          const cached = cachedTicket(ticketId);
           notifyInBackground({
             title: cached ? `New reply in ${cached.number}` : ticketId ? 'New reply in a ticket' : 'New message in your conversation',
             body: d.message.body ?? '',
@@ -84,6 +88,22 @@ export function useLiveWorkspace(ws: string) {
       'conversation.updated': () => void qc.invalidateQueries({ queryKey: ['ws', ws, 'conversations'] }),
       'visitor.presence': () => void qc.invalidateQueries({ queryKey: ['ws', ws, 'conversations'] }),
       typing: (data) => onTyping(data as TypingEvent),
+      // An internal note: the pages showing its conversation reload; a mention of me pops a
+      // toast (and a browser notification while the dashboard is in the background).
+      'note.created': (data) => {
+        const d = data as { note?: Note; ticket_id?: string | null; mentioned?: string[] } | null;
+        void qc.invalidateQueries({ queryKey: [...ticketsKey(ws), 'detail'] });
+        void qc.invalidateQueries({ queryKey: ['ws', ws, 'conversations', 'detail'] });
+        if (!d?.note || !me || !d.mentioned?.includes(me)) return;
+        void qc.invalidateQueries({ queryKey: mentionsKey(ws) });
+        const note = d.note;
+        const ticketId = d.ticket_id;
+        const cached = cachedTicket(ticketId);
+        const where = cached ? ` in ${cached.number}` : ticketId ? ' in a ticket' : ' in a conversation';
+        const href = ticketId ? `/w/${ws}/tickets/${cached?.number ?? ticketId}` : `/w/${ws}/conversations/${note.conversation_id}`;
+        toast.show({ text: `${note.author_name} mentioned you${where}`, href, linkText: 'View' });
+        notifyInBackground({ title: `${note.author_name} mentioned you${where}`, body: note.body, tag: note.id, onClick: () => navigate(href) });
+      },
     },
     { onReconnect: () => void qc.invalidateQueries({ queryKey: ['ws', ws] }), onStatus: setLiveStatus },
   );

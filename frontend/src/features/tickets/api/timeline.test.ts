@@ -16,7 +16,10 @@ describe('timeline sentences', () => {
     expect(describeEvent(ev('assigned', { type: 'user', id: 'u1', name: 'Sam' }, { assignee: { id: 'u1', name: 'Sam' } }))).toBe('Sam assigned it to themselves');
     expect(describeEvent(ev('replied', { type: 'user', name: 'Sam' }, { emailed: true }))).toBe('Sam replied (also emailed to the visitor)');
     expect(describeEvent(ev('replied', { type: 'user', name: 'Sam' }, { email_visitor: true }))).toBe('Sam replied (also emailed to the visitor)');
-    expect(describeEvent(ev('note_added', { type: 'system' }))).toBe('Note added by System');
+    expect(describeEvent(ev('note_added', { type: 'user', name: 'Sam' }))).toBe('Sam added an internal note');
+    expect(describeEvent(ev('note_added', { type: 'user', name: 'Sam' }, { mentions: [{ user_id: 'u', name: 'Kim' }] }))).toBe('Sam added an internal note mentioning Kim');
+    // An unknown kind still reads as a sentence.
+    expect(describeEvent(ev('sla_breached', { type: 'system' }))).toBe('Sla breached by System');
   });
 
   it('describes edits of summary, category, priority and tags', () => {

@@ -86,6 +86,10 @@ export function describeEvent(e: TicketEvent): string {
       return nameIn(d.tag) ? `${who} added the tag ${nameIn(d.tag)}` : `${who} added a tag`;
     case 'tag_removed':
       return nameIn(d.tag) ? `${who} removed the tag ${nameIn(d.tag)}` : `${who} removed a tag`;
+    case 'note_added': {
+      const named = Array.isArray(d.mentions) ? (d.mentions as unknown[]).map(nameIn).filter(Boolean) : [];
+      return named.length ? `${who} added an internal note mentioning ${named.join(', ')}` : `${who} added an internal note`;
+    }
     case 'replied':
       return d.email_visitor || d.emailed ? `${who} replied (also emailed to the visitor)` : `${who} replied`;
     default: {

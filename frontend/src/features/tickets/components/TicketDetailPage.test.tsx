@@ -38,6 +38,8 @@ function detail(over: Partial<Ticket> = {}): TicketDetail {
     },
     messages: [{ id: 'm1', conversation_id: 'c1', sender: 'visitor', channel: 'chat', body: 'I want a refund for my order', created_at: '2026-11-24T10:00:00Z' }],
     events: [{ id: 'e1', kind: 'created', actor: { type: 'assistant' }, data: {}, created_at: '2026-11-24T10:00:00Z' }],
+    notes: [{ id: 'n1', conversation_id: 'c1', ticket_id: 't1', author_user_id: 'u2', author_name: 'Kim', body: 'Refund approved, @Ann Lee please confirm', mentions: [{ user_id: 'u1', name: 'Ann Lee' }], created_at: '2026-11-24T10:05:00Z' }],
+    unread_mentions: 0,
   };
 }
 
@@ -69,6 +71,14 @@ describe('TicketDetailPage', () => {
           current = detail({ assignee: { id: 'u-me', name: 'Me', email: 'me@acme.test' }, version: 4 });
           return { body: current.ticket };
         },
+      },
+      {
+        method: 'POST',
+        path: /\/notes$/,
+        reply: (_u, b) => ({
+          status: 201,
+          body: { id: 'n2', conversation_id: 'c1', ticket_id: 't1', author_user_id: 'u-me', author_name: 'Me', body: (b as { body: string }).body, mentions: [{ user_id: 'u2', name: 'Kim' }], created_at: new Date().toISOString() },
+        }),
       },
       { method: 'POST', path: /\/replies$/, reply: (_u, b) => ({ status: 201, body: { id: 'm2', conversation_id: 'c1', sender: 'agent', author_name: 'Me', body: (b as { body: string }).body, created_at: new Date().toISOString() } }) },
     ]);
@@ -115,5 +125,22 @@ describe('TicketDetailPage', () => {
     await screen.findByText('Your refund is on its way.');
     expect(stub.calls.find((c) => c.url.pathname.endsWith('/replies'))?.body).toEqual({ body: 'Your refund is on its way.', email_visitor: true });
     expect(screen.getByText(/visitor will see your message when they return/)).toBeTruthy();
+  });
+
+  it('shows notes inline as internal, and mentions a teammate from the @ list with the keyboard', async () => {
+    const stub = setup(() => ({ body: {} }));
+    const note = (await screen.findByText('Only your team sees this')).closest('li');
+    expect(note?.getAttribute('data-sender')).toBe('note');
+    expect(note?.querySelector('mark.mention')?.textContent).toBe('@Ann Lee');
+    const box = screen.getByRole('combobox', { name: 'Internal note' }) as HTMLTextAreaElement;
+    fireEvent.change(box, { target: { value: 'Can you check this, @ki', selectionStart: 23 } });
+    const list = await screen.findByRole('listbox', { name: 'Mention a teammate' });
+    expect(list.textContent).toContain('Kim');
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(box.value).toBe('Can you check this, @Kim ');
+    expect(screen.queryByRole('listbox')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Add note' }));
+    await screen.findByText('Note added; Kim was notified.');
+    expect(stub.calls.find((c) => c.url.pathname.endsWith('/notes'))?.body).toEqual({ body: 'Can you check this, @Kim' });
   });
 });

@@ -14,6 +14,7 @@ import { membersQuery } from '../../team/api/team';
 import { isAdmin, useMyRole, useWs } from '../../workspaces/api/workspaces';
 import { ticketQuery, useAssign, useAssignToMe, useChangeStatus } from '../api/tickets';
 import { ReplyBox } from './ReplyBox';
+import { NoteBox } from '../../notes/components/NoteBox';
 import { StatusControl } from './StatusControl';
 import { Timeline } from './Timeline';
 import { PriorityBadge } from './PriorityBadge';
@@ -41,7 +42,8 @@ export function TicketDetailPage() {
   // New visitor messages for me are read once the page is in front of me: now, or when the
   // tab comes back to the foreground.
   const markRead = useMarkTicketRead(ws, ref);
-  const unread = q.data?.ticket.unread_count ?? 0;
+  // Unread visitor messages, and unread mentions of me in its notes.
+  const unread = (q.data?.ticket.unread_count ?? 0) + (q.data?.unread_mentions ?? 0);
   const lastId = q.data?.messages.at(-1)?.id ?? null;
   useEffect(() => {
     if (!unread) return;
@@ -79,7 +81,7 @@ export function TicketDetailPage() {
       </div>
     );
 
-  const { ticket, visitor, messages, events } = q.data;
+  const { ticket, visitor, messages, events, notes } = q.data;
   const { brief, rest } = splitDescription(ticket.description);
   const num = ticket.number;
   const myId = me.data?.id;
@@ -148,10 +150,20 @@ export function TicketDetailPage() {
               </details>
             </section>
           ) : null}
-          <Card title="Conversation" id="conv" className="o-conv" actions={<span className="muted small">{messages.length} messages</span>}>
-            <MessageList messages={messages} visitorLabel={ticket.visitor_email} />
+          <Card
+            title="Conversation"
+            id="conv"
+            className="o-conv"
+            actions={
+              <span className="muted small">
+                {messages.length} messages{notes.length ? ` · ${notes.length} ${notes.length === 1 ? 'note' : 'notes'}` : ''}
+              </span>
+            }
+          >
+            <MessageList messages={messages} notes={notes} visitorLabel={ticket.visitor_email} />
           </Card>
           <ReplyBox ws={ws} ticket={ref} visitorEmail={ticket.visitor_email} />
+          <NoteBox ws={ws} target={{ ticket: ref }} myId={myId} />
           <Card title="Timeline" id="timeline" className="o-timeline">
             <Timeline events={events} />
           </Card>

@@ -40,6 +40,8 @@ function detail(over: Partial<Ticket> = {}): TicketDetail {
     },
     messages: [],
     events: [],
+    notes: [],
+    unread_mentions: 0,
   };
 }
 

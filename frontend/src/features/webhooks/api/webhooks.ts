@@ -1,7 +1,9 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { client, unwrap } from '../../../lib/api';
 
-export const WEBHOOK_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.replied', 'conversation.message'] as const;
+export const WEBHOOK_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.replied', 'conversation.message', 'ticket.note_added'] as const;
+/** Internal notes are the team's: a new endpoint gets them only when asked for. */
+export const DEFAULT_WEBHOOK_EVENTS: string[] = WEBHOOK_EVENTS.filter((e) => e !== 'ticket.note_added');
 
 export const webhooksQuery = (ws: string) =>
   queryOptions({

@@ -4,7 +4,7 @@ import { Button, Card, Empty, ErrorBox, PageHeader, RelativeTime, SecretOnce, Sp
 import { fieldError } from '../../../lib/errors';
 import type { Webhook } from '../../../lib/types';
 import { useWs } from '../../workspaces/api/workspaces';
-import { WEBHOOK_EVENTS, deliveriesQuery, useCreateWebhook, useDeleteWebhook, useUpdateWebhook, webhooksQuery } from '../api/webhooks';
+import { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_EVENTS, deliveriesQuery, useCreateWebhook, useDeleteWebhook, useUpdateWebhook, webhooksQuery } from '../api/webhooks';
 
 export function WebhooksPage() {
   const ws = useWs();
@@ -28,7 +28,7 @@ export function WebhooksPage() {
 function CreateWebhook({ ws }: { ws: string }) {
   const create = useCreateWebhook(ws);
   const [url, setUrl] = useState('');
-  const [events, setEvents] = useState<string[]>([...WEBHOOK_EVENTS]);
+  const [events, setEvents] = useState<string[]>([...DEFAULT_WEBHOOK_EVENTS]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate({ url: url.trim(), events, active: true }, { onSuccess: () => setUrl('') });
@@ -43,6 +43,7 @@ function CreateWebhook({ ws }: { ws: string }) {
             <label key={ev} className="check">
               <input type="checkbox" checked={events.includes(ev)} onChange={(e) => setEvents(e.target.checked ? [...events, ev] : events.filter((x) => x !== ev))} />
               <code>{ev}</code>
+              {ev === 'ticket.note_added' ? <span className="muted small">internal notes (team only)</span> : null}
             </label>
           ))}
         </fieldset>
