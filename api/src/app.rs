@@ -35,6 +35,7 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
     routes::inbound::routes(cfg);
     routes::tickets::routes(cfg);
     routes::tags::routes(cfg);
+    routes::saved_replies::routes(cfg);
     routes::conversations::routes(cfg);
     routes::notifications::routes(cfg);
     routes::events::routes(cfg);

@@ -14,6 +14,7 @@ pub mod live;
 pub mod origins;
 pub mod page;
 pub mod passages;
+pub mod saved_replies;
 pub mod summary;
 pub mod tags;
 pub mod team;

@@ -9,6 +9,7 @@ pub mod health;
 pub mod inbound;
 pub mod notifications;
 pub mod operator;
+pub mod saved_replies;
 pub mod tags;
 pub mod team;
 pub mod ticket_settings;

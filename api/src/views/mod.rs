@@ -8,6 +8,7 @@ pub mod inbound;
 pub mod messages;
 pub mod notifications;
 pub mod ops;
+pub mod saved_replies;
 pub mod settings;
 pub mod streams;
 pub mod tags;
