@@ -20,6 +20,7 @@ const NAV: NavItem[] = [
   { to: 'tickets', label: 'Tickets', icon: 'M4 6h16v4a2 2 0 0 0 0 4v4H4v-4a2 2 0 0 0 0-4z' },
   { to: 'conversations', label: 'Conversations', icon: 'M4 5h16v10H9l-5 4z' },
   { to: 'tags', label: 'Tags', icon: 'M4 4h7l9 9-7 7-9-9zM8 8h.01' },
+  { to: 'saved-replies', label: 'Saved replies', icon: 'M5 5h14v10H9l-4 4zM9 9h6M9 12h4' },
   { to: 'ai-instructions', label: 'AI Instructions', icon: 'M12 3l2.5 5.5L20 11l-5.5 2.5L12 19l-2.5-5.5L4 11l5.5-2.5z' },
   { to: 'knowledge', label: 'Knowledge base', icon: 'M5 4h10l4 4v12H5zM14 4v5h5' },
   { to: 'widget', label: 'Widget', icon: 'M8 9l-4 3 4 3M16 9l4 3-4 3M13 6l-2 12' },

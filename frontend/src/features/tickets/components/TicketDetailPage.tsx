@@ -151,7 +151,7 @@ export function TicketDetailPage() {
           <Card title="Conversation" id="conv" className="o-conv" actions={<span className="muted small">{messages.length} messages</span>}>
             <MessageList messages={messages} visitorLabel={ticket.visitor_email} />
           </Card>
-          <ReplyBox ws={ws} ticket={ref} visitorEmail={ticket.visitor_email} />
+          <ReplyBox ws={ws} ticket={ref} ticketNumber={ticket.number} visitorEmail={ticket.visitor_email} />
           <Card title="Timeline" id="timeline" className="o-timeline">
             <Timeline events={events} />
           </Card>
