@@ -253,6 +253,19 @@ test('the owner writes saved replies; an agent inserts one with / and the keyboa
     await page.keyboard.press('Escape');
     await list.waitFor({ state: 'detached', timeout: T });
     assert.equal(await box.inputValue(), '/th');
+
+    // The conversation's Reply box has the same list.
+    await page.goto(`${server.url}/w/${ws.id}/conversations`);
+    await page.getByTestId('conv-row').first().click();
+    const convBox = page.getByLabel('Your reply');
+    await convBox.waitFor({ timeout: T });
+    await convBox.click();
+    await convBox.pressSequentially('Also: /than', { delay: 30 });
+    await list.waitFor({ timeout: T });
+    assert.deepEqual(await options.locator('.saved-shortcut').allInnerTexts(), ['/thanks']);
+    await page.screenshot({ path: path.join(out, 'saved-replies-popover-conversation-1280.png') });
+    await page.keyboard.press('Tab');
+    assert.equal(await convBox.inputValue(), 'Also: Thanks for your patience, ann@example.com!');
     assert.deepEqual(errors, []);
     assert.deepEqual(visitorErrors, []);
   } catch (err) {

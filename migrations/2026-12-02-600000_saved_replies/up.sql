@@ -16,5 +16,4 @@ CREATE TABLE saved_replies (
     -- One shortcut per workspace; also the index of the list (keyset by shortcut).
     CONSTRAINT saved_replies_shortcut_key UNIQUE (workspace_id, shortcut)
 );
-CREATE INDEX saved_replies_created_by_idx ON saved_replies (created_by);
 CREATE TRIGGER saved_replies_updated_at BEFORE UPDATE ON saved_replies FOR EACH ROW EXECUTE FUNCTION set_updated_at();

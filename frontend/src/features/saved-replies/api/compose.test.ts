@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SavedReply } from '../../../lib/types';
-import { fillVariables, filterSavedReplies, insertAt, slashTokenAt, unfilled } from './compose';
+import { fillVariables, filterSavedReplies, insertAt, slashTokenAt, splitVariables, unfilled } from './compose';
 import { normalShortcut, SHORTCUT_PATTERN } from './saved-replies';
 
 const reply = (shortcut: string, title: string, body = 'Body'): SavedReply => ({
@@ -62,6 +62,16 @@ describe('fillVariables', () => {
 
   it('never treats a value as a pattern', () => {
     expect(fillVariables('{{agent.name}}', { 'agent.name': '$& $1 {{workspace.name}}' }).text).toBe('$& $1 {{workspace.name}}');
+  });
+
+  it('cuts a body into text and variables', () => {
+    expect(splitVariables('Hi {{visitor.email}}, {{order.id}} {{ agent.name }}')).toEqual([
+      { text: 'Hi ' },
+      { text: '{{visitor.email}}', variable: 'visitor.email' },
+      { text: ', {{order.id}} ' },
+      { text: '{{ agent.name }}', variable: 'agent.name' },
+    ]);
+    expect(splitVariables('')).toEqual([]);
   });
 
   it('finds the placeholders still in a text', () => {

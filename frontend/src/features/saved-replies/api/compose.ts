@@ -36,6 +36,20 @@ export function unfilled(text: string): Variable[] {
   return VARIABLES.filter((v) => found.has(v));
 }
 
+/** `text` cut into plain runs and known variables (the Saved replies page shows those apart). */
+export function splitVariables(text: string): { text: string; variable?: Variable }[] {
+  const parts: { text: string; variable?: Variable }[] = [];
+  let at = 0;
+  for (const m of text.matchAll(PLACEHOLDER)) {
+    const i = m.index ?? 0;
+    if (i > at) parts.push({ text: text.slice(at, i) });
+    parts.push({ text: m[0], variable: m[1] as Variable });
+    at = i + m[0].length;
+  }
+  if (at < text.length) parts.push({ text: text.slice(at) });
+  return parts;
+}
+
 /** The `/query` at the caret: a `/` at the start or after whitespace, then no whitespace up to the caret. */
 export interface SlashToken {
   /** Index of the `/`. */

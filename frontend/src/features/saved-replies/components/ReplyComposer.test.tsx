@@ -155,6 +155,22 @@ describe('ReplyComposer', () => {
     expect(screen.queryByTestId('unfilled-variables')).toBeNull();
   });
 
+  it('opens above the box, or below when the box is near the top with room under it', async () => {
+    const { type, box } = setup();
+    const place = (top: number) =>
+      vi.spyOn(box, 'getBoundingClientRect').mockReturnValue({ top, bottom: top + 100, left: 0, right: 400, width: 400, height: 100, x: 0, y: top, toJSON: () => ({}) });
+    vi.stubGlobal('innerHeight', 900);
+    place(600);
+    type('/');
+    await screen.findByRole('listbox');
+    expect(document.querySelector('.saved-popover')?.classList.contains('is-below')).toBe(false);
+    type('');
+    place(120);
+    type('/');
+    await screen.findByRole('listbox');
+    expect(document.querySelector('.saved-popover')?.classList.contains('is-below')).toBe(true);
+  });
+
   it('ignores slashes inside words and URLs', async () => {
     const { type } = setup();
     type('see https://acme.test/');

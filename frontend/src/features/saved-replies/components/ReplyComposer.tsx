@@ -19,6 +19,9 @@ interface Props extends TextareaProps {
 
 /** Options shown at once (the list scrolls past them). */
 const SHOWN = 50;
+/** Height the list wants (px), and the dashboard's top bar that covers the page. */
+const LIST_ROOM = 300;
+const TOPBAR = 56;
 
 /**
  * The reply textarea with saved replies: typing `/` at the start or after a space opens a
@@ -58,6 +61,16 @@ export function ReplyComposer({ ws, value, onValueChange, visitorEmail, ticketNu
     area.current.setSelectionRange(caretAfter, caretAfter);
     setCaretAfter(null);
   }, [caretAfter]);
+
+  // The list opens above the box, or below it when there is too little room above and more below.
+  const [below, setBelow] = useState<number | null>(null);
+  useLayoutEffect(() => {
+    if (!open || !area.current) return;
+    const rect = area.current.getBoundingClientRect();
+    const above = rect.top - TOPBAR;
+    const under = window.innerHeight - rect.bottom;
+    setBelow(above < LIST_ROOM && under > above ? area.current.offsetHeight + 6 : null);
+  }, [open]);
 
   // The option in view as the active one moves.
   useLayoutEffect(() => {
@@ -136,7 +149,7 @@ export function ReplyComposer({ ws, value, onValueChange, visitorEmail, ticketNu
         }}
       />
       {open ? (
-        <div className="saved-popover">
+        <div className={`saved-popover ${below !== null ? 'is-below' : ''}`} style={below !== null ? { top: below } : undefined}>
           {matches.length ? (
             <ul className="saved-options" role="listbox" id={listId} aria-label="Saved replies">
               {matches.map((r, i) => (

@@ -67,7 +67,9 @@ describe('SavedRepliesPage', () => {
     expect(await screen.findByText('Another saved reply already uses this shortcut. Choose another one.')).toBeTruthy();
     expect(screen.getByLabelText('Shortcut').getAttribute('aria-invalid')).toBe('true');
 
-    // Bad characters are said before anything is sent.
+    // Changing the shortcut takes the server's word back; bad characters are said before anything is sent.
+    fireEvent.change(screen.getByLabelText('Shortcut'), { target: { value: 'refund2' } });
+    expect(screen.queryByText('Another saved reply already uses this shortcut. Choose another one.')).toBeNull();
     fireEvent.change(screen.getByLabelText('Shortcut'), { target: { value: 'two words' } });
     expect(screen.getByText('Use 1 to 32 lower-case letters, digits, - or _ (no spaces).')).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Add saved reply' }) as HTMLButtonElement).disabled).toBe(true);

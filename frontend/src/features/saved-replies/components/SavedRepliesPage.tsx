@@ -4,7 +4,7 @@ import { Button, Card, Empty, ErrorBox, PageHeader, Spinner, TextField } from '.
 import { ApiError, errorMessage, fieldError } from '../../../lib/errors';
 import type { SavedReply } from '../../../lib/types';
 import { isAdmin, useMyRole, useWs } from '../../workspaces/api/workspaces';
-import { VARIABLES, filterSavedReplies } from '../api/compose';
+import { VARIABLES, filterSavedReplies, splitVariables } from '../api/compose';
 import {
   SHORTCUT_PATTERN,
   normalShortcut,
@@ -100,12 +100,17 @@ function SavedReplyForm({
   const [body, setBody] = useState(initial.body);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const id = useId();
+  // What was last sent: the server's word on a field holds until that field is changed.
+  const [sent, setSent] = useState<SavedReplyFields | null>(null);
   const normal = normalShortcut(shortcut);
+  const current: SavedReplyFields = { title: title.trim(), shortcut: normal, body: body.trim() };
+  const said = (field: keyof SavedReplyFields, problem: string | undefined) => (sent && sent[field] === current[field] ? problem : undefined);
   const localShortcut = shortcut.trim() && !SHORTCUT_PATTERN.test(normal) ? 'Use 1 to 32 lower-case letters, digits, - or _ (no spaces).' : undefined;
-  const shortcutError = localShortcut ?? shortcutProblem(error);
-  const bodyError = fieldError(error, 'body');
-  const titleError = fieldError(error, 'title');
-  const other = error && !shortcutError && !bodyError && !titleError ? error : null;
+  const shortcutError = localShortcut ?? said('shortcut', shortcutProblem(error));
+  const bodyError = said('body', fieldError(error, 'body'));
+  const titleError = said('title', fieldError(error, 'title'));
+  const fieldProblem = shortcutProblem(error) ?? fieldError(error, 'body') ?? fieldError(error, 'title');
+  const other = error && !fieldProblem ? error : null;
   const reset = () => {
     setTitle('');
     setShortcut('');
@@ -125,7 +130,8 @@ function SavedReplyForm({
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (localShortcut) return;
-    onSubmit({ title: title.trim(), shortcut: normal, body: body.trim() }, reset);
+    setSent(current);
+    onSubmit(current, reset);
   };
   const ready = title.trim() && normal && body.trim() && !localShortcut;
   return (
@@ -263,7 +269,17 @@ function SavedReplyRow({ ws, reply, manage }: { ws: string; reply: SavedReply; m
           <span className="saved-shortcut">/{reply.shortcut}</span>
           <span className="saved-title">{reply.title}</span>
         </p>
-        <p className="saved-body pre">{reply.body}</p>
+        <p className="saved-body pre">
+          {splitVariables(reply.body).map((part, i) =>
+            part.variable ? (
+              <span key={i} className="var-token">
+                {part.text}
+              </span>
+            ) : (
+              part.text
+            ),
+          )}
+        </p>
         {del.error ? <p className="field-error">{errorMessage(del.error)}</p> : null}
       </div>
       {manage ? (
