@@ -96,7 +96,8 @@ export function ReplyComposer({ ws, value, onValueChange, visitorEmail, ticketNu
   };
 
   const keyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (open) {
+    // Keys that finish an IME composition (Enter picks the candidate) are the IME's.
+    if (open && !e.nativeEvent.isComposing) {
       const n = matches.length;
       if (e.key === 'ArrowDown' && n) {
         e.preventDefault();
