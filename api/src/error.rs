@@ -278,6 +278,12 @@ impl From<VersionConflict> for ApiError {
     }
 }
 
+impl From<crate::domain::saved_replies::ReplyChanged> for ApiError {
+    fn from(e: crate::domain::saved_replies::ReplyChanged) -> Self {
+        ApiError::conflict("version_conflict", e.to_string())
+    }
+}
+
 impl From<InvalidTransition> for ApiError {
     fn from(e: InvalidTransition) -> Self {
         ApiError::conflict("invalid_transition", e.to_string())

@@ -31,6 +31,7 @@ struct Resources {
     invitation: String,
     conversation: String,
     tag: String,
+    saved_reply: String,
     /// A member of this workspace only (its owner).
     member: String,
 }
@@ -48,6 +49,7 @@ impl Resources {
             ("invitations", "id") => self.invitation.clone(),
             ("webhooks", "id") => self.webhook.clone(),
             ("tags", "id") => self.tag.clone(),
+            ("saved-replies", "id") => self.saved_reply.clone(),
             _ => panic!(
                 "the isolation matrix has no value for path parameter {{{name}}} after /{prev}/: add one"
             ),
@@ -92,6 +94,10 @@ async fn seed(app: &TestApp, owner: &User) -> Resources {
         ("api-keys", json!({"name": "integration"})),
         ("tags", json!({"name": "VIP"})),
         (
+            "saved-replies",
+            json!({"title": "Refund started", "shortcut": "refund", "body": "Hi {{visitor.email}}"}),
+        ),
+        (
             "invitations",
             json!({"email": format!("invitee-{}@example.com", Uuid::new_v4()), "role": "agent"}),
         ),
@@ -107,7 +113,8 @@ async fn seed(app: &TestApp, owner: &User) -> Resources {
         webhook: ids[2].clone(),
         api_key: ids[3].clone(),
         tag: ids[4].clone(),
-        invitation: ids[5].clone(),
+        saved_reply: ids[5].clone(),
+        invitation: ids[6].clone(),
         conversation,
         member: owner.id.clone(),
     }
@@ -157,6 +164,10 @@ fn body_for(operation_id: &str) -> Value {
         "create_tag" => json!({"name": "Billing"}),
         "update_tag" => json!({"colour": "#16a34a"}),
         "edit_ticket" => json!({"priority": "high"}),
+        "create_saved_reply" => {
+            json!({"title": "Thanks", "shortcut": "thanks", "body": "Thank you, {{agent.name}}"})
+        }
+        "update_saved_reply" => json!({"title": "Refund on its way"}),
         other => panic!("the isolation matrix has no valid body for {other}: add one to body_for"),
     }
 }

@@ -18,6 +18,7 @@ mod notifications;
 mod openapi;
 mod outbox;
 mod realtime;
+mod saved_replies;
 mod session_cookie;
 mod sessions;
 mod streams;

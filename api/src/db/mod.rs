@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod rate_limits;
 pub mod reads;
 pub mod refresh_tokens;
+pub mod saved_replies;
 pub mod schema;
 pub mod stream_leases;
 pub mod stream_tickets;

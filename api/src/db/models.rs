@@ -446,3 +446,17 @@ pub struct Note {
     pub mentions: serde_json::Value,
     pub created_at: DateTime<Utc>,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = saved_replies, check_for_backend(diesel::pg::Pg))]
+pub struct SavedReply {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub title: String,
+    pub shortcut: String,
+    pub body: String,
+    pub created_by: Option<Uuid>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

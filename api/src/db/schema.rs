@@ -268,6 +268,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    saved_replies (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        title -> Text,
+        shortcut -> Text,
+        body -> Text,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::TicketStatus;
 
@@ -495,6 +509,8 @@ diesel::joinable!(notes -> users (author_user_id));
 diesel::joinable!(notes -> workspaces (workspace_id));
 diesel::joinable!(outbox_jobs -> workspaces (workspace_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(saved_replies -> users (created_by));
+diesel::joinable!(saved_replies -> workspaces (workspace_id));
 diesel::joinable!(stream_tickets -> api_keys (api_key_id));
 diesel::joinable!(stream_tickets -> users (user_id));
 diesel::joinable!(stream_tickets -> visitors (visitor_id));
@@ -530,6 +546,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_jobs,
     rate_limits,
     refresh_tokens,
+    saved_replies,
     stream_tickets,
     tags,
     ticket_counts,

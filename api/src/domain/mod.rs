@@ -15,6 +15,7 @@ pub mod mentions;
 pub mod origins;
 pub mod page;
 pub mod passages;
+pub mod saved_replies;
 pub mod summary;
 pub mod tags;
 pub mod team;

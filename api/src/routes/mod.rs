@@ -10,6 +10,7 @@ pub mod inbound;
 pub mod notes;
 pub mod notifications;
 pub mod operator;
+pub mod saved_replies;
 pub mod tags;
 pub mod team;
 pub mod ticket_settings;

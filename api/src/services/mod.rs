@@ -18,6 +18,7 @@ pub mod operator;
 pub mod ops;
 pub mod reply_stream;
 pub mod retention;
+pub mod saved_replies;
 pub mod seed;
 pub mod settings;
 pub mod streams;

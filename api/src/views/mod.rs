@@ -9,6 +9,7 @@ pub mod messages;
 pub mod notes;
 pub mod notifications;
 pub mod ops;
+pub mod saved_replies;
 pub mod settings;
 pub mod streams;
 pub mod tags;

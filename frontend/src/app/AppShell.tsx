@@ -22,6 +22,7 @@ const NAV: NavItem[] = [
   { to: 'conversations', label: 'Conversations', icon: 'M4 5h16v10H9l-5 4z' },
   { to: 'mentions', label: 'Mentions', icon: 'M16 12a4 4 0 1 1-8 0 4 4 0 0 1 8 0zM16 12v1.5a2.5 2.5 0 0 0 5 0V12a9 9 0 1 0-3.5 7.1' },
   { to: 'tags', label: 'Tags', icon: 'M4 4h7l9 9-7 7-9-9zM8 8h.01' },
+  { to: 'saved-replies', label: 'Saved replies', icon: 'M5 5h14v10H9l-4 4zM9 9h6M9 12h4' },
   { to: 'ai-instructions', label: 'AI Instructions', icon: 'M12 3l2.5 5.5L20 11l-5.5 2.5L12 19l-2.5-5.5L4 11l5.5-2.5z' },
   { to: 'knowledge', label: 'Knowledge base', icon: 'M5 4h10l4 4v12H5zM14 4v5h5' },
   { to: 'widget', label: 'Widget', icon: 'M8 9l-4 3 4 3M16 9l4 3-4 3M13 6l-2 12' },

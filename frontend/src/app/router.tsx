@@ -65,6 +65,7 @@ const children: RouteObject[] = [
           { path: 'widget', lazy: page(() => import('../features/widget-install/components/WidgetInstallPage'), 'WidgetInstallPage'), errorElement: <RouteError /> },
           { path: 'mentions', lazy: page(() => import('../features/notes/components/MentionsPage'), 'MentionsPage'), errorElement: <RouteError /> },
           { path: 'tags', lazy: page(() => import('../features/tags/components/TagsPage'), 'TagsPage'), errorElement: <RouteError /> },
+          { path: 'saved-replies', lazy: page(() => import('../features/saved-replies/components/SavedRepliesPage'), 'SavedRepliesPage'), errorElement: <RouteError /> },
           { path: 'team', lazy: page(() => import('../features/team/components/TeamPage'), 'TeamPage'), errorElement: <RouteError /> },
           { path: 'api-keys', lazy: page(() => import('../features/api-keys/components/ApiKeysPage'), 'ApiKeysPage'), errorElement: <RouteError /> },
           { path: 'webhooks', lazy: page(() => import('../features/webhooks/components/WebhooksPage'), 'WebhooksPage'), errorElement: <RouteError /> },

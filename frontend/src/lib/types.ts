@@ -29,6 +29,7 @@ export type TicketStatus = S['TicketStatus'];
 export type TicketSort = 'created_desc' | 'created_asc' | 'updated_desc' | 'priority_desc';
 export type TicketPriority = S['TicketPriority'];
 export type Tag = S['TagOut'];
+export type SavedReply = S['SavedReplyOut'];
 export type TicketCounts = S['TicketCounts'];
 export type TicketDetail = S['TicketDetail'];
 export type TicketEvent = S['TicketEventOut'];

@@ -7,6 +7,7 @@ import { useTyping } from '../../../lib/live-typing';
 import { dateTime, messageTime } from '../../../lib/time';
 import type { ConversationDetail } from '../../../lib/types';
 import { useSession } from '../../auth/api/auth';
+import { ReplyComposer } from '../../saved-replies/components/ReplyComposer';
 import { useWs } from '../../workspaces/api/workspaces';
 import { conversationQuery, sendTyping, useConversationReply, useHandBack, useTakeOver } from '../api/conversations';
 import { MessageList } from './MessageList';
@@ -105,13 +106,15 @@ function LiveReply({ ws, id, data }: { ws: string; id: string; data: Conversatio
         <label htmlFor={`${fid}-body`} className="sr-only">
           Your reply
         </label>
-        <textarea
+        <ReplyComposer
+          ws={ws}
+          visitorEmail={email}
+          ticketNumber={data.ticket?.number}
           id={`${fid}-body`}
-          className="input textarea"
           rows={3}
-          placeholder={online ? 'Type your reply: the visitor sees it at once…' : 'Type your reply…'}
+          placeholder={online ? 'Type your reply: the visitor sees it at once… (/ for saved replies)' : 'Type your reply… (/ for saved replies)'}
           value={body}
-          onChange={(e) => onText(e.target.value)}
+          onValueChange={onText}
           onBlur={stopTyping}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) submit(e);

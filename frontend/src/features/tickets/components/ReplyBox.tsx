@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { Button, ErrorBox } from '../../../components/ui';
+import { ReplyComposer } from '../../saved-replies/components/ReplyComposer';
 import { ticketSettingsQuery } from '../../setup/api/setup';
 import { useReply } from '../api/tickets';
 
@@ -14,7 +15,20 @@ export function replyDestination(visitorEmail: string, emailToo: boolean, replie
   return `In the chat, and a copy by email to ${visitorEmail}. ${SEEN_ON_RETURN}; answers to that email don’t come back here (replies by email need the Pro plan), so the email asks them to answer in the chat.`;
 }
 
-export function ReplyBox({ ws, ticket, visitorEmail, onSent }: { ws: string; ticket: string; visitorEmail: string; onSent?: () => void }) {
+export function ReplyBox({
+  ws,
+  ticket,
+  ticketNumber,
+  visitorEmail,
+  onSent,
+}: {
+  ws: string;
+  ticket: string;
+  /** As the dashboard shows it (TKT-10001): fills `{{ticket.number}}` of saved replies. */
+  ticketNumber?: string;
+  visitorEmail: string;
+  onSent?: () => void;
+}) {
   const reply = useReply(ws, ticket);
   const [body, setBody] = useState('');
   const [emailToo, setEmailToo] = useState(false);
@@ -43,13 +57,15 @@ export function ReplyBox({ ws, ticket, visitorEmail, onSent }: { ws: string; tic
         <label htmlFor={`${id}-body`} className="sr-only">
           Your reply
         </label>
-        <textarea
+        <ReplyComposer
+          ws={ws}
+          visitorEmail={visitorEmail}
+          ticketNumber={ticketNumber}
           id={`${id}-body`}
-          className="input textarea"
           rows={4}
-          placeholder="Type your reply…"
+          placeholder="Type your reply… (/ for saved replies)"
           value={body}
-          onChange={(e) => setBody(e.target.value)}
+          onValueChange={setBody}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) submit(e);
           }}

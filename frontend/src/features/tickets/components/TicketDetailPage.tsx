@@ -162,7 +162,7 @@ export function TicketDetailPage() {
           >
             <MessageList messages={messages} notes={notes} visitorLabel={ticket.visitor_email} />
           </Card>
-          <ReplyBox ws={ws} ticket={ref} visitorEmail={ticket.visitor_email} />
+          <ReplyBox ws={ws} ticket={ref} ticketNumber={ticket.number} visitorEmail={ticket.visitor_email} />
           <NoteBox ws={ws} target={{ ticket: ref }} myId={myId} />
           <Card title="Timeline" id="timeline" className="o-timeline">
             <Timeline events={events} />
