@@ -385,6 +385,23 @@ async fn a_reply_by_smtp_and_by_http_lands_once_reopens_and_reaches_the_widget()
     let ticket = id_of(&t);
     let mail = s.reply_by_mail(&ticket, "We refunded you.", 1).await;
     let reply_to = reply_address_of(&mail);
+    // Assigned to Sam, who wants mail at once: the reply is for Sam.
+    s.app
+        .post(
+            &s.path(&format!("/tickets/{ticket}/assign")),
+            Some(&s.owner.token),
+            json!({"assignee_id": s.owner.id}),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    s.app
+        .put(
+            &s.path("/notification-preferences"),
+            Some(&s.owner.token),
+            json!({"email": "immediately", "delay_minutes": 15}),
+        )
+        .await
+        .expect_status(StatusCode::OK);
     s.set_status(&ticket, "resolved").await;
     let mut widget = s
         .app
@@ -437,6 +454,30 @@ async fn a_reply_by_smtp_and_by_http_lands_once_reopens_and_reaches_the_widget()
             .any(|e| e["kind"] == "reopened"),
         "{detail}"
     );
+
+    // The assignee is told: unread in the dashboard, and the reminder mail at once.
+    assert_eq!(detail["ticket"]["unread_count"], 1, "{detail}");
+    handoff_tests::eventually(
+        "the assignee's reminder mail",
+        std::time::Duration::from_secs(30),
+        async || {
+            let subjects: Vec<String> = s
+                .smtp
+                .messages_to(&s.owner.email)
+                .iter()
+                .map(|m| m.subject())
+                .collect();
+            if subjects
+                .iter()
+                .any(|t| t.contains("wrote in ticket TKT-10001"))
+            {
+                Ok(())
+            } else {
+                Err(format!("{subjects:?}"))
+            }
+        },
+    )
+    .await;
 
     // The same message again over HTTP (a provider forwarding it too): lands once.
     let (status, body) = s.post_http(&raw, SECRET, "message/rfc822").await;
