@@ -417,3 +417,45 @@ async fn conversation_notes_bad_input_api_keys_and_other_workspaces() {
     assert!(!d["notes"].to_string().contains("peek"));
     let _ = read;
 }
+
+/// Agents replying and writing notes on a ticket while its visitor writes: every request
+/// succeeds. (They once locked the ticket and the conversation in opposite orders, and
+/// Postgres broke the deadlock with a 500 for one of them.)
+#[tokio::test]
+async fn replies_notes_and_visitor_messages_at_once_never_deadlock() {
+    let t = team_with(TestApp::spawn().await).await;
+    let reply = t.path(&format!("/tickets/{}/replies", t.number()));
+    let note = t.path(&format!("/tickets/{}/notes", t.number()));
+    let conv_note = t.path(&format!(
+        "/conversations/{}/notes",
+        str_at(&t.v.session, "conversation_id")
+    ));
+    let mut calls = Vec::new();
+    for i in 0..15 {
+        let (app, token, v) = (&t.app, &t.site.owner_token, &t.v.token);
+        let (reply, note, conv_note) = (&reply, &note, &conv_note);
+        calls.push(Box::pin(async move {
+            let (a, b, c, d) = tokio::join!(
+                app.post(reply, Some(token), json!({"body": format!("reply {i}")})),
+                app.post(note, Some(token), json!({"body": format!("note {i}")})),
+                app.post(
+                    conv_note,
+                    Some(token),
+                    json!({"body": format!("conv note {i}")})
+                ),
+                app.post(
+                    "/api/v1/widget/messages",
+                    Some(v),
+                    json!({"body": format!("visitor {i}")})
+                ),
+            );
+            vec![a, b, c, d]
+        }));
+    }
+    let results = futures_util::future::join_all(calls).await;
+    for (status, body) in results.into_iter().flatten() {
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let d = t.detail(&t.site.owner_token).await;
+    assert_eq!(array_at(&d, "notes").len(), 30);
+}

@@ -18,6 +18,17 @@ pub async fn ticket(conn: &mut Conn, id: Uuid, lock: bool) -> QueryResult<Option
         .filter(tickets::id.eq(id))
         .select(Ticket::as_select());
     if lock {
+        // Its conversation first, as every change locks them (`tickets::lock_conversation_of`).
+        let Some(t) = tickets::table
+            .filter(tickets::id.eq(id))
+            .select(Ticket::as_select())
+            .first(conn)
+            .await
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        crate::db::tickets::lock_conversation_of(conn, t.workspace_id, t.conversation_id).await?;
         q.for_update().first(conn).await.optional()
     } else {
         q.first(conn).await.optional()

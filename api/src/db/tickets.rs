@@ -259,12 +259,44 @@ fn named(key: TicketKey) -> Box<dyn BoxableExpression<tickets::table, Pg, SqlTyp
     }
 }
 
-/// Locks a ticket for a change (until the transaction ends).
+/// Locks the conversation `conversation_id` (until the transaction ends): done before its
+/// ticket is locked. Every change takes these locks in one order, the conversation first,
+/// then its ticket (a visitor's message locks its conversation, then reopens or touches the
+/// ticket); an agent's reply or note that locked the ticket first and then wrote into the
+/// conversation deadlocked with it.
+pub async fn lock_conversation_of(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    conversation_id: Uuid,
+) -> QueryResult<Option<Uuid>> {
+    conversations::table
+        .filter(conversations::workspace_id.eq(workspace_id))
+        .filter(conversations::id.eq(conversation_id))
+        .select(conversations::id)
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Locks a ticket for a change (until the transaction ends), its conversation first (see
+/// `lock_conversation_of`).
 pub async fn lock_ticket(
     conn: &mut Conn,
     workspace_id: Uuid,
     key: TicketKey,
 ) -> QueryResult<Option<Ticket>> {
+    let conversation: Option<Uuid> = tickets::table
+        .filter(tickets::workspace_id.eq(workspace_id))
+        .filter(named(key))
+        .select(tickets::conversation_id)
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(conversation) = conversation else {
+        return Ok(None);
+    };
+    lock_conversation_of(conn, workspace_id, conversation).await?;
     tickets::table
         .filter(tickets::workspace_id.eq(workspace_id))
         .filter(named(key))
