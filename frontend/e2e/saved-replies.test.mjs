@@ -6,79 +6,25 @@
 // to SHOTS_DIR (default <repo>/test-output/).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { api, chromiumArgs, chromiumPath, freePort, repoRoot, startServer } from './support/server.mjs';
+import { chromiumArgs, chromiumPath, repoRoot, startServer } from './support/server.mjs';
+import { T, logIn as logInAt, makeTeam } from './support/team.mjs';
 
 const out = process.env.SHOTS_DIR ?? path.join(repoRoot, 'test-output');
 mkdirSync(out, { recursive: true });
-const PASSWORD = 'correct horse battery staple';
-const T = 20_000;
 const BODY = 'Hi {{visitor.email}}, your refund for {{ticket.number}} is on its way: 3 to 5 business days.\n— {{agent.name}}, {{workspace.name}}';
 
 let server;
 let browser;
-let owner;
 let ws;
 let shop;
-let shopUrl;
-
-function ok(res, what) {
-  assert.ok([200, 201, 204].includes(res.status), `${what}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
-/** The first match of `re` (its group 1) in a mail to `to` (file mail under DATA_DIR/mail). */
-async function mailToken(dataDir, to, re) {
-  const dir = path.join(dataDir, 'mail');
-  const deadline = Date.now() + T;
-  for (;;) {
-    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')) : [];
-    for (const f of files) {
-      const text = readFileSync(path.join(dir, f), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/gi, '=');
-      if (!text.includes(to)) continue;
-      const m = text.match(re);
-      if (m) return decodeURIComponent(m[1]);
-    }
-    if (Date.now() > deadline) throw new Error(`no mail for ${to} matching ${re}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** The demo shop page on its own port (another origin, as on a real site). */
-async function demoShop(handoffUrl, widgetKey) {
-  const port = await freePort();
-  const html = readFileSync(path.join(repoRoot, 'frontend', 'widget', 'demo-shop.html'), 'utf8')
-    .replaceAll('{{HANDOFF_URL}}', handoffUrl)
-    .replaceAll('{{WIDGET_KEY}}', widgetKey);
-  shop = http.createServer((req, res) => {
-    res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(req.url === '/' ? html : '');
-  });
-  await new Promise((r) => shop.listen(port, '127.0.0.1', r));
-  return `http://127.0.0.1:${port}`;
-}
 
 before(async () => {
   server = await startServer();
-  const anon = api(server.url);
-  const reg = ok(await anon('POST', '/api/v1/auth/register', { email: 'olivia@acme.test', password: PASSWORD, name: 'Olivia Owner' }), 'register owner');
-  owner = api(server.url, reg.access_token);
-  // Invitations need a confirmed address: follow the link of the confirmation mail.
-  const verify = await mailToken(server.dataDir, 'olivia@acme.test', /verify-email\?token=(ev_[A-Za-z0-9_]+)/);
-  ok(await anon('POST', '/api/v1/auth/verify-email', { token: verify }), 'verify email');
-  ws = ok(await owner('POST', '/api/v1/workspaces', { name: 'Acme Shop' }), 'workspace');
-  server.setPlan(ws.id, 'standard');
-  ok(await owner('PUT', `/api/v1/workspaces/${ws.id}/ticket-settings`, { enabled: true, notification_email: 'support@acme.test' }), 'tickets');
-  // An agent, invited the normal way.
-  const agentReg = ok(await anon('POST', '/api/v1/auth/register', { email: 'alex@acme.test', password: PASSWORD, name: 'Alex Agent' }), 'register agent');
-  ok(await owner('POST', `/api/v1/workspaces/${ws.id}/invitations`, { email: 'alex@acme.test', role: 'agent' }), 'invite');
-  const token = await mailToken(server.dataDir, 'alex@acme.test', /(?:invitations\/accept|accept-invite)\?token=([A-Za-z0-9_\-.~%]+)/);
-  ok(await api(server.url, agentReg.access_token)('POST', '/api/v1/invitations/accept', { token }), 'accept');
-  shopUrl = await demoShop(server.url, ws.widget_key);
-  ok(await owner('PATCH', `/api/v1/workspaces/${ws.id}`, { allowed_origins: [shopUrl] }), 'allowed origins');
+  // Olivia Owner (confirmed address), Alex Agent (invited), the demo shop allowed.
+  ({ ws, shop } = await makeTeam(server));
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 });
 
@@ -88,13 +34,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function logIn(page, email) {
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(new RegExp(`/w/${ws.id}/`));
-}
+const logIn = (page, email) => logInAt(page, server.url, ws.id, email);
 
 function watchErrors(page) {
   const errors = [];
@@ -172,7 +112,7 @@ test('the owner writes saved replies; an agent inserts one with / and the keyboa
   const visitor = await visitorCtx.newPage();
   const visitorErrors = [];
   visitor.on('pageerror', (e) => visitorErrors.push(e.message));
-  await visitor.goto(shopUrl);
+  await visitor.goto(shop.url);
   await visitor.locator('#handoff-widget button[aria-expanded]').click();
   const frame = chat(visitor);
   await frame.locator('textarea:not([disabled])').waitFor({ timeout: T });
