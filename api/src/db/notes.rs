@@ -114,39 +114,25 @@ pub async fn mark_read(
     .await
 }
 
-/// `user`'s unread mentions in the conversation (bounded by `UNREAD_CAP`).
-pub async fn unread_in(
+/// `user`'s unread mentions, in the workspace or in one conversation, counted up to
+/// `UNREAD_CAP` (served by `note_mentions_unread_idx`).
+pub async fn unread(
     conn: &mut Conn,
     workspace_id: Uuid,
     user_id: Uuid,
-    conversation_id: Uuid,
+    conversation_id: Option<Uuid>,
 ) -> QueryResult<i64> {
-    let ids: Vec<Uuid> = note_mentions::table
+    let mut q = note_mentions::table
         .filter(note_mentions::workspace_id.eq(workspace_id))
         .filter(note_mentions::user_id.eq(user_id))
         .filter(note_mentions::read_at.is_null())
-        .filter(note_mentions::conversation_id.eq(conversation_id))
         .select(note_mentions::note_id)
         .limit(UNREAD_CAP)
-        .load(conn)
-        .await?;
-    Ok(ids.len() as i64)
-}
-
-/// `user`'s unread mentions in the workspace (bounded by `UNREAD_CAP`).
-pub async fn unread_count(conn: &mut Conn, workspace_id: Uuid, user_id: Uuid) -> QueryResult<i64> {
-    let ids: Vec<Uuid> = note_mentions::table
-        .filter(note_mentions::workspace_id.eq(workspace_id))
-        .filter(note_mentions::user_id.eq(user_id))
-        .filter(note_mentions::read_at.is_null())
-        .order((
-            note_mentions::created_at.desc(),
-            note_mentions::note_id.desc(),
-        ))
-        .select(note_mentions::note_id)
-        .limit(UNREAD_CAP)
-        .load(conn)
-        .await?;
+        .into_boxed();
+    if let Some(c) = conversation_id {
+        q = q.filter(note_mentions::conversation_id.eq(c));
+    }
+    let ids: Vec<Uuid> = q.load(conn).await?;
     Ok(ids.len() as i64)
 }
 

@@ -114,7 +114,7 @@ pub async fn detail(
     crate::services::tags::fill(&mut conn, ws, &mut ticket).await?;
     let notes = crate::db::notes::of_conversation(&mut conn, ws, id).await?;
     let unread_mentions = match access.user_id {
-        Some(user) => Some(crate::db::notes::unread_in(&mut conn, ws, user, id).await?),
+        Some(user) => Some(crate::db::notes::unread(&mut conn, ws, user, Some(id)).await?),
         None => None,
     };
     Ok(ConversationDetail {

@@ -198,7 +198,7 @@ pub async fn mentions(
         page.fetch(),
     )
     .await?;
-    let unread_count = store::unread_count(&mut conn, ws, user).await?;
+    let unread_count = store::unread(&mut conn, ws, user, None).await?;
     let Page { items, next_cursor } =
         Page::from_rows(rows, &page, CURSOR_TAG, |(_, n, _)| (n.created_at, n.id)).map(
             |(read_at, note, ticket)| MentionOut {
@@ -248,11 +248,12 @@ pub async fn render_mention(
             .map(|row| TicketNumber::new(row.0.number).to_string()),
         None => None,
     };
-    let base = public_url.trim_end_matches('/');
-    let link = match &ticket {
-        Some(n) => format!("{base}/w/{ws}/tickets/{n}"),
-        None => format!("{base}/w/{ws}/conversations/{}", note.conversation_id),
-    };
+    let link = crate::services::notifications::dashboard_link(
+        public_url,
+        ws,
+        ticket.as_deref(),
+        note.conversation_id,
+    );
     Ok(Some(mail::notifications::mentioned(
         &user.email,
         &user.name,

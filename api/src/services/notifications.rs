@@ -18,6 +18,21 @@ use crate::services::access::access;
 use crate::state::AppState;
 use crate::views::notifications::{NotificationPrefs, ReadUpTo};
 
+/// Where a member's mail takes them: the ticket (`TKT-10001`), or the conversation when it
+/// has none.
+pub(crate) fn dashboard_link(
+    public_url: &str,
+    ws: Uuid,
+    ticket: Option<&str>,
+    conversation_id: Uuid,
+) -> String {
+    let base = public_url.trim_end_matches('/');
+    match ticket {
+        Some(n) => format!("{base}/w/{ws}/tickets/{n}"),
+        None => format!("{base}/w/{ws}/conversations/{conversation_id}"),
+    }
+}
+
 /// The shortest and longest reminder delay.
 pub const DELAY_MINUTES: std::ops::RangeInclusive<i32> = 1..=1440;
 
@@ -199,11 +214,7 @@ pub async fn render_reminder(
     let latest = reads::latest_visitor_message(conn, ws, conversation_id)
         .await?
         .unwrap_or_default();
-    let base = public_url.trim_end_matches('/');
-    let link = match &ticket {
-        Some(n) => format!("{base}/w/{ws}/tickets/{n}"),
-        None => format!("{base}/w/{ws}/conversations/{conversation_id}"),
-    };
+    let link = dashboard_link(public_url, ws, ticket.as_deref(), conversation_id);
     Ok(Some(mail::notifications::unread_reminder(
         &user.email,
         &user.name,

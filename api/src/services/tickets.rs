@@ -499,7 +499,7 @@ pub async fn detail(
             .first()
             .map(|(_, n)| *n);
         unread_mentions =
-            Some(crate::db::notes::unread_in(&mut conn, ws, user, conversation_id).await?);
+            Some(crate::db::notes::unread(&mut conn, ws, user, Some(conversation_id)).await?);
     }
     Ok(TicketDetail {
         ticket,
