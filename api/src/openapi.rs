@@ -31,7 +31,8 @@ use utoipa::{Modify, OpenApi};
         (name = "inbound", description = "Inbound mail from a mail provider: visitors' replies to ticket mail (see docs/email.md)"),
         (name = "notes", description = "Internal notes on tickets and conversations (the team's only: never shown to the visitor) and your @mentions"),
         (name = "saved-replies", description = "Canned answers agents insert into a reply by typing `/shortcut`, with `{{visitor.email}}`, `{{ticket.number}}`, `{{agent.name}}` and `{{workspace.name}}` filled in by the dashboard (see docs/agent-workspace.md)"),
-        (name = "notifications", description = "What reaches the right person: your notification preferences, and what you have read of a ticket or conversation (unread counts; see docs/notifications.md)")
+        (name = "notifications", description = "What reaches the right person: your notification preferences, and what you have read of a ticket or conversation (unread counts; see docs/notifications.md)"),
+        (name = "presence", description = "Who else has a ticket open right now, before two people answer the same visitor (see docs/agent-workspace.md)")
     )
 )]
 pub struct ApiDoc;

@@ -62,6 +62,10 @@ pub const WIDGET_SESSIONS_PER_VISITOR: Rule = Rule::new("widget:session:visitor"
 pub const WIDGET_MESSAGES_PER_VISITOR: Rule = Rule::new("widget:msg:visitor", 20, 60);
 pub const WIDGET_MESSAGES_PER_VISITOR_DAY: Rule = Rule::new("widget:msg:visitor-day", 300, 86_400);
 pub const WIDGET_MESSAGES_PER_IP: Rule = Rule::new("widget:msg:ip", 60, 60);
+/// A member joining or leaving a ticket's viewers, announced to the team's dashboards, per
+/// member and ticket a minute (more are stored but not announced; pages catch up when they
+/// renew their own viewing).
+pub const VIEWING_ANNOUNCEMENTS: Rule = Rule::new("viewing:announce", 20, 60);
 /// Sign-ups per client address an hour.
 pub const REGISTRATIONS_PER_IP: Rule = Rule::new("register:ip", 20, 3600);
 pub const VERIFICATION_MAILS_PER_USER: Rule = Rule::new("verify-mail:user", 5, 3600);

@@ -228,6 +228,7 @@ async fn keep_lease(
 pub fn spawn(state: actix_web::web::Data<AppState>) -> tokio::task::JoinHandle<()> {
     spawn_maintenance(state.clone());
     spawn_takeover_sweep(state.clone());
+    spawn_viewers_sweep(state.clone());
     tokio::spawn(async move {
         let slots = state.config.outbox_concurrency;
         let mut running = tokio::task::JoinSet::new();
@@ -293,6 +294,20 @@ fn spawn_takeover_sweep(state: actix_web::web::Data<AppState>) -> tokio::task::J
                     "idle takeovers went back to the assistant"
                 ),
                 Err(e) => tracing::warn!(error = %e, "idle-takeover sweep failed"),
+            }
+        }
+    })
+}
+
+/// Every `domain::viewers::SWEEP_EVERY`: ticket viewings whose page went without a word
+/// lapse, and their tickets' dashboards hear who left (`services::viewers::sweep`; an
+/// index-served delete, rows locked with SKIP LOCKED so several servers share the work).
+fn spawn_viewers_sweep(state: actix_web::web::Data<AppState>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(crate::domain::viewers::SWEEP_EVERY).await;
+            if let Err(e) = crate::services::viewers::sweep(&state).await {
+                tracing::warn!(error = %e, "ticket-viewers sweep failed");
             }
         }
     })

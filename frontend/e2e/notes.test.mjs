@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, chromiumPath, startServer } from './support/server.mjs';
-import { T, logIn, mailMatch, makeTeam, ok, shots, watchErrors } from './support/team.mjs';
+import { T, logIn, mailMatch, makeTeam, ok, shots, visitorTicket, watchErrors } from './support/team.mjs';
 
 const SECRET = 'Refund approved internally, margin is fine';
 
@@ -29,28 +29,10 @@ after(async () => {
   await server?.stop();
 });
 
-const chat = (page) => page.frameLocator('#handoff-widget iframe[title="Chat"]');
-
 test('a note stays with the team, and a mention reaches the teammate', async () => {
   const ws = team.ws.id;
   // The visitor chats on the shop; the team makes a ticket of the conversation.
-  const visitorCtx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  const visitor = await visitorCtx.newPage();
-  const visitorErrors = [];
-  visitor.on('pageerror', (e) => visitorErrors.push(e.message));
-  await visitor.goto(team.shop.url);
-  await visitor.locator('#handoff-widget button[aria-expanded]').click();
-  const frame = chat(visitor);
-  const input = frame.getByRole('textbox', { name: 'Message' });
-  await input.waitFor({ timeout: T });
-  await input.fill('I want a refund for order 1234');
-  await input.press('Enter');
-  await frame.locator('.m.visitor[data-id]:not([data-id^="local:"])', { hasText: 'order 1234' }).waitFor({ timeout: T });
-  const convs = ok(await team.owner('GET', `/api/v1/workspaces/${ws}/conversations`), 'conversations');
-  const ticket = ok(
-    await team.owner('POST', `/api/v1/workspaces/${ws}/tickets`, { visitor_email: 'jane@example.com', summary: 'Refund for order 1234', conversation_id: convs.items[0].id }),
-    'ticket',
-  );
+  const { visitorCtx, visitor, frame, visitorErrors, ticket } = await visitorTicket(browser, team, 'I want a refund for order 1234', 'Refund for order 1234');
 
   // Alex waits on the ticket list.
   const alexCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });

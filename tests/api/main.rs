@@ -26,6 +26,7 @@ mod tags;
 mod team;
 mod ticket_settings;
 mod tickets;
+mod viewers;
 mod webhooks;
 mod widget;
 mod workspaces;

@@ -373,16 +373,7 @@ async fn conversation_notes_bad_input_api_keys_and_other_workspaces() {
     );
 
     // An API key writes as itself, and has no mentions.
-    let key = t
-        .app
-        .post(
-            &t.path("/api-keys"),
-            Some(&t.site.owner_token),
-            json!({"name": "crm"}),
-        )
-        .await
-        .expect_status(StatusCode::CREATED);
-    let key = str_at(&key, "key").to_string();
+    let key = t.api_key("crm").await;
     let by_key = t.note(&key, "Synced from the CRM, @Kim").await;
     assert!(by_key["author_user_id"].is_null());
     assert_eq!(by_key["author_name"], "crm");

@@ -62,6 +62,19 @@ impl Team {
             )
             .await
     }
+    /// A new API key of the workspace, named `name`.
+    pub(crate) async fn api_key(&self, name: &str) -> String {
+        let key = self
+            .app
+            .post(
+                &self.path("/api-keys"),
+                Some(&self.site.owner_token),
+                json!({"name": name}),
+            )
+            .await
+            .expect_status(StatusCode::CREATED);
+        str_at(&key, "key").to_string()
+    }
     pub(crate) async fn prefs(&self, token: &str, body: Value) -> (StatusCode, Value) {
         self.app
             .put(&self.path("/notification-preferences"), Some(token), body)
@@ -327,16 +340,7 @@ async fn preferences_are_per_member_checked_and_not_for_api_keys() {
     let (s, _) = t.prefs(&t.kim.token, json!({"email": "off"})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     // API keys have no person to notify.
-    let key = t
-        .app
-        .post(
-            &t.path("/api-keys"),
-            Some(&t.site.owner_token),
-            json!({"name": "crm"}),
-        )
-        .await
-        .expect_status(StatusCode::CREATED);
-    let key = str_at(&key, "key").to_string();
+    let key = t.api_key("crm").await;
     let (s, e) = t
         .app
         .get(&t.path("/notification-preferences"), Some(&key))

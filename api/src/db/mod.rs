@@ -28,6 +28,7 @@ pub mod tags;
 pub mod tickets;
 pub mod users;
 pub mod verifications;
+pub mod viewers;
 pub mod webhooks;
 pub mod widget_message_keys;
 pub mod workspaces;

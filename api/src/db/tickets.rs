@@ -279,6 +279,21 @@ pub async fn lock_conversation_of(
         .optional()
 }
 
+/// The id of the ticket a key names, if it is the workspace's.
+pub async fn ticket_id_by(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    key: TicketKey,
+) -> QueryResult<Option<Uuid>> {
+    tickets::table
+        .filter(tickets::workspace_id.eq(workspace_id))
+        .filter(named(key))
+        .select(tickets::id)
+        .first(conn)
+        .await
+        .optional()
+}
+
 /// Locks a ticket for a change (until the transaction ends), its conversation first (see
 /// `lock_conversation_of`).
 pub async fn lock_ticket(

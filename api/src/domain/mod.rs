@@ -21,6 +21,7 @@ pub mod tags;
 pub mod team;
 pub mod ticket_number;
 pub mod tickets;
+pub mod viewers;
 pub mod workflow;
 
 /// One field of a request is invalid (answered 422 with `fields: {field: [problem]}`).

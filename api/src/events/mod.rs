@@ -25,6 +25,12 @@ pub const MESSAGE_CREATED: &str = "message.created";
 /// streams only, never a widget's; no event id (a resume doesn't replay it; the detail
 /// pages reload their notes).
 pub const NOTE_CREATED: &str = "note.created";
+/// Who has a ticket open in the dashboard changed (a member opened or left it, or their
+/// viewing lapsed): `TicketViewers` JSON (`{"ticket_id", "viewers": [{user_id, name,
+/// since}], "as_of"}`), read from `ticket_viewers` when rendered. Dashboard streams only,
+/// never a widget's; no event id (a resume doesn't replay it; the ticket detail carries
+/// the list).
+pub const TICKET_VIEWERS: &str = "ticket.viewers";
 /// A conversation's live state changed (taken over, handed back, fell back to the
 /// assistant, an agent replied): `{"conversation_id", "agent_name"}` for the dashboard
 /// (which reloads it), `{"agent_name"}` for the widget (who has the chat; `null`: the
@@ -138,6 +144,10 @@ impl BusEvent {
             ticket_id: Some(ticket_id),
             ..Self::bare(kind, workspace_id)
         }
+    }
+    /// Who has the ticket open changed (the renderer reads the list).
+    pub fn viewers(workspace_id: Uuid, ticket_id: Uuid) -> Self {
+        Self::ticket(TICKET_VIEWERS, workspace_id, ticket_id)
     }
     /// A workspace's knowledge index changed: every process drops its cached passages.
     pub fn knowledge(workspace_id: Uuid) -> Self {

@@ -8,7 +8,7 @@ use crate::db::{self, Pool, tickets as ticket_store};
 use crate::events::sse::SseEvent;
 use crate::events::{
     AccessEnded, BusEvent, CONVERSATION_UPDATED, Frames, LiveEvent, MESSAGE_CREATED, MESSAGE_DELTA,
-    NOTE_CREATED, RESYNC, TICKET_CREATED, TICKET_UPDATED, TYPING, VISITOR_PRESENCE,
+    NOTE_CREATED, RESYNC, TICKET_CREATED, TICKET_UPDATED, TICKET_VIEWERS, TYPING, VISITOR_PRESENCE,
 };
 use crate::views::messages::MessageOut;
 use crate::views::tickets::TicketOut;
@@ -222,6 +222,18 @@ async fn frames(pool: &Pool, ev: &BusEvent) -> anyhow::Result<Option<Frames>> {
             let tags = crate::db::tags::of_tickets(&mut conn, ws, &[id]).await?;
             crate::views::tickets::attach_tags(&mut ticket, tags);
             ticket_frame(&ev.kind, &ticket[0]).map(|dashboard| Frames::Ticket { dashboard })
+        }
+        (TICKET_VIEWERS, Some(id), _) => {
+            // For the team's dashboards only: no widget frame exists.
+            let current = crate::views::viewers::TicketViewersOut::read(&mut conn, ws, id).await?;
+            Some(Frames::Team {
+                dashboard: SseEvent {
+                    event: TICKET_VIEWERS.into(),
+                    id: None,
+                    data: serde_json::to_value(&current)?,
+                }
+                .encode(),
+            })
         }
         (NOTE_CREATED, _, _) => {
             let Some(id) = ev.note_id else {

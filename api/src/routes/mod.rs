@@ -15,6 +15,7 @@ pub mod tags;
 pub mod team;
 pub mod ticket_settings;
 pub mod tickets;
+pub mod viewers;
 pub mod web;
 pub mod webhooks;
 pub mod widget;

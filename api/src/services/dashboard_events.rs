@@ -1,5 +1,7 @@
 //! The dashboard's live stream of one workspace: `ticket.created` and `ticket.updated`
-//! carry the Ticket JSON, `message.created` carries `{"message": Message, "ticket_id"}`.
+//! carry the Ticket JSON, `message.created` carries `{"message": Message, "ticket_id"}`;
+//! ephemeral frames without an id follow (`typing`, `visitor.presence`,
+//! `conversation.updated`, `note.created`, `ticket.viewers`: see `events`).
 //!
 //! Event ids are the change's time in microseconds. A client that reconnects with
 //! `Last-Event-ID` first gets `ticket.updated` for every ticket changed since (replies and

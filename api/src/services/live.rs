@@ -362,7 +362,7 @@ pub async fn agent_typing(
         .user_id
         .map(|u| u.to_string())
         .unwrap_or_else(|| format!("{:?}", access.actor.id));
-    if !under_typing_limit(state, AGENT_TYPING.on(format!("{id}:{who}"))).await? {
+    if !under_limit(state, AGENT_TYPING.on(format!("{id}:{who}"))).await? {
         return Ok(());
     }
     state
@@ -386,7 +386,7 @@ pub async fn visitor_typing(
     visitor: Uuid,
     body: &TypingIn,
 ) -> ApiResult<()> {
-    if !under_typing_limit(state, VISITOR_TYPING.on(visitor)).await? {
+    if !under_limit(state, VISITOR_TYPING.on(visitor)).await? {
         return Ok(());
     }
     state
@@ -396,8 +396,12 @@ pub async fn visitor_typing(
     Ok(())
 }
 
-/// Counts a typing event; `false` when the sender is over the limit (dropped quietly).
-async fn under_typing_limit(state: &AppState, check: crate::ratelimit::Check) -> ApiResult<bool> {
+/// Counts an ephemeral event (typing, a viewer joining or leaving); `false` when its sender
+/// is over the limit (the event is dropped quietly: an indicator is not worth an error).
+pub(crate) async fn under_limit(
+    state: &AppState,
+    check: crate::ratelimit::Check,
+) -> ApiResult<bool> {
     match state.limiter.check(&[check]).await {
         Ok(()) => Ok(true),
         Err(ApiError::RateLimited { .. }) => Ok(false),

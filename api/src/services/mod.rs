@@ -27,6 +27,7 @@ pub mod team;
 pub mod templated_mail;
 pub mod ticket_edit;
 pub mod tickets;
+pub mod viewers;
 pub mod visitor_turn;
 pub mod webhooks;
 pub mod widget;

@@ -501,8 +501,10 @@ pub async fn detail(
         unread_mentions =
             Some(crate::db::notes::unread(&mut conn, ws, user, Some(conversation_id)).await?);
     }
+    let viewers = crate::views::viewers::TicketViewersOut::read(&mut conn, ws, id).await?;
     Ok(TicketDetail {
         ticket,
+        viewers,
         visitor: VisitorOut::from(visitor),
         messages: messages.into_iter().map(MessageOut::from).collect(),
         events: events.into_iter().map(TicketEventOut::from).collect(),

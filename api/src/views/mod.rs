@@ -15,6 +15,7 @@ pub mod streams;
 pub mod tags;
 pub mod team;
 pub mod tickets;
+pub mod viewers;
 pub mod webhooks;
 pub mod widget;
 pub mod workspaces;

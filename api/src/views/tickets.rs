@@ -172,6 +172,9 @@ pub struct TicketDetail {
     pub notes: Vec<crate::views::notes::NoteOut>,
     /// The caller's unread mentions in these notes (`null` for API keys).
     pub unread_mentions: Option<i64>,
+    /// Who has the ticket open in the dashboard now (the caller too, once their page said
+    /// so); kept current by the stream's `ticket.viewers` events.
+    pub viewers: crate::views::viewers::TicketViewersOut,
 }
 
 /// The counts behind the filter buttons.

@@ -105,3 +105,33 @@ export async function shots(page, name) {
   await page.screenshot({ path: path.join(OUT, `${name}-390.png`), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
 }
+
+/** The chat widget's frame on a page of the demo shop. */
+export const chatFrame = (page) => page.frameLocator('#handoff-widget iframe[title="Chat"]');
+
+/**
+ * A visitor opens the chat on the demo shop and says `text`; the owner makes a ticket
+ * (`summary`, for jane@example.com) of that conversation. Returns { visitorCtx, visitor,
+ * frame, visitorErrors, ticket }.
+ */
+export async function visitorTicket(browser, team, text, summary) {
+  const ws = team.ws.id;
+  const visitorCtx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const visitor = await visitorCtx.newPage();
+  const visitorErrors = [];
+  visitor.on('pageerror', (e) => visitorErrors.push(e.message));
+  await visitor.goto(team.shop.url);
+  await visitor.locator('#handoff-widget button[aria-expanded]').click();
+  const frame = chatFrame(visitor);
+  const input = frame.getByRole('textbox', { name: 'Message' });
+  await input.waitFor({ timeout: T });
+  await input.fill(text);
+  await input.press('Enter');
+  await frame.locator('.m.visitor[data-id]:not([data-id^="local:"])', { hasText: text }).waitFor({ timeout: T });
+  const convs = ok(await team.owner('GET', `/api/v1/workspaces/${ws}/conversations`), 'conversations');
+  const ticket = ok(
+    await team.owner('POST', `/api/v1/workspaces/${ws}/tickets`, { visitor_email: 'jane@example.com', summary, conversation_id: convs.items[0].id }),
+    'ticket',
+  );
+  return { visitorCtx, visitor, frame, visitorErrors, ticket };
+}

@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigation } from 'react-router';
-import { ErrorBox } from '../components/ui';
+import { ErrorBox, ShortcutsDialog } from '../components/ui';
+import { useShortcuts } from '../lib/shortcuts';
 import { ApiError } from '../lib/errors';
 import { meQuery, useLogout, useResendVerification, useSession } from '../features/auth/api/auth';
 import { useLiveWorkspace } from '../features/tickets/api/live';
@@ -59,6 +60,9 @@ export function AppShell() {
     return () => window.removeEventListener('keydown', onKey);
   }, [menuOpen]);
   useLiveWorkspace(ws);
+  // `?` anywhere lists the keyboard shortcuts (also the button under the navigation).
+  const [helpOpen, setHelpOpen] = useState(false);
+  useShortcuts({ '?': () => setHelpOpen(true) });
 
   useEffect(() => {
     if (workspace.isSuccess) rememberWorkspace(ws);
@@ -123,7 +127,15 @@ export function AppShell() {
               </li>
             ))}
           </ul>
+          <button type="button" className="nav-link nav-shortcuts" onClick={() => setHelpOpen(true)} aria-keyshortcuts="?">
+            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" className="nav-icon">
+              <path d="M3 7h18v10H3zM7 11h.01M11 11h.01M15 11h.01M8 14h8" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
+            </svg>
+            Keyboard shortcuts
+            <kbd className="nav-kbd" aria-hidden="true">?</kbd>
+          </button>
         </nav>
+        {helpOpen ? <ShortcutsDialog onClose={() => setHelpOpen(false)} /> : null}
         {menuOpen ? <div className="backdrop" aria-hidden="true" onClick={() => setMenuOpen(false)} /> : null}
         <main id="main" className="main" tabIndex={-1}>
           {me.data && !me.data.email_verified ? <VerifyBanner email={me.data.email} /> : null}

@@ -1175,6 +1175,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{ws}/tickets/{ticket}/viewing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * You have the ticket open: your teammates' ticket pages show "<you> is also viewing"
+         *     until you leave (`DELETE`) or your viewing lapses (`expires_at`, 60 s; renew it every
+         *     `renew_seconds`). Answers who has it open now, you included. Announced on the dashboard
+         *     stream as `ticket.viewers` when you join. API keys: 403 (viewing is a person's).
+         */
+        post: operations["view_ticket"];
+        /**
+         * You left the ticket: you leave its viewers at once (announced as `ticket.viewers`).
+         *     Leaving a ticket you were not viewing is fine. API keys: 403.
+         */
+        delete: operations["leave_ticket"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{ws}/webhooks": {
         parameters: {
             query?: never;
@@ -2082,6 +2108,11 @@ export interface components {
              * @description The caller's unread mentions in these notes (`null` for API keys).
              */
             unread_mentions?: number | null;
+            /**
+             * @description Who has the ticket open in the dashboard now (the caller too, once their page said
+             *     so); kept current by the stream's `ticket.viewers` events.
+             */
+            viewers: components["schemas"]["TicketViewersOut"];
             visitor: components["schemas"]["VisitorOut"];
         };
         TicketEventList: {
@@ -2214,6 +2245,32 @@ export interface components {
          * @enum {string}
          */
         TicketStatus: "open" | "in_progress" | "resolved" | "closed";
+        /** @description A member who has the ticket open in the dashboard. */
+        TicketViewerOut: {
+            name: string;
+            /**
+             * Format: date-time
+             * @description Since when they have it open.
+             */
+            since: string;
+            /** Format: uuid */
+            user_id: string;
+        };
+        /**
+         * @description Everyone who has the ticket open now (the caller too, when they do), the longest-viewing
+         *     first, at most 20. Who is typing a reply comes separately, as the conversation's
+         *     `typing` events.
+         */
+        TicketViewersOut: {
+            /**
+             * Format: date-time
+             * @description When the list was read: of two lists of the same ticket, the later one is current.
+             */
+            as_of: string;
+            /** Format: uuid */
+            ticket_id: string;
+            viewers: components["schemas"]["TicketViewerOut"][];
+        };
         TokenPair: {
             access_token: string;
             /** Format: int64 */
@@ -2281,6 +2338,19 @@ export interface components {
         VersionOnly: {
             /** Format: int32 */
             version?: number | null;
+        };
+        /** @description Your viewing of a ticket, and who has it open now. */
+        ViewingOut: components["schemas"]["TicketViewersOut"] & {
+            /**
+             * Format: date-time
+             * @description Your viewing lapses then, unless renewed.
+             */
+            expires_at: string;
+            /**
+             * Format: int64
+             * @description Renew it (the same call) this often while the ticket stays open.
+             */
+            renew_seconds: number;
         };
         /** @description A widget visitor as the team sees it. */
         VisitorOut: {
@@ -7844,6 +7914,118 @@ export interface operations {
             };
             /** @description Invalid fields (`validation`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    view_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                /** @description UUID or TKT-10001 */
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewingOut"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    leave_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                /** @description UUID or TKT-10001 */
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

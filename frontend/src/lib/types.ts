@@ -38,3 +38,5 @@ export type CreatedWebhook = S['CreatedWebhook'];
 export type WebhookDelivery = S['WebhookDeliveryOut'];
 export type Note = S['NoteOut'];
 export type Mention = S['MentionOut'];
+export type TicketViewer = S['TicketViewerOut'];
+export type TicketViewers = S['TicketViewersOut'];

@@ -9,3 +9,4 @@ export * from './LoadMore';
 export * from './StatusBadge';
 export * from './RelativeTime';
 export * from './Toast';
+export * from './ShortcutsDialog';

@@ -1,4 +1,5 @@
 import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, type RefObject } from 'react';
 import { authFetch, client, unwrap } from '../../../lib/api';
 import type { ConversationDetail } from '../../../lib/types';
 
@@ -90,3 +91,58 @@ export function sendTyping(ws: string, id: string, typing: boolean) {
     () => undefined,
   );
 }
+
+/** The agent's typing is sent at most this often while they type. */
+const TYPING_EVERY_MS = 3000;
+
+/**
+ * The agent's typing signal in one conversation, for a reply box: `onText` on every change
+ * of its text (`typing: true` at most every `TYPING_EVERY_MS` while there is text; an
+ * emptied box stops), `stop` when they stop (blur, send, leaving the page). The visitor's
+ * widget shows "<name> is typing…", the team's pages the same with who it is.
+ */
+export function typingSignal(ws: string, id: string) {
+  let sentAt = 0;
+  const stop = () => {
+    if (!sentAt) return;
+    sentAt = 0;
+    sendTyping(ws, id, false);
+  };
+  const onText = (text: string) => {
+    if (!text.trim()) return stop();
+    const now = Date.now();
+    if (now - sentAt >= TYPING_EVERY_MS) {
+      sentAt = now;
+      sendTyping(ws, id, true);
+    }
+  };
+  return { onText, stop };
+}
+
+/**
+ * Sends the typing signal of conversation `id` for the text field in `field` (its input and
+ * its losing the focus; heard on the document, so a field that is rendered again is still
+ * heard), stopping when the component unmounts; `stop` for after a send.
+ */
+export function useTypingSignal(ws: string, id: string | undefined, field: RefObject<HTMLTextAreaElement | null>) {
+  const signal = useMemo(() => (id ? typingSignal(ws, id) : null), [ws, id]);
+  useEffect(() => {
+    if (!signal) return;
+    const onInput = (e: Event) => {
+      if (e.target === field.current && field.current) signal.onText(field.current.value);
+    };
+    const onLeave = (e: Event) => {
+      if (e.target === field.current) signal.stop();
+    };
+    document.addEventListener('input', onInput, true);
+    document.addEventListener('focusout', onLeave, true);
+    return () => {
+      document.removeEventListener('input', onInput, true);
+      document.removeEventListener('focusout', onLeave, true);
+      signal.stop();
+    };
+  }, [signal, field]);
+  return signal?.stop ?? noop;
+}
+
+function noop() {}

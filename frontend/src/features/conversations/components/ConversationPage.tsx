@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { useMarkConversationRead } from '../../notifications/api/notifications';
 import { Link, useParams } from 'react-router';
 import { Button, Card, ErrorBox, Spinner, StatusBadge } from '../../../components/ui';
@@ -9,13 +9,10 @@ import type { ConversationDetail } from '../../../lib/types';
 import { useSession } from '../../auth/api/auth';
 import { ReplyComposer } from '../../saved-replies/components/ReplyComposer';
 import { useWs } from '../../workspaces/api/workspaces';
-import { conversationQuery, sendTyping, useConversationReply, useHandBack, useTakeOver } from '../api/conversations';
+import { conversationQuery, typingSignal, useConversationReply, useHandBack, useTakeOver } from '../api/conversations';
 import { MessageList } from './MessageList';
 import { NoteBox } from '../../notes/components/NoteBox';
 import { VisitorInfo } from './VisitorInfo';
-
-/** The agent's typing is sent at most this often while they type. */
-const TYPING_EVERY_MS = 3000;
 
 type Conversation = ConversationDetail['conversation'];
 
@@ -61,25 +58,16 @@ function LiveReply({ ws, id, data }: { ws: string; id: string; data: Conversatio
   const reply = useConversationReply(ws, id);
   const [body, setBody] = useState('');
   const [emailToo, setEmailToo] = useState(false);
-  const sentAt = useRef(0);
+  const typing = useMemo(() => typingSignal(ws, id), [ws, id]);
+  const stopTyping = typing.stop;
   const fid = useId();
   const ticket = data.ticket && data.ticket.status !== 'closed' ? data.ticket : null;
   const online = data.conversation.visitor_online;
-  const stopTyping = () => {
-    if (!sentAt.current) return;
-    sentAt.current = 0;
-    sendTyping(ws, id, false);
-  };
   // Leaving the page while typing: the visitor's indicator goes away.
-  useEffect(() => () => stopTyping(), []); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => () => typing.stop(), [typing]);
   const onText = (text: string) => {
     setBody(text);
-    if (!text.trim()) return stopTyping();
-    const now = Date.now();
-    if (now - sentAt.current >= TYPING_EVERY_MS) {
-      sentAt.current = now;
-      sendTyping(ws, id, true);
-    }
+    typing.onText(text);
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();

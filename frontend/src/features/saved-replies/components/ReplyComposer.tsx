@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type TextareaHTMLAttributes } from 'react';
+import { useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type Ref, type TextareaHTMLAttributes } from 'react';
 import { meQuery, useSession } from '../../auth/api/auth';
 import { workspaceQuery } from '../../workspaces/api/workspaces';
 import { fillVariables, filterSavedReplies, insertAt, slashTokenAt, unfilled, type ReplyContext, type SlashToken } from '../api/compose';
@@ -15,6 +15,8 @@ interface Props extends TextareaProps {
   visitorEmail?: string | null;
   /** The ticket's number as the dashboard shows it (TKT-10001), when there is a ticket. */
   ticketNumber?: string | null;
+  /** The text field itself, for the page (the ticket page's `r` focuses it). */
+  textareaRef?: Ref<HTMLTextAreaElement>;
 }
 
 /** Options shown at once (the list scrolls past them). */
@@ -29,7 +31,7 @@ const TOPBAR = 56;
  * ↑/↓ move, Enter or Tab inserts, Escape closes, a click inserts. Inserting replaces the
  * `/query` with the reply's body, its variables filled in (unknown values left visible).
  */
-export function ReplyComposer({ ws, value, onValueChange, visitorEmail, ticketNumber, onKeyDown, onSelect, onBlur, className, ...rest }: Props) {
+export function ReplyComposer({ ws, value, onValueChange, visitorEmail, ticketNumber, textareaRef, onKeyDown, onSelect, onBlur, className, ...rest }: Props) {
   const replies = useQuery(savedRepliesQuery(ws));
   const me = useQuery(meQuery());
   const session = useSession();
@@ -127,7 +129,11 @@ export function ReplyComposer({ ws, value, onValueChange, visitorEmail, ticketNu
   return (
     <div className="composer">
       <textarea
-        ref={area}
+        ref={(el) => {
+          area.current = el;
+          if (typeof textareaRef === 'function') textareaRef(el);
+          else if (textareaRef) textareaRef.current = el;
+        }}
         className={className ?? 'input textarea'}
         value={value}
         aria-autocomplete="list"

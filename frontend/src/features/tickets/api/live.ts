@@ -6,9 +6,10 @@ import { isForMe, notifyInBackground, type NotifyTarget } from '../../notificati
 import { useToast } from '../../../components/ui';
 import { onMessageFrom, onTyping, type TypingEvent } from '../../../lib/live-typing';
 import { useEventStream } from '../../../lib/sse';
-import type { Note, Ticket } from '../../../lib/types';
+import type { Note, Ticket, TicketViewers } from '../../../lib/types';
 import { mentionsKey } from '../../notes/api/notes';
 import { ticketsKey } from './tickets';
+import { onViewers } from './viewers';
 
 type LiveStatus = 'connecting' | 'open' | 'closed';
 let liveStatus: LiveStatus = 'connecting';
@@ -88,6 +89,8 @@ export function useLiveWorkspace(ws: string) {
       'conversation.updated': () => void qc.invalidateQueries({ queryKey: ['ws', ws, 'conversations'] }),
       'visitor.presence': () => void qc.invalidateQueries({ queryKey: ['ws', ws, 'conversations'] }),
       typing: (data) => onTyping(data as TypingEvent),
+      // Who has a ticket open changed: its page shows "Kim is also viewing".
+      'ticket.viewers': (data) => onViewers(data as TicketViewers),
       // An internal note: the pages showing its conversation reload; a mention of me pops a
       // toast (and a browser notification while the dashboard is in the background).
       'note.created': (data) => {

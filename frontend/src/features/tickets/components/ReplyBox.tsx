@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent, type Ref } from 'react';
 import { Button, ErrorBox } from '../../../components/ui';
 import { ReplyComposer } from '../../saved-replies/components/ReplyComposer';
 import { ticketSettingsQuery } from '../../setup/api/setup';
@@ -21,6 +21,7 @@ export function ReplyBox({
   ticketNumber,
   visitorEmail,
   onSent,
+  textareaRef,
 }: {
   ws: string;
   ticket: string;
@@ -28,6 +29,8 @@ export function ReplyBox({
   ticketNumber?: string;
   visitorEmail: string;
   onSent?: () => void;
+  /** The reply's text field (the ticket page's `r` focuses it; its typing signal listens to it). */
+  textareaRef?: Ref<HTMLTextAreaElement>;
 }) {
   const reply = useReply(ws, ticket);
   const [body, setBody] = useState('');
@@ -61,6 +64,7 @@ export function ReplyBox({
           ws={ws}
           visitorEmail={visitorEmail}
           ticketNumber={ticketNumber}
+          textareaRef={textareaRef}
           id={`${id}-body`}
           rows={4}
           placeholder="Type your reply… (/ for saved replies)"

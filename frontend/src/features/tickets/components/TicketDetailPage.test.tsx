@@ -1,7 +1,9 @@
-import { fireEvent, screen } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Ticket, TicketDetail } from '../../../lib/types';
+import { onTyping } from '../../../lib/live-typing';
 import { renderAt, stubApi } from '../../../test/render';
+import { onViewers } from '../api/viewers';
 import { TicketDetailPage, splitDescription } from './TicketDetailPage';
 
 const WS = '11111111-1111-1111-1111-111111111111';
@@ -40,6 +42,7 @@ function detail(over: Partial<Ticket> = {}): TicketDetail {
     events: [{ id: 'e1', kind: 'created', actor: { type: 'assistant' }, data: {}, created_at: '2026-11-24T10:00:00Z' }],
     notes: [{ id: 'n1', conversation_id: 'c1', ticket_id: 't1', author_user_id: 'u2', author_name: 'Kim', body: 'Refund approved, @Ann Lee please confirm', mentions: [{ user_id: 'u1', name: 'Ann Lee' }], created_at: '2026-11-24T10:05:00Z' }],
     unread_mentions: 0,
+    viewers: { ticket_id: 't1', viewers: [], as_of: '2026-11-24T10:00:00Z' },
   };
 }
 
@@ -57,9 +60,12 @@ describe('splitDescription', () => {
 describe('TicketDetailPage', () => {
   afterEach(() => vi.unstubAllGlobals());
 
-  function setup(statusReply: () => { status?: number; body?: unknown }) {
+  function setup(statusReply: () => { status?: number; body?: unknown }, viewing: () => { status?: number; body?: unknown } = () => ({ status: 404 })) {
     let current = detail();
     const stub = stubApi([
+      { method: 'POST', path: /\/tickets\/t1\/viewing$/, reply: viewing },
+      { method: 'DELETE', path: /\/tickets\/t1\/viewing$/, reply: () => ({ status: 204 }) },
+      { method: 'POST', path: /\/conversations\/c1\/typing$/, reply: () => ({ status: 204 }) },
       { path: /\/api\/v1\/me$/, reply: () => ({ body: { id: 'u-me', email: 'me@acme.test', name: 'Me', workspaces: [{ id: WS, name: 'Acme', role: 'agent' }] } }) },
       { path: /\/members$/, reply: () => ({ body: { items: [{ user_id: 'u-me', email: 'me@acme.test', name: 'Me', role: 'agent' }, { user_id: 'u2', email: 'kim@acme.test', name: 'Kim', role: 'admin' }] } }) },
       { path: /\/tickets\/TKT-10001$/, reply: () => ({ body: current }) },
@@ -82,9 +88,10 @@ describe('TicketDetailPage', () => {
       },
       { method: 'POST', path: /\/replies$/, reply: (_u, b) => ({ status: 201, body: { id: 'm2', conversation_id: 'c1', sender: 'agent', author_name: 'Me', body: (b as { body: string }).body, created_at: new Date().toISOString() } }) },
     ]);
-    renderAt(`/w/${WS}/tickets/TKT-10001`, '/w/:ws/tickets/:ticket', <TicketDetailPage />);
+    const view = renderAt(`/w/${WS}/tickets/TKT-10001`, '/w/:ws/tickets/:ticket', <TicketDetailPage />);
     return {
       ...stub,
+      view,
       setCurrent: (d: TicketDetail) => {
         current = d;
       },
@@ -142,5 +149,62 @@ describe('TicketDetailPage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Add note' }));
     await screen.findByText('Note added; Kim was notified.');
     expect(stub.calls.find((c) => c.url.pathname.endsWith('/notes'))?.body).toEqual({ body: 'Can you check this, @Kim' });
+  });
+
+  it('keyboard: r goes to the reply box, where keys type text; a assigns to me; s and t reach the status and the tags', async () => {
+    const stub = setup(() => ({ body: {} }));
+    const key = (k: string, at: Element = document.body) => fireEvent.keyDown(at, { key: k });
+    await screen.findByRole('button', { name: 'Assign to me' });
+    key('r');
+    const reply = screen.getByLabelText('Your reply');
+    expect(document.activeElement).toBe(reply);
+    // In the reply box, a is a letter.
+    key('a', reply);
+    expect(stub.calls.some((c) => c.url.pathname.endsWith('/assign-to-me'))).toBe(false);
+    reply.blur();
+    key('a');
+    await screen.findByRole('button', { name: /Assigned to you/ });
+    expect(stub.calls.filter((c) => c.url.pathname.endsWith('/assign-to-me'))).toHaveLength(1);
+    key('s');
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'In Progress' }));
+    key('t');
+    expect(await screen.findByRole('dialog', { name: 'Tags' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Done' }).getAttribute('aria-expanded')).toBe('true');
+    // With the tag picker open, shortcuts are off: r leaves the focus where it is.
+    const filter = screen.getByLabelText('Filter tags');
+    expect(document.activeElement).toBe(filter);
+    key('r', document.body);
+    expect(document.activeElement).toBe(filter);
+  });
+
+  it('shows who else has the ticket open and who types a reply (never me), and says when I leave', async () => {
+    const now = () => new Date().toISOString();
+    const stub = setup(
+      () => ({ body: {} }),
+      () => ({ body: { ticket_id: 't1', as_of: now(), expires_at: now(), renew_seconds: 20, viewers: [{ user_id: 'u-me', name: 'Me', since: now() }, { user_id: 'u2', name: 'Kim', since: now() }] } }),
+    );
+    const others = (await screen.findByTestId('others')).querySelector('.others-text') as HTMLElement;
+    await waitFor(() => expect(others.textContent).toBe('Kim is also viewing'));
+    expect(stub.calls.filter((c) => c.method === 'POST' && c.url.pathname.endsWith('/viewing'))).toHaveLength(1);
+    // Kim types in her reply box (the conversation's typing event).
+    act(() => onTyping({ conversation_id: 'c1', sender: 'agent', user_id: 'u2', name: 'Kim', typing: true }));
+    expect(others.textContent).toBe('Kim is typing a reply…');
+    expect(screen.getByTestId('reply-typing').textContent).toContain('Kim is typing a reply…');
+    // My own typing (in another tab) is no news.
+    act(() => onTyping({ conversation_id: 'c1', sender: 'agent', user_id: 'u-me', name: 'Me', typing: true }));
+    expect(others.textContent).toBe('Kim is typing a reply…');
+    act(() => onTyping({ conversation_id: 'c1', sender: 'agent', user_id: 'u2', name: 'Kim', typing: false }));
+    act(() => onTyping({ conversation_id: 'c1', sender: 'agent', user_id: 'u-me', name: 'Me', typing: false }));
+    expect(screen.queryByTestId('reply-typing')).toBeNull();
+    // Kim left (the stream's event).
+    act(() => onViewers({ ticket_id: 't1', as_of: new Date(Date.now() + 1000).toISOString(), viewers: [{ user_id: 'u-me', name: 'Me', since: now() }] }));
+    expect(others.textContent).toBe('');
+    // My typing goes out as the conversation's typing signal.
+    fireEvent.input(screen.getByLabelText('Your reply'), { target: { value: 'On it' } });
+    await waitFor(() => expect(stub.calls.find((c) => c.url.pathname.endsWith('/conversations/c1/typing'))?.body).toEqual({ typing: true }));
+    // Leaving the page: my viewing ends, and so does my typing.
+    stub.view.unmount();
+    await waitFor(() => expect(stub.calls.some((c) => c.method === 'DELETE' && c.url.pathname.endsWith('/tickets/t1/viewing'))).toBe(true));
+    expect(stub.calls.filter((c) => c.url.pathname.endsWith('/typing')).map((c) => c.body)).toEqual([{ typing: true }, { typing: false }]);
   });
 });

@@ -1,18 +1,23 @@
 import { useQuery } from '@tanstack/react-query';
 import { unreadLabel, useMarkTicketRead } from '../../notifications/api/notifications';
-import { useEffect, useState } from 'react';
-import { Link, useParams } from 'react-router';
-import { Alert, Button, Card, ErrorBox, RelativeTime, Spinner, StatusBadge } from '../../../components/ui';
+import { useEffect, useRef, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { Alert, Avatar, Button, Card, ErrorBox, RelativeTime, Spinner, StatusBadge } from '../../../components/ui';
 import { ApiError, errorMessage } from '../../../lib/errors';
+import { useTyping } from '../../../lib/live-typing';
+import { useShortcuts } from '../../../lib/shortcuts';
 import { STATUS_LABEL } from '../../../lib/status';
 import { dateTime } from '../../../lib/time';
-import type { TicketStatus } from '../../../lib/types';
+import type { TicketStatus, TicketViewer } from '../../../lib/types';
 import { meQuery } from '../../auth/api/auth';
 import { MessageList } from '../../conversations/components/MessageList';
 import { VisitorInfo } from '../../conversations/components/VisitorInfo';
 import { membersQuery } from '../../team/api/team';
 import { isAdmin, useMyRole, useWs } from '../../workspaces/api/workspaces';
+import { useTypingSignal } from '../../conversations/api/conversations';
+import { listHref, rememberOpenedTicket } from '../api/list-memory';
 import { ticketQuery, useAssign, useAssignToMe, useChangeStatus } from '../api/tickets';
+import { onViewers, othersLine, useViewers, useViewing } from '../api/viewers';
 import { ReplyBox } from './ReplyBox';
 import { NoteBox } from '../../notes/components/NoteBox';
 import { StatusControl } from './StatusControl';
@@ -72,6 +77,47 @@ export function TicketDetailPage() {
     }
   };
 
+  // Who else is here: my viewing on the server while the page is open, and the others'.
+  const ticketId = q.data?.ticket.id;
+  const conversationId = q.data?.ticket.conversation_id;
+  useViewing(ws, ticketId);
+  const viewers = useViewers(ticketId);
+  const detailViewers = q.data?.viewers;
+  useEffect(() => onViewers(detailViewers), [detailViewers]);
+  useEffect(() => {
+    if (titleNum) rememberOpenedTicket(ws, titleNum);
+  }, [ws, titleNum]);
+  // The reply box sends the conversation's typing signal (the visitor's widget shows
+  // "<name> is typing…"; the team's pages show who).
+  const replyField = useRef<HTMLTextAreaElement>(null);
+  const stopTyping = useTypingSignal(ws, conversationId, replyField);
+
+  // The keyboard: a assign to me, r reply, s status, t tags, / the list's search, Esc back.
+  const navigate = useNavigate();
+  const statusGroup = useRef<HTMLDivElement>(null);
+  const tagsButton = useRef<HTMLButtonElement>(null);
+  const myId = me.data?.id;
+  const mine = !!myId && q.data?.ticket.assignee?.id === myId;
+  const busy = status.isPending || assign.isPending || assignMe.isPending;
+  const assignToMe = () => {
+    setNotice(null);
+    assignMe.mutate(undefined, { onError: report });
+  };
+  useShortcuts(
+    {
+      a: !mine && !busy ? assignToMe : null,
+      r: () => replyField.current?.focus(),
+      s: () => statusGroup.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus(),
+      t: () => {
+        const b = tagsButton.current;
+        if (b && b.getAttribute('aria-expanded') !== 'true') b.click();
+      },
+      '/': () => navigate(listHref(ws), { state: { focusSearch: true } }),
+      Escape: () => navigate(listHref(ws)),
+    },
+    q.isSuccess,
+  );
+
   if (q.isPending) return <div className="page"><Spinner label="Loading ticket…" /></div>;
   if (q.error)
     return (
@@ -84,9 +130,6 @@ export function TicketDetailPage() {
   const { ticket, visitor, messages, events, notes } = q.data;
   const { brief, rest } = splitDescription(ticket.description);
   const num = ticket.number;
-  const myId = me.data?.id;
-  const mine = !!myId && ticket.assignee?.id === myId;
-  const busy = status.isPending || assign.isPending || assignMe.isPending;
   const move = (to: TicketStatus) => {
     setNotice(null);
     status.mutate(to, { onError: report, onSuccess: (t) => setNotice({ kind: 'success', text: `Status changed to ${STATUS_LABEL[t.status]}.` }) });
@@ -110,16 +153,15 @@ export function TicketDetailPage() {
             ) : null}
           </div>
           <SummaryEditor ws={ws} ticketRef={ref} ticket={ticket} report={report} />
+          <Others viewers={viewers} conversationId={ticket.conversation_id} myId={myId} />
         </div>
         <div className="ticket-head-actions">
-          <StatusControl status={ticket.status} onMove={move} busyTo={status.isPending ? status.variables : null} disabled={busy} />
+          <StatusControl status={ticket.status} onMove={move} busyTo={status.isPending ? status.variables : null} disabled={busy} groupRef={statusGroup} />
           <Button
             variant={mine ? 'secondary' : 'primary'}
             size="sm"
-            onClick={() => {
-              setNotice(null);
-              assignMe.mutate(undefined, { onError: report });
-            }}
+            onClick={assignToMe}
+            aria-keyshortcuts="a"
             busy={assignMe.isPending}
             disabled={mine || busy}
             title={mine ? 'This ticket is assigned to you' : undefined}
@@ -162,7 +204,8 @@ export function TicketDetailPage() {
           >
             <MessageList messages={messages} notes={notes} visitorLabel={ticket.visitor_email} />
           </Card>
-          <ReplyBox ws={ws} ticket={ref} ticketNumber={ticket.number} visitorEmail={ticket.visitor_email} />
+          <ReplyTyping conversationId={ticket.conversation_id} myId={myId} />
+          <ReplyBox ws={ws} ticket={ref} ticketNumber={ticket.number} visitorEmail={ticket.visitor_email} textareaRef={replyField} onSent={stopTyping} />
           <NoteBox ws={ws} target={{ ticket: ref }} myId={myId} />
           <Card title="Timeline" id="timeline" className="o-timeline">
             <Timeline events={events} />
@@ -194,7 +237,7 @@ export function TicketDetailPage() {
               </select>
               {members.error ? <p className="field-error">{errorMessage(members.error)}</p> : null}
             </div>
-            <TicketProps ws={ws} ticketRef={ref} ticket={ticket} canManageTags={isAdmin(role)} report={report} />
+            <TicketProps ws={ws} ticketRef={ref} ticket={ticket} canManageTags={isAdmin(role)} report={report} tagsButtonRef={tagsButton} />
           </Card>
           <Card title="Visitor" id="visitor" className="o-visitor">
             <VisitorInfo visitor={visitor} email={ticket.visitor_email} />
@@ -247,9 +290,50 @@ export function splitDescription(description: string): { brief: string; rest: st
   return { brief: description.slice(0, at), rest: description.slice(at + 2) };
 }
 
+/** Who else has the ticket open, and who is typing a reply (not me), under the summary. */
+function Others({ viewers, conversationId, myId }: { viewers: TicketViewer[]; conversationId: string; myId: string | undefined }) {
+  const typing = useTyping(conversationId);
+  const shown = viewers.filter((v) => v.user_id !== myId);
+  const line = othersLine(
+    viewers.map((v) => ({ userId: v.user_id, name: v.name })),
+    typing.agents,
+    myId,
+  );
+  const text = [line.typing, line.viewing].filter(Boolean).join(' · ');
+  return (
+    <p className={`others ${text ? '' : 'is-empty'} ${line.typing ? 'is-typing' : ''}`} role="status" data-testid="others">
+      {shown.length ? (
+        <span className="others-faces" aria-hidden="true">
+          {shown.slice(0, 3).map((v) => (
+            <Avatar key={v.user_id} name={v.name} />
+          ))}
+        </span>
+      ) : null}
+      <span className="others-text">{text}</span>
+    </p>
+  );
+}
+
+/** Above the reply box: someone else is writing to this visitor right now. */
+function ReplyTyping({ conversationId, myId }: { conversationId: string; myId: string | undefined }) {
+  const typing = useTyping(conversationId);
+  const { typing: text } = othersLine([], typing.agents, myId);
+  if (!text) return null;
+  return (
+    <p className="reply-typing o-reply" data-testid="reply-typing">
+      <span className="typing-dots" aria-hidden="true">
+        <span />
+        <span />
+        <span />
+      </span>
+      {text} Check before you send yours.
+    </p>
+  );
+}
+
 function BackLink({ ws }: { ws: string }) {
   return (
-    <Link to={`/w/${ws}/tickets`} className="back-link">
+    <Link to={listHref(ws)} className="back-link">
       <span aria-hidden="true">←</span> Tickets
     </Link>
   );

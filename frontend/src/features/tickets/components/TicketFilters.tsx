@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type Ref } from 'react';
 import type { Member, Tag, TicketCounts } from '../../../lib/types';
 import { useDebounced } from '../../../lib/useDebounced';
 import { FILTERS, SORTS, type TicketListState } from '../api/list-params';
@@ -9,12 +9,15 @@ export function TicketFilters({
   counts,
   members,
   tags,
+  searchRef,
 }: {
   state: TicketListState;
   onChange: (s: TicketListState) => void;
   counts?: TicketCounts;
   members?: Member[];
   tags?: Tag[];
+  /** The search box (the list's `/` shortcut focuses it). */
+  searchRef?: Ref<HTMLInputElement>;
 }) {
   const [q, setQ] = useState(state.q);
   const debounced = useDebounced(q, 300);
@@ -62,7 +65,9 @@ export function TicketFilters({
           </span>
           <input
             id="ticket-search"
+            ref={searchRef}
             type="search"
+            aria-keyshortcuts="/"
             className="input search-input"
             placeholder="Search number, email or summary"
             value={q}

@@ -42,6 +42,7 @@ function detail(over: Partial<Ticket> = {}): TicketDetail {
     events: [],
     notes: [],
     unread_mentions: 0,
+    viewers: { ticket_id: 't1', viewers: [], as_of: '2026-11-24T10:00:00Z' },
   };
 }
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type Ref } from 'react';
 import { Button } from '../../../components/ui';
 import { ApiError, errorMessage, fieldError } from '../../../lib/errors';
 import type { Ticket } from '../../../lib/types';
@@ -8,7 +8,21 @@ import { TicketTags } from './TicketTags';
 type Report = (err: unknown) => void;
 
 /** The detail page's Priority, Category and Tags controls (each change saved at once). */
-export function TicketProps({ ws, ticketRef, ticket, canManageTags, report }: { ws: string; ticketRef: string; ticket: Ticket; canManageTags: boolean; report: Report }) {
+export function TicketProps({
+  ws,
+  ticketRef,
+  ticket,
+  canManageTags,
+  report,
+  tagsButtonRef,
+}: {
+  ws: string;
+  ticketRef: string;
+  ticket: Ticket;
+  canManageTags: boolean;
+  report: Report;
+  tagsButtonRef?: Ref<HTMLButtonElement>;
+}) {
   const edit = useEditTicket(ws, ticketRef);
   const save = (e: TicketEdit) => edit.mutate(e, { onError: report });
   return (
@@ -41,7 +55,7 @@ export function TicketProps({ ws, ticketRef, ticket, canManageTags, report }: { 
         <span className="field-label" id="ticket-tags-label">
           Tags
         </span>
-        <TicketTags ws={ws} ticket={ticket} canManage={canManageTags} busy={edit.isPending} save={(tags) => save({ tags })} />
+        <TicketTags ws={ws} ticket={ticket} canManage={canManageTags} busy={edit.isPending} save={(tags) => save({ tags })} buttonRef={tagsButtonRef} />
       </div>
     </>
   );

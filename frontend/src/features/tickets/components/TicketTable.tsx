@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type Ref } from 'react';
 import { Link } from 'react-router';
 import { Avatar, RelativeTime, StatusBadge } from '../../../components/ui';
 import { unreadLabel } from '../../notifications/api/notifications';
@@ -8,7 +8,27 @@ import { useEditListTicket } from '../api/edit';
 import { PriorityBadge } from './PriorityBadge';
 import { TicketTags } from './TicketTags';
 
-export function TicketTable({ ws, tickets, sort, canManageTags = false }: { ws: string; tickets: Ticket[]; sort: TicketSort; canManageTags?: boolean }) {
+/**
+ * The ticket list. `current` is the keyboard cursor's row (a ticket number): marked
+ * `aria-current` with a visible ring; focusing a row (Tab, j/k) makes it current.
+ */
+export function TicketTable({
+  ws,
+  tickets,
+  sort,
+  canManageTags = false,
+  current = null,
+  onCurrent,
+  tableRef,
+}: {
+  ws: string;
+  tickets: Ticket[];
+  sort: TicketSort;
+  canManageTags?: boolean;
+  current?: string | null;
+  onCurrent?: (number: string) => void;
+  tableRef?: Ref<HTMLDivElement>;
+}) {
   const timeLabel = sort === 'updated_desc' ? 'Updated' : 'Created';
   // Rows that arrive after the first render (live updates, Load more) flash once.
   const seen = useRef<Set<string> | null>(null);
@@ -17,7 +37,7 @@ export function TicketTable({ ws, tickets, sort, canManageTags = false }: { ws: 
     seen.current = new Set(tickets.map((t) => t.id));
   }, [tickets]);
   return (
-    <div className="ticket-table" role="table" aria-label="Tickets">
+    <div className="ticket-table" role="table" aria-label="Tickets" ref={tableRef}>
       <div className="ticket-row ticket-row-head" role="row">
         <span role="columnheader">Ticket</span>
         <span role="columnheader">Visitor</span>
@@ -31,13 +51,29 @@ export function TicketTable({ ws, tickets, sort, canManageTags = false }: { ws: 
         </span>
       </div>
       {tickets.map((t) => (
-        <Row key={t.id} ws={ws} ticket={t} sort={sort} fresh={fresh.has(t.id)} canManageTags={canManageTags} />
+        <Row key={t.id} ws={ws} ticket={t} sort={sort} fresh={fresh.has(t.id)} canManageTags={canManageTags} isCurrent={t.number === current} onFocus={onCurrent} />
       ))}
     </div>
   );
 }
 
-function Row({ ws, ticket, sort, fresh, canManageTags }: { ws: string; ticket: Ticket; sort: TicketSort; fresh: boolean; canManageTags: boolean }) {
+function Row({
+  ws,
+  ticket,
+  sort,
+  fresh,
+  canManageTags,
+  isCurrent,
+  onFocus,
+}: {
+  ws: string;
+  ticket: Ticket;
+  sort: TicketSort;
+  fresh: boolean;
+  canManageTags: boolean;
+  isCurrent: boolean;
+  onFocus?: (number: string) => void;
+}) {
   // The newest copy of the ticket: the answer of the last tag change until the list catches up.
   const [latest, setLatest] = useState<Ticket | null>(null);
   const t = latest && latest.id === ticket.id && latest.version > ticket.version ? latest : ticket;
@@ -45,7 +81,15 @@ function Row({ ws, ticket, sort, fresh, canManageTags }: { ws: string; ticket: T
   const num = t.number;
   return (
     <div className="ticket-row-wrap">
-      <Link to={`/w/${ws}/tickets/${num}`} className={`ticket-row ${fresh ? 'is-new' : ''}`} role="row" data-ticket={num} aria-label={`${num}: ${t.summary}`}>
+      <Link
+        to={`/w/${ws}/tickets/${num}`}
+        className={`ticket-row ${fresh ? 'is-new' : ''} ${isCurrent ? 'is-current' : ''}`}
+        role="row"
+        data-ticket={num}
+        aria-label={`${num}: ${t.summary}`}
+        aria-current={isCurrent ? 'true' : undefined}
+        onFocus={() => onFocus?.(num)}
+      >
         <span role="cell" className="t-num">
           {num}
           {t.unread_count ? (

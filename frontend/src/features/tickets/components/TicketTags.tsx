@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type Ref } from 'react';
 import { Button } from '../../../components/ui';
 import { errorMessage } from '../../../lib/errors';
 import type { Ticket } from '../../../lib/types';
@@ -18,6 +18,7 @@ export function TicketTags({
   error,
   canManage,
   compact,
+  buttonRef,
 }: {
   ws: string;
   ticket: Ticket;
@@ -26,6 +27,8 @@ export function TicketTags({
   error?: unknown;
   canManage: boolean;
   compact?: boolean;
+  /** The button that opens the picker (the ticket page's `t` presses it). */
+  buttonRef?: Ref<HTMLButtonElement>;
 }) {
   const [open, setOpen] = useState(false);
   const ids = ticket.tags.map((t) => t.id);
@@ -40,6 +43,7 @@ export function TicketTags({
         </div>
       ) : null}
       <Button
+        ref={buttonRef}
         size="sm"
         variant={compact ? 'ghost' : 'secondary'}
         className={compact ? 'tag-btn' : undefined}

@@ -100,4 +100,36 @@ describe('TicketsPage', () => {
     expect(await screen.findByText('“Tell users to email support@acme.test.”')).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Edit AI Instructions' }).getAttribute('href')).toBe(`/w/${WS}/ai-instructions`);
   });
+
+  it('moves a visible cursor with j and k, opens the current ticket with Enter, and / goes to the search', async () => {
+    signIn();
+    api();
+    const { router } = renderAt(`/w/${WS}/tickets`, '/w/:ws/tickets', <TicketsPage />);
+    await screen.findByText('TKT-10001');
+    const row = (n: number) => document.querySelector(`[data-ticket="TKT-${n}"]`) as HTMLElement;
+    const key = (k: string, at: Element = document.body) => fireEvent.keyDown(at, { key: k });
+    expect(document.querySelector('[aria-current]')).toBeNull();
+    key('j');
+    expect(row(10001).getAttribute('aria-current')).toBe('true');
+    expect(row(10001).className).toContain('is-current');
+    expect(document.activeElement).toBe(row(10001));
+    key('j');
+    expect(row(10002).getAttribute('aria-current')).toBe('true');
+    expect(row(10001).hasAttribute('aria-current')).toBe(false);
+    key('k');
+    key('k');
+    expect(row(10001).getAttribute('aria-current')).toBe('true');
+    // Typing j in the search box types a j.
+    key('/');
+    const search = screen.getByLabelText('Search tickets');
+    expect(document.activeElement).toBe(search);
+    key('j', search);
+    expect(row(10001).getAttribute('aria-current')).toBe('true');
+    // Focus elsewhere (Tab, a click) moves the cursor with it; Enter opens it.
+    fireEvent.focus(row(10003));
+    expect(row(10003).getAttribute('aria-current')).toBe('true');
+    (document.activeElement as HTMLElement).blur();
+    key('Enter');
+    await waitFor(() => expect(router.state.location.pathname).toBe(`/w/${WS}/tickets/TKT-10003`));
+  });
 });

@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useEffect, useRef, useState } from 'react';
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { Button, Empty, ErrorBox, LoadMore, PageHeader, Spinner } from '../../../components/ui';
 import { meQuery } from '../../auth/api/auth';
 import { LintWarnings } from '../../setup/components/LintWarnings';
@@ -9,7 +9,9 @@ import { ticketSettingsQuery } from '../../setup/api/setup';
 import { tagsQuery } from '../../tags/api/tags';
 import { membersQuery } from '../../team/api/team';
 import { isAdmin, useMyRole, useWs, workspaceQuery } from '../../workspaces/api/workspaces';
+import { useShortcuts } from '../../../lib/shortcuts';
 import { listStateToSearch, parseListState, type TicketListState } from '../api/list-params';
+import { lastOpenedTicket, rememberListSearch } from '../api/list-memory';
 import { ticketCountsQuery, ticketListQuery } from '../api/tickets';
 import { useLiveStatus } from '../api/live';
 import { NewTicketForm } from './NewTicketForm';
@@ -35,6 +37,38 @@ export function TicketsPage() {
   const anyTickets = (counts.data?.all ?? tickets.length) > 0;
   const live = useLiveStatus();
   const [creating, setCreating] = useState(false);
+
+  // The keyboard: j/k move the current row (starting from the ticket last opened), Enter
+  // opens it, / goes to the search box (also when a ticket page sent us here with /).
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [current, setCurrent] = useState<string | null>(() => lastOpenedTicket(ws));
+  const table = useRef<HTMLDivElement>(null);
+  const search = useRef<HTMLInputElement>(null);
+  const wantSearch = useRef(Boolean((location.state as { focusSearch?: boolean } | null)?.focusSearch));
+  const query = sp.toString();
+  useEffect(() => rememberListSearch(ws, query), [ws, query]);
+  useEffect(() => {
+    if (wantSearch.current && search.current) {
+      wantSearch.current = false;
+      search.current.focus();
+    }
+  });
+  const move = (by: 1 | -1) => {
+    if (!tickets.length) return;
+    const at = tickets.findIndex((t) => t.number === current);
+    const next = tickets[at < 0 ? 0 : Math.min(tickets.length - 1, Math.max(0, at + by))];
+    setCurrent(next.number);
+    const row = Array.from(table.current?.querySelectorAll<HTMLElement>('[data-ticket]') ?? []).find((r) => r.dataset.ticket === next.number);
+    row?.focus({ preventScroll: true });
+    row?.scrollIntoView?.({ block: 'nearest' });
+  };
+  useShortcuts({
+    j: { run: () => move(1), repeat: true },
+    k: { run: () => move(-1), repeat: true },
+    Enter: current && tickets.some((t) => t.number === current) ? () => navigate(`/w/${ws}/tickets/${current}`) : null,
+    '/': () => search.current?.focus(),
+  });
 
   return (
     <div className="page">
@@ -87,7 +121,7 @@ export function TicketsPage() {
       ) : null}
       {settings.isSuccess && (enabled || anyTickets) ? (
         <section aria-label="Ticket list" className="card card-flush">
-          <TicketFilters state={state} onChange={setState} counts={counts.data} members={members.data?.items} tags={tags.data} />
+          <TicketFilters state={state} onChange={setState} counts={counts.data} members={members.data?.items} tags={tags.data} searchRef={search} />
           {counts.error ? <ErrorBox error={counts.error} title="Counts unavailable." /> : null}
           {list.isPending ? <Spinner label="Loading tickets…" /> : null}
           {list.error ? <ErrorBox error={list.error} onRetry={() => void list.refetch()} /> : null}
@@ -98,7 +132,9 @@ export function TicketsPage() {
               <Empty title="No tickets match these filters" />
             )
           ) : null}
-          {tickets.length > 0 ? <TicketTable ws={ws} tickets={tickets} sort={state.sort} canManageTags={isAdmin(role)} /> : null}
+          {tickets.length > 0 ? (
+            <TicketTable ws={ws} tickets={tickets} sort={state.sort} canManageTags={isAdmin(role)} current={current} onCurrent={setCurrent} tableRef={table} />
+          ) : null}
           <LoadMore list={list} />
         </section>
       ) : null}
