@@ -284,6 +284,22 @@ impl From<crate::domain::saved_replies::ReplyChanged> for ApiError {
     }
 }
 
+impl From<crate::domain::merge::MergeRefused> for ApiError {
+    fn from(e: crate::domain::merge::MergeRefused) -> Self {
+        use crate::domain::merge::MergeRefused;
+        match e {
+            MergeRefused::SourceMerged { .. } => ApiError::conflict(e.code(), e.to_string()),
+            _ => ApiError::refused(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()),
+        }
+    }
+}
+
+impl From<crate::domain::merge::TicketMerged> for ApiError {
+    fn from(e: crate::domain::merge::TicketMerged) -> Self {
+        ApiError::conflict("ticket_merged", e.to_string())
+    }
+}
+
 impl From<InvalidTransition> for ApiError {
     fn from(e: InvalidTransition) -> Self {
         ApiError::conflict("invalid_transition", e.to_string())
@@ -533,6 +549,22 @@ mod tests {
                 "too_many_streams",
             ),
             (ApiError::unavailable(), 503, "service_unavailable"),
+            (
+                ApiError::from(crate::domain::merge::MergeRefused::DifferentVisitor {
+                    number: crate::domain::ticket_number::TicketNumber::new(10001),
+                    into: crate::domain::ticket_number::TicketNumber::new(10002),
+                }),
+                422,
+                "different_visitor",
+            ),
+            (
+                ApiError::from(crate::domain::merge::MergeRefused::SourceMerged {
+                    number: crate::domain::ticket_number::TicketNumber::new(10001),
+                    into: crate::domain::ticket_number::TicketNumber::new(10002),
+                }),
+                409,
+                "ticket_merged",
+            ),
             (
                 ApiError::internal(anyhow::anyhow!("secret cause")),
                 500,

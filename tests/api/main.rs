@@ -12,6 +12,7 @@ mod http_basics;
 mod isolation;
 mod knowledge;
 mod live;
+mod merge_bulk;
 mod migrations;
 mod notes;
 mod notifications;

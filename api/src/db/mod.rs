@@ -14,6 +14,7 @@ pub mod knowledge;
 pub mod live;
 pub mod mail_quota;
 pub mod members;
+pub mod merge;
 pub mod models;
 pub mod notes;
 pub mod outbox;

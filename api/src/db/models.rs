@@ -265,6 +265,8 @@ pub struct Conversation {
     pub agent_active_at: Option<DateTime<Utc>>,
     pub waiting_since: Option<DateTime<Utc>>,
     pub visitor_online_until: Option<DateTime<Utc>>,
+    /// The conversation that took this one's messages when its ticket was merged.
+    pub merged_into_id: Option<Uuid>,
 }
 
 #[derive(Debug, Insertable)]
@@ -353,6 +355,9 @@ pub struct Ticket {
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub priority: TicketPriority,
+    /// The ticket this one was merged into (then it is closed), and that ticket's number.
+    pub merged_into_id: Option<Uuid>,
+    pub merged_into_number: Option<i64>,
 }
 
 #[derive(Debug, Insertable)]

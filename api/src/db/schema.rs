@@ -126,6 +126,7 @@ diesel::table! {
         agent_active_at -> Nullable<Timestamptz>,
         waiting_since -> Nullable<Timestamptz>,
         visitor_online_until -> Nullable<Timestamptz>,
+        merged_into_id -> Nullable<Uuid>,
     }
 }
 
@@ -338,6 +339,8 @@ diesel::table! {
         closed_at -> Nullable<Timestamptz>,
         email_references -> Array<Text>,
         priority -> TicketPriority,
+        merged_into_id -> Nullable<Uuid>,
+        merged_into_number -> Nullable<Int8>,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod intent;
 pub mod lint;
 pub mod live;
 pub mod mentions;
+pub mod merge;
 pub mod origins;
 pub mod page;
 pub mod passages;

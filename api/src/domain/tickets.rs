@@ -218,6 +218,11 @@ pub enum EventKind {
     /// An internal note was added (`{"note_id", "mentions"}`); the note itself is read
     /// from the notes.
     NoteAdded,
+    /// This ticket was merged into another (`{"from", "into"}`, each `{id, number}`).
+    MergedInto,
+    /// Another ticket was merged into this one (`{"from", "into", "messages", "notes",
+    /// "tags"}`).
+    MergedFrom,
 }
 
 impl EventKind {
@@ -236,6 +241,8 @@ impl EventKind {
             EventKind::TagAdded => "tag_added",
             EventKind::TagRemoved => "tag_removed",
             EventKind::NoteAdded => "note_added",
+            EventKind::MergedInto => "merged_into",
+            EventKind::MergedFrom => "merged_from",
         }
     }
 }

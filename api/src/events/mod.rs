@@ -36,6 +36,9 @@ pub const TICKET_VIEWERS: &str = "ticket.viewers";
 /// (which reloads it), `{"agent_name"}` for the widget (who has the chat; `null`: the
 /// assistant).
 pub const CONVERSATION_UPDATED: &str = "conversation.updated";
+/// A conversation's ticket was merged: its messages are in `into` now (`merged_into`);
+/// the widget reopens its session, which then shows the surviving conversation.
+pub const CONVERSATION_MERGED: &str = "conversation.merged";
 /// Someone is typing (ephemeral, never stored): `{"conversation_id", "sender": "agent" |
 /// "visitor", "user_id"?, "name"?, "typing"}`. The widget gets agents' typing only.
 pub const TYPING: &str = "typing";
@@ -89,6 +92,9 @@ pub struct BusEvent {
     pub text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<u32>,
+    /// `conversation.merged`: the conversation that took this one's messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<Uuid>,
 }
 
 impl BusEvent {
@@ -107,6 +113,7 @@ impl BusEvent {
             flag: None,
             text: None,
             seq: None,
+            merged_into: None,
         }
     }
     /// A member left or was removed: their streams of the workspace close.
@@ -161,6 +168,14 @@ impl BusEvent {
             name: agent.map(str::to_string),
             flag: Some(agent.is_some()),
             ..Self::bare(CONVERSATION_UPDATED, workspace_id)
+        }
+    }
+    /// A ticket's merge moved conversation `from` into `into`.
+    pub fn conversation_merged(workspace_id: Uuid, from: Uuid, into: Uuid) -> Self {
+        BusEvent {
+            conversation_id: Some(from),
+            merged_into: Some(into),
+            ..Self::bare(CONVERSATION_MERGED, workspace_id)
         }
     }
     /// An agent (`user_id`, `name`) or the visitor (both `None`) is typing, or stopped.

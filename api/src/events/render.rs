@@ -7,7 +7,7 @@ use actix_web::web::Bytes;
 use crate::db::{self, Pool, tickets as ticket_store};
 use crate::events::sse::SseEvent;
 use crate::events::{
-    AccessEnded, BusEvent, CONVERSATION_UPDATED, Frames, LiveEvent, MESSAGE_CREATED, MESSAGE_DELTA,
+    AccessEnded, BusEvent, CONVERSATION_MERGED, CONVERSATION_UPDATED, Frames, LiveEvent, MESSAGE_CREATED, MESSAGE_DELTA,
     NOTE_CREATED, RESYNC, TICKET_CREATED, TICKET_UPDATED, TICKET_VIEWERS, TYPING, VISITOR_PRESENCE,
 };
 use crate::views::messages::MessageOut;
@@ -174,6 +174,15 @@ fn live_frames(ev: &BusEvent) -> Option<Frames> {
             ),
             widget: Some(frame(serde_json::json!({"agent_name": ev.name}))),
         },
+        CONVERSATION_MERGED => {
+            let into = ev.merged_into?;
+            Frames::Live {
+                dashboard: frame(
+                    serde_json::json!({"conversation_id": conversation_id, "merged_into": into}),
+                ),
+                widget: Some(frame(serde_json::json!({"conversation_id": into}))),
+            }
+        }
         VISITOR_PRESENCE => Frames::Live {
             dashboard: frame(
                 serde_json::json!({"conversation_id": conversation_id, "online": ev.flag?}),
@@ -207,7 +216,7 @@ fn live_frames(ev: &BusEvent) -> Option<Frames> {
 async fn frames(pool: &Pool, ev: &BusEvent) -> anyhow::Result<Option<Frames>> {
     if matches!(
         ev.kind.as_str(),
-        CONVERSATION_UPDATED | VISITOR_PRESENCE | TYPING
+        CONVERSATION_UPDATED | CONVERSATION_MERGED | VISITOR_PRESENCE | TYPING
     ) {
         return Ok(live_frames(ev));
     }

@@ -10,6 +10,7 @@ use crate::domain::access::Principal;
 use crate::error::{ApiResult, ErrorBody};
 use crate::services::tickets::{self as service, parse_key};
 use crate::state::AppState;
+use crate::views::merge::{BulkIn, BulkOut, MergeIn, MergeOut};
 use crate::views::messages::MessageOut;
 use crate::views::tickets::{
     AssignTicket, ChangeStatus, CreateTicket, ReplyIn, TicketCounts, TicketDetail, TicketEventList,
@@ -25,7 +26,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(assign_ticket)
         .service(assign_ticket_to_me)
         .service(reply_to_ticket)
-        .service(ticket_events);
+        .service(ticket_events)
+        .service(merge_ticket)
+        .service(bulk_change_tickets);
 }
 
 /// List tickets: filters, sort and keyset pagination (page 1,000 costs what page 1 costs).
@@ -179,4 +182,49 @@ async fn ticket_events(
     Ok(web::Json(TicketEventList {
         items: service::events_of(&state, &principal, ws, key).await?,
     }))
+}
+
+/// Merge this ticket into another (`into`: UUID or number) of the same visitor. Its
+/// conversation and notes move into the surviving ticket's (the visitor's widget follows),
+/// its tags are added there, and it is closed with `merged_into`; its number still
+/// resolves. Into itself, into a closed or merged ticket, a closed source, or another
+/// visitor's ticket: 422 (`merge_into_itself`, `target_closed`, `target_merged`,
+/// `ticket_closed`, `different_visitor`); already merged: 409 `ticket_merged`; stale
+/// `version` (the merged ticket's): 409 `version_conflict`; another workspace's: 404.
+#[utoipa::path(tag = "tickets", security(("bearer" = [])),
+    params(("ws" = Uuid, Path), ("ticket" = String, Path, description = "UUID or TKT-10001: the ticket to merge")), request_body = MergeIn,
+    responses((status = 200, body = MergeOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/v1/workspaces/{ws}/tickets/{ticket}/merge")]
+async fn merge_ticket(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(Uuid, String)>,
+    body: web::Json<MergeIn>,
+) -> ApiResult<web::Json<MergeOut>> {
+    let (ws, ticket) = path.into_inner();
+    let key = parse_key(&ticket)?;
+    Ok(web::Json(
+        crate::services::merge::merge(&state, &principal, ws, key, body.into_inner()).await?,
+    ))
+}
+
+/// Change status, assignee (`null`: unassign), priority or tags of 1 to 100 tickets in one
+/// request. Each ticket goes through the single-ticket rules; the ones a rule refuses
+/// (e.g. `invalid_transition`, `ticket_merged`, `not_found`) are listed in `refused` and
+/// the others change. A bad request as a whole (no ticket, more than 100, no change, an
+/// assignee who is not a member, an unknown tag) is 422 and changes nothing.
+#[utoipa::path(tag = "tickets", security(("bearer" = [])),
+    params(("ws" = Uuid, Path)), request_body = BulkIn,
+    responses((status = 200, body = BulkOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/v1/workspaces/{ws}/tickets/bulk")]
+async fn bulk_change_tickets(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    body: web::Json<BulkIn>,
+) -> ApiResult<web::Json<BulkOut>> {
+    Ok(web::Json(
+        crate::services::bulk::bulk(&state, &principal, path.into_inner(), body.into_inner())
+            .await?,
+    ))
 }

@@ -91,9 +91,17 @@ async fn check_in(
     let Some(claims) = tokens::verify_reply_token(config, token)? else {
         return Ok((Recipient::Unknown, None));
     };
-    let Some(ticket) = store::ticket(conn, claims.ticket_id, lock).await? else {
+    let Some(mut ticket) = store::ticket(conn, claims.ticket_id, lock).await? else {
         return Ok((Recipient::Unknown, None));
     };
+    // A merged ticket's mail thread continues on the surviving ticket (one step: a merge
+    // re-points the tickets merged before).
+    if let Some(into) = ticket.merged_into_id
+        && let Some(surviving) = store::ticket(conn, into, lock).await?
+        && surviving.workspace_id == ticket.workspace_id
+    {
+        ticket = surviving;
+    }
     let ws = load_workspace(conn, ticket.workspace_id).await?;
     let expired = |reason| Recipient::Expired {
         workspace_id: ws.id,

@@ -11,6 +11,10 @@ use crate::db::tags as tag_store;
 use crate::domain::access::Principal;
 use crate::domain::tags::{tag_diff, ticket_summary};
 use crate::domain::ticket_number::TicketKey;
+use crate::db::Conn;
+use crate::db::models::Ticket;
+use crate::domain::actor::Actor;
+use crate::domain::enums::{TicketCategory, TicketPriority};
 use crate::domain::tickets::{EventKind, check_version};
 use crate::error::{ApiError, ApiResult};
 use crate::services::Changed;
@@ -68,99 +72,16 @@ pub async fn edit(
             .filter(|t| diff.removed.contains(&t.id))
             .collect();
 
-        let mut changes = Vec::new();
-        if summary != ticket.summary {
-            changes.push(Change::Summary {
-                from: ticket.summary.clone(),
-                to: summary.clone(),
-            });
-        }
-        if category != ticket.category {
-            changes.push(Change::Category {
-                from: ticket.category,
-                to: category,
-            });
-        }
-        if priority != ticket.priority {
-            changes.push(Change::Priority {
-                from: ticket.priority,
-                to: priority,
-            });
-        }
-        if !diff.is_empty() {
-            changes.push(Change::Tags {
-                added: added.clone(),
-                removed: removed.clone(),
-            });
-        }
+        let fields = Fields {
+            summary,
+            category,
+            priority,
+            added,
+            removed,
+        };
+        let changes = fields_locked(conn, ws, actor, &ticket, fields).await?;
         if changes.is_empty() {
             return Ok(Changed::nothing(view(conn, ws, ticket.id).await?));
-        }
-
-        let now = Utc::now();
-        tag_store::set_fields(conn, ws, ticket.id, (&summary, category, priority), now).await?;
-        for tag in &added {
-            tag_store::add_to_ticket(conn, ws, ticket.id, tag.id, now).await?;
-        }
-        for tag in &removed {
-            tag_store::remove_from_ticket(conn, ws, ticket.id, tag.id).await?;
-        }
-        for change in &changes {
-            match change {
-                Change::Summary { from, to } => {
-                    record(
-                        conn,
-                        &ticket,
-                        EventKind::SummaryChanged,
-                        actor,
-                        serde_json::json!({"from": from, "to": to}),
-                    )
-                    .await?
-                }
-                Change::Category { from, to } => {
-                    record(
-                        conn,
-                        &ticket,
-                        EventKind::CategoryChanged,
-                        actor,
-                        serde_json::json!({"from": from, "to": to}),
-                    )
-                    .await?
-                }
-                Change::Priority { from, to } => {
-                    record(
-                        conn,
-                        &ticket,
-                        EventKind::PriorityChanged,
-                        actor,
-                        serde_json::json!({"from": from, "to": to}),
-                    )
-                    .await?
-                }
-                Change::Tags { added, removed } => {
-                    for tag in added {
-                        record(
-                            conn,
-                            &ticket,
-                            EventKind::TagAdded,
-                            actor,
-                            serde_json::json!({"tag": tag}),
-                        )
-                        .await?;
-                    }
-                    for tag in removed {
-                        record(
-                            conn,
-                            &ticket,
-                            EventKind::TagRemoved,
-                            actor,
-                            serde_json::json!({"tag": tag}),
-                        )
-                        .await?;
-                    }
-                }
-                Change::Status { .. } | Change::Assignee { .. } => {}
-            }
         }
         let out = view(conn, ws, ticket.id).await?;
         dispatch_updated(conn, ws, &out, &changes).await?;
@@ -169,4 +90,128 @@ pub async fn edit(
             value: out,
         })
     })
+}
+
+/// The new values of a locked ticket's fields, and the tags to add and remove (already
+/// checked against the workspace's tags and the ticket's current ones).
+pub(crate) struct Fields {
+    pub summary: String,
+    pub category: TicketCategory,
+    pub priority: TicketPriority,
+    pub added: Vec<TagOut>,
+    pub removed: Vec<TagOut>,
+}
+
+/// Applies an edit to a locked ticket: one timeline entry per changed field (one per tag),
+/// and the changes for the caller's `ticket.updated` webhook (none: nothing written).
+pub(crate) async fn fields_locked(
+    conn: &mut Conn,
+    ws: Uuid,
+    actor: &Actor,
+    ticket: &Ticket,
+    fields: Fields,
+) -> ApiResult<Vec<Change>> {
+    let Fields {
+        summary,
+        category,
+        priority,
+        added,
+        removed,
+    } = fields;
+    let diff_empty = added.is_empty() && removed.is_empty();
+    let mut changes = Vec::new();
+    if summary != ticket.summary {
+        changes.push(Change::Summary {
+            from: ticket.summary.clone(),
+            to: summary.clone(),
+        });
+    }
+    if category != ticket.category {
+        changes.push(Change::Category {
+            from: ticket.category,
+            to: category,
+        });
+    }
+    if priority != ticket.priority {
+        changes.push(Change::Priority {
+            from: ticket.priority,
+            to: priority,
+        });
+    }
+    if !diff_empty {
+        changes.push(Change::Tags {
+            added: added.clone(),
+            removed: removed.clone(),
+        });
+    }
+    if changes.is_empty() {
+        return Ok(changes);
+    }
+
+    let now = Utc::now();
+    tag_store::set_fields(conn, ws, ticket.id, (&summary, category, priority), now).await?;
+    for tag in &added {
+        tag_store::add_to_ticket(conn, ws, ticket.id, tag.id, now).await?;
+    }
+    for tag in &removed {
+        tag_store::remove_from_ticket(conn, ws, ticket.id, tag.id).await?;
+    }
+    for change in &changes {
+        match change {
+            Change::Summary { from, to } => {
+                record(
+                    conn,
+                    ticket,
+                    EventKind::SummaryChanged,
+                    actor,
+                    serde_json::json!({"from": from, "to": to}),
+                )
+                .await?
+            }
+            Change::Category { from, to } => {
+                record(
+                    conn,
+                    ticket,
+                    EventKind::CategoryChanged,
+                    actor,
+                    serde_json::json!({"from": from, "to": to}),
+                )
+                .await?
+            }
+            Change::Priority { from, to } => {
+                record(
+                    conn,
+                    ticket,
+                    EventKind::PriorityChanged,
+                    actor,
+                    serde_json::json!({"from": from, "to": to}),
+                )
+                .await?
+            }
+            Change::Tags { added, removed } => {
+                for tag in added {
+                    record(
+                        conn,
+                        ticket,
+                        EventKind::TagAdded,
+                        actor,
+                        serde_json::json!({"tag": tag}),
+                    )
+                    .await?;
+                }
+                for tag in removed {
+                    record(
+                        conn,
+                        ticket,
+                        EventKind::TagRemoved,
+                        actor,
+                        serde_json::json!({"tag": tag}),
+                    )
+                    .await?;
+                }
+            }
+            Change::Status { .. } | Change::Assignee { .. } | Change::Merged { .. } => {}
+        }
+    }
+    Ok(changes)
 }

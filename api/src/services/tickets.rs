@@ -16,6 +16,7 @@ use crate::db::tickets::{self as store, AssigneeFilter, ListQuery, Search};
 use crate::db::{Conn, conversations, members, reads};
 use crate::domain::access::{Access, Denied, Principal};
 use crate::domain::actor::Actor;
+use crate::domain::merge::ensure_not_merged;
 use crate::domain::enums::{ActorKind, TicketCategory, TicketSource, TicketStatus};
 use crate::domain::origins;
 use crate::domain::page::{Page, PageRequest};
@@ -90,10 +91,14 @@ fn dashboard_link(config: &Config, workspace_id: Uuid, number: &str) -> String {
     )
 }
 
+/// Locks a ticket for a change. A merged ticket takes none: 409 `ticket_merged`, naming
+/// the ticket to work on instead.
 pub(crate) async fn lock(conn: &mut Conn, workspace_id: Uuid, key: TicketKey) -> ApiResult<Ticket> {
-    store::lock_ticket(conn, workspace_id, key)
+    let ticket = store::lock_ticket(conn, workspace_id, key)
         .await?
-        .ok_or_else(|| ApiError::not_found("ticket"))
+        .ok_or_else(|| ApiError::not_found("ticket"))?;
+    ensure_not_merged(ticket.number, ticket.merged_into_number)?;
+    Ok(ticket)
 }
 
 pub(crate) fn updated(workspace_id: Uuid, ticket_id: Uuid) -> BusEvent {
@@ -567,17 +572,11 @@ pub async fn change_status(
         let ws = access.workspace_id;
         let ticket = lock(conn, ws, key).await?;
         check_version(ticket.number, ticket.version, body.version)?;
-        let to = body.status;
-        match workflow::transition(ticket.status, to)? {
-            Transition::NoOp => Ok(Changed::nothing(view(conn, ws, ticket.id).await?)),
-            Transition::Move { .. } => {
-                apply_move(conn, &ticket, to, EventKind::StatusChanged, &access.actor).await?;
+        match status_locked(conn, &ticket, body.status, &access.actor).await? {
+            None => Ok(Changed::nothing(view(conn, ws, ticket.id).await?)),
+            Some(change) => {
                 let out = view(conn, ws, ticket.id).await?;
-                let changes = [payloads::Change::Status {
-                    from: ticket.status,
-                    to,
-                }];
-                dispatch_updated(conn, ws, &out, &changes).await?;
+                dispatch_updated(conn, ws, &out, &[change]).await?;
                 Ok(Changed {
                     publish: vec![updated(ws, out.id)],
                     value: out,
@@ -585,6 +584,26 @@ pub async fn change_status(
             }
         }
     })
+}
+
+/// A workflow move of a locked ticket (`domain::workflow`): the change, or `None` when it
+/// already has that status. The caller sends the `ticket.updated` webhook.
+pub(crate) async fn status_locked(
+    conn: &mut Conn,
+    ticket: &Ticket,
+    to: TicketStatus,
+    actor: &Actor,
+) -> ApiResult<Option<payloads::Change>> {
+    match workflow::transition(ticket.status, to)? {
+        Transition::NoOp => Ok(None),
+        Transition::Move { .. } => {
+            apply_move(conn, ticket, to, EventKind::StatusChanged, actor).await?;
+            Ok(Some(payloads::Change::Status {
+                from: ticket.status,
+                to,
+            }))
+        }
+    }
 }
 
 /// Assigns a ticket to a member (or nobody with `assignee_id: null`). Not a member: 422.
@@ -627,22 +646,59 @@ async fn assign_in(
     let ws = load_workspace(conn, access.workspace_id).await?;
     let ticket = lock(conn, ws.id, key).await?;
     check_version(ticket.number, ticket.version, version)?;
-    let member = match assignee {
-        Some(user_id) => Some(members::get(conn, ws.id, user_id).await?.ok_or_else(|| {
-            ApiError::validation("assignee_id", "is not a member of this workspace")
-        })?),
-        None => None,
-    };
-    if ticket.assignee_id == assignee {
-        return Ok(Changed::nothing(view(conn, ws.id, ticket.id).await?));
+    let member = assignee_member(conn, ws.id, assignee).await?;
+    match assignee_locked(conn, config, &ws, &access.actor, &ticket, member.as_ref()).await? {
+        None => Ok(Changed::nothing(view(conn, ws.id, ticket.id).await?)),
+        Some(change) => {
+            let out = view(conn, ws.id, ticket.id).await?;
+            dispatch_updated(conn, ws.id, &out, &[change]).await?;
+            Ok(Changed {
+                publish: vec![updated(ws.id, out.id)],
+                value: out,
+            })
+        }
     }
-    let actor = &access.actor;
-    store::set_assignee(conn, &ticket, assignee, Utc::now()).await?;
-    match &member {
+}
+
+/// The member a ticket is to be assigned to (`None`: unassign); not a member: 422.
+pub(crate) async fn assignee_member(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    assignee: Option<Uuid>,
+) -> ApiResult<Option<members::MemberRow>> {
+    match assignee {
+        Some(user_id) => Ok(Some(
+            members::get(conn, workspace_id, user_id)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::validation("assignee_id", "is not a member of this workspace")
+                })?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Assigns a locked ticket to `member` (or nobody): the timeline entry and the assignee's
+/// mail (unless they assigned themselves); `None` when nothing changes. The caller sends
+/// the `ticket.updated` webhook.
+pub(crate) async fn assignee_locked(
+    conn: &mut Conn,
+    config: &Config,
+    ws: &Workspace,
+    actor: &Actor,
+    ticket: &Ticket,
+    member: Option<&members::MemberRow>,
+) -> ApiResult<Option<payloads::Change>> {
+    let assignee = member.map(|m| m.0);
+    if ticket.assignee_id == assignee {
+        return Ok(None);
+    }
+    store::set_assignee(conn, ticket, assignee, Utc::now()).await?;
+    match member {
         Some((id, _, name, _)) => {
             record(
                 conn,
-                &ticket,
+                ticket,
                 EventKind::Assigned,
                 actor,
                 serde_json::json!({"assignee": {"id": id, "name": name}, "previous": ticket.assignee_id}),
@@ -652,7 +708,7 @@ async fn assign_in(
         None => {
             record(
                 conn,
-                &ticket,
+                ticket,
                 EventKind::Unassigned,
                 actor,
                 serde_json::json!({"previous": ticket.assignee_id}),
@@ -660,10 +716,10 @@ async fn assign_in(
             .await?
         }
     }
-    let out = view(conn, ws.id, ticket.id).await?;
-    if let Some((id, email, name, _)) = &member
+    if let Some((id, email, name, _)) = member
         && actor.id != Some(*id)
     {
+        let out = view(conn, ws.id, ticket.id).await?;
         let link = dashboard_link(config, ws.id, &out.number);
         mail::queue(
             conn,
@@ -672,15 +728,10 @@ async fn assign_in(
         )
         .await?;
     }
-    let changes = [payloads::Change::Assignee {
+    Ok(Some(payloads::Change::Assignee {
         from: ticket.assignee_id,
         to: assignee,
-    }];
-    dispatch_updated(conn, ws.id, &out, &changes).await?;
-    Ok(Changed {
-        publish: vec![updated(ws.id, out.id)],
-        value: out,
-    })
+    }))
 }
 
 /// A removed member's tickets go back to the unassigned queue, in the removal's

@@ -129,12 +129,18 @@ async fn current_conversation(
     ws_id: Uuid,
     visitor_id: Uuid,
 ) -> ApiResult<Conversation> {
-    Ok(
-        match conversations::latest_conversation(conn, ws_id, visitor_id).await? {
-            Some(c) => c,
-            None => conversations::insert_conversation(conn, ws_id, visitor_id).await?,
-        },
-    )
+    let conv = match conversations::latest_conversation(conn, ws_id, visitor_id).await? {
+        Some(c) => c,
+        None => return Ok(conversations::insert_conversation(conn, ws_id, visitor_id).await?),
+    };
+    // Its ticket was merged: the conversation continues in the surviving ticket's (one
+    // step: a merge re-points the conversations merged before, see db::merge).
+    if let Some(into) = conv.merged_into_id
+        && let Some(surviving) = conversations::conversation(conn, ws_id, into, false).await?
+    {
+        return Ok(surviving);
+    }
+    Ok(conv)
 }
 
 /// The visitor's workspace, visitor row and conversation; 401 when the visitor is gone.

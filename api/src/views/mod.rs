@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod articles;
 pub mod conversations;
 pub mod inbound;
+pub mod merge;
 pub mod messages;
 pub mod notes;
 pub mod notifications;

@@ -22,6 +22,23 @@ pub struct Assignee {
     pub email: String,
 }
 
+/// Another ticket, by id and number (the ticket a merged one survives in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TicketLink {
+    pub id: Uuid,
+    /// `TKT-10002`
+    pub number: String,
+}
+
+impl TicketLink {
+    pub fn new(id: Uuid, number: i64) -> Self {
+        TicketLink {
+            id,
+            number: TicketNumber::new(number).to_string(),
+        }
+    }
+}
+
 /// A support ticket.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TicketOut {
@@ -47,6 +64,9 @@ pub struct TicketOut {
     pub first_response_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Set when this ticket was merged into another (it is then closed, and its
+    /// conversation continues there).
+    pub merged_into: Option<TicketLink>,
     /// The visitor's messages you have not read, counted up to 100 (show "99+"): only in
     /// the list and detail, for a user whose ticket it is (assigned to them, or
     /// unassigned) and that is not closed; absent otherwise (and for API keys).
@@ -76,6 +96,10 @@ impl From<TicketRow> for TicketOut {
             first_response_at: t.first_response_at,
             resolved_at: t.resolved_at,
             closed_at: t.closed_at,
+            merged_into: t
+                .merged_into_id
+                .zip(t.merged_into_number)
+                .map(|(id, number)| TicketLink::new(id, number)),
             unread_count: None,
         }
     }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::domain::enums::{TicketCategory, TicketPriority, TicketStatus};
 use crate::views::messages::MessageOut;
 use crate::views::tags::TagOut;
-use crate::views::tickets::TicketOut;
+use crate::views::tickets::{TicketLink, TicketOut};
 
 /// `ticket.created`
 #[derive(Debug, Serialize)]
@@ -22,8 +22,8 @@ pub struct TicketUpdated<'a> {
     pub changes: &'a [Change],
 }
 
-/// One changed field of a `ticket.updated`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One changed field of a `ticket.updated` (and of a bulk change's answer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "field", rename_all = "snake_case")]
 pub enum Change {
     Status {
@@ -50,6 +50,11 @@ pub enum Change {
     Tags {
         added: Vec<TagOut>,
         removed: Vec<TagOut>,
+    },
+    /// `from` was merged into `into`: sent for both tickets.
+    Merged {
+        from: TicketLink,
+        into: TicketLink,
     },
 }
 

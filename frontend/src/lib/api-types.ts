@@ -1000,6 +1000,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{ws}/tickets/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change status, assignee (`null`: unassign), priority or tags of 1 to 100 tickets in one
+         *     request. Each ticket goes through the single-ticket rules; the ones a rule refuses
+         *     (e.g. `invalid_transition`, `ticket_merged`, `not_found`) are listed in `refused` and
+         *     the others change. A bad request as a whole (no ticket, more than 100, no change, an
+         *     assignee who is not a member, an unknown tag) is 422 and changes nothing.
+         */
+        post: operations["bulk_change_tickets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{ws}/tickets/counts": {
         parameters: {
             query?: never;
@@ -1087,6 +1110,31 @@ export interface paths {
         get: operations["ticket_events"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/tickets/{ticket}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge this ticket into another (`into`: UUID or number) of the same visitor. Its
+         *     conversation and notes move into the surviving ticket's (the visitor's widget follows),
+         *     its tags are added there, and it is closed with `merged_into`; its number still
+         *     resolves. Into itself, into a closed or merged ticket, a closed source, or another
+         *     visitor's ticket: 422 (`merge_into_itself`, `target_closed`, `target_merged`,
+         *     `ticket_closed`, `different_visitor`); already merged: 409 `ticket_merged`; stale
+         *     `version` (the merged ticket's): 409 `version_conflict`; another workspace's: 404.
+         */
+        post: operations["merge_ticket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1449,6 +1497,79 @@ export interface components {
             refresh_token: string;
             user: components["schemas"]["UserOut"];
         };
+        /** @description One change applied to many tickets. Absent fields are left as they are. */
+        BulkIn: {
+            /** @description Tag ids to put on every ticket. */
+            add_tags?: string[];
+            /**
+             * Format: uuid
+             * @description A member's user id, or `null` to unassign; absent: assignees stay.
+             */
+            assignee_id?: string | null;
+            priority?: components["schemas"]["TicketPriority"] | null;
+            /** @description Tag ids to take off every ticket. */
+            remove_tags?: string[];
+            status?: components["schemas"]["TicketStatus"] | null;
+            /** @description 1 to 100 tickets: UUIDs or numbers (`TKT-10001`). */
+            tickets: string[];
+        };
+        /** @description What a bulk change did, ticket by ticket, in the order they were named. */
+        BulkOut: {
+            refused: components["schemas"]["BulkRefused"][];
+            updated: components["schemas"]["BulkUpdated"][];
+        };
+        /** @description A ticket the bulk change was refused for (the others still changed). */
+        BulkRefused: {
+            /** @description The code the single-ticket endpoint answers, e.g. `invalid_transition`. */
+            code: string;
+            message: string;
+            /** @description The ticket's number (`TKT-10003`), or the key as sent when it names no ticket. */
+            ticket: string;
+        };
+        /** @description A ticket the bulk change went through for; `changes` is empty when it already was so. */
+        BulkUpdated: {
+            changes: components["schemas"]["Change"][];
+            ticket: components["schemas"]["TicketOut"];
+        };
+        /** @description One changed field of a `ticket.updated` (and of a bulk change's answer). */
+        Change: {
+            /** @enum {string} */
+            field: "status";
+            from: components["schemas"]["TicketStatus"];
+            to: components["schemas"]["TicketStatus"];
+        } | {
+            /** @enum {string} */
+            field: "assignee";
+            /** Format: uuid */
+            from?: string | null;
+            /** Format: uuid */
+            to?: string | null;
+        } | {
+            /** @enum {string} */
+            field: "summary";
+            from: string;
+            to: string;
+        } | {
+            /** @enum {string} */
+            field: "category";
+            from: components["schemas"]["TicketCategory"];
+            to: components["schemas"]["TicketCategory"];
+        } | {
+            /** @enum {string} */
+            field: "priority";
+            from: components["schemas"]["TicketPriority"];
+            to: components["schemas"]["TicketPriority"];
+        } | {
+            added: components["schemas"]["TagOut"][];
+            /** @enum {string} */
+            field: "tags";
+            removed: components["schemas"]["TagOut"][];
+        } | {
+            /** @enum {string} */
+            field: "merged";
+            from: components["schemas"]["TicketLink"];
+            into: components["schemas"]["TicketLink"];
+        };
         ChangePassword: {
             current_password: string;
             new_password: string;
@@ -1782,6 +1903,23 @@ export interface components {
             name: string;
             /** Format: uuid */
             user_id: string;
+        };
+        /** @description Merge this ticket into another. */
+        MergeIn: {
+            /** @description The surviving ticket: UUID or `TKT-10002`. */
+            into: string;
+            /**
+             * Format: int32
+             * @description The merged ticket's version; a stale one is answered 409 `version_conflict`.
+             */
+            version?: number | null;
+        };
+        /** @description Both tickets after a merge. */
+        MergeOut: {
+            /** @description The merged ticket: closed, with `merged_into`. */
+            merged: components["schemas"]["TicketOut"];
+            /** @description The surviving ticket, with the merged one's conversation, notes and tags. */
+            ticket: components["schemas"]["TicketOut"];
         };
         /** @description `action` of a message: what the widget should offer or show under it. */
         MessageAction: {
@@ -2131,6 +2269,13 @@ export interface components {
             id: string;
             kind: string;
         };
+        /** @description Another ticket, by id and number (the ticket a merged one survives in). */
+        TicketLink: {
+            /** Format: uuid */
+            id: string;
+            /** @description `TKT-10002` */
+            number: string;
+        };
         TicketList: {
             items: components["schemas"]["TicketOut"][];
             /** @description Pass as `cursor` for the next page; null on the last page. */
@@ -2151,6 +2296,7 @@ export interface components {
             first_response_at?: string | null;
             /** Format: uuid */
             id: string;
+            merged_into?: components["schemas"]["TicketLink"] | null;
             /** @description `TKT-10001` */
             number: string;
             /** @description low, normal, high or urgent */
@@ -7186,6 +7332,83 @@ export interface operations {
             };
         };
     };
+    bulk_change_tickets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOut"];
+                };
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ticket_counts: {
         parameters: {
             query?: never;
@@ -7583,6 +7806,93 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    merge_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                /** @description UUID or TKT-10001: the ticket to merge */
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeOut"];
+                };
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

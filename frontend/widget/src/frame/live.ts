@@ -28,6 +28,11 @@ export interface LiveHandlers {
   delta?(d: MessageDelta): void;
   /** The stream is open again after a gap, or the server said `resync`: fetch what was missed. */
   resumed(): void;
+  /**
+   * The conversation's ticket was merged into another: the conversation continues in the
+   * surviving ticket's (`conversationId`), which a new session opens.
+   */
+  merged?(conversationId: string): void;
 }
 
 function parse(data: string): unknown {
@@ -42,6 +47,7 @@ export class LiveStream {
   private current: EventSource | null = null;
   private failures = 0;
   private everOpened = false;
+  private closed = false;
 
   constructor(
     private readonly ES: typeof EventSource,
@@ -54,13 +60,21 @@ export class LiveStream {
     void this.connect();
   }
 
+  /** Stops for good (the session that owned it was replaced). */
+  close() {
+    this.closed = true;
+    this.current?.close();
+    this.current = null;
+  }
+
   private retry(wait: number) {
-    if (this.failures > MAX_REOPENS) return;
+    if (this.closed || this.failures > MAX_REOPENS) return;
     setTimeout(() => void this.connect(), wait);
   }
 
   private async connect() {
     const url = await this.url().catch(() => null);
+    if (this.closed) return;
     if (!url) {
       this.failures++;
       this.retry(Math.min(30_000, 1000 * 2 ** this.failures));
@@ -102,6 +116,10 @@ export class LiveStream {
       this.on.delta?.(d);
     });
     es.addEventListener('resync', () => this.on.resumed());
+    es.addEventListener('conversation.merged', (ev) => {
+      const d = parse((ev as MessageEvent).data) as { conversation_id?: unknown } | null;
+      if (d && typeof d.conversation_id === 'string') this.on.merged?.(d.conversation_id);
+    });
     es.addEventListener('error', () => {
       es.close();
       if (this.current !== es) return;

@@ -82,6 +82,7 @@ export class ChatSession {
   private humansOnline = true;
   private visitorEmail: string | null = null;
   private ticketOpen = false;
+  private stream: LiveStream | null = null;
   private typingSentAt = 0;
   private awayEmailError = '';
 
@@ -217,7 +218,8 @@ export class ChatSession {
   private listen() {
     const ES = this.d.EventSource === undefined ? (globalThis.EventSource ?? null) : this.d.EventSource;
     if (!ES || !this.d.api.token) return;
-    new LiveStream(ES, () => this.d.api.streamUrl(), {
+    this.stream?.close();
+    this.stream = new LiveStream(ES, () => this.d.api.streamUrl(), {
       message: (m) => this.onLive(m),
       delta: (d) => this.onDelta(d),
       resumed: () => void this.catchUp(),
@@ -227,7 +229,12 @@ export class ChatSession {
         if (name) this.humansOnline = true;
         this.emit(false);
       },
-    }).open();
+      // The ticket was merged: a new session opens the surviving ticket's conversation.
+      merged: (id) => {
+        if (id !== this.conversationId) void this.connect();
+      },
+    });
+    this.stream.open();
   }
 
   private onAgentTyping(name: string, typing: boolean) {
