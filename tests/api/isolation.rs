@@ -164,7 +164,8 @@ fn body_for(operation_id: &str) -> Value {
         "create_tag" => json!({"name": "Billing"}),
         "update_tag" => json!({"colour": "#16a34a"}),
         "edit_ticket" => json!({"priority": "high"}),
-        "merge_ticket" => json!({"into": "TKT-99999"}),
+        // Into itself (the seeded ticket is TKT-10001): 422 for a caller who may merge.
+        "merge_ticket" => json!({"into": "TKT-10001"}),
         "bulk_change_tickets" => json!({"tickets": ["TKT-10001"], "priority": "high"}),
         "create_saved_reply" => {
             json!({"title": "Thanks", "shortcut": "thanks", "body": "Thank you, {{agent.name}}"})
