@@ -226,6 +226,34 @@ describe('session: live stream, unread and read receipts', () => {
     expect(ids(s)).toEqual([first.id, missed.id]);
   });
 
+  it('a merged ticket: the session reopens on the surviving conversation, and its stream replaces the old one', async () => {
+    const first = msg('visitor', 'Where is my parcel?');
+    const reply = msg('agent', 'It arrives tomorrow.', { conversation_id: 'c2' });
+    let merged = false;
+    const { s, calls } = setup({
+      'POST /api/v1/widget/sessions': () => ({
+        status: 201,
+        body: merged ? { ...session([{ ...first, conversation_id: 'c2' }]), conversation_id: 'c2' } : session([first]),
+      }),
+    });
+    await settle();
+    const old = FakeES.last!;
+    old.opened();
+    // The same conversation (a repeat): nothing to do.
+    old.emit('conversation.merged', { conversation_id: 'c1' });
+    await settle();
+    expect(calls.filter((c) => c.path === '/api/v1/widget/sessions')).toHaveLength(1);
+    merged = true;
+    old.emit('conversation.merged', { conversation_id: 'c2' });
+    await settle();
+    expect(calls.filter((c) => c.path === '/api/v1/widget/sessions')).toHaveLength(2);
+    expect(old.readyState).toBe(2);
+    expect(FakeES.all).toHaveLength(2);
+    // A reply on the surviving ticket reaches the visitor.
+    FakeES.last!.emit('message.created', reply);
+    expect(s.state.messages.map((m) => m.body)).toEqual(['Where is my parcel?', 'It arrives tomorrow.']);
+  });
+
   it('a stream that never opens is retried with backoff', async () => {
     const { calls } = setup({
       'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([msg('visitor', 'Hi')]) }),

@@ -18,6 +18,11 @@ describe('timeline sentences', () => {
     expect(describeEvent(ev('replied', { type: 'user', name: 'Sam' }, { email_visitor: true }))).toBe('Sam replied (also emailed to the visitor)');
     expect(describeEvent(ev('note_added', { type: 'user', name: 'Sam' }))).toBe('Sam added an internal note');
     expect(describeEvent(ev('note_added', { type: 'user', name: 'Sam' }, { mentions: [{ user_id: 'u', name: 'Kim' }] }))).toBe('Sam added an internal note mentioning Kim');
+    const link = (id: string, number: string) => ({ id, number });
+    expect(describeEvent(ev('merged_into', { type: 'user', name: 'Sam' }, { from: link('a', 'TKT-10003'), into: link('b', 'TKT-10002') }))).toBe('Sam merged this ticket into TKT-10002');
+    expect(describeEvent(ev('merged_from', { type: 'user', name: 'Sam' }, { from: link('a', 'TKT-10003'), into: link('b', 'TKT-10002'), messages: 3 }))).toBe(
+      'Sam merged TKT-10003 into this ticket (3 messages moved here)',
+    );
     // An unknown kind still reads as a sentence.
     expect(describeEvent(ev('sla_breached', { type: 'system' }))).toBe('Sla breached by System');
   });

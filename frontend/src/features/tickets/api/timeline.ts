@@ -34,6 +34,11 @@ function nameIn(v: unknown): string | undefined {
   return str(o.name) ?? str(o.email);
 }
 
+function nameOrNumber(v: unknown): string | undefined {
+  if (!v || typeof v !== 'object') return str(v);
+  return str((v as Record<string, unknown>).number);
+}
+
 /** One readable sentence per timeline event; tolerant of extra or missing data. */
 export function describeEvent(e: TicketEvent): string {
   const who = actorName(e);
@@ -69,6 +74,16 @@ export function describeEvent(e: TicketEvent): string {
     case 'email_auto_reply': {
       const from = str(d.from);
       return `An automatic reply (out of office)${from ? ` from ${from}` : ''} arrived; the ticket was not reopened`;
+    }
+    case 'merged_into': {
+      const into = nameOrNumber(d.into);
+      return into ? `${who} merged this ticket into ${into}` : `${who} merged this ticket into another`;
+    }
+    case 'merged_from': {
+      const from = nameOrNumber(d.from);
+      const n = Number(d.messages) || 0;
+      const moved = n ? ` (${n} ${n === 1 ? 'message' : 'messages'} moved here)` : '';
+      return from ? `${who} merged ${from} into this ticket${moved}` : `${who} merged another ticket into this one${moved}`;
     }
     case 'summary_changed':
       return str(d.to) ? `${who} changed the summary to “${str(d.to)}”` : `${who} changed the summary`;

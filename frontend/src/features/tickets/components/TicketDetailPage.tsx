@@ -18,6 +18,7 @@ import { useTypingSignal } from '../../conversations/api/conversations';
 import { listHref, rememberOpenedTicket } from '../api/list-memory';
 import { ticketQuery, useAssign, useAssignToMe, useChangeStatus } from '../api/tickets';
 import { onViewers, othersLine, useViewers, useViewing } from '../api/viewers';
+import { MergeDialog } from './MergeDialog';
 import { ReplyBox } from './ReplyBox';
 import { NoteBox } from '../../notes/components/NoteBox';
 import { StatusControl } from './StatusControl';
@@ -43,6 +44,7 @@ export function TicketDetailPage() {
   const assign = useAssign(ws, ref);
   const assignMe = useAssignToMe(ws, ref);
   const [notice, setNotice] = useState<{ kind: 'warning' | 'error' | 'success'; text: string } | null>(null);
+  const [merging, setMerging] = useState(false);
   const titleNum = q.data?.ticket.number ?? null;
   // New visitor messages for me are read once the page is in front of me: now, or when the
   // tab comes back to the foreground.
@@ -135,6 +137,7 @@ export function TicketDetailPage() {
     status.mutate(to, { onError: report, onSuccess: (t) => setNotice({ kind: 'success', text: `Status changed to ${STATUS_LABEL[t.status]}.` }) });
   };
   const memberList = members.data?.items ?? [];
+  const merged = ticket.merged_into;
   const assigneeMissing = ticket.assignee && !memberList.some((m) => m.user_id === ticket.assignee?.id);
 
   return (
@@ -155,8 +158,14 @@ export function TicketDetailPage() {
           <SummaryEditor ws={ws} ticketRef={ref} ticket={ticket} report={report} />
           <Others viewers={viewers} conversationId={ticket.conversation_id} myId={myId} />
         </div>
+        {merged ? null : (
         <div className="ticket-head-actions">
           <StatusControl status={ticket.status} onMove={move} busyTo={status.isPending ? status.variables : null} disabled={busy} groupRef={statusGroup} />
+          {ticket.status !== 'closed' ? (
+            <Button size="sm" variant="secondary" onClick={() => setMerging(true)} disabled={busy}>
+              Merge into…
+            </Button>
+          ) : null}
           <Button
             variant={mine ? 'secondary' : 'primary'}
             size="sm"
@@ -169,7 +178,28 @@ export function TicketDetailPage() {
             {mine ? '✓ Assigned to you' : 'Assign to me'}
           </Button>
         </div>
+        )}
       </header>
+      {merged ? (
+        <div className="merged-banner" role="status">
+          <strong>Merged into {merged.number}.</strong> Its conversation, notes and tags are there now, and the visitor’s chat continues there.{' '}
+          <Link to={`/w/${ws}/tickets/${merged.number}`} className="btn btn-primary btn-sm">
+            Go to {merged.number}
+          </Link>
+        </div>
+      ) : null}
+      {merging ? (
+        <MergeDialog
+          ws={ws}
+          ticketRef={ref}
+          ticket={ticket}
+          onClose={() => setMerging(false)}
+          onMerged={(r) => {
+            setMerging(false);
+            setNotice({ kind: 'success', text: `${r.merged.number} was merged into ${r.ticket.number}.` });
+          }}
+        />
+      ) : null}
       {notice ? (
         <Alert kind={notice.kind} onDismiss={() => setNotice(null)}>
           {notice.text}
@@ -204,9 +234,13 @@ export function TicketDetailPage() {
           >
             <MessageList messages={messages} notes={notes} visitorLabel={ticket.visitor_email} />
           </Card>
-          <ReplyTyping conversationId={ticket.conversation_id} myId={myId} />
-          <ReplyBox ws={ws} ticket={ref} ticketNumber={ticket.number} visitorEmail={ticket.visitor_email} textareaRef={replyField} onSent={stopTyping} />
-          <NoteBox ws={ws} target={{ ticket: ref }} myId={myId} />
+          {merged ? null : (
+            <>
+              <ReplyTyping conversationId={ticket.conversation_id} myId={myId} />
+              <ReplyBox ws={ws} ticket={ref} ticketNumber={ticket.number} visitorEmail={ticket.visitor_email} textareaRef={replyField} onSent={stopTyping} />
+              <NoteBox ws={ws} target={{ ticket: ref }} myId={myId} />
+            </>
+          )}
           <Card title="Timeline" id="timeline" className="o-timeline">
             <Timeline events={events} />
           </Card>
@@ -221,7 +255,7 @@ export function TicketDetailPage() {
                 id="assigned-to"
                 className="input select"
                 value={ticket.assignee?.id ?? ''}
-                disabled={busy}
+                disabled={busy || Boolean(merged)}
                 onChange={(e) => {
                   setNotice(null);
                   assign.mutate(e.target.value || null, { onError: report });

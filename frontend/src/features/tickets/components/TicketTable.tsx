@@ -5,6 +5,7 @@ import { unreadLabel } from '../../notifications/api/notifications';
 import type { Ticket, TicketSort } from '../../../lib/types';
 import { TagChips } from '../../tags/components/TagChip';
 import { useEditListTicket } from '../api/edit';
+import type { TicketSelection } from '../api/selection';
 import { PriorityBadge } from './PriorityBadge';
 import { TicketTags } from './TicketTags';
 
@@ -20,6 +21,7 @@ export function TicketTable({
   current = null,
   onCurrent,
   tableRef,
+  selection,
 }: {
   ws: string;
   tickets: Ticket[];
@@ -28,6 +30,8 @@ export function TicketTable({
   current?: string | null;
   onCurrent?: (number: string) => void;
   tableRef?: Ref<HTMLDivElement>;
+  /** With a selection, each row gets a checkbox and the header a select-all-on-page one. */
+  selection?: TicketSelection;
 }) {
   const timeLabel = sort === 'updated_desc' ? 'Updated' : 'Created';
   // Rows that arrive after the first render (live updates, Load more) flash once.
@@ -37,7 +41,7 @@ export function TicketTable({
     seen.current = new Set(tickets.map((t) => t.id));
   }, [tickets]);
   return (
-    <div className="ticket-table" role="table" aria-label="Tickets" ref={tableRef}>
+    <div className={`ticket-table ${selection ? 'is-selectable' : ''}`} role="table" aria-label="Tickets" ref={tableRef}>
       <div className="ticket-row ticket-row-head" role="row">
         <span role="columnheader">Ticket</span>
         <span role="columnheader">Visitor</span>
@@ -49,11 +53,39 @@ export function TicketTable({
         <span role="columnheader">
           <span className="sr-only">Tags</span>
         </span>
+        {/* Last, so that the columns' nth-child rules stay as they are. */}
+        {selection ? <SelectAll selection={selection} count={tickets.length} /> : null}
       </div>
       {tickets.map((t) => (
-        <Row key={t.id} ws={ws} ticket={t} sort={sort} fresh={fresh.has(t.id)} canManageTags={canManageTags} isCurrent={t.number === current} onFocus={onCurrent} />
+        <Row
+          key={t.id}
+          ws={ws}
+          ticket={t}
+          sort={sort}
+          fresh={fresh.has(t.id)}
+          canManageTags={canManageTags}
+          isCurrent={t.number === current}
+          onFocus={onCurrent}
+          selection={selection}
+        />
       ))}
     </div>
+  );
+}
+
+function SelectAll({ selection, count }: { selection: TicketSelection; count: number }) {
+  const ref = useRef<HTMLInputElement>(null);
+  const mixed = selection.some && !selection.all;
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = mixed;
+  }, [mixed]);
+  return (
+    <label className="t-select t-select-all" title="Select every ticket on this page">
+      <input ref={ref} type="checkbox" checked={selection.all} onChange={(e) => selection.setAll(e.target.checked)} aria-label={`Select all ${count} tickets on this page`} />
+      <span className="t-select-text" aria-hidden="true">
+        Select all
+      </span>
+    </label>
   );
 }
 
@@ -65,6 +97,7 @@ function Row({
   canManageTags,
   isCurrent,
   onFocus,
+  selection,
 }: {
   ws: string;
   ticket: Ticket;
@@ -73,14 +106,21 @@ function Row({
   canManageTags: boolean;
   isCurrent: boolean;
   onFocus?: (number: string) => void;
+  selection?: TicketSelection;
 }) {
   // The newest copy of the ticket: the answer of the last tag change until the list catches up.
   const [latest, setLatest] = useState<Ticket | null>(null);
   const t = latest && latest.id === ticket.id && latest.version > ticket.version ? latest : ticket;
   const edit = useEditListTicket(ws);
   const num = t.number;
+  const picked = selection?.has(t.id) ?? false;
   return (
-    <div className="ticket-row-wrap">
+    <div className={`ticket-row-wrap ${picked ? 'is-picked' : ''}`}>
+      {selection ? (
+        <label className="t-select">
+          <input type="checkbox" checked={picked} onChange={() => selection.toggle(t.id)} aria-label={`Select ${num}`} />
+        </label>
+      ) : null}
       <Link
         to={`/w/${ws}/tickets/${num}`}
         className={`ticket-row ${fresh ? 'is-new' : ''} ${isCurrent ? 'is-current' : ''}`}
@@ -107,6 +147,7 @@ function Row({
         </span>
         <span role="cell" className="t-status">
           <StatusBadge status={t.status} />
+          {t.merged_into ? <span className="t-merged">Merged into {t.merged_into.number}</span> : null}
         </span>
         <span role="cell" className="t-priority">
           <PriorityBadge priority={t.priority} />

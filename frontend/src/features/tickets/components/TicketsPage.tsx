@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
-import { Button, Empty, ErrorBox, LoadMore, PageHeader, Spinner } from '../../../components/ui';
+import { Alert, Button, Empty, ErrorBox, LoadMore, PageHeader, Spinner } from '../../../components/ui';
 import { meQuery } from '../../auth/api/auth';
 import { LintWarnings } from '../../setup/components/LintWarnings';
 import { SetupCard } from '../../setup/components/SetupCard';
@@ -14,6 +14,8 @@ import { listStateToSearch, parseListState, type TicketListState } from '../api/
 import { lastOpenedTicket, rememberListSearch } from '../api/list-memory';
 import { ticketCountsQuery, ticketListQuery } from '../api/tickets';
 import { useLiveStatus } from '../api/live';
+import { useTicketSelection } from '../api/selection';
+import { BulkBar } from './BulkBar';
 import { NewTicketForm } from './NewTicketForm';
 import { TicketFilters } from './TicketFilters';
 import { TicketTable } from './TicketTable';
@@ -37,6 +39,13 @@ export function TicketsPage() {
   const anyTickets = (counts.data?.all ?? tickets.length) > 0;
   const live = useLiveStatus();
   const [creating, setCreating] = useState(false);
+  // Bulk actions: the ticked tickets of the page, and what the last change did.
+  const ids = useMemo(() => tickets.map((t) => t.id), [tickets]);
+  const selection = useTicketSelection(ids);
+  const [bulkDone, setBulkDone] = useState<{ text: string; refused: boolean } | null>(null);
+  const query = sp.toString();
+  const clearSelection = selection.clear;
+  useEffect(() => clearSelection(), [query, clearSelection]);
 
   // The keyboard: j/k move the current row (starting from the ticket last opened), Enter
   // opens it, / goes to the search box (also when a ticket page sent us here with /).
@@ -46,7 +55,6 @@ export function TicketsPage() {
   const table = useRef<HTMLDivElement>(null);
   const search = useRef<HTMLInputElement>(null);
   const wantSearch = useRef(Boolean((location.state as { focusSearch?: boolean } | null)?.focusSearch));
-  const query = sp.toString();
   useEffect(() => rememberListSearch(ws, query), [ws, query]);
   useEffect(() => {
     if (wantSearch.current && search.current) {
@@ -132,8 +140,38 @@ export function TicketsPage() {
               <Empty title="No tickets match these filters" />
             )
           ) : null}
+          {bulkDone ? (
+            <div className="ticket-list-summary">
+              <Alert kind={bulkDone.refused ? 'warning' : 'success'} onDismiss={() => setBulkDone(null)}>
+                {bulkDone.text}
+              </Alert>
+            </div>
+          ) : null}
+          {selection.some ? (
+            <BulkBar
+              ws={ws}
+              selected={selection.ids}
+              members={members.data?.items}
+              tags={tags.data}
+              meId={me.data?.id}
+              onClear={selection.clear}
+              onDone={(text, r) => {
+                setBulkDone({ text, refused: r.refused.length > 0 });
+                selection.clear();
+              }}
+            />
+          ) : null}
           {tickets.length > 0 ? (
-            <TicketTable ws={ws} tickets={tickets} sort={state.sort} canManageTags={isAdmin(role)} current={current} onCurrent={setCurrent} tableRef={table} />
+            <TicketTable
+              ws={ws}
+              tickets={tickets}
+              sort={state.sort}
+              canManageTags={isAdmin(role)}
+              current={current}
+              onCurrent={setCurrent}
+              tableRef={table}
+              selection={selection}
+            />
           ) : null}
           <LoadMore list={list} />
         </section>
