@@ -2,7 +2,8 @@
 // words the dashboard says about what they did.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { client, unwrap } from '../../../lib/api';
-import type { BulkRequest, BulkResult, MergeResult, TicketDetail } from '../../../lib/types';
+import { STATUS_LABEL } from '../../../lib/status';
+import type { BulkRequest, BulkResult, MergeResult, TicketDetail, TicketStatus } from '../../../lib/types';
 import { ticketQuery, ticketsKey } from './tickets';
 
 export function useBulkChange(ws: string) {
@@ -36,14 +37,21 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 
 /**
  * One sentence about a bulk change: how many tickets changed, which were already so, and
- * each refusal with its reason ("2 tickets updated; TKT-10003 was refused: …").
+ * each refusal with its reason ("2 tickets updated; TKT-10003 was refused: a closed
+ * ticket can't move to In Progress"). A refused status move is said in the list's words
+ * when the ticket's status (`statusOf`, from the list) and the requested one are known.
  */
-export function bulkSummary(r: BulkResult): string {
+export function bulkSummary(r: BulkResult, opts: { to?: TicketStatus; statusOf?: (number: string) => TicketStatus | undefined } = {}): string {
   const changed = r.updated.filter((u) => u.changes.length > 0).length;
   const same = r.updated.length - changed;
   const parts: string[] = [];
   if (changed > 0 || r.refused.length === 0) parts.push(`${plural(changed, 'ticket', 'tickets')} updated`);
   if (same > 0) parts.push(`${plural(same, 'ticket was', 'tickets were')} already so`);
-  for (const f of r.refused) parts.push(`${f.ticket} was refused: ${f.message}`);
+  for (const f of r.refused) {
+    const from = opts.statusOf?.(f.ticket);
+    const reason =
+      f.code === 'invalid_transition' && from && opts.to ? `${from === 'open' || from === 'in_progress' ? 'an' : 'a'} ${STATUS_LABEL[from].toLowerCase()} ticket can’t move to ${STATUS_LABEL[opts.to]}` : f.message;
+    parts.push(`${f.ticket} was refused: ${reason}`);
+  }
   return parts.join('; ');
 }

@@ -86,7 +86,7 @@ describe('BulkBar', () => {
     const listsBefore = calls.filter((c) => c.method === 'GET' && c.url.pathname.endsWith('/tickets')).length;
     fireEvent.click(apply);
     await waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ tickets: ['t10001', 't10002', 't10003'], status: 'in_progress', add_tags: [VIP.id] }));
-    const summary = await screen.findByText(`2 tickets updated; TKT-10003 was refused: ${REFUSAL}`);
+    const summary = await screen.findByText('2 tickets updated; TKT-10003 was refused: a closed ticket can’t move to In Progress');
     expect(summary.closest('[role="alert"]')).toBeTruthy();
     // The selection is cleared and the list refreshes.
     await waitFor(() => expect(screen.queryByRole('toolbar', { name: 'Bulk actions' })).toBeNull());
@@ -122,5 +122,9 @@ describe('BulkBar', () => {
     expect(bulkSummary({ updated: [{ ticket: t, changes: [{ field: 'priority', from: 'normal', to: 'high' }] }], refused: [] })).toBe('1 ticket updated');
     expect(bulkSummary({ updated: [{ ticket: t, changes: [] }], refused: [] })).toBe('0 tickets updated; 1 ticket was already so');
     expect(bulkSummary({ updated: [], refused: [{ ticket: 'TKT-10009', code: 'not_found', message: 'Ticket not found.' }] })).toBe('TKT-10009 was refused: Ticket not found.');
+    // A refused move without the ticket's status known: the server's sentence.
+    const refused = { updated: [], refused: [{ ticket: 'TKT-10003', code: 'invalid_transition', message: REFUSAL }] };
+    expect(bulkSummary(refused, { to: 'in_progress' })).toBe(`TKT-10003 was refused: ${REFUSAL}`);
+    expect(bulkSummary(refused, { to: 'resolved', statusOf: () => 'closed' })).toBe('TKT-10003 was refused: a closed ticket can’t move to Resolved');
   });
 });

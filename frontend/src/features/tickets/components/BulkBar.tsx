@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { Button } from '../../../components/ui';
 import { errorMessage } from '../../../lib/errors';
 import { STATUS_LABEL, STATUSES } from '../../../lib/status';
-import type { BulkRequest, BulkResult, Member, Tag, TicketPriority, TicketStatus } from '../../../lib/types';
+import type { BulkRequest, BulkResult, Member, Tag, Ticket, TicketPriority, TicketStatus } from '../../../lib/types';
 import { bulkSummary, useBulkChange } from '../api/bulk';
 import { PRIORITIES } from '../api/labels';
 
@@ -13,6 +13,8 @@ interface Props {
   ws: string;
   /** The selected tickets' ids, in list order. */
   selected: string[];
+  /** The tickets of the list (to word a refusal with the ticket's status). */
+  known?: Ticket[];
   members?: Member[];
   tags?: Tag[];
   /** The signed-in user ("Me" in Assign to). */
@@ -27,7 +29,7 @@ interface Props {
  * priority, a tag to add or remove) applied to all of them in one request. Each ticket
  * still goes through its own rules; the page then shows what changed and what was refused.
  */
-export function BulkBar({ ws, selected, members, tags, meId, onDone, onClear }: Props) {
+export function BulkBar({ ws, selected, known, members, tags, meId, onDone, onClear }: Props) {
   const id = useId();
   const bulk = useBulkChange(ws);
   const [status, setStatus] = useState<'' | TicketStatus>('');
@@ -59,7 +61,8 @@ export function BulkBar({ ws, selected, members, tags, meId, onDone, onClear }: 
     bulk.mutate(body, {
       onSuccess: (r) => {
         reset();
-        onDone(bulkSummary(r), r);
+        const statusOf = (number: string) => known?.find((t) => t.number === number)?.status;
+        onDone(bulkSummary(r, { to: body.status ?? undefined, statusOf }), r);
       },
     });
   };

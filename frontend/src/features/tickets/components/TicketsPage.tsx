@@ -151,6 +151,7 @@ export function TicketsPage() {
             <BulkBar
               ws={ws}
               selected={selection.ids}
+              known={tickets}
               members={members.data?.items}
               tags={tags.data}
               meId={me.data?.id}
