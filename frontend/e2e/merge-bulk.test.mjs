@@ -97,11 +97,17 @@ test('bulk status and tag change with a summary; merge with a banner; the widget
   assert.match(await dialog.getByTestId('merge-explain').innerText(), new RegExp(`${chatTicket.number} will be closed and merged into ${mailTicket.number}`));
   await shots(owner, 'merge-dialog');
   await dialog.getByRole('button', { name: `Merge into ${mailTicket.number}` }).click();
-  await owner.getByText(`Merged into ${mailTicket.number}.`).waitFor({ timeout: T });
+  await dialog.waitFor({ state: 'detached', timeout: T });
+  const banner = owner.locator('.merged-banner');
+  await banner.getByText(`Merged into ${mailTicket.number}.`).waitFor({ timeout: T });
+  await owner.getByText(`${chatTicket.number} was merged into ${mailTicket.number}.`).waitFor({ timeout: T });
+  // A merged ticket offers no more changes: no status buttons, no reply box.
+  assert.equal(await owner.getByRole('group', { name: 'Change status' }).count(), 0);
+  assert.equal(await owner.getByLabel('Your reply').count(), 0);
   await shots(owner, 'merge-banner');
 
   // The surviving ticket has the chat; the owner replies there.
-  await owner.locator('.merged-banner').getByRole('link', { name: `Go to ${mailTicket.number}` }).click();
+  await banner.getByRole('link', { name: `Go to ${mailTicket.number}` }).click();
   await owner.waitForURL(new RegExp(`/tickets/${mailTicket.number}$`));
   await owner.getByText('My parcel 4417 never arrived').waitFor({ timeout: T });
   await owner.getByText(`merged ${chatTicket.number} into this ticket`, { exact: false }).waitFor({ timeout: T });

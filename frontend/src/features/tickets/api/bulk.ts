@@ -29,7 +29,10 @@ export function useMergeTicket(ws: string, ref: string) {
         }),
       );
     },
-    onSettled: () => qc.invalidateQueries({ queryKey: ticketsKey(ws) }),
+    // Not awaited: the dialog closes at once, and the page refetches behind it.
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: ticketsKey(ws) });
+    },
   });
 }
 

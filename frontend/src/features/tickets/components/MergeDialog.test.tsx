@@ -83,6 +83,9 @@ describe('MergeDialog', () => {
     // A merged ticket offers no reply, note or status change.
     expect(screen.queryByRole('button', { name: 'Merge into…' })).toBeNull();
     expect(screen.queryByRole('group', { name: 'Change status' })).toBeNull();
+    expect(screen.queryByLabelText('Your reply')).toBeNull();
+    expect(screen.getByLabelText('Priority').matches(':disabled')).toBe(true);
+    expect(screen.getByRole('link', { name: 'TKT-10002' }).getAttribute('href')).toBe(`/w/${WS}/tickets/TKT-10002`);
   });
 
   it('takes a typed number, refuses itself, and shows the server’s refusal', async () => {

@@ -155,7 +155,10 @@ export function TicketDetailPage() {
               </span>
             ) : null}
           </div>
-          <SummaryEditor ws={ws} ticketRef={ref} ticket={ticket} report={report} />
+          {/* A merged ticket takes no more edits (the server answers 409 ticket_merged). */}
+          <fieldset className="fieldset-plain" disabled={Boolean(merged)}>
+            <SummaryEditor ws={ws} ticketRef={ref} ticket={ticket} report={report} />
+          </fieldset>
           <Others viewers={viewers} conversationId={ticket.conversation_id} myId={myId} />
         </div>
         {merged ? null : (
@@ -232,7 +235,13 @@ export function TicketDetailPage() {
               </span>
             }
           >
-            <MessageList messages={messages} notes={notes} visitorLabel={ticket.visitor_email} />
+            {merged && messages.length === 0 && notes.length === 0 ? (
+              <p className="muted">
+                The conversation moved to <Link to={`/w/${ws}/tickets/${merged.number}`}>{merged.number}</Link>.
+              </p>
+            ) : (
+              <MessageList messages={messages} notes={notes} visitorLabel={ticket.visitor_email} />
+            )}
           </Card>
           {merged ? null : (
             <>
@@ -271,7 +280,9 @@ export function TicketDetailPage() {
               </select>
               {members.error ? <p className="field-error">{errorMessage(members.error)}</p> : null}
             </div>
-            <TicketProps ws={ws} ticketRef={ref} ticket={ticket} canManageTags={isAdmin(role)} report={report} tagsButtonRef={tagsButton} />
+            <fieldset className="fieldset-plain" disabled={Boolean(merged)}>
+              <TicketProps ws={ws} ticketRef={ref} ticket={ticket} canManageTags={isAdmin(role)} report={report} tagsButtonRef={tagsButton} />
+            </fieldset>
           </Card>
           <Card title="Visitor" id="visitor" className="o-visitor">
             <VisitorInfo visitor={visitor} email={ticket.visitor_email} />
