@@ -30,7 +30,8 @@ impl Setup {
     }
 
     async fn widget_session(&self, token: Option<&str>) -> Value {
-        let mut body = json!({"widget_key": self.widget_key, "page_url": "https://shop.example.com/"});
+        let mut body =
+            json!({"widget_key": self.widget_key, "page_url": "https://shop.example.com/"});
         if let Some(t) = token {
             body["visitor_token"] = json!(t);
         }
@@ -156,7 +157,10 @@ async fn a_merge_carries_the_conversation_and_the_widget_follows() {
         .await
         .expect_status(StatusCode::CREATED);
     let before = s.counts().await;
-    assert_eq!((before["all"].as_i64(), before["open"].as_i64()), (Some(2), Some(2)));
+    assert_eq!(
+        (before["all"].as_i64(), before["open"].as_i64()),
+        (Some(2), Some(2))
+    );
     let version = s.get_ok(&format!("/tickets/{second_no}")).await["ticket"]["version"].clone();
 
     // Merge the second into the first, by number.
@@ -210,13 +214,20 @@ async fn a_merge_carries_the_conversation_and_the_widget_follows() {
     assert_eq!(merged["ticket"]["status"], "closed");
     assert_eq!(merged["ticket"]["merged_into"]["number"], first_no);
     let k = kinds(&merged);
-    assert!(k.contains(&"status_changed") && k.contains(&"merged_into"), "{k:?}");
+    assert!(
+        k.contains(&"status_changed") && k.contains(&"merged_into"),
+        "{k:?}"
+    );
     assert_eq!(array_at(&merged, "messages").len(), 0);
 
     // Counts follow: one open, one closed.
     let after = s.counts().await;
     assert_eq!(
-        (after["all"].as_i64(), after["open"].as_i64(), after["closed"].as_i64()),
+        (
+            after["all"].as_i64(),
+            after["open"].as_i64(),
+            after["closed"].as_i64()
+        ),
         (Some(2), Some(1), Some(1)),
         "{after}"
     );
@@ -241,6 +252,18 @@ async fn a_merge_carries_the_conversation_and_the_widget_follows() {
         assert_eq!(change["from"]["number"], second_no);
         assert_eq!(change["into"]["number"], first_no);
     }
+
+    // The emptied conversation leaves the Conversations inbox; the surviving one stays.
+    let inbox = s.get_ok("/conversations").await;
+    let ids: Vec<&str> = array_at(&inbox, "items")
+        .iter()
+        .map(|c| str_at(c, "id"))
+        .collect();
+    assert!(ids.contains(&str_at(&first, "conversation_id")), "{inbox}");
+    assert!(
+        !ids.contains(&str_at(&second, "conversation_id")),
+        "{inbox}"
+    );
 
     // The merged ticket takes no more changes.
     let (status, body) = s
@@ -321,13 +344,48 @@ async fn merge_rules_bad_input_versions_and_other_workspaces() {
     s.set_status(&n(&closed), "closed").await;
 
     for (source, into, status, want) in [
-        (n(&a), n(&a), StatusCode::UNPROCESSABLE_ENTITY, "merge_into_itself"),
-        (n(&a), str_at(&a, "id").to_string(), StatusCode::UNPROCESSABLE_ENTITY, "merge_into_itself"),
-        (n(&a), n(&closed), StatusCode::UNPROCESSABLE_ENTITY, "target_closed"),
-        (n(&closed), n(&a), StatusCode::UNPROCESSABLE_ENTITY, "ticket_closed"),
-        (n(&a), n(&stranger), StatusCode::UNPROCESSABLE_ENTITY, "different_visitor"),
-        (n(&a), "TKT-99999".into(), StatusCode::NOT_FOUND, "not_found"),
-        ("TKT-99999".into(), n(&a), StatusCode::NOT_FOUND, "not_found"),
+        (
+            n(&a),
+            n(&a),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "merge_into_itself",
+        ),
+        (
+            n(&a),
+            str_at(&a, "id").to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "merge_into_itself",
+        ),
+        (
+            n(&a),
+            n(&closed),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "target_closed",
+        ),
+        (
+            n(&closed),
+            n(&a),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "ticket_closed",
+        ),
+        (
+            n(&a),
+            n(&stranger),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "different_visitor",
+        ),
+        (
+            n(&a),
+            "TKT-99999".into(),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "TKT-99999".into(),
+            n(&a),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
     ] {
         let (got, body) = s.merge(&source, json!({"into": into})).await;
         assert_eq!(got, status, "{source} into {into}: {body}");
@@ -348,7 +406,9 @@ async fn merge_rules_bad_input_versions_and_other_workspaces() {
 
     // An agent may merge.
     let agent = s.app.register_user("Alex Agent").await;
-    s.app.add_member(&s.owner.token, &s.ws, &agent, "agent").await;
+    s.app
+        .add_member(&s.owner.token, &s.ws, &agent, "agent")
+        .await;
     s.app
         .post(
             &s.path(&format!("/tickets/{}/merge", n(&a))),
@@ -359,7 +419,10 @@ async fn merge_rules_bad_input_versions_and_other_workspaces() {
         .expect_status(StatusCode::OK);
     // Merged already; into a merged ticket.
     let (status, body) = s.merge(&n(&a), json!({"into": n(&c)})).await;
-    assert_eq!((status, code(&body)), (StatusCode::CONFLICT, "ticket_merged"));
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::CONFLICT, "ticket_merged")
+    );
     let (status, body) = s.merge(&n(&c), json!({"into": n(&a)})).await;
     assert_eq!(
         (status, code(&body)),
@@ -442,7 +505,10 @@ async fn crossing_merges_do_not_deadlock() {
         assert_eq!(merged, 1);
     }
     let counts = s.counts().await;
-    assert_eq!((counts["open"].as_i64(), counts["closed"].as_i64()), (Some(4), Some(4)));
+    assert_eq!(
+        (counts["open"].as_i64(), counts["closed"].as_i64()),
+        (Some(4), Some(4))
+    );
 }
 
 #[tokio::test]
@@ -450,7 +516,9 @@ async fn bulk_changes_go_through_each_tickets_rules() {
     let s = setup().await;
     subscribe(&s).await;
     let agent = s.app.register_user("Alex Agent").await;
-    s.app.add_member(&s.owner.token, &s.ws, &agent, "agent").await;
+    s.app
+        .add_member(&s.owner.token, &s.ws, &agent, "agent")
+        .await;
     let vip = s.new_tag("VIP").await;
     let t1 = s.create("f1@example.com", "One").await;
     let t2 = s.create("f2@example.com", "Two").await;
@@ -512,14 +580,23 @@ async fn bulk_changes_go_through_each_tickets_rules() {
     // Timeline, webhooks (one per changed ticket, all changes in it), counts, mail.
     let one = s.get_ok(&format!("/tickets/{n1}")).await;
     let k = kinds(&one);
-    for kind in ["status_changed", "assigned", "priority_changed", "tag_added"] {
+    for kind in [
+        "status_changed",
+        "assigned",
+        "priority_changed",
+        "tag_added",
+    ] {
         assert!(k.contains(&kind), "{kind} missing: {k:?}");
     }
     assert_eq!(updated_deliveries(&s).len(), hooks_before + 2);
     let counts = s.counts().await;
     assert_eq!(
-        (counts["in_progress"].as_i64(), counts["closed"].as_i64(), counts["open"].as_i64()),
-        (Some(2), Some(0 + 1), Some(0))
+        (
+            counts["in_progress"].as_i64(),
+            counts["closed"].as_i64(),
+            counts["open"].as_i64()
+        ),
+        (Some(2), Some(1), Some(0))
     );
     let assigned_mail = s
         .app
@@ -588,7 +665,10 @@ async fn bulk_changes_go_through_each_tickets_rules() {
     let theirs = s
         .app
         .get(
-            &format!("/api/v1/workspaces/{other_ws}/tickets/{}", str_at(&foreign, "id")),
+            &format!(
+                "/api/v1/workspaces/{other_ws}/tickets/{}",
+                str_at(&foreign, "id")
+            ),
             Some(&other.token),
         )
         .await
@@ -617,9 +697,18 @@ async fn bulk_bad_input_and_the_cap() {
     for (body, f) in [
         (json!({"tickets": [], "status": "resolved"}), "tickets"),
         (json!({"tickets": [n]}), "tickets"),
-        (json!({"tickets": [n], "assignee_id": stranger.id}), "assignee_id"),
-        (json!({"tickets": [n], "add_tags": [uuid::Uuid::now_v7()]}), "add_tags"),
-        (json!({"tickets": [n], "add_tags": [vip], "remove_tags": [vip]}), "remove_tags"),
+        (
+            json!({"tickets": [n], "assignee_id": stranger.id}),
+            "assignee_id",
+        ),
+        (
+            json!({"tickets": [n], "add_tags": [uuid::Uuid::now_v7()]}),
+            "add_tags",
+        ),
+        (
+            json!({"tickets": [n], "add_tags": [vip], "remove_tags": [vip]}),
+            "remove_tags",
+        ),
     ] {
         let (status, got) = s.bulk(body.clone()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {got}");
@@ -655,7 +744,45 @@ async fn bulk_bad_input_and_the_cap() {
         (Some(100), Some(0))
     );
     numbers.push("TKT-20000".into());
-    let (status, got) = s.bulk(json!({"tickets": numbers, "status": "closed"})).await;
+    let (status, got) = s
+        .bulk(json!({"tickets": numbers, "status": "closed"}))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{got}");
     assert!(field(&got, "tickets"));
+}
+
+#[tokio::test]
+async fn an_open_widget_is_told_to_follow_the_surviving_conversation() {
+    let s = setup().await;
+    let (token, merged) = s.widget_ticket("hal@example.com", "Broken lid").await;
+    // The widget is open on the chat's conversation; then the same visitor writes by mail.
+    let url = s.app.stream_url("/api/v1/widget/events", &token).await;
+    let mut widget = s.app.event_stream(&url, None).await;
+    let surviving = s.create("hal@example.com", "Broken lid, by mail").await;
+    s.merge(
+        str_at(&merged, "number"),
+        json!({"into": surviving["number"]}),
+    )
+    .await
+    .expect_status(StatusCode::OK);
+    let ev = widget.next_event(|e| e.name == "conversation.merged").await;
+    assert_eq!(ev.data["conversation_id"], surviving["conversation_id"]);
+    assert!(
+        ev.id.is_none(),
+        "never replayed: the next session opens the surviving one"
+    );
+    // Its next stream is the surviving conversation's: the agent's reply arrives there.
+    let url = s.app.stream_url("/api/v1/widget/events", &token).await;
+    let mut widget = s.app.event_stream(&url, None).await;
+    s.reply(
+        str_at(&surviving, "number"),
+        "A new lid is on its way.",
+        false,
+    )
+    .await;
+    let ev = widget
+        .next_event(|e| e.name == "message.created" && e.data["sender"] == "agent")
+        .await;
+    assert_eq!(ev.data["body"], "A new lid is on its way.");
+    assert_eq!(ev.data["conversation_id"], surviving["conversation_id"]);
 }

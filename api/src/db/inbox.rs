@@ -33,6 +33,9 @@ pub async fn page(
     let mut q = conversations::table
         .inner_join(visitors::table)
         .filter(conversations::workspace_id.eq(workspace_id))
+        // A merged ticket's emptied conversation lives on in the surviving one (few rows:
+        // filtered on the walk, no index needed).
+        .filter(conversations::merged_into_id.is_null())
         .select((Conversation::as_select(), Visitor::as_select()))
         .into_boxed();
     q = match filter.status {

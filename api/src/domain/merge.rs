@@ -133,7 +133,10 @@ pub fn check_merge(source: &MergeSide<'_>, target: &MergeSide<'_>) -> Result<(),
 
 /// The same visitor, or the same email address (case and surrounding space aside).
 fn same_requester(a: &MergeSide<'_>, b: &MergeSide<'_>) -> bool {
-    a.visitor_id == b.visitor_id || a.visitor_email.trim().eq_ignore_ascii_case(b.visitor_email.trim())
+    a.visitor_id == b.visitor_id
+        || a.visitor_email
+            .trim()
+            .eq_ignore_ascii_case(b.visitor_email.trim())
 }
 
 /// A change to a merged ticket (status, assignee, edit, reply, note): 409 `ticket_merged`.
@@ -216,7 +219,11 @@ pub fn check_bulk(
     if change.add_tags.len() + change.remove_tags.len() > 2 * crate::domain::tags::TAGS_PER_TICKET {
         return Err(FieldError::new("add_tags", "names too many tags"));
     }
-    if change.add_tags.iter().any(|t| change.remove_tags.contains(t)) {
+    if change
+        .add_tags
+        .iter()
+        .any(|t| change.remove_tags.contains(t))
+    {
         return Err(FieldError::new(
             "remove_tags",
             "must not name a tag that add_tags names",
@@ -315,8 +322,13 @@ mod tests {
             status: Some(TicketStatus::Resolved),
             ..Default::default()
         };
-        assert_eq!(check_bulk(&[], status.clone()).unwrap_err().field, "tickets");
-        let many: Vec<String> = (0..=BULK_MAX).map(|i| format!("TKT-{}", 10001 + i)).collect();
+        assert_eq!(
+            check_bulk(&[], status.clone()).unwrap_err().field,
+            "tickets"
+        );
+        let many: Vec<String> = (0..=BULK_MAX)
+            .map(|i| format!("TKT-{}", 10001 + i))
+            .collect();
         assert!(
             check_bulk(&many, status.clone())
                 .unwrap_err()

@@ -163,11 +163,11 @@ pub async fn bulk(
                 .filter(|(t, _)| *t == ticket.id)
                 .map(|(_, tag)| tag.id)
                 .collect();
-            let result = diesel_async::AsyncConnection::transaction::<_, ApiError, _>(
-                conn,
-                async |conn| apply_one(conn, &plan, ticket, &tags).await,
-            )
-            .await;
+            let result =
+                diesel_async::AsyncConnection::transaction::<_, ApiError, _>(conn, async |conn| {
+                    apply_one(conn, &plan, ticket, &tags).await
+                })
+                .await;
             match result {
                 Ok((view, changes)) => {
                     if !changes.is_empty() {
@@ -178,10 +178,9 @@ pub async fn bulk(
                         changes,
                     });
                 }
-                Err(e) if refusal(&e) => out.refused.push(refused(
-                    TicketNumber::new(ticket.number).to_string(),
-                    &e,
-                )),
+                Err(e) if refusal(&e) => out
+                    .refused
+                    .push(refused(TicketNumber::new(ticket.number).to_string(), &e)),
                 Err(e) => return Err(e),
             }
         }

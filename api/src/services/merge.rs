@@ -20,8 +20,8 @@
 use chrono::Utc;
 use uuid::Uuid;
 
-use crate::db::{Conn, merge as store, tags as tag_store};
 use crate::db::models::Ticket;
+use crate::db::{Conn, merge as store, tags as tag_store};
 use crate::domain::access::Principal;
 use crate::domain::enums::TicketStatus;
 use crate::domain::merge::{MergeSide, check_merge};
@@ -78,9 +78,8 @@ pub async fn merge(
     key: TicketKey,
     body: MergeIn,
 ) -> ApiResult<MergeOut> {
-    let into = TicketKey::parse(&body.into).ok_or_else(|| {
-        ApiError::validation("into", "must be a ticket number (TKT-10002) or id")
-    })?;
+    let into = TicketKey::parse(&body.into)
+        .ok_or_else(|| ApiError::validation("into", "must be a ticket number (TKT-10002) or id"))?;
     transact!(state, principal, ws, |conn, access| {
         let ws = access.workspace_id;
         let (ids, numbers) = split(&[key, into]);

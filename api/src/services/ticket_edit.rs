@@ -7,14 +7,14 @@
 use chrono::Utc;
 use uuid::Uuid;
 
-use crate::db::tags as tag_store;
-use crate::domain::access::Principal;
-use crate::domain::tags::{tag_diff, ticket_summary};
-use crate::domain::ticket_number::TicketKey;
 use crate::db::Conn;
 use crate::db::models::Ticket;
+use crate::db::tags as tag_store;
+use crate::domain::access::Principal;
 use crate::domain::actor::Actor;
 use crate::domain::enums::{TicketCategory, TicketPriority};
+use crate::domain::tags::{tag_diff, ticket_summary};
+use crate::domain::ticket_number::TicketKey;
 use crate::domain::tickets::{EventKind, check_version};
 use crate::error::{ApiError, ApiResult};
 use crate::services::Changed;
