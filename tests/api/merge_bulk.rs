@@ -511,6 +511,31 @@ async fn crossing_merges_do_not_deadlock() {
     );
 }
 
+/// A merge locks both conversations and both tickets while the visitors go on writing and
+/// an agent replies: every change locks a conversation before its ticket, so none of them
+/// deadlocks (Postgres would break a deadlock with a 500 for one of them).
+#[tokio::test]
+async fn merges_with_visitor_messages_and_replies_at_once_never_deadlock() {
+    let s = setup().await;
+    for round in 0..6 {
+        let email = format!("pat{round}@example.com");
+        let (ta, a) = s.widget_ticket(&email, &format!("first {round}")).await;
+        let (tb, b) = s.widget_ticket(&email, &format!("second {round}")).await;
+        let (an, bn) = (str_at(&a, "number"), str_at(&b, "number"));
+        let reply = s.path(&format!("/tickets/{bn}/replies"));
+        let (merged, va, vb, r) = tokio::join!(
+            s.merge(an, json!({"into": bn})),
+            s.app.post("/api/v1/widget/messages", Some(&ta), json!({"body": "still there?"})),
+            s.app.post("/api/v1/widget/messages", Some(&tb), json!({"body": "hello?"})),
+            s.app.post(&reply, Some(&s.owner.token), json!({"body": "On it."})),
+        );
+        assert_eq!(merged.0, StatusCode::OK, "round {round}: {merged:?}");
+        for (status, body) in [va, vb, r] {
+            assert_eq!(status, StatusCode::CREATED, "round {round}: {body}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn bulk_changes_go_through_each_tickets_rules() {
     let s = setup().await;

@@ -11,8 +11,12 @@ use crate::db::Conn;
 use crate::db::models::{Conversation, Ticket};
 use crate::db::schema::{conversations, messages, note_mentions, notes, tickets};
 
-/// Locks the tickets named by id or number, in id order (until the transaction ends).
-/// Unknown keys and other workspaces' tickets are simply not returned.
+/// Locks the tickets named by id or number, in id order (until the transaction ends), and
+/// before them their conversations, in id order: every change locks a conversation before
+/// its ticket (`tickets::lock_conversation_of`), so a merge that locked the tickets first
+/// would deadlock with a visitor's message. (A ticket's conversation never changes, so
+/// reading it before the lock is safe.) Unknown keys and other workspaces' tickets are
+/// simply not returned.
 pub async fn lock_tickets(
     conn: &mut Conn,
     workspace_id: Uuid,
@@ -22,10 +26,18 @@ pub async fn lock_tickets(
     if ids.is_empty() && numbers.is_empty() {
         return Ok(vec![]);
     }
+    let named = tickets::id.eq_any(ids).or(tickets::number.eq_any(numbers));
+    let conversations: Vec<Uuid> = tickets::table
+        .filter(tickets::workspace_id.eq(workspace_id))
+        .filter(named.clone())
+        .select(tickets::conversation_id)
+        .load(conn)
+        .await?;
+    lock_conversations(conn, workspace_id, &conversations).await?;
     // Locking happens as rows leave the sort, so the locks are taken in id order.
     tickets::table
         .filter(tickets::workspace_id.eq(workspace_id))
-        .filter(tickets::id.eq_any(ids).or(tickets::number.eq_any(numbers)))
+        .filter(named)
         .order(tickets::id.asc())
         .select(Ticket::as_select())
         .for_update()
