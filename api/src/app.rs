@@ -70,10 +70,21 @@ pub fn build(
     >,
 > {
     let frontend_dir = state.config.frontend_dir.clone();
+    let mcp = crate::mcp::service(state.clone());
     let metrics = web::Data::from(state.metrics.clone());
+    // What API keys need per operation, from the spec the server documents. A spec that
+    // names an unknown scope can't be built (a unit test reads it), so this is empty only
+    // if that test failed; then every key is refused, never let through.
+    let route_scopes = web::Data::new(http::scopes::RouteScopes::from_spec(&spec).unwrap_or_else(
+        |e| {
+            tracing::error!(error = %e, "the API's scope table is invalid; API keys are refused");
+            http::scopes::RouteScopes::default()
+        },
+    ));
     App::new()
         .app_data(state)
         .app_data(metrics)
+        .app_data(route_scopes)
         .app_data(error::json_config())
         .app_data(error::query_config())
         .app_data(error::path_config())
@@ -93,6 +104,11 @@ pub fn build(
         .into_utoipa_app()
         .configure(api_routes)
         .into_app()
+        // The MCP server (docs/mcp.md): workspace API keys only, checked before rmcp.
+        .service(
+            mcp.scope_with_path(crate::mcp::PATH)
+                .wrap(from_fn(crate::mcp::authenticate)),
+        )
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", spec))
         .route(
             "/docs",

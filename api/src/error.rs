@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use crate::domain::FieldError;
 use crate::domain::access::Denied;
 use crate::domain::origins::OriginNotAllowed;
+use crate::domain::scopes::KeyRefused;
 use crate::domain::team::RoleChangeRefused;
 use crate::domain::tickets::{TicketAlreadyOpen, TicketsUnavailable, VersionConflict};
 use crate::domain::workflow::InvalidTransition;
@@ -45,6 +46,10 @@ pub enum ApiError {
     PlanRequired(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// 403 `missing_scope`: an API key lacks these scopes (space-separated), which the
+    /// answer also names in `WWW-Authenticate` (RFC 6750 §3.1, `insufficient_scope`).
+    #[error("missing scope: {scopes}")]
+    MissingScope { scopes: String, message: String },
     /// 403 with its own code (e.g. `origin_not_allowed`).
     #[error("{code}: {message}")]
     ForbiddenCode { code: &'static str, message: String },
@@ -144,6 +149,7 @@ impl ApiError {
             Self::PlanRequired(_) => "plan_required",
             Self::Forbidden(_) => "forbidden",
             Self::ForbiddenCode { code, .. } => code,
+            Self::MissingScope { .. } => "missing_scope",
             Self::NotFound(_) => "not_found",
             Self::Conflict { code, .. } => code,
             Self::PayloadTooLarge => "payload_too_large",
@@ -166,6 +172,7 @@ impl ApiError {
             | Self::TooManyStreams(m) => m.clone(),
             Self::Conflict { message, .. }
             | Self::ForbiddenCode { message, .. }
+            | Self::MissingScope { message, .. }
             | Self::Refused { message, .. } => message.clone(),
             Self::PayloadTooLarge => "The request body is too large (1 MiB at most).".into(),
             Self::Validation(fields) => {
@@ -203,7 +210,9 @@ impl ResponseError for ApiError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::PlanRequired(_) => StatusCode::PAYMENT_REQUIRED,
-            Self::Forbidden(_) | Self::ForbiddenCode { .. } => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::ForbiddenCode { .. } | Self::MissingScope { .. } => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -229,6 +238,12 @@ impl ResponseError for ApiError {
             Self::Unavailable => {
                 resp.insert_header(("Retry-After", "1"));
             }
+            Self::MissingScope { scopes, .. } => {
+                resp.insert_header((
+                    "WWW-Authenticate",
+                    format!(r#"Bearer error="insufficient_scope", scope="{scopes}""#),
+                ));
+            }
             // Streams end when their clients go; a few seconds is a fair first wait.
             Self::TooManyStreams(_) => {
                 resp.insert_header(("Retry-After", "5"));
@@ -248,6 +263,18 @@ impl From<FieldError> for ApiError {
 impl From<Denied> for ApiError {
     fn from(e: Denied) -> Self {
         ApiError::forbidden(e.to_string())
+    }
+}
+
+impl From<KeyRefused> for ApiError {
+    fn from(e: KeyRefused) -> Self {
+        match &e {
+            KeyRefused::MissingScope(missing) => ApiError::MissingScope {
+                scopes: missing.to_string(),
+                message: e.to_string(),
+            },
+            KeyRefused::UserSession | KeyRefused::Undeclared => ApiError::forbidden(e.to_string()),
+        }
     }
 }
 
@@ -485,6 +512,7 @@ pub fn path_config() -> actix_web::web::PathConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::scopes::Scopes;
 
     #[test]
     fn a_database_going_away_is_503_not_500() {
@@ -529,6 +557,11 @@ mod tests {
                 ApiError::forbidden_code("origin_not_allowed", "x"),
                 403,
                 "origin_not_allowed",
+            ),
+            (
+                ApiError::from(KeyRefused::MissingScope(Scopes::all())),
+                403,
+                "missing_scope",
             ),
             (ApiError::not_found("ticket"), 404, "not_found"),
             (
@@ -575,6 +608,26 @@ mod tests {
             assert_eq!(err.status_code().as_u16(), status, "{code}");
             assert_eq!(err.code(), code);
         }
+    }
+
+    #[test]
+    fn a_missing_scope_is_named_in_the_body_and_the_challenge() -> anyhow::Result<()> {
+        use crate::domain::scopes::Scope;
+        let err = ApiError::from(KeyRefused::MissingScope(
+            [Scope::TicketsWrite].into_iter().collect(),
+        ));
+        let v = serde_json::to_value(err.body())?;
+        assert_eq!(v["error"]["code"], "missing_scope");
+        let msg = v["error"]["message"].as_str().unwrap_or_default();
+        assert!(msg.contains("`tickets:write`"), "{msg}");
+        let resp = err.error_response();
+        assert_eq!(
+            resp.headers()
+                .get("WWW-Authenticate")
+                .and_then(|v| v.to_str().ok()),
+            Some(r#"Bearer error="insufficient_scope", scope="tickets:write""#)
+        );
+        Ok(())
     }
 
     #[test]

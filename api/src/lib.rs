@@ -5,7 +5,7 @@
 //! api/tests/layers.rs):
 //!
 //! ```text
-//! main.rs → app.rs → routes/, http/, worker.rs, inbound_smtp.rs, openapi.rs → services/
+//! main.rs → app.rs → routes/, mcp/, http/, worker.rs, inbound_smtp.rs, openapi.rs → services/
 //!   → state.rs
 //!   → adapters: assistant/ mail/ webhooks/ events/ outbox/ auth/ ratelimit.rs metrics.rs
 //!   → views/ → db/ → config.rs error.rs telemetry.rs → domain/
@@ -22,6 +22,7 @@ pub mod events;
 pub mod http;
 pub mod inbound_smtp;
 pub mod mail;
+pub mod mcp;
 pub mod metrics;
 pub mod openapi;
 pub mod outbox;

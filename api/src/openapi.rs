@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "Handoff API",
-        description = "REST API of Handoff: an AI chat widget that hands visitors over to a human team through support tickets.\n\nAuthenticate with `Authorization: Bearer <token>`, where the token is a user access token (JWT, 15 minutes; renew with /api/v1/auth/refresh) or a workspace API key (`hk_…`). Errors are `{\"error\": {\"code\", \"message\", \"fields\"?}}`.",
+        description = "REST API of Handoff: an AI chat widget that hands visitors over to a human team through support tickets.\n\nAuthenticate with `Authorization: Bearer <token>`, where the token is a user access token (JWT, 15 minutes; renew with /api/v1/auth/refresh) or a workspace API key (`hk_…`). An operation that takes API keys lists the `api_key` scheme with the scopes a key needs there (tickets:read, tickets:write, conversations:read, kb:read, kb:write, admin); a key without them gets 403 `missing_scope` naming them. Operations that list only `bearer` need a person. Errors are `{\"error\": {\"code\", \"message\", \"fields\"?}}`.",
         version = "1.0.0",
         license(name = "MIT")
     ),
@@ -48,7 +48,18 @@ impl Modify for Security {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
-                        "A user access token (JWT) or a workspace API key (hk_…)",
+                        "A user access token (JWT): the member's role decides, API key scopes do not apply",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            crate::http::scopes::API_KEY_SCHEME,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A workspace API key (hk_…), sent as `Authorization: Bearer hk_…`. An operation lists the scopes a key needs; a key without one of them gets 403 missing_scope (see docs/mcp.md, Scopes)",
                     ))
                     .build(),
             ),
@@ -102,6 +113,27 @@ fn error_response(description: &str) -> RefOr<Response> {
     )
 }
 
+/// The 403 of an operation that takes no API keys.
+const USER_SESSION_ONLY: &str = "An API key: this needs a user session";
+
+/// Adds an error answer, or says more in the one the handler documents.
+fn add_or_extend(op: &mut Operation, status: &str, description: &str) {
+    match op.responses.responses.get_mut(status) {
+        Some(RefOr::T(r)) if r.description.trim().is_empty() => {
+            r.description = description.to_string();
+        }
+        Some(RefOr::T(r)) if !r.description.contains(description) => {
+            r.description = format!("{}; or: {description}", r.description);
+        }
+        Some(_) => {}
+        None => {
+            op.responses
+                .responses
+                .insert(status.to_string(), error_response(description));
+        }
+    }
+}
+
 fn each_operation(openapi: &mut utoipa::openapi::OpenApi, mut f: impl FnMut(&str, &mut Operation)) {
     for (path, item) in openapi.paths.paths.iter_mut() {
         for op in [
@@ -131,6 +163,16 @@ impl Modify for CommonResponses {
                 .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)));
             let has_body = op.request_body.is_some();
             let authenticated = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let security = serde_json::to_value(&op.security).unwrap_or_default();
+            let schemes: Vec<&str> = security
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_object())
+                .flat_map(|r| r.keys().map(String::as_str))
+                .collect();
+            let takes_keys = schemes.contains(&crate::http::scopes::API_KEY_SCHEME);
+            let takes_users = schemes.contains(&"bearer");
             let database = !matches!(path, "/healthz" | "/metrics");
             let mut add = |status: &str, description: &str| {
                 op.responses
@@ -155,6 +197,21 @@ impl Modify for CommonResponses {
                     "No credential, or an invalid, expired or revoked one (`unauthorized`)",
                 );
             }
+            if takes_keys {
+                add_or_extend(
+                    op,
+                    "403",
+                    "An API key without the scopes listed under `api_key` (`missing_scope`)",
+                );
+            } else if takes_users {
+                add_or_extend(op, "403", USER_SESSION_ONLY);
+            }
+            let mut add = |status: &str, description: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| error_response(description));
+            };
             if has_path_params {
                 add("404", "Not found, or not in a workspace of the caller");
             }

@@ -23,8 +23,8 @@ fn layer(module: &[String]) -> Option<(u8, &'static str)> {
         | "metrics" => (4, "adapters"),
         "state" => (5, "state"),
         "services" => (6, "services"),
-        "routes" | "http" | "worker" | "inbound_smtp" | "openapi" => {
-            (7, "entry points (routes, http, worker, inbound_smtp)")
+        "routes" | "mcp" | "http" | "worker" | "inbound_smtp" | "openapi" => {
+            (7, "entry points (routes, mcp, http, worker, inbound_smtp)")
         }
         "app" => (8, "app"),
         "<main>" => (9, "main"),

@@ -22,8 +22,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// One workspace's resources, by the path parameter that names them.
-struct Resources {
-    ws: String,
+pub(crate) struct Resources {
+    pub(crate) ws: String,
     ticket: String,
     article: String,
     webhook: String,
@@ -38,7 +38,7 @@ struct Resources {
 
 impl Resources {
     /// The value for path parameter `name` that follows path segment `prev`.
-    fn param(&self, prev: &str, name: &str) -> String {
+    pub(crate) fn param(&self, prev: &str, name: &str) -> String {
         match (prev, name) {
             (_, "ws") => self.ws.clone(),
             (_, "ticket") => self.ticket.clone(),
@@ -57,7 +57,7 @@ impl Resources {
     }
 }
 
-async fn seed(app: &TestApp, owner: &User) -> Resources {
+pub(crate) async fn seed(app: &TestApp, owner: &User) -> Resources {
     let ws = app.create_workspace(&owner.token, "pro").await;
     let ws_id = str_at(&ws, "id").to_string();
     let key = str_at(&ws, "widget_key").to_string();
@@ -121,7 +121,7 @@ async fn seed(app: &TestApp, owner: &User) -> Resources {
 }
 
 /// A valid body for `operation_id` (so only the credential or the id is wrong).
-fn body_for(operation_id: &str) -> Value {
+pub(crate) fn body_for(operation_id: &str) -> Value {
     match operation_id {
         "change_password" => {
             json!({"current_password": "correct horse battery", "new_password": "another long one"})
@@ -245,7 +245,7 @@ fn test_config(app: &TestApp) -> handoff::config::Config {
 }
 
 /// Sends one request; reads the body only when it is not an event stream.
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     method: &Method,
     path: &str,
@@ -275,16 +275,18 @@ async fn call(
     (status, resp.text().await.unwrap_or_default())
 }
 
-struct Operation {
-    method: Method,
-    template: String,
-    id: String,
-    schemes: Vec<String>,
-    role: Option<String>,
-    has_body: bool,
+pub(crate) struct Operation {
+    pub(crate) method: Method,
+    pub(crate) template: String,
+    pub(crate) id: String,
+    pub(crate) schemes: Vec<String>,
+    pub(crate) role: Option<String>,
+    pub(crate) has_body: bool,
+    /// The scopes an API key needs (`api_key` in `security`); `None`: keys are refused.
+    pub(crate) key_scopes: Option<Vec<String>>,
 }
 
-fn operations(spec: &Value) -> Vec<Operation> {
+pub(crate) fn operations(spec: &Value) -> Vec<Operation> {
     let mut out = Vec::new();
     let Some(paths) = spec["paths"].as_object() else {
         panic!("the spec has no paths")
@@ -318,6 +320,15 @@ fn operations(spec: &Value) -> Vec<Operation> {
                 schemes,
                 role: op["x-handoff-role"].as_str().map(str::to_string),
                 has_body: op.get("requestBody").is_some(),
+                key_scopes: op["security"].as_array().and_then(|reqs| {
+                    reqs.iter().find_map(|r| {
+                        r["api_key"].as_array().map(|a| {
+                            a.iter()
+                                .filter_map(|s| s.as_str().map(str::to_string))
+                                .collect()
+                        })
+                    })
+                }),
             });
         }
     }
@@ -325,7 +336,7 @@ fn operations(spec: &Value) -> Vec<Operation> {
 }
 
 /// `template` with its parameters filled from `res`.
-fn fill(template: &str, res: &Resources) -> String {
+pub(crate) fn fill(template: &str, res: &Resources) -> String {
     let mut out = String::new();
     let mut prev = "";
     for seg in template.split('/').skip(1) {

@@ -69,7 +69,7 @@ impl Team {
             .post(
                 &self.path("/api-keys"),
                 Some(&self.site.owner_token),
-                json!({"name": name}),
+                json!({"name": name, "scopes": ["tickets:read", "tickets:write"]}),
             )
             .await
             .expect_status(StatusCode::CREATED);

@@ -235,7 +235,7 @@ async fn revoking_an_api_key_ends_its_streams() {
         .post(
             &s.path("/api-keys"),
             Some(&s.owner.token),
-            json!({"name": "ops"}),
+            json!({"name": "ops", "scopes": ["tickets:read", "conversations:read"]}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");

@@ -143,7 +143,7 @@ async fn a_users_and_an_api_keys_stream_caps_hold_across_server_processes() {
         .post(
             &s.path("/api-keys"),
             Some(&s.owner.token),
-            serde_json::json!({"name": "integration"}),
+            serde_json::json!({"name": "integration", "scopes": ["tickets:read", "conversations:read"]}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{key}");

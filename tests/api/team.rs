@@ -256,7 +256,7 @@ async fn api_keys_are_shown_once_hashed_scoped_and_revocable() {
         .post(
             &format!("/api/v1/workspaces/{id}/api-keys"),
             Some(&owner.token),
-            json!({"name": "CRM sync"}),
+            json!({"name": "CRM sync", "scopes": ["admin"]}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");

@@ -215,7 +215,7 @@ async fn api_keys_create_tickets_with_source_api() {
         .post(
             &s.path("/api-keys"),
             Some(&s.owner.token),
-            json!({"name": "CRM sync"}),
+            json!({"name": "CRM sync", "scopes": ["tickets:read", "tickets:write"]}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{key}");

@@ -9,11 +9,17 @@ use crate::db::Conn;
 use crate::db::models::{ApiKey, NewApiKey};
 use crate::db::schema::api_keys;
 
-/// `(id, workspace_id, name, last_used_at)` of the live key with this hash.
-pub async fn live_by_hash(
-    conn: &mut Conn,
-    hash: &str,
-) -> QueryResult<Option<(Uuid, Uuid, String, Option<DateTime<Utc>>)>> {
+/// The live key with this hash, as authentication needs it.
+#[derive(Debug, Clone, Queryable)]
+pub struct LiveKey {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: String,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub scopes: Vec<String>,
+}
+
+pub async fn live_by_hash(conn: &mut Conn, hash: &str) -> QueryResult<Option<LiveKey>> {
     api_keys::table
         .filter(api_keys::key_hash.eq(hash))
         .filter(api_keys::revoked_at.is_null())
@@ -22,7 +28,19 @@ pub async fn live_by_hash(
             api_keys::workspace_id,
             api_keys::name,
             api_keys::last_used_at,
+            api_keys::scopes,
         ))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The scope names of a live key (`None`: unknown or revoked).
+pub async fn live_scopes(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Vec<String>>> {
+    api_keys::table
+        .filter(api_keys::id.eq(id))
+        .filter(api_keys::revoked_at.is_null())
+        .select(api_keys::scopes)
         .first(conn)
         .await
         .optional()

@@ -178,6 +178,8 @@ pub struct ApiKey {
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Scope names (`domain::scopes::Scope`); a CHECK keeps them known and non-empty.
+    pub scopes: Vec<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -189,6 +191,7 @@ pub struct NewApiKey<'a> {
     pub prefix: &'a str,
     pub key_hash: &'a str,
     pub created_by: Option<Uuid>,
+    pub scopes: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

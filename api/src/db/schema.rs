@@ -57,6 +57,7 @@ diesel::table! {
         last_used_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        scopes -> Array<Text>,
     }
 }
 

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use crate::domain::actor::Actor;
 use crate::domain::enums::Role;
+use crate::domain::scopes::Scopes;
 
 /// An authenticated caller of the dashboard API: a user session or a workspace API key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +16,8 @@ pub enum Principal {
         key_id: Uuid,
         workspace_id: Uuid,
         name: String,
+        /// What the key may do (`domain::scopes`); checked before the handler runs.
+        scopes: Scopes,
     },
 }
 

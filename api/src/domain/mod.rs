@@ -17,6 +17,7 @@ pub mod origins;
 pub mod page;
 pub mod passages;
 pub mod saved_replies;
+pub mod scopes;
 pub mod summary;
 pub mod tags;
 pub mod team;

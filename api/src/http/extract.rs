@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::auth::tokens;
 use crate::domain::access::Principal;
 use crate::error::{ApiError, ApiResult};
+use crate::http::scopes;
 use crate::services::accounts;
 use crate::services::streams::Caller;
 use crate::services::widget::VisitorId;
@@ -86,7 +87,9 @@ impl FromRequest for AuthUser {
     }
 }
 
-/// A user session or a workspace API key, with the session and the token's expiry.
+/// A user session or a workspace API key, with the session and the token's expiry. A key
+/// must have the scopes the operation declares (`http::scopes`): 403 `missing_scope`
+/// otherwise, before the handler runs.
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = ApiResult<Self>>>>;
@@ -97,8 +100,12 @@ impl FromRequest for Caller {
             let st = state(&req)?;
             let token = bearer_token(&req).ok_or_else(ApiError::unauthorized)?;
             if token.starts_with("hk_") {
+                let principal = accounts::authenticate_api_key(&st, &token).await?;
+                if let Principal::ApiKey { scopes, .. } = &principal {
+                    scopes::check_key(&req, *scopes)?;
+                }
                 return Ok(Caller {
-                    principal: accounts::authenticate_api_key(&st, &token).await?,
+                    principal,
                     session_id: None,
                     expires_at: None,
                 });

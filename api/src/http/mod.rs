@@ -7,5 +7,6 @@ pub mod extract;
 pub mod metrics;
 pub mod nul;
 pub mod request_id;
+pub mod scopes;
 pub mod security_headers;
 pub mod session_cookie;

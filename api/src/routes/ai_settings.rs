@@ -18,7 +18,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// The workspace's AI Instructions, with lint warnings.
-#[utoipa::path(tag = "ai-settings", security(("bearer" = [])), params(("ws" = Uuid, Path)),
+#[utoipa::path(tag = "ai-settings", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path)),
     responses((status = 200, body = AiSettings), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/ai-settings")]
 async fn get_ai_settings(
@@ -32,7 +32,7 @@ async fn get_ai_settings(
 }
 
 /// Save the AI Instructions (owners and admins); the answer carries the lint warnings.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "ai-settings", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = InstructionsIn,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "ai-settings", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path)), request_body = InstructionsIn,
     responses((status = 200, body = AiSettings), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/api/v1/workspaces/{ws}/ai-settings")]
 async fn put_ai_settings(
@@ -47,7 +47,7 @@ async fn put_ai_settings(
 }
 
 /// Lint instructions without saving them (for live feedback while typing).
-#[utoipa::path(tag = "ai-settings", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = InstructionsIn,
+#[utoipa::path(tag = "ai-settings", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path)), request_body = InstructionsIn,
     responses((status = 200, body = LintOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/ai-settings/lint")]
 async fn lint_instructions(

@@ -21,7 +21,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// List articles, newest first, or search them with `q`.
-#[utoipa::path(tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ListQuery),
+#[utoipa::path(tag = "knowledge-base", security(("bearer" = []), ("api_key" = ["kb:read"])), params(("ws" = Uuid, Path), ListQuery),
     responses((status = 200, body = ArticleList), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/articles")]
 async fn list_articles(
@@ -36,7 +36,7 @@ async fn list_articles(
 }
 
 /// Write an article.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = ArticleIn,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "knowledge-base", security(("bearer" = []), ("api_key" = ["kb:write"])), params(("ws" = Uuid, Path)), request_body = ArticleIn,
     responses((status = 201, body = ArticleOut), (status = 403, description = "Only owners and admins write the knowledge base", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/articles")]
 async fn create_article(
@@ -50,7 +50,7 @@ async fn create_article(
 }
 
 /// Read an article.
-#[utoipa::path(tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
+#[utoipa::path(tag = "knowledge-base", security(("bearer" = []), ("api_key" = ["kb:read"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
     responses((status = 200, body = ArticleOut), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/articles/{id}")]
 async fn get_article(
@@ -63,7 +63,7 @@ async fn get_article(
 }
 
 /// Replace an article's title, body and URL.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = ArticleIn,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "knowledge-base", security(("bearer" = []), ("api_key" = ["kb:write"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = ArticleIn,
     responses((status = 200, body = ArticleOut), (status = 403, description = "Only owners and admins write the knowledge base", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/api/v1/workspaces/{ws}/articles/{id}")]
 async fn replace_article(
@@ -86,7 +86,7 @@ async fn replace_article(
 }
 
 /// Change an article's title, body and/or URL.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = ArticlePatch,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "knowledge-base", security(("bearer" = []), ("api_key" = ["kb:write"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = ArticlePatch,
     responses((status = 200, body = ArticleOut), (status = 403, description = "Only owners and admins write the knowledge base", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[patch("/api/v1/workspaces/{ws}/articles/{id}")]
 async fn update_article(
@@ -102,7 +102,7 @@ async fn update_article(
 }
 
 /// Delete an article.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "knowledge-base", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "knowledge-base", security(("bearer" = []), ("api_key" = ["kb:write"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
     responses((status = 204), (status = 403, description = "Only owners and admins write the knowledge base", body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/v1/workspaces/{ws}/articles/{id}")]
 async fn delete_article(

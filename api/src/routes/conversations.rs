@@ -30,7 +30,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// `status=waiting|taken_over|assistant` and `online=true`; live changes arrive on the
 /// workspace's event stream (`conversation.updated`, `visitor.presence`, `typing`,
 /// `message.created`).
-#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("ws" = Uuid, Path), ConversationListQuery),
+#[utoipa::path(tag = "conversations", security(("bearer" = []), ("api_key" = ["conversations:read"])), params(("ws" = Uuid, Path), ConversationListQuery),
     responses((status = 200, body = ConversationList), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/conversations")]
 async fn list_conversations(
@@ -45,7 +45,7 @@ async fn list_conversations(
 }
 
 /// One conversation: its visitor, all messages in order, and its newest ticket.
-#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
+#[utoipa::path(tag = "conversations", security(("bearer" = []), ("api_key" = ["conversations:read"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
     responses((status = 200, body = ConversationDetail), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/conversations/{id}")]
 async fn get_conversation(
@@ -63,7 +63,7 @@ async fn get_conversation(
 /// and the visitor sees "<your name> joined the chat". It falls back to the assistant
 /// after `TAKEOVER_IDLE_MINUTES` without an action of yours (a reply counts), or when you
 /// hand it back. Taking over your own is a no-op; another agent's needs `force`.
-#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = TakeOverIn,
+#[utoipa::path(tag = "conversations", security(("bearer" = []), ("api_key" = ["tickets:write", "conversations:read"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = TakeOverIn,
     responses((status = 200, body = ConversationOut), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "already_taken_over: another agent has it (send `force: true` to take it from them)")))]
 #[post("/api/v1/workspaces/{ws}/conversations/{id}/take-over")]
@@ -81,7 +81,7 @@ async fn take_over_conversation(
 
 /// Hand the conversation back to the assistant (the visitor sees a system message). A
 /// no-op when nobody has it.
-#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
+#[utoipa::path(tag = "conversations", security(("bearer" = []), ("api_key" = ["tickets:write", "conversations:read"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
     responses((status = 200, body = ConversationOut), (status = 404, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/conversations/{id}/hand-back")]
 async fn hand_back_conversation(
@@ -99,7 +99,7 @@ async fn hand_back_conversation(
 /// a ticket (not closed), this is that ticket's reply: the same timeline and rules as
 /// `POST …/tickets/{ticket}/replies`, and `email_visitor` emails it. Unless `take_over` is
 /// `false`, you take the conversation over first when nobody has it.
-#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = ConversationReplyIn,
+#[utoipa::path(tag = "conversations", security(("bearer" = []), ("api_key" = ["tickets:write", "conversations:read"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = ConversationReplyIn,
     responses((status = 201, body = MessageOut), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "an empty body, or email_visitor without a ticket")))]
 #[post("/api/v1/workspaces/{ws}/conversations/{id}/replies")]
@@ -117,7 +117,7 @@ async fn reply_in_conversation(
 /// You are typing (`typing: true`, again every few seconds) or stopped: the visitor's
 /// widget shows "<your name> is typing…" and other agents see it too. Ephemeral, never
 /// stored; more than 4 events in 10 s per agent and conversation are dropped.
-#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = TypingIn,
+#[utoipa::path(tag = "conversations", security(("bearer" = []), ("api_key" = ["tickets:write", "conversations:read"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = TypingIn,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/conversations/{id}/typing")]
 async fn conversation_typing(

@@ -21,7 +21,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 
 /// Mint a single-use ticket for the workspace's event stream (EventSource can't send an
 /// `Authorization` header, and credentials never go into URLs).
-#[utoipa::path(tag = "tickets", security(("bearer" = [])), params(("ws" = Uuid, Path)),
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["tickets:read", "conversations:read"])), params(("ws" = Uuid, Path)),
     responses((status = 201, body = StreamTicketOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/stream-tickets")]
 async fn workspace_stream_ticket(
@@ -37,7 +37,7 @@ async fn workspace_stream_ticket(
 /// `POST …/stream-tickets`) or an `Authorization` header. Heartbeat comment every 15 s. The
 /// stream ends when the access token expires (the client mints a new ticket) and when the
 /// caller's access ends (member removed, key revoked, logged out).
-#[utoipa::path(tag = "tickets", security(("bearer" = []), ()), params(("ws" = Uuid, Path),
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["tickets:read", "conversations:read"]), ()), params(("ws" = Uuid, Path),
         ("ticket" = Option<String>, Query, description = "A stream ticket (single use)")),
     responses((status = 200, description = "text/event-stream: ticket.created, ticket.updated, message.created (id: the event id, data: JSON), and the ephemeral conversation.updated, visitor.presence, typing (no id, data: JSON); see docs/live-chat.md", content_type = "text/event-stream"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),

@@ -22,7 +22,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// Add an internal note to a ticket: shown in the dashboard's conversation, never to the
 /// visitor (not in the widget, its mail or the visitor-facing webhooks; the
 /// `ticket.note_added` webhook carries it). `@Full Name` mentions a member.
-#[utoipa::path(tag = "notes", security(("bearer" = [])),
+#[utoipa::path(tag = "notes", security(("bearer" = []), ("api_key" = ["tickets:write"])),
     params(("ws" = Uuid, Path), ("ticket" = String, Path, description = "UUID or TKT-10001")), request_body = NoteIn,
     responses((status = 201, body = NoteOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/tickets/{ticket}/notes")]
@@ -39,7 +39,7 @@ async fn add_ticket_note(
 }
 
 /// Add an internal note to a conversation (also on its newest ticket, if it has one).
-#[utoipa::path(tag = "notes", security(("bearer" = [])),
+#[utoipa::path(tag = "notes", security(("bearer" = []), ("api_key" = ["tickets:write", "conversations:read"])),
     params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = NoteIn,
     responses((status = 201, body = NoteOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/conversations/{id}/notes")]

@@ -23,7 +23,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// The workspace's tags, by name.
-#[utoipa::path(tag = "tickets", security(("bearer" = [])), params(("ws" = Uuid, Path)),
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["tickets:read"])), params(("ws" = Uuid, Path)),
     responses((status = 200, body = TagList), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/tags")]
 async fn list_tags(
@@ -37,7 +37,7 @@ async fn list_tags(
 }
 
 /// Create a tag (owners and admins). Name taken: 409 `tag_exists`; more than 200: 409 `tag_limit`.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "tickets", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = TagIn,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "tickets", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path)), request_body = TagIn,
     responses((status = 201, body = TagOut), (status = 403, description = "Only owners and admins manage tags", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/tags")]
@@ -52,7 +52,7 @@ async fn create_tag(
 }
 
 /// Rename or recolour a tag (owners and admins); tickets show the change at once.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "tickets", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = TagPatch,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "tickets", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = TagPatch,
     responses((status = 200, body = TagOut), (status = 403, description = "Only owners and admins manage tags", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[patch("/api/v1/workspaces/{ws}/tags/{id}")]
@@ -69,7 +69,7 @@ async fn update_tag(
 }
 
 /// Delete a tag (owners and admins); it is taken off every ticket.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "tickets", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "tickets", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
     responses((status = 204), (status = 403, description = "Only owners and admins manage tags", body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/v1/workspaces/{ws}/tags/{id}")]
 async fn delete_tag(
@@ -85,7 +85,7 @@ async fn delete_tag(
 /// Edit a ticket's summary, category, priority and tags (`tags` is the whole set) in one
 /// change. Pass the `version` you saw: a stale one is 409 `version_conflict`. Each changed
 /// field is a timeline entry and a `changes` entry of the `ticket.updated` webhook.
-#[utoipa::path(tag = "tickets", security(("bearer" = [])),
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["tickets:write"])),
     params(("ws" = Uuid, Path), ("ticket" = String, Path, description = "UUID or TKT-10001")), request_body = TicketPatch,
     responses((status = 200, body = TicketOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[patch("/api/v1/workspaces/{ws}/tickets/{ticket}")]

@@ -28,7 +28,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// List the workspace's members.
-#[utoipa::path(tag = "team", security(("bearer" = [])), params(("ws" = Uuid, Path)),
+#[utoipa::path(tag = "team", security(("bearer" = []), ("api_key" = ["tickets:read"])), params(("ws" = Uuid, Path)),
     responses((status = 200, body = MemberList), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/members")]
 async fn list_members(

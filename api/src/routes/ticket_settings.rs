@@ -18,7 +18,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// The ticket settings and the AI Instructions warnings.
-#[utoipa::path(tag = "tickets", security(("bearer" = [])), params(("ws" = Uuid, Path)),
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path)),
     responses((status = 200, body = TicketSettings), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/ticket-settings")]
 async fn get_ticket_settings(
@@ -33,7 +33,7 @@ async fn get_ticket_settings(
 
 /// Enable or disable tickets, change the notification email (owners and admins). Enabling
 /// on Free: 402 `plan_required`; a bad email: 422. Disabling keeps existing tickets workable.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "tickets", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = UpdateTicketSettings,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "tickets", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path)), request_body = UpdateTicketSettings,
     responses((status = 200, body = TicketSettings), (status = 402, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/api/v1/workspaces/{ws}/ticket-settings")]

@@ -32,7 +32,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// List tickets: filters, sort and keyset pagination (page 1,000 costs what page 1 costs).
-#[utoipa::path(tag = "tickets", security(("bearer" = [])), params(("ws" = Uuid, Path), TicketListQuery),
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["tickets:read"])), params(("ws" = Uuid, Path), TicketListQuery),
     responses((status = 200, body = TicketList), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/tickets")]
 async fn list_tickets(
@@ -47,7 +47,7 @@ async fn list_tickets(
 }
 
 /// The counts behind the filter buttons (All, My Tickets, Open, In Progress, Resolved, Closed).
-#[utoipa::path(tag = "tickets", security(("bearer" = [])), params(("ws" = Uuid, Path)),
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["tickets:read"])), params(("ws" = Uuid, Path)),
     responses((status = 200, body = TicketCounts), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/tickets/counts")]
 async fn ticket_counts(
@@ -62,7 +62,7 @@ async fn ticket_counts(
 
 /// Create a ticket (source `api` for API keys, `dashboard` for users). An unknown visitor
 /// email creates the visitor, and a conversation is opened so that replies have a place to go.
-#[utoipa::path(tag = "tickets", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = CreateTicket,
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["tickets:write"])), params(("ws" = Uuid, Path)), request_body = CreateTicket,
     responses((status = 201, body = TicketOut), (status = 402, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/tickets")]
@@ -78,7 +78,7 @@ async fn create_ticket(
 
 /// A ticket by UUID or number (`TKT-10001`): the ticket, its visitor, the whole
 /// conversation in order and the timeline.
-#[utoipa::path(tag = "tickets", security(("bearer" = [])),
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["tickets:read"])),
     params(("ws" = Uuid, Path), ("ticket" = String, Path, description = "UUID or TKT-10001")),
     responses((status = 200, body = TicketDetail), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/tickets/{ticket}")]
@@ -95,7 +95,7 @@ async fn get_ticket(
 
 /// Move a ticket along the workflow. Invalid move: 409 `invalid_transition` naming the
 /// allowed moves; stale `version`: 409 `version_conflict`; same status: no change.
-#[utoipa::path(tag = "tickets", security(("bearer" = [])),
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["tickets:write"])),
     params(("ws" = Uuid, Path), ("ticket" = String, Path, description = "UUID or TKT-10001")), request_body = ChangeStatus,
     responses((status = 200, body = TicketOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/tickets/{ticket}/status")]
@@ -113,7 +113,7 @@ async fn change_ticket_status(
 }
 
 /// Assign a ticket to a member of the workspace, or unassign it with null. Not a member: 422.
-#[utoipa::path(tag = "tickets", security(("bearer" = [])),
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["tickets:write"])),
     params(("ws" = Uuid, Path), ("ticket" = String, Path, description = "UUID or TKT-10001")), request_body = AssignTicket,
     responses((status = 200, body = TicketOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/tickets/{ticket}/assign")]
@@ -151,7 +151,7 @@ async fn assign_ticket_to_me(
 
 /// Reply to the visitor: stored in the ticket's conversation (the widget shows it), and
 /// with `email_visitor: true` also emailed to the visitor.
-#[utoipa::path(tag = "tickets", security(("bearer" = [])),
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["tickets:write"])),
     params(("ws" = Uuid, Path), ("ticket" = String, Path, description = "UUID or TKT-10001")), request_body = ReplyIn,
     responses((status = 201, body = MessageOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/tickets/{ticket}/replies")]
@@ -168,7 +168,7 @@ async fn reply_to_ticket(
 }
 
 /// The ticket's timeline, oldest first.
-#[utoipa::path(tag = "tickets", security(("bearer" = [])),
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["tickets:read"])),
     params(("ws" = Uuid, Path), ("ticket" = String, Path, description = "UUID or TKT-10001")),
     responses((status = 200, body = TicketEventList), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/tickets/{ticket}/events")]
@@ -191,7 +191,7 @@ async fn ticket_events(
 /// visitor's ticket: 422 (`merge_into_itself`, `target_closed`, `target_merged`,
 /// `ticket_closed`, `different_visitor`); already merged: 409 `ticket_merged`; stale
 /// `version` (the merged ticket's): 409 `version_conflict`; another workspace's: 404.
-#[utoipa::path(tag = "tickets", security(("bearer" = [])),
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["tickets:write"])),
     params(("ws" = Uuid, Path), ("ticket" = String, Path, description = "UUID or TKT-10001: the ticket to merge")), request_body = MergeIn,
     responses((status = 200, body = MergeOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/tickets/{ticket}/merge")]
@@ -213,7 +213,7 @@ async fn merge_ticket(
 /// (e.g. `invalid_transition`, `ticket_merged`, `not_found`) are listed in `refused` and
 /// the others change. A bad request as a whole (no ticket, more than 100, no change, an
 /// assignee who is not a member, an unknown tag) is 422 and changes nothing.
-#[utoipa::path(tag = "tickets", security(("bearer" = [])),
+#[utoipa::path(tag = "tickets", security(("bearer" = []), ("api_key" = ["tickets:write"])),
     params(("ws" = Uuid, Path)), request_body = BulkIn,
     responses((status = 200, body = BulkOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/tickets/bulk")]

@@ -24,7 +24,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// The workspace's webhooks.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "webhooks", security(("bearer" = [])), params(("ws" = Uuid, Path)),
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "webhooks", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path)),
     responses((status = 200, body = WebhookList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/webhooks")]
 async fn list_webhooks(
@@ -38,7 +38,7 @@ async fn list_webhooks(
 }
 
 /// Subscribe a URL to events; the answer carries the signing secret, shown only once.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "webhooks", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = WebhookInput,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "webhooks", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path)), request_body = WebhookInput,
     responses((status = 201, body = CreatedWebhook), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/webhooks")]
 async fn create_webhook(
@@ -52,7 +52,7 @@ async fn create_webhook(
 }
 
 /// One webhook (without its secret).
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "webhooks", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "webhooks", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
     responses((status = 200, body = WebhookOut), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/webhooks/{id}")]
 async fn get_webhook(
@@ -65,7 +65,7 @@ async fn get_webhook(
 }
 
 /// Change a webhook's URL, events or active flag.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "webhooks", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = UpdateWebhook,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "webhooks", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = UpdateWebhook,
     responses((status = 200, body = WebhookOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[patch("/api/v1/workspaces/{ws}/webhooks/{id}")]
 async fn update_webhook(
@@ -81,7 +81,7 @@ async fn update_webhook(
 }
 
 /// Delete a webhook and its delivery log.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "webhooks", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "webhooks", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 #[delete("/api/v1/workspaces/{ws}/webhooks/{id}")]
 async fn delete_webhook(
@@ -95,7 +95,7 @@ async fn delete_webhook(
 }
 
 /// The webhook's deliveries, newest first: status code, attempts, last error.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "webhooks", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path), DeliveryQuery),
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "webhooks", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path), DeliveryQuery),
     responses((status = 200, body = WebhookDeliveryList), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/webhooks/{id}/deliveries")]
 async fn list_webhook_deliveries(

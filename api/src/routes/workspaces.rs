@@ -35,7 +35,7 @@ async fn create_workspace(
 }
 
 /// Read a workspace.
-#[utoipa::path(tag = "workspaces", security(("bearer" = [])), params(("ws" = Uuid, Path)),
+#[utoipa::path(tag = "workspaces", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path)),
     responses((status = 200, body = WorkspaceOut), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}")]
 async fn get_workspace(
@@ -50,7 +50,7 @@ async fn get_workspace(
 
 /// Update name, allowed origins, widget colour or greeting (owners and admins). `plan` may
 /// only repeat the current plan; changing it is 403 `plan_set_by_operator`.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "workspaces", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = UpdateWorkspace,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "workspaces", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path)), request_body = UpdateWorkspace,
     responses((status = 200, body = WorkspaceOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[patch("/api/v1/workspaces/{ws}")]
 async fn update_workspace(
@@ -66,7 +66,7 @@ async fn update_workspace(
 
 /// The workspace's outgoing mail: queued, waiting for the hourly quota, sent this hour
 /// (owners and admins).
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "workspaces", security(("bearer" = [])), params(("ws" = Uuid, Path)),
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "workspaces", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path)),
     responses((status = 200, body = MailStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/mail-status")]
 async fn mail_status(

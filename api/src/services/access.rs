@@ -20,6 +20,7 @@ pub async fn resolve(
             key_id,
             workspace_id: key_ws,
             name,
+            ..
         } => {
             if *key_ws != workspace_id {
                 return Err(ApiError::not_found("workspace"));

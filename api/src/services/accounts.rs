@@ -11,6 +11,7 @@ use crate::config::Signup;
 use crate::db::models::{NewRefreshToken, NewUser, User};
 use crate::db::{self, Conn, api_keys, invitations, members, refresh_tokens, users, verifications};
 use crate::domain::access::Principal;
+use crate::domain::scopes::Scopes;
 use crate::error::{ApiError, ApiResult};
 use crate::events::BusEvent;
 use crate::mail::{self, Template};
@@ -393,22 +394,32 @@ pub async fn me(state: &AppState, user_id: Uuid) -> ApiResult<Me> {
     })
 }
 
+/// A key's stored scope names as a set (the table's CHECK admits only known names; one
+/// that is not is a bug, not the caller's).
+pub fn stored_scopes(names: &[String]) -> ApiResult<Scopes> {
+    Scopes::from_names(names)
+        .map_err(|n| ApiError::internal(anyhow::anyhow!("an API key has an unknown scope {n:?}")))
+}
+
 /// A workspace API key (`hk_…`) as a principal. Its `last_used_at` is written at most
 /// once a minute, so a busy integration doesn't turn every request into a row update.
 pub async fn authenticate_api_key(state: &AppState, token: &str) -> ApiResult<Principal> {
     let mut conn = db::conn(&state.pool).await?;
     let hash = tokens::sha256_hex(token);
-    let (key_id, workspace_id, name, last_used) =
-        api_keys::live_by_hash(&mut conn, &hash)
-            .await?
-            .ok_or_else(|| ApiError::unauthorized_msg("The API key is invalid or revoked."))?;
+    let key = api_keys::live_by_hash(&mut conn, &hash)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized_msg("The API key is invalid or revoked."))?;
     let now = Utc::now();
-    if last_used.is_none_or(|t| now - t > chrono::Duration::seconds(LAST_USED_EVERY_SECS)) {
-        api_keys::touch(&mut conn, key_id, now).await?;
+    if key
+        .last_used_at
+        .is_none_or(|t| now - t > chrono::Duration::seconds(LAST_USED_EVERY_SECS))
+    {
+        api_keys::touch(&mut conn, key.id, now).await?;
     }
     Ok(Principal::ApiKey {
-        key_id,
-        workspace_id,
-        name,
+        key_id: key.id,
+        workspace_id: key.workspace_id,
+        name: key.name,
+        scopes: stored_scopes(&key.scopes)?,
     })
 }

@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod conversations;
 pub mod dashboard_events;
 pub mod inbound;
+pub mod kb_search;
 pub mod knowledge;
 pub mod live;
 pub mod merge;

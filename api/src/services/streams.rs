@@ -165,10 +165,16 @@ pub async fn redeem_dashboard(state: &AppState, ticket: &str, ws: Uuid) -> ApiRe
         .ok_or_else(invalid_ticket)?;
     let principal = match (row.user_id, row.api_key_id) {
         (Some(user_id), _) => Principal::User { user_id },
+        // The scopes as they are now (a key's scopes never change; minting the ticket
+        // already needed the stream's scopes, see `x-handoff-scope` of stream-tickets).
         (None, Some(key_id)) => Principal::ApiKey {
             key_id,
             workspace_id: row.workspace_id,
             name: String::new(),
+            scopes: match api_keys::live_scopes(&mut conn, key_id).await? {
+                Some(names) => crate::services::accounts::stored_scopes(&names)?,
+                None => return Err(invalid_ticket()),
+            },
         },
         (None, None) => return Err(invalid_ticket()),
     };

@@ -12,6 +12,7 @@ use crate::db::models::{Membership, NewApiKey, NewInvitation};
 use crate::db::{self, Conn, api_keys, invitations, members, users};
 use crate::domain::access::Principal;
 use crate::domain::enums::Role;
+use crate::domain::scopes::{Scope, Scopes};
 use crate::domain::team::{check_keeps_an_owner, check_role_change};
 use crate::error::{ApiError, ApiResult};
 use crate::events::BusEvent;
@@ -296,6 +297,16 @@ pub async fn create_api_key(
     body: &CreateApiKey,
 ) -> ApiResult<CreatedApiKey> {
     body.validate()?;
+    let scopes: Scopes = match &body.scopes {
+        None => Scope::DEFAULT.iter().copied().collect(),
+        Some(list) if list.is_empty() => {
+            return Err(ApiError::validation(
+                "scopes",
+                "choose at least one scope (or leave scopes out for tickets:read)",
+            ));
+        }
+        Some(list) => list.iter().copied().collect(),
+    };
     let (mut conn, access) = access(state, principal, ws).await?;
     let creator = access.require_admin_user()?;
     let key = tokens::random_secret("hk_");
@@ -309,16 +320,11 @@ pub async fn create_api_key(
             prefix: &prefix,
             key_hash: &tokens::sha256_hex(&key),
             created_by: Some(creator),
+            scopes: scopes.names(),
         },
     )
     .await?;
-    Ok(CreatedApiKey {
-        id: row.id,
-        name: row.name,
-        prefix: row.prefix,
-        key,
-        created_at: row.created_at,
-    })
+    Ok(CreatedApiKey::of(row, key))
 }
 
 /// Revokes an API key; it stops working at once. Already revoked is fine; unknown (or

@@ -8,6 +8,7 @@ use validator::Validate;
 
 use crate::db::models::ApiKey;
 use crate::domain::enums::Role;
+use crate::domain::scopes::{Scope, Scopes};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberOut {
@@ -63,6 +64,10 @@ pub struct MembershipOut {
 pub struct CreateApiKey {
     #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
     pub name: String,
+    /// What the key may do (at least one; see docs/mcp.md, "Scopes"). Omitted: `tickets:read`
+    /// only. A key's scopes never change: make a new key for more.
+    #[serde(default)]
+    pub scopes: Option<Vec<Scope>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -74,6 +79,14 @@ pub struct ApiKeyOut {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// What the key may do, in the dashboard's order.
+    pub scopes: Vec<Scope>,
+}
+
+/// Stored names in `Scope::ALL` order (the table's CHECK admits only known ones).
+fn scopes_of(names: &[String]) -> Vec<Scope> {
+    let set: Scopes = names.iter().filter_map(|n| Scope::parse(n)).collect();
+    set.iter().collect()
 }
 
 impl From<ApiKey> for ApiKeyOut {
@@ -85,6 +98,7 @@ impl From<ApiKey> for ApiKeyOut {
             created_at: k.created_at,
             last_used_at: k.last_used_at,
             revoked_at: k.revoked_at,
+            scopes: scopes_of(&k.scopes),
         }
     }
 }
@@ -97,6 +111,20 @@ pub struct CreatedApiKey {
     /// The secret key. Shown once: only its hash is stored.
     pub key: String,
     pub created_at: DateTime<Utc>,
+    pub scopes: Vec<Scope>,
+}
+
+impl CreatedApiKey {
+    pub fn of(row: ApiKey, key: String) -> CreatedApiKey {
+        CreatedApiKey {
+            id: row.id,
+            name: row.name,
+            prefix: row.prefix,
+            key,
+            created_at: row.created_at,
+            scopes: scopes_of(&row.scopes),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
