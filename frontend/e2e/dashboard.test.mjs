@@ -33,6 +33,15 @@ after(async () => {
  * An access token of the signed-in dashboard page, the way the page gets one: a refresh by
  * cookie from the page's own origin (under the page's refresh lock, so the two never race).
  */
+/** Full-page screenshots at 1280 and 390 px wide. */
+async function shotsOf(page, name) {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.screenshot({ path: path.join(out, `${name}-1280.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(out, `${name}-390.png`), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 async function dashboardAccessToken(page) {
   const body = await page.evaluate(() =>
     navigator.locks.request('handoff-token-refresh', async () => {
@@ -347,19 +356,46 @@ test('setup screens: widget snippet and allowed origins, team invite, API key sh
     await page.reload();
     await page.locator('.member').filter({ hasText: 'agent@acme.test' }).waitFor();
 
-    // API keys: the key is shown once, works, and stops working when revoked.
+    // API keys: read-only unless more is chosen; shown once; scoped; revocable.
     await page.getByRole('link', { name: 'API keys' }).click();
-    await page.getByLabel('Name').fill('CRM sync');
+    assert.equal(await page.getByRole('checkbox', { name: /Read tickets/ }).isChecked(), true);
+    assert.equal(await page.getByRole('checkbox', { name: /Work tickets/ }).isChecked(), false);
+    await page.getByLabel('Name', { exact: true }).fill('Reporting');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const reader = (await page.locator('.secret-value').innerText()).trim();
+    assert.match(reader, /^hk_/);
+    assert.equal((await api(base, reader)('GET', `/api/v1/workspaces/${ws}/tickets`)).status, 200);
+    const refused = await api(base, reader)('POST', `/api/v1/workspaces/${ws}/tickets`, { visitor_email: 'crm@example.com', summary: 'From the CRM' });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error.code, 'missing_scope');
+    assert.match(refused.body.error.message, /tickets:write/);
+    await page.getByRole('button', { name: 'I’ve saved it' }).click();
+    await page.locator('.secret-value').waitFor({ state: 'detached' });
+    // A second key that works tickets and reads the knowledge base.
+    await page.getByLabel('Name', { exact: true }).fill('CRM sync');
+    await page.getByRole('checkbox', { name: /Work tickets/ }).check();
+    await page.getByRole('checkbox', { name: /Read the knowledge base/ }).check();
     await page.getByRole('button', { name: 'Create key' }).click();
     const key = (await page.locator('.secret-value').innerText()).trim();
     assert.match(key, /^hk_/);
-    assert.equal((await api(base, key)('GET', `/api/v1/workspaces/${ws}`)).status, 200);
+    const byKey = await api(base, key)('POST', `/api/v1/workspaces/${ws}/tickets`, { visitor_email: 'crm@example.com', summary: 'From the CRM' });
+    // Its scope is enough; this workspace has tickets switched off, which the API says next.
+    assert.equal(byKey.status, 409, JSON.stringify(byKey.body));
+    assert.equal(byKey.body.error.code, 'tickets_disabled');
+    assert.equal((await api(base, key)('GET', `/api/v1/workspaces/${ws}/articles`)).status, 200);
+    assert.equal((await api(base, key)('GET', `/api/v1/workspaces/${ws}/webhooks`)).status, 403);
     await page.getByRole('button', { name: 'I’ve saved it' }).click();
-    await page.locator('.secret-value').waitFor({ state: 'detached' });
+    const crmRow = page.locator('.key').filter({ hasText: 'CRM sync' });
+    await crmRow.getByLabel('Scopes of CRM sync').getByText('tickets:write').waitFor();
+    assert.deepEqual(await crmRow.locator('.scope-pill').allInnerTexts(), ['tickets:read', 'tickets:write', 'kb:read']);
+    assert.deepEqual(await page.locator('.key').filter({ hasText: 'Reporting' }).locator('.scope-pill').allInnerTexts(), ['tickets:read']);
+    await page.getByRole('heading', { name: 'Connect an AI client (MCP)' }).waitFor();
+    assert.equal((await page.locator('.mcp-url code').innerText()).trim(), `${base}/mcp`);
+    await shotsOf(page, 'dashboard-api-keys');
     page.once('dialog', (d) => d.accept());
-    await page.getByRole('button', { name: 'Revoke' }).click();
+    await crmRow.getByRole('button', { name: 'Revoke' }).click();
     await page.locator('.key.is-revoked').getByText('Revoked').waitFor();
-    assert.equal((await api(base, key)('GET', `/api/v1/workspaces/${ws}`)).status, 401);
+    assert.equal((await api(base, key)('GET', `/api/v1/workspaces/${ws}/tickets`)).status, 401);
 
     // The refresh token is in an HttpOnly, SameSite=Strict cookie scoped to the auth routes;
     // page scripts and storage hold no token.

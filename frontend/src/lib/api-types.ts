@@ -1435,6 +1435,8 @@ export interface components {
             prefix: string;
             /** Format: date-time */
             revoked_at?: string | null;
+            /** @description What the key may do, in the dashboard's order. */
+            scopes: components["schemas"]["Scope"][];
         };
         ArticleIn: {
             body: string;
@@ -1655,6 +1657,11 @@ export interface components {
         };
         CreateApiKey: {
             name: string;
+            /**
+             * @description What the key may do (at least one; see docs/mcp.md, "Scopes"). Omitted: `tickets:read`
+             *     only. A key's scopes never change: make a new key for more.
+             */
+            scopes?: components["schemas"]["Scope"][] | null;
         };
         CreateInvitation: {
             email: string;
@@ -1693,6 +1700,7 @@ export interface components {
             key: string;
             name: string;
             prefix: string;
+            scopes: components["schemas"]["Scope"][];
         };
         /** @description A new webhook with its signing secret: shown only in this answer. */
         CreatedWebhook: components["schemas"]["WebhookOut"] & {
@@ -2108,6 +2116,11 @@ export interface components {
              */
             version?: number | null;
         };
+        /**
+         * @description One thing a key may be allowed to do.
+         * @enum {string}
+         */
+        Scope: "tickets:read" | "tickets:write" | "conversations:read" | "kb:read" | "kb:write" | "admin";
         /**
          * @description Who wrote a message.
          * @enum {string}
@@ -2773,6 +2786,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2828,6 +2842,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3272,6 +3287,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3409,7 +3425,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an instance operator (`operator_only`) */
+            /** @description Not an instance operator (`operator_only`); or: An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4044,7 +4060,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A paid plan was asked for (`plan_set_by_operator`) */
+            /** @description A paid plan was asked for (`plan_set_by_operator`); or: An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4102,6 +4118,15 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4169,6 +4194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4241,6 +4267,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4301,6 +4336,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4386,6 +4422,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4450,6 +4495,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4518,6 +4564,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4589,6 +4636,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4643,6 +4691,15 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4718,7 +4775,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Only owners and admins write the knowledge base */
+            /** @description Only owners and admins write the knowledge base; or: An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4792,6 +4849,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4853,7 +4919,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Only owners and admins write the knowledge base */
+            /** @description Only owners and admins write the knowledge base; or: An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4925,7 +4991,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Only owners and admins write the knowledge base */
+            /** @description Only owners and admins write the knowledge base; or: An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4995,7 +5061,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Only owners and admins write the knowledge base */
+            /** @description Only owners and admins write the knowledge base; or: An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5079,6 +5145,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5135,6 +5210,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5176,6 +5260,15 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5237,6 +5330,15 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5320,6 +5422,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5406,6 +5509,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5478,6 +5590,15 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5571,6 +5692,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5631,6 +5761,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5703,6 +5842,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5771,6 +5911,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5842,6 +5983,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5896,6 +6038,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5951,6 +6094,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5997,6 +6149,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6074,6 +6227,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6161,6 +6315,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6224,6 +6379,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6292,6 +6448,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6373,6 +6530,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6382,6 +6548,55 @@ export interface operations {
                 };
             };
             422: {
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6442,6 +6657,7 @@ export interface operations {
                 };
             };
             /** @description Only owners and admins manage saved replies */
+            /** @description Only owners and admins manage tags; or: An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6516,6 +6732,8 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+            /** @description Only owners and admins manage tags; or: An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6976,7 +7194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Only owners and admins manage tags */
+            /** @description Only owners and admins manage tags; or: An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7057,6 +7275,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7125,6 +7352,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7306,6 +7534,16 @@ export interface operations {
             };
             /** @description The body is over 1 MiB (`payload_too_large`) */
             413: {
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7366,6 +7604,23 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7437,6 +7692,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7479,6 +7743,15 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7541,6 +7814,15 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7635,6 +7917,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7722,6 +8013,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7798,6 +8090,15 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7954,6 +8255,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8031,6 +8341,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8118,6 +8429,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8190,6 +8510,15 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8382,6 +8711,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8450,6 +8780,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8523,6 +8854,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8562,6 +8902,15 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8623,6 +8972,15 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8692,6 +9050,15 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

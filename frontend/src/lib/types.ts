@@ -15,6 +15,7 @@ export type Member = S['MemberOut'];
 export type Invitation = S['InvitationOut'];
 export type ApiKey = S['ApiKeyOut'];
 export type CreatedApiKey = S['CreatedApiKey'];
+export type Scope = S['Scope'];
 export type LintWarning = S['Warning'];
 export type TicketSettings = S['TicketSettings'];
 export type AiSettings = S['AiSettings'];

@@ -1,5 +1,6 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { client, unwrap } from '../../../lib/api';
+import type { Scope } from '../../../lib/types';
 
 export const apiKeysQuery = (ws: string) =>
   queryOptions({
@@ -10,7 +11,7 @@ export const apiKeysQuery = (ws: string) =>
 export function useCreateApiKey(ws: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (name: string) => unwrap(client.POST('/api/v1/workspaces/{ws}/api-keys', { params: { path: { ws } }, body: { name } })),
+    mutationFn: (body: { name: string; scopes: Scope[] }) => unwrap(client.POST('/api/v1/workspaces/{ws}/api-keys', { params: { path: { ws } }, body })),
     onSettled: () => qc.invalidateQueries({ queryKey: apiKeysQuery(ws).queryKey }),
   });
 }
