@@ -98,7 +98,7 @@ TOML
   if [ "$1" = key ]; then
     cat <<'TOML'
 
-[auth.openapi.bearer]
+[auth.openapi.api_key]
 bearer = "${HANDOFF_FUZZ_API_KEY}"
 TOML
   else

@@ -35,7 +35,9 @@ call("PUT", f"{w}/ai-settings", user, {"instructions": "Answer from the articles
 article = call("POST", f"{w}/articles", user, {"title": "Returns", "body": "Returns are free within 30 days."})
 webhook = call("POST", f"{w}/webhooks", user, {"url": "http://127.0.0.1:9/hook", "events": ["ticket.created"]})
 invitation = call("POST", f"{w}/invitations", user, {"email": "agent@example.com", "role": "agent"})
-created_key = call("POST", f"{w}/api-keys", user, {"name": "fuzz"})
+# Every scope, so the key pass reaches every operation that takes keys.
+all_scopes = ["tickets:read", "tickets:write", "conversations:read", "kb:read", "kb:write", "admin"]
+created_key = call("POST", f"{w}/api-keys", user, {"name": "fuzz", "scopes": all_scopes})
 key = created_key["key"]
 # A second key, the one `DELETE …/api-keys/{id}` gets (the first authenticates the key pass).
 spare_key = call("POST", f"{w}/api-keys", user, {"name": "spare"})
