@@ -290,10 +290,10 @@ async fn every_operation_refuses_a_key_without_its_scopes() {
             }
             let mut needs = needs.clone();
             needs.sort();
-            if !keys.contains_key(&needs) {
-                let names: Vec<&str> = needs.iter().map(String::as_str).collect();
+            if let std::collections::btree_map::Entry::Vacant(slot) = keys.entry(needs) {
+                let names: Vec<&str> = slot.key().iter().map(String::as_str).collect();
                 let k = key(&app, &owner.token, &res.ws, Some(&names)).await;
-                keys.insert(needs, k);
+                slot.insert(k);
             }
         }
     }
