@@ -525,9 +525,18 @@ async fn merges_with_visitor_messages_and_replies_at_once_never_deadlock() {
         let reply = s.path(&format!("/tickets/{bn}/replies"));
         let (merged, va, vb, r) = tokio::join!(
             s.merge(an, json!({"into": bn})),
-            s.app.post("/api/v1/widget/messages", Some(&ta), json!({"body": "still there?"})),
-            s.app.post("/api/v1/widget/messages", Some(&tb), json!({"body": "hello?"})),
-            s.app.post(&reply, Some(&s.owner.token), json!({"body": "On it."})),
+            s.app.post(
+                "/api/v1/widget/messages",
+                Some(&ta),
+                json!({"body": "still there?"})
+            ),
+            s.app.post(
+                "/api/v1/widget/messages",
+                Some(&tb),
+                json!({"body": "hello?"})
+            ),
+            s.app
+                .post(&reply, Some(&s.owner.token), json!({"body": "On it."})),
         );
         assert_eq!(merged.0, StatusCode::OK, "round {round}: {merged:?}");
         for (status, body) in [va, vb, r] {

@@ -7,8 +7,9 @@ use actix_web::web::Bytes;
 use crate::db::{self, Pool, tickets as ticket_store};
 use crate::events::sse::SseEvent;
 use crate::events::{
-    AccessEnded, BusEvent, CONVERSATION_MERGED, CONVERSATION_UPDATED, Frames, LiveEvent, MESSAGE_CREATED, MESSAGE_DELTA,
-    NOTE_CREATED, RESYNC, TICKET_CREATED, TICKET_UPDATED, TICKET_VIEWERS, TYPING, VISITOR_PRESENCE,
+    AccessEnded, BusEvent, CONVERSATION_MERGED, CONVERSATION_UPDATED, Frames, LiveEvent,
+    MESSAGE_CREATED, MESSAGE_DELTA, NOTE_CREATED, RESYNC, TICKET_CREATED, TICKET_UPDATED,
+    TICKET_VIEWERS, TYPING, VISITOR_PRESENCE,
 };
 use crate::views::messages::MessageOut;
 use crate::views::tickets::TicketOut;
