@@ -6530,7 +6530,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6548,55 +6548,6 @@ export interface operations {
                 };
             };
             422: {
-            /** @description The database is unreachable or busy; retry later (`unavailable`) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_tags: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ws: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TagList"];
-                };
-            };
-            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6656,8 +6607,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Only owners and admins manage saved replies */
-            /** @description Only owners and admins manage tags; or: An API key without the scopes listed under `api_key` (`missing_scope`) */
+            /** @description Only owners and admins manage saved replies; or: An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6732,7 +6682,14 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
-            /** @description Only owners and admins manage tags; or: An API key without the scopes listed under `api_key` (`missing_scope`) */
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6787,7 +6744,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Only owners and admins manage saved replies */
+            /** @description Only owners and admins manage saved replies; or: An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6857,7 +6814,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Only owners and admins manage saved replies */
+            /** @description Only owners and admins manage saved replies; or: An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6937,6 +6894,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6977,6 +6943,15 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7044,7 +7019,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Only owners and admins manage tags */
+            /** @description Only owners and admins manage tags; or: An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7124,7 +7099,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Only owners and admins manage tags */
+            /** @description Only owners and admins manage tags; or: An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7440,6 +7415,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7516,6 +7500,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7534,16 +7527,6 @@ export interface operations {
             };
             /** @description The body is over 1 MiB (`payload_too_large`) */
             413: {
-            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7604,14 +7587,6 @@ export interface operations {
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            402: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8168,6 +8143,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8601,6 +8585,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8656,6 +8641,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An API key: this needs a user session */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -31,6 +31,7 @@ const detail = (t: Ticket): TicketDetail => ({
   events: [],
   notes: [],
   unread_mentions: 0,
+  viewers: { ticket_id: t.id, viewers: [], as_of: '2026-11-24T10:00:00Z' },
 });
 
 function setup(mergeReply: () => { status?: number; body?: unknown }) {
@@ -76,7 +77,7 @@ describe('MergeDialog', () => {
       'TKT-10003 will be closed and merged into TKT-10002. Its conversation, internal notes and tags move to TKT-10002, the visitor’s chat continues there, and TKT-10003 keeps a link to it. This can’t be undone.',
     );
     fireEvent.click(within(dialog).getByRole('button', { name: 'Merge into TKT-10002' }));
-    await waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ into: 't10002', version: 3 }));
+    await waitFor(() => expect(calls.find((c) => c.method === 'POST' && c.url.pathname.endsWith('/merge'))?.body).toEqual({ into: 't10002', version: 3 }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     const banner = await screen.findByText('Merged into TKT-10002.');
     expect(banner.closest('.merged-banner')?.querySelector('a')?.getAttribute('href')).toBe(`/w/${WS}/tickets/TKT-10002`);
@@ -99,7 +100,7 @@ describe('MergeDialog', () => {
     fireEvent.change(input, { target: { value: 'tkt-10009' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Merge into TKT-10009' }));
     expect(await within(dialog).findByText('TKT-10003 and TKT-10009 are from different visitors.')).toBeTruthy();
-    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ into: 'TKT-10009', version: 3 });
+    expect(calls.find((c) => c.method === 'POST' && c.url.pathname.endsWith('/merge'))?.body).toEqual({ into: 'TKT-10009', version: 3 });
     // Escape closes it.
     fireEvent.keyDown(document, { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();
