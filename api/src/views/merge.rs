@@ -5,8 +5,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::enums::{TicketPriority, TicketStatus};
-use crate::views::tickets::TicketOut;
-use crate::webhooks::payloads::Change;
+use crate::views::tickets::{Change, TicketOut};
 
 /// Merge this ticket into another.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -286,3 +286,39 @@ pub struct ReplyIn {
     #[serde(default)]
     pub email_visitor: bool,
 }
+
+/// One changed field of a `ticket.updated` (and of a bulk change's answer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(tag = "field", rename_all = "snake_case")]
+pub enum Change {
+    Status {
+        from: TicketStatus,
+        to: TicketStatus,
+    },
+    Assignee {
+        from: Option<Uuid>,
+        to: Option<Uuid>,
+    },
+    Summary {
+        from: String,
+        to: String,
+    },
+    Category {
+        from: TicketCategory,
+        to: TicketCategory,
+    },
+    Priority {
+        from: TicketPriority,
+        to: TicketPriority,
+    },
+    /// The tags added and removed by one edit (the ticket carries its whole set).
+    Tags {
+        added: Vec<TagOut>,
+        removed: Vec<TagOut>,
+    },
+    /// `from` was merged into `into`: sent for both tickets.
+    Merged {
+        from: TicketLink,
+        into: TicketLink,
+    },
+}

@@ -4,10 +4,9 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::enums::{TicketCategory, TicketPriority, TicketStatus};
 use crate::views::messages::MessageOut;
-use crate::views::tags::TagOut;
-use crate::views::tickets::{TicketLink, TicketOut};
+pub use crate::views::tickets::Change;
+use crate::views::tickets::TicketOut;
 
 /// `ticket.created`
 #[derive(Debug, Serialize)]
@@ -20,42 +19,6 @@ pub struct TicketCreated<'a> {
 pub struct TicketUpdated<'a> {
     pub ticket: &'a TicketOut,
     pub changes: &'a [Change],
-}
-
-/// One changed field of a `ticket.updated` (and of a bulk change's answer).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(tag = "field", rename_all = "snake_case")]
-pub enum Change {
-    Status {
-        from: TicketStatus,
-        to: TicketStatus,
-    },
-    Assignee {
-        from: Option<Uuid>,
-        to: Option<Uuid>,
-    },
-    Summary {
-        from: String,
-        to: String,
-    },
-    Category {
-        from: TicketCategory,
-        to: TicketCategory,
-    },
-    Priority {
-        from: TicketPriority,
-        to: TicketPriority,
-    },
-    /// The tags added and removed by one edit (the ticket carries its whole set).
-    Tags {
-        added: Vec<TagOut>,
-        removed: Vec<TagOut>,
-    },
-    /// `from` was merged into `into`: sent for both tickets.
-    Merged {
-        from: TicketLink,
-        into: TicketLink,
-    },
 }
 
 /// `ticket.replied`
@@ -83,6 +46,8 @@ pub struct ConversationMessage<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::enums::{TicketPriority, TicketStatus};
+    use crate::views::tags::TagOut;
 
     #[test]
     fn changes_keep_their_wire_shape() -> anyhow::Result<()> {
