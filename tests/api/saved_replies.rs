@@ -181,7 +181,7 @@ async fn api_keys_write_saved_replies_without_an_author() {
         .post(
             &s.path("/api-keys"),
             Some(&s.owner.token),
-            json!({"name": "helpdesk sync"}),
+            json!({"name": "helpdesk sync", "scopes": ["tickets:read", "admin"]}),
         )
         .await
         .expect_status(StatusCode::CREATED);

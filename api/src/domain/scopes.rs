@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 )]
 pub enum Scope {
     /// Read tickets: list, counts, a ticket with its conversation, internal notes and
-    /// timeline, the tags and the team members tickets can be assigned to.
+    /// timeline, the tags, the saved replies and the team members tickets can be assigned to.
     #[serde(rename = "tickets:read")]
     TicketsRead,
     /// Work tickets: create, change status, assign, edit, reply to the visitor (also by
@@ -34,7 +34,7 @@ pub enum Scope {
     #[serde(rename = "kb:write")]
     KbWrite,
     /// The workspace's settings: name and allowed origins, ticket and AI settings, tags,
-    /// webhooks, mail status. Never members or API keys: those need a person.
+    /// saved replies, webhooks, mail status. Never members or API keys: those need a person.
     #[serde(rename = "admin")]
     Admin,
 }

@@ -24,7 +24,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 
 /// The workspace's saved replies by shortcut, keyset-paginated; `q` keeps those whose
 /// shortcut or title contains it.
-#[utoipa::path(tag = "saved-replies", security(("bearer" = [])), params(("ws" = Uuid, Path), SavedReplyQuery),
+#[utoipa::path(tag = "saved-replies", security(("bearer" = []), ("api_key" = ["tickets:read"])), params(("ws" = Uuid, Path), SavedReplyQuery),
     responses((status = 200, body = SavedReplyList), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/saved-replies")]
 async fn list_saved_replies(
@@ -40,7 +40,7 @@ async fn list_saved_replies(
 
 /// Create a saved reply (owners and admins). Shortcut taken: 409 `shortcut_taken`; more
 /// than 1,000 in the workspace: 409 `saved_reply_limit`.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "saved-replies", security(("bearer" = [])), params(("ws" = Uuid, Path)), request_body = SavedReplyIn,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "saved-replies", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path)), request_body = SavedReplyIn,
     responses((status = 201, body = SavedReplyOut), (status = 403, description = "Only owners and admins manage saved replies", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/v1/workspaces/{ws}/saved-replies")]
@@ -55,7 +55,7 @@ async fn create_saved_reply(
 }
 
 /// Read a saved reply.
-#[utoipa::path(tag = "saved-replies", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
+#[utoipa::path(tag = "saved-replies", security(("bearer" = []), ("api_key" = ["tickets:read"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
     responses((status = 200, body = SavedReplyOut), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/workspaces/{ws}/saved-replies/{id}")]
 async fn get_saved_reply(
@@ -69,7 +69,7 @@ async fn get_saved_reply(
 
 /// Change a saved reply's title, shortcut and/or body (owners and admins). Pass the
 /// `version` you saw: a stale one is 409 `version_conflict`.
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "saved-replies", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = SavedReplyPatch,
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "saved-replies", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)), request_body = SavedReplyPatch,
     responses((status = 200, body = SavedReplyOut), (status = 403, description = "Only owners and admins manage saved replies", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[patch("/api/v1/workspaces/{ws}/saved-replies/{id}")]
@@ -86,7 +86,7 @@ async fn update_saved_reply(
 }
 
 /// Delete a saved reply (owners and admins).
-#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "saved-replies", security(("bearer" = [])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "saved-replies", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
     responses((status = 204), (status = 403, description = "Only owners and admins manage saved replies", body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/v1/workspaces/{ws}/saved-replies/{id}")]
 async fn delete_saved_reply(

@@ -6530,7 +6530,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An API key: this needs a user session */
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6607,7 +6607,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Only owners and admins manage saved replies; or: An API key: this needs a user session */
+            /** @description Only owners and admins manage saved replies; or: An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6689,7 +6689,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An API key: this needs a user session */
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6744,7 +6744,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Only owners and admins manage saved replies; or: An API key: this needs a user session */
+            /** @description Only owners and admins manage saved replies; or: An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6814,7 +6814,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Only owners and admins manage saved replies; or: An API key: this needs a user session */
+            /** @description Only owners and admins manage saved replies; or: An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
