@@ -303,7 +303,21 @@ const LINKS: &[(&str, &str, &[LinkSpec])] = &[
                 "list_webhook_deliveries",
                 &[WS_ID, NEW_ID],
             ),
+            ("SendWebhookTest", "send_webhook_test", &[WS_ID, NEW_ID]),
         ],
+    ),
+    (
+        "send_webhook_test",
+        "202",
+        &[(
+            "RedeliverWebhookDelivery",
+            "redeliver_webhook_delivery",
+            &[
+                WS_ID,
+                ("id", "$request.path.id"),
+                ("delivery_id", "$response.body#/id"),
+            ],
+        )],
     ),
     (
         "create_saved_reply",

@@ -32,6 +32,8 @@ pub(crate) struct Resources {
     conversation: String,
     tag: String,
     saved_reply: String,
+    /// A delivery of `webhook` (its test event).
+    delivery: String,
     /// A member of this workspace only (its owner).
     member: String,
 }
@@ -50,6 +52,7 @@ impl Resources {
             ("webhooks", "id") => self.webhook.clone(),
             ("tags", "id") => self.tag.clone(),
             ("saved-replies", "id") => self.saved_reply.clone(),
+            ("deliveries", "delivery_id") => self.delivery.clone(),
             _ => panic!(
                 "the isolation matrix has no value for path parameter {{{name}}} after /{prev}/: add one"
             ),
@@ -106,7 +109,12 @@ pub(crate) async fn seed(app: &TestApp, owner: &User) -> Resources {
         assert_eq!(s, StatusCode::CREATED, "create {path}: {b}");
         ids.push(id_of(&b).to_string());
     }
+    let (s, test) = app
+        .post(&format!("{base}/webhooks/{}/test", ids[2]), t, json!({}))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "test event: {test}");
     Resources {
+        delivery: id_of(&test).to_string(),
         ws: ws_id,
         ticket: ids[0].clone(),
         article: ids[1].clone(),

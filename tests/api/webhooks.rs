@@ -561,3 +561,266 @@ async fn the_delivery_log_shows_coarse_outcomes_only() {
     assert_eq!(refused[0]["last_error"], "connect_failed", "{refused:?}");
     assert!(refused[0]["status_code"].is_null(), "{refused:?}");
 }
+
+/// A webhook of the setup's workspace for `events` at `url`; `(webhook, secret)`.
+async fn hook_for(
+    s: &crate::tickets::Setup,
+    url: &str,
+    events: &[&str],
+    active: bool,
+) -> (String, String) {
+    let hook = s
+        .app
+        .post(
+            &s.path("/webhooks"),
+            Some(&s.owner.token),
+            json!({"url": url, "events": events, "active": active}),
+        )
+        .await
+        .expect_status(StatusCode::CREATED);
+    (id_of(&hook), str_at(&hook, "secret").to_string())
+}
+
+#[tokio::test]
+async fn ticket_assigned_is_delivered_when_the_assignee_changes() {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&receiver)
+        .await;
+    let s = setup().await;
+    let (hook, _) = hook_for(&s, &receiver.uri(), &["ticket.assigned"], true).await;
+    let t = s.create("assign@example.com", "Who takes this?").await;
+    let ticket = id_of(&t);
+    // Not an assignment: nothing.
+    s.set_status(&ticket, "in_progress").await;
+    assert!(queued_webhook_events(&s.app).is_empty());
+    let assign = |to: Value| {
+        let s = &s;
+        let ticket = ticket.clone();
+        async move {
+            s.app
+                .post(
+                    &s.path(&format!("/tickets/{ticket}/assign")),
+                    Some(&s.owner.token),
+                    json!({"assignee_id": to}),
+                )
+                .await
+                .expect_status(StatusCode::OK)
+        }
+    };
+    assign(json!(s.owner.id)).await;
+    // The same assignee again is no change, and no event.
+    assign(json!(s.owner.id)).await;
+    assign(Value::Null).await;
+    // A bulk change goes through the same rules, and sends it too.
+    s.app
+        .post(
+            &s.path("/tickets/bulk"),
+            Some(&s.owner.token),
+            json!({"tickets": [ticket], "assignee_id": s.owner.id}),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(
+        queued_webhook_events(&s.app),
+        vec!["ticket.assigned", "ticket.assigned", "ticket.assigned"]
+    );
+    let reqs = wait_for_requests(&receiver, 3).await;
+    let mut bodies: Vec<Value> = reqs.iter().map(body_of).collect();
+    bodies.sort_by_key(|b| b["created_at"].as_str().unwrap_or_default().to_string());
+    assert!(
+        reqs.iter()
+            .all(|r| header(r, "Handoff-Event") == Some("ticket.assigned"))
+    );
+    assert_eq!(
+        bodies[0]["data"]["ticket"]["assignee"]["id"],
+        s.owner.id.as_str()
+    );
+    assert!(
+        bodies[0]["data"]["previous_assignee_id"].is_null(),
+        "{}",
+        bodies[0]
+    );
+    assert!(
+        bodies[1]["data"]["ticket"]["assignee"].is_null(),
+        "{}",
+        bodies[1]
+    );
+    assert_eq!(
+        bodies[1]["data"]["previous_assignee_id"],
+        s.owner.id.as_str()
+    );
+    assert_eq!(
+        bodies[2]["data"]["ticket"]["assignee"]["id"],
+        s.owner.id.as_str()
+    );
+    assert!(bodies[2]["data"]["previous_assignee_id"].is_null());
+    wait_for_delivered(
+        &s.app,
+        &s.path(&format!("/webhooks/{hook}/deliveries")),
+        &s.owner.token,
+        3,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_test_event_reaches_the_endpoint_signed_even_while_it_is_switched_off() {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let s = setup().await;
+    let url = format!("{}/hook", receiver.uri());
+    let (hook, secret) = hook_for(&s, &url, &["ticket.created"], false).await;
+    let queued = s
+        .app
+        .post(
+            &s.path(&format!("/webhooks/{hook}/test")),
+            Some(&s.owner.token),
+            json!({}),
+        )
+        .await
+        .expect_status(StatusCode::ACCEPTED);
+    assert_eq!(queued["event"], "webhook.test");
+    let reqs = wait_for_requests(&receiver, 1).await;
+    let req = &reqs[0];
+    assert_eq!(header(req, "Handoff-Event"), Some("webhook.test"));
+    assert_eq!(header(req, "Handoff-Delivery"), Some(str_at(&queued, "id")));
+    let signature = header(req, sign::SIGNATURE_HEADER).unwrap_or_default();
+    let now = chrono::Utc::now().timestamp();
+    assert!(
+        sign::verify(&secret, signature, &req.body, now, 300).is_ok(),
+        "the test event is signed with the webhook's secret"
+    );
+    let body = body_of(req);
+    assert_eq!(body["data"]["webhook_id"], hook.as_str());
+    wait_for_delivered(
+        &s.app,
+        &s.path(&format!("/webhooks/{hook}/deliveries")),
+        &s.owner.token,
+        1,
+    )
+    .await;
+    // Switched off, it still gets nothing else; nobody subscribes to test events.
+    s.create("off@example.com", "Not sent").await;
+    assert_eq!(queued_webhook_events(&s.app), vec!["webhook.test"]);
+    let (st, e) = s
+        .app
+        .post(
+            &s.path("/webhooks"),
+            Some(&s.owner.token),
+            json!({"url": url, "events": ["webhook.test"]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    // Another workspace's webhook: 404.
+    let other = setup().await;
+    let (st, _) = other
+        .app
+        .post(
+            &format!("/api/v1/workspaces/{}/webhooks/{hook}/test", other.ws),
+            Some(&other.owner.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+/// Marks the webhook jobs whose retries are waiting as failed for good (as twelve refused
+/// attempts would, without waiting for them); how many.
+fn give_up_on_waiting_webhook_jobs(app: &TestApp) -> usize {
+    diesel::sql_query(
+        "UPDATE outbox_jobs SET failed_at = now()
+          WHERE kind = 'webhook' AND done_at IS NULL AND failed_at IS NULL AND attempts > 0
+            AND (locked_until IS NULL OR locked_until < now())",
+    )
+    .execute(&mut app.db())
+    .unwrap_or_else(|e| panic!("failing jobs: {e}"))
+}
+
+#[tokio::test]
+async fn a_failed_delivery_is_redelivered_with_its_id_and_body() {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&receiver)
+        .await;
+    let s = setup().await;
+    let (hook, _) = hook_for(&s, &receiver.uri(), &["ticket.created"], true).await;
+    let log_path = s.path(&format!("/webhooks/{hook}/deliveries"));
+    s.create("redeliver@example.com", "Receiver was down").await;
+    let failed = wait_for_failed_attempts(&s.app, &log_path, &s.owner.token).await;
+    let delivery = id_of(&failed[0]);
+    // Its retries run out.
+    eventually("the delivery's job fails for good", WAIT, async || {
+        match give_up_on_waiting_webhook_jobs(&s.app) {
+            0 => Err("an attempt was running".to_string()),
+            _ => Ok(()),
+        }
+    })
+    .await;
+    let first_body = body_of(&wait_for_requests(&receiver, 1).await[0]);
+    let tried = receiver.received_requests().await.unwrap_or_default().len();
+
+    // The receiver is back; the delivery is sent again, the same delivery.
+    receiver.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&receiver)
+        .await;
+    let redeliver = format!("{log_path}/{delivery}/redeliver");
+    let again = s
+        .app
+        .post(&redeliver, Some(&s.owner.token), json!({}))
+        .await
+        .expect_status(StatusCode::ACCEPTED);
+    assert_eq!(id_of(&again), delivery);
+    let reqs = wait_for_requests(&receiver, 1).await;
+    assert_eq!(
+        header(&reqs[0], "Handoff-Delivery"),
+        Some(delivery.as_str())
+    );
+    assert_eq!(body_of(&reqs[0]), first_body, "the same body");
+    let log = wait_for_delivered(&s.app, &log_path, &s.owner.token, 1).await;
+    assert_eq!(
+        i64_at(&log["items"][0], "attempts"),
+        tried as i64 + 1,
+        "{log}"
+    );
+    // Delivered: not again. Under another webhook, or another workspace: 404.
+    let (st, e) = s
+        .app
+        .post(&redeliver, Some(&s.owner.token), json!({}))
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["error"]["code"], "already_delivered");
+    let (other_hook, _) = hook_for(&s, &receiver.uri(), &["ticket.updated"], true).await;
+    let (st, _) = s
+        .app
+        .post(
+            &s.path(&format!(
+                "/webhooks/{other_hook}/deliveries/{delivery}/redeliver"
+            )),
+            Some(&s.owner.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let other = setup().await;
+    let (st, _) = other
+        .app
+        .post(
+            &format!(
+                "/api/v1/workspaces/{}/webhooks/{hook}/deliveries/{delivery}/redeliver",
+                other.ws
+            ),
+            Some(&other.owner.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}

@@ -212,3 +212,44 @@ pub async fn purge_deliveries(
     .execute(conn)
     .await
 }
+
+/// The pending outbox job of a delivery, if one is still queued or retrying: `(job id,
+/// locked_until)` (a lock in the future: an attempt runs now). Index
+/// `outbox_jobs_workspace_pending_idx` bounds it to the workspace's pending webhook jobs.
+pub async fn pending_job(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    delivery_id: Uuid,
+) -> QueryResult<Option<(i64, Option<DateTime<Utc>>)>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+        locked_until: Option<DateTime<Utc>>,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT id, locked_until FROM outbox_jobs
+          WHERE workspace_id = $1 AND kind = 'webhook'
+            AND done_at IS NULL AND failed_at IS NULL
+            AND payload->>'delivery_id' = $2
+          ORDER BY id LIMIT 1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(workspace_id)
+    .bind::<diesel::sql_types::Text, _>(delivery_id.to_string())
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().next().map(|r| (r.id, r.locked_until)))
+}
+
+/// Makes a pending (not running) job due now; the rows changed.
+pub async fn run_job_now(conn: &mut Conn, job_id: i64) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE outbox_jobs SET run_at = now(), waiting = NULL
+          WHERE id = $1 AND done_at IS NULL AND failed_at IS NULL
+            AND (locked_until IS NULL OR locked_until < now())",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(job_id)
+    .execute(conn)
+    .await
+}

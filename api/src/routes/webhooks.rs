@@ -10,8 +10,8 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::services::webhooks as service;
 use crate::state::AppState;
 use crate::views::webhooks::{
-    CreatedWebhook, DeliveryQuery, UpdateWebhook, WebhookDeliveryList, WebhookInput, WebhookList,
-    WebhookOut,
+    CreatedWebhook, DeliveryQuery, UpdateWebhook, WebhookDeliveryList, WebhookDeliveryOut,
+    WebhookInput, WebhookList, WebhookOut,
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -20,7 +20,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_webhook)
         .service(update_webhook)
         .service(delete_webhook)
-        .service(list_webhook_deliveries);
+        .service(list_webhook_deliveries)
+        .service(send_webhook_test)
+        .service(redeliver_webhook_delivery);
 }
 
 /// The workspace's webhooks.
@@ -108,4 +110,35 @@ async fn list_webhook_deliveries(
     Ok(web::Json(
         service::deliveries(&state, &principal, ws, id, &q).await?,
     ))
+}
+
+/// Send a signed `webhook.test` event to this webhook now (also while it is switched
+/// off), through the outbox like any delivery; the queued delivery is in its log.
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "webhooks", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path)),
+    responses((status = 202, body = WebhookDeliveryOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[post("/api/v1/workspaces/{ws}/webhooks/{id}/test")]
+async fn send_webhook_test(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (ws, id) = path.into_inner();
+    let delivery = service::send_test(&state, &principal, ws, id).await?;
+    Ok(HttpResponse::Accepted().json(delivery))
+}
+
+/// Send a delivery that did not get through once more: the same id and body. One waiting
+/// for a retry goes now; one whose retries ran out gets a new round. 409
+/// `already_delivered`, `not_attempted`, `delivery_in_progress` or `webhook_inactive`.
+#[utoipa::path(extensions(("x-handoff-role" = json!("admin"))), tag = "webhooks", security(("bearer" = []), ("api_key" = ["admin"])), params(("ws" = Uuid, Path), ("id" = Uuid, Path), ("delivery_id" = Uuid, Path)),
+    responses((status = 202, body = WebhookDeliveryOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/api/v1/workspaces/{ws}/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
+async fn redeliver_webhook_delivery(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (ws, id, delivery_id) = path.into_inner();
+    let delivery = service::redeliver(&state, &principal, ws, id, delivery_id).await?;
+    Ok(HttpResponse::Accepted().json(delivery))
 }

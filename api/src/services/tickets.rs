@@ -105,7 +105,9 @@ pub(crate) fn updated(workspace_id: Uuid, ticket_id: Uuid) -> BusEvent {
     BusEvent::ticket(events::TICKET_UPDATED, workspace_id, ticket_id)
 }
 
-/// The `ticket.updated` webhooks of a change, in the caller's transaction.
+/// The webhooks of a change, in the caller's transaction: `ticket.updated`, and
+/// `ticket.assigned` when the assignee is among the changes (whichever path made it: one
+/// ticket, a bulk change, a member's removal).
 pub(crate) async fn dispatch_updated(
     conn: &mut Conn,
     workspace_id: Uuid,
@@ -119,6 +121,20 @@ pub(crate) async fn dispatch_updated(
         &payloads::TicketUpdated { ticket, changes },
     )
     .await?;
+    for change in changes {
+        if let payloads::Change::Assignee { from, .. } = change {
+            webhooks::dispatch(
+                conn,
+                workspace_id,
+                webhooks::TICKET_ASSIGNED,
+                &payloads::TicketAssigned {
+                    ticket,
+                    previous_assignee_id: *from,
+                },
+            )
+            .await?;
+        }
+    }
     Ok(())
 }
 

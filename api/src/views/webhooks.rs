@@ -11,7 +11,7 @@ use crate::db::models::{Webhook, WebhookDelivery};
 pub struct WebhookOut {
     pub id: Uuid,
     pub url: String,
-    /// ticket.created, ticket.updated, ticket.replied, conversation.message
+    /// ticket.created, ticket.updated, ticket.replied, conversation.message, ticket.note_added, ticket.assigned
     pub events: Vec<String>,
     pub active: bool,
     pub created_at: DateTime<Utc>,

@@ -31,14 +31,19 @@ pub const CONVERSATION_MESSAGE: &str = "conversation.message";
 /// An internal note on a ticket: for the team's tools only (the other events never carry
 /// notes, so a visitor-facing integration never sees one).
 pub const TICKET_NOTE_ADDED: &str = "ticket.note_added";
+/// The ticket's assignee changed (`data.ticket.assignee` is null when unassigned).
+pub const TICKET_ASSIGNED: &str = "ticket.assigned";
+/// What "Send test event" sends to one webhook (nobody subscribes to it).
+pub const WEBHOOK_TEST: &str = "webhook.test";
 
 /// Every event a webhook can subscribe to.
-pub const EVENTS: [&str; 5] = [
+pub const EVENTS: [&str; 6] = [
     TICKET_CREATED,
     TICKET_UPDATED,
     TICKET_REPLIED,
     CONVERSATION_MESSAGE,
     TICKET_NOTE_ADDED,
+    TICKET_ASSIGNED,
 ];
 
 pub use outbound::{AddressPolicy, Outbound, Outcome};
@@ -64,27 +69,48 @@ pub async fn dispatch(
     }
     let data = serde_json::to_value(data).map_err(crate::error::ApiError::internal)?;
     for webhook_id in &hooks {
-        let delivery_id = Uuid::now_v7();
-        let body = serde_json::json!({
-            "id": delivery_id,
-            "event": event,
-            "created_at": Utc::now(),
-            "workspace_id": workspace_id,
-            "data": data,
-        });
-        store::insert_delivery(conn, delivery_id, workspace_id, *webhook_id, event, &body).await?;
-        outbox::enqueue(
-            conn,
-            Some(workspace_id),
-            JOB_KIND,
-            &DeliveryJob {
-                delivery_id,
-                workspace_id,
-            },
-        )
-        .await?;
+        queue(conn, workspace_id, *webhook_id, event, &data).await?;
     }
     Ok(hooks.len())
+}
+
+/// Queues one delivery of `event` to one webhook, in the caller's transaction; its id.
+pub async fn queue(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    webhook_id: Uuid,
+    event: &str,
+    data: &serde_json::Value,
+) -> ApiResult<Uuid> {
+    let delivery_id = Uuid::now_v7();
+    let body = serde_json::json!({
+        "id": delivery_id,
+        "event": event,
+        "created_at": Utc::now(),
+        "workspace_id": workspace_id,
+        "data": data,
+    });
+    store::insert_delivery(conn, delivery_id, workspace_id, webhook_id, event, &body).await?;
+    enqueue_delivery(conn, workspace_id, delivery_id).await?;
+    Ok(delivery_id)
+}
+
+/// An outbox job that sends (again) the stored delivery `delivery_id`.
+pub async fn enqueue_delivery(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    delivery_id: Uuid,
+) -> ApiResult<i64> {
+    outbox::enqueue(
+        conn,
+        Some(workspace_id),
+        JOB_KIND,
+        &DeliveryJob {
+            delivery_id,
+            workspace_id,
+        },
+    )
+    .await
 }
 
 /// A subscription's URL: http(s), at most 2,000 characters, and not an address webhooks
@@ -139,8 +165,8 @@ pub struct Prepared {
 }
 
 /// Reads the delivery a "webhook" job names. `None` when there is nothing to send: the
-/// webhook was deleted (deliveries cascade) or switched off, or the delivery already
-/// succeeded.
+/// webhook was deleted (deliveries cascade) or switched off (a test event still goes: it
+/// is how a webhook is tried before it is switched on), or the delivery already succeeded.
 pub async fn prepare(
     conn: &mut Conn,
     payload: &serde_json::Value,
@@ -151,7 +177,7 @@ pub async fn prepare(
     else {
         return Ok(None);
     };
-    if !webhook.active || delivery.delivered_at.is_some() {
+    if (!webhook.active && delivery.event != WEBHOOK_TEST) || delivery.delivered_at.is_some() {
         return Ok(None);
     }
     Ok(Some(Prepared { delivery, webhook }))

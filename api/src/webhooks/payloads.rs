@@ -21,6 +21,20 @@ pub struct TicketUpdated<'a> {
     pub changes: &'a [Change],
 }
 
+/// `ticket.assigned`: the ticket (its `assignee`, null when unassigned) and who had it.
+#[derive(Debug, Serialize)]
+pub struct TicketAssigned<'a> {
+    pub ticket: &'a TicketOut,
+    pub previous_assignee_id: Option<Uuid>,
+}
+
+/// `webhook.test`: sent by "Send test event" to one webhook.
+#[derive(Debug, Serialize)]
+pub struct WebhookTest {
+    pub webhook_id: Uuid,
+    pub message: &'static str,
+}
+
 /// `ticket.replied`
 #[derive(Debug, Serialize)]
 pub struct TicketReplied<'a> {

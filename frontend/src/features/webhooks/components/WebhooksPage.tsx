@@ -4,7 +4,7 @@ import { Button, Card, Empty, ErrorBox, PageHeader, RelativeTime, SecretOnce, Sp
 import { fieldError } from '../../../lib/errors';
 import type { Webhook } from '../../../lib/types';
 import { useWs } from '../../workspaces/api/workspaces';
-import { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_EVENTS, deliveriesQuery, useCreateWebhook, useDeleteWebhook, useUpdateWebhook, webhooksQuery } from '../api/webhooks';
+import { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_EVENTS, deliveriesQuery, useCreateWebhook, useDeleteWebhook, useRedeliver, useSendTestEvent, useUpdateWebhook, webhooksQuery } from '../api/webhooks';
 
 export function WebhooksPage() {
   const ws = useWs();
@@ -67,6 +67,7 @@ function HookRow({ ws, hook }: { ws: string; hook: Webhook }) {
   const [open, setOpen] = useState(false);
   const update = useUpdateWebhook(ws);
   const del = useDeleteWebhook(ws);
+  const test = useSendTestEvent(ws, hook.id);
   return (
     <li className="hook">
       <div className="hook-main">
@@ -81,6 +82,9 @@ function HookRow({ ws, hook }: { ws: string; hook: Webhook }) {
             <input type="checkbox" checked={hook.active} disabled={update.isPending} onChange={(e) => update.mutate({ id: hook.id, active: e.target.checked })} />
             <span>Active</span>
           </label>
+          <Button size="sm" busy={test.isPending} onClick={() => test.mutate(undefined, { onSuccess: () => setOpen(true) })}>
+            Send test event
+          </Button>
           <Button size="sm" onClick={() => setOpen(!open)} aria-expanded={open}>
             {open ? 'Hide deliveries' : 'Deliveries'}
           </Button>
@@ -98,6 +102,12 @@ function HookRow({ ws, hook }: { ws: string; hook: Webhook }) {
       </div>
       {update.error ? <ErrorBox error={update.error} /> : null}
       {del.error ? <ErrorBox error={del.error} /> : null}
+      {test.error ? <ErrorBox error={test.error} /> : null}
+      {test.isSuccess ? (
+        <p className="muted small hook-note" role="status">
+          A signed <code>webhook.test</code> event is on its way; its result shows in the deliveries below.
+        </p>
+      ) : null}
       {open ? <Deliveries ws={ws} id={hook.id} /> : null}
     </li>
   );
@@ -105,43 +115,63 @@ function HookRow({ ws, hook }: { ws: string; hook: Webhook }) {
 
 function Deliveries({ ws, id }: { ws: string; id: string }) {
   const q = useQuery(deliveriesQuery(ws, id));
+  const redeliver = useRedeliver(ws, id);
   if (q.isPending) return <Spinner label="Loading deliveries…" />;
   if (q.error) return <ErrorBox error={q.error} onRetry={() => void q.refetch()} />;
   if (q.data.items.length === 0) return <p className="muted small deliveries-empty">No deliveries yet.</p>;
   return (
-    <table className="table deliveries">
-      <caption className="sr-only">Recent deliveries</caption>
-      <thead>
-        <tr>
-          <th scope="col">Event</th>
-          <th scope="col">Result</th>
-          <th scope="col">Attempts</th>
-          <th scope="col">When</th>
-        </tr>
-      </thead>
-      <tbody>
-        {q.data.items.map((d) => (
-          <tr key={d.id}>
-            <td>
-              <code>{d.event}</code>
-            </td>
-            <td>
-              {d.delivered_at ? (
-                <span className="pill pill-ok">{d.status_code ?? 'OK'}</span>
-              ) : (
-                <span className="pill pill-bad" title={d.last_error ?? undefined}>
-                  {d.status_code ?? 'pending'}
-                  {d.last_error ? ` · ${d.last_error.slice(0, 60)}` : ''}
-                </span>
-              )}
-            </td>
-            <td>{d.attempts}</td>
-            <td>
-              <RelativeTime iso={d.created_at} />
-            </td>
+    <>
+      {redeliver.error ? <ErrorBox error={redeliver.error} /> : null}
+      <table className="table deliveries">
+        <caption className="sr-only">Recent deliveries</caption>
+        <thead>
+          <tr>
+            <th scope="col">Event</th>
+            <th scope="col">Result</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">When</th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {q.data.items.map((d) => (
+            <tr key={d.id}>
+              <td>
+                <code>{d.event}</code>
+              </td>
+              <td>
+                {d.delivered_at ? (
+                  <span className="pill pill-ok">{d.status_code ?? 'OK'}</span>
+                ) : (
+                  <span className="pill pill-bad" title={d.last_error ?? undefined}>
+                    {d.status_code ?? 'pending'}
+                    {d.last_error ? ` · ${d.last_error.slice(0, 60)}` : ''}
+                  </span>
+                )}
+              </td>
+              <td>{d.attempts}</td>
+              <td>
+                <RelativeTime iso={d.created_at} />
+              </td>
+              <td>
+                {!d.delivered_at && d.attempts > 0 ? (
+                  <Button
+                    size="sm"
+                    busy={redeliver.isPending && redeliver.variables === d.id}
+                    disabled={redeliver.isPending}
+                    onClick={() => redeliver.mutate(d.id)}
+                    aria-label={`Redeliver ${d.event} of ${new Date(d.created_at).toLocaleString()}`}
+                  >
+                    Redeliver
+                  </Button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
