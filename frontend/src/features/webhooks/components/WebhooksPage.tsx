@@ -122,56 +122,58 @@ function Deliveries({ ws, id }: { ws: string; id: string }) {
   return (
     <>
       {redeliver.error ? <ErrorBox error={redeliver.error} /> : null}
-      <table className="table deliveries">
-        <caption className="sr-only">Recent deliveries</caption>
-        <thead>
-          <tr>
-            <th scope="col">Event</th>
-            <th scope="col">Result</th>
-            <th scope="col">Attempts</th>
-            <th scope="col">When</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {q.data.items.map((d) => (
-            <tr key={d.id}>
-              <td>
-                <code>{d.event}</code>
-              </td>
-              <td>
-                {d.delivered_at ? (
-                  <span className="pill pill-ok">{d.status_code ?? 'OK'}</span>
-                ) : (
-                  <span className="pill pill-bad" title={d.last_error ?? undefined}>
-                    {d.status_code ?? 'pending'}
-                    {d.last_error ? ` · ${d.last_error.slice(0, 60)}` : ''}
-                  </span>
-                )}
-              </td>
-              <td>{d.attempts}</td>
-              <td>
-                <RelativeTime iso={d.created_at} />
-              </td>
-              <td>
-                {!d.delivered_at && d.attempts > 0 ? (
-                  <Button
-                    size="sm"
-                    busy={redeliver.isPending && redeliver.variables === d.id}
-                    disabled={redeliver.isPending}
-                    onClick={() => redeliver.mutate(d.id)}
-                    aria-label={`Redeliver ${d.event} of ${new Date(d.created_at).toLocaleString()}`}
-                  >
-                    Redeliver
-                  </Button>
-                ) : null}
-              </td>
+      <div className="table-scroll">
+        <table className="table deliveries">
+          <caption className="sr-only">Recent deliveries</caption>
+          <thead>
+            <tr>
+              <th scope="col">Event</th>
+              <th scope="col">Result</th>
+              <th scope="col">Attempts</th>
+              <th scope="col">When</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {q.data.items.map((d) => (
+              <tr key={d.id}>
+                <td>
+                  <code>{d.event}</code>
+                </td>
+                <td>
+                  {d.delivered_at ? (
+                    <span className="pill pill-ok">{d.status_code ?? 'OK'}</span>
+                  ) : (
+                    <span className="pill pill-bad" title={d.last_error ?? undefined}>
+                      {d.status_code ?? 'pending'}
+                      {d.last_error ? ` · ${d.last_error.slice(0, 60)}` : ''}
+                    </span>
+                  )}
+                </td>
+                <td>{d.attempts}</td>
+                <td>
+                  <RelativeTime iso={d.created_at} />
+                </td>
+                <td>
+                  {!d.delivered_at && d.attempts > 0 ? (
+                    <Button
+                      size="sm"
+                      busy={redeliver.isPending && redeliver.variables === d.id}
+                      disabled={redeliver.isPending}
+                      onClick={() => redeliver.mutate(d.id)}
+                      aria-label={`Redeliver ${d.event} of ${new Date(d.created_at).toLocaleString()}`}
+                    >
+                      Redeliver
+                    </Button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }
