@@ -70,7 +70,8 @@ export const SHORTCUTS: { title: string; keys: { keys: string[]; what: string }[
     keys: [
       { keys: ['j'], what: 'Next ticket' },
       { keys: ['k'], what: 'Previous ticket' },
-      { keys: ['Enter'], what: 'Open the selected ticket' },
+      { keys: ['Enter'], what: 'Open the ticket under the cursor' },
+      { keys: ['x'], what: 'Select it for a bulk change (again: unselect)' },
       { keys: ['/'], what: 'Search tickets' },
     ],
   },

@@ -20,7 +20,7 @@ describe('ShortcutsDialog', () => {
     fireEvent.keyDown(close, { key: 'Tab', shiftKey: true });
     expect(document.activeElement).toBe(close);
     const keys = Array.from(dialog.querySelectorAll('kbd')).map((k) => k.textContent);
-    expect(keys).toEqual(['j', 'k', 'Enter', '/', 'a', 'r', 's', 't', '/', 'Esc', '?']);
+    expect(keys).toEqual(['j', 'k', 'Enter', 'x', '/', 'a', 'r', 's', 't', '/', 'Esc', '?']);
     expect(screen.getByText('Assign to me').closest('.shortcut')?.querySelector('kbd')?.textContent).toBe('a');
     fireEvent.keyDown(dialog, { key: 'Escape' });
     expect(onClose).toHaveBeenCalledTimes(1);

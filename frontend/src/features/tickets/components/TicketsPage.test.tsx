@@ -128,6 +128,12 @@ describe('TicketsPage', () => {
     // Focus elsewhere (Tab, a click) moves the cursor with it; Enter opens it.
     fireEvent.focus(row(10003));
     expect(row(10003).getAttribute('aria-current')).toBe('true');
+    // x ticks the ticket under the cursor for a bulk change, and x again unticks it.
+    key('x');
+    expect((screen.getByRole('checkbox', { name: 'Select TKT-10003' }) as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByText('1 selected')).toBeTruthy();
+    key('x');
+    expect((screen.getByRole('checkbox', { name: 'Select TKT-10003' }) as HTMLInputElement).checked).toBe(false);
     (document.activeElement as HTMLElement).blur();
     key('Enter');
     await waitFor(() => expect(router.state.location.pathname).toBe(`/w/${WS}/tickets/TKT-10003`));

@@ -71,10 +71,12 @@ export function TicketsPage() {
     row?.focus({ preventScroll: true });
     row?.scrollIntoView?.({ block: 'nearest' });
   };
+  const cursorTicket = tickets.find((t) => t.number === current);
   useShortcuts({
     j: { run: () => move(1), repeat: true },
     k: { run: () => move(-1), repeat: true },
     Enter: current && tickets.some((t) => t.number === current) ? () => navigate(`/w/${ws}/tickets/${current}`) : null,
+    x: cursorTicket ? () => selection.toggle(cursorTicket.id) : null,
     '/': () => search.current?.focus(),
   });
 
