@@ -111,32 +111,8 @@ export function BulkBar({ ws, selected, known, members, tags, meId, onDone, onCl
       </label>
       {tags && tags.length > 0 ? (
         <>
-          <label className="bulk-field">
-            <span className="sr-only">Add tag</span>
-            <select className="input select input-sm" value={addTag} onChange={(e) => setAddTag(e.target.value)} aria-label="Add tag">
-              <option value="">Add tag…</option>
-              {tags
-                .filter((t) => t.id !== removeTag)
-                .map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name}
-                  </option>
-                ))}
-            </select>
-          </label>
-          <label className="bulk-field">
-            <span className="sr-only">Remove tag</span>
-            <select className="input select input-sm" value={removeTag} onChange={(e) => setRemoveTag(e.target.value)} aria-label="Remove tag">
-              <option value="">Remove tag…</option>
-              {tags
-                .filter((t) => t.id !== addTag)
-                .map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name}
-                  </option>
-                ))}
-            </select>
-          </label>
+          <TagPick label="Add tag" tags={tags} value={addTag} other={removeTag} onChange={setAddTag} />
+          <TagPick label="Remove tag" tags={tags} value={removeTag} other={addTag} onChange={setRemoveTag} />
         </>
       ) : null}
       <span className="bulk-actions">
@@ -158,5 +134,24 @@ export function BulkBar({ ws, selected, known, members, tags, meId, onDone, onCl
         </p>
       ) : null}
     </form>
+  );
+}
+
+/** A tag to add or remove for every selected ticket; the one chosen in the other box is not offered. */
+function TagPick({ label, tags, value, other, onChange }: { label: string; tags: Tag[]; value: string; other: string; onChange: (id: string) => void }) {
+  return (
+    <label className="bulk-field">
+      <span className="sr-only">{label}</span>
+      <select className="input select input-sm" value={value} onChange={(e) => onChange(e.target.value)} aria-label={label}>
+        <option value="">{label}…</option>
+        {tags
+          .filter((t) => t.id !== other)
+          .map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+      </select>
+    </label>
   );
 }
