@@ -42,6 +42,7 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
     routes::notifications::routes(cfg);
     routes::events::routes(cfg);
     routes::webhooks::routes(cfg);
+    routes::identity::routes(cfg);
     routes::operator::routes(cfg);
 }
 

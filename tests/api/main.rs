@@ -9,6 +9,7 @@ mod email;
 mod embedding;
 mod faults;
 mod http_basics;
+mod identity;
 mod isolation;
 mod knowledge;
 mod live;

@@ -34,7 +34,7 @@ pub async fn insert_visitor(conn: &mut Conn, v: NewVisitor) -> QueryResult<Visit
 }
 
 /// What the widget tells us about the visitor on each session; `None` keeps the value.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = visitors)]
 pub struct VisitorSeen {
     pub country: Option<String>,
@@ -60,6 +60,50 @@ pub async fn update_visitor(
             .filter(visitors::id.eq(id)),
     )
     .set(seen)
+    .returning(Visitor::as_returning())
+    .get_result(conn)
+    .await
+}
+
+/// The verified visitor of a host's user id (index `visitors_workspace_external_id_key`).
+pub async fn visitor_by_external_id(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    external_id: &str,
+) -> QueryResult<Option<Visitor>> {
+    visitors::table
+        .filter(visitors::workspace_id.eq(workspace_id))
+        .filter(visitors::external_id.eq(external_id))
+        .select(Visitor::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Makes a visitor the verified one of `external_id`: the email and name the host gave
+/// replace what the visitor typed (`None` keeps the value). Fails with a unique violation
+/// when another visitor already is that user (the caller looked first).
+pub async fn verify_visitor(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    id: Uuid,
+    external_id: &str,
+    email: Option<&str>,
+    name: Option<&str>,
+    now: DateTime<Utc>,
+) -> QueryResult<Visitor> {
+    diesel::update(
+        visitors::table
+            .filter(visitors::workspace_id.eq(workspace_id))
+            .filter(visitors::id.eq(id)),
+    )
+    .set((
+        visitors::external_id.eq(external_id),
+        visitors::verified_at.eq(now),
+        email.map(|e| visitors::email.eq(e)),
+        name.map(|n| visitors::name.eq(n)),
+        visitors::updated_at.eq(now),
+    ))
     .returning(Visitor::as_returning())
     .get_result(conn)
     .await

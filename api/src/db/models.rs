@@ -59,6 +59,9 @@ pub struct Workspace {
     pub email_replies: bool,
     /// The visitor gets "We got your request TKT-10001" when a ticket is created.
     pub acknowledge_tickets: bool,
+    /// The key of verified identity (HMAC-SHA256 of the host's user id); `None`: off.
+    pub identity_secret: Option<String>,
+    pub identity_secret_created_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Insertable)]
@@ -232,6 +235,9 @@ pub struct Visitor {
     pub last_seen_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The host's user id of a verified visitor (`Handoff('identify', …)`).
+    pub external_id: Option<String>,
+    pub verified_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Default, Insertable)]

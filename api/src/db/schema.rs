@@ -404,6 +404,8 @@ diesel::table! {
         last_seen_at -> Timestamptz,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        external_id -> Nullable<Text>,
+        verified_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -459,6 +461,8 @@ diesel::table! {
         mail_sender_address -> Nullable<Text>,
         email_replies -> Bool,
         acknowledge_tickets -> Bool,
+        identity_secret -> Nullable<Text>,
+        identity_secret_created_at -> Nullable<Timestamptz>,
     }
 }
 

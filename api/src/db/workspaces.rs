@@ -1,5 +1,6 @@
 //! Workspaces: lookups by id and widget key, creation, settings.
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
@@ -120,5 +121,23 @@ pub async fn set_greeting_and_instructions(
             workspaces::ai_instructions.eq(instructions),
         ))
         .execute(conn)
+        .await
+}
+
+/// Sets (a new secret) or clears (`None`) the workspace's identity secret.
+pub async fn set_identity_secret(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    secret: Option<&str>,
+    now: DateTime<Utc>,
+) -> QueryResult<Workspace> {
+    diesel::update(workspaces::table.filter(workspaces::id.eq(workspace_id)))
+        .set((
+            workspaces::identity_secret.eq(secret),
+            workspaces::identity_secret_created_at.eq(secret.map(|_| now)),
+            workspaces::updated_at.eq(now),
+        ))
+        .returning(Workspace::as_returning())
+        .get_result(conn)
         .await
 }

@@ -8,6 +8,7 @@ pub mod device;
 pub mod email;
 pub mod enums;
 pub mod handoff;
+pub mod identity;
 pub mod intent;
 pub mod lint;
 pub mod live;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod conversations;
 pub mod events;
 pub mod health;
+pub mod identity;
 pub mod inbound;
 pub mod notes;
 pub mod notifications;

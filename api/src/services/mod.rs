@@ -10,6 +10,7 @@ pub mod articles;
 pub mod bulk;
 pub mod conversations;
 pub mod dashboard_events;
+pub mod identity;
 pub mod inbound;
 pub mod kb_search;
 pub mod knowledge;

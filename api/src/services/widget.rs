@@ -15,6 +15,7 @@ use crate::db::models::{Conversation, Message, NewVisitor, Visitor, Workspace};
 use crate::db::{self, Conn, conversations, workspaces};
 use crate::domain::device;
 use crate::domain::enums::TicketStatus;
+use crate::domain::identity;
 use crate::domain::live as domain_live;
 use crate::domain::origins::check_widget_origin;
 use crate::domain::ticket_number::TicketNumber;
@@ -28,8 +29,8 @@ use crate::state::AppState;
 use crate::views::conversations::TypingIn;
 use crate::views::messages::MessageOut;
 use crate::views::widget::{
-    CreateSession, MessageList, PostMessage, PostMessageOut, SessionOut, SetEmail, TicketBrief,
-    WidgetConfig, WidgetLive,
+    CreateSession, IdentityIn, IdentityResult, MessageList, PostMessage, PostMessageOut,
+    SessionOut, SetEmail, TicketBrief, WidgetConfig, WidgetLive,
 };
 
 pub const MAX_MESSAGE_CHARS: usize = 4000;
@@ -105,6 +106,10 @@ async fn resume_or_create_visitor(
     {
         return Ok(conversations::update_visitor(conn, ws.id, id, &seen).await?);
     }
+    new_visitor(conn, ws, seen).await
+}
+
+async fn new_visitor(conn: &mut Conn, ws: &Workspace, seen: VisitorSeen) -> ApiResult<Visitor> {
     Ok(conversations::insert_visitor(
         conn,
         NewVisitor {
@@ -122,6 +127,86 @@ async fn resume_or_create_visitor(
         },
     )
     .await?)
+}
+
+/// The session's visitor when the host page identified its user. A right hash: that
+/// user's one visitor (found by their id, so the history follows them across devices), or
+/// this browser's anonymous visitor becoming them (the chat they had before logging in
+/// continues), or a new one when this browser's visitor is another user. A refused claim
+/// is logged and the session goes on as if there had been none.
+async fn identified_visitor(
+    conn: &mut Conn,
+    state: &AppState,
+    ws: &Workspace,
+    body: &CreateSession,
+    claim: &IdentityIn,
+    seen: VisitorSeen,
+) -> ApiResult<(Visitor, IdentityResult)> {
+    let checked = identity::check(
+        ws.identity_secret.as_deref(),
+        &claim.user_id,
+        claim.email.as_deref(),
+        claim.name.as_deref(),
+        &claim.hash,
+    );
+    let claim = match checked {
+        Ok(c) => c,
+        Err(refused) => {
+            tracing::warn!(workspace = %ws.id, reason = refused.as_str(), "widget identify refused; the visitor stays anonymous");
+            let v = resume_or_create_visitor(conn, state, ws, body.visitor_token.as_deref(), seen)
+                .await?;
+            let result = match refused {
+                identity::Refused::NotEnabled => IdentityResult::NotEnabled,
+                identity::Refused::Malformed => IdentityResult::Malformed,
+                identity::Refused::BadHash => IdentityResult::BadHash,
+            };
+            return Ok((v, result));
+        }
+    };
+    let (email, name) = (claim.email.as_deref(), claim.name.as_deref());
+    let now = Utc::now();
+    let known = conversations::visitor_by_external_id(conn, ws.id, &claim.user_id).await?;
+    let visitor = match known {
+        Some(v) => {
+            conversations::update_visitor(conn, ws.id, v.id, &seen).await?;
+            conversations::verify_visitor(conn, ws.id, v.id, &claim.user_id, email, name, now)
+                .await?
+        }
+        None => {
+            let token = body.visitor_token.as_deref();
+            let here = resume_or_create_visitor(conn, state, ws, token, seen.clone()).await?;
+            let here = if here.external_id.is_some() {
+                // This browser's visitor is another user: this one starts their own.
+                new_visitor(conn, ws, seen).await?
+            } else {
+                here
+            };
+            match conversations::verify_visitor(
+                conn,
+                ws.id,
+                here.id,
+                &claim.user_id,
+                email,
+                name,
+                now,
+            )
+            .await
+            {
+                Ok(v) => v,
+                // Another session of this user verified a visitor a moment ago: theirs.
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => conversations::visitor_by_external_id(conn, ws.id, &claim.user_id)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::internal(anyhow::anyhow!("verified visitor vanished"))
+                    })?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    Ok((visitor, IdentityResult::Verified))
 }
 
 async fn current_conversation(
@@ -188,9 +273,17 @@ pub async fn create_session(
         &state.config.public_url,
     )?;
     let seen = visitor_seen(client, body);
-    let visitor =
-        resume_or_create_visitor(&mut conn, state, &ws, body.visitor_token.as_deref(), seen)
-            .await?;
+    let (visitor, identity) = match &body.identity {
+        None => (
+            resume_or_create_visitor(&mut conn, state, &ws, body.visitor_token.as_deref(), seen)
+                .await?,
+            None,
+        ),
+        Some(claim) => {
+            let (v, r) = identified_visitor(&mut conn, state, &ws, body, claim, seen).await?;
+            (v, Some(r))
+        }
+    };
     let conv = current_conversation(&mut conn, ws.id, visitor.id).await?;
     let messages = conversations::messages(&mut conn, ws.id, conv.id, SESSION_MESSAGES).await?;
     let ticket = conversations::latest_ticket(&mut conn, ws.id, conv.id)
@@ -212,6 +305,8 @@ pub async fn create_session(
     Ok(SessionOut {
         live,
         ticket,
+        verified: visitor.verified_at.is_some(),
+        identity,
         visitor_token: tokens::issue_visitor(&state.config, visitor.id, ws.id)?,
         visitor_id: visitor.id,
         conversation_id: conv.id,

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod articles;
 pub mod conversations;
+pub mod identity;
 pub mod inbound;
 pub mod merge;
 pub mod messages;

@@ -135,6 +135,11 @@ pub struct VisitorOut {
     pub referrer: Option<String>,
     pub first_seen_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    /// The host's user id when the host page verified who the visitor is
+    /// (`Handoff('identify', …)` with a right hash); `null`: anonymous.
+    pub external_id: Option<String>,
+    /// When the visitor was last verified (`null`: never).
+    pub verified_at: Option<DateTime<Utc>>,
 }
 
 impl From<Visitor> for VisitorOut {
@@ -153,6 +158,8 @@ impl From<Visitor> for VisitorOut {
             referrer: v.referrer,
             first_seen_at: v.first_seen_at,
             last_seen_at: v.last_seen_at,
+            external_id: v.external_id,
+            verified_at: v.verified_at,
         }
     }
 }

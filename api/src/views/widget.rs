@@ -36,6 +36,32 @@ pub struct CreateSession {
     pub page_url: Option<String>,
     pub referrer: Option<String>,
     pub locale: Option<String>,
+    /// The host page's logged-in user (`Handoff('identify', …)`): with a right `hash` the
+    /// visitor becomes that user's one visitor, on every device; otherwise the session goes
+    /// on anonymous and `identity` says why.
+    pub identity: Option<IdentityIn>,
+}
+
+/// Who the host page says its user is. `hash` = hex HMAC-SHA256(`user_id`), keyed with the
+/// workspace's identity secret, computed on the host's server.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct IdentityIn {
+    /// The host's id of the user: 1 to 255 characters.
+    pub user_id: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub hash: String,
+}
+
+/// What became of a session's `identity`: `verified`, or refused as `not_enabled` (the
+/// workspace has no identity secret), `malformed` or `bad_hash`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityResult {
+    Verified,
+    NotEnabled,
+    Malformed,
+    BadHash,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -52,6 +78,11 @@ pub struct SessionOut {
     pub config: WidgetConfig,
     /// The conversation's ticket while it is not closed (the widget shows its card).
     pub ticket: Option<TicketBrief>,
+    /// Whether the visitor is a verified user of the host (never asked for an email).
+    pub verified: bool,
+    /// What became of the request's `identity` (absent when it had none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<IdentityResult>,
 }
 
 /// `POST /widget/email`: the visitor's email, for replies by email.

@@ -21,6 +21,8 @@ pub struct WorkspaceOut {
     pub widget_color: String,
     pub greeting: String,
     pub created_at: DateTime<Utc>,
+    /// When the identity secret in use was made (`null`: verified identity is off).
+    pub identity_secret_created_at: Option<DateTime<Utc>>,
 }
 
 impl From<Workspace> for WorkspaceOut {
@@ -34,6 +36,7 @@ impl From<Workspace> for WorkspaceOut {
             widget_color: w.widget_color,
             greeting: w.greeting,
             created_at: w.created_at,
+            identity_secret_created_at: w.identity_secret_created_at,
         }
     }
 }

@@ -723,6 +723,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{ws}/identity-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a new identity secret (shown once in the answer) and turn verified identity on;
+         *     an earlier secret stops verifying at once. The host's server signs each user id with it
+         *     (`hash` = hex HMAC-SHA256(`user_id`)) for `Handoff('identify', …)`.
+         */
+        post: operations["rotate_identity_secret"];
+        /**
+         * Remove the identity secret: verified identity is off, and `identify` claims are ignored
+         *     (visitors already verified stay so).
+         */
+        delete: operations["delete_identity_secret"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{ws}/invitations": {
         parameters: {
             query?: never;
@@ -1709,6 +1734,7 @@ export interface components {
             role: components["schemas"]["Role"];
         };
         CreateSession: {
+            identity?: components["schemas"]["IdentityIn"] | null;
             locale?: string | null;
             /** @description The page the widget is on. */
             page_url?: string | null;
@@ -1790,6 +1816,33 @@ export interface components {
              *     assistant answers with word matching only).
              */
             warnings?: string[];
+        };
+        /**
+         * @description Who the host page says its user is. `hash` = hex HMAC-SHA256(`user_id`), keyed with the
+         *     workspace's identity secret, computed on the host's server.
+         */
+        IdentityIn: {
+            email?: string | null;
+            hash: string;
+            name?: string | null;
+            /** @description The host's id of the user: 1 to 255 characters. */
+            user_id: string;
+        };
+        /**
+         * @description What became of a session's `identity`: `verified`, or refused as `not_enabled` (the
+         *     workspace has no identity secret), `malformed` or `bad_hash`.
+         * @enum {string}
+         */
+        IdentityResult: "verified" | "not_enabled" | "malformed" | "bad_hash";
+        /**
+         * @description A new identity secret: shown once. The host's server signs its user ids with it:
+         *     `hash` = hex HMAC-SHA256(`user_id`) keyed with `secret` (docs/widget-identity.md).
+         */
+        IdentitySecretOut: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description `idsec_…`: keep it on your server; never put it in a page. */
+            secret: string;
         };
         /** @description What became of a delivered mail. */
         InboundOut: {
@@ -2171,6 +2224,7 @@ export interface components {
             config: components["schemas"]["WidgetConfig"];
             /** Format: uuid */
             conversation_id: string;
+            identity?: components["schemas"]["IdentityResult"] | null;
             /** @description Who answers now, and what the visitor may expect. */
             live: components["schemas"]["WidgetLive"];
             /** @description The conversation so far, oldest first. */
@@ -2181,6 +2235,8 @@ export interface components {
              * @description Team replies the visitor has not seen yet.
              */
             unread_count: number;
+            /** @description Whether the visitor is a verified user of the host (never asked for an email). */
+            verified: boolean;
             /** Format: uuid */
             visitor_id: string;
             visitor_token: string;
@@ -2557,6 +2613,11 @@ export interface components {
             country?: string | null;
             device: components["schemas"]["Device"];
             email?: string | null;
+            /**
+             * @description The host's user id when the host page verified who the visitor is
+             *     (`Handoff('identify', …)` with a right hash); `null`: anonymous.
+             */
+            external_id?: string | null;
             /** Format: date-time */
             first_seen_at: string;
             /** Format: uuid */
@@ -2566,6 +2627,11 @@ export interface components {
             name?: string | null;
             page_url?: string | null;
             referrer?: string | null;
+            /**
+             * Format: date-time
+             * @description When the visitor was last verified (`null`: never).
+             */
+            verified_at?: string | null;
         };
         Warning: {
             /** @description What was detected and why it stops tickets from being created. */
@@ -2643,6 +2709,11 @@ export interface components {
             greeting: string;
             /** Format: uuid */
             id: string;
+            /**
+             * Format: date-time
+             * @description When the identity secret in use was made (`null`: verified identity is off).
+             */
+            identity_secret_created_at?: string | null;
             name: string;
             plan: components["schemas"]["Plan"];
             widget_color: string;
@@ -5837,6 +5908,116 @@ export interface operations {
             };
             /** @description too_many_streams: a stream cap is reached (per user or API key, per client network, or this server's MAX_STREAMS); Retry-After says when to try again */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rotate_identity_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentitySecretOut"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_identity_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
