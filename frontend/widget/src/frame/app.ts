@@ -1,7 +1,7 @@
 // The chat inside the iframe, wired together: ChatSession (session.ts: state and network)
 // and ChatView (view.ts: DOM). The view renders the session's state whenever it changes, and
 // hands what the visitor does back to the session. main.ts drives it with the loader's events.
-import type { ToLoader } from '../shared/protocol';
+import type { Identity, ToLoader } from '../shared/protocol';
 import type { WidgetApi } from './api';
 import { ChatSession, type StartInit } from './session';
 import type { ChatState } from './state';
@@ -43,6 +43,11 @@ export class ChatApp {
   /** Starts the session once (after the loader's `init`, or at once when standalone). */
   start(init: StartInit) {
     this.session.start(init);
+  }
+
+  /** `Handoff('identify', …)` on the host page (null: logout). */
+  identify(identity: Identity | null) {
+    return this.session.identify(identity);
   }
 
   setPage(url: string) {

@@ -1,6 +1,6 @@
 // Entry of the frame app served at /widget/frame?key=WIDGET_KEY.
 import './frame.css';
-import { isProtocolMessage, type ToLoader } from '../shared/protocol';
+import { isProtocolMessage, parseIdentity, type ToLoader } from '../shared/protocol';
 import { WidgetApi } from './api';
 import { ChatApp } from './app';
 
@@ -56,7 +56,11 @@ if (!key) {
           referrer: String(p.referrer ?? ''),
           locale: String(p.locale ?? navigator.language ?? 'en'),
           color: typeof p.color === 'string' ? p.color : undefined,
+          identity: parseIdentity(p.identity),
         });
+        break;
+      case 'identify':
+        void app.identify(parseIdentity(p.identity));
         break;
       case 'visibility':
         app.setOpen(Boolean(p.open), Boolean(p.focus));

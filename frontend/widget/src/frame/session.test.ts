@@ -51,6 +51,28 @@ describe('session: starting', () => {
     expect((calls[0].body as { visitor_token: string }).visitor_token).toBe('vt_old');
   });
 
+  it('identify: the session carries the host user, starts again for another, and logout forgets the visitor', async () => {
+    let n = 0;
+    const { s, calls, storage } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: { ...session(), visitor_token: `vt_${++n}` } }),
+    });
+    const sessions = () => calls.filter((c) => c.path === '/api/v1/widget/sessions');
+    await settle();
+    expect(sessions()[0].body).not.toHaveProperty('identity');
+    const pat = { user_id: 'u-1', email: 'pat@example.com', hash: 'ab12' };
+    await s.identify(pat);
+    expect(sessions()[1].body).toMatchObject({ identity: pat, visitor_token: 'vt_1' });
+    // The same user again: nothing to do.
+    await s.identify({ ...pat });
+    expect(sessions()).toHaveLength(2);
+    // Logged out: a new anonymous visitor, without the old token.
+    await s.identify(null);
+    const last = sessions().pop()!;
+    expect(last.body).not.toHaveProperty('identity');
+    expect(last.body).not.toHaveProperty('visitor_token');
+    expect(storage.getItem(visitorTokenKey('wk'))).toBe('vt_3');
+  });
+
   it('a rate-limited start says how long to wait', async () => {
     const { s } = setup({
       'POST /api/v1/widget/sessions': () => ({ status: 429, headers: { 'Retry-After': '120' }, body: { error: { code: 'rate_limited', message: 'Too many' } } }),

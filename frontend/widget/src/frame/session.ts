@@ -2,7 +2,7 @@
 // kept in the frame's storage), the conversation, sending with Retry, live messages,
 // unread counting and read receipts, and the email step. No DOM: whenever something
 // changes, `onChange` listeners are told, and the view renders `state`.
-import { isEmail, visitorTokenKey, type ToLoader } from '../shared/protocol';
+import { isEmail, visitorTokenKey, type Identity, type ToLoader } from '../shared/protocol';
 import { ApiError, type Message, type MessageDelta, type Session, type SessionRequest, type WidgetApi } from './api';
 import { LiveStream } from './live';
 import { asksForEmail, expectation, merge, rateLimitText, SEND_FAILED, type ChatState, type Pending, type Phase } from './state';
@@ -30,6 +30,8 @@ export interface StartInit {
   referrer: string;
   locale: string;
   color?: string;
+  /** The host page's logged-in user (`Handoff('identify', …)`). */
+  identity?: Identity | null;
 }
 
 /** A fresh idempotency key: 128 random bits, hex (crypto.randomUUID needs a secure context). */
@@ -71,6 +73,7 @@ export class ChatSession {
   private marking = false;
   // The connection
   private started = false;
+  private identity: Identity | null = null;
   private page: Omit<StartInit, 'color'> = { page_url: '', referrer: '', locale: 'en' };
   private conversationId = '';
   private memToken: string | null = null;
@@ -133,7 +136,19 @@ export class ChatSession {
     if (this.started) return;
     this.started = true;
     this.page = { page_url: init.page_url, referrer: init.referrer, locale: init.locale || 'en' };
+    this.identity = init.identity ?? null;
     void this.connect();
+  }
+
+  /** The host page identified its user (or logged them out: `null`). A verified user's
+   * visitor may be another than this browser's, so the session starts again; logging out
+   * forgets this browser's visitor, so the next person doesn't see the chat. */
+  async identify(next: Identity | null) {
+    const was = this.identity;
+    this.identity = next;
+    if (!this.started || JSON.stringify(was) === JSON.stringify(next)) return;
+    if (!next) this.token = null;
+    await this.connect();
   }
 
   setPage(url: string) {
@@ -173,7 +188,7 @@ export class ChatSession {
   async connect() {
     this.phase = 'connecting';
     this.emit(false);
-    const body: SessionRequest = { widget_key: this.d.key, ...this.page };
+    const body: SessionRequest = { widget_key: this.d.key, ...this.page, ...(this.identity ? { identity: this.identity } : {}) };
     let s: Session;
     try {
       const token = this.token;

@@ -77,6 +77,19 @@ describe('loader', () => {
     for (const [, target] of spy.mock.calls) expect(target).toBe(ORIGIN);
   });
 
+  it('identify: the frame gets the user in init, and later changes as identify events', () => {
+    handle = mount({ origin: ORIGIN, key: 'wk_id' });
+    const pat = { user_id: 'u-1', hash: 'ab12' };
+    handle.identify(pat);
+    // A verified user's chat follows them: the frame loads (hidden) at once.
+    expect(handle.frame).not.toBeNull();
+    const spy = attach(handle);
+    fromFrame(handle, { event: 'ready' });
+    expect(spy).toHaveBeenCalledWith(expect.objectContaining({ event: 'init', payload: expect.objectContaining({ identity: pat }) }), ORIGIN);
+    handle.identify(null);
+    expect(spy).toHaveBeenLastCalledWith({ event: 'identify', payload: { identity: null } }, ORIGIN);
+  });
+
   it('ignores messages from other origins or windows', () => {
     handle = mount({ origin: ORIGIN, key: 'wk_4' });
     handle.open();

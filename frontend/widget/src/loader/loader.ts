@@ -5,6 +5,7 @@ import {
   contrastText,
   conversationMarker,
   isProtocolMessage,
+  type Identity,
   safeColor,
   type ToFrame,
 } from '../shared/protocol';
@@ -25,6 +26,8 @@ export interface LoaderHandle {
   readonly frame: HTMLIFrameElement | null;
   readonly root: ShadowRoot;
   setUnread(n: number): void;
+  /** `Handoff('identify', …)`: the host's logged-in user; null: logged out (a fresh visitor). */
+  identify(identity: Identity | null): void;
   destroy(): void;
 }
 
@@ -80,6 +83,7 @@ export function mount(opts: LoaderOptions): LoaderHandle {
   let frameReady = false;
   let isOpen = false;
   let unread = 0;
+  let identity: Identity | null = null;
 
   const paint = () => {
     wrap.style.setProperty('--c', color);
@@ -188,6 +192,7 @@ export function mount(opts: LoaderOptions): LoaderHandle {
           locale: navigator.language || 'en',
           color,
           open: isOpen,
+          identity,
         },
       });
       if (isOpen) post({ event: 'visibility', payload: { open: true, focus: true } });
@@ -245,6 +250,14 @@ export function mount(opts: LoaderOptions): LoaderHandle {
     },
     root,
     setUnread,
+    identify(next: Identity | null) {
+      const was = identity;
+      identity = next;
+      if (JSON.stringify(was) === JSON.stringify(next)) return;
+      // A verified user's chat follows them: load the frame (hidden) to learn of replies.
+      if (next) ensureFrame();
+      post({ event: 'identify', payload: { identity: next } });
+    },
     destroy() {
       window.removeEventListener('message', onMessage);
       doc.removeEventListener('keydown', onKey);

@@ -2,9 +2,35 @@
 // Every message is `{event, payload}`; both sides check the sender's origin and window
 // before acting, and post with an explicit target origin (never '*').
 
+/** Who the host page says its logged-in user is (`Handoff('identify', …)`); `hash` is the hex
+ * HMAC-SHA256 of `user_id` made on the host's server with the workspace's identity secret. */
+export interface Identity {
+  user_id: string;
+  email?: string;
+  name?: string;
+  hash: string;
+}
+
+/** A valid identify argument, or null (the widget ignores anything else, with a warning). */
+export function parseIdentity(v: unknown): Identity | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  const str = (x: unknown) => (typeof x === 'string' || typeof x === 'number' ? String(x) : undefined);
+  const user_id = str(o.user_id);
+  const hash = str(o.hash);
+  if (!user_id || !hash) return null;
+  const out: Identity = { user_id, hash };
+  const email = str(o.email);
+  const name = str(o.name);
+  if (email) out.email = email;
+  if (name) out.name = name;
+  return out;
+}
+
 /** Events the loader (host page) sends to the frame. */
 export type ToFrame =
-  | { event: 'init'; payload: { page_url: string; referrer: string; locale: string; color?: string; open: boolean } }
+  | { event: 'init'; payload: { page_url: string; referrer: string; locale: string; color?: string; open: boolean; identity?: Identity | null } }
+  | { event: 'identify'; payload: { identity: Identity | null } }
   | { event: 'visibility'; payload: { open: boolean; focus?: boolean } }
   | { event: 'page'; payload: { page_url: string } };
 

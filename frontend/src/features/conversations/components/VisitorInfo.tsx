@@ -42,6 +42,18 @@ export function VisitorInfo({ visitor, email }: { visitor: Visitor; email?: stri
         </dd>
       </div>
       <div className="fact">
+        <dt>Identity</dt>
+        <dd>
+          {visitor.external_id ? (
+            <span className="verified" title={`Verified by your site as user ${visitor.external_id}`}>
+              <span aria-hidden="true">✓</span> Verified · user <code className="break">{visitor.external_id}</code>
+            </span>
+          ) : (
+            <span className="muted">Anonymous</span>
+          )}
+        </dd>
+      </div>
+      <div className="fact">
         <dt>Country</dt>
         <dd>
           {visitor.country ? (

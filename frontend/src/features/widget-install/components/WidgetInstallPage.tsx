@@ -1,8 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
-import { Alert, Button, Card, CopyButton, ErrorBox, PageHeader, Spinner, TextField } from '../../../components/ui';
+import { Alert, Button, Card, CopyButton, ErrorBox, PageHeader, RelativeTime, SecretOnce, Spinner, TextField } from '../../../components/ui';
 import type { Workspace } from '../../../lib/types';
 import { isAdmin, useMyRole, useUpdateWorkspace, useWs, workspaceQuery } from '../../workspaces/api/workspaces';
+import { IDENTIFY_SNIPPET, SERVER_SNIPPET, useRemoveIdentitySecret, useRotateIdentitySecret } from '../api/identity';
 
 export function widgetSnippet(origin: string, widgetKey: string): string {
   return `<script src="${origin}/widget.js" data-key="${widgetKey}" async></script>`;
@@ -35,6 +36,7 @@ export function WidgetInstallPage() {
           <Snippet workspace={q.data} />
           <Origins workspace={q.data} canEdit={isAdmin(role)} />
           <Appearance workspace={q.data} canEdit={isAdmin(role)} />
+          <IdentityVerification workspace={q.data} canEdit={isAdmin(role)} />
         </div>
       ) : null}
     </div>
@@ -158,6 +160,80 @@ function Appearance({ workspace, canEdit }: { workspace: Workspace; canEdit: boo
           </div>
         </div>
       </form>
+    </Card>
+  );
+}
+
+/** Verified identity: the host page tells the widget who its logged-in user is, signed with
+ * the workspace's identity secret, so the user keeps one chat history on every device and is
+ * never asked for an email. */
+function IdentityVerification({ workspace, canEdit }: { workspace: Workspace; canEdit: boolean }) {
+  const rotate = useRotateIdentitySecret(workspace.id);
+  const remove = useRemoveIdentitySecret(workspace.id);
+  const since = workspace.identity_secret_created_at;
+  return (
+    <Card title="Identity verification" id="identity">
+      <div className="stack">
+        <p className="muted">
+          When your visitors are logged in to your site, tell the widget who they are. They keep one chat history on every device, are never asked for their email, and
+          show as verified to your team. Each call carries a hash of the user id made on your server with this workspace’s identity secret, so nobody can pretend to be
+          another user; a wrong hash is refused and the visitor stays anonymous.
+        </p>
+        <p role="status">
+          {since ? (
+            <>
+              <strong>On.</strong> The secret in use was made <RelativeTime iso={since} />.
+            </>
+          ) : (
+            <>
+              <strong>Off.</strong> Make a secret to turn it on.
+            </>
+          )}
+        </p>
+        {canEdit ? (
+          <div className="page-actions">
+            <Button
+              variant={since ? 'secondary' : 'primary'}
+              busy={rotate.isPending}
+              onClick={() => {
+                if (!since || window.confirm('Make a new identity secret? The current one stops working at once: update your server first.')) rotate.mutate();
+              }}
+            >
+              {since ? 'Rotate secret' : 'Make identity secret'}
+            </Button>
+            {since ? (
+              <Button
+                variant="danger"
+                busy={remove.isPending}
+                onClick={() => {
+                  if (window.confirm('Turn identity verification off? Visitors will no longer be recognised across devices.')) remove.mutate();
+                }}
+              >
+                Turn off
+              </Button>
+            ) : null}
+          </div>
+        ) : null}
+        {rotate.error ? <ErrorBox error={rotate.error} /> : null}
+        {remove.error ? <ErrorBox error={remove.error} /> : null}
+        {rotate.data ? (
+          <SecretOnce value={rotate.data.secret} what="identity secret" onDone={() => rotate.reset()}>
+            <strong>Identity secret.</strong> Copy it now to your server’s configuration (never into a web page): it is shown only once.
+          </SecretOnce>
+        ) : null}
+        <div>
+          <p className="field-label">On your pages, once the user is logged in</p>
+          <pre className="code" aria-label="Identify snippet">
+            <code>{IDENTIFY_SNIPPET}</code>
+          </pre>
+        </div>
+        <div>
+          <p className="field-label">On your server, the hash</p>
+          <pre className="code" aria-label="Server hash snippet">
+            <code>{SERVER_SNIPPET}</code>
+          </pre>
+        </div>
+      </div>
     </Card>
   );
 }
