@@ -231,6 +231,16 @@ pub fn redact_url(raw: &str) -> String {
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_PUBLIC_URL: &str = "http://localhost:8080";
 
+/// Without `PUBLIC_URL`, the server is reached on this machine at `BIND`'s port
+/// (`BIND=127.0.0.1:9000` → `http://localhost:9000`), so mail links and the widget snippet
+/// point where the server listens.
+pub fn default_public_url(bind: &str) -> String {
+    match bind.rsplit_once(':').map(|(_, port)| port.parse::<u16>()) {
+        Some(Ok(port)) if port != 0 => format!("http://localhost:{port}"),
+        _ => DEFAULT_PUBLIC_URL.to_string(),
+    }
+}
+
 impl Config {
     /// Reads the process environment (and `.env` when present).
     pub fn from_env() -> anyhow::Result<Self> {
@@ -427,14 +437,15 @@ impl Config {
             .ok()
             .filter(|n| (1..=3650).contains(n))
             .context("INBOUND_REPLY_TTL_DAYS must be between 1 and 3650")?;
+        let bind = var("BIND").unwrap_or_else(|| DEFAULT_BIND.into());
         let public_url = var("PUBLIC_URL")
-            .unwrap_or_else(|| DEFAULT_PUBLIC_URL.into())
+            .unwrap_or_else(|| default_public_url(&bind))
             .trim_end_matches('/')
             .to_string();
         url::Url::parse(&public_url).context("PUBLIC_URL must be an absolute URL")?;
         Ok(Config {
             database_url,
-            bind: var("BIND").unwrap_or_else(|| DEFAULT_BIND.into()),
+            bind,
             public_url,
             jwt,
             frontend_dir: PathBuf::from(
@@ -665,6 +676,27 @@ mod tests {
         assert!(c.rate_limits);
         assert!(c.smtp_url.is_none());
         assert_eq!(c.mail_from, "Handoff <no-reply@localhost>");
+        Ok(())
+    }
+
+    #[test]
+    fn without_public_url_the_server_is_reached_at_binds_port() -> anyhow::Result<()> {
+        let base = [
+            ("DATABASE_URL", "postgres://x"),
+            ("JWT_SECRET", TEST_SECRET),
+        ];
+        let c = cfg(&[base[0], base[1], ("BIND", "0.0.0.0:9000")])?;
+        assert_eq!(c.public_url, "http://localhost:9000");
+        let c = cfg(&[
+            base[0],
+            base[1],
+            ("BIND", "127.0.0.1:9000"),
+            ("PUBLIC_URL", "https://help.example.com/"),
+        ])?;
+        assert_eq!(c.public_url, "https://help.example.com");
+        assert_eq!(default_public_url("[::1]:7000"), "http://localhost:7000");
+        assert_eq!(default_public_url("nonsense"), DEFAULT_PUBLIC_URL);
+        assert_eq!(default_public_url("127.0.0.1:0"), DEFAULT_PUBLIC_URL);
         Ok(())
     }
 
