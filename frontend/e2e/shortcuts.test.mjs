@@ -107,7 +107,7 @@ test('an agent works the queue from the keyboard', async () => {
   await page.keyboard.press('?');
   const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
   await dialog.waitFor({ timeout: T });
-  for (const what of ['Next ticket', 'Previous ticket', 'Open the selected ticket', 'Search tickets', 'Assign to me', 'Reply to the visitor', 'Change the status', 'Edit tags', 'Show keyboard shortcuts']) {
+  for (const what of ['Next ticket', 'Previous ticket', 'Open the ticket under the cursor', 'Select it for a bulk change (again: unselect)', 'Search tickets', 'Assign to me', 'Reply to the visitor', 'Change the status', 'Edit tags', 'Show keyboard shortcuts']) {
     await dialog.getByText(what, { exact: true }).waitFor();
   }
   for (let i = 0; i < 3; i++) {
