@@ -88,15 +88,9 @@ async fn refused(client: &Client, name: &str, args: Value) -> Value {
 }
 
 async fn key(app: &TestApp, site: &Site, scopes: &[&str]) -> String {
-    let k = app
-        .post(
-            &format!("/api/v1/workspaces/{}/api-keys", site.ws),
-            Some(&site.owner_token),
-            json!({"name": format!("mcp {scopes:?}"), "scopes": scopes}),
-        )
+    let name = format!("mcp {scopes:?}");
+    app.api_key(&site.owner_token, &site.ws, &name, Some(scopes))
         .await
-        .expect_status(StatusCode::CREATED);
-    str_at(&k, "key").to_string()
 }
 
 /// A Pro workspace with tickets on, a visitor's conversation that became TKT-10001, and a

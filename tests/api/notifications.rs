@@ -64,16 +64,11 @@ impl Team {
     }
     /// A new API key of the workspace, named `name`.
     pub(crate) async fn api_key(&self, name: &str) -> String {
-        let key = self
-            .app
-            .post(
-                &self.path("/api-keys"),
-                Some(&self.site.owner_token),
-                json!({"name": name, "scopes": ["tickets:read", "tickets:write"]}),
-            )
+        let scopes: &[&str] = &["tickets:read", "tickets:write"];
+        let site = &self.site;
+        self.app
+            .api_key(&site.owner_token, &site.ws, name, Some(scopes))
             .await
-            .expect_status(StatusCode::CREATED);
-        str_at(&key, "key").to_string()
     }
     pub(crate) async fn prefs(&self, token: &str, body: Value) -> (StatusCode, Value) {
         self.app

@@ -176,16 +176,11 @@ async fn admins_write_saved_replies_and_agents_read_them() {
 #[tokio::test]
 async fn api_keys_write_saved_replies_without_an_author() {
     let s = setup().await;
+    let scopes: &[&str] = &["tickets:read", "admin"];
     let key = s
         .app
-        .post(
-            &s.path("/api-keys"),
-            Some(&s.owner.token),
-            json!({"name": "helpdesk sync", "scopes": ["tickets:read", "admin"]}),
-        )
-        .await
-        .expect_status(StatusCode::CREATED);
-    let key = str_at(&key, "key").to_string();
+        .api_key(&s.owner.token, &s.ws, "helpdesk sync", Some(scopes))
+        .await;
     let created = s
         .app
         .post(

@@ -23,19 +23,8 @@ const ALL: &[&str] = &[
 
 /// A new key of `ws` with these scopes (`None`: the request names none); its secret.
 async fn key(app: &TestApp, owner: &str, ws: &str, scopes: Option<&[&str]>) -> String {
-    let mut body = json!({"name": format!("key {scopes:?}")});
-    if let Some(s) = scopes {
-        body["scopes"] = json!(s);
-    }
-    let created = app
-        .post(
-            &format!("/api/v1/workspaces/{ws}/api-keys"),
-            Some(owner),
-            body,
-        )
+    app.api_key(owner, ws, &format!("key {scopes:?}"), scopes)
         .await
-        .expect_status(StatusCode::CREATED);
-    str_at(&created, "key").to_string()
 }
 
 #[tokio::test]

@@ -535,6 +535,30 @@ impl TestApp {
         }
     }
 
+    /// A new API key of workspace `ws`, made by `owner`, named `name`, with these scopes
+    /// (`None`: the request names none, so it gets the default); its secret.
+    pub async fn api_key(
+        &self,
+        owner: &str,
+        ws: &str,
+        name: &str,
+        scopes: Option<&[&str]>,
+    ) -> String {
+        let mut body = json!({ "name": name });
+        if let Some(s) = scopes {
+            body["scopes"] = json!(s);
+        }
+        let created = self
+            .post(
+                &format!("/api/v1/workspaces/{ws}/api-keys"),
+                Some(owner),
+                body,
+            )
+            .await
+            .expect_status(StatusCode::CREATED);
+        str_at(&created, "key").to_string()
+    }
+
     /// Creates a workspace owned by `token`'s user on `plan`; returns its JSON. Workspaces
     /// start on Free; a paid plan is the instance operator's to set, which this does in the
     /// database (`workspaces::plans_are_set_by_the_operator_only` tests the real ways).
