@@ -56,6 +56,8 @@ model:
 test-rust: model
 	export TEST_DATABASE_URL="$$(scripts/ensure-postgres.sh postgres)"
 	export EMBEDDINGS_MODEL_DIR="$(EMBEDDINGS_MODEL_DIR)"
+	# A real S3 API server for the attachment store's tests (PyPI's moto, outside the checkout).
+	export MOTO_SERVER="$$(scripts/ensure-moto.sh)"
 	cargo test --workspace
 
 ## make eval: the labelled sets through the real widget API, per engine and set (release).

@@ -34,6 +34,7 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
     routes::ticket_settings::routes(cfg);
     routes::inbound::routes(cfg);
     routes::tickets::routes(cfg);
+    routes::attachments::routes(cfg);
     routes::tags::routes(cfg);
     routes::notes::routes(cfg);
     routes::saved_replies::routes(cfg);

@@ -69,6 +69,16 @@ pub struct Config {
     /// The largest inbound message accepted, in bytes (`INBOUND_MAX_BYTES`), over SMTP
     /// and HTTP.
     pub inbound_max_bytes: usize,
+    /// Where attachments are stored (`STORAGE_URL`): `file:///path` (default
+    /// `DATA_DIR/attachments`) or `s3://bucket/prefix`.
+    pub storage_url: String,
+    /// The object store's options from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_SESSION_TOKEN`, `AWS_REGION`, `AWS_ENDPOINT`, `AWS_ALLOW_HTTP` (S3 only).
+    pub storage_options: Vec<(String, String)>,
+    /// The largest attachment, in bytes (`MAX_ATTACHMENT_BYTES`).
+    pub max_attachment_bytes: usize,
+    /// A virus scanner every upload is piped to (`ATTACHMENT_SCAN_COMMAND`; off when unset).
+    pub attachment_scan_command: Option<String>,
     /// The secret a mail provider presents to `POST /api/v1/inbound/email`
     /// (`INBOUND_WEBHOOK_SECRET`; the endpoint is off when unset).
     pub inbound_webhook_secret: Option<String>,
@@ -167,6 +177,9 @@ impl fmt::Debug for Config {
             .field("inbound_domain", &self.inbound_domain)
             .field("inbound_smtp_bind", &self.inbound_smtp_bind)
             .field("inbound_max_bytes", &self.inbound_max_bytes)
+            .field("storage_url", &self.storage_url)
+            .field("max_attachment_bytes", &self.max_attachment_bytes)
+            .field("attachment_scan_command", &self.attachment_scan_command)
             .field(
                 "inbound_webhook_secret",
                 &self.inbound_webhook_secret.as_ref().map(|_| "<redacted>"),
@@ -424,6 +437,46 @@ impl Config {
             .ok()
             .filter(|n| (1024..=100 * 1024 * 1024).contains(n))
             .context("INBOUND_MAX_BYTES must be between 1024 and 104857600")?;
+        let max_attachment_bytes =
+            usize::try_from(number("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)?)
+                .ok()
+                .filter(|n| (1024..=1024 * 1024 * 1024).contains(n))
+                .context("MAX_ATTACHMENT_BYTES must be between 1024 and 1073741824")?;
+        let storage_url = match var("STORAGE_URL") {
+            Some(u) => u.trim().to_string(),
+            None => {
+                let dir = std::path::absolute(data_dir.join("attachments"))
+                    .context("DATA_DIR must be a usable path")?;
+                url::Url::from_directory_path(&dir)
+                    .map_err(|_| {
+                        anyhow::anyhow!("DATA_DIR {} is not a usable path", dir.display())
+                    })?
+                    .to_string()
+            }
+        };
+        let storage_options = [
+            ("AWS_ACCESS_KEY_ID", "aws_access_key_id"),
+            ("AWS_SECRET_ACCESS_KEY", "aws_secret_access_key"),
+            ("AWS_SESSION_TOKEN", "aws_session_token"),
+            ("AWS_REGION", "aws_region"),
+            ("AWS_ENDPOINT", "aws_endpoint"),
+            ("AWS_ALLOW_HTTP", "aws_allow_http"),
+        ]
+        .into_iter()
+        .filter(|_| storage_url.starts_with("s3://"))
+        .filter_map(|(env, key)| var(env).map(|v| (key.to_string(), v.trim().to_string())))
+        .chain(
+            // A custom endpoint (MinIO, moto, R2…) is addressed by path, not by bucket host.
+            var("AWS_ENDPOINT")
+                .filter(|_| storage_url.starts_with("s3://"))
+                .map(|_| {
+                    (
+                        "aws_virtual_hosted_style_request".to_string(),
+                        "false".to_string(),
+                    )
+                }),
+        )
+        .collect();
         let inbound_webhook_secret = var("INBOUND_WEBHOOK_SECRET").map(|s| s.trim().to_string());
         if inbound_webhook_secret
             .as_ref()
@@ -457,6 +510,10 @@ impl Config {
             inbound_domain,
             inbound_smtp_bind: var("INBOUND_SMTP_BIND"),
             inbound_max_bytes,
+            storage_url,
+            storage_options,
+            max_attachment_bytes,
+            attachment_scan_command: var("ATTACHMENT_SCAN_COMMAND").map(|c| c.trim().to_string()),
             inbound_webhook_secret,
             inbound_reply_ttl_days,
             ai_provider,

@@ -7,7 +7,7 @@
 //! ```text
 //! main.rs → app.rs → routes/, mcp/, http/, worker.rs, inbound_smtp.rs, openapi.rs → services/
 //!   → state.rs
-//!   → adapters: assistant/ mail/ webhooks/ events/ outbox/ auth/ ratelimit.rs metrics.rs
+//!   → adapters: assistant/ mail/ webhooks/ events/ outbox/ auth/ storage/ ratelimit.rs metrics.rs
 //!   → views/ → db/ → config.rs error.rs telemetry.rs → domain/
 //! ```
 
@@ -30,6 +30,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod services;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 pub mod views;
 pub mod webhooks;

@@ -62,6 +62,9 @@ pub const WIDGET_SESSIONS_PER_VISITOR: Rule = Rule::new("widget:session:visitor"
 pub const WIDGET_MESSAGES_PER_VISITOR: Rule = Rule::new("widget:msg:visitor", 20, 60);
 pub const WIDGET_MESSAGES_PER_VISITOR_DAY: Rule = Rule::new("widget:msg:visitor-day", 300, 86_400);
 pub const WIDGET_MESSAGES_PER_IP: Rule = Rule::new("widget:msg:ip", 60, 60);
+/// Visitor uploads: per visitor and per client address an hour.
+pub const WIDGET_UPLOADS_PER_VISITOR: Rule = Rule::new("widget:upload:visitor", 30, 3600);
+pub const WIDGET_UPLOADS_PER_IP: Rule = Rule::new("widget:upload:ip", 100, 3600);
 /// A member joining or leaving a ticket's viewers, announced to the team's dashboards, per
 /// member and ticket a minute (more are stored but not announced; pages catch up when they
 /// renew their own viewing).

@@ -2,6 +2,7 @@
 //! bus, metrics, rate limits, the assistant engine and the mailer. Built once per process
 //! (`AppState::new`), shared by the HTTP workers and the outbox worker.
 
+use crate::storage::Storage;
 use std::sync::Arc;
 
 use crate::assistant::embed::{BuiltinEmbedder, Embedder, OpenAiEmbedder};
@@ -33,6 +34,8 @@ pub struct AppState {
     pub knowledge: Arc<Knowledge>,
     /// Why the configured embeddings are not in use (shown on `/readyz`), if so.
     pub embeddings_warning: Option<String>,
+    /// Where attachments are kept (`STORAGE_URL`).
+    pub storage: Storage,
 }
 
 /// The configured embedder; `Err` with the reason when it falls back to lexical
@@ -121,6 +124,7 @@ impl AppState {
             assistant,
             metrics,
             mailer: Arc::new(Mailer::from_config(&config)?),
+            storage: Storage::from_config(&config)?,
             webhooks: Outbound::new(AddressPolicy::new(
                 config.webhook_allow_private_networks.clone(),
             ))?,

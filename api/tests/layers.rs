@@ -20,7 +20,7 @@ fn layer(module: &[String]) -> Option<(u8, &'static str)> {
         "db" => (2, "db"),
         "views" => (3, "views"),
         "assistant" | "mail" | "webhooks" | "events" | "outbox" | "auth" | "ratelimit"
-        | "metrics" => (4, "adapters"),
+        | "metrics" | "storage" => (4, "adapters"),
         "state" => (5, "state"),
         "services" => (6, "services"),
         "routes" | "mcp" | "http" | "worker" | "inbound_smtp" | "openapi" => {
@@ -46,6 +46,7 @@ const NOT_IN_DOMAIN: &[&str] = &[
     "reqwest",
     "lettre",
     "async_openai",
+    "object_store",
     "std::fs",
     "std::net::TcpStream",
 ];

@@ -36,6 +36,8 @@ pub(crate) struct Resources {
     delivery: String,
     /// A member of this workspace only (its owner).
     member: String,
+    /// A file the owner uploaded.
+    attachment: String,
 }
 
 impl Resources {
@@ -53,6 +55,7 @@ impl Resources {
             ("tags", "id") => self.tag.clone(),
             ("saved-replies", "id") => self.saved_reply.clone(),
             ("deliveries", "delivery_id") => self.delivery.clone(),
+            (_, "attachment") => self.attachment.clone(),
             _ => panic!(
                 "the isolation matrix has no value for path parameter {{{name}}} after /{prev}/: add one"
             ),
@@ -113,7 +116,18 @@ pub(crate) async fn seed(app: &TestApp, owner: &User) -> Resources {
         .post(&format!("{base}/webhooks/{}/test", ids[2]), t, json!({}))
         .await;
     assert_eq!(s, StatusCode::ACCEPTED, "test event: {test}");
+    let (s, file) = crate::attachments::upload(
+        app,
+        &format!("{base}/attachments"),
+        &owner.token,
+        "notes.txt",
+        "text/plain",
+        b"seeded".to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "upload: {file}");
     Resources {
+        attachment: id_of(&file).to_string(),
         delivery: id_of(&test).to_string(),
         ws: ws_id,
         ticket: ids[0].clone(),
@@ -179,6 +193,8 @@ pub(crate) fn body_for(operation_id: &str) -> Value {
             json!({"title": "Thanks", "shortcut": "thanks", "body": "Thank you, {{agent.name}}"})
         }
         "update_saved_reply" => json!({"title": "Refund on its way"}),
+        // The file is the body: JSON is refused as a type (415) once the caller may upload.
+        "upload_attachment" | "widget_upload_attachment" => json!({}),
         other => panic!("the isolation matrix has no valid body for {other}: add one to body_for"),
     }
 }

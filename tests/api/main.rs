@@ -3,6 +3,7 @@
 mod articles;
 mod assistant_eval;
 mod assistant_openai;
+mod attachments;
 mod auth;
 mod db_tls;
 mod email;

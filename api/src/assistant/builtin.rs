@@ -232,7 +232,15 @@ pub struct Builtin;
 impl Builtin {
     /// The flow's input for a turn (shared with the openai engine's fallbacks).
     pub fn input(turn: &Turn) -> Input<'_> {
-        let rules = classify(&turn.message);
+        let rules = if turn.message.trim().is_empty() && !turn.files.is_empty() {
+            Classification {
+                intent: Intent::SentFile,
+                category: TicketCategory::Other,
+                topic: None,
+            }
+        } else {
+            classify(&turn.message)
+        };
         let (classification, answer) = if turn.semantic {
             (
                 decide(&turn.message, rules, turn.intent, &turn.passages),

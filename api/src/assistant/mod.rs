@@ -52,8 +52,10 @@ pub struct Turn {
     /// The conversation's latest ticket.
     pub ticket: Option<TicketRef>,
     pub known_email: Option<Email>,
-    /// The visitor's new message.
+    /// The visitor's new message (empty when it is only files).
     pub message: String,
+    /// The names of the files sent with it.
+    pub files: Vec<String>,
     /// Earlier messages, oldest first (without the new one).
     pub history: Vec<HistoryLine>,
     /// Best-ranked knowledge-base articles for the message (at most a few): lexical

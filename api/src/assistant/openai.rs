@@ -888,6 +888,7 @@ mod tests {
             ticket: None,
             known_email: None,
             message: "I want a refund".into(),
+            files: vec![],
             history: vec![],
             articles: vec![ArticleText {
                 title: "Returns".into(),

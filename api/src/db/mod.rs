@@ -4,6 +4,7 @@
 pub mod ai_usage;
 pub mod api_keys;
 pub mod articles;
+pub mod attachments;
 pub mod connect;
 pub mod conversations;
 pub mod enums;

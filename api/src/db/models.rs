@@ -304,6 +304,8 @@ pub struct Message {
     pub channel: crate::domain::enums::Channel,
     /// An email message's sender, subject and attachments (`views::messages::EmailMeta`).
     pub email: Option<serde_json::Value>,
+    /// The files it carries (`[views::attachments::Stored]`), written when it claimed them.
+    pub attachments: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Insertable)]
@@ -473,4 +475,26 @@ pub struct SavedReply {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
+#[diesel(table_name = attachments, check_for_backend(diesel::pg::Pg))]
+pub struct Attachment {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    /// `None` while uploaded and not yet sent with a message.
+    pub message_id: Option<Uuid>,
+    pub uploaded_by_user_id: Option<Uuid>,
+    pub uploaded_by_visitor_id: Option<Uuid>,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub has_thumbnail: bool,
+    pub storage_key: String,
+    /// Signs the download links (`domain::attachments::link`).
+    pub url_key: String,
+    pub created_at: DateTime<Utc>,
 }

@@ -47,6 +47,26 @@ pub mod sql_types {
 }
 
 diesel::table! {
+    attachments (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        message_id -> Nullable<Uuid>,
+        uploaded_by_user_id -> Nullable<Uuid>,
+        uploaded_by_visitor_id -> Nullable<Uuid>,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        width -> Nullable<Int4>,
+        height -> Nullable<Int4>,
+        has_thumbnail -> Bool,
+        storage_key -> Text,
+        url_key -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     api_keys (id) {
         id -> Uuid,
         workspace_id -> Uuid,
@@ -201,6 +221,7 @@ diesel::table! {
         sources -> Nullable<Jsonb>,
         channel -> MessageChannel,
         email -> Nullable<Jsonb>,
+        attachments -> Nullable<Jsonb>,
     }
 }
 
@@ -497,6 +518,10 @@ diesel::joinable!(articles -> workspaces (workspace_id));
 diesel::joinable!(conversations -> visitors (visitor_id));
 diesel::joinable!(conversations -> workspaces (workspace_id));
 diesel::joinable!(email_verifications -> users (user_id));
+diesel::joinable!(attachments -> messages (message_id));
+diesel::joinable!(attachments -> users (uploaded_by_user_id));
+diesel::joinable!(attachments -> visitors (uploaded_by_visitor_id));
+diesel::joinable!(attachments -> workspaces (workspace_id));
 diesel::joinable!(inbound_emails -> messages (message_id));
 diesel::joinable!(inbound_emails -> tickets (ticket_id));
 diesel::joinable!(inbound_emails -> workspaces (workspace_id));
@@ -540,6 +565,7 @@ diesel::joinable!(webhooks -> workspaces (workspace_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
+    attachments,
     articles,
     conversations,
     email_verifications,

@@ -379,6 +379,10 @@ fn lead(input: &Input<'_>) -> String {
                 .to_string()
         }
         (Intent::AskForHuman, _) => "Of course, I can pass this on to our team.".to_string(),
+        (Intent::SentFile, _) => {
+            "Thanks for the file. I can't open files in this chat, but our team can take a look."
+                .to_string()
+        }
         (Intent::NotHelpful, _) => {
             "Sorry I couldn't help with that. Our team can take a closer look.".to_string()
         }

@@ -33,6 +33,8 @@ pub enum Intent {
     NeedsHumanJudgment,
     /// Written in a language the engine cannot understand: the team can.
     ForeignLanguage,
+    /// Only files, no words: the assistant can't look at them, the team can.
+    SentFile,
     Question,
 }
 
@@ -59,6 +61,7 @@ impl Classification {
                 | Intent::CannotPerformAction
                 | Intent::NeedsHumanJudgment
                 | Intent::ForeignLanguage
+                | Intent::SentFile
         )
     }
 }

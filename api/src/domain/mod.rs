@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod attachments;
 pub mod cursor;
 pub mod device;
 pub mod email;

@@ -124,6 +124,14 @@ pub fn reply_body(body: &str) -> Result<&str, FieldError> {
     Ok(body)
 }
 
+/// A reply's text, which may be empty when the reply carries files.
+pub fn reply_text(body: &str, has_files: bool) -> Result<&str, FieldError> {
+    if has_files && body.trim().is_empty() {
+        return Ok("");
+    }
+    reply_body(body)
+}
+
 /// Someone changed the ticket since the caller read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -329,6 +337,8 @@ mod tests {
         );
         assert!(reply_body(" ").is_err());
         assert_eq!(reply_body(" Hi ").unwrap(), "Hi");
+        assert_eq!(reply_text(" ", true).unwrap(), "");
+        assert!(reply_text(" ", false).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by the routes: extractors (who is calling), the widget's CORS,
 //! request ids, request metrics, security headers and the client's address.
 
+pub mod body;
 pub mod client_ip;
 pub mod cors;
 pub mod extract;

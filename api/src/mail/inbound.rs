@@ -28,12 +28,22 @@ pub struct InboundMail {
     pub subject: Option<String>,
     /// The new text of the reply (history and signature removed).
     pub text: String,
-    pub attachments: Vec<String>,
+    /// The files it carried (named parts, at most `ATTACHMENTS_MAX`).
+    pub attachments: Vec<MailFile>,
     pub auto_reply: bool,
     /// Addresses the mail names as recipients (`Delivered-To`, `X-Original-To`, `To`,
     /// `Cc`), lower-case, in that order: where to look for the reply address when the
     /// envelope recipient is unknown (the HTTP endpoint).
     pub recipients: Vec<String>,
+}
+
+/// A file a mail carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailFile {
+    pub name: String,
+    /// `type/subtype` as the part declares it.
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
 }
 
 /// Reads a raw RFC 5322 message; `None` when it is not one (no header at all).
@@ -83,9 +93,17 @@ pub fn parse(raw: &[u8]) -> Option<InboundMail> {
 
     let attachments = msg
         .attachments()
-        .filter_map(|a| a.attachment_name().map(|n| n.trim().to_string()))
-        .filter(|n| !n.is_empty())
-        .map(|n| n.chars().take(200).collect())
+        .filter_map(|a| {
+            let name = a.attachment_name()?.trim();
+            (!name.is_empty()).then(|| MailFile {
+                name: name.chars().take(200).collect(),
+                content_type: a.content_type().map(|t| match t.subtype() {
+                    Some(sub) => format!("{}/{sub}", t.ctype()),
+                    None => t.ctype().to_string(),
+                }),
+                bytes: a.contents().to_vec(),
+            })
+        })
         .take(ATTACHMENTS_MAX)
         .collect();
 
@@ -480,7 +498,25 @@ Message-ID: <a1@example.com>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; 
 Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--b1--\n";
         let m = parse(&mail(headers, body)).expect("parses");
         assert_eq!(m.text, "Here is the photo.");
-        assert_eq!(m.attachments, vec!["broken box.png".to_string()]);
+        let files: Vec<(&str, Option<&str>, &[u8])> = m
+            .attachments
+            .iter()
+            .map(|f| {
+                (
+                    f.name.as_str(),
+                    f.content_type.as_deref(),
+                    f.bytes.as_slice(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            files,
+            vec![(
+                "broken box.png",
+                Some("image/png"),
+                b"\x89PNG\r\n\x1a\n".as_slice()
+            )]
+        );
     }
 
     #[test]

@@ -399,6 +399,7 @@ async fn run(
             let body = ReplyIn {
                 body: a.body,
                 email_visitor: a.email_visitor,
+                attachment_ids: vec![],
             };
             json(tickets::reply(st, p, ws, key, body).await?)
         }

@@ -6,11 +6,11 @@
 //! (`services::inbound::deliver`).
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, post, web};
-use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::http::body::read_limited;
 use crate::services::inbound::{self as service, Outcome, Via};
 use crate::state::AppState;
 use crate::views::inbound::{InboundOut, InboundQuery};
@@ -86,7 +86,7 @@ async fn inbound_email(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<InboundQuery>,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     authorize(&req, &state)?;
     let content_type = req
@@ -110,23 +110,7 @@ async fn inbound_email(
             format!("The message is over {limit} bytes (INBOUND_MAX_BYTES)."),
         )
     };
-    if req
-        .headers()
-        .get("content-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n > limit)
-    {
-        return Err(too_large());
-    }
-    let mut raw = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::bad_request("The body could not be read."))?;
-        if raw.len() + chunk.len() > limit {
-            return Err(too_large());
-        }
-        raw.extend_from_slice(&chunk);
-    }
+    let raw = read_limited(&req, payload, limit, too_large).await?;
     let recipient = query
         .recipient
         .as_deref()

@@ -2,6 +2,7 @@
 
 pub mod ai_settings;
 pub mod articles;
+pub mod attachments;
 pub mod auth;
 pub mod conversations;
 pub mod events;

@@ -8,11 +8,15 @@ use uuid::Uuid;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::events::sse;
+use crate::http::body::content_type;
 use crate::http::client_ip::ip_key;
 use crate::http::extract::stream_ticket as stream_ticket_of;
+use crate::routes::attachments::read_file;
+use crate::services::attachments::Upload;
 use crate::services::streams;
 use crate::services::widget::{self as service, Client, MessageAnswer, VisitorId};
 use crate::state::AppState;
+use crate::views::attachments::{AttachmentOut, UploadQuery};
 use crate::views::conversations::TypingIn;
 use crate::views::streams::StreamTicketOut;
 use crate::views::widget::{
@@ -25,6 +29,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(widget_config)
         .service(list_messages)
         .service(post_message)
+        .service(widget_upload_attachment)
         .service(mark_read)
         .service(visitor_typing)
         .service(set_visitor_email)
@@ -130,6 +135,39 @@ async fn post_message(
         MessageAnswer::New(out) => HttpResponse::Created().json(out),
         MessageAnswer::Again(out) => HttpResponse::Created().json(out),
     })
+}
+
+/// The visitor uploads a file to send with their next message (`attachment_ids` of
+/// `POST /widget/messages`); the same types and limit as the team's uploads.
+#[utoipa::path(tag = "widget", security(("visitor" = [])), params(UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes (at most MAX_ATTACHMENT_BYTES)"),
+    responses((status = 201, body = AttachmentOut), (status = 401, body = ErrorBody),
+        (status = 413, body = ErrorBody, description = "Over MAX_ATTACHMENT_BYTES (`payload_too_large`)"),
+        (status = 415, body = ErrorBody, description = "A type that is not allowed, or content that is not its type (`unsupported_media_type`)"),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "The virus scanner is unavailable (`scan_unavailable`)")))]
+#[post("/api/v1/widget/attachments")]
+async fn widget_upload_attachment(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: VisitorId,
+    q: web::Query<UploadQuery>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let bytes = read_file(&state, &req, payload).await?;
+    let declared = content_type(&req);
+    let out = service::upload(
+        &state,
+        &client(&req, &state),
+        visitor,
+        Upload {
+            filename: q.filename.as_deref(),
+            content_type: declared.as_deref(),
+            bytes,
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(out))
 }
 
 /// The visitor has seen the conversation up to a message: clears the unread count.

@@ -22,8 +22,8 @@ use crate::domain::enums::TicketStatus;
 use crate::domain::ticket_number::TicketNumber;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, inbound::InboundMail};
-use crate::services::tickets;
 use crate::services::workspaces::load as load_workspace;
+use crate::services::{attachments, tickets};
 use crate::state::AppState;
 use crate::views::messages::EmailMeta;
 
@@ -221,6 +221,26 @@ pub async fn deliver(
     let Some(address) = address else {
         return Ok(Err(Refusal::Unknown));
     };
+    // The files go into the store first (a refused or duplicate mail's are removed
+    // again); those that can't be kept (a type not allowed, too large, refused by the
+    // virus scanner) are named on the message instead.
+    let mut kept = Vec::new();
+    let mut not_kept = Vec::new();
+    for f in &mail.attachments {
+        let upload = attachments::Upload {
+            filename: Some(&f.name),
+            content_type: f.content_type.as_deref(),
+            bytes: bytes::Bytes::from(f.bytes.clone()),
+        };
+        match attachments::prepare(state, "mail", upload).await {
+            Ok(p) => kept.push(p),
+            Err(e) => {
+                tracing::info!(file = %f.name, error = %e, "an inbound mail's file was not kept");
+                not_kept.push(f.name.clone());
+            }
+        }
+    }
+    let (kept, not_kept) = (&kept, &not_kept);
     let mut pooled = db::conn(&state.pool).await?;
     let done =
         diesel_async::AsyncConnection::transaction::<_, ApiError, _>(&mut *pooled, async |conn| {
@@ -240,8 +260,8 @@ pub async fn deliver(
                 .from
                 .as_deref()
                 .is_none_or(|f| !f.eq_ignore_ascii_case(ticket.visitor_email.trim()));
-            let body = body_of(&mail);
-            if body.is_none() && !mail.auto_reply {
+            let body = body_of(&mail, not_kept);
+            if body.is_none() && kept.is_empty() && !mail.auto_reply {
                 return Ok((Err(Refusal::Empty), vec![]));
             }
             let Some(inbound_id) = store::insert(
@@ -291,7 +311,7 @@ pub async fn deliver(
                 from: mail.from.clone().unwrap_or_default(),
                 foreign_sender: foreign,
                 subject: mail.subject.clone(),
-                attachments: mail.attachments.clone(),
+                attachments: not_kept.clone(),
             };
             let meta = serde_json::to_value(&meta).map_err(ApiError::internal)?;
             // A sender other than the visitor is named on the message; the visitor's
@@ -306,6 +326,7 @@ pub async fn deliver(
                 meta,
             )
             .await?;
+            let message = attachments::attach_prepared(conn, ws.id, kept, message).await?;
             store::set_message(conn, ws.id, inbound_id, message.id).await?;
             let refs = ticket_store::email_references(conn, ws.id, ticket.id).await?;
             ticket_store::set_email_references(
@@ -328,6 +349,11 @@ pub async fn deliver(
         })
         .await;
     drop(pooled);
+    if !matches!(done, Ok((Ok(Outcome::Appended { .. }), _))) {
+        for p in kept {
+            p.discard(state).await;
+        }
+    }
     // Two deliveries of one Message-ID at once: the second waits for the first's
     // commit, then its insert does nothing (a duplicate).
     let (outcome, publish) = done?;
@@ -339,18 +365,15 @@ pub async fn deliver(
     Ok(outcome)
 }
 
-/// The message's text: the reply, and the attachments it carried by name (they are not
-/// stored); `None` when there is neither.
-fn body_of(mail: &InboundMail) -> Option<String> {
+/// The message's text: the reply, and the files that could not be kept by name (the
+/// kept ones are the message's attachments); `None` when there is neither.
+fn body_of(mail: &InboundMail, not_kept: &[String]) -> Option<String> {
     let mut body = mail.text.trim().to_string();
-    if !mail.attachments.is_empty() {
+    if !not_kept.is_empty() {
         if !body.is_empty() {
             body.push_str("\n\n");
         }
-        body.push_str(&format!(
-            "[Attachments not kept: {}]",
-            mail.attachments.join(", ")
-        ));
+        body.push_str(&format!("[Attachments not kept: {}]", not_kept.join(", ")));
     }
     (!body.is_empty()).then_some(body)
 }

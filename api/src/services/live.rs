@@ -23,15 +23,15 @@ use crate::domain::actor::Actor;
 use crate::domain::enums::{ActorKind, Sender, TicketStatus};
 use crate::domain::live::{self, AGENT_FALLBACK_NAME};
 use crate::domain::ticket_number::TicketKey;
-use crate::domain::tickets::reply_body;
+use crate::domain::tickets::reply_text;
 use crate::error::{ApiError, ApiResult};
 use crate::events::BusEvent;
 use crate::events::bus::EventBus;
 use crate::ratelimit::Rule;
 use crate::services::Changed;
 use crate::services::access::transact;
-use crate::services::tickets;
 use crate::services::workspaces::load as load_workspace;
+use crate::services::{attachments, tickets};
 use crate::state::AppState;
 use crate::views::conversations::{ConversationOut, ConversationReplyIn, TakeOverIn, TypingIn};
 use crate::views::messages::MessageOut;
@@ -260,7 +260,8 @@ pub async fn reply(
     id: Uuid,
     body: &ConversationReplyIn,
 ) -> ApiResult<MessageOut> {
-    let text = reply_body(&body.body)?.to_string();
+    let attachment_ids = attachments::requested(&body.attachment_ids)?;
+    let text = reply_text(&body.body, !attachment_ids.is_empty())?.to_string();
     let config = state.config.clone();
     transact!(state, principal, ws, |conn, access| {
         let ws_id = access.workspace_id;
@@ -294,6 +295,7 @@ pub async fn reply(
                     &ws,
                     TicketKey::Id(ticket_id),
                     &text,
+                    &attachment_ids,
                     body.email_visitor,
                     &access.actor,
                 )
@@ -314,6 +316,14 @@ pub async fn reply(
                     &author,
                     &text,
                     now,
+                )
+                .await?;
+                let m = attachments::claim_for(
+                    conn,
+                    ws_id,
+                    &attachment_ids,
+                    attachments::uploader_of(&access.actor),
+                    m,
                 )
                 .await?;
                 ticket_store::touch_conversation_for_agent_message(conn, ws_id, id, now).await?;

@@ -7,6 +7,7 @@ pub mod access;
 pub mod accounts;
 pub mod ai_budget;
 pub mod articles;
+pub mod attachments;
 pub mod bulk;
 pub mod conversations;
 pub mod dashboard_events;

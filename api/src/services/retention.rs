@@ -2,8 +2,8 @@
 //! `OUTBOX_RETENTION_DAYS`, failed ones and webhook deliveries after
 //! `WEBHOOK_DELIVERY_RETENTION_DAYS`, visitors who never wrote (no message, no ticket)
 //! after `EMPTY_VISITOR_RETENTION_DAYS` without a visit, spent mail-quota windows, widget
-//! messages' idempotency keys after `IDEMPOTENCY_RETENTION_HOURS`, and AI usage days older
-//! than 90 days.
+//! messages' idempotency keys after `IDEMPOTENCY_RETENTION_HOURS`, AI usage days older
+//! than 90 days, and attachments uploaded but never sent after a day (with their files).
 //! Deletes go in batches, each served by an index, so no statement holds many locks or
 //! scans a table.
 
@@ -11,6 +11,7 @@ use chrono::Utc;
 
 use crate::db::{self, ai_usage, conversations, mail_quota, outbox, webhooks, widget_message_keys};
 use crate::error::{ApiError, ApiResult};
+use crate::services::attachments;
 use crate::state::AppState;
 
 /// Rows per DELETE.
@@ -29,6 +30,8 @@ pub struct Purged {
     pub quota_windows: usize,
     pub ai_usage_days: usize,
     pub message_keys: usize,
+    /// Uploads never sent with a message (after a day), with their files.
+    pub pending_attachments: usize,
 }
 
 fn ago(d: std::time::Duration) -> ApiResult<chrono::DateTime<Utc>> {
@@ -88,7 +91,16 @@ pub async fn run(state: &AppState) -> ApiResult<Purged> {
         ai_day: (Utc::now() - chrono::Duration::days(AI_USAGE_RETENTION_DAYS)).date_naive(),
         keys: ago(c.idempotency_retention)?,
     };
+    let mut pending_attachments = 0;
+    for _ in 0..MAX_BATCHES {
+        let n = attachments::sweep_pending(state, BATCH).await?;
+        pending_attachments += n;
+        if i64::try_from(n).unwrap_or(i64::MAX) < BATCH {
+            break;
+        }
+    }
     let purged = Purged {
+        pending_attachments,
         outbox_jobs: batches(state, Table::Outbox, &cutoffs).await?,
         deliveries: batches(state, Table::Deliveries, &cutoffs).await?,
         visitors: batches(state, Table::Visitors, &cutoffs).await?,

@@ -24,7 +24,7 @@ use crate::domain::tags::{decode_priority_cursor, encode_priority_cursor};
 use crate::domain::ticket_number::{TicketKey, TicketNumber};
 use crate::domain::tickets::{
     EventKind, TicketAlreadyOpen, TicketFields, TicketRef, TicketSort, check_version,
-    ensure_no_open_ticket, reply_body, timestamps_after,
+    ensure_no_open_ticket, reply_text, timestamps_after,
 };
 use crate::domain::workflow::{self, Transition};
 use crate::error::{ApiError, ApiResult};
@@ -32,8 +32,8 @@ use crate::events::{self, BusEvent};
 use crate::mail;
 use crate::services::Changed;
 use crate::services::access::{access, transact};
-use crate::services::tags;
 use crate::services::workspaces::load as load_workspace;
+use crate::services::{attachments, tags};
 use crate::state::AppState;
 use crate::views::messages::MessageOut;
 use crate::views::tickets::{
@@ -799,6 +799,7 @@ pub async fn reply(
             &ws,
             key,
             &body.body,
+            &body.attachment_ids,
             body.email_visitor,
             &access.actor,
         )
@@ -812,16 +813,19 @@ pub fn email_replies_on(config: &Config, ws: &Workspace) -> bool {
     ws.email_replies && ws.plan.allows_email_replies() && config.inbound_domain.is_some()
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn reply_in(
     conn: &mut Conn,
     config: &Config,
     ws: &Workspace,
     key: TicketKey,
     body: &str,
+    attachment_ids: &[Uuid],
     email_visitor: bool,
     actor: &Actor,
 ) -> ApiResult<Changed<MessageOut>> {
-    let body = reply_body(body)?;
+    let attachment_ids = attachments::requested(attachment_ids)?;
+    let body = reply_text(body, !attachment_ids.is_empty())?;
     let ticket = lock(conn, ws.id, key).await?;
     let now = Utc::now();
     let author = actor.name.clone().unwrap_or_else(|| "Support team".into());
@@ -833,6 +837,14 @@ pub(crate) async fn reply_in(
         &author,
         body,
         now,
+    )
+    .await?;
+    let message = attachments::claim_for(
+        conn,
+        ws.id,
+        &attachment_ids,
+        attachments::uploader_of(actor),
+        message,
     )
     .await?;
     store::touch_conversation_for_agent_message(conn, ws.id, ticket.conversation_id, now).await?;
@@ -876,7 +888,7 @@ pub(crate) async fn reply_in(
                 &ws.name,
                 &author,
                 &out,
-                body,
+                &attachments::with_mail_links(config, body, &message),
                 origins::verified_page(&ws.allowed_origins, visitor.page_url.as_deref()),
                 route,
             ),

@@ -26,6 +26,7 @@ use crate::db::models::{Conversation, Message, Visitor, Workspace};
 use crate::db::widget_message_keys::{self as message_keys, KeyOf};
 use crate::db::{self, Conn, articles, conversations};
 use crate::domain::actor::Actor;
+use crate::domain::attachments::Uploader;
 use crate::domain::email::Email;
 use crate::domain::enums::{Sender, TicketSource, TicketStatus};
 use crate::domain::handoff::{self, Effect, FlowState, Outcome, Reply};
@@ -37,7 +38,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::BusEvent;
 use crate::services::reply_stream::ReplyStream;
 use crate::services::tickets::{self, NewTicketInput};
-use crate::services::{Changed, ai_budget, notifications};
+use crate::services::{Changed, ai_budget, attachments, notifications};
 use crate::state::AppState;
 use crate::views::messages::{MessageOut, Source};
 use crate::views::widget::{PostMessageOut, TicketBrief};
@@ -152,6 +153,7 @@ async fn append(
     reply: Option<&Reply>,
     body: &str,
     ticket_id: Option<Uuid>,
+    files: Option<(&[Uuid], Uploader)>,
 ) -> ApiResult<(Message, BusEvent)> {
     let action = reply
         .and_then(|r| r.action)
@@ -172,10 +174,13 @@ async fn append(
         .and_then(|s| serde_json::to_value(s).ok());
     let author = (sender == Sender::Assistant).then_some(ASSISTANT_NAME);
     let id = id.unwrap_or_else(Uuid::now_v7);
-    let m = conversations::append_message_as(
+    let mut m = conversations::append_message_as(
         conn, id, ws_id, conv_id, sender, author, body, action, sources,
     )
     .await?;
+    if let Some((ids, uploader)) = files {
+        m = attachments::claim_for(conn, ws_id, ids, uploader, m).await?;
+    }
     webhooks::dispatch(
         conn,
         ws_id,
@@ -258,6 +263,7 @@ pub async fn handle_visitor_message(
     visitor: &Visitor,
     conversation: &Conversation,
     body: &str,
+    files: &[Uuid],
     key: Option<&MessageKey>,
 ) -> ApiResult<Posted> {
     let key_of = key.map(|k| KeyOf {
@@ -274,7 +280,18 @@ pub async fn handle_visitor_message(
         },
         _ => None,
     };
-    let result = turn(state, ws, visitor, conversation, body, key, key_of, resumed).await;
+    let result = turn(
+        state,
+        ws,
+        visitor,
+        conversation,
+        body,
+        files,
+        key,
+        key_of,
+        resumed,
+    )
+    .await;
     if result.is_err()
         && let Some(of) = key_of
     {
@@ -295,6 +312,7 @@ async fn turn(
     visitor: &Visitor,
     conversation: &Conversation,
     body: &str,
+    files: &[Uuid],
     key: Option<&MessageKey>,
     key_of: Option<KeyOf<'_>>,
     resumed: Option<Message>,
@@ -342,6 +360,7 @@ async fn turn(
                     None,
                     body,
                     ticket.map(|t| t.id),
+                    Some((files, Uploader::Visitor(visitor.id))),
                 )
                 .await?;
                 if let (Some(k), Some(of)) = (key, key_of)
@@ -453,6 +472,11 @@ async fn turn(
         ticket,
         known_email: visitor.email.as_deref().and_then(|e| Email::parse(e).ok()),
         message: body.to_string(),
+        files: MessageOut::from(visitor_message.clone())
+            .attachments
+            .into_iter()
+            .map(|a| a.filename)
+            .collect(),
         history: history
             .iter()
             .filter(|m| m.id != visitor_message.id)
@@ -479,18 +503,20 @@ async fn turn(
     //    within the workspace's daily AI budget; past it the builtin engine does. What a
     //    streaming engine writes reaches the widget meanwhile (`message.delta`); its reply
     //    is then stored under the id the deltas carried.
-    let (outcome, streamed) =
-        if state.assistant.metered() && !ai_budget::allows(state, ws_id).await? {
-            tracing::info!(workspace = %ws_id, "daily AI budget spent; the builtin engine answers");
-            ai_budget::record_over_budget(state, ws_id).await?;
-            (Builtin::respond_now(&turn), None)
-        } else {
-            let (stream, deltas) = ReplyStream::start(&state.events, ws_id, conv_id);
-            let answer = state.assistant.answer_streaming(&turn, deltas).await;
-            let streamed = stream.finish().await;
-            ai_budget::record(state, ws_id, answer.usage).await?;
-            (answer.outcome, streamed)
-        };
+    let (outcome, streamed) = if body.trim().is_empty() {
+        // Only files: no engine reads them; the flow hands them to the team.
+        (Builtin::respond_now(&turn), None)
+    } else if state.assistant.metered() && !ai_budget::allows(state, ws_id).await? {
+        tracing::info!(workspace = %ws_id, "daily AI budget spent; the builtin engine answers");
+        ai_budget::record_over_budget(state, ws_id).await?;
+        (Builtin::respond_now(&turn), None)
+    } else {
+        let (stream, deltas) = ReplyStream::start(&state.events, ws_id, conv_id);
+        let answer = state.assistant.answer_streaming(&turn, deltas).await;
+        let streamed = stream.finish().await;
+        ai_budget::record(state, ws_id, answer.usage).await?;
+        (answer.outcome, streamed)
+    };
 
     // 3. Apply the outcome atomically, under the conversation's row lock.
     let mut conn = db::conn(&state.pool).await?;
@@ -550,6 +576,7 @@ async fn turn(
                     Some(r),
                     &r.body,
                     ticket_id,
+                    None,
                 )
                 .await?;
                 applied.publish.push(ev);

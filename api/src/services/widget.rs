@@ -24,8 +24,9 @@ use crate::events::render::{REPLAY_ROWS, bounded_replay, widget_message_frame};
 use crate::events::slots::Holder;
 use crate::events::{Frames, LiveEvent};
 use crate::ratelimit;
-use crate::services::{live as live_svc, visitor_turn};
+use crate::services::{attachments, live as live_svc, visitor_turn};
 use crate::state::AppState;
+use crate::views::attachments::AttachmentOut;
 use crate::views::conversations::TypingIn;
 use crate::views::messages::MessageOut;
 use crate::views::widget::{
@@ -392,8 +393,9 @@ pub async fn post_message(
     body: &PostMessage,
     key: Option<&str>,
 ) -> ApiResult<MessageAnswer> {
+    let files = attachments::requested(&body.attachment_ids)?;
     let text = body.body.trim();
-    if text.is_empty() {
+    if text.is_empty() && files.is_empty() {
         return Err(ApiError::validation("body", "must not be empty"));
     }
     if text.chars().count() > MAX_MESSAGE_CHARS {
@@ -407,7 +409,13 @@ pub async fn post_message(
         .transpose()?
         .map(|key| visitor_turn::MessageKey {
             key,
-            body_sha256: tokens::sha256_hex(text),
+            // The files are part of the message: the same key with other files is reuse.
+            body_sha256: if files.is_empty() {
+                tokens::sha256_hex(text)
+            } else {
+                let ids: Vec<String> = files.iter().map(Uuid::to_string).collect();
+                tokens::sha256_hex(&format!("{text}\n{}", ids.join(",")))
+            },
         });
     state
         .limiter
@@ -429,15 +437,42 @@ pub async fn post_message(
         visitor = conversations::update_visitor(&mut conn, ws.id, visitor.id, &seen).await?;
     }
     drop(conn);
-    let posted =
-        visitor_turn::handle_visitor_message(state, &ws, &visitor, &conv, text, key.as_ref())
-            .await?;
+    let posted = visitor_turn::handle_visitor_message(
+        state,
+        &ws,
+        &visitor,
+        &conv,
+        text,
+        &files,
+        key.as_ref(),
+    )
+    .await?;
     Ok(match posted {
         visitor_turn::Posted::Answered(result) => {
             MessageAnswer::New(visitor_turn::answer_out(&result.messages, result.ticket))
         }
         visitor_turn::Posted::Again(response) => MessageAnswer::Again(response),
     })
+}
+
+/// A file the visitor attaches (sent with their next message's `attachment_ids`).
+pub async fn upload(
+    state: &AppState,
+    client: &Client,
+    v: VisitorId,
+    file: attachments::Upload<'_>,
+) -> ApiResult<AttachmentOut> {
+    state
+        .limiter
+        .check(&[
+            ratelimit::WIDGET_UPLOADS_PER_VISITOR.on(v.visitor_id),
+            ratelimit::WIDGET_UPLOADS_PER_IP.on(&client.ip),
+        ])
+        .await?;
+    let mut conn = db::conn(&state.pool).await?;
+    let (ws, visitor, _) = visitor_context(&mut conn, v).await?;
+    drop(conn);
+    attachments::upload_as_visitor(state, ws.id, visitor.id, file).await
 }
 
 /// The visitor leaves their email so the team can reply by email (when nobody is online

@@ -157,6 +157,10 @@ pub struct ConversationReplyIn {
     /// Take the conversation over first when nobody has it (default `true`: the assistant
     /// must not talk over an agent who replied).
     pub take_over: Option<bool>,
+    /// Files uploaded beforehand (`POST …/attachments`), at most 10; the body may then be
+    /// empty.
+    #[serde(default)]
+    pub attachment_ids: Vec<Uuid>,
 }
 
 /// `POST …/conversations/{id}/typing` and `POST /widget/typing`

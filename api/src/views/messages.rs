@@ -9,6 +9,7 @@ use crate::db::models::Message;
 use crate::domain::enums::{Channel, Sender};
 use crate::domain::handoff::Action;
 use crate::domain::ticket_number::TicketNumber;
+use crate::views::attachments::{self, AttachmentOut};
 
 /// `action` of a message: what the widget should offer or show under it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -56,6 +57,9 @@ pub struct MessageOut {
     /// For `email` messages: who sent it and what it carried.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<EmailMeta>,
+    /// The files sent with the message.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentOut>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -70,7 +74,8 @@ pub struct EmailMeta {
     /// The mail's subject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// The names of the mail's attachments (they are not stored).
+    /// The names of the mail's attachments that were not kept (a type that is not
+    /// allowed, over the size limit); the kept ones are the message's `attachments`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<String>,
 }
@@ -106,6 +111,7 @@ impl From<Message> for MessageOut {
                 .unwrap_or_default(),
             channel: m.channel,
             email: m.email.and_then(|v| serde_json::from_value(v).ok()),
+            attachments: attachments::of_message(m.attachments),
             created_at: m.created_at,
         }
     }

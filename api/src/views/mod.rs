@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod articles;
+pub mod attachments;
 pub mod conversations;
 pub mod identity;
 pub mod inbound;

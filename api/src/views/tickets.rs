@@ -292,6 +292,10 @@ pub struct ReplyIn {
     /// Also send the reply to the visitor's email address.
     #[serde(default)]
     pub email_visitor: bool,
+    /// Files uploaded beforehand (`POST …/attachments`), at most 10; the body may then be
+    /// empty.
+    #[serde(default)]
+    pub attachment_ids: Vec<Uuid>,
 }
 
 /// One changed field of a `ticket.updated` (and of a bulk change's answer).

@@ -124,6 +124,10 @@ pub struct PostMessage {
     /// 1 to 4,000 characters.
     pub body: String,
     pub page_url: Option<String>,
+    /// Files uploaded beforehand (`POST …/attachments`), at most 10; the body may then be
+    /// empty.
+    #[serde(default)]
+    pub attachment_ids: Vec<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -4,6 +4,47 @@
  */
 
 export interface paths {
+    "/api/v1/attachments/{attachment}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A file, by a signed link from a message (`attachments[].url`). Images open in place;
+         *     every other type downloads (`Content-Disposition: attachment`). A wrong signature is
+         *     404; an expired link 410 `link_expired` (read the message again for a fresh one).
+         */
+        get: operations["attachment_content"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attachments/{attachment}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An image's thumbnail (JPEG, longest side 320 px), by a signed link
+         *     (`attachments[].thumbnail_url`).
+         */
+        get: operations["attachment_thumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -227,6 +268,26 @@ export interface paths {
         /** Set a workspace's plan (instance operators only; workspace owners can't choose plans). */
         put: operations["set_plan"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The visitor uploads a file to send with their next message (`attachment_ids` of
+         *     `POST /widget/messages`); the same types and limit as the team's uploads.
+         */
+        post: operations["widget_upload_attachment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -540,6 +601,49 @@ export interface paths {
         head?: never;
         /** Change an article's title, body and/or URL. */
         patch: operations["update_article"];
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file to send with a reply (`attachment_ids` of `POST …/reply` or of a
+         *     conversation reply). The body is the file; `Content-Type` its type (or
+         *     `application/octet-stream`: the extension says). Allowed: images (PNG, JPEG, GIF,
+         *     WebP), PDF, text and CSV, zip and Office documents, MP4 and QuickTime video; the
+         *     content must match the type. An upload not sent within a day is deleted.
+         */
+        post: operations["upload_attachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}/attachments/{attachment}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An attachment of the workspace with fresh links (a message's links expire after an
+         *     hour or two).
+         */
+        get: operations["get_attachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/workspaces/{ws}/conversations": {
@@ -1555,6 +1659,40 @@ export interface components {
             id: string;
             name: string;
         };
+        /** @description A file sent with a message (or uploaded, to be sent). */
+        AttachmentOut: {
+            /** @description One of the allowed types (`image/png`, `application/pdf`, …). */
+            content_type: string;
+            /** @description The file's name as uploaded (paths and control characters removed). */
+            filename: string;
+            /** Format: int32 */
+            height?: number | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When `url` and `thumbnail_url` stop working (at least an hour from when they were
+             *     made); read the message or the attachment again for fresh ones.
+             */
+            links_expire_at: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @description A small version of an image (longest side 320 px), when it is larger than that. */
+            thumbnail_url?: string | null;
+            /**
+             * @description The file (a signed link, relative to the server's base URL, that works until
+             *     `links_expire_at`); images open in place, other files download.
+             */
+            url: string;
+            /**
+             * Format: int32
+             * @description Images: pixels.
+             */
+            width?: number | null;
+        };
         AuthResponse: {
             access_token: string;
             /**
@@ -1689,6 +1827,11 @@ export interface components {
         };
         /** @description `POST …/conversations/{id}/replies` */
         ConversationReplyIn: {
+            /**
+             * @description Files uploaded beforehand (`POST …/attachments`), at most 10; the body may then be
+             *     empty.
+             */
+            attachment_ids?: string[];
             body: string;
             /**
              * @description Also email the reply to the visitor (needs the conversation's ticket: the reply is
@@ -1783,7 +1926,10 @@ export interface components {
         };
         /** @description What an email message carried besides its text. */
         EmailMeta: {
-            /** @description The names of the mail's attachments (they are not stored). */
+            /**
+             * @description The names of the mail's attachments that were not kept (a type that is not
+             *     allowed, over the size limit); the kept ones are the message's `attachments`.
+             */
             attachments?: string[];
             /**
              * @description The sender is not the ticket's visitor (someone they forwarded to, a colleague in
@@ -2041,6 +2187,8 @@ export interface components {
         /** @description A message of a conversation. */
         MessageOut: {
             action?: components["schemas"]["MessageAction"] | null;
+            /** @description The files sent with the message. */
+            attachments?: components["schemas"]["AttachmentOut"][];
             author_name?: string | null;
             body: string;
             /**
@@ -2114,6 +2262,11 @@ export interface components {
          */
         Plan: "free" | "standard" | "pro";
         PostMessage: {
+            /**
+             * @description Files uploaded beforehand (`POST …/attachments`), at most 10; the body may then be
+             *     empty.
+             */
+            attachment_ids?: string[];
             /** @description 1 to 4,000 characters. */
             body: string;
             page_url?: string | null;
@@ -2144,6 +2297,11 @@ export interface components {
             password: string;
         };
         ReplyIn: {
+            /**
+             * @description Files uploaded beforehand (`POST …/attachments`), at most 10; the body may then be
+             *     empty.
+             */
+            attachment_ids?: string[];
             body: string;
             /** @description Also send the reply to the visitor's email address. */
             email_visitor?: boolean;
@@ -2729,6 +2887,130 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    attachment_content: {
+        parameters: {
+            query: {
+                /** @description Expiry (unix seconds). */
+                exp: number;
+                /** @description HMAC-SHA256, hex. */
+                sig: string;
+            };
+            header?: never;
+            path: {
+                attachment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description link_expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid query parameters (`validation`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    attachment_thumbnail: {
+        parameters: {
+            query: {
+                /** @description Expiry (unix seconds). */
+                exp: number;
+                /** @description HMAC-SHA256, hex. */
+                sig: string;
+            };
+            header?: never;
+            path: {
+                attachment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thumbnail */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description link_expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid query parameters (`validation`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -3572,6 +3854,96 @@ export interface operations {
                 };
             };
             /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    widget_upload_attachment: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The file's name (`screenshot.png`); its extension gives the type when the
+                 *     `Content-Type` header says none (`application/octet-stream`). Required.
+                 */
+                filename?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file's bytes (at most MAX_ATTACHMENT_BYTES) */
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over MAX_ATTACHMENT_BYTES (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A type that is not allowed, or content that is not its type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The virus scanner is unavailable (`scan_unavailable`) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5200,6 +5572,166 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable or busy; retry later (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload_attachment: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The file's name (`screenshot.png`); its extension gives the type when the
+                 *     `Content-Type` header says none (`application/octet-stream`). Required.
+                 */
+                filename?: string;
+            };
+            header?: never;
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        /** @description The file's bytes (at most MAX_ATTACHMENT_BYTES) */
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over MAX_ATTACHMENT_BYTES (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A type that is not allowed, or content that is not its type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An empty file, or one the virus scanner refused (`attachment_infected`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The virus scanner is unavailable (`scan_unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                attachment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
