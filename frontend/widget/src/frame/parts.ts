@@ -47,7 +47,51 @@ function bodyText(body: string, links: readonly string[] = []): HTMLParagraphEle
   return p;
 }
 
-function bubble(sender: Message['sender'], body: string, author: string | null, id: string, at?: string, links: readonly string[] = []): HTMLElement {
+type Attachment = NonNullable<Message['attachments']>[number];
+
+/** Only the server's own signed links (same origin, relative `/api/v1/attachments/…`). */
+function fileLink(url: unknown): string | null {
+  return typeof url === 'string' && url.startsWith('/api/v1/attachments/') ? url : null;
+}
+
+function sizeText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A message's files: images as thumbnails opening the picture, others as a download chip. */
+function fileList(files: readonly Attachment[] | undefined): HTMLElement | null {
+  const items = (files ?? []).flatMap((f) => {
+    const url = fileLink(f.url);
+    if (!url) return [];
+    const image = f.content_type.startsWith('image/');
+    const thumb = fileLink(f.thumbnail_url) ?? url;
+    const label = `${f.filename} (${sizeText(f.size)})`;
+    return [
+      h(
+        'li',
+        { class: image ? 'file image' : 'file' },
+        h(
+          'a',
+          { href: url, target: '_blank', rel: 'noopener noreferrer', title: label },
+          image ? h('img', { src: thumb, alt: f.filename }) : h('span', { class: 'name' }, label),
+        ),
+      ),
+    ];
+  });
+  return items.length ? h('ul', { class: 'files', 'aria-label': 'Attachments' }, ...items) : null;
+}
+
+function bubble(
+  sender: Message['sender'],
+  body: string,
+  author: string | null,
+  id: string,
+  at?: string,
+  links: readonly string[] = [],
+  files?: readonly Attachment[],
+): HTMLElement {
   if (sender === 'system') return h('div', { class: 'm system', 'data-id': id }, bodyText(body));
   const time = at ? new Date(at) : null;
   const title = time && !isNaN(time.getTime()) ? time.toLocaleString() : undefined;
@@ -55,7 +99,8 @@ function bubble(sender: Message['sender'], body: string, author: string | null, 
     'div',
     { class: `m ${sender}`, 'data-id': id, title },
     author ? h('div', { class: 'who' }, author) : null,
-    bodyText(body, links),
+    body || !files?.length ? bodyText(body, links) : null,
+    fileList(files),
   );
 }
 
@@ -74,7 +119,7 @@ function sourceLinks(m: Message): string[] {
 }
 
 export const messageBubble = (m: Message) =>
-  bubble(m.sender, m.body, m.sender === 'agent' ? m.author_name || 'Support team' : null, m.id, m.created_at, sourceLinks(m));
+  bubble(m.sender, m.body, m.sender === 'agent' ? m.author_name || 'Support team' : null, m.id, m.created_at, sourceLinks(m), m.attachments);
 
 /** The assistant's reply while it is being written (its text is updated in place). */
 export function streamingBubble(id: string): HTMLElement {

@@ -1,6 +1,7 @@
 import type { Message, Note } from '../../../lib/types';
 import { dateTime, messageTime } from '../../../lib/time';
 import { conversationItems, mentionParts } from '../../notes/api/notes';
+import { AttachmentList } from '../../attachments/components/AttachmentList';
 
 const SENDER_LABEL: Record<string, string> = {
   visitor: 'Visitor',
@@ -43,7 +44,8 @@ export function MessageList({ messages, notes = [], visitorLabel }: { messages: 
                 Sent by {m.email.from}, not the visitor ({visitorLabel ?? 'their email'}): check before acting on it.
               </div>
             ) : null}
-            <div className="msg-body">{m.body}</div>
+            {m.body ? <div className="msg-body">{m.body}</div> : null}
+            <AttachmentList files={m.attachments} />
             {m.sources && m.sources.length > 0 ? (
               <div className="msg-sources muted small" data-testid="msg-sources">
                 Source: {m.sources.map((s) => s.title).join(', ')}

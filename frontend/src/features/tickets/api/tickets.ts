@@ -88,7 +88,7 @@ export function useReply(ws: string, ticket: string) {
   const qc = useQueryClient();
   const key = ticketQuery(ws, ticket).queryKey;
   return useMutation({
-    mutationFn: (body: { body: string; email_visitor: boolean }) =>
+    mutationFn: (body: { body: string; email_visitor: boolean; attachment_ids?: string[] }) =>
       unwrap(client.POST('/api/v1/workspaces/{ws}/tickets/{ticket}/replies', { params: { path: { ws, ticket } }, body })),
     onSuccess: (msg) => {
       qc.setQueryData<TicketDetail>(key, (old) =>

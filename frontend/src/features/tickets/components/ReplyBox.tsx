@@ -1,5 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
-import { useId, useState, type FormEvent, type Ref } from 'react';
+import { useId, useRef, useState, type FormEvent, type Ref } from 'react';
+import { AttachmentPicker } from '../../attachments/components/AttachmentPicker';
+import { pastedFiles, useUploads } from '../../attachments/api/attachments';
 import { Button, ErrorBox } from '../../../components/ui';
 import { ReplyComposer } from '../../saved-replies/components/ReplyComposer';
 import { ticketSettingsQuery } from '../../setup/api/setup';
@@ -38,14 +40,18 @@ export function ReplyBox({
   const settings = useQuery(ticketSettingsQuery(ws));
   const repliesByEmail = settings.data?.email_replies_active ?? false;
   const id = useId();
+  const uploads = useUploads(ws);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const ready = (body.trim() !== '' || uploads.files.length > 0) && !uploads.busy;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!body.trim()) return;
+    if (!ready) return;
     reply.mutate(
-      { body: body.trim(), email_visitor: emailToo },
+      { body: body.trim(), email_visitor: emailToo, ...(uploads.files.length ? { attachment_ids: uploads.files.map((f) => f.id) } : {}) },
       {
         onSuccess: () => {
           setBody('');
+          uploads.clear();
           onSent?.();
         },
       },
@@ -73,14 +79,22 @@ export function ReplyBox({
           onKeyDown={(e) => {
             if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) submit(e);
           }}
+          onPaste={(e) => {
+            const files = pastedFiles(e);
+            if (files.length) {
+              e.preventDefault();
+              void uploads.add(files);
+            }
+          }}
           aria-describedby={`${id}-note`}
         />
+        <AttachmentPicker uploads={uploads} inputRef={fileInput} />
         <div className="reply-foot">
           <label className="check">
             <input type="checkbox" checked={emailToo} onChange={(e) => setEmailToo(e.target.checked)} />
             <span>also email this reply</span>
           </label>
-          <Button type="submit" variant="primary" busy={reply.isPending} disabled={!body.trim()}>
+          <Button type="submit" variant="primary" busy={reply.isPending || uploads.busy} disabled={!ready}>
             Send
           </Button>
         </div>
