@@ -26,7 +26,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('a pasted screenshot goes with the reply and the widget shows it', async () => {
+test('a pasted screenshot goes with the reply and the widget shows it; the visitor pastes one back', async () => {
   const ws = team.ws.id;
   const { visitorCtx, visitor, frame, visitorErrors, ticket } = await visitorTicket(browser, team, 'The checkout button does nothing', 'Checkout button broken');
 
@@ -78,6 +78,30 @@ test('a pasted screenshot goes with the reply and the widget shows it', async ()
   assert.equal(full.headers()['content-type'], 'image/png');
   assert.match(full.headers()['content-disposition'], /^inline/);
   await shots(visitor, 'attachments-widget');
+
+  // The visitor pastes a screenshot into the widget: it is sent, and the dashboard shows it.
+  const message = frame.getByRole('textbox', { name: 'Message' });
+  await message.evaluate(async (el) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 1000;
+    canvas.height = 400;
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#dc2626';
+    g.fillRect(0, 0, 1000, 400);
+    const blob = await new Promise((r) => canvas.toBlob(r, 'image/png'));
+    const data = new DataTransfer();
+    data.items.add(new File([blob], 'image.png', { type: 'image/png' }));
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  await frame.locator('.m.visitor[data-id]:not([data-id^="local:"]) .files img').waitFor({ timeout: T });
+  const fromVisitor = page.locator('li.msg-visitor .attachment-image img');
+  await fromVisitor.waitFor({ timeout: T });
+  assert.ok(await fromVisitor.evaluate((img) => img.complete && img.naturalWidth === 320), 'the visitor\'s screenshot shows as a thumbnail');
+  // A file type that isn't allowed says so in the widget, and nothing is sent.
+  await frame.getByTestId('widget-file').setInputFiles({ name: 'page.html', mimeType: 'text/html', buffer: Buffer.from('<b>x</b>') });
+  await frame.getByRole('alert').getByText(/can't be attached/).waitFor({ timeout: T });
+  await shots(visitor, 'attachments-widget-visitor');
+  await shots(page, 'attachments-ticket-visitor');
 
   assert.deepEqual(errors, []);
   assert.deepEqual(visitorErrors, []);

@@ -15,8 +15,8 @@ use crate::db::{self, Conn, attachments as store};
 use crate::domain::access::Principal;
 use crate::domain::actor::Actor;
 use crate::domain::attachments::{
-    Kind, LinkRefused, MAIL_LINK_SECS, MAX_PER_MESSAGE, Refused, Uploader, Variant, allowed_types,
-    check_link, clean_filename, file_type, new_url_key,
+    Kind, LinkRefused, MAIL_LINK_SECS, MAX_PER_MESSAGE, Refused, Uploader, Variant, check_link,
+    clean_filename, file_type, new_url_key,
 };
 use crate::domain::enums::ActorKind;
 use crate::error::{ApiError, ApiResult};
@@ -45,8 +45,7 @@ fn refused(r: Refused) -> ApiError {
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             format!(
-                "Files of type {t} can't be attached. Allowed: {}.",
-                allowed_types().collect::<Vec<_>>().join(", ")
+                "Files of type {t} can't be attached. Send a picture (PNG, JPEG, GIF, WebP), a PDF, text or CSV, a zip or Office document, or an MP4 or MOV video."
             ),
         ),
         Refused::Content(t) => ApiError::refused(

@@ -52,14 +52,15 @@ export class WidgetApi {
 
   private async call<T>(method: 'GET' | 'POST', path: WidgetPath, query = '', body?: unknown, extra: Record<string, string> = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', ...extra };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const raw = body instanceof Blob;
+    if (body !== undefined && !raw) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let r: Response;
     try {
       r = await this.fetchFn(this.base + path + query, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
       });
     } catch {
       throw new ApiError(0, 'network', "We couldn't reach the server. Check your connection.");
@@ -90,9 +91,18 @@ export class WidgetApi {
   }
 
   /** `key`: the message's Idempotency-Key (the same on every retry of one message). */
-  send(body: string, pageUrl: string, key?: string) {
+  send(body: string, pageUrl: string, key?: string, attachmentIds: readonly string[] = []) {
     const extra: Record<string, string> = key ? { 'idempotency-key': key } : {};
-    return this.call<SendResult>('POST', '/api/v1/widget/messages', '', { body, page_url: pageUrl } satisfies Schemas['PostMessage'], extra);
+    const msg: Schemas['PostMessage'] = { body, page_url: pageUrl };
+    if (attachmentIds.length) msg.attachment_ids = [...attachmentIds];
+    return this.call<SendResult>('POST', '/api/v1/widget/messages', '', msg, extra);
+  }
+
+  /** Uploads a file (its bytes as the body): the attachment to send with a message. */
+  upload(file: Blob, name: string) {
+    return this.call<Schemas['AttachmentOut']>('POST', '/api/v1/widget/attachments', `?filename=${encodeURIComponent(name)}`, file, {
+      'content-type': file.type || 'application/octet-stream',
+    });
   }
 
   after(messageId: string) {

@@ -27,6 +27,7 @@ export class ChatApp {
     this.session = session;
     this.view = new ChatView(root, {
       say: (text) => session.say(text),
+      attach: (files) => session.attach(files),
       submitEmail: (value) => session.submitEmail(value),
       emailEdited: () => session.clearEmailError(),
       retry: (local) => session.retry(local),

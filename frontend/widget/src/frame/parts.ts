@@ -147,7 +147,7 @@ export function ticketCard(t: TicketCreated): HTMLElement {
 
 /** The visitor's message while it is sent; when it failed, with the error, Retry and Discard. */
 export function pendingBubble(p: Readonly<Pending>, canRetry: boolean, on: { retry(): void; discard(): void }): HTMLElement {
-  const n = bubble('visitor', p.body, null, `local:${p.local}`);
+  const n = bubble('visitor', p.file ? `📎 ${p.file}` : p.body, null, `local:${p.local}`);
   n.classList.add(p.state);
   if (p.state === 'sending') {
     n.setAttribute('aria-busy', 'true');
@@ -165,7 +165,7 @@ export function pendingBubble(p: Readonly<Pending>, canRetry: boolean, on: { ret
       h(
         'div',
         { class: 'eact' },
-        h('button', { type: 'button', class: 'link', disabled: waiting || !canRetry, onclick: on.retry }, 'Retry'),
+        h('button', { type: 'button', class: 'link', disabled: waiting || !canRetry || (!!p.file && !p.attachmentId), onclick: on.retry }, 'Retry'),
         h('button', { type: 'button', class: 'link muted', onclick: on.discard }, 'Discard'),
       ),
     ),

@@ -314,3 +314,38 @@ describe('state rules', () => {
     expect(asksForEmail([confirmation()])).toBe(false);
   });
 });
+
+describe('session: files', () => {
+  it('a pasted screenshot is uploaded under a name, then sent as a message with its attachment', async () => {
+    const file = { id: 'a1', filename: 'x.png', content_type: 'image/png', size: 3, url: '/api/v1/attachments/a1/content?exp=1&sig=ab', links_expire_at: '2026-12-03T12:00:00Z' };
+    const { s, calls } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
+      'POST /api/v1/widget/attachments': () => ({ status: 201, body: file }),
+      'POST /api/v1/widget/messages': () => ({ status: 201, body: { messages: [msg('visitor', '', { attachments: [file] })] } }),
+    });
+    await settle();
+    s.attach([new File([new Uint8Array([1, 2, 3])], 'image.png', { type: 'image/png' })]);
+    expect(s.state.pending[0]).toMatchObject({ state: 'sending' });
+    expect(s.state.pending[0].file).toMatch(/^screenshot-.*\.png$/);
+    await settle();
+    const upload = calls.find((c) => c.path.startsWith('/api/v1/widget/attachments'));
+    expect(upload?.path).toMatch(/\?filename=screenshot-/);
+    expect(upload?.body).toEqual({ blob: 'image/png', size: 3 });
+    const sent = calls.find((c) => c.path === '/api/v1/widget/messages');
+    expect(sent?.body).toMatchObject({ body: '', attachment_ids: ['a1'] });
+    expect(s.state.pending).toEqual([]);
+    expect(s.state.messages.at(-1)?.attachments?.[0].id).toBe('a1');
+  });
+
+  it('a refused file stays as a failed send with the server\'s reason, and nothing is sent', async () => {
+    const { s, calls } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
+      'POST /api/v1/widget/attachments': () => ({ status: 415, body: { error: { code: 'unsupported_media_type', message: "Files of type text/html can't be attached." } } }),
+    });
+    await settle();
+    s.attach([new File(['<b>x</b>'], 'page.html', { type: 'text/html' })]);
+    await settle();
+    expect(s.state.pending[0]).toMatchObject({ state: 'failed', file: 'page.html', error: "Files of type text/html can't be attached." });
+    expect(calls.some((c) => c.path === '/api/v1/widget/messages')).toBe(false);
+  });
+});

@@ -327,6 +327,28 @@ export class ChatSession {
     return true;
   }
 
+  /** The visitor attaches files (picked or pasted): each is uploaded, then sent as its own message. */
+  attach(files: readonly File[]) {
+    if (this.phase !== 'ready') return;
+    for (const f of files) {
+      const name = fileName(f);
+      const p: Pending = { local: ++this.localSeq, body: '', key: newKey(), file: name, state: 'sending' };
+      this.pending.push(p);
+      this.emit(true);
+      void this.d.api
+        .upload(f, name)
+        .then((a) => {
+          p.attachmentId = a.id;
+          return this.send('', p);
+        })
+        .catch((e) => {
+          p.state = 'failed';
+          p.error = asApiError(e).message;
+          this.emit(false);
+        });
+    }
+  }
+
   /** The visitor types in the composer: the team sees it (throttled; only when someone may be watching). */
   typed(text: string) {
     if (this.phase !== 'ready' || !this.humansOnline) return;
@@ -390,7 +412,8 @@ export class ChatSession {
 
   retry(local: number) {
     const p = this.pending.find((x) => x.local === local);
-    if (p && !this.sending) void this.send(p.body, p);
+    // A file that never uploaded can't be sent again from here: pick it again.
+    if (p && !this.sending && (!p.file || p.attachmentId)) void this.send(p.body, p);
   }
 
   discard(local: number) {
@@ -407,7 +430,7 @@ export class ChatSession {
     this.sending = true;
     this.emit(true);
     try {
-      const r = await this.d.api.send(body, this.page.page_url, p.key);
+      const r = await this.d.api.send(body, this.page.page_url, p.key, p.attachmentId ? [p.attachmentId] : []);
       this.pending = this.pending.filter((x) => x !== p);
       this.messages = merge(this.messages, r.messages);
       if (r.ticket) this.ticketOpen = true;
@@ -467,4 +490,12 @@ export class ChatSession {
   private emit(scroll: boolean) {
     for (const fn of this.listeners) fn(scroll);
   }
+}
+
+/** A pasted screenshot comes as `image.png`: give it a name with the time. */
+export function fileName(f: File): string {
+  if (f.name && f.name !== 'image.png') return f.name;
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[T:]/g, '-');
+  const ext = (f.type.split('/')[1] ?? 'png').replace('jpeg', 'jpg');
+  return `screenshot-${stamp}.${ext}`;
 }

@@ -10,6 +10,9 @@ export interface Pending {
   readonly body: string;
   /** Its Idempotency-Key: a retry sends the same one, so the server stores it once. */
   readonly key: string;
+  /** A file being sent: its name (shown), and its attachment once uploaded. */
+  readonly file?: string;
+  attachmentId?: string;
   state: 'sending' | 'failed';
   error?: string;
   /** After a 429: Retry is offered again from this time (ms since epoch). */

@@ -23,7 +23,8 @@ export function fakeApi(routes: Record<string, Route>) {
   const fetchFn = async (url: string | URL | Request, init?: RequestInit) => {
     const u = new URL(String(url));
     const method = init?.method ?? 'GET';
-    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
+    const raw = init?.body;
+    const body = raw instanceof Blob ? { blob: raw.type, size: raw.size } : raw ? JSON.parse(String(raw)) : undefined;
     const headers = init?.headers as Record<string, string> | undefined;
     const auth = headers?.authorization ?? null;
     const key = headers?.['idempotency-key'];

@@ -14,6 +14,8 @@ export interface ViewHandlers {
   retry(local: number): void;
   discard(local: number): void;
   reconnect(): void;
+  /** Files picked or pasted: uploaded and sent. */
+  attach(files: File[]): void;
   /** The composer's text changed (the team may see the visitor typing). */
   typed(text: string): void;
   /** The visitor leaves their email while the team is away. */
@@ -42,6 +44,7 @@ export class ChatView {
   private readonly emailErr: HTMLDivElement;
   private readonly status: HTMLDivElement;
   private readonly input: HTMLTextAreaElement;
+  private readonly attachBtn: HTMLButtonElement;
   private readonly sendBtn: HTMLButtonElement;
   /** Message, greeting and card nodes by key, reused across renders. */
   private readonly nodes = new Map<string, HTMLElement>();
@@ -121,9 +124,18 @@ export class ChatView {
     );
     this.input = h('textarea', { rows: '1', 'aria-label': 'Message', placeholder: 'Type your message…', maxlength: '4000', disabled: true });
     this.sendBtn = h('button', { type: 'submit', class: 'send', 'aria-label': 'Send message', disabled: true }, icon(ICONS.send, 20));
+    const fileInput = h('input', { type: 'file', multiple: true, hidden: true, 'data-testid': 'widget-file' });
+    fileInput.addEventListener('change', () => {
+      const files = Array.from(fileInput.files ?? []);
+      fileInput.value = '';
+      if (files.length) on.attach(files);
+    });
+    this.attachBtn = h('button', { type: 'button', class: 'attach', 'aria-label': 'Attach a file', title: 'Attach a file', disabled: true, onclick: () => fileInput.click() }, '📎');
     const composer = h(
       'form',
       { class: 'composer', 'aria-label': 'Send a message', onsubmit: (e: Event) => { e.preventDefault(); this.submitComposer(); } },
+      this.attachBtn,
+      fileInput,
       this.input,
       this.sendBtn,
     );
@@ -141,6 +153,12 @@ export class ChatView {
         e.preventDefault();
         this.submitComposer();
       }
+    });
+    this.input.addEventListener('paste', (e) => {
+      const files = Array.from(e.clipboardData?.files ?? []);
+      if (!files.length) return;
+      e.preventDefault();
+      on.attach(files);
     });
     this.input.addEventListener('input', () => {
       this.autosize();
@@ -163,6 +181,7 @@ export class ChatView {
     this.renderAway(s);
     this.renderEmail(s);
     this.input.disabled = s.phase !== 'ready';
+    this.attachBtn.disabled = s.phase !== 'ready';
     this.sendBtn.disabled = s.phase !== 'ready' || s.sending;
     if (stick) this.toEnd();
     // A change that brings the end into view (a new message, a send) does so even when the
