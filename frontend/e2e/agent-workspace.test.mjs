@@ -147,6 +147,8 @@ test('tags and priority: the owner creates tags, an agent applies them, filters 
     await page.getByLabel('Tag', { exact: true }).selectOption({ label: 'VIP' });
     await page.waitForURL(/tag=/);
     await page.locator('[data-ticket="TKT-10001"]').waitFor({ state: 'detached', timeout: T });
+    // The filtered page replaces the list: wait for its row, then check it is the only one.
+    await page.locator('[data-ticket="TKT-10002"]').waitFor({ timeout: T });
     assert.deepEqual(await page.locator('[data-ticket]').evaluateAll((els) => els.map((e) => e.getAttribute('data-ticket'))), ['TKT-10002']);
     await page.getByLabel('Tag', { exact: true }).selectOption({ label: 'Any tag' });
     await page.locator('[data-ticket="TKT-10001"]').waitFor({ timeout: T });
