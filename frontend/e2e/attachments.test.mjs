@@ -26,6 +26,30 @@ after(async () => {
   await server?.stop();
 });
 
+/**
+ * Pastes a PNG drawn on a canvas into `target`, as the clipboard hands over a screenshot: a
+ * paste event whose data holds one file named image.png.
+ */
+async function pasteImage(target, picture) {
+  await target.evaluate(async (el, { width, height, color, label }) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    const g = canvas.getContext('2d');
+    g.fillStyle = color;
+    g.fillRect(0, 0, width, height);
+    if (label) {
+      g.fillStyle = '#fff';
+      g.font = '48px sans-serif';
+      g.fillText(label, 200, 260);
+    }
+    const blob = await new Promise((r) => canvas.toBlob(r, 'image/png'));
+    const data = new DataTransfer();
+    data.items.add(new File([blob], 'image.png', { type: 'image/png' }));
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, picture);
+}
+
 test('a pasted screenshot goes with the reply and the widget shows it; the visitor pastes one back', async () => {
   const ws = team.ws.id;
   const { visitorCtx, visitor, frame, visitorErrors, ticket } = await visitorTicket(browser, team, 'The checkout button does nothing', 'Checkout button broken');
@@ -39,21 +63,7 @@ test('a pasted screenshot goes with the reply and the widget shows it; the visit
   await box.waitFor({ timeout: T });
   await box.fill('Here is where to click:');
   // Paste a 900 × 500 screenshot, as the clipboard hands it over (a file named image.png).
-  await box.evaluate(async (el) => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 900;
-    canvas.height = 500;
-    const g = canvas.getContext('2d');
-    g.fillStyle = '#2563eb';
-    g.fillRect(0, 0, 900, 500);
-    g.fillStyle = '#fff';
-    g.font = '48px sans-serif';
-    g.fillText('Click "Pay now"', 200, 260);
-    const blob = await new Promise((r) => canvas.toBlob(r, 'image/png'));
-    const data = new DataTransfer();
-    data.items.add(new File([blob], 'image.png', { type: 'image/png' }));
-    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  });
+  await pasteImage(box, { width: 900, height: 500, color: '#2563eb', label: 'Click "Pay now"' });
   const chip = page.getByRole('list', { name: 'Files to send' }).getByRole('listitem');
   await chip.waitFor({ timeout: T });
   assert.match(await chip.innerText(), /screenshot-.*\.png/);
@@ -81,18 +91,7 @@ test('a pasted screenshot goes with the reply and the widget shows it; the visit
 
   // The visitor pastes a screenshot into the widget: it is sent, and the dashboard shows it.
   const message = frame.getByRole('textbox', { name: 'Message' });
-  await message.evaluate(async (el) => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 1000;
-    canvas.height = 400;
-    const g = canvas.getContext('2d');
-    g.fillStyle = '#dc2626';
-    g.fillRect(0, 0, 1000, 400);
-    const blob = await new Promise((r) => canvas.toBlob(r, 'image/png'));
-    const data = new DataTransfer();
-    data.items.add(new File([blob], 'image.png', { type: 'image/png' }));
-    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  });
+  await pasteImage(message, { width: 1000, height: 400, color: '#dc2626' });
   await frame.locator('.m.visitor[data-id]:not([data-id^="local:"]) .files img').waitFor({ timeout: T });
   const fromVisitor = page.locator('li.msg-visitor .attachment-image img');
   await fromVisitor.waitFor({ timeout: T });

@@ -66,11 +66,6 @@ const ALLOWED: &[(&str, &[&str], Kind)] = &[
     ("video/quicktime", &["mov"], Kind::Video),
 ];
 
-/// The allowed types, for error messages and docs.
-pub fn allowed_types() -> impl Iterator<Item = &'static str> {
-    ALLOWED.iter().map(|(t, _, _)| *t)
-}
-
 /// Why a file is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refused {

@@ -43,7 +43,7 @@ pub struct MailFile {
     pub name: String,
     /// `type/subtype` as the part declares it.
     pub content_type: Option<String>,
-    pub bytes: Vec<u8>,
+    pub bytes: bytes::Bytes,
 }
 
 /// Reads a raw RFC 5322 message; `None` when it is not one (no header at all).
@@ -101,7 +101,7 @@ pub fn parse(raw: &[u8]) -> Option<InboundMail> {
                     Some(sub) => format!("{}/{sub}", t.ctype()),
                     None => t.ctype().to_string(),
                 }),
-                bytes: a.contents().to_vec(),
+                bytes: bytes::Bytes::copy_from_slice(a.contents()),
             })
         })
         .take(ATTACHMENTS_MAX)
@@ -501,13 +501,7 @@ Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--b1--\n";
         let files: Vec<(&str, Option<&str>, &[u8])> = m
             .attachments
             .iter()
-            .map(|f| {
-                (
-                    f.name.as_str(),
-                    f.content_type.as_deref(),
-                    f.bytes.as_slice(),
-                )
-            })
+            .map(|f| (f.name.as_str(), f.content_type.as_deref(), f.bytes.as_ref()))
             .collect();
         assert_eq!(
             files,

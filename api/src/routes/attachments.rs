@@ -25,14 +25,21 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(attachment_thumbnail);
 }
 
-/// The upload's bytes, at most `MAX_ATTACHMENT_BYTES` (413 past it).
-pub async fn read_file(
+/// The upload a request carries: its name (`?filename=`), its declared type and its
+/// bytes, at most `MAX_ATTACHMENT_BYTES` (413 past it).
+pub async fn read_upload(
     state: &AppState,
     req: &HttpRequest,
+    q: UploadQuery,
     payload: web::Payload,
-) -> ApiResult<web::Bytes> {
+) -> ApiResult<Upload> {
     let limit = state.config.max_attachment_bytes;
-    read_limited(req, payload, limit, || too_large(limit)).await
+    let bytes = read_limited(req, payload, limit, || too_large(limit)).await?;
+    Ok(Upload {
+        filename: q.filename,
+        content_type: content_type(req),
+        bytes,
+    })
 }
 
 /// Upload a file to send with a reply (`attachment_ids` of `POST …/reply` or of a
@@ -56,19 +63,8 @@ async fn upload_attachment(
     q: web::Query<UploadQuery>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let bytes = read_file(&state, &req, payload).await?;
-    let declared = content_type(&req);
-    let out = service::upload_as_member(
-        &state,
-        &principal,
-        path.into_inner(),
-        Upload {
-            filename: q.filename.as_deref(),
-            content_type: declared.as_deref(),
-            bytes,
-        },
-    )
-    .await?;
+    let file = read_upload(&state, &req, q.into_inner(), payload).await?;
+    let out = service::upload_as_member(&state, &principal, path.into_inner(), file).await?;
     Ok(HttpResponse::Created().json(out))
 }
 

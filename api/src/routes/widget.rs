@@ -8,11 +8,9 @@ use uuid::Uuid;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::events::sse;
-use crate::http::body::content_type;
 use crate::http::client_ip::ip_key;
 use crate::http::extract::stream_ticket as stream_ticket_of;
-use crate::routes::attachments::read_file;
-use crate::services::attachments::Upload;
+use crate::routes::attachments::read_upload;
 use crate::services::streams;
 use crate::services::widget::{self as service, Client, MessageAnswer, VisitorId};
 use crate::state::AppState;
@@ -154,19 +152,8 @@ async fn widget_upload_attachment(
     q: web::Query<UploadQuery>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let bytes = read_file(&state, &req, payload).await?;
-    let declared = content_type(&req);
-    let out = service::upload(
-        &state,
-        &client(&req, &state),
-        visitor,
-        Upload {
-            filename: q.filename.as_deref(),
-            content_type: declared.as_deref(),
-            bytes,
-        },
-    )
-    .await?;
+    let file = read_upload(&state, &req, q.into_inner(), payload).await?;
+    let out = service::upload(&state, &client(&req, &state), visitor, file).await?;
     Ok(HttpResponse::Created().json(out))
 }
 

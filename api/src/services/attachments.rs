@@ -24,7 +24,7 @@ use crate::services::access::access;
 use crate::state::AppState;
 use crate::storage::scan::{self, Verdict};
 use crate::storage::{ObjectStream, images, thumbnail_key};
-use crate::views::attachments::{AttachmentOut, Stored};
+use crate::views::attachments::{AttachmentOut, Stored, stored};
 
 /// Uploads never sent are deleted after this long.
 const PENDING_HOURS: i64 = 24;
@@ -57,10 +57,10 @@ fn refused(r: Refused) -> ApiError {
 }
 
 /// A file as it arrived: its name, its declared type and its bytes.
-pub struct Upload<'a> {
+pub struct Upload {
     /// `None` when the request named none (422).
-    pub filename: Option<&'a str>,
-    pub content_type: Option<&'a str>,
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
     pub bytes: Bytes,
 }
 
@@ -69,7 +69,7 @@ pub async fn upload_as_member(
     state: &AppState,
     principal: &Principal,
     ws: Uuid,
-    file: Upload<'_>,
+    file: Upload,
 ) -> ApiResult<AttachmentOut> {
     let (conn, access) = access(state, principal, ws).await?;
     drop(conn);
@@ -77,7 +77,7 @@ pub async fn upload_as_member(
         Some(user) => Uploader::Member(user),
         None => Uploader::ApiKey,
     };
-    let row = store_file(state, access.workspace_id, Some(uploader), None, file).await?;
+    let row = store_file(state, access.workspace_id, uploader, file).await?;
     Ok(AttachmentOut::from(&row))
 }
 
@@ -86,9 +86,9 @@ pub async fn upload_as_visitor(
     state: &AppState,
     ws: Uuid,
     visitor_id: Uuid,
-    file: Upload<'_>,
+    file: Upload,
 ) -> ApiResult<AttachmentOut> {
-    let row = store_file(state, ws, Some(Uploader::Visitor(visitor_id)), None, file).await?;
+    let row = store_file(state, ws, Uploader::Visitor(visitor_id), file).await?;
     Ok(AttachmentOut::from(&row))
 }
 
@@ -127,15 +127,14 @@ impl Prepared {
 }
 
 /// Checks and stores a member's or visitor's upload; the row is pending.
-pub async fn store_file(
+async fn store_file(
     state: &AppState,
     ws: Uuid,
-    uploader: Option<Uploader>,
-    message_id: Option<Uuid>,
-    file: Upload<'_>,
+    uploader: Uploader,
+    file: Upload,
 ) -> ApiResult<Attachment> {
     let prepared = prepare(state, &ws.to_string(), file).await?;
-    let row = prepared.row(ws, uploader, message_id);
+    let row = prepared.row(ws, Some(uploader), None);
     let mut conn = db::conn(&state.pool).await?;
     match store::insert(&mut conn, &row).await {
         Ok(row) => Ok(row),
@@ -148,18 +147,19 @@ pub async fn store_file(
 
 /// Checks a file (size, type against its bytes, the virus scanner, an image's
 /// dimensions and thumbnail) and puts it in the store under `<folder>/<id>`.
-pub async fn prepare(state: &AppState, folder: &str, file: Upload<'_>) -> ApiResult<Prepared> {
+pub async fn prepare(state: &AppState, folder: &str, file: Upload) -> ApiResult<Prepared> {
     let limit = state.config.max_attachment_bytes;
     if file.bytes.len() > limit {
         return Err(too_large(limit));
     }
     let filename = file
         .filename
+        .as_deref()
         .filter(|f| !f.trim().is_empty())
         .ok_or_else(|| ApiError::validation("filename", "is required (?filename=…)"))?;
     let filename = clean_filename(filename);
     let (content_type, kind) =
-        file_type(file.content_type, &filename, &file.bytes).map_err(refused)?;
+        file_type(file.content_type.as_deref(), &filename, &file.bytes).map_err(refused)?;
     if let Some(command) = &state.config.attachment_scan_command {
         match scan::scan(command, &file.bytes).await {
             Ok(Verdict::Clean) => {}
@@ -261,13 +261,23 @@ pub async fn attach_prepared(
     if files.is_empty() {
         return Ok(message);
     }
-    let mut shown = Vec::with_capacity(files.len());
+    let mut rows = Vec::with_capacity(files.len());
     for f in files {
-        let row = store::insert(conn, &f.row(ws, None, Some(message.id))).await?;
-        shown.push(Stored::from(&row));
+        rows.push(store::insert(conn, &f.row(ws, None, Some(message.id))).await?);
     }
+    show_on(conn, ws, message.id, &rows).await
+}
+
+/// Writes what the message shows of its attachments `rows`; the message as stored now.
+async fn show_on(
+    conn: &mut Conn,
+    ws: Uuid,
+    message_id: Uuid,
+    rows: &[Attachment],
+) -> ApiResult<Message> {
+    let shown: Vec<Stored> = rows.iter().map(Stored::from).collect();
     let shown = serde_json::to_value(shown).map_err(ApiError::internal)?;
-    Ok(store::set_on_message(conn, ws, message.id, shown).await?)
+    Ok(store::set_on_message(conn, ws, message_id, shown).await?)
 }
 
 async fn remove_objects(state: &AppState, row: &Attachment) {
@@ -293,11 +303,7 @@ pub fn uploader_of(actor: &Actor) -> Uploader {
 /// A reply's text for mail: the files it carries follow as links (absolute, working for
 /// `MAIL_LINK_SECS`), since the mail does not carry the files themselves.
 pub fn with_mail_links(config: &Config, body: &str, message: &Message) -> String {
-    let files: Vec<Stored> = message
-        .attachments
-        .clone()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
+    let files = stored(message.attachments.as_ref());
     if files.is_empty() {
         return body.to_string();
     }
@@ -371,9 +377,7 @@ pub async fn claim_for(
             message: "An attachment was not found: upload it again (uploads are kept for a day, and each is sent once).".into(),
         });
     }
-    let shown: Vec<Stored> = claimed.iter().map(Stored::from).collect();
-    let shown = serde_json::to_value(shown).map_err(ApiError::internal)?;
-    Ok(store::set_on_message(conn, ws, message.id, shown).await?)
+    show_on(conn, ws, message.id, &claimed).await
 }
 
 /// An attachment of the workspace, with fresh links (404 for another workspace's).

@@ -228,9 +228,9 @@ pub async fn deliver(
     let mut not_kept = Vec::new();
     for f in &mail.attachments {
         let upload = attachments::Upload {
-            filename: Some(&f.name),
-            content_type: f.content_type.as_deref(),
-            bytes: bytes::Bytes::from(f.bytes.clone()),
+            filename: Some(f.name.clone()),
+            content_type: f.content_type.clone(),
+            bytes: f.bytes.clone(),
         };
         match attachments::prepare(state, "mail", upload).await {
             Ok(p) => kept.push(p),

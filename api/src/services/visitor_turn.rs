@@ -472,8 +472,7 @@ async fn turn(
         ticket,
         known_email: visitor.email.as_deref().and_then(|e| Email::parse(e).ok()),
         message: body.to_string(),
-        files: MessageOut::from(visitor_message.clone())
-            .attachments
+        files: crate::views::attachments::stored(visitor_message.attachments.as_ref())
             .into_iter()
             .map(|a| a.filename)
             .collect(),

@@ -460,7 +460,7 @@ pub async fn upload(
     state: &AppState,
     client: &Client,
     v: VisitorId,
-    file: attachments::Upload<'_>,
+    file: attachments::Upload,
 ) -> ApiResult<AttachmentOut> {
     state
         .limiter

@@ -79,19 +79,6 @@ impl Storage {
         }
     }
 
-    /// The whole object (for mail and checks); `None` when it is not there.
-    pub async fn read(&self, key: &str) -> anyhow::Result<Option<Bytes>> {
-        match self.store.get(&self.path(key)).await {
-            Ok(got) => Ok(Some(
-                got.bytes()
-                    .await
-                    .with_context(|| format!("reading {key}"))?,
-            )),
-            Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(anyhow::Error::new(e).context(format!("reading {key}"))),
-        }
-    }
-
     /// Deletes the object; one that is not there is deleted already.
     pub async fn delete(&self, key: &str) -> anyhow::Result<()> {
         match self.store.delete(&self.path(key)).await {

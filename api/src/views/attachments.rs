@@ -97,14 +97,16 @@ impl From<&Attachment> for AttachmentOut {
     }
 }
 
-/// The attachments a message shows, from its stored jsonb (nothing when unreadable).
-pub fn of_message(stored: Option<serde_json::Value>) -> Vec<AttachmentOut> {
-    stored
-        .and_then(|v| serde_json::from_value::<Vec<Stored>>(v).ok())
+/// What a message keeps of its attachments, from its jsonb (nothing when unreadable).
+pub fn stored(value: Option<&serde_json::Value>) -> Vec<Stored> {
+    value
+        .and_then(|v| Vec::<Stored>::deserialize(v).ok())
         .unwrap_or_default()
-        .iter()
-        .map(Stored::out)
-        .collect()
+}
+
+/// The attachments a message shows, with links made now.
+pub fn of_message(value: Option<&serde_json::Value>) -> Vec<AttachmentOut> {
+    stored(value).iter().map(Stored::out).collect()
 }
 
 /// `POST …/attachments?filename=`: the file is the request body, its type the

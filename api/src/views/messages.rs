@@ -111,7 +111,7 @@ impl From<Message> for MessageOut {
                 .unwrap_or_default(),
             channel: m.channel,
             email: m.email.and_then(|v| serde_json::from_value(v).ok()),
-            attachments: attachments::of_message(m.attachments),
+            attachments: attachments::of_message(m.attachments.as_ref()),
             created_at: m.created_at,
         }
     }
