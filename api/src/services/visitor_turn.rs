@@ -413,9 +413,11 @@ async fn turn(
     // Semantic retrieval: embed (no connection held: an endpoint may take a while), then
     // the hybrid search. Lexical when there is no embedder or embedding failed.
     // The query's spelling is corrected against the workspace's vocabulary first.
+    // A message of files only has nothing to look up (the flow hands it to the team).
+    let has_text = !body.trim().is_empty();
     let mut semantic = None;
     let corrected = match state.knowledge.embedder() {
-        Some(_) => {
+        Some(_) if has_text => {
             let mut conn = db::conn(&state.pool).await?;
             Some((
                 state
@@ -425,14 +427,15 @@ async fn turn(
                 state.knowledge.correct_query(&mut conn, ws_id, body).await,
             ))
         }
-        None => None,
+        _ => None,
     };
     let (search_query, search_message) =
         corrected.unwrap_or_else(|| (query.clone(), body.to_string()));
-    if let Some(vectors) = state
-        .knowledge
-        .embed_query(&search_query, &search_message)
-        .await
+    if has_text
+        && let Some(vectors) = state
+            .knowledge
+            .embed_query(&search_query, &search_message)
+            .await
     {
         let mut conn = db::conn(&state.pool).await?;
         match state
@@ -455,6 +458,7 @@ async fn turn(
     }
     let candidates = match semantic {
         Some(_) => vec![],
+        None if !has_text => vec![],
         None => {
             let mut conn = db::conn(&state.pool).await?;
             articles::search_any(&mut conn, ws_id, &query_words(body), CANDIDATES).await?
@@ -502,7 +506,7 @@ async fn turn(
     //    within the workspace's daily AI budget; past it the builtin engine does. What a
     //    streaming engine writes reaches the widget meanwhile (`message.delta`); its reply
     //    is then stored under the id the deltas carried.
-    let (outcome, streamed) = if body.trim().is_empty() {
+    let (outcome, streamed) = if !has_text {
         // Only files: no engine reads them; the flow hands them to the team.
         (Builtin::respond_now(&turn), None)
     } else if state.assistant.metered() && !ai_budget::allows(state, ws_id).await? {
