@@ -2383,6 +2383,8 @@ export interface components {
             /** Format: uuid */
             conversation_id: string;
             identity?: components["schemas"]["IdentityResult"] | null;
+            /** @description The widget's language, negotiated from the visitor's locale (one of en, de, fr, es, pt, nl), else the workspace's default language. */
+            language: string;
             /** @description Who answers now, and what the visitor may expect. */
             live: components["schemas"]["WidgetLive"];
             /** @description The conversation so far, oldest first. */
@@ -2843,6 +2845,7 @@ export interface components {
         WidgetConfig: {
             /** @description Launcher colour (hex). */
             color: string;
+            default_language: string;
             greeting: string;
             tickets_enabled: boolean;
             workspace_name: string;
