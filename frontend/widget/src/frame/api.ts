@@ -29,12 +29,17 @@ type ErrorBody = Schemas['ErrorBody'];
 /** Only paths the spec has; a renamed endpoint fails type-checking here. */
 type WidgetPath = Extract<keyof paths, `/api/v1/widget/${string}`>;
 
+/**
+ * A failed call. `message` is the server's reason when it gave one (`fromServer`); otherwise
+ * an English default, which the chat shows in the visitor's language instead (session.ts).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly retryAfter: number | null = null,
+    readonly fromServer = false,
   ) {
     super(message);
   }
@@ -79,8 +84,9 @@ export class WidgetApi {
       throw new ApiError(
         r.status,
         err?.code ?? `http_${r.status}`,
-        err?.message ?? 'Something went wrong. Please try again.',
+        err?.message || 'Something went wrong. Please try again.',
         Number.isFinite(ra) && ra > 0 ? Math.ceil(ra) : null,
+        Boolean(err?.message),
       );
     }
     return json as T;

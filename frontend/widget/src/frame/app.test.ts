@@ -6,7 +6,7 @@ import type { ToLoader } from '../shared/protocol';
 import { visitorTokenKey } from '../shared/protocol';
 import type { Message } from './api';
 import { ChatApp } from './app';
-import { rateLimitText } from './state';
+import { rateLimitText } from './strings';
 import { confirmation, FakeES, fakeApi, msg, type Reply, type Route, session, settle, TICKET } from './testing';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -19,7 +19,7 @@ interface Setup {
   routes: Record<string, Route>;
 }
 
-function setup(routes: Record<string, Route>, opts: { open?: boolean; embedded?: boolean } = {}): Setup {
+function setup(routes: Record<string, Route>, opts: { open?: boolean; embedded?: boolean; languages?: string[] } = {}): Setup {
   const posted: ToLoader[] = [];
   const { api, calls } = fakeApi(routes);
   const root = document.createElement('div');
@@ -31,6 +31,7 @@ function setup(routes: Record<string, Route>, opts: { open?: boolean; embedded?:
     storage: localStorage,
     post: opts.embedded === false ? null : (m) => posted.push(m),
     EventSource: FakeES as unknown as typeof EventSource,
+    ...(opts.languages ? { languages: opts.languages } : {}),
   });
   if (opts.open !== false) app.setOpen(true);
   app.start({ page_url: 'https://shop.example/cart', referrer: 'https://google.example/', locale: 'en-GB' });
@@ -49,6 +50,7 @@ function type(root: HTMLElement, text: string, shift = false) {
 beforeEach(() => {
   localStorage.clear();
   FakeES.all = [];
+  document.documentElement.lang = '';
 });
 
 describe('frame app: session', () => {
@@ -211,7 +213,7 @@ describe('frame app: conversation', () => {
     expect(q(root, '.err').textContent).toContain('Please wait 12 seconds and try again.');
     const retry = Array.from(root.querySelectorAll('.err button')).find((b) => b.textContent === 'Retry') as HTMLButtonElement;
     expect(retry.disabled).toBe(true);
-    expect(rateLimitText(120)).toContain('2 minutes');
+    expect(rateLimitText('en', 120)).toContain('2 minutes');
   });
 });
 
@@ -604,5 +606,109 @@ describe('frame app: streamed replies', () => {
     expect(links[0].getAttribute('target')).toBe('_blank');
     expect(links[0].textContent).toBe('https://shop.example/help/payment');
     expect(q(root, '.m.assistant[data-id="' + answer.id + '"] .body').textContent).toBe(body);
+  });
+});
+
+describe('frame app: languages', () => {
+  const composer = (root: HTMLElement) => ({
+    placeholder: q(root, 'textarea').getAttribute('placeholder'),
+    send: q(root, 'button.send').getAttribute('aria-label'),
+    attach: q(root, 'button.attach').getAttribute('title'),
+    close: q(root, 'button.x').getAttribute('aria-label'),
+    sub: q(root, '.sub').textContent,
+    footer: q(root, '.ft').textContent,
+  });
+
+  it('speaks English by default (the browser says en-US, and so does the session)', async () => {
+    const { root } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }) });
+    await settle();
+    expect(navigator.language).toBe('en-US');
+    expect(document.documentElement.lang).toBe('en');
+    expect(composer(root)).toEqual({
+      placeholder: 'Type your message…',
+      send: 'Send message',
+      attach: 'Attach a file',
+      close: 'Close chat',
+      sub: 'We usually answer right away',
+      footer: 'Powered by Handoff',
+    });
+  });
+
+  it("a session answering language 'de' shows the chat in German; the workspace's greeting stays as written", async () => {
+    const history = [msg('visitor', 'Refund please'), confirmation(), msg('agent', 'Wir kümmern uns darum.')];
+    const { root } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: { ...session(history, 0, TICKET), language: 'de' } }) });
+    await settle();
+    expect(document.documentElement.lang).toBe('de');
+    expect(composer(root)).toEqual({
+      placeholder: 'Nachricht eingeben…',
+      send: 'Nachricht senden',
+      attach: 'Datei anhängen',
+      close: 'Chat schließen',
+      sub: 'Wir antworten in der Regel sofort',
+      footer: 'Bereitgestellt von Handoff',
+    });
+    expect(q(root, '.log').getAttribute('aria-label')).toBe('Unterhaltung');
+    expect(texts(root, '.m .body')[0]).toBe('Hi! Ask me anything.');
+    expect(q(root, '.card').getAttribute('aria-label')).toBe('Ticket TKT-10001 erstellt');
+    expect(q(root, '.card .ct').textContent).toBe('Ticket erstellt');
+    expect(q(root, '.card .cs').textContent).toBe('Unser Team antwortet Ihnen hier und per E-Mail.');
+    // An agent without a name, and the time of a message, in German.
+    expect(q(root, '.m.agent .who').textContent).toBe('Support-Team');
+    const last = history[2];
+    expect(q(root, `.m[data-id="${last.id}"]`).getAttribute('title')).toBe(new Date(last.created_at).toLocaleString('de'));
+  });
+
+  it("before the session: the browser's language (the loading notice, html lang); then the session's", async () => {
+    let answer!: (r: Reply) => void;
+    const { root } = setup({ 'POST /api/v1/widget/sessions': () => new Promise<Reply>((r) => (answer = r)) }, { languages: ['fr-CA', 'en'] });
+    await tick();
+    expect(document.documentElement.lang).toBe('fr');
+    expect(q(root, '.status').textContent).toBe('Connexion en cours…');
+    expect(q(root, 'textarea').getAttribute('placeholder')).toBe('Écrivez votre message…');
+    answer({ status: 201, body: { ...session(), language: 'nl', config: { ...session().config, greeting: '' } } });
+    await settle();
+    expect(document.documentElement.lang).toBe('nl');
+    expect(q(root, '.status').textContent).toBe('');
+    expect(q(root, 'textarea').getAttribute('placeholder')).toBe('Typ je bericht…');
+    // No greeting configured: the widget's own, in the session's language.
+    expect(texts(root, '.m .body')).toEqual(['Hoi! Waarmee kunnen we je vandaag helpen?']);
+  });
+
+  it('the status screens in the browser language (the server reason as it wrote it)', async () => {
+    const { root } = setup(
+      { 'POST /api/v1/widget/sessions': () => ({ status: 403, body: { error: { code: 'forbidden', message: 'This website is not allowed to use this widget.' } } }) },
+      { languages: ['es-ES'] },
+    );
+    await settle();
+    expect(q(root, '.notice strong').textContent).toBe('El chat no está disponible en este sitio web');
+    const failing = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 503, body: {} }) }, { languages: ['pt-BR'] });
+    await settle();
+    expect(texts(failing.root, '.notice > *')).toEqual(['Não foi possível iniciar o chat', 'Algo deu errado. Tente novamente.', 'Tentar novamente']);
+  });
+
+  it('typing, live chat, the away notice and a failed send in German', async () => {
+    const { root } = setup({
+      'POST /api/v1/widget/sessions': () => ({
+        status: 201,
+        body: { ...session([confirmation()], 0, TICKET), language: 'de', live: { agent_name: 'Sam', humans_online: false, visitor_email: null } },
+      }),
+      'POST /api/v1/widget/messages': () => ({ status: 500, body: { error: { code: 'internal', message: 'Interner Fehler.' } } }),
+    });
+    await settle();
+    expect(q(root, '.sub').textContent).toBe('Sie chatten mit Sam');
+    expect(q(root, '.away .at').textContent).toBe('Unser Team ist gerade nicht erreichbar. Hinterlassen Sie Ihre E-Mail-Adresse, dann antworten wir Ihnen per E-Mail.');
+    expect(q(root, '.away form button').textContent).toBe('Senden');
+    (q(root, '#hf-away-email') as HTMLInputElement).value = 'nope';
+    (q(root, '.away form') as HTMLFormElement).dispatchEvent(new Event('submit', { cancelable: true }));
+    await settle();
+    expect(q(root, '#hf-away-err').textContent).toBe('Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@example.com.');
+    FakeES.last!.emit('typing', { sender: 'agent', name: 'Sam', typing: true });
+    await settle();
+    expect(q(root, '.tw').textContent).toBe('Sam schreibt…');
+    expect(q(root, '.typing').getAttribute('aria-label')).toBe('Sam schreibt');
+    type(root, 'Hallo?');
+    await settle();
+    expect(q(root, '.err .etxt').textContent).toBe('Ihre Nachricht wurde nicht gesendet. Interner Fehler.');
+    expect(texts(root, '.err button')).toEqual(['Erneut versuchen', 'Verwerfen']);
   });
 });

@@ -16,6 +16,8 @@ export interface ChatDeps {
   /** Sends an event to the loader; null when the frame is opened on its own. */
   post: ((msg: ToLoader) => void) | null;
   EventSource?: typeof EventSource | null;
+  /** The visitor's preferred languages (BCP-47), until the session says; default: the browser's. */
+  languages?: readonly string[];
 }
 
 export class ChatApp {

@@ -3,6 +3,7 @@ import './frame.css';
 import { isProtocolMessage, parseIdentity, type ToLoader } from '../shared/protocol';
 import { WidgetApi } from './api';
 import { ChatApp } from './app';
+import { t } from './strings';
 
 const params = new URLSearchParams(location.search);
 const key = params.get('key') ?? '';
@@ -43,7 +44,7 @@ const root = document.getElementById('app')!;
 const app = new ChatApp({ root, key, api: new WidgetApi(location.origin), storage, post });
 
 if (!key) {
-  root.textContent = 'Missing widget key.';
+  root.textContent = t(app.state.lang, 'missingKey');
 } else if (post) {
   window.addEventListener('message', (e) => {
     if (e.source !== window.parent || e.origin !== target || !isProtocolMessage(e.data)) return;

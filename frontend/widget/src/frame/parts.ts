@@ -1,9 +1,12 @@
 // The pieces the chat view is made of: message bubbles, the ticket card, a pending or failed
 // send, the status notice. Each function returns a new element; view.ts decides where it
 // goes. Strings always become text nodes (dom.ts), so user text is never parsed as HTML.
+// The widget's own words come from strings.ts in the chat's language (`lang`).
+import type { Lang } from '../shared/i18n';
 import type { Message, TicketCreated } from './api';
 import { h, icon, ICONS } from './dom';
-import { SEND_FAILED, type ChatState, type Pending } from './state';
+import type { ChatState, Pending } from './state';
+import { sizeText, t } from './strings';
 
 /** Only absolute http(s) URLs become links. */
 export function safeLink(url: unknown): string | null {
@@ -54,20 +57,14 @@ function fileLink(url: unknown): string | null {
   return typeof url === 'string' && url.startsWith('/api/v1/attachments/') ? url : null;
 }
 
-function sizeText(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
 /** A message's files: images as thumbnails opening the picture, others as a download chip. */
-function fileList(files: readonly Attachment[] | undefined): HTMLElement | null {
+function fileList(lang: Lang, files: readonly Attachment[] | undefined): HTMLElement | null {
   const items = (files ?? []).flatMap((f) => {
     const url = fileLink(f.url);
     if (!url) return [];
     const image = f.content_type.startsWith('image/');
     const thumb = fileLink(f.thumbnail_url) ?? url;
-    const label = `${f.filename} (${sizeText(f.size)})`;
+    const label = `${f.filename} (${sizeText(lang, f.size)})`;
     return [
       h(
         'li',
@@ -80,10 +77,11 @@ function fileList(files: readonly Attachment[] | undefined): HTMLElement | null 
       ),
     ];
   });
-  return items.length ? h('ul', { class: 'files', 'aria-label': 'Attachments' }, ...items) : null;
+  return items.length ? h('ul', { class: 'files', 'aria-label': t(lang, 'attachments') }, ...items) : null;
 }
 
 function bubble(
+  lang: Lang,
   sender: Message['sender'],
   body: string,
   author: string | null,
@@ -94,17 +92,17 @@ function bubble(
 ): HTMLElement {
   if (sender === 'system') return h('div', { class: 'm system', 'data-id': id }, bodyText(body));
   const time = at ? new Date(at) : null;
-  const title = time && !isNaN(time.getTime()) ? time.toLocaleString() : undefined;
+  const title = time && !isNaN(time.getTime()) ? time.toLocaleString(lang) : undefined;
   return h(
     'div',
     { class: `m ${sender}`, 'data-id': id, title },
     author ? h('div', { class: 'who' }, author) : null,
     body || !files?.length ? bodyText(body, links) : null,
-    fileList(files),
+    fileList(lang, files),
   );
 }
 
-export const greetingBubble = (text: string) => bubble('assistant', text, null, 'greeting');
+export const greetingBubble = (lang: Lang, text: string) => bubble(lang, 'assistant', text, null, 'greeting');
 
 /** The article links of an assistant answer (its sources' http(s) URLs). */
 function sourceLinks(m: Message): string[] {
@@ -118,36 +116,36 @@ function sourceLinks(m: Message): string[] {
   return out;
 }
 
-export const messageBubble = (m: Message) =>
-  bubble(m.sender, m.body, m.sender === 'agent' ? m.author_name || 'Support team' : null, m.id, m.created_at, sourceLinks(m), m.attachments);
+export const messageBubble = (lang: Lang, m: Message) =>
+  bubble(lang, m.sender, m.body, m.sender === 'agent' ? m.author_name || t(lang, 'supportTeam') : null, m.id, m.created_at, sourceLinks(m), m.attachments);
 
 /** The assistant's reply while it is being written (its text is updated in place). */
-export function streamingBubble(id: string): HTMLElement {
-  const n = bubble('assistant', '', null, `stream:${id}`);
+export function streamingBubble(lang: Lang, id: string): HTMLElement {
+  const n = bubble(lang, 'assistant', '', null, `stream:${id}`);
   n.classList.add('streaming');
   n.setAttribute('aria-busy', 'true');
   return n;
 }
 
 /** Shown under the message the server marked `ticket_created`. */
-export function ticketCard(t: TicketCreated): HTMLElement {
+export function ticketCard(lang: Lang, ticket: TicketCreated): HTMLElement {
   return h(
     'div',
-    { class: 'card', role: 'status', 'aria-label': `Ticket ${t.number} created` },
+    { class: 'card', role: 'status', 'aria-label': t(lang, 'ticketCreatedLabel', { number: ticket.number }) },
     h('div', { class: 'ci' }, icon(ICONS.check, 18, true)),
     h(
       'div',
       {},
-      h('div', { class: 'ct' }, 'Ticket created'),
-      h('div', { class: 'cn' }, t.number),
-      h('div', { class: 'cs' }, 'Our team will reply here and by email.'),
+      h('div', { class: 'ct' }, t(lang, 'ticketCreated')),
+      h('div', { class: 'cn' }, ticket.number),
+      h('div', { class: 'cs' }, t(lang, 'ticketNote')),
     ),
   );
 }
 
 /** The visitor's message while it is sent; when it failed, with the error, Retry and Discard. */
-export function pendingBubble(p: Readonly<Pending>, canRetry: boolean, on: { retry(): void; discard(): void }): HTMLElement {
-  const n = bubble('visitor', p.file ? `📎 ${p.file}` : p.body, null, `local:${p.local}`);
+export function pendingBubble(lang: Lang, p: Readonly<Pending>, canRetry: boolean, on: { retry(): void; discard(): void }): HTMLElement {
+  const n = bubble(lang, 'visitor', p.file ? `📎 ${p.file}` : p.body, null, `local:${p.local}`);
   n.classList.add(p.state);
   if (p.state === 'sending') {
     n.setAttribute('aria-busy', 'true');
@@ -161,37 +159,38 @@ export function pendingBubble(p: Readonly<Pending>, canRetry: boolean, on: { ret
     h(
       'div',
       { class: 'err', role: 'alert' },
-      h('p', { class: 'etxt' }, icon(ICONS.alert, 16, true), h('span', {}, p.error ?? SEND_FAILED)),
+      h('p', { class: 'etxt' }, icon(ICONS.alert, 16, true), h('span', {}, p.error ?? t(lang, 'sendFailed'))),
       h(
         'div',
         { class: 'eact' },
-        h('button', { type: 'button', class: 'link', disabled: waiting || !canRetry || (!!p.file && !p.attachmentId), onclick: on.retry }, 'Retry'),
-        h('button', { type: 'button', class: 'link muted', onclick: on.discard }, 'Discard'),
+        h('button', { type: 'button', class: 'link', disabled: waiting || !canRetry || (!!p.file && !p.attachmentId), onclick: on.retry }, t(lang, 'retry')),
+        h('button', { type: 'button', class: 'link muted', onclick: on.discard }, t(lang, 'discard')),
       ),
     ),
   );
 }
 
 /** What the status area says before the chat is ready (nothing once it is). */
-export function statusNotice(s: Pick<ChatState, 'phase' | 'phaseError'>, reconnect: () => void): HTMLElement | null {
+export function statusNotice(s: Pick<ChatState, 'lang' | 'phase' | 'phaseError'>, reconnect: () => void): HTMLElement | null {
+  const { lang } = s;
   switch (s.phase) {
     case 'waiting':
     case 'connecting':
-      return h('div', { class: 'loading', role: 'status' }, 'Connecting…');
+      return h('div', { class: 'loading', role: 'status' }, t(lang, 'connecting'));
     case 'forbidden':
       return h(
         'div',
         { class: 'notice', role: 'alert' },
-        h('strong', {}, 'Chat is unavailable on this website'),
-        h('span', {}, s.phaseError || 'This site is not allowed to use this chat.'),
+        h('strong', {}, t(lang, 'unavailable')),
+        h('span', {}, s.phaseError || t(lang, 'notAllowed')),
       );
     case 'failed':
       return h(
         'div',
         { class: 'notice', role: 'alert' },
-        h('strong', {}, "We couldn't start the chat"),
+        h('strong', {}, t(lang, 'startFailed')),
         h('span', {}, s.phaseError),
-        h('button', { type: 'button', class: 'btn', onclick: reconnect }, 'Retry'),
+        h('button', { type: 'button', class: 'btn', onclick: reconnect }, t(lang, 'retry')),
       );
     case 'ready':
       return null;

@@ -7,11 +7,18 @@ import { ChatSession } from './session';
 import { asksForEmail, merge } from './state';
 import { confirmation, FakeES, fakeApi, memoryStorage, msg, type Reply, type Route, session, settle } from './testing';
 
-function setup(routes: Record<string, Route>, opts: { open?: boolean; storage?: Storage } = {}) {
+function setup(routes: Record<string, Route>, opts: { open?: boolean; storage?: Storage; languages?: string[] } = {}) {
   const { api, calls } = fakeApi({ 'POST /api/v1/widget/read': () => ({ status: 204 }), ...routes });
   const posted: ToLoader[] = [];
   const storage = opts.storage ?? memoryStorage();
-  const s = new ChatSession({ key: 'wk', api, storage, post: (m) => posted.push(m), EventSource: FakeES as unknown as typeof EventSource });
+  const s = new ChatSession({
+    key: 'wk',
+    api,
+    storage,
+    post: (m) => posted.push(m),
+    EventSource: FakeES as unknown as typeof EventSource,
+    languages: opts.languages ?? ['en-GB'],
+  });
   let changes = 0;
   s.onChange(() => changes++);
   s.setOpen(opts.open ?? true);
@@ -347,5 +354,70 @@ describe('session: files', () => {
     await settle();
     expect(s.state.pending[0]).toMatchObject({ state: 'failed', file: 'page.html', error: "Files of type text/html can't be attached." });
     expect(calls.some((c) => c.path === '/api/v1/widget/messages')).toBe(false);
+  });
+});
+
+describe('session: language', () => {
+  it("speaks the browser's language until the session answers, then the session's", async () => {
+    let answer!: (r: Reply) => void;
+    const { s } = setup({ 'POST /api/v1/widget/sessions': () => new Promise<Reply>((r) => (answer = r)) }, { languages: ['it-IT', 'pt-BR'] });
+    expect(s.state).toMatchObject({ lang: 'pt', phase: 'connecting', title: 'Chat' });
+    answer({ status: 201, body: { ...session(), language: 'de' } });
+    await settle();
+    expect(s.state).toMatchObject({ lang: 'de', phase: 'ready', title: 'Acme Shop', greeting: 'Hi! Ask me anything.' });
+  });
+
+  it("the workspace's greeting as written, else the widget's own in the chat's language", async () => {
+    const blank = { ...session(), language: 'fr', config: { ...session().config, greeting: '', workspace_name: '' } };
+    const { s } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: blank }) });
+    await settle();
+    expect(s.state).toMatchObject({ lang: 'fr', greeting: 'Bonjour\u00a0! Comment pouvons-nous vous aider aujourd\'hui\u00a0?', title: 'Chat' });
+  });
+
+  it("without a language from the server: the browser's, else the workspace's default", async () => {
+    const old = () => {
+      const { language: _, ...rest } = session();
+      return { ...rest, config: { ...rest.config, default_language: 'nl' } };
+    };
+    const a = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: old() }) }, { languages: ['es-MX'] });
+    const b = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: old() }) }, { languages: ['it'] });
+    const c = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: { ...session(), language: 'klingon' } }) }, { languages: [] });
+    await settle();
+    expect([a.s.state.lang, b.s.state.lang, c.s.state.lang]).toEqual(['es', 'nl', 'en']);
+  });
+
+  it("the widget's own error texts are in the chat's language; the server's reasons stay as it wrote them", async () => {
+    let n = 0;
+    const { s } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: { ...session([msg('visitor', 'Refund'), msg('assistant', 'Email?', { action: { type: 'request_email' } })]), language: 'de' } }),
+      'POST /api/v1/widget/messages': () => {
+        if (++n === 1) throw new TypeError('Failed to fetch'); // the network
+        return n === 2 ? { status: 500, body: {} } : { status: 503, body: { error: { code: 'unavailable', message: 'Try again soon.' } } };
+      },
+    });
+    await settle();
+    expect(s.submitEmail('')).toBe('invalid');
+    expect(s.state.emailError).toBe('Bitte geben Sie Ihre E-Mail-Adresse ein.');
+    s.submitEmail('ann@');
+    expect(s.state.emailError).toBe('Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@example.com.');
+    s.submitEmail('ann@example.com');
+    await settle();
+    expect(s.state.pending[0].error).toBe('Der Server ist nicht erreichbar. Bitte prüfen Sie Ihre Internetverbindung.');
+    s.retry(s.state.pending[0].local);
+    await settle();
+    expect(s.state.pending[0].error).toBe('Ihre Nachricht wurde nicht gesendet. Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.');
+    s.retry(s.state.pending[0].local);
+    await settle();
+    expect(s.state.pending[0].error).toBe('Ihre Nachricht wurde nicht gesendet. Try again soon.');
+  });
+
+  it('a rate-limited start says how long to wait in the browser language', async () => {
+    const { s } = setup(
+      { 'POST /api/v1/widget/sessions': () => ({ status: 429, headers: { 'Retry-After': '120' }, body: { error: { code: 'rate_limited', message: 'Too many' } } }) },
+      { languages: ['de-DE'] },
+    );
+    await settle();
+    expect(s.state).toMatchObject({ lang: 'de', phase: 'failed' });
+    expect(s.state.phaseError).toContain('Bitte warten Sie 2 Minuten');
   });
 });

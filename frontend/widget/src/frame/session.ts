@@ -2,10 +2,12 @@
 // kept in the frame's storage), the conversation, sending with Retry, live messages,
 // unread counting and read receipts, and the email step. No DOM: whenever something
 // changes, `onChange` listeners are told, and the view renders `state`.
+import { browserTags, type Lang, negotiate, pick } from '../shared/i18n';
 import { isEmail, visitorTokenKey, type Identity, type ToLoader } from '../shared/protocol';
 import { ApiError, type Message, type MessageDelta, type Session, type SessionRequest, type WidgetApi } from './api';
 import { LiveStream } from './live';
-import { asksForEmail, expectation, merge, rateLimitText, SEND_FAILED, type ChatState, type Pending, type Phase } from './state';
+import { asksForEmail, expectation, merge, type ChatState, type Pending, type Phase } from './state';
+import { type Key, rateLimitText, t } from './strings';
 
 /** The visitor's typing is sent at most this often while they type. */
 const TYPING_EVERY_MS = 3000;
@@ -23,6 +25,8 @@ export interface SessionDeps {
   EventSource?: typeof EventSource | null;
   /** Whether the page is visible (read receipts wait for it); default: document.visibilityState. */
   pageVisible?: () => boolean;
+  /** The visitor's preferred languages (BCP-47); default: the browser's. */
+  languages?: readonly string[];
 }
 
 export interface StartInit {
@@ -43,6 +47,13 @@ function newKey(): string {
 
 const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'unknown', 'Something went wrong.'));
 
+/** What the visitor reads about a failed call: the server's reason, else the widget's own words. */
+function reason(lang: Lang, e: unknown): string {
+  const err = asApiError(e);
+  if (err.fromServer) return err.message;
+  return t(lang, err.code === 'network' ? 'offline' : err.code === 'unknown' ? 'error' : 'errorTryAgain');
+}
+
 function documentVisible(): boolean {
   const v = globalThis.document?.visibilityState;
   return typeof v !== 'string' || v === 'visible';
@@ -55,7 +66,8 @@ export class ChatSession {
   // The conversation
   private phase: Phase = 'waiting';
   private phaseError = '';
-  private title = 'Chat';
+  /** The workspace's name and greeting ('': the widget's own words in the visitor's language). */
+  private title = '';
   private greeting = '';
   private color: string | null = null;
   private messages: Message[] = [];
@@ -89,7 +101,18 @@ export class ChatSession {
   private typingSentAt = 0;
   private awayEmailError = '';
 
-  constructor(private readonly d: SessionDeps) {}
+  /** The visitor's languages, and the chat's language: negotiated from those until the session says. */
+  private readonly tags: readonly string[];
+  private lang: Lang;
+
+  constructor(private readonly d: SessionDeps) {
+    this.tags = d.languages ?? browserTags();
+    this.lang = negotiate(this.tags);
+  }
+
+  private t(key: Key) {
+    return t(this.lang, key);
+  }
 
   onChange(fn: Listener) {
     this.listeners.push(fn);
@@ -98,6 +121,7 @@ export class ChatSession {
   get state(): ChatState {
     const emailRequested = this.phase === 'ready' && this.pending.length === 0 && asksForEmail(this.messages);
     return {
+      lang: this.lang,
       agentName: this.agentName,
       agentTyping: this.agentTyping,
       expectation:
@@ -113,8 +137,8 @@ export class ChatSession {
       awayEmailError: this.awayEmailError,
       phase: this.phase,
       phaseError: this.phaseError,
-      title: this.title,
-      greeting: this.greeting,
+      title: this.title || this.t('chat'),
+      greeting: this.greeting || this.t('greeting'),
       color: this.color,
       messages: this.messages,
       pending: this.pending,
@@ -203,16 +227,18 @@ export class ChatSession {
     } catch (e) {
       const err = asApiError(e);
       this.phase = err.status === 403 ? 'forbidden' : 'failed';
-      this.phaseError = err.status === 429 ? rateLimitText(err.retryAfter) : err.message;
+      this.phaseError = err.status === 429 ? rateLimitText(this.lang, err.retryAfter) : reason(this.lang, err);
       this.emit(false);
       return;
     }
     this.token = s.visitor_token;
     this.d.api.token = s.visitor_token;
+    // The server's choice (the visitor's locale, else the workspace's language).
+    this.lang = pick(s.language) ?? negotiate(this.tags, s.config.default_language);
     this.conversationId = s.conversation_id;
     if (s.config.color) this.color = s.config.color;
-    this.title = s.config.workspace_name || 'Chat';
-    this.greeting = s.config.greeting || 'Hi! How can we help you today?';
+    this.title = s.config.workspace_name || '';
+    this.greeting = s.config.greeting || '';
     this.messages = merge([], s.messages);
     this.unread = Math.max(0, Number(s.unread_count) || 0);
     this.agentName = s.live?.agent_name ?? null;
@@ -343,7 +369,7 @@ export class ChatSession {
         })
         .catch((e) => {
           p.state = 'failed';
-          p.error = asApiError(e).message;
+          p.error = reason(this.lang, e);
           this.emit(false);
         });
     }
@@ -372,14 +398,14 @@ export class ChatSession {
   async leaveEmail(value: string): Promise<'sent' | 'invalid'> {
     const v = value.trim();
     if (!isEmail(v)) {
-      this.awayEmailError = v ? 'Please enter a valid email address, like name@example.com.' : 'Please enter your email address.';
+      this.awayEmailError = this.t(v ? 'emailInvalid' : 'emailMissing');
       this.emit(false);
       return 'invalid';
     }
     try {
       await this.d.api.setEmail(v);
     } catch (e) {
-      this.awayEmailError = asApiError(e).message;
+      this.awayEmailError = reason(this.lang, e);
       this.emit(false);
       return 'invalid';
     }
@@ -394,7 +420,7 @@ export class ChatSession {
     if (this.phase !== 'ready' || this.sending) return 'busy';
     const v = value.trim();
     if (!isEmail(v)) {
-      this.emailError = v ? 'Please enter a valid email address, like name@example.com.' : 'Please enter your email address.';
+      this.emailError = this.t(v ? 'emailInvalid' : 'emailMissing');
       this.emit(false);
       return 'invalid';
     }
@@ -440,11 +466,11 @@ export class ChatSession {
       p.state = 'failed';
       if (err.status === 429) {
         const wait = (err.retryAfter ?? 30) * 1000;
-        p.error = rateLimitText(err.retryAfter);
+        p.error = rateLimitText(this.lang, err.retryAfter);
         p.retryAt = Date.now() + wait;
         setTimeout(() => this.emit(false), wait + 50); // Retry becomes available
       } else {
-        p.error = err.status === 0 ? err.message : `${SEND_FAILED} ${err.message}`;
+        p.error = err.status === 0 ? reason(this.lang, err) : `${this.t('sendFailed')} ${reason(this.lang, err)}`;
         p.retryAt = undefined;
       }
     } finally {

@@ -1,5 +1,6 @@
 // The chat's state as the view sees it, and the pure rules over it. session.ts owns and
 // changes the state; view.ts and parts.ts only read it.
+import type { Lang } from '../shared/i18n';
 import type { Message } from './api';
 
 export type Phase = 'waiting' | 'connecting' | 'ready' | 'failed' | 'forbidden';
@@ -27,6 +28,8 @@ export interface Streaming {
 
 /** What the view renders. */
 export interface ChatState {
+  /** The language the chat speaks: the session's, or the browser's until the session answers. */
+  readonly lang: Lang;
   readonly phase: Phase;
   /** Why the chat could not start (phase failed or forbidden). */
   readonly phaseError: string;
@@ -96,12 +99,4 @@ export function asksForEmail(messages: readonly Message[]): boolean {
     if (m.action?.type === 'request_email') return true;
   }
   return false;
-}
-
-export const SEND_FAILED = "Your message wasn't sent.";
-
-export function rateLimitText(retryAfter: number | null): string {
-  const s = retryAfter ?? 30;
-  const wait = s >= 90 ? `${Math.ceil(s / 60)} minutes` : `${s} second${s === 1 ? '' : 's'}`;
-  return `You're sending messages faster than we can keep up. Please wait ${wait} and try again.`;
 }

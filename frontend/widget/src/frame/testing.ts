@@ -112,7 +112,8 @@ export function session(messages: Message[] = [], unread = 0, ticket: typeof TIC
     conversation_id: 'c1',
     messages,
     unread_count: unread,
-    config: { workspace_name: 'Acme Shop', greeting: 'Hi! Ask me anything.', tickets_enabled: true, color: '#4f46e5' },
+    language: 'en',
+    config: { workspace_name: 'Acme Shop', greeting: 'Hi! Ask me anything.', tickets_enabled: true, color: '#4f46e5', default_language: 'en' },
     ticket,
   };
 }

@@ -1,10 +1,17 @@
 // The chat's DOM. The constructor builds the shell once; `render(state)` brings it up to date
 // (message nodes are kept by id and only moved, pending sends are rebuilt). The view keeps
 // no conversation state of its own: what the visitor does goes to `ViewHandlers`.
+// The widget's own words are in the chat's language (`state.lang`, strings.ts): the shell's
+// labels are registered with `text()` and set again whenever the language changes.
+import type { Lang } from '../shared/i18n';
 import { contrastText, safeColor } from '../shared/protocol';
 import { h, icon, ICONS } from './dom';
 import { greetingBubble, messageBubble, pendingBubble, statusNotice, streamingBubble, ticketCard } from './parts';
 import type { ChatState } from './state';
+import { type Key, t } from './strings';
+
+/** Which of an element's texts are which catalogue keys (`text`: its text content). */
+type Texts = Partial<Record<'text' | 'aria-label' | 'title' | 'placeholder', Key>>;
 
 export interface ViewHandlers {
   /** The composer's text; true when it was sent (the composer is then cleared). */
@@ -46,106 +53,111 @@ export class ChatView {
   private readonly input: HTMLTextAreaElement;
   private readonly attachBtn: HTMLButtonElement;
   private readonly sendBtn: HTMLButtonElement;
-  /** Message, greeting and card nodes by key, reused across renders. */
+  private readonly footer: HTMLDivElement;
+  /** The shell's translated labels, set on each change of language. */
+  private readonly texts: [Element, Texts][] = [];
+  /** Message, greeting and card nodes by key, reused across renders (dropped on a change of language). */
   private readonly nodes = new Map<string, HTMLElement>();
   /** What was last rendered, to touch the DOM only on change. */
-  private shown = { phase: '', status: '', color: '' };
+  private shown = { phase: '', status: '', color: '', lang: '' };
   /** The visitor scrolled the log up, away from its end, during this visit. */
   private scrolledUp = false;
 
   constructor(root: HTMLElement, private readonly on: ViewHandlers) {
-    this.closeBtn = h('button', { type: 'button', class: 'x', 'aria-label': 'Close chat', onclick: () => on.close?.() }, icon(ICONS.close, 20, true));
+    this.closeBtn = this.text(h('button', { type: 'button', class: 'x', onclick: () => on.close?.() }, icon(ICONS.close, 20, true)), { 'aria-label': 'closeChat' });
     this.closeBtn.hidden = !on.close;
-    this.title = h('strong', { id: 'hf-title' }, 'Chat');
+    this.title = h('strong', { id: 'hf-title' });
     this.list = h('div', { class: 'list' });
     this.typingWho = h('span', { class: 'tw', hidden: true });
     this.typing = h(
       'div',
-      { class: 'typing', role: 'status', 'aria-label': 'Assistant is typing', hidden: true },
+      { class: 'typing', role: 'status', hidden: true },
       h('span', { class: 'dots' }, h('span'), h('span'), h('span')),
       this.typingWho,
     );
-    this.sub = h('span', { class: 'sub' }, 'We usually answer right away');
+    this.sub = h('span', { class: 'sub' });
     this.awayText = h('p', { class: 'at' });
-    this.awayInput = h('input', {
-      type: 'email',
-      name: 'away-email',
-      id: 'hf-away-email',
-      autocomplete: 'email',
-      inputmode: 'email',
-      placeholder: 'you@example.com',
-      'aria-label': 'Your email, for our reply',
-      'aria-describedby': 'hf-away-err',
-    });
+    this.awayInput = this.text(
+      h('input', { type: 'email', name: 'away-email', id: 'hf-away-email', autocomplete: 'email', inputmode: 'email', 'aria-describedby': 'hf-away-err' }),
+      { placeholder: 'emailPlaceholder', 'aria-label': 'awayInput' },
+    );
     this.awayErr = h('div', { class: 'ferr', id: 'hf-away-err', role: 'alert' });
-    this.awayForm = h(
-      'form',
-      {
-        class: 'erow',
-        novalidate: true,
-        'aria-label': 'Leave your email',
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          void on.leaveEmail(this.awayInput.value).then((r) => {
-            if (r === 'sent') this.awayInput.value = '';
-          });
+    this.awayForm = this.text(
+      h(
+        'form',
+        {
+          class: 'erow',
+          novalidate: true,
+          onsubmit: (e: Event) => {
+            e.preventDefault();
+            void on.leaveEmail(this.awayInput.value).then((r) => {
+              if (r === 'sent') this.awayInput.value = '';
+            });
+          },
         },
-      },
-      this.awayInput,
-      h('button', { type: 'submit', class: 'ebtn' }, 'Send'),
+        this.awayInput,
+        this.text(h('button', { type: 'submit', class: 'ebtn' }), { text: 'send' }),
+      ),
+      { 'aria-label': 'awayForm' },
     );
     this.away = h('div', { class: 'away', role: 'status', hidden: true }, this.awayText, this.awayForm, this.awayErr);
-    this.emailInput = h('input', {
-      type: 'email',
-      name: 'email',
-      id: 'hf-email',
-      required: true,
-      autocomplete: 'email',
-      inputmode: 'email',
-      placeholder: 'you@example.com',
-      'aria-label': 'Your email address',
-      'aria-describedby': 'hf-email-err',
-    });
+    this.emailInput = this.text(
+      h('input', { type: 'email', name: 'email', id: 'hf-email', required: true, autocomplete: 'email', inputmode: 'email', 'aria-describedby': 'hf-email-err' }),
+      { placeholder: 'emailPlaceholder', 'aria-label': 'emailInput' },
+    );
     this.emailErr = h('div', { class: 'ferr', id: 'hf-email-err', role: 'alert' });
-    this.emailBtn = h('button', { type: 'submit', class: 'ebtn' }, 'Send');
-    this.emailForm = h(
-      'form',
-      { class: 'email', novalidate: true, hidden: true, 'aria-label': 'Share your email', onsubmit: (e: Event) => { e.preventDefault(); this.submitEmail(); } },
-      h('label', { class: 'elabel', for: 'hf-email' }, 'Your email, so our team can reply'),
-      h('div', { class: 'erow' }, this.emailInput, this.emailBtn),
-      this.emailErr,
+    this.emailBtn = this.text(h('button', { type: 'submit', class: 'ebtn' }), { text: 'send' });
+    this.emailForm = this.text(
+      h(
+        'form',
+        { class: 'email', novalidate: true, hidden: true, onsubmit: (e: Event) => { e.preventDefault(); this.submitEmail(); } },
+        this.text(h('label', { class: 'elabel', for: 'hf-email' }), { text: 'emailLabel' }),
+        h('div', { class: 'erow' }, this.emailInput, this.emailBtn),
+        this.emailErr,
+      ),
+      { 'aria-label': 'emailForm' },
     );
     this.status = h('div', { class: 'status' });
-    this.log = h(
-      'div',
-      { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation', tabindex: '0' },
-      this.list,
-      h('div', { class: 'tail' }, this.typing, this.emailForm, this.away, this.status),
+    this.log = this.text(
+      h(
+        'div',
+        { class: 'log', role: 'log', 'aria-live': 'polite', tabindex: '0' },
+        this.list,
+        h('div', { class: 'tail' }, this.typing, this.emailForm, this.away, this.status),
+      ),
+      { 'aria-label': 'conversation' },
     );
-    this.input = h('textarea', { rows: '1', 'aria-label': 'Message', placeholder: 'Type your message…', maxlength: '4000', disabled: true });
-    this.sendBtn = h('button', { type: 'submit', class: 'send', 'aria-label': 'Send message', disabled: true }, icon(ICONS.send, 20));
+    this.input = this.text(h('textarea', { rows: '1', maxlength: '4000', disabled: true }), { 'aria-label': 'message', placeholder: 'placeholder' });
+    this.sendBtn = this.text(h('button', { type: 'submit', class: 'send', disabled: true }, icon(ICONS.send, 20)), { 'aria-label': 'sendMessage' });
     const fileInput = h('input', { type: 'file', multiple: true, hidden: true, 'data-testid': 'widget-file' });
     fileInput.addEventListener('change', () => {
       const files = Array.from(fileInput.files ?? []);
       fileInput.value = '';
       if (files.length) on.attach(files);
     });
-    this.attachBtn = h('button', { type: 'button', class: 'attach', 'aria-label': 'Attach a file', title: 'Attach a file', disabled: true, onclick: () => fileInput.click() }, '📎');
-    const composer = h(
-      'form',
-      { class: 'composer', 'aria-label': 'Send a message', onsubmit: (e: Event) => { e.preventDefault(); this.submitComposer(); } },
-      this.attachBtn,
-      fileInput,
-      this.input,
-      this.sendBtn,
+    this.attachBtn = this.text(h('button', { type: 'button', class: 'attach', disabled: true, onclick: () => fileInput.click() }, '📎'), {
+      'aria-label': 'attachFile',
+      title: 'attachFile',
+    });
+    const composer = this.text(
+      h(
+        'form',
+        { class: 'composer', onsubmit: (e: Event) => { e.preventDefault(); this.submitComposer(); } },
+        this.attachBtn,
+        fileInput,
+        this.input,
+        this.sendBtn,
+      ),
+      { 'aria-label': 'composer' },
     );
+    this.footer = h('div', { class: 'ft' });
     this.shell = h(
       'div',
       { class: 'hf' },
       h('header', { class: 'hd' }, h('div', { class: 'ttl' }, this.title, this.sub), this.closeBtn),
       this.log,
       composer,
-      h('div', { class: 'ft' }, 'Powered by Handoff'),
+      this.footer,
     );
 
     this.input.addEventListener('keydown', (e) => {
@@ -173,6 +185,7 @@ export class ChatView {
   /** `scroll`: bring the end of the conversation into view (otherwise only when already near it). */
   render(s: ChatState, scroll: boolean) {
     const stick = scroll || this.nearBottom();
+    this.renderLang(s.lang);
     this.renderColor(s.color);
     this.title.textContent = s.title;
     this.renderStatus(s);
@@ -211,20 +224,21 @@ export class ChatView {
 
   private renderList(s: ChatState) {
     const wanted: HTMLElement[] = [];
-    if (s.phase === 'ready') wanted.push(this.node('greeting', () => greetingBubble(s.greeting)));
+    const { lang } = s;
+    if (s.phase === 'ready') wanted.push(this.node('greeting', () => greetingBubble(lang, s.greeting)));
     for (const m of s.messages) {
-      wanted.push(this.node(m.id, () => messageBubble(m)));
+      wanted.push(this.node(m.id, () => messageBubble(lang, m)));
       // The server marks the ticket confirmation; its card goes right under it.
       const a = m.action;
-      if (a?.type === 'ticket_created') wanted.push(this.node(`card:${m.id}`, () => ticketCard(a)));
+      if (a?.type === 'ticket_created') wanted.push(this.node(`card:${m.id}`, () => ticketCard(lang, a)));
     }
     // Pending sends are rebuilt every time (their state changes).
     for (const p of s.pending) {
-      wanted.push(pendingBubble(p, !s.sending, { retry: () => this.on.retry(p.local), discard: () => this.on.discard(p.local) }));
+      wanted.push(pendingBubble(lang, p, !s.sending, { retry: () => this.on.retry(p.local), discard: () => this.on.discard(p.local) }));
     }
     // The reply being written (under the visitor's message on its way): one node per reply, its text replaced as it grows.
     if (s.streaming && !s.messages.some((m) => m.id === s.streaming!.id)) {
-      const n = this.node(`stream:${s.streaming.id}`, () => streamingBubble(s.streaming!.id));
+      const n = this.node(`stream:${s.streaming.id}`, () => streamingBubble(lang, s.streaming!.id));
       const body = n.querySelector('.body');
       if (body && body.textContent !== s.streaming.text) body.textContent = s.streaming.text;
       wanted.push(n);
@@ -248,13 +262,13 @@ export class ChatView {
 
   /** The assistant thinking (while a message is sent and no human has the chat), or "<agent> is typing…". */
   private renderTyping(s: ChatState) {
-    const who = s.agentTyping;
+    const { lang, agentTyping: who } = s;
     // The dots until the reply's first words arrive (not while a human has the chat).
     this.typing.hidden = !(who || (s.sending && !s.agentName && s.streaming === null));
     this.typingWho.hidden = !who;
-    this.typingWho.textContent = who ? `${who} is typing…` : '';
-    this.typing.setAttribute('aria-label', who ? `${who} is typing` : 'Assistant is typing');
-    const sub = s.agentName ? `You're chatting with ${s.agentName}` : 'We usually answer right away';
+    this.typingWho.textContent = who ? t(lang, 'agentTypingShown', { name: who }) : '';
+    this.typing.setAttribute('aria-label', who ? t(lang, 'agentTyping', { name: who }) : t(lang, 'assistantTyping'));
+    const sub = s.agentName ? t(lang, 'chattingWith', { name: s.agentName }) : t(lang, 'subtitle');
     if (this.sub.textContent !== sub) this.sub.textContent = sub;
   }
 
@@ -264,12 +278,7 @@ export class ChatView {
     this.away.hidden = !e;
     this.awayForm.hidden = e?.kind !== 'ask';
     this.awayErr.textContent = e?.kind === 'ask' ? s.awayEmailError : '';
-    const text =
-      e?.kind === 'email'
-        ? `Our team is away right now. We'll reply by email at ${e.email}.`
-        : e?.kind === 'ask'
-          ? "Our team is away right now. Leave your email and we'll reply by email."
-          : '';
+    const text = e?.kind === 'email' ? t(s.lang, 'awayByEmail', { email: e.email }) : e?.kind === 'ask' ? t(s.lang, 'awayAsk') : '';
     if (this.awayText.textContent !== text) this.awayText.textContent = text;
   }
 
@@ -284,11 +293,33 @@ export class ChatView {
 
   /** Rebuilt only when it changes, so screen readers don't hear the notice again. */
   private renderStatus(s: ChatState) {
-    const key = `${s.phase}\n${s.phaseError}`;
+    const key = `${s.lang}\n${s.phase}\n${s.phaseError}`;
     if (key === this.shown.status) return;
     this.shown.status = key;
     this.status.className = s.phase === 'forbidden' ? 'status blocked' : 'status';
     this.status.replaceChildren(statusNotice(s, () => this.on.reconnect()) ?? '');
+  }
+
+  /** Registers an element's translated texts (set by `renderLang`). */
+  private text<E extends Element>(el: E, texts: Texts): E {
+    this.texts.push([el, texts]);
+    return el;
+  }
+
+  /** The chat's language: the document's `lang` (for screen readers) and every label in it. */
+  private renderLang(lang: Lang) {
+    if (lang === this.shown.lang) return;
+    this.shown.lang = lang;
+    document.documentElement.lang = lang;
+    for (const [el, texts] of this.texts) {
+      for (const [attr, key] of Object.entries(texts) as [keyof Texts, Key][]) {
+        if (attr === 'text') el.textContent = t(lang, key);
+        else el.setAttribute(attr, t(lang, key));
+      }
+    }
+    this.footer.textContent = t(lang, 'poweredBy', { brand: 'Handoff' });
+    // Messages, the greeting and cards carry the widget's words too (the author fallback, dates): made again.
+    this.nodes.clear();
   }
 
   private renderColor(c: string | null) {
