@@ -27,7 +27,7 @@ beforeEach(() => {
   localStorage.clear();
   vi.stubGlobal(
     'fetch',
-    vi.fn(async () => new Response(JSON.stringify({ workspace_name: 'Acme', greeting: 'Hi', color: '#0f766e', tickets_enabled: true }), { status: 200 })),
+    vi.fn(async () => new Response(JSON.stringify({ workspace_name: 'Acme', greeting: 'Hi', color: '#0f766e', tickets_enabled: true, default_language: 'en' }), { status: 200 })),
   );
 });
 afterEach(() => {
@@ -141,6 +141,36 @@ describe('loader', () => {
     // The message can be dismissed (on phones the launcher is hidden while open).
     (handle.root.querySelector('.u button') as HTMLButtonElement).click();
     expect(handle.isOpen).toBe(false);
+  });
+
+  it("speaks the browser's language: the launcher, the unread count, the panel and its lang", async () => {
+    handle = mount({ origin: ORIGIN, key: 'wk_de', readyGraceMs: 0, languages: ['de-AT', 'en'] });
+    const wrap = handle.root.querySelector('.w') as HTMLElement;
+    expect(wrap.lang).toBe('de');
+    expect(launcher(handle).getAttribute('aria-label')).toBe('Chat öffnen');
+    handle.setUnread(1);
+    expect(launcher(handle).getAttribute('aria-label')).toBe('Chat öffnen, 1 ungelesene Nachricht');
+    handle.setUnread(3);
+    expect(launcher(handle).getAttribute('aria-label')).toBe('Chat öffnen, 3 ungelesene Nachrichten');
+    handle.open();
+    expect(launcher(handle).getAttribute('aria-label')).toBe('Chat schließen');
+    expect(handle.root.querySelector('[role=dialog]')?.getAttribute('aria-label')).toBe('Chat');
+    expect(handle.frame!.title).toBe('Chat');
+    handle.frame!.dispatchEvent(new Event('load'));
+    await flush();
+    expect(handle.root.querySelector('.u strong')?.textContent).toBe('Der Chat ist nicht verfügbar');
+    expect(handle.root.querySelector('.u span')?.textContent).toBe('Diese Website darf diesen Chat nicht anzeigen. Bitte wenden Sie sich an den Betreiber der Website.');
+    expect(handle.root.querySelector('.u button')?.textContent).toBe('Schließen');
+  });
+
+  it('falls back to English for a language the widget does not speak, and reads the browser by default', () => {
+    handle = mount({ origin: ORIGIN, key: 'wk_it', languages: ['it-IT'] });
+    expect(launcher(handle).getAttribute('aria-label')).toBe('Open chat');
+    handle.destroy();
+    handle = mount({ origin: ORIGIN, key: 'wk_nav' });
+    expect((handle.root.querySelector('.w') as HTMLElement).lang).toBe('en'); // jsdom's navigator says en-US
+    handle.setUnread(1);
+    expect(launcher(handle).getAttribute('aria-label')).toBe('Open chat, 1 unread message');
   });
 
   it('tells the frame the current page when the visitor opens the chat again', () => {

@@ -1,6 +1,7 @@
 // The loader: a few KB of plain TypeScript that customers embed with
 //   <script src="https://HANDOFF/widget.js" data-key="WIDGET_KEY" async></script>
 // It draws the launcher and, only when needed, the iframe that holds the chat.
+import { browserTags, negotiate, type Vars } from '../shared/i18n';
 import {
   contrastText,
   conversationMarker,
@@ -9,6 +10,7 @@ import {
   safeColor,
   type ToFrame,
 } from '../shared/protocol';
+import { type LoaderKey, lt } from './strings';
 
 export interface LoaderOptions {
   /** Handoff origin, from the script's own src. */
@@ -17,6 +19,8 @@ export interface LoaderOptions {
   key: string;
   /** Milliseconds to wait, after the iframe fired `load`, for the frame's `ready`. */
   readyGraceMs?: number;
+  /** The visitor's preferred languages (BCP-47); default: the browser's. */
+  languages?: readonly string[];
 }
 
 export interface LoaderHandle {
@@ -67,15 +71,20 @@ gap:8px;padding:24px;text-align:center;font:15px/1.45 system-ui,sans-serif;color
 export function mount(opts: LoaderOptions): LoaderHandle {
   const { origin, key } = opts;
   const grace = opts.readyGraceMs ?? 1500;
+  // The loader has no session: the browser's languages decide (the chat itself follows the session's).
+  const lang = negotiate(opts.languages ?? browserTags());
+  const say = (k: LoaderKey, vars?: Vars) => lt(lang, k, vars);
   const doc = document;
   const host = doc.createElement('div');
   host.id = 'handoff-widget';
   const root = host.attachShadow({ mode: 'open' });
-  root.innerHTML = `<style>${CSS}</style><div class="w"><div class="p" role="dialog" aria-label="Chat"></div><button class="l" type="button" aria-expanded="false">${ICON_CHAT}<span class="b" aria-hidden="true" hidden></span></button></div>`;
+  root.innerHTML = `<style>${CSS}</style><div class="w"><div class="p" role="dialog"></div><button class="l" type="button" aria-expanded="false">${ICON_CHAT}<span class="b" aria-hidden="true" hidden></span></button></div>`;
   const wrap = root.querySelector('.w') as HTMLDivElement;
   const panel = root.querySelector('.p') as HTMLDivElement;
   const launcher = root.querySelector('.l') as HTMLButtonElement;
   const badge = root.querySelector('.b') as HTMLSpanElement;
+  wrap.lang = lang;
+  panel.setAttribute('aria-label', say('chat'));
   doc.body.appendChild(host);
 
   let color = '#4f46e5';
@@ -92,10 +101,10 @@ export function mount(opts: LoaderOptions): LoaderHandle {
   paint();
 
   const label = () => {
-    const base = isOpen ? 'Close chat' : 'Open chat';
+    const base = say(isOpen ? 'close' : 'open');
     launcher.setAttribute(
       'aria-label',
-      !isOpen && unread > 0 ? `${base}, ${unread} unread ${unread === 1 ? 'message' : 'messages'}` : base,
+      !isOpen && unread > 0 ? say(unread === 1 ? 'unreadOne' : 'unreadOther', { label: base, n: unread }) : base,
     );
     launcher.setAttribute('aria-expanded', String(isOpen));
     launcher.innerHTML = (isOpen ? ICON_CLOSE : ICON_CHAT);
@@ -120,12 +129,12 @@ export function mount(opts: LoaderOptions): LoaderHandle {
     box.className = 'u';
     box.setAttribute('role', 'alert');
     const strong = doc.createElement('strong');
-    strong.textContent = 'Chat is unavailable';
+    strong.textContent = say('unavailable');
     const p = doc.createElement('span');
-    p.textContent = "This website isn't allowed to show this chat. Please contact the site owner.";
+    p.textContent = say('notAllowed');
     const btn = doc.createElement('button');
     btn.type = 'button';
-    btn.textContent = 'Close';
+    btn.textContent = say('dismiss');
     btn.addEventListener('click', () => close());
     box.append(strong, p, btn);
     panel.appendChild(box);
@@ -135,7 +144,7 @@ export function mount(opts: LoaderOptions): LoaderHandle {
   const ensureFrame = () => {
     if (frame) return;
     frame = doc.createElement('iframe');
-    frame.title = 'Chat';
+    frame.title = say('chat');
     frame.setAttribute('allow', 'clipboard-write');
     const src = new URL('/widget/frame', origin);
     src.searchParams.set('key', key);
