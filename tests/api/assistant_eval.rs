@@ -493,7 +493,7 @@ async fn dump_features() {
             "query": query,
             "rules": format!("{:?}", rules.intent),
             "rules_handoff": rules.is_handoff(),
-            "foreign": handoff::assistant::builtin::foreign_language_in(text, &hits[..hits.len().min(3)]),
+            "foreign": handoff::assistant::language::foreign_language_in(text, &hits[..hits.len().min(3)]),
             "intents": scores,
             "hits": hits.iter().map(|h| serde_json::json!({
                 "title": h.passage.title,

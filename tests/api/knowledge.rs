@@ -203,9 +203,24 @@ async fn non_english_visitors_are_offered_a_ticket() {
     add_article(&app, &site, SHIPPING.0, SHIPPING.1).await;
     app.wait_for_jobs_done("knowledge.index").await;
     let v = session(&app, &site).await;
+    // German, which the fixed replies speak: the offer is in German; the message's
+    // language is stored.
     let a = say(&app, &v, "Wie lange dauert der Versand?").await;
     assert!(asks_email(&a), "{a}");
-    assert!(reply_text(&a).contains("English"), "{a}");
+    assert!(
+        reply_text(&a).starts_with("Ihre Frage kann ich auf Deutsch leider nicht beantworten"),
+        "{a}"
+    );
+    assert_eq!(a["messages"][0]["language"], "de", "{a}");
+    // Italian, which they don't: English, saying the team can help in theirs.
+    let v = session(&app, &site).await;
+    let a = say(&app, &v, "Quanto costa la spedizione per il mio ordine?").await;
+    assert!(asks_email(&a), "{a}");
+    assert!(
+        reply_text(&a).starts_with("I can only answer in English here"),
+        "{a}"
+    );
+    assert_eq!(a["messages"][0]["language"], "it", "{a}");
 }
 
 /// An OpenAI-compatible `/v1/embeddings` endpoint for the test: each input becomes a

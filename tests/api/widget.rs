@@ -206,8 +206,15 @@ async fn a_session_records_the_visitor_and_a_resumed_session_sees_its_history() 
         token: str_at(&s, "visitor_token").into(),
         session: s.clone(),
     };
+    // The browser is German: so is the widget, and a greeting too short to tell is
+    // answered in German.
+    assert_eq!(s["language"], "de");
     let hi = say(&app, &v, "Hi").await;
-    assert!(reply_text(&hi).contains("How can I help"), "{hi}");
+    assert_eq!(
+        reply_text(&hi),
+        "Hallo! Wie kann ich Ihnen heute helfen?",
+        "{hi}"
+    );
 
     let (status, again) = app
         .post(
@@ -278,7 +285,7 @@ async fn unknown_widget_key_is_404_and_config_is_public() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         cfg,
-        json!({"workspace_name": "Acme", "greeting": "Hi! How can we help you today?", "color": "#4f46e5", "tickets_enabled": true})
+        json!({"workspace_name": "Acme", "greeting": "Hi! How can we help you today?", "color": "#4f46e5", "tickets_enabled": true, "default_language": "en"})
     );
     let (status, _) = app.get("/api/v1/widget/config?widget_key=nope", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -1027,4 +1034,107 @@ async fn a_retry_after_an_interrupted_turn_answers_the_stored_message_once() {
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["code"], "idempotency_in_progress");
     assert_eq!(stored(&app, &v, "visitor", text), 2);
+}
+
+async fn session_in(app: &TestApp, site: &Site, locale: &str) -> Visitor {
+    let s = app
+        .post(
+            "/api/v1/widget/sessions",
+            None,
+            json!({"widget_key": site.widget_key, "page_url": "https://shop.example.com/", "locale": locale}),
+        )
+        .await
+        .expect_status(StatusCode::CREATED);
+    Visitor {
+        token: str_at(&s, "visitor_token").to_string(),
+        session: s,
+    }
+}
+
+#[tokio::test]
+async fn the_widget_speaks_the_browsers_language_else_the_workspaces_and_replies_follow_the_visitor()
+ {
+    let app = TestApp::spawn().await;
+    let site = site(&app, "standard", true).await;
+    let ws_path = format!("/api/v1/workspaces/{}", site.ws);
+    // The default language: one of the six, set by owners and admins.
+    for bad in [json!("it"), json!("EN"), json!(7)] {
+        let (status, body) = app
+            .patch(
+                &ws_path,
+                Some(&site.owner_token),
+                json!({"default_language": bad}),
+            )
+            .await;
+        assert!(
+            status.is_client_error() && status != StatusCode::NOT_FOUND,
+            "{bad}: {status} {body}"
+        );
+        assert!(body["error"]["message"].is_string(), "{body}");
+    }
+    let ws = app
+        .patch(
+            &ws_path,
+            Some(&site.owner_token),
+            json!({"default_language": "pt"}),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(ws["default_language"], "pt");
+
+    let pt_br = session_in(&app, &site, "pt-BR").await;
+    assert_eq!(pt_br.session["language"], "pt");
+    assert_eq!(pt_br.session["config"]["default_language"], "pt");
+    let nl = session_in(&app, &site, "nl").await;
+    assert_eq!(nl.session["language"], "nl");
+    // A language the widget doesn't speak: the workspace's.
+    let it = session_in(&app, &site, "it-IT").await;
+    assert_eq!(it.session["language"], "pt");
+
+    // The Dutch visitor asks for a person in Dutch: the offer is Dutch; a short "ja"
+    // keeps Dutch; the ticket is opened in Dutch and says so.
+    let a = say(
+        &app,
+        &nl,
+        "Ik wil graag met een medewerker praten over mijn bestelling",
+    )
+    .await;
+    assert_eq!(a["messages"][0]["language"], "nl", "{a}");
+    assert!(reply_text(&a).ends_with("Wat is je e-mailadres?"), "{a}");
+    let a = say(&app, &nl, "daan@example.nl").await;
+    assert!(
+        reply_text(&a).starts_with("Klaar! Ik heb ticket TKT-"),
+        "{a}"
+    );
+    let number = str_at(&a, "/ticket/number").to_string();
+    let t = app
+        .get(
+            &format!("/api/v1/workspaces/{}/tickets/{number}", site.ws),
+            Some(&site.owner_token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(t["ticket"]["language"], "nl", "{t}");
+    let a = say(&app, &nl, "bedankt").await;
+    assert_eq!(
+        reply_text(&a),
+        format!("Graag gedaan! Ons team reageert hier op ticket {number}.")
+    );
+
+    // The Italian-browser visitor (widget in Portuguese) writes English: English replies.
+    let a = say(&app, &it, "Can I talk to a person please?").await;
+    assert_eq!(a["messages"][0]["language"], "en", "{a}");
+    assert!(
+        reply_text(&a).starts_with("Of course, I can pass this on to our team."),
+        "{a}"
+    );
+    // Spanish: the offer in Spanish, a decline understood.
+    let es = session_in(&app, &site, "en-US").await;
+    let a = say(&app, &es, "Quiero hablar con una persona sobre mi pedido").await;
+    assert_eq!(a["messages"][0]["language"], "es", "{a}");
+    let a = say(&app, &es, "No, gracias").await;
+    assert_eq!(
+        reply_text(&a),
+        "No hay problema, no abriré ningún ticket. ¿Puedo ayudarle en algo más?"
+    );
 }

@@ -13,10 +13,8 @@
 //!
 //! Without it (`EMBEDDINGS=off`), the word-coverage rules of `retrieval` decide.
 
-use std::collections::HashSet;
-use std::sync::LazyLock;
-
-use crate::assistant::knowledge::{Label, PassageHit, SemanticIntent, examples};
+use crate::assistant::knowledge::{Label, PassageHit, SemanticIntent};
+use crate::assistant::language::foreign_language_in;
 use crate::assistant::retrieval::best_answer;
 use crate::assistant::{Assistant, BoxFuture, Turn};
 use crate::domain::email::find_in_text;
@@ -45,76 +43,6 @@ pub mod calibration {
     pub const SAME_ARTICLE: f32 = 0.10;
 }
 
-/// Words nearly every English sentence has; a message with none of them, that the
-/// detector places in another language, is not English.
-const ENGLISH_WORDS: &[&str] = &[
-    "the", "a", "an", "to", "of", "in", "on", "for", "with", "and", "or", "is", "are", "was", "be",
-    "do", "does", "did", "can", "could", "would", "will", "i", "i'm", "im", "my", "me", "you",
-    "your", "u", "it", "its", "it's", "we", "our", "this", "that", "what", "how", "when", "where",
-    "why", "which", "who", "please", "pls", "thanks", "thank", "thx", "hi", "hello", "hey", "bye",
-    "yes", "no", "not", "ok", "okay", "there", "here", "have", "has", "get", "any", "from", "at",
-    "by", "about", "want", "need", "much", "many",
-];
-
-fn words_of(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .map(|w| w.trim_matches('\'').to_lowercase())
-        .filter(|w| !w.is_empty())
-        .collect()
-}
-
-/// English words the engine knows without the workspace: those of the intent examples.
-static EXAMPLE_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    examples()
-        .iter()
-        .flat_map(|(_, phrase)| words_of(phrase))
-        .collect()
-});
-
-/// Whether the message is written in a language other than English (a word or two can't
-/// tell: those are left to the rest of the engine).
-pub fn foreign_language(text: &str) -> bool {
-    foreign_language_in(text, &[])
-}
-
-/// The same, knowing the words of the passages retrieved for it: a terse English message
-/// ("shipping fee germany", "retrun policy") has no function word and can fool the
-/// detector, but at least half of its words are words of the knowledge base or of the
-/// engine's examples; a message in another language shares few ("Posso pagare con
-/// PayPal?": one in four).
-pub fn foreign_language_in(text: &str, passages: &[PassageHit]) -> bool {
-    let words = words_of(text);
-    if words.len() < 2 || words.iter().any(|w| ENGLISH_WORDS.contains(&w.as_str())) {
-        return false;
-    }
-    if !whatlang::detect(text).is_some_and(|info| info.lang() != whatlang::Lang::Eng) {
-        return false;
-    }
-    let known: HashSet<String> = passages
-        .iter()
-        .flat_map(|h| {
-            words_of(&h.passage.title)
-                .into_iter()
-                .chain(words_of(&h.passage.body))
-        })
-        .collect();
-    let shared = words
-        .iter()
-        .filter(|w| EXAMPLE_WORDS.contains(w.as_str()) || known.contains(w.as_str()))
-        .count();
-    shared * 2 < words.len()
-}
-
-/// The language a message is in, for the ticket ("English" unless it clearly isn't).
-pub fn language_name(text: &str) -> &'static str {
-    if !foreign_language(text) {
-        return "English";
-    }
-    whatlang::detect(text)
-        .map(|i| i.lang().eng_name())
-        .unwrap_or("unknown")
-}
-
 fn is_small_talk(intent: Intent) -> bool {
     matches!(
         intent,
@@ -134,6 +62,14 @@ fn handoff_of(label: Label) -> Option<(Intent, TicketCategory)> {
         )),
         Label::AskForHuman => Some((Intent::AskForHuman, TicketCategory::Other)),
         _ => None,
+    }
+}
+
+fn foreign_language() -> Classification {
+    Classification {
+        intent: Intent::ForeignLanguage,
+        category: TicketCategory::Other,
+        topic: None,
     }
 }
 
@@ -190,11 +126,7 @@ pub fn decide(
         return rules;
     }
     if foreign_language_in(text, passages) {
-        return Classification {
-            intent: Intent::ForeignLanguage,
-            category: TicketCategory::Other,
-            topic: None,
-        };
+        return foreign_language();
     }
     let Some(si) = intent else { return rules };
     if let Some((intent, category)) = handoff_of(si.label) {
@@ -261,7 +193,16 @@ impl Builtin {
                     .and_then(|a| a.url.clone());
                 answer
             });
-            (rules, answer)
+            // The same language check as `decide`: word matching can't read another
+            // language either.
+            let foreign = !rules.is_handoff()
+                && !is_small_talk(rules.intent)
+                && foreign_language_in(&turn.message, &[]);
+            if foreign {
+                (foreign_language(), None)
+            } else {
+                (rules, answer)
+            }
         };
         Input {
             text: &turn.message,
@@ -271,6 +212,7 @@ impl Builtin {
             tickets_enabled: turn.tickets_enabled,
             ticket: turn.ticket,
             answer,
+            lang: turn.language.reply,
             acknowledged: handoff::acknowledged_in_burst(turn.history.iter().map(|l| {
                 (
                     l.sender == Sender::Agent,
@@ -322,25 +264,6 @@ mod tests {
             score,
             question,
         })
-    }
-
-    #[test]
-    fn other_languages_are_recognised_english_is_not_mistaken() {
-        for t in [
-            "Ich möchte meine Bestellung zurückgeben",
-            "¿Dónde está mi pedido?",
-            "Je voudrais parler à quelqu'un",
-        ] {
-            assert!(foreign_language(t), "{t}");
-        }
-        for t in [
-            "hello",
-            "wat payment methds do u acept",
-            "Can I pay with Klarna?",
-            "shipping costs Austria",
-        ] {
-            assert!(!foreign_language(t), "{t}");
-        }
     }
 
     #[test]

@@ -10,6 +10,7 @@
 pub mod builtin;
 pub mod embed;
 pub mod knowledge;
+pub mod language;
 pub mod openai;
 pub mod retrieval;
 
@@ -67,6 +68,16 @@ pub struct Turn {
     pub passages: Vec<knowledge::PassageHit>,
     /// The semantic intent classifier's view of the message.
     pub intent: Option<knowledge::SemanticIntent>,
+    pub language: TurnLanguage,
+}
+
+/// The language of the visitor's message and of the reply.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TurnLanguage {
+    /// The message's language (ISO 639-1), when it could be told (`language::detect`).
+    pub detected: Option<&'static str>,
+    /// The language of the assistant's reply (`locale::reply_language`).
+    pub reply: crate::domain::locale::Lang,
 }
 
 /// What a turn cost at the provider: completions requested and the tokens they used (the

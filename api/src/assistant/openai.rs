@@ -48,6 +48,7 @@ use crate::config::Config;
 use crate::domain::email::Email;
 use crate::domain::enums::{Sender, TicketCategory, TicketStatus};
 use crate::domain::handoff::{self, Action, Effect, FlowState, Outcome, Reply, SourceRef};
+use crate::domain::locale::english_name;
 use crate::metrics::Metrics;
 
 /// Earlier messages sent to the model (the most recent ones).
@@ -838,7 +839,15 @@ pub fn system_prompt(turn: &Turn) -> String {
     } else {
         p.push_str("- Tickets are not available in this chat: when you cannot help, say so politely and do not promise a follow-up.\n");
     }
-    p.push_str("- Keep answers short and friendly, in the visitor's language.\n\nWorkspace instructions:\n");
+    let language = turn
+        .language
+        .detected
+        .and_then(english_name)
+        .or_else(|| english_name(turn.language.reply.code()))
+        .unwrap_or("English");
+    p.push_str(&format!(
+        "- Keep answers short and friendly, in {language}: the visitor's language (when they switch to another, answer in theirs).\n\nWorkspace instructions:\n"
+    ));
     let instructions = turn.instructions.trim();
     p.push_str(if instructions.is_empty() {
         "(none)"
@@ -898,7 +907,40 @@ mod tests {
             semantic: false,
             passages: vec![],
             intent: None,
+            language: Default::default(),
         }
+    }
+
+    #[test]
+    fn the_model_is_told_the_visitors_language() {
+        use crate::assistant::TurnLanguage;
+        use crate::domain::locale::Lang;
+        let t = Turn {
+            language: TurnLanguage {
+                detected: Some("pt"),
+                reply: Lang::Pt,
+            },
+            ..turn()
+        };
+        assert!(system_prompt(&t).contains("in Portuguese: the visitor's language"));
+        // Too short to tell: the reply's language (the conversation's, the browser's).
+        let t = Turn {
+            language: TurnLanguage {
+                detected: None,
+                reply: Lang::De,
+            },
+            ..turn()
+        };
+        assert!(system_prompt(&t).contains("in German: the visitor's language"));
+        // A language the fixed replies don't speak is still the one to answer in.
+        let t = Turn {
+            language: TurnLanguage {
+                detected: Some("it"),
+                reply: Lang::En,
+            },
+            ..turn()
+        };
+        assert!(system_prompt(&t).contains("in Italian: the visitor's language"));
     }
 
     #[test]

@@ -192,6 +192,34 @@ pub async fn save_flow(
     .await
 }
 
+/// A visitor message's detected language, which becomes the conversation's.
+pub async fn set_language(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    conversation_id: Uuid,
+    message_id: Uuid,
+    language: &str,
+) -> QueryResult<()> {
+    diesel::update(
+        messages::table
+            .filter(messages::workspace_id.eq(workspace_id))
+            .filter(messages::conversation_id.eq(conversation_id))
+            .filter(messages::id.eq(message_id)),
+    )
+    .set(messages::language.eq(language))
+    .execute(conn)
+    .await?;
+    diesel::update(
+        conversations::table
+            .filter(conversations::workspace_id.eq(workspace_id))
+            .filter(conversations::id.eq(conversation_id)),
+    )
+    .set(conversations::language.eq(language))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn mark_read(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> QueryResult<usize> {
     diesel::update(
         conversations::table

@@ -62,6 +62,15 @@ pub struct Workspace {
     /// The key of verified identity (HMAC-SHA256 of the host's user id); `None`: off.
     pub identity_secret: Option<String>,
     pub identity_secret_created_at: Option<DateTime<Utc>>,
+    /// The widget's language when the visitor's browser language is none it speaks
+    /// (`domain::locale::Lang`; a CHECK keeps it one of them).
+    pub default_language: String,
+}
+
+impl Workspace {
+    pub fn default_lang(&self) -> crate::domain::locale::Lang {
+        crate::domain::locale::Lang::from_tag(&self.default_language).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -81,6 +90,7 @@ pub struct WorkspaceChanges {
     pub allowed_origins: Option<Vec<String>>,
     pub widget_color: Option<String>,
     pub greeting: Option<String>,
+    pub default_language: Option<String>,
 }
 
 impl WorkspaceChanges {
@@ -91,6 +101,7 @@ impl WorkspaceChanges {
             && self.allowed_origins.is_none()
             && self.widget_color.is_none()
             && self.greeting.is_none()
+            && self.default_language.is_none()
     }
 }
 
@@ -276,6 +287,8 @@ pub struct Conversation {
     pub visitor_online_until: Option<DateTime<Utc>>,
     /// The conversation that took this one's messages when its ticket was merged.
     pub merged_into_id: Option<Uuid>,
+    /// The language of its last visitor message that had one (ISO 639-1).
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -306,6 +319,8 @@ pub struct Message {
     pub email: Option<serde_json::Value>,
     /// The files it carries (`[views::attachments::Stored]`), written when it claimed them.
     pub attachments: Option<serde_json::Value>,
+    /// A visitor message's language (ISO 639-1), when it could be told.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -369,6 +384,8 @@ pub struct Ticket {
     /// The ticket this one was merged into (then it is closed), and that ticket's number.
     pub merged_into_id: Option<Uuid>,
     pub merged_into_number: Option<i64>,
+    /// The visitor's language when the ticket was opened (ISO 639-1).
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -384,6 +401,7 @@ pub struct NewTicket {
     pub visitor_id: Uuid,
     pub visitor_email: String,
     pub conversation_id: Uuid,
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -148,6 +148,7 @@ diesel::table! {
         waiting_since -> Nullable<Timestamptz>,
         visitor_online_until -> Nullable<Timestamptz>,
         merged_into_id -> Nullable<Uuid>,
+        language -> Nullable<Text>,
     }
 }
 
@@ -222,6 +223,7 @@ diesel::table! {
         channel -> MessageChannel,
         email -> Nullable<Jsonb>,
         attachments -> Nullable<Jsonb>,
+        language -> Nullable<Text>,
     }
 }
 
@@ -363,6 +365,7 @@ diesel::table! {
         priority -> TicketPriority,
         merged_into_id -> Nullable<Uuid>,
         merged_into_number -> Nullable<Int8>,
+        language -> Nullable<Text>,
     }
 }
 
@@ -484,6 +487,7 @@ diesel::table! {
         acknowledge_tickets -> Bool,
         identity_secret -> Nullable<Text>,
         identity_secret_created_at -> Nullable<Timestamptz>,
+        default_language -> Text,
     }
 }
 

@@ -20,6 +20,8 @@ use uuid::Uuid;
 use crate::domain::email::{Email, EmailInText};
 use crate::domain::enums::{TicketCategory, TicketStatus};
 use crate::domain::intent::{Classification, Intent};
+use crate::domain::locale::Lang;
+use crate::domain::replies::{self, Text, say, then_anything_else};
 use crate::domain::ticket_number::TicketNumber;
 use crate::domain::tickets::TicketRef;
 
@@ -101,10 +103,9 @@ pub struct Input<'a> {
     /// The assistant already acknowledged a message for the ticket since the team last
     /// wrote (see `acknowledged_in_burst`): further details go in without a reply.
     pub acknowledged: bool,
+    /// The language of the replies (`locale::reply_language`).
+    pub lang: Lang,
 }
-
-/// The opening of the acknowledgement a detail added to the ticket gets.
-pub const ACK_PREFIX: &str = "Thanks, I've added this to your ticket";
 
 /// Whether the current burst of visitor messages (since the last agent message) already
 /// got an acknowledgement; `history` is `(from_agent, from_assistant, body)`, oldest first.
@@ -115,7 +116,7 @@ pub fn acknowledged_in_burst<'a>(
         if from_agent {
             return false;
         }
-        if from_assistant && body.starts_with(ACK_PREFIX) {
+        if from_assistant && replies::added_to_ticket_openings().any(|o| body.starts_with(o)) {
             return true;
         }
     }
@@ -195,8 +196,6 @@ impl Outcome {
     }
 }
 
-const ANYTHING_ELSE: &str = "Is there anything else I can help with?";
-
 /// One visitor message through the flow.
 pub fn step(state: &FlowState, input: &Input<'_>) -> Outcome {
     if let Some(outcome) = input.ticket.and_then(|t| after_handoff(t, input)) {
@@ -231,21 +230,17 @@ fn after_handoff(ticket: TicketRef, input: &Input<'_>) -> Option<Outcome> {
         ticket_id: ticket.id,
         number: ticket.number,
     };
-    let number = TicketNumber::new(ticket.number);
+    let number = TicketNumber::new(ticket.number).to_string();
+    let on_ticket = [("number", number.as_str())];
+    let lang = input.lang;
     let c = input.classification;
     let small_talk = match c.intent {
-        Intent::Thanks => Some(if open {
-            format!("You're welcome! Our team will reply here on ticket {number}.")
-        } else {
-            format!("You're welcome! {ANYTHING_ELSE}")
-        }),
-        Intent::Goodbye => Some("Thanks for stopping by. Have a great day!".to_string()),
-        Intent::Greeting => Some(if open {
-            format!("Hi again! Our team is on your ticket {number} and will reply here.")
-        } else {
-            "Hi again! How can I help you today?".to_string()
-        }),
-        Intent::Affirm | Intent::Decline => Some(format!("Alright! {ANYTHING_ELSE}")),
+        Intent::Thanks if open => Some(say(lang, Text::YoureWelcomeOnTicket, &on_ticket)),
+        Intent::Greeting if open => Some(say(lang, Text::HiAgainOnTicket, &on_ticket)),
+        Intent::Greeting => Some(say(lang, Text::HiAgain, &[])),
+        Intent::Thanks | Intent::Goodbye | Intent::Affirm | Intent::Decline => {
+            small_talk_reply(lang, c.intent)
+        }
         _ => None,
     };
     if let Some(text) = small_talk {
@@ -256,7 +251,7 @@ fn after_handoff(ticket: TicketRef, input: &Input<'_>) -> Option<Outcome> {
     {
         return Some(Outcome::say(
             state,
-            Reply::text(answer_text(a)).with_sources(a.source.clone()),
+            Reply::text(answer_text(lang, a)).with_sources(a.source.clone()),
         ));
     }
     if open && input.acknowledged {
@@ -268,26 +263,25 @@ fn after_handoff(ticket: TicketRef, input: &Input<'_>) -> Option<Outcome> {
             }],
         });
     }
-    with_ticket(ticket)
+    with_ticket(ticket, lang)
 }
 
 /// What the visitor's message means when the conversation's ticket is open (it goes into
 /// the ticket: acknowledge) or resolved (it reopens the ticket); `None` when the ticket is
 /// closed and the assistant is free again.
-pub fn with_ticket(ticket: TicketRef) -> Option<Outcome> {
-    let number = TicketNumber::new(ticket.number);
+pub fn with_ticket(ticket: TicketRef, lang: Lang) -> Option<Outcome> {
+    let number = TicketNumber::new(ticket.number).to_string();
+    let on_ticket = [("number", number.as_str())];
     let (text, effect) = if ticket.status.is_open() {
         (
-            format!("{ACK_PREFIX} {number}. Our team will reply here."),
+            say(lang, Text::AddedToTicket, &on_ticket),
             Effect::AddToTicket {
                 ticket_id: ticket.id,
             },
         )
     } else if ticket.status == TicketStatus::Resolved {
         (
-            format!(
-                "I've reopened your ticket {number} with this message. Our team will get back to you here."
-            ),
+            say(lang, Text::Reopened, &on_ticket),
             Effect::ReopenTicket {
                 ticket_id: ticket.id,
             },
@@ -306,13 +300,17 @@ pub fn with_ticket(ticket: TicketRef) -> Option<Outcome> {
 }
 
 /// The confirmation after the caller created the ticket asked for by `CreateTicket`.
-pub fn ticket_created(ticket_id: Uuid, number: i64, email: &Email) -> Outcome {
+pub fn ticket_created(ticket_id: Uuid, number: i64, email: &Email, lang: Lang) -> Outcome {
     Outcome::say(
         FlowState::TicketOpen { ticket_id, number },
         Reply {
-            body: format!(
-                "Done! I've created ticket {} for you. Our team will reply to {email}, and you'll also see their answer right here.",
-                TicketNumber::new(number)
+            body: say(
+                lang,
+                Text::Created,
+                &[
+                    ("number", &TicketNumber::new(number).to_string()),
+                    ("email", email.as_str()),
+                ],
             ),
             action: Some(Action::TicketCreated { ticket_id, number }),
             sources: vec![],
@@ -331,26 +329,43 @@ fn idle(input: &Input<'_>) -> Outcome {
     if wants_handoff(input) {
         return offer(input, input.text, c.category);
     }
+    let lang = input.lang;
     let reply = match c.intent {
-        Intent::Greeting => Reply::text("Hi! How can I help you today?"),
-        Intent::Thanks => Reply::text(format!("You're welcome! {ANYTHING_ELSE}")),
-        Intent::Goodbye => Reply::text("Thanks for stopping by. Have a great day!"),
-        Intent::Affirm | Intent::Decline => Reply::text(format!("Alright! {ANYTHING_ELSE}")),
+        Intent::Greeting => Reply::text(say(lang, Text::Hi, &[])),
+        Intent::Thanks | Intent::Goodbye | Intent::Affirm | Intent::Decline => {
+            Reply::text(small_talk_reply(lang, c.intent).unwrap_or_default())
+        }
         _ => match &input.answer {
-            Some(a) => Reply::text(answer_text(a)).with_sources(a.source.clone()),
-            None => Reply::text(format!("I'm not sure I understood. {ANYTHING_ELSE}")),
+            Some(a) => Reply::text(answer_text(lang, a)).with_sources(a.source.clone()),
+            None => Reply::text(then_anything_else(
+                lang,
+                replies::template(lang, Text::NotUnderstood),
+            )),
         },
     };
     Outcome::say(FlowState::Idle, reply)
 }
 
-fn answer_text(a: &Answer) -> String {
-    let mut text = format!(
-        "From our article \u{201c}{}\u{201d}: {}",
-        a.title, a.excerpt
+/// The reply to thanks, goodbye, yes or no outside an offer.
+fn small_talk_reply(lang: Lang, intent: Intent) -> Option<String> {
+    let first = match intent {
+        Intent::Thanks => Text::YoureWelcome,
+        Intent::Goodbye => return Some(say(lang, Text::Goodbye, &[])),
+        Intent::Affirm | Intent::Decline => Text::Alright,
+        _ => return None,
+    };
+    Some(then_anything_else(lang, replies::template(lang, first)))
+}
+
+fn answer_text(lang: Lang, a: &Answer) -> String {
+    let mut text = say(
+        lang,
+        Text::FromArticle,
+        &[("title", &a.title), ("excerpt", &a.excerpt)],
     );
     if let Some(url) = &a.url {
-        text.push_str(&format!("\n\nRead the article: {url}"));
+        text.push_str("\n\n");
+        text.push_str(&say(lang, Text::ReadArticle, &[("url", url)]));
     }
     text
 }
@@ -358,60 +373,37 @@ fn answer_text(a: &Answer) -> String {
 /// Opening words of an offer, by what the visitor needs.
 fn lead(input: &Input<'_>) -> String {
     let c = input.classification;
-    match (c.intent, c.topic) {
+    let lang = input.lang;
+    let topic = c.topic.and_then(|t| replies::topic(lang, t));
+    let text = match (c.intent, topic) {
         (Intent::CannotPerformAction, Some(topic)) => {
-            format!("I'm not able to {topic} from this chat, but our team can.")
+            return say(lang, Text::LeadCannotTopic, &[("topic", topic)]);
         }
         (Intent::NeedsHumanJudgment, Some(topic)) => {
-            format!(
-                "Sorry about that. {} needs a closer look from our team.",
-                capitalise(topic)
-            )
+            return say(lang, Text::LeadJudgmentTopic, &[("topic", topic)]);
         }
-        (Intent::CannotPerformAction, None) => {
-            "That's something our team needs to do for you.".to_string()
-        }
-        (Intent::NeedsHumanJudgment, None) => {
-            "Sorry about that. This needs a closer look from our team.".to_string()
-        }
-        (Intent::ForeignLanguage, _) => {
-            "I can only answer in English here, but our team can help you in your language."
-                .to_string()
-        }
-        (Intent::AskForHuman, _) => "Of course, I can pass this on to our team.".to_string(),
-        (Intent::SentFile, _) => {
-            "Thanks for the file. I can't open files in this chat, but our team can take a look."
-                .to_string()
-        }
-        (Intent::NotHelpful, _) => {
-            "Sorry I couldn't help with that. Our team can take a closer look.".to_string()
-        }
-        _ => "I couldn't find an answer to that in our help articles, but our team can help."
-            .to_string(),
-    }
+        (Intent::CannotPerformAction, None) => Text::LeadCannot,
+        (Intent::NeedsHumanJudgment, None) => Text::LeadJudgment,
+        (Intent::ForeignLanguage, _) => Text::LeadForeignLanguage,
+        (Intent::AskForHuman, _) => Text::LeadAskForHuman,
+        (Intent::SentFile, _) => Text::LeadSentFile,
+        (Intent::NotHelpful, _) => Text::LeadNotHelpful,
+        _ => Text::LeadUnanswered,
+    };
+    replies::template(lang, text).to_string()
 }
 
 fn cannot_help(input: &Input<'_>) -> String {
     let c = input.classification;
-    match (c.intent, c.topic) {
+    let lang = input.lang;
+    let first = match (c.intent, c.topic.and_then(|t| replies::topic(lang, t))) {
         (Intent::CannotPerformAction, Some(topic)) => {
-            format!("I'm sorry, I'm not able to {topic} from this chat. {ANYTHING_ELSE}")
+            say(lang, Text::CannotTopic, &[("topic", topic)])
         }
-        (Intent::Question, _) => {
-            format!(
-                "I'm sorry, I couldn't find an answer to that in our help articles. {ANYTHING_ELSE}"
-            )
-        }
-        _ => format!("I'm sorry, I can't help with that in this chat. {ANYTHING_ELSE}"),
-    }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    }
+        (Intent::Question, _) => say(lang, Text::CannotQuestion, &[]),
+        _ => say(lang, Text::CannotOther, &[]),
+    };
+    then_anything_else(lang, &first)
 }
 
 /// When the assistant's provider fails: apologise and offer a ticket for the message
@@ -420,12 +412,10 @@ pub fn offer_after_failure(input: &Input<'_>) -> Outcome {
     if !input.tickets_enabled {
         return Outcome::say(
             FlowState::Idle,
-            Reply::text(
-                "Sorry, I'm having trouble answering right now. Please try again in a moment.",
-            ),
+            Reply::text(say(input.lang, Text::TroubleRetry, &[])),
         );
     }
-    let lead = "Sorry, I'm having trouble answering right now, but our team can help.";
+    let lead = replies::template(input.lang, Text::TroubleLead);
     offer_with_lead(input, lead, input.text, input.classification.category)
 }
 
@@ -446,8 +436,10 @@ fn offer_with_lead(
     match input.known_email {
         Some(email) => Outcome::say(
             FlowState::Offered { request, category },
-            Reply::text(format!(
-                "{lead} Shall I open a ticket for you? They'll reply to {email}."
+            Reply::text(say(
+                input.lang,
+                Text::OfferKnownEmail,
+                &[("lead", lead), ("email", email.as_str())],
             )),
         ),
         None => Outcome::say(
@@ -456,9 +448,7 @@ fn offer_with_lead(
                 request,
                 category,
             },
-            Reply::asking_email(format!(
-                "{lead} If you leave your email address, I'll open a ticket and they'll get back to you. What's your email?"
-            )),
+            Reply::asking_email(say(input.lang, Text::OfferAskEmail, &[("lead", lead)])),
         ),
     }
 }
@@ -483,11 +473,12 @@ fn create(
     }
 }
 
-fn declined() -> Outcome {
+fn declined(lang: Lang) -> Outcome {
     Outcome::say(
         FlowState::Idle,
-        Reply::text(format!(
-            "No problem, I won't open a ticket. {ANYTHING_ELSE}"
+        Reply::text(then_anything_else(
+            lang,
+            replies::template(lang, Text::Declined),
         )),
     )
 }
@@ -506,7 +497,7 @@ fn offered(request: &str, category: TicketCategory, input: &Input<'_>) -> Outcom
             Some(email) => create(email.clone(), category, request, false, state),
             None => awaiting_email(0, request, category, input),
         },
-        Intent::Decline => declined(),
+        Intent::Decline => declined(input.lang),
         _ => keep_request(&state, idle(input)),
     }
 }
@@ -542,6 +533,17 @@ fn awaiting_email(
     category: TicketCategory,
     input: &Input<'_>,
 ) -> Outcome {
+    let lang = input.lang;
+    let ask = |attempts: u8, text: Text| {
+        Outcome::say(
+            FlowState::AwaitingEmail {
+                attempts,
+                request: request.to_string(),
+                category,
+            },
+            Reply::asking_email(say(lang, text, &[])),
+        )
+    };
     let waiting = |attempts: u8| FlowState::AwaitingEmail {
         attempts,
         request: request.to_string(),
@@ -555,12 +557,17 @@ fn awaiting_email(
         EmailInText::Invalid { candidate, problem } => {
             let attempts = attempts.saturating_add(1);
             if attempts >= MAX_EMAIL_ATTEMPTS {
-                return give_up();
+                return give_up(lang);
             }
             return Outcome::say(
                 waiting(attempts),
-                Reply::asking_email(format!(
-                    "Hmm, \u{201c}{candidate}\u{201d} doesn't look like a valid email address ({problem}). Could you check it and send it again?"
+                Reply::asking_email(say(
+                    lang,
+                    Text::InvalidEmail,
+                    &[
+                        ("candidate", candidate),
+                        ("problem", replies::email_problem(lang, *problem)),
+                    ],
                 )),
             );
         }
@@ -568,51 +575,37 @@ fn awaiting_email(
     }
     let c = input.classification;
     match c.intent {
-        Intent::Decline | Intent::Goodbye => declined(),
-        Intent::Affirm => Outcome::say(
-            waiting(attempts),
-            Reply::asking_email("Great! What's your email address?"),
-        ),
-        Intent::Greeting | Intent::Thanks => Outcome::say(
-            waiting(attempts),
-            Reply::asking_email("To open the ticket I just need your email address. What is it?"),
-        ),
-        _ if c.is_handoff() => Outcome::say(
-            waiting(attempts),
-            Reply::asking_email(
-                "I'll include that in the ticket too. I just need your email address so our team can reply. What is it?",
-            ),
-        ),
+        Intent::Decline | Intent::Goodbye => declined(lang),
+        Intent::Affirm => ask(attempts, Text::AskEmailAfterYes),
+        Intent::Greeting | Intent::Thanks => ask(attempts, Text::AskEmailAfterSmallTalk),
+        _ if c.is_handoff() => ask(attempts, Text::AskEmailAfterDetail),
         _ => match &input.answer {
             Some(a) => Outcome::say(
                 waiting(attempts),
                 Reply::asking_email(format!(
-                    "{}\n\nIf you'd still like a ticket, just type your email address.",
-                    answer_text(a)
+                    "{}\n\n{}",
+                    answer_text(lang, a),
+                    replies::template(lang, Text::StillWantTicket)
                 ))
                 .with_sources(a.source.clone()),
             ),
             None => {
                 let attempts = attempts.saturating_add(1);
                 if attempts >= MAX_EMAIL_ATTEMPTS {
-                    return give_up();
+                    return give_up(lang);
                 }
-                Outcome::say(
-                    waiting(attempts),
-                    Reply::asking_email(
-                        "To open a ticket I need your email address, so our team can reply to you. What is it? (Or say \u{201c}no thanks\u{201d} to skip.)",
-                    ),
-                )
+                ask(attempts, Text::AskEmailOrSkip)
             }
         },
     }
 }
 
-fn give_up() -> Outcome {
+fn give_up(lang: Lang) -> Outcome {
     Outcome::say(
         FlowState::Idle,
-        Reply::text(format!(
-            "I couldn't get a valid email address, so I haven't opened a ticket. Just ask again whenever you like. {ANYTHING_ELSE}"
+        Reply::text(then_anything_else(
+            lang,
+            replies::template(lang, Text::GaveUp),
         )),
     )
 }
@@ -630,6 +623,7 @@ mod tests {
         ticket: Option<TicketRef>,
         answer: Option<Answer>,
         acknowledged: bool,
+        lang: Lang,
     }
 
     impl Default for Ctx {
@@ -640,8 +634,68 @@ mod tests {
                 ticket: None,
                 answer: None,
                 acknowledged: false,
+                lang: Lang::En,
             }
         }
+    }
+
+    #[test]
+    fn the_flow_speaks_the_visitors_language() {
+        let de = Ctx {
+            lang: Lang::De,
+            ..Ctx::default()
+        };
+        let o = run(&FlowState::Idle, "I want a refund", &de);
+        assert!(
+            o.replies[0]
+                .body
+                .starts_with("Rückerstattungen veranlassen kann ich hier im Chat leider nicht"),
+            "{}",
+            o.replies[0].body
+        );
+        assert!(
+            o.replies[0]
+                .body
+                .ends_with("Wie lautet Ihre E-Mail-Adresse?")
+        );
+        let o = run(&o.state, "jane@gmail", &de);
+        assert!(
+            o.replies[0]
+                .body
+                .contains("eine E-Mail-Adresse braucht ein @-Zeichen")
+                || o.replies[0].body.contains("keine gültige Domain"),
+            "{}",
+            o.replies[0].body
+        );
+        let o = run(&o.state, "nein danke", &de);
+        assert_eq!(o.state, FlowState::Idle);
+        assert_eq!(
+            o.replies[0].body,
+            "Kein Problem, dann eröffne ich kein Ticket. Kann ich Ihnen sonst noch helfen?"
+        );
+        let pt = Ctx {
+            lang: Lang::Pt,
+            known_email: Some(email("ana@example.com")),
+            ..Ctx::default()
+        };
+        let o = run(&FlowState::Idle, "talk to a human", &pt);
+        assert_eq!(
+            o.replies[0].body,
+            "Claro, posso passar isso para nossa equipe. Quer que eu abra um ticket? A resposta vai para ana@example.com."
+        );
+        let yes = run(&o.state, "sim, por favor", &pt);
+        assert!(matches!(yes.effects[0], Effect::CreateTicket { .. }));
+        let done = ticket_created(Uuid::nil(), 10001, &email("ana@example.com"), Lang::Pt);
+        assert!(
+            done.replies[0]
+                .body
+                .starts_with("Pronto! Criei o ticket TKT-10001")
+        );
+        // A German acknowledgement counts as one, whatever the language now.
+        let ack = say(Lang::De, Text::AddedToTicket, &[("number", "TKT-1")]);
+        assert!(acknowledged_in_burst(
+            [(false, true, ack.as_str())].into_iter()
+        ));
     }
 
     fn run(state: &FlowState, text: &str, ctx: &Ctx) -> Outcome {
@@ -654,6 +708,7 @@ mod tests {
             ticket: ctx.ticket,
             answer: ctx.answer.clone(),
             acknowledged: ctx.acknowledged,
+            lang: ctx.lang,
         };
         step(state, &input)
     }
@@ -805,7 +860,7 @@ mod tests {
                 summary: None,
             }]
         );
-        let done = ticket_created(Uuid::nil(), 10001, &email("jane@gmail.com"));
+        let done = ticket_created(Uuid::nil(), 10001, &email("jane@gmail.com"), Lang::En);
         assert_eq!(
             done.state,
             FlowState::TicketOpen {
@@ -958,7 +1013,11 @@ mod tests {
             ] {
                 let o = run(&state, text, &ctx);
                 assert_eq!(o.replies.len(), 1, "{text}");
-                assert!(o.replies[0].body.starts_with(ACK_PREFIX));
+                assert!(
+                    o.replies[0]
+                        .body
+                        .starts_with("Thanks, I've added this to your ticket")
+                );
                 assert!(o.replies[0].body.contains("TKT-10042"));
                 assert_eq!(o.effects, vec![Effect::AddToTicket { ticket_id: id }]);
                 let o = run(
@@ -981,7 +1040,8 @@ mod tests {
 
     #[test]
     fn a_burst_is_acknowledged_once_until_the_team_writes() {
-        let ack = format!("{ACK_PREFIX} TKT-1. Our team will reply here.");
+        let ack =
+            "Thanks, I've added this to your ticket TKT-1. Our team will reply here.".to_string();
         let h = [
             (false, false, "first detail"),
             (false, true, ack.as_str()),
@@ -1069,6 +1129,7 @@ mod tests {
             ticket: None,
             answer: None,
             acknowledged: false,
+            lang: Lang::En,
         };
         let o = offer_after_failure(&input);
         assert!(matches!(&o.state, FlowState::AwaitingEmail { request, .. } if request == text));

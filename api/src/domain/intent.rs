@@ -93,6 +93,26 @@ fn rule(pattern: &str, intent: Intent, topic: &'static str, policy: bool, howto:
 
 use Intent::{AskForHuman, CannotPerformAction as Act, NeedsHumanJudgment as Judge, NotHelpful};
 
+/// Every rule's topic (`domain::replies` says each in every language).
+pub const TOPICS: &[&str] = &[
+    "a billing problem like this",
+    "a special request like this",
+    "a problem with a delivery like this",
+    "a technical problem like this",
+    "this",
+    "issue refunds",
+    "cancel orders or subscriptions",
+    "delete accounts or personal data",
+    "unlock or reset accounts",
+    "change orders that were already placed",
+    "look up individual orders or accounts",
+    "send invoices or receipts",
+    "change subscriptions",
+    "change account details",
+    "talk to our team",
+    "more help",
+];
+
 /// Ordered: the first matching rule decides. Judgment before action (a damaged parcel
 /// with a refund request is a judgment case), action before "ask for a human".
 static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
@@ -245,27 +265,27 @@ static PERSONAL_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
 
 static GREETING: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good\s+(?:morning|afternoon|evening|day)|hallo|hola|bonjour|moin|servus|hej|hei)(?:\s+(?:there|team|all|everyone|guys|folks|again|friend))?$",
+        r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good\s+(?:morning|afternoon|evening|day)|hallo|hola|bonjour|moin|servus|hej|hei|guten\s+(?:tag|morgen|abend)|salut|bonsoir|buenos\s+d[ií]as|buenas(?:\s+(?:tardes|noches))?|ol[aá]|oi|bom\s+dia|boa\s+(?:tarde|noite)|hoi|goedendag|goedemorgen|goedemiddag|goedenavond)(?:\s+(?:there|team|all|everyone|guys|folks|again|friend|zusammen|à\s+tous|a\s+todos|pessoal|allemaal))?$",
     )
 });
 static THANKS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:(?:ok|okay|great|perfect|awesome|cool|nice|super|brilliant|wonderful|alright|excellent|fantastic|lovely)\s+)*(?:thanks|thank\s+you|thank\s+u|thx|thnx|ty|cheers|many\s+thanks|much\s+appreciated|appreciate\s+it|(?:that|this)\s+(?:helps|helped|was\s+helpful)|got\s+it|perfect|great|awesome|cool|nice|understood|makes\s+sense|brilliant|excellent)(?:\s+(?:a\s+lot|so\s+much|very\s+much|again|a\s+bunch|for\s+(?:the|your)\s+help|for\s+helping|that\s+helps|that\s+helped|that\s+was\s+helpful|you're\s+the\s+best|mate|buddy))*$",
+        r"^(?:(?:ok|okay|great|perfect|awesome|cool|nice|super|brilliant|wonderful|alright|excellent|fantastic|lovely)\s+)*(?:thanks|thank\s+you|thank\s+u|thx|thnx|ty|cheers|many\s+thanks|danke(?:\s+sch[öo]n)?|vielen\s+dank|merci(?:\s+beaucoup)?|(?:muchas\s+)?gracias|(?:muito\s+)?obrigad[oa]|valeu|bedankt|dank\s+(?:je|u)(?:\s+wel)?|much\s+appreciated|appreciate\s+it|(?:that|this)\s+(?:helps|helped|was\s+helpful)|got\s+it|perfect|great|awesome|cool|nice|understood|makes\s+sense|brilliant|excellent)(?:\s+(?:a\s+lot|so\s+much|very\s+much|again|a\s+bunch|for\s+(?:the|your)\s+help|for\s+helping|that\s+helps|that\s+helped|that\s+was\s+helpful|you're\s+the\s+best|mate|buddy))*$",
     )
 });
 static GOODBYE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:(?:ok|okay|great|cool|thanks|thank\s+you|perfect|alright)\s+)*(?:bye|goodbye|good\s+bye|bye\s+bye|see\s+you|see\s+ya|cya|later|have\s+a\s+(?:nice|good|great)\s+(?:day|one|evening|weekend)|that'?s\s+all|that\s+is\s+all|nothing\s+else|i'?m\s+done|all\s+good|that'?s\s+it)(?:\s+(?:for\s+now|thanks|thank\s+you|bye))*$",
+        r"^(?:(?:ok|okay|great|cool|thanks|thank\s+you|perfect|alright)\s+)*(?:bye|goodbye|good\s+bye|bye\s+bye|tsch[üu]ss?|auf\s+wiedersehen|au\s+revoir|adi[oó]s|hasta\s+luego|tchau|at[ée]\s+logo|doei|tot\s+ziens|see\s+you|see\s+ya|cya|later|have\s+a\s+(?:nice|good|great)\s+(?:day|one|evening|weekend)|that'?s\s+all|that\s+is\s+all|nothing\s+else|i'?m\s+done|all\s+good|that'?s\s+it)(?:\s+(?:for\s+now|thanks|thank\s+you|bye))*$",
     )
 });
 static DECLINE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:no|nope|nah|no\s+thanks|no\s+thank\s+you|not\s+now|not\s+right\s+now|not\s+yet|no\s+need|i'?m\s+(?:good|fine|ok|okay)|never\s*mind|maybe\s+later|later|don'?t|do\s+not|not\s+interested|i'?ll\s+pass|skip|no\s+ticket|cancel\s+that|forget\s+it)(?:\s+(?:thanks|thank\s+you|i'?m\s+good|i'?m\s+fine|that'?s\s+ok(?:ay)?|it'?s\s+fine|i'?ll\s+(?:wait|manage|figure\s+it\s+out|try\s+again(?:\s+later)?|check\s+myself)|for\s+now|please))*$",
+        r"^(?:no|nope|nah|nein|nee|non|n[ãa]o|nein\s+danke|non\s+merci|no\s+gracias|n[ãa]o\s+obrigad[oa]|nee\s+bedankt|nee\s+dank\s+je|nicht\s+n[öo]tig|pas\s+besoin|no\s+hace\s+falta|n[ãa]o\s+precisa|hoeft\s+niet|no\s+thanks|no\s+thank\s+you|not\s+now|not\s+right\s+now|not\s+yet|no\s+need|i'?m\s+(?:good|fine|ok|okay)|never\s*mind|maybe\s+later|later|don'?t|do\s+not|not\s+interested|i'?ll\s+pass|skip|no\s+ticket|cancel\s+that|forget\s+it)(?:\s+(?:thanks|thank\s+you|i'?m\s+good|i'?m\s+fine|that'?s\s+ok(?:ay)?|it'?s\s+fine|i'?ll\s+(?:wait|manage|figure\s+it\s+out|try\s+again(?:\s+later)?|check\s+myself)|for\s+now|please))*$",
     )
 });
 static AFFIRM: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:yes|yeah|yep|yup|ya|sure|ok|okay|k|please|yes\s+please|please\s+do|go\s+ahead|do\s+it|sounds\s+good|that\s+would\s+be\s+(?:great|nice|good|helpful)|absolutely|of\s+course|definitely|alright|fine|y|correct|right|that'?s\s+right|open\s+(?:a|the)\s+ticket|create\s+(?:a|the)\s+ticket)(?:\s+(?:please|thanks|thank\s+you|go\s+ahead|do\s+it|sure|that\s+would\s+be\s+great))*$",
+        r"^(?:yes|yeah|yep|yup|ya|sure|ok|okay|k|please|ja|jawohl|gerne?|klar|bitte|oui|ouais|s[ií]|claro|vale|sim|pode|graag|jazeker|zeker|ja\s+(?:bitte|gerne?|graag)|oui\s+(?:merci|s'il\s+vous\s+pla[iî]t|svp)|s[ií]\s+por\s+favor|sim\s+por\s+favor|d'accord|volontiers|por\s+favor|yes\s+please|please\s+do|go\s+ahead|do\s+it|sounds\s+good|that\s+would\s+be\s+(?:great|nice|good|helpful)|absolutely|of\s+course|definitely|alright|fine|y|correct|right|that'?s\s+right|open\s+(?:a|the)\s+ticket|create\s+(?:a|the)\s+ticket)(?:\s+(?:please|thanks|thank\s+you|go\s+ahead|do\s+it|sure|that\s+would\s+be\s+great|bitte|danke|gerne?|merci|s'il\s+vous\s+pla[iî]t|svp|gracias|por\s+favor|obrigad[oa]|graag|bedankt|alsjeblieft|alstublieft))*$",
     )
 });
 
@@ -393,6 +413,13 @@ pub fn classify(text: &str) -> Classification {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_rule_topic_is_listed() {
+        for r in RULES.iter() {
+            assert!(TOPICS.contains(&r.topic), "{}", r.topic);
+        }
+    }
+
     fn intent(text: &str) -> Intent {
         classify(text).intent
     }
@@ -444,6 +471,33 @@ mod tests {
             assert_eq!(intent(t), Intent::Affirm, "{t}");
         }
         assert_eq!(intent("Hi! Thanks so much"), Intent::Thanks);
+    }
+
+    #[test]
+    fn small_talk_in_the_widget_languages() {
+        for (t, want) in [
+            ("Guten Tag", Intent::Greeting),
+            ("Olá!", Intent::Greeting),
+            ("Buenos días", Intent::Greeting),
+            ("Danke schön!", Intent::Thanks),
+            ("Muito obrigada", Intent::Thanks),
+            ("merci beaucoup", Intent::Thanks),
+            ("Dank je wel", Intent::Thanks),
+            ("Tschüss", Intent::Goodbye),
+            ("Au revoir", Intent::Goodbye),
+            ("Ja, bitte", Intent::Affirm),
+            ("Sim, por favor", Intent::Affirm),
+            ("oui merci", Intent::Affirm),
+            ("Sí", Intent::Affirm),
+            ("Ja graag", Intent::Affirm),
+            ("Nein danke", Intent::Decline),
+            ("Não, obrigado", Intent::Decline),
+            ("non merci", Intent::Decline),
+            ("No, gracias", Intent::Decline),
+            ("Nee, bedankt", Intent::Decline),
+        ] {
+            assert_eq!(intent(t), want, "{t}");
+        }
     }
 
     #[test]

@@ -151,6 +151,8 @@ pub struct NewTicketInput {
     pub category: TicketCategory,
     pub source: TicketSource,
     pub conversation_id: Option<Uuid>,
+    /// The visitor's language (ISO 639-1); the conversation's when `None`.
+    pub language: Option<String>,
 }
 
 /// A ticket just created: its id and number (kept as a number until rendered) and view.
@@ -181,6 +183,7 @@ pub async fn create(
                 TicketSource::Dashboard
             },
             conversation_id: body.conversation_id,
+            language: None,
         };
         let ws = load_workspace(conn, access.workspace_id).await?;
         let created = create_in(conn, &config, &ws, input, &access.actor).await??;
@@ -205,7 +208,7 @@ pub async fn create_in(
     ws.tickets_available()?;
     let fields = TicketFields::parse(&input.visitor_email, &input.summary, input.description)?;
 
-    let (visitor_id, conversation_id) = match input.conversation_id {
+    let (visitor_id, conversation_id, language) = match input.conversation_id {
         Some(cid) => {
             // The row lock serialises concurrent creations on one conversation.
             let conversation = conversations::conversation(conn, ws.id, cid, true)
@@ -227,7 +230,11 @@ pub async fn create_in(
                 &fields.visitor_email,
             )
             .await?;
-            (conversation.visitor_id, conversation.id)
+            (
+                conversation.visitor_id,
+                conversation.id,
+                input.language.or(conversation.language),
+            )
         }
         None => {
             let visitor =
@@ -247,7 +254,7 @@ pub async fn create_in(
                     }
                 };
             let conversation = conversations::insert_conversation(conn, ws.id, visitor.id).await?;
-            (visitor.id, conversation.id)
+            (visitor.id, conversation.id, input.language)
         }
     };
 
@@ -265,6 +272,7 @@ pub async fn create_in(
             visitor_id,
             visitor_email: fields.visitor_email,
             conversation_id,
+            language,
         },
     )
     .await?;

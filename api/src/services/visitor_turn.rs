@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::assistant::builtin::Builtin;
 use crate::assistant::retrieval::{follow_up_query, query_words};
-use crate::assistant::{ArticleText, HistoryLine, Turn};
+use crate::assistant::{ArticleText, HistoryLine, Turn, TurnLanguage, language};
 use crate::db::live as live_store;
 use crate::db::models::{Conversation, Message, Visitor, Workspace};
 use crate::db::widget_message_keys::{self as message_keys, KeyOf};
@@ -31,6 +31,7 @@ use crate::domain::email::Email;
 use crate::domain::enums::{Sender, TicketSource, TicketStatus};
 use crate::domain::handoff::{self, Effect, FlowState, Outcome, Reply};
 use crate::domain::live::{self, Answerer};
+use crate::domain::locale;
 use crate::domain::summary::{self, Line};
 use crate::domain::ticket_number::TicketNumber;
 use crate::domain::tickets::{DESCRIPTION_MAX, SUMMARY_MAX, TicketRef};
@@ -465,6 +466,24 @@ async fn turn(
         }
     };
     let (passages, intent) = semantic.clone().unwrap_or_default();
+    let detected = if has_text {
+        language::of_message(body, &passages)
+    } else {
+        None
+    };
+    let language = TurnLanguage {
+        detected,
+        reply: locale::reply_language(
+            detected,
+            conversation.language.as_deref(),
+            visitor.locale.as_deref(),
+            ws.default_lang(),
+        ),
+    };
+    let ticket_language = detected
+        .or(conversation.language.as_deref())
+        .unwrap_or(language.reply.code())
+        .to_string();
 
     let turn = Turn {
         workspace_name: ws.name.clone(),
@@ -500,6 +519,7 @@ async fn turn(
         semantic: semantic.is_some(),
         passages,
         intent,
+        language,
     };
 
     // 2. The engine answers (no connection held). A metered engine (`openai`) answers
@@ -526,7 +546,12 @@ async fn turn(
     let visitor_id = visitor.id;
     let config = state.config.clone();
     let turn = &turn;
+    let mut visitor_message = visitor_message;
+    if let Some(code) = detected {
+        visitor_message.language = Some(code.to_string());
+    }
     let first = &visitor_message;
+    let ticket_language = &ticket_language;
     let Changed { value, publish } = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             let locked = conversations::conversation(conn, ws_id, conv_id, true)
@@ -547,6 +572,9 @@ async fn turn(
                     publish: evs,
                 });
             }
+            if let Some(code) = detected {
+                conversations::set_language(conn, ws_id, conv_id, first.id, code).await?;
+            }
             let outcome = if flow == turn.flow && ticket == turn.ticket {
                 outcome
             } else {
@@ -562,7 +590,15 @@ async fn turn(
             let mut applied = Applied::new(outcome);
             while let Some(effect) = applied.effects.pop() {
                 applied
-                    .apply(conn, &config, ws, visitor_id, conv_id, turn, effect)
+                    .apply(
+                        conn,
+                        &config,
+                        ws,
+                        (visitor_id, conv_id),
+                        turn,
+                        ticket_language,
+                        effect,
+                    )
                     .await?;
             }
             let mut stored = Vec::with_capacity(applied.replies.len());
@@ -653,11 +689,12 @@ impl Applied {
         conn: &mut Conn,
         config: &crate::config::Config,
         ws: &Workspace,
-        visitor_id: Uuid,
-        conv_id: Uuid,
+        (visitor_id, conv_id): (Uuid, Uuid),
         turn: &Turn,
+        ticket_language: &str,
         effect: Effect,
     ) -> ApiResult<()> {
+        let lang = turn.language.reply;
         match effect {
             Effect::CreateTicket {
                 email,
@@ -685,7 +722,7 @@ impl Applied {
                 } else {
                     request
                 };
-                let language = crate::assistant::builtin::language_name(&request);
+                let language = language::language_name(&request);
                 let (builtin_summary, description) = summary::summarise(
                     &request,
                     &lines,
@@ -705,6 +742,7 @@ impl Applied {
                     category,
                     source: TicketSource::Ai,
                     conversation_id: Some(conv_id),
+                    language: Some(ticket_language.to_string()),
                 };
                 match tickets::create_in(conn, config, ws, input, &Actor::assistant()).await? {
                     Ok(created) => {
@@ -719,7 +757,7 @@ impl Applied {
                         }
                         let tickets::Created { id, number, .. } = created.value;
                         self.publish.extend(created.publish);
-                        let done = handoff::ticket_created(id, number, &email);
+                        let done = handoff::ticket_created(id, number, &email, lang);
                         self.state = done.state;
                         self.replies.extend(done.replies);
                         self.ticket = Some((id, number));
@@ -727,7 +765,7 @@ impl Applied {
                     // Another message of this conversation opened a ticket meanwhile: this
                     // one goes where the flow sends messages to an open ticket.
                     Err(open) => {
-                        if let Some(next) = handoff::with_ticket(open.0) {
+                        if let Some(next) = handoff::with_ticket(open.0, lang) {
                             self.follow(next);
                         }
                     }

@@ -17,6 +17,7 @@ use crate::domain::device;
 use crate::domain::enums::TicketStatus;
 use crate::domain::identity;
 use crate::domain::live as domain_live;
+use crate::domain::locale;
 use crate::domain::origins::check_widget_origin;
 use crate::domain::ticket_number::TicketNumber;
 use crate::error::{ApiError, ApiResult};
@@ -313,6 +314,7 @@ pub async fn create_session(
         conversation_id: conv.id,
         messages: messages.into_iter().map(MessageOut::from).collect(),
         unread_count: conv.visitor_unread_count,
+        language: locale::widget_language(visitor.locale.as_deref(), ws.default_lang()),
         config: WidgetConfig::from(&ws),
     })
 }

@@ -96,7 +96,7 @@ fn is_hex_color(c: &str) -> bool {
     (hex.len() == 6 || hex.len() == 3) && hex.chars().all(|ch| ch.is_ascii_hexdigit())
 }
 
-/// Name, allowed origins, widget colour or greeting (owners and admins). `plan` may only
+/// Name, allowed origins, widget colour, greeting or default language (owners and admins). `plan` may only
 /// repeat the current plan (clients that send the whole object back); another one is 403
 /// `plan_set_by_operator`.
 pub async fn update(
@@ -136,6 +136,7 @@ pub async fn update(
         allowed_origins,
         widget_color: body.widget_color.map(|c| c.to_lowercase()),
         greeting: body.greeting,
+        default_language: body.default_language.map(|l| l.code().to_string()),
     };
     let ws = if changes.is_empty() {
         load(&mut conn, access.workspace_id).await?

@@ -60,6 +60,9 @@ pub struct MessageOut {
     /// The files sent with the message.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentOut>,
+    /// A visitor message's language (ISO 639-1, e.g. `de`), when it could be told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -112,6 +115,7 @@ impl From<Message> for MessageOut {
             channel: m.channel,
             email: m.email.and_then(|v| serde_json::from_value(v).ok()),
             attachments: attachments::of_message(m.attachments.as_ref()),
+            language: m.language,
             created_at: m.created_at,
         }
     }

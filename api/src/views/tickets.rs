@@ -67,6 +67,9 @@ pub struct TicketOut {
     /// Set when this ticket was merged into another (it is then closed, and its
     /// conversation continues there).
     pub merged_into: Option<TicketLink>,
+    /// The visitor's language when the ticket was opened (ISO 639-1, e.g. `de`); `null`
+    /// when it could not be told.
+    pub language: Option<String>,
     /// The visitor's messages you have not read, counted up to 100 (show "99+"): only in
     /// the list and detail, for a user whose ticket it is (assigned to them, or
     /// unassigned) and that is not closed; absent otherwise (and for API keys).
@@ -100,6 +103,7 @@ impl From<TicketRow> for TicketOut {
                 .merged_into_id
                 .zip(t.merged_into_number)
                 .map(|(id, number)| TicketLink::new(id, number)),
+            language: t.language,
             unread_count: None,
         }
     }

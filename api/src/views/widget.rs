@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::db::models::Workspace;
+use crate::domain::locale::Lang;
 use crate::views::messages::MessageOut;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -14,6 +15,8 @@ pub struct WidgetConfig {
     /// Launcher colour (hex).
     pub color: String,
     pub tickets_enabled: bool,
+    /// The widget's language when the visitor's browser language is none it speaks.
+    pub default_language: Lang,
 }
 
 impl From<&Workspace> for WidgetConfig {
@@ -23,6 +26,7 @@ impl From<&Workspace> for WidgetConfig {
             greeting: ws.greeting.clone(),
             color: ws.widget_color.clone(),
             tickets_enabled: ws.tickets_available().is_ok(),
+            default_language: ws.default_lang(),
         }
     }
 }
@@ -76,6 +80,9 @@ pub struct SessionOut {
     /// Team replies the visitor has not seen yet.
     pub unread_count: i32,
     pub config: WidgetConfig,
+    /// The widget's language: the session's `locale` when the widget speaks it (`de-AT`
+    /// → `de`), else the workspace's default.
+    pub language: Lang,
     /// The conversation's ticket while it is not closed (the widget shows its card).
     pub ticket: Option<TicketBrief>,
     /// Whether the visitor is a verified user of the host (never asked for an email).

@@ -8,6 +8,7 @@ use validator::Validate;
 
 use crate::db::models::Workspace;
 use crate::domain::enums::Plan;
+use crate::domain::locale::Lang;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkspaceOut {
@@ -20,6 +21,9 @@ pub struct WorkspaceOut {
     pub allowed_origins: Vec<String>,
     pub widget_color: String,
     pub greeting: String,
+    /// The widget's language when the visitor's browser language is none it speaks:
+    /// `en`, `de`, `fr`, `es`, `pt` or `nl`.
+    pub default_language: Lang,
     pub created_at: DateTime<Utc>,
     /// When the identity secret in use was made (`null`: verified identity is off).
     pub identity_secret_created_at: Option<DateTime<Utc>>,
@@ -27,6 +31,7 @@ pub struct WorkspaceOut {
 
 impl From<Workspace> for WorkspaceOut {
     fn from(w: Workspace) -> Self {
+        let default_language = w.default_lang();
         WorkspaceOut {
             id: w.id,
             name: w.name,
@@ -34,6 +39,7 @@ impl From<Workspace> for WorkspaceOut {
             widget_key: w.widget_key,
             allowed_origins: w.allowed_origins,
             widget_color: w.widget_color,
+            default_language,
             greeting: w.greeting,
             created_at: w.created_at,
             identity_secret_created_at: w.identity_secret_created_at,
@@ -67,6 +73,8 @@ pub struct UpdateWorkspace {
     pub widget_color: Option<String>,
     #[validate(length(min = 1, max = 500, message = "must be between 1 and 500 characters"))]
     pub greeting: Option<String>,
+    /// `en`, `de`, `fr`, `es`, `pt` or `nl`.
+    pub default_language: Option<Lang>,
 }
 
 /// The workspace's outgoing mail: what is queued, what waits for the hourly quota.

@@ -128,5 +128,7 @@ export function api(base, token) {
 export const chromiumArgs = [
   '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // The widget speaks the browser's language: English unless a test's context says otherwise.
+  '--lang=en-US',
 ];
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -2024,6 +2024,11 @@ export interface components {
             id: string;
             role: components["schemas"]["Role"];
         };
+        /**
+         * @description A language of the widget and of the builtin engine's fixed replies.
+         * @enum {string}
+         */
+        Lang: "en" | "de" | "fr" | "es" | "pt" | "nl";
         LintOut: {
             warnings: components["schemas"]["Warning"][];
         };
@@ -2203,6 +2208,8 @@ export interface components {
             email?: components["schemas"]["EmailMeta"] | null;
             /** Format: uuid */
             id: string;
+            /** @description A visitor message's language (ISO 639-1, e.g. `de`), when it could be told. */
+            language?: string | null;
             sender: components["schemas"]["Sender"];
             /** @description The knowledge-base passages an assistant's answer was built from. */
             sources?: components["schemas"]["Source"][];
@@ -2383,8 +2390,11 @@ export interface components {
             /** Format: uuid */
             conversation_id: string;
             identity?: components["schemas"]["IdentityResult"] | null;
-            /** @description The widget's language, negotiated from the visitor's locale (one of en, de, fr, es, pt, nl), else the workspace's default language. */
-            language: string;
+            /**
+             * @description The widget's language: the session's `locale` when the widget speaks it (`de-AT`
+             *     → `de`), else the workspace's default.
+             */
+            language: components["schemas"]["Lang"];
             /** @description Who answers now, and what the visitor may expect. */
             live: components["schemas"]["WidgetLive"];
             /** @description The conversation so far, oldest first. */
@@ -2566,6 +2576,11 @@ export interface components {
             first_response_at?: string | null;
             /** Format: uuid */
             id: string;
+            /**
+             * @description The visitor's language when the ticket was opened (ISO 639-1, e.g. `de`); `null`
+             *     when it could not be told.
+             */
+            language?: string | null;
             merged_into?: components["schemas"]["TicketLink"] | null;
             /** @description `TKT-10001` */
             number: string;
@@ -2736,6 +2751,7 @@ export interface components {
         };
         UpdateWorkspace: {
             allowed_origins?: string[] | null;
+            default_language?: components["schemas"]["Lang"] | null;
             greeting?: string | null;
             name?: string | null;
             plan?: components["schemas"]["Plan"] | null;
@@ -2845,7 +2861,8 @@ export interface components {
         WidgetConfig: {
             /** @description Launcher colour (hex). */
             color: string;
-            default_language: string;
+            /** @description The widget's language when the visitor's browser language is none it speaks. */
+            default_language: components["schemas"]["Lang"];
             greeting: string;
             tickets_enabled: boolean;
             workspace_name: string;
@@ -2867,6 +2884,11 @@ export interface components {
             allowed_origins: string[];
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description The widget's language when the visitor's browser language is none it speaks:
+             *     `en`, `de`, `fr`, `es`, `pt` or `nl`.
+             */
+            default_language: components["schemas"]["Lang"];
             greeting: string;
             /** Format: uuid */
             id: string;

@@ -25,6 +25,7 @@ import { StatusControl } from './StatusControl';
 import { Timeline } from './Timeline';
 import { PriorityBadge } from './PriorityBadge';
 import { SummaryEditor, TicketProps } from './TicketProps';
+import { languageName } from '../../../lib/language';
 
 const CATEGORY: Record<string, string> = {
   cannot_perform_action: 'Cannot perform action',
@@ -309,6 +310,12 @@ export function TicketDetailPage() {
                 <dt>Category</dt>
                 <dd>{CATEGORY[ticket.category] ?? ticket.category}</dd>
               </div>
+              {ticket.language ? (
+                <div className="fact">
+                  <dt>Language</dt>
+                  <dd lang={ticket.language}>{languageName(ticket.language)}</dd>
+                </div>
+              ) : null}
               <div className="fact">
                 <dt>Conversation</dt>
                 <dd>

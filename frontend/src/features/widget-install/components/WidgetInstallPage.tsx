@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
-import { Alert, Button, Card, CopyButton, ErrorBox, PageHeader, RelativeTime, SecretOnce, Spinner, TextField } from '../../../components/ui';
+import { Alert, Button, Card, CopyButton, ErrorBox, PageHeader, RelativeTime, SecretOnce, SelectField, Spinner, TextField } from '../../../components/ui';
+import { WIDGET_LANGUAGES, type WidgetLanguage } from '../../../lib/language';
 import type { Workspace } from '../../../lib/types';
 import { isAdmin, useMyRole, useUpdateWorkspace, useWs, workspaceQuery } from '../../workspaces/api/workspaces';
 import { IDENTIFY_SNIPPET, SERVER_SNIPPET, useRemoveIdentitySecret, useRotateIdentitySecret } from '../api/identity';
@@ -114,15 +115,16 @@ function Appearance({ workspace, canEdit }: { workspace: Workspace; canEdit: boo
   const update = useUpdateWorkspace(workspace.id);
   const [color, setColor] = useState(workspace.widget_color);
   const [greeting, setGreeting] = useState(workspace.greeting);
+  const [language, setLanguage] = useState<WidgetLanguage>(workspace.default_language);
   const valid = /^#[0-9a-fA-F]{6}$/.test(color);
-  const dirty = color !== workspace.widget_color || greeting !== workspace.greeting;
+  const dirty = color !== workspace.widget_color || greeting !== workspace.greeting || language !== workspace.default_language;
   return (
     <Card title="Appearance" id="appearance">
       <form
         className="appearance"
         onSubmit={(e) => {
           e.preventDefault();
-          update.mutate({ widget_color: color, greeting });
+          update.mutate({ widget_color: color, greeting, default_language: language });
         }}
       >
         <div className="stack">
@@ -137,6 +139,19 @@ function Appearance({ workspace, canEdit }: { workspace: Workspace; canEdit: boo
             {!valid ? <p className="field-error">Use a hex colour like #4f46e5.</p> : null}
           </div>
           <TextField label="Greeting" value={greeting} onChange={(e) => setGreeting(e.target.value)} disabled={!canEdit} maxLength={200} />
+          <SelectField
+            label="Default language"
+            hint="The widget speaks the visitor's browser language when it is one of these, and this one otherwise. The assistant answers in the language the visitor writes in."
+            value={language}
+            onChange={(e) => setLanguage(e.target.value as WidgetLanguage)}
+            disabled={!canEdit}
+          >
+            {WIDGET_LANGUAGES.map((l) => (
+              <option key={l.code} value={l.code}>
+                {l.name}
+              </option>
+            ))}
+          </SelectField>
           {canEdit ? (
             <div className="row-end">
               <Button type="submit" variant="primary" busy={update.isPending} disabled={!dirty || !valid}>

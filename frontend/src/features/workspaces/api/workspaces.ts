@@ -56,7 +56,7 @@ export function useCreateWorkspace() {
   });
 }
 
-export type WorkspacePatch = Partial<Pick<Workspace, 'name' | 'allowed_origins' | 'widget_color' | 'greeting'>>;
+export type WorkspacePatch = Partial<Pick<Workspace, 'name' | 'allowed_origins' | 'widget_color' | 'greeting' | 'default_language'>>;
 
 export function useUpdateWorkspace(ws: string) {
   const qc = useQueryClient();
