@@ -139,6 +139,19 @@ pub(crate) fn words_of(text: &str) -> Vec<String> {
 /// The message's language as an ISO 639-1 code (`en`, `de`, `it`, …); `None` when it is
 /// too short or too ambiguous to tell.
 pub fn detect(text: &str) -> Option<&'static str> {
+    // Email addresses, links and order numbers are in no language ("lena@example.de" is
+    // not French).
+    let text = text
+        .split_whitespace()
+        .filter(|t| {
+            !t.contains('@')
+                && !t.contains('/')
+                && !t.starts_with("www.")
+                && !t.chars().any(|c| c.is_ascii_digit())
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let text = text.as_str();
     let words = words_of(text);
     if words.len() < 2 {
         return None;
@@ -158,7 +171,7 @@ pub fn detect(text: &str) -> Option<&'static str> {
     if hits >= 2 && hits > runner_up {
         return Some(best);
     }
-    if hits >= 1 && hits == runner_up {
+    if hits >= 2 && hits == runner_up {
         // A tie between voters: the detector picks among them.
         let tied: Vec<&str> = votes
             .iter()
@@ -167,7 +180,7 @@ pub fn detect(text: &str) -> Option<&'static str> {
             .collect();
         return detector_says.filter(|c| tied.contains(c));
     }
-    if hits == 1 && detector_says == Some(best) {
+    if hits == 1 && runner_up == 0 && detector_says == Some(best) {
         return Some(best);
     }
     detected
@@ -256,10 +269,19 @@ mod tests {
             ("Can I pay with Klarna?", "en"),
             ("no, I don't need it", "en"),
             ("where is my order", "en"),
+            ("Meine Bestellung 10234 ist nicht angekommen: lena@example.de", "de"),
         ] {
             assert_eq!(detect(text), Some(want), "{text}");
         }
-        for text in ["ja", "ok", "jane@example.com", "retrun policy"] {
+        for text in [
+            "ja",
+            "ok",
+            "jane@example.com",
+            "lena@example.de",
+            "ana@example.com.br",
+            "https://shop.example.de/de/bestellung",
+            "retrun policy",
+        ] {
             assert_eq!(detect(text), None, "{text}");
         }
     }

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { visitorTokenKey, type ToLoader } from '../shared/protocol';
 import { ChatSession } from './session';
 import { asksForEmail, merge } from './state';
+import { t } from './strings';
 import { confirmation, FakeES, fakeApi, memoryStorage, msg, type Reply, type Route, session, settle } from './testing';
 
 function setup(routes: Record<string, Route>, opts: { open?: boolean; storage?: Storage; languages?: string[] } = {}) {
@@ -372,6 +373,14 @@ describe('session: language', () => {
     const { s } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: blank }) });
     await settle();
     expect(s.state).toMatchObject({ lang: 'fr', greeting: 'Bonjour\u00a0! Comment pouvons-nous vous aider aujourd\'hui\u00a0?', title: 'Chat' });
+  });
+
+  it('a greeting never changed from the English default is the default in the chat\'s language', async () => {
+    const stock = { ...session(), language: 'pt', config: { ...session().config, greeting: 'Hi! How can we help you today?' } };
+    const { s } = setup({ 'POST /api/v1/widget/sessions': () => ({ status: 201, body: stock }) });
+    await settle();
+    expect(s.state).toMatchObject({ lang: 'pt', greeting: t('pt', 'greeting') });
+    expect(t('pt', 'greeting')).not.toBe('Hi! How can we help you today?');
   });
 
   it("without a language from the server: the browser's, else the workspace's default", async () => {

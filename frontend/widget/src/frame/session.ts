@@ -238,7 +238,10 @@ export class ChatSession {
     this.conversationId = s.conversation_id;
     if (s.config.color) this.color = s.config.color;
     this.title = s.config.workspace_name || '';
-    this.greeting = s.config.greeting || '';
+    // A workspace that never changed its greeting has the English default stored: the
+    // visitor gets that default in their language.
+    const own = s.config.greeting;
+    this.greeting = own && own !== t('en', 'greeting') ? own : '';
     this.messages = merge([], s.messages);
     this.unread = Math.max(0, Number(s.unread_count) || 0);
     this.agentName = s.live?.agent_name ?? null;
