@@ -269,7 +269,10 @@ mod tests {
             ("Can I pay with Klarna?", "en"),
             ("no, I don't need it", "en"),
             ("where is my order", "en"),
-            ("Meine Bestellung 10234 ist nicht angekommen: lena@example.de", "de"),
+            (
+                "Meine Bestellung 10234 ist nicht angekommen: lena@example.de",
+                "de",
+            ),
         ] {
             assert_eq!(detect(text), Some(want), "{text}");
         }

@@ -144,6 +144,18 @@ describe('session: messages', () => {
     expect(s.state.messages.at(-1)?.action).toEqual({ type: 'ticket_created', ticket_id: 't1', number: 'TKT-10001' });
   });
 
+  it('a ticket made from the email step knows where replies go: the away notice does not ask again', async () => {
+    const answer = [msg('visitor', 'it is <Ann@Example.com>.'), confirmation()];
+    const { s } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: { ...session(), live: { agent_name: null, humans_online: false, visitor_email: null } } }),
+      'POST /api/v1/widget/messages': () => ({ status: 201, body: { messages: answer, ticket: { id: 't1', number: 'TKT-10001' } } }),
+    });
+    await settle();
+    s.say('it is <Ann@Example.com>.');
+    await settle();
+    expect(s.state.expectation).toEqual({ kind: 'email', email: 'ann@example.com' });
+  });
+
   it('email step: asked for by the last message, checked before sending', async () => {
     const { s, calls } = setup({
       'POST /api/v1/widget/sessions': () => ({ status: 201, body: session([msg('visitor', 'Refund please'), msg('assistant', 'Your email?', { action: { type: 'request_email' } })]) }),

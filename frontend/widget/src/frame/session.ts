@@ -463,6 +463,12 @@ export class ChatSession {
       this.pending = this.pending.filter((x) => x !== p);
       this.messages = merge(this.messages, r.messages);
       if (r.ticket) this.ticketOpen = true;
+      // A ticket made from this message was made for the address in it: replies go there,
+      // so the away notice doesn't ask for it again.
+      if (!this.visitorEmail && r.messages.some((m) => m.action?.type === 'ticket_created')) {
+        const given = body.split(/\s+/).map((w) => w.replace(/^[<("']+|[>)"',.;:!?]+$/g, '')).find(isEmail);
+        if (given) this.visitorEmail = given.toLowerCase();
+      }
       this.d.post?.({ event: 'conversation', payload: { active: true } });
     } catch (e) {
       const err = asApiError(e);
