@@ -112,6 +112,9 @@ test('send a test event to an endpoint that is off, then redeliver a failed deli
   assert.ok(tries.length >= 2, 'sent again');
   assert.equal(tries.at(-1).body, firstTry.body, 'the same body');
   assert.equal(await failed.getByRole('button', { name: /^Redeliver/ }).count(), 0, 'nothing to redeliver once delivered');
-  assert.deepEqual(errors, []);
+  // On a loaded machine the outbox's own retry can win the race with the click: the
+  // server then answers 409 (already delivered, or being sent), which the browser logs;
+  // the delivery got through either way (checked above).
+  assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);
   await ctx.close();
 });
