@@ -38,6 +38,7 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
     routes::tags::routes(cfg);
     routes::notes::routes(cfg);
     routes::saved_replies::routes(cfg);
+    routes::privacy::routes(cfg);
     routes::viewers::routes(cfg);
     routes::conversations::routes(cfg);
     routes::notifications::routes(cfg);

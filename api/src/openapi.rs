@@ -31,6 +31,7 @@ use utoipa::{Modify, OpenApi};
         (name = "inbound", description = "Inbound mail from a mail provider: visitors' replies to ticket mail (see docs/email.md)"),
         (name = "attachments", description = "Files sent with messages: upload, then send with `attachment_ids`; signed, expiring download links (see docs/attachments.md)"),
         (name = "notes", description = "Internal notes on tickets and conversations (the team's only: never shown to the visitor) and your @mentions"),
+        (name = "privacy", description = "A visitor's data exported as JSON or erased, the retention policy, and the audit log of team actions (see docs/privacy.md)"),
         (name = "saved-replies", description = "Canned answers agents insert into a reply by typing `/shortcut`, with `{{visitor.email}}`, `{{ticket.number}}`, `{{agent.name}}` and `{{workspace.name}}` filled in by the dashboard (see docs/agent-workspace.md)"),
         (name = "notifications", description = "What reaches the right person: your notification preferences, and what you have read of a ticket or conversation (unread counts; see docs/notifications.md)"),
         (name = "presence", description = "Who else has a ticket open right now, before two people answer the same visitor (see docs/agent-workspace.md)")

@@ -38,6 +38,8 @@ pub(crate) struct Resources {
     member: String,
     /// A file the owner uploaded.
     attachment: String,
+    /// The widget visitor of `conversation`.
+    visitor: String,
 }
 
 impl Resources {
@@ -56,6 +58,7 @@ impl Resources {
             ("saved-replies", "id") => self.saved_reply.clone(),
             ("deliveries", "delivery_id") => self.delivery.clone(),
             (_, "attachment") => self.attachment.clone(),
+            (_, "visitor") => self.visitor.clone(),
             _ => panic!(
                 "the isolation matrix has no value for path parameter {{{name}}} after /{prev}/: add one"
             ),
@@ -86,6 +89,7 @@ pub(crate) async fn seed(app: &TestApp, owner: &User) -> Resources {
         .await;
     assert_eq!(s, StatusCode::CREATED, "widget session: {session}");
     let conversation = str_at(&session, "conversation_id").to_string();
+    let visitor = str_at(&session, "visitor_id").to_string();
     let mut ids = Vec::new();
     for (path, body) in [
         (
@@ -138,6 +142,7 @@ pub(crate) async fn seed(app: &TestApp, owner: &User) -> Resources {
         saved_reply: ids[5].clone(),
         invitation: ids[6].clone(),
         conversation,
+        visitor,
         member: owner.id.clone(),
     }
 }
@@ -195,6 +200,10 @@ pub(crate) fn body_for(operation_id: &str) -> Value {
         "update_saved_reply" => json!({"title": "Refund on its way"}),
         // The file is the body: JSON is refused as a type (415) once the caller may upload.
         "upload_attachment" | "widget_upload_attachment" => json!({}),
+        "erase_visitor" => json!({}),
+        "put_privacy" => {
+            json!({"conversations_without_ticket_days": 30, "closed_tickets_days": null})
+        }
         other => panic!("the isolation matrix has no valid body for {other}: add one to body_for"),
     }
 }

@@ -21,6 +21,7 @@ mod notes;
 mod notifications;
 mod openapi;
 mod outbox;
+mod privacy;
 mod realtime;
 mod saved_replies;
 mod scopes;

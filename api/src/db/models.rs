@@ -65,6 +65,10 @@ pub struct Workspace {
     /// The widget's language when the visitor's browser language is none it speaks
     /// (`domain::locale::Lang`; a CHECK keeps it one of them).
     pub default_language: String,
+    /// The retention policy: conversations without a ticket deleted, closed tickets
+    /// anonymised, after this many days (`None`: kept).
+    pub retain_conversations_days: Option<i32>,
+    pub anonymise_closed_tickets_days: Option<i32>,
 }
 
 impl Workspace {
@@ -249,6 +253,8 @@ pub struct Visitor {
     /// The host's user id of a verified visitor (`Handoff('identify', …)`).
     pub external_id: Option<String>,
     pub verified_at: Option<DateTime<Utc>>,
+    /// Erased (`services::privacy`): every field above that said who they are is empty.
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Default, Insertable)]
@@ -386,6 +392,8 @@ pub struct Ticket {
     pub merged_into_number: Option<i64>,
     /// The visitor's language when the ticket was opened (ISO 639-1).
     pub language: Option<String>,
+    /// Its visitor was erased, or the retention policy anonymised it: an empty shell.
+    pub anonymised_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Insertable)]
@@ -514,5 +522,20 @@ pub struct Attachment {
     pub storage_key: String,
     /// Signs the download links (`domain::attachments::link`).
     pub url_key: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_events, check_for_backend(diesel::pg::Pg))]
+pub struct AuditEvent {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub action: String,
+    pub actor_type: ActorKind,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    pub target_type: Option<String>,
+    pub target_id: Option<Uuid>,
+    pub data: serde_json::Value,
     pub created_at: DateTime<Utc>,
 }

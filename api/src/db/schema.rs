@@ -322,6 +322,24 @@ diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::ActorType;
 
+    audit_events (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        action -> Text,
+        actor_type -> ActorType,
+        actor_id -> Nullable<Uuid>,
+        actor_name -> Nullable<Text>,
+        target_type -> Nullable<Text>,
+        target_id -> Nullable<Uuid>,
+        data -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::ActorType;
+
     ticket_events (id) {
         id -> Uuid,
         workspace_id -> Uuid,
@@ -366,6 +384,7 @@ diesel::table! {
         merged_into_id -> Nullable<Uuid>,
         merged_into_number -> Nullable<Int8>,
         language -> Nullable<Text>,
+        anonymised_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -430,6 +449,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         external_id -> Nullable<Text>,
         verified_at -> Nullable<Timestamptz>,
+        erased_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -488,6 +508,8 @@ diesel::table! {
         identity_secret -> Nullable<Text>,
         identity_secret_created_at -> Nullable<Timestamptz>,
         default_language -> Text,
+        retain_conversations_days -> Nullable<Int4>,
+        anonymise_closed_tickets_days -> Nullable<Int4>,
     }
 }
 
@@ -570,6 +592,7 @@ diesel::joinable!(webhooks -> workspaces (workspace_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     attachments,
+    audit_events,
     articles,
     conversations,
     email_verifications,

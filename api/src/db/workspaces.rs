@@ -141,3 +141,21 @@ pub async fn set_identity_secret(
         .get_result(conn)
         .await
 }
+
+/// The retention policy (`None`: kept forever).
+pub async fn set_retention(
+    conn: &mut Conn,
+    id: Uuid,
+    conversations_days: Option<i32>,
+    closed_tickets_days: Option<i32>,
+) -> QueryResult<Option<Workspace>> {
+    diesel::update(workspaces::table.find(id))
+        .set((
+            workspaces::retain_conversations_days.eq(conversations_days),
+            workspaces::anonymise_closed_tickets_days.eq(closed_tickets_days),
+        ))
+        .returning(Workspace::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}

@@ -12,6 +12,7 @@ pub mod inbound;
 pub mod notes;
 pub mod notifications;
 pub mod operator;
+pub mod privacy;
 pub mod saved_replies;
 pub mod tags;
 pub mod team;

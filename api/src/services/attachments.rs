@@ -280,7 +280,8 @@ async fn show_on(
     Ok(store::set_on_message(conn, ws, message_id, shown).await?)
 }
 
-async fn remove_objects(state: &AppState, row: &Attachment) {
+/// Deletes a row's stored objects (the file and its thumbnail); failures are logged.
+pub(crate) async fn remove_objects(state: &AppState, row: &Attachment) {
     let mut keys = vec![row.storage_key.clone()];
     if row.has_thumbnail {
         keys.push(thumbnail_key(&row.storage_key));

@@ -10,6 +10,7 @@ use crate::domain::access::Principal;
 use crate::domain::identity::SECRET_PREFIX;
 use crate::error::ApiResult;
 use crate::services::access::admin;
+use crate::services::audit;
 use crate::state::AppState;
 use crate::views::identity::IdentitySecretOut;
 
@@ -22,6 +23,15 @@ pub async fn rotate(
     let secret = tokens::random_secret(SECRET_PREFIX);
     let now = Utc::now();
     store::set_identity_secret(&mut conn, access.workspace_id, Some(&secret), now).await?;
+    audit::record(
+        &mut conn,
+        access.workspace_id,
+        &access.actor,
+        "identity_secret.rotated",
+        None,
+        serde_json::json!({}),
+    )
+    .await?;
     tracing::info!(workspace = %access.workspace_id, "identity secret rotated");
     Ok(IdentitySecretOut {
         secret,
@@ -32,5 +42,14 @@ pub async fn rotate(
 pub async fn remove(state: &AppState, principal: &Principal, ws: Uuid) -> ApiResult<()> {
     let (mut conn, access) = admin(state, principal, ws).await?;
     store::set_identity_secret(&mut conn, access.workspace_id, None, Utc::now()).await?;
+    audit::record(
+        &mut conn,
+        access.workspace_id,
+        &access.actor,
+        "identity_secret.removed",
+        None,
+        serde_json::json!({}),
+    )
+    .await?;
     Ok(())
 }

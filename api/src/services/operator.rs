@@ -25,9 +25,20 @@ pub async fn set_plan_unchecked(conn: &mut Conn, ws: Uuid, plan: Plan) -> ApiRes
         plan: Some(plan),
         ..WorkspaceChanges::default()
     };
-    workspaces::update(conn, ws, &changes)
+    let ws = workspaces::update(conn, ws, &changes)
         .await?
-        .ok_or_else(|| ApiError::not_found("workspace"))
+        .ok_or_else(|| ApiError::not_found("workspace"))?;
+    // The instance operator's action, in the workspace's log.
+    crate::services::audit::record(
+        conn,
+        ws.id,
+        &crate::domain::actor::Actor::system(),
+        "plan.changed",
+        None,
+        serde_json::json!({"plan": plan}),
+    )
+    .await?;
+    Ok(ws)
 }
 
 /// Sets a workspace's plan as `user_id`, who must be an operator (403 otherwise).

@@ -11,7 +11,7 @@ use chrono::Utc;
 
 use crate::db::{self, ai_usage, conversations, mail_quota, outbox, webhooks, widget_message_keys};
 use crate::error::{ApiError, ApiResult};
-use crate::services::attachments;
+use crate::services::{attachments, privacy};
 use crate::state::AppState;
 
 /// Rows per DELETE.
@@ -111,5 +111,7 @@ pub async fn run(state: &AppState) -> ApiResult<Purged> {
     if purged != Purged::default() {
         tracing::info!(?purged, "retention deleted old rows");
     }
+    // Each workspace's own policy (conversations without a ticket, closed tickets).
+    privacy::sweep(state).await?;
     Ok(purged)
 }

@@ -151,6 +151,15 @@ pub async fn update_tickets(
         },
     )
     .await?;
+    crate::services::audit::record(
+        &mut conn,
+        ws.id,
+        &access.actor,
+        "ticket_settings.updated",
+        None,
+        serde_json::json!({"enabled": ws.tickets_enabled, "email_replies": ws.email_replies}),
+    )
+    .await?;
     Ok(view(state, ws))
 }
 

@@ -18,7 +18,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::BusEvent;
 use crate::mail;
 use crate::services::access::access;
-use crate::services::tickets;
+use crate::services::{audit, tickets};
 use crate::state::AppState;
 use crate::views::team::{
     ApiKeyList, CreateApiKey, CreateInvitation, CreatedApiKey, InvitationList, InvitationOut,
@@ -77,10 +77,20 @@ pub async fn update_member(
             check_role_change(access.role, Some(current.role), Some(role))?;
             check_keeps_an_owner(current.role, Some(role), owners)?;
             members::set_role(conn, ws, member, role).await?;
-            members::get(conn, ws, member)
+            let out = members::get(conn, ws, member)
                 .await?
                 .map(member_out)
-                .ok_or_else(|| ApiError::not_found("member"))
+                .ok_or_else(|| ApiError::not_found("member"))?;
+            audit::record(
+                conn,
+                ws,
+                &access.actor,
+                "member.role_changed",
+                Some(("user", member)),
+                serde_json::json!({"user_id": member, "name": out.name, "role": role}),
+            )
+            .await?;
+            Ok(out)
         })
         .await?;
     Ok(out)
@@ -106,7 +116,24 @@ pub async fn remove_member(
                 check_role_change(access.role, Some(current.role), None)?;
             }
             check_keeps_an_owner(current.role, None, owners)?;
+            let name = members::get(conn, ws, member)
+                .await?
+                .map(member_out)
+                .map(|m| m.name);
             members::delete(conn, ws, member).await?;
+            audit::record(
+                conn,
+                ws,
+                &access.actor,
+                if leaving {
+                    "member.left"
+                } else {
+                    "member.removed"
+                },
+                Some(("user", member)),
+                serde_json::json!({"user_id": member, "name": name, "role": current.role}),
+            )
+            .await?;
             tickets::unassign_member(conn, &access, member).await
         })
         .await?;
@@ -180,6 +207,15 @@ pub async fn invite(
                 &mail::Template::Invitation {
                     invitation_id: inv.id,
                 },
+            )
+            .await?;
+            audit::record(
+                conn,
+                ws,
+                &access.actor,
+                "member.invited",
+                Some(("invitation", inv.id)),
+                serde_json::json!({"email": email, "role": role}),
             )
             .await?;
             Ok(inv)
@@ -324,6 +360,15 @@ pub async fn create_api_key(
         },
     )
     .await?;
+    audit::record(
+        &mut conn,
+        access.workspace_id,
+        &access.actor,
+        "api_key.created",
+        Some(("api_key", row.id)),
+        serde_json::json!({"name": row.name, "scopes": row.scopes}),
+    )
+    .await?;
     Ok(CreatedApiKey::of(row, key))
 }
 
@@ -338,10 +383,20 @@ pub async fn revoke_api_key(
     let (mut conn, access) = access(state, principal, ws).await?;
     access.require_admin_user()?;
     let ws = access.workspace_id;
-    if api_keys::revoke(&mut conn, ws, id, Utc::now()).await? == 0
-        && !api_keys::exists(&mut conn, ws, id).await?
-    {
+    let revoked = api_keys::revoke(&mut conn, ws, id, Utc::now()).await?;
+    if revoked == 0 && !api_keys::exists(&mut conn, ws, id).await? {
         return Err(ApiError::not_found("API key"));
+    }
+    if revoked > 0 {
+        audit::record(
+            &mut conn,
+            ws,
+            &access.actor,
+            "api_key.revoked",
+            Some(("api_key", id)),
+            serde_json::json!({}),
+        )
+        .await?;
     }
     drop(conn);
     state.publish_all(vec![BusEvent::key_revoked(ws, id)]).await;

@@ -10,6 +10,7 @@ use crate::domain::access::Principal;
 use crate::domain::page::{Page, PageRequest};
 use crate::error::{ApiError, ApiResult};
 use crate::services::access::admin;
+use crate::services::audit;
 use crate::state::AppState;
 use crate::views::webhooks::{
     CreatedWebhook, DeliveryQuery, UpdateWebhook, WebhookDeliveryList, WebhookDeliveryOut,
@@ -52,6 +53,15 @@ pub async fn create(
         body.active.unwrap_or(true),
     )
     .await?;
+    audit::record(
+        &mut conn,
+        access.workspace_id,
+        &access.actor,
+        "webhook.created",
+        Some(("webhook", hook.id)),
+        serde_json::json!({"url": hook.url}),
+    )
+    .await?;
     Ok(CreatedWebhook {
         webhook: hook.into(),
         secret,
@@ -91,15 +101,36 @@ pub async fn update(
     let hook = store::update(&mut conn, access.workspace_id, id, changes)
         .await?
         .ok_or_else(not_found)?;
+    audit::record(
+        &mut conn,
+        access.workspace_id,
+        &access.actor,
+        "webhook.updated",
+        Some(("webhook", hook.id)),
+        serde_json::json!({"url": hook.url}),
+    )
+    .await?;
     Ok(hook.into())
 }
 
 /// Deletes the webhook and its delivery log.
 pub async fn delete(state: &AppState, principal: &Principal, ws: Uuid, id: Uuid) -> ApiResult<()> {
     let (mut conn, access) = admin(state, principal, ws).await?;
+    let hook = store::get(&mut conn, access.workspace_id, id)
+        .await?
+        .ok_or_else(not_found)?;
     if store::delete(&mut conn, access.workspace_id, id).await? == 0 {
         return Err(not_found());
     }
+    audit::record(
+        &mut conn,
+        access.workspace_id,
+        &access.actor,
+        "webhook.deleted",
+        Some(("webhook", id)),
+        serde_json::json!({"url": hook.url}),
+    )
+    .await?;
     Ok(())
 }
 

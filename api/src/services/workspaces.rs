@@ -16,6 +16,7 @@ use crate::domain::origins;
 use crate::error::{ApiError, ApiResult};
 use crate::mail;
 use crate::services::access::{access, admin};
+use crate::services::audit;
 use crate::state::AppState;
 use crate::views::workspaces::{CreateWorkspace, MailStatus, UpdateWorkspace, WorkspaceOut};
 
@@ -141,9 +142,34 @@ pub async fn update(
     let ws = if changes.is_empty() {
         load(&mut conn, access.workspace_id).await?
     } else {
-        workspaces::update(&mut conn, access.workspace_id, &changes)
-            .await?
-            .ok_or_else(|| ApiError::not_found("workspace"))?
+        let fields: Vec<&str> = [
+            ("name", changes.name.is_some()),
+            ("allowed_origins", changes.allowed_origins.is_some()),
+            ("widget_color", changes.widget_color.is_some()),
+            ("greeting", changes.greeting.is_some()),
+            ("default_language", changes.default_language.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(f, set)| set.then_some(f))
+        .collect();
+        let actor = access.actor.clone();
+        let id = access.workspace_id;
+        conn.transaction::<_, ApiError, _>(async |c| {
+            let ws = workspaces::update(c, id, &changes)
+                .await?
+                .ok_or_else(|| ApiError::not_found("workspace"))?;
+            audit::record(
+                c,
+                id,
+                &actor,
+                "workspace.updated",
+                None,
+                serde_json::json!({"fields": fields}),
+            )
+            .await?;
+            Ok(ws)
+        })
+        .await?
     };
     Ok(ws.into())
 }

@@ -12,6 +12,7 @@ pub mod messages;
 pub mod notes;
 pub mod notifications;
 pub mod ops;
+pub mod privacy;
 pub mod saved_replies;
 pub mod settings;
 pub mod streams;

@@ -144,6 +144,8 @@ pub struct VisitorOut {
     pub external_id: Option<String>,
     /// When the visitor was last verified (`null`: never).
     pub verified_at: Option<DateTime<Utc>>,
+    /// When the visitor was erased (then nothing above says who they were).
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 impl From<Visitor> for VisitorOut {
@@ -164,6 +166,7 @@ impl From<Visitor> for VisitorOut {
             last_seen_at: v.last_seen_at,
             external_id: v.external_id,
             verified_at: v.verified_at,
+            erased_at: v.erased_at,
         }
     }
 }
