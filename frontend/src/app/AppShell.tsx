@@ -31,6 +31,7 @@ const NAV: NavItem[] = [
   { to: 'api-keys', label: 'API keys', icon: 'M14 10a4 4 0 1 0-3.5 4L12 16h2v2h2v2h4v-4z', admin: true },
   { to: 'webhooks', label: 'Webhooks', icon: 'M12 4v6M6 14a4 4 0 1 0 4 4h8M18 14a4 4 0 1 0-4-4', admin: true },
   { to: 'settings', label: 'Settings', icon: 'M12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6zM4 12h2M18 12h2M12 4v2M12 18v2M6.3 6.3l1.4 1.4M16.3 16.3l1.4 1.4M6.3 17.7l1.4-1.4M16.3 7.7l1.4-1.4' },
+  { to: 'audit-log', label: 'Audit log', icon: 'M7 4h10v16H7zM10 8h4M10 12h4M10 16h2', admin: true },
 ];
 
 export function AppShell() {

@@ -70,6 +70,7 @@ const children: RouteObject[] = [
           { path: 'api-keys', lazy: page(() => import('../features/api-keys/components/ApiKeysPage'), 'ApiKeysPage'), errorElement: <RouteError /> },
           { path: 'webhooks', lazy: page(() => import('../features/webhooks/components/WebhooksPage'), 'WebhooksPage'), errorElement: <RouteError /> },
           { path: 'settings', lazy: page(() => import('../features/setup/components/SettingsPage'), 'SettingsPage'), errorElement: <RouteError /> },
+          { path: 'audit-log', lazy: page(() => import('../features/privacy/components/AuditLogPage'), 'AuditLogPage'), errorElement: <RouteError /> },
           { path: '*', element: <NotFound /> },
         ],
       },

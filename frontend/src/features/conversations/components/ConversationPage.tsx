@@ -13,6 +13,7 @@ import { conversationQuery, typingSignal, useConversationReply, useHandBack, use
 import { MessageList } from './MessageList';
 import { NoteBox } from '../../notes/components/NoteBox';
 import { VisitorInfo } from './VisitorInfo';
+import { VisitorPrivacyActions } from '../../privacy/components/VisitorPrivacyActions';
 
 type Conversation = ConversationDetail['conversation'];
 
@@ -205,6 +206,7 @@ export function ConversationPage() {
             <aside className="ticket-side" aria-label="Visitor">
               <Card title="Visitor" id="visitor">
                 <VisitorInfo visitor={d.visitor} />
+                <VisitorPrivacyActions ws={ws} visitor={d.visitor} />
               </Card>
             </aside>
           </div>

@@ -21,7 +21,26 @@ export function deviceText(v: Visitor): string {
   return [parts, kind].filter(Boolean).join(' · ') || 'Unknown';
 }
 
+/** An erased visitor: when, and that nothing else is left to show. */
+function ErasedVisitor({ at }: { at: string }) {
+  return (
+    <>
+      <dl className="facts">
+        <div className="fact">
+          <dt>Status</dt>
+          <dd>
+            <span className="pill">Erased</span> <RelativeTime iso={at} />
+          </dd>
+        </div>
+      </dl>
+      <p className="muted small visitor-erased-note">Everything stored about this visitor was deleted. Their tickets stay as anonymous records.</p>
+    </>
+  );
+}
+
 export function VisitorInfo({ visitor, email }: { visitor: Visitor; email?: string | null }) {
+  // Erased: the ticket's visitor_email is the word "erased", and the rest is gone.
+  if (visitor.erased_at) return <ErasedVisitor at={visitor.erased_at} />;
   const mail = email ?? visitor.email;
   const href = safeHttpUrl(visitor.page_url);
   return (

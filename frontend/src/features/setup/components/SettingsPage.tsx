@@ -6,6 +6,7 @@ import type { MailStatus, Plan, TicketSettings, Workspace } from '../../../lib/t
 import { isAdmin, useMyRole, useUpdateWorkspace, useWs, workspaceQuery } from '../../workspaces/api/workspaces';
 import { mailStatusQuery, ticketSettingsQuery, useUpdateTicketSettings } from '../api/setup';
 import { NotificationsCard } from '../../notifications/components/NotificationsCard';
+import { PrivacyCard } from '../../privacy/components/PrivacyCard';
 
 export function SettingsPage() {
   const ws = useWs();
@@ -23,6 +24,7 @@ export function SettingsPage() {
       <div className="stack">
         {workspace.data ? <WorkspaceForm workspace={workspace.data} canEdit={isAdmin(role)} /> : null}
         {settings.data && workspace.data ? <TicketForm ws={ws} settings={settings.data} plan={workspace.data.plan} canEdit={isAdmin(role)} /> : null}
+        {isAdmin(role) ? <PrivacyCard ws={ws} /> : null}
         <NotificationsCard ws={ws} />
         {mail.data ? <MailCard status={mail.data} /> : null}
       </div>

@@ -1,4 +1,4 @@
-import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Ticket, TicketDetail } from '../../../lib/types';
 import { onTyping } from '../../../lib/live-typing';
@@ -60,13 +60,17 @@ describe('splitDescription', () => {
 describe('TicketDetailPage', () => {
   afterEach(() => vi.unstubAllGlobals());
 
-  function setup(statusReply: () => { status?: number; body?: unknown }, viewing: () => { status?: number; body?: unknown } = () => ({ status: 404 })) {
+  function setup(
+    statusReply: () => { status?: number; body?: unknown },
+    viewing: () => { status?: number; body?: unknown } = () => ({ status: 404 }),
+    role: 'agent' | 'admin' = 'agent',
+  ) {
     let current = detail();
     const stub = stubApi([
       { method: 'POST', path: /\/tickets\/t1\/viewing$/, reply: viewing },
       { method: 'DELETE', path: /\/tickets\/t1\/viewing$/, reply: () => ({ status: 204 }) },
       { method: 'POST', path: /\/conversations\/c1\/typing$/, reply: () => ({ status: 204 }) },
-      { path: /\/api\/v1\/me$/, reply: () => ({ body: { id: 'u-me', email: 'me@acme.test', name: 'Me', workspaces: [{ id: WS, name: 'Acme', role: 'agent' }] } }) },
+      { path: /\/api\/v1\/me$/, reply: () => ({ body: { id: 'u-me', email: 'me@acme.test', name: 'Me', workspaces: [{ id: WS, name: 'Acme', role }] } }) },
       { path: /\/members$/, reply: () => ({ body: { items: [{ user_id: 'u-me', email: 'me@acme.test', name: 'Me', role: 'agent' }, { user_id: 'u2', email: 'kim@acme.test', name: 'Kim', role: 'admin' }] } }) },
       { path: /\/tickets\/TKT-10001$/, reply: () => ({ body: current }) },
       { method: 'POST', path: /\/status$/, reply: statusReply },
@@ -85,6 +89,15 @@ describe('TicketDetailPage', () => {
           status: 201,
           body: { id: 'n2', conversation_id: 'c1', ticket_id: 't1', author_user_id: 'u-me', author_name: 'Me', body: (b as { body: string }).body, mentions: [{ user_id: 'u2', name: 'Kim' }], created_at: new Date().toISOString() },
         }),
+      },
+      {
+        method: 'POST',
+        path: /\/visitors\/v1\/erase$/,
+        reply: () => {
+          const d = detail({ visitor_email: 'erased' });
+          current = { ...d, visitor: { id: 'v1', email: null, device: {}, first_seen_at: d.visitor.first_seen_at, last_seen_at: d.visitor.last_seen_at, erased_at: '2026-11-25T08:00:00Z' }, messages: [] };
+          return { body: { visitor_id: 'v1', erased_at: '2026-11-25T08:00:00Z', conversations: 1, messages_deleted: 7, attachments_deleted: 1, tickets_anonymised: 1 } };
+        },
       },
       { method: 'POST', path: /\/replies$/, reply: (_u, b) => ({ status: 201, body: { id: 'm2', conversation_id: 'c1', sender: 'agent', author_name: 'Me', body: (b as { body: string }).body, created_at: new Date().toISOString() } }) },
     ]);
@@ -106,6 +119,28 @@ describe('TicketDetailPage', () => {
     expect(screen.getByRole('link', { name: 'https://shop.example.com/orders' }).getAttribute('href')).toBe('https://shop.example.com/orders');
     expect(screen.getByRole('button', { name: 'Copy visitor email' })).toBeTruthy();
     expect(screen.getByText('Ticket created by the AI assistant')).toBeTruthy();
+    // An agent: no privacy actions.
+    expect(screen.queryByRole('button', { name: 'Export data' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Erase visitor…' })).toBeNull();
+  });
+
+  it('an admin erases the visitor from the Visitor card, which then shows the erased state', async () => {
+    const stub = setup(() => ({ body: {} }), undefined, 'admin');
+    const card = await screen.findByRole('region', { name: 'Visitor' });
+    expect(within(card).getByRole('button', { name: 'Export data' })).toBeTruthy();
+    fireEvent.click(await within(card).findByRole('button', { name: 'Erase visitor…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Erase this visitor?' });
+    expect(dialog.textContent).toContain('Everything stored about jane@example.com is deleted');
+    const loads = stub.calls.filter((c) => c.url.pathname.endsWith('/tickets/TKT-10001')).length;
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Erase visitor' }));
+    await within(card).findByText('Visitor erased: 7 messages and 1 file deleted, 1 ticket anonymised.');
+    // The ticket was loaded again: the card shows "Erased", no email link, no buttons.
+    expect(stub.calls.filter((c) => c.url.pathname.endsWith('/tickets/TKT-10001')).length).toBeGreaterThan(loads);
+    expect(within(card).getByText('Erased')).toBeTruthy();
+    expect(within(card).getByRole('time').getAttribute('datetime')).toBe('2026-11-25T08:00:00Z');
+    expect(within(card).queryByRole('link')).toBeNull();
+    expect(within(card).queryByRole('button', { name: 'Export data' })).toBeNull();
+    expect(within(card).queryByRole('button', { name: 'Erase visitor…' })).toBeNull();
   });
 
   it('sends the version with a status change; on 409 it refetches and tells the user', async () => {

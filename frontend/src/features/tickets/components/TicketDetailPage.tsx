@@ -12,6 +12,7 @@ import type { TicketStatus, TicketViewer } from '../../../lib/types';
 import { meQuery } from '../../auth/api/auth';
 import { MessageList } from '../../conversations/components/MessageList';
 import { VisitorInfo } from '../../conversations/components/VisitorInfo';
+import { VisitorPrivacyActions } from '../../privacy/components/VisitorPrivacyActions';
 import { membersQuery } from '../../team/api/team';
 import { isAdmin, useMyRole, useWs } from '../../workspaces/api/workspaces';
 import { useTypingSignal } from '../../conversations/api/conversations';
@@ -287,6 +288,7 @@ export function TicketDetailPage() {
           </Card>
           <Card title="Visitor" id="visitor" className="o-visitor">
             <VisitorInfo visitor={visitor} email={ticket.visitor_email} />
+            <VisitorPrivacyActions ws={ws} visitor={visitor} email={ticket.visitor_email} />
           </Card>
           <Card title="Ticket" id="ticket-facts" className="o-facts">
             <dl className="facts">
