@@ -116,9 +116,11 @@ pub struct VisitorErasure {
 pub struct PrivacySettings {
     /// Conversations that never became a ticket are deleted this many days (1 to 3650)
     /// after their last message.
+    #[schema(required = true)]
     pub conversations_without_ticket_days: Option<i32>,
     /// Closed tickets are anonymised (their conversation emptied, summary, description
     /// and email removed) this many days (1 to 3650) after closing.
+    #[schema(required = true)]
     pub closed_tickets_days: Option<i32>,
 }
 
@@ -136,6 +138,7 @@ pub struct AuditEventOut {
     pub target_type: Option<String>,
     pub target_id: Option<Uuid>,
     /// What changed (`{"fields": ["name"]}`, `{"name": "CI"}`, …).
+    #[schema(value_type = Object)]
     pub data: serde_json::Value,
     pub created_at: DateTime<Utc>,
 }

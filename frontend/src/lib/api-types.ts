@@ -653,8 +653,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What the team changed, newest first (owners and admins): settings, plan, members, API keys, webhooks, exports and erasures. */
-        get: operations["list_audit_log"];
+        /**
+         * The audit log, newest first, keyset-paginated: settings, plan, members, API keys,
+         *     webhooks, identity secrets, exports and erasures (owners and admins).
+         */
+        get: operations["audit_log"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1009,10 +1012,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How long visitor data is kept (owners and admins). */
-        get: operations["get_privacy_settings"];
-        /** Change how long visitor data is kept (owners and admins): each 1..3650 days, or `null` to keep it. */
-        put: operations["put_privacy_settings"];
+        /** The retention policy (owners and admins). */
+        get: operations["get_privacy"];
+        /**
+         * Set the retention policy: conversations without a ticket deleted, closed tickets
+         *     anonymised, after N days (1 to 3650; `null` keeps forever). The worker applies it.
+         *     Owners and admins; recorded in the audit log.
+         */
+        put: operations["put_privacy"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1423,8 +1430,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Erase everything stored about a visitor (owners and admins): their messages, email
-         *     address, device and page data, and files. Their tickets stay as anonymous records.
+         * Erase a visitor: their messages, files, email, name, device, page and identity data are
+         *     deleted; their tickets stay as anonymous shells for reports. Cannot be undone. Owners
+         *     and admins; recorded in the audit log (the visitor's id and the counts).
          */
         post: operations["erase_visitor"];
         delete?: never;
@@ -1440,7 +1448,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Everything stored about a visitor, as a JSON file (owners and admins; `Content-Disposition: attachment`). */
+        /**
+         * Everything stored about a visitor, as a JSON download (`visitor-<id>.json`): their
+         *     record, conversations with every message, and tickets with timeline and internal notes.
+         *     Owners and admins; recorded in the audit log.
+         */
         get: operations["export_visitor"];
         put?: never;
         post?: never;
@@ -1765,19 +1777,24 @@ export interface components {
              */
             width?: number | null;
         };
-        /** @description One change the team made, for the audit log. */
+        /** @description One team action. */
         AuditEventOut: {
-            /** @description What happened, e.g. `workspace.updated`, `visitor.erased`, `member.invited`. */
+            /**
+             * @description `workspace.updated`, `privacy.updated`, `plan.changed`, `ticket_settings.updated`,
+             *     `member.invited`, `member.role_changed`, `member.removed`, `api_key.created`,
+             *     `api_key.revoked`, `webhook.created`, `webhook.updated`, `webhook.deleted`,
+             *     `identity_secret.rotated`, `identity_secret.removed`, `visitor.exported`,
+             *     `visitor.erased`.
+             */
             action: string;
             actor: components["schemas"]["Actor"];
             /** Format: date-time */
             created_at: string;
-            /** @description The action's details (its fields depend on the action). */
-            data: {
-                [key: string]: unknown;
-            };
+            /** @description What changed (`{"fields": ["name"]}`, `{"name": "CI"}`, …). */
+            data: Record<string, never>;
             /** Format: uuid */
             id: string;
+            /** Format: uuid */
             target_id?: string | null;
             target_type?: string | null;
         };
@@ -1897,6 +1914,16 @@ export interface components {
              */
             unread_mentions?: number | null;
             visitor: components["schemas"]["VisitorOut"];
+        };
+        ConversationExport: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            language?: string | null;
+            /** Format: date-time */
+            last_message_at: string;
+            messages: components["schemas"]["MessageOut"][];
         };
         ConversationList: {
             items: components["schemas"]["ConversationSummary"][];
@@ -2375,16 +2402,18 @@ export interface components {
             messages: components["schemas"]["MessageOut"][];
             ticket?: components["schemas"]["TicketBrief"] | null;
         };
-        /** @description How long visitor data is kept: `null` keeps it until it is erased. */
+        /** @description The workspace's retention policy: `null` keeps forever. */
         PrivacySettings: {
             /**
              * Format: int32
-             * @description Closed tickets are anonymised this many days after they close (1..3650).
+             * @description Closed tickets are anonymised (their conversation emptied, summary, description
+             *     and email removed) this many days (1 to 3650) after closing.
              */
             closed_tickets_days: number | null;
             /**
              * Format: int32
-             * @description Conversations without a ticket are deleted this many days after their last message (1..3650).
+             * @description Conversations that never became a ticket are deleted this many days (1 to 3650)
+             *     after their last message.
              */
             conversations_without_ticket_days: number | null;
         };
@@ -2654,6 +2683,12 @@ export interface components {
             id: string;
             kind: string;
         };
+        TicketExport: {
+            events: components["schemas"]["TicketEventOut"][];
+            /** @description The team's internal notes on the ticket's conversation. */
+            notes: components["schemas"]["NoteOut"][];
+            ticket: components["schemas"]["TicketOut"];
+        };
         /** @description Another ticket, by id and number (the ticket a merged one survives in). */
         TicketLink: {
             /** Format: uuid */
@@ -2889,20 +2924,33 @@ export interface components {
              */
             renew_seconds: number;
         };
-        /** @description What erasing a visitor deleted. */
+        /** @description What an erasure removed (`POST …/visitors/{visitor}/erase`). */
         VisitorErasure: {
-            /** Format: int64 */
             attachments_deleted: number;
-            /** Format: int64 */
+            /** @description Conversations emptied (they stay, without messages, for their tickets). */
             conversations: number;
             /** Format: date-time */
             erased_at: string;
-            /** Format: int64 */
             messages_deleted: number;
-            /** Format: int64 */
+            /** @description Tickets kept as anonymous shells (status, category, priority, tags and times stay). */
             tickets_anonymised: number;
             /** Format: uuid */
             visitor_id: string;
+        };
+        /** @description Everything stored about a visitor (`GET …/visitors/{visitor}/export`). */
+        VisitorExport: {
+            /**
+             * @description Their conversations with every message (files as metadata and links valid for 30
+             *     days), oldest first.
+             */
+            conversations: components["schemas"]["ConversationExport"][];
+            /** Format: date-time */
+            exported_at: string;
+            /** @description Their tickets with the timeline and the team's internal notes. */
+            tickets: components["schemas"]["TicketExport"][];
+            visitor: components["schemas"]["VisitorRecord"];
+            /** Format: uuid */
+            workspace_id: string;
         };
         /** @description A widget visitor as the team sees it. */
         VisitorOut: {
@@ -2911,7 +2959,7 @@ export interface components {
             email?: string | null;
             /**
              * Format: date-time
-             * @description When the visitor was erased (`null`: not erased); their data is gone.
+             * @description When the visitor was erased (then nothing above says who they were).
              */
             erased_at?: string | null;
             /**
@@ -2932,6 +2980,30 @@ export interface components {
              * Format: date-time
              * @description When the visitor was last verified (`null`: never).
              */
+            verified_at?: string | null;
+        };
+        /** @description The visitor's row as stored. */
+        VisitorRecord: {
+            browser?: string | null;
+            country?: string | null;
+            device_kind?: string | null;
+            email?: string | null;
+            /** Format: date-time */
+            erased_at?: string | null;
+            external_id?: string | null;
+            /** Format: date-time */
+            first_seen_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_seen_at: string;
+            locale?: string | null;
+            name?: string | null;
+            os?: string | null;
+            page_url?: string | null;
+            referrer?: string | null;
+            user_agent?: string | null;
+            /** Format: date-time */
             verified_at?: string | null;
         };
         Warning: {
@@ -5900,12 +5972,13 @@ export interface operations {
             };
         };
     };
-    list_audit_log: {
+    audit_log: {
         parameters: {
             query?: {
-                cursor?: string | null;
-                /** @description 1..100, default 50 */
+                /** @description 1 to 100 (default 25). */
                 limit?: number | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
             };
             header?: never;
             path: {
@@ -5932,7 +6005,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an owner or admin of the workspace (`forbidden`) */
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5949,7 +6022,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Invalid query parameters (`validation`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7466,7 +7538,7 @@ export interface operations {
             };
         };
     };
-    get_privacy_settings: {
+    get_privacy: {
         parameters: {
             query?: never;
             header?: never;
@@ -7494,7 +7566,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an owner or admin of the workspace (`forbidden`) */
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7522,7 +7594,7 @@ export interface operations {
             };
         };
     };
-    put_privacy_settings: {
+    put_privacy: {
         parameters: {
             query?: never;
             header?: never;
@@ -7563,7 +7635,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an owner or admin of the workspace (`forbidden`) */
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7580,7 +7652,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Invalid fields (`validation`) */
+            /** @description The body is over 1 MiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9786,11 +9866,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": Record<string, never>;
-            };
-        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {
@@ -9798,15 +9874,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VisitorErasure"];
-                };
-            };
-            /** @description The body is not JSON, or not of the documented shape (`bad_request`) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
@@ -9818,7 +9885,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an owner or admin of the workspace (`forbidden`) */
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9858,16 +9925,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Sent with `Content-Disposition: attachment` */
             200: {
                 headers: {
-                    /** @description attachment; filename="visitor-<id>.json" */
-                    "Content-Disposition"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["VisitorExport"];
                 };
             };
             /** @description No credential, or an invalid, expired or revoked one (`unauthorized`) */
@@ -9879,7 +9943,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not an owner or admin of the workspace (`forbidden`) */
+            /** @description An API key without the scopes listed under `api_key` (`missing_scope`) */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -87,7 +87,7 @@ export function useExportVisitor(ws: string, visitor: string) {
 export function useEraseVisitor(ws: string, visitor: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: () => unwrap(client.POST('/api/v1/workspaces/{ws}/visitors/{visitor}/erase', { params: { path: { ws, visitor } }, body: {} })),
+    mutationFn: () => unwrap(client.POST('/api/v1/workspaces/{ws}/visitors/{visitor}/erase', { params: { path: { ws, visitor } } })),
     onSuccess: () =>
       Promise.all([
         qc.invalidateQueries({ queryKey: ['ws', ws, 'tickets'] }),

@@ -12,7 +12,7 @@ const KIM = { type: 'user' as const, id: 'u2', name: 'Kim Park' };
 let seq = 0;
 function ev(action: string, data: Record<string, unknown> = {}, over: Partial<AuditEvent> = {}): AuditEvent {
   seq += 1;
-  return { id: `a${seq}`, action, actor: KIM, data, created_at: '2026-12-02T10:00:00Z', ...over };
+  return { id: `a${seq}`, action, actor: KIM, data: data as AuditEvent['data'], created_at: '2026-12-02T10:00:00Z', ...over };
 }
 
 describe('audit log wording', () => {
@@ -39,7 +39,7 @@ describe('audit log wording', () => {
     ['something.new', { x: 1 }, 'something.new'],
   ];
   it.each(cases)('%s %j → %s', (action, data, text) => {
-    expect(auditText({ action, data })).toBe(text);
+    expect(auditText({ action, data: data as AuditEvent['data'] })).toBe(text);
   });
 
   it('says who: a member by name, an API key, the system, the instance operator for a plan', () => {

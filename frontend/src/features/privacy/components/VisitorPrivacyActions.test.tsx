@@ -125,7 +125,7 @@ describe('VisitorPrivacyActions', () => {
     const posts = calls.filter((c) => c.method === 'POST');
     expect(posts).toHaveLength(1);
     expect(posts[0].url.pathname).toBe(`/api/v1/workspaces/${WS}/visitors/v1/erase`);
-    expect(posts[0].body).toEqual({});
+    expect(posts[0].body).toBeUndefined();
   });
 
   it('keeps the dialog open with the refusal when erasing fails', async () => {
