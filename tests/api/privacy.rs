@@ -323,6 +323,19 @@ async fn export_holds_everything_and_erasure_leaves_nothing_of_the_visitor_in_an
     assert!(d["visitor"]["erased_at"].is_string(), "{d}");
     assert_eq!(array_at(&d, "messages").len(), 0);
     assert_eq!(array_at(&d, "notes").len(), 0);
+    // No email can go to an erased visitor.
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/workspaces/{ws}/tickets/{number}/replies"),
+            Some(&s.owner_token),
+            json!({"body": "Anything else?", "email_visitor": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["fields"]["email_visitor"].is_array(),
+        "{body}"
+    );
     // The old visitor token finds nothing of them.
     let (_, again) = app
         .post(

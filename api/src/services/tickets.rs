@@ -835,6 +835,12 @@ pub(crate) async fn reply_in(
     let attachment_ids = attachments::requested(attachment_ids)?;
     let body = reply_text(body, !attachment_ids.is_empty())?;
     let ticket = lock(conn, ws.id, key).await?;
+    if email_visitor && ticket.anonymised_at.is_some() {
+        return Err(ApiError::validation(
+            "email_visitor",
+            "the visitor was erased: there is no address to email (the reply can go to the chat only)",
+        ));
+    }
     let now = Utc::now();
     let author = actor.name.clone().unwrap_or_else(|| "Support team".into());
     let message: Message = store::insert_agent_message(

@@ -22,6 +22,7 @@ export function ReplyBox({
   ticket,
   ticketNumber,
   visitorEmail,
+  erased = false,
   onSent,
   textareaRef,
 }: {
@@ -30,6 +31,8 @@ export function ReplyBox({
   /** As the dashboard shows it (TKT-10001): fills `{{ticket.number}}` of saved replies. */
   ticketNumber?: string;
   visitorEmail: string;
+  /** The visitor was erased: there is no address to email. */
+  erased?: boolean;
   onSent?: () => void;
   /** The reply's text field (the ticket page's `r` focuses it; its typing signal listens to it). */
   textareaRef?: Ref<HTMLTextAreaElement>;
@@ -90,20 +93,30 @@ export function ReplyBox({
         />
         <AttachmentPicker uploads={uploads} inputRef={fileInput} />
         <div className="reply-foot">
-          <label className="check">
-            <input type="checkbox" checked={emailToo} onChange={(e) => setEmailToo(e.target.checked)} />
-            <span>also email this reply</span>
-          </label>
+          {erased ? (
+            <span />
+          ) : (
+            <label className="check">
+              <input type="checkbox" checked={emailToo} onChange={(e) => setEmailToo(e.target.checked)} />
+              <span>also email this reply</span>
+            </label>
+          )}
           <Button type="submit" variant="primary" busy={reply.isPending || uploads.busy} disabled={!ready}>
             Send
           </Button>
         </div>
         <p className="field-hint" id={`${id}-note`} data-testid="reply-destination">
-          {replyDestination(visitorEmail, emailToo, repliesByEmail)}
-          {emailToo ? null : (
+          {erased ? (
+            'In the chat only: the visitor was erased, so there is no address to email.'
+          ) : (
+            <>
+              {replyDestination(visitorEmail, emailToo, repliesByEmail)}
+              {emailToo ? null : (
             <>
               {' '}
               Since they may not return, you can also email it to <span className="break">{visitorEmail}</span>.
+            </>
+          )}
             </>
           )}
         </p>

@@ -248,7 +248,7 @@ export function TicketDetailPage() {
           {merged ? null : (
             <>
               <ReplyTyping conversationId={ticket.conversation_id} myId={myId} />
-              <ReplyBox ws={ws} ticket={ref} ticketNumber={ticket.number} visitorEmail={ticket.visitor_email} textareaRef={replyField} onSent={stopTyping} />
+              <ReplyBox ws={ws} ticket={ref} ticketNumber={ticket.number} visitorEmail={ticket.visitor_email} erased={!!visitor?.erased_at} textareaRef={replyField} onSent={stopTyping} />
               <NoteBox ws={ws} target={{ ticket: ref }} myId={myId} />
             </>
           )}
