@@ -712,3 +712,34 @@ describe('frame app: languages', () => {
     expect(texts(root, '.err button')).toEqual(['Erneut versuchen', 'Verwerfen']);
   });
 });
+
+describe('frame app: files dropped on the chat', () => {
+  it('shows the drop hint while files are over the chat and sends a dropped file like a picked one', async () => {
+    const file = { id: 'a1', filename: 'receipt.pdf', content_type: 'application/pdf', size: 3, url: '/api/v1/attachments/a1/content?exp=1&sig=ab', links_expire_at: '2026-12-03T12:00:00Z' };
+    const { root, calls } = setup({
+      'POST /api/v1/widget/sessions': () => ({ status: 201, body: session() }),
+      'POST /api/v1/widget/attachments': () => ({ status: 201, body: file }),
+      'POST /api/v1/widget/messages': () => ({ status: 201, body: { messages: [msg('visitor', '', { attachments: [file] })], ticket: null } }),
+    });
+    await settle();
+    const shell = q(root, '.hf');
+    const pdf = new File([new Uint8Array([1, 2, 3])], 'receipt.pdf', { type: 'application/pdf' });
+    const drag = (type: string, files: File[], types = ['Files']) => {
+      const e = new Event(type, { bubbles: true, cancelable: true });
+      Object.defineProperty(e, 'dataTransfer', { value: { types, files, dropEffect: 'none' } });
+      shell.dispatchEvent(e);
+      return e;
+    };
+    // Text dragged over the chat is none of its business.
+    expect(drag('dragenter', [], ['text/plain']).defaultPrevented).toBe(false);
+    expect(shell.classList.contains('dropping')).toBe(false);
+    expect(drag('dragenter', [pdf]).defaultPrevented).toBe(true);
+    expect(shell.classList.contains('dropping')).toBe(true);
+    expect(q(root, '.drop').textContent).toBe('Drop files to send them');
+    expect(drag('drop', [pdf]).defaultPrevented).toBe(true);
+    expect(shell.classList.contains('dropping')).toBe(false);
+    await settle();
+    expect(calls.find((c) => c.path.startsWith('/api/v1/widget/attachments'))?.path).toContain('filename=receipt.pdf');
+    expect(calls.find((c) => c.path === '/api/v1/widget/messages')?.body).toMatchObject({ attachment_ids: ['a1'] });
+  });
+});

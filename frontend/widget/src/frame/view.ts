@@ -21,7 +21,7 @@ export interface ViewHandlers {
   retry(local: number): void;
   discard(local: number): void;
   reconnect(): void;
-  /** Files picked or pasted: uploaded and sent. */
+  /** Files picked, pasted or dropped on the chat: uploaded and sent. */
   attach(files: File[]): void;
   /** The composer's text changed (the team may see the visitor typing). */
   typed(text: string): void;
@@ -151,6 +151,7 @@ export class ChatView {
       { 'aria-label': 'composer' },
     );
     this.footer = h('div', { class: 'ft' });
+    const dropHint = this.text(h('div', { class: 'drop', 'aria-hidden': 'true' }), { text: 'dropFiles' });
     this.shell = h(
       'div',
       { class: 'hf' },
@@ -158,7 +159,34 @@ export class ChatView {
       this.log,
       composer,
       this.footer,
+      dropHint,
     );
+    // Files dragged onto the chat are sent like picked ones (while the chat can send).
+    const carriesFiles = (e: DragEvent) => !this.attachBtn.disabled && !!e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files');
+    let depth = 0;
+    this.shell.addEventListener('dragenter', (e) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      depth++;
+      this.shell.classList.add('dropping');
+    });
+    this.shell.addEventListener('dragover', (e) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    });
+    this.shell.addEventListener('dragleave', () => {
+      depth = Math.max(0, depth - 1);
+      if (!depth) this.shell.classList.remove('dropping');
+    });
+    this.shell.addEventListener('drop', (e) => {
+      depth = 0;
+      this.shell.classList.remove('dropping');
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      const files = Array.from(e.dataTransfer?.files ?? []);
+      if (files.length) on.attach(files);
+    });
 
     this.input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
