@@ -75,12 +75,14 @@ test('a pasted screenshot goes with the reply and the widget shows it; the visit
   const sent = page.locator('li.msg-agent', { hasText: 'Here is where to click:' });
   const thumb = sent.locator('.attachment-image img');
   await thumb.waitFor({ timeout: T });
+  await thumb.evaluate((img) => (img.complete ? null : new Promise((r) => img.addEventListener('load', r, { once: true }))));
   assert.ok(await thumb.evaluate((img) => img.complete && img.naturalWidth === 320), 'the 320 px thumbnail loaded');
   await shots(page, 'attachments-ticket');
 
   // The widget shows the picture; its link opens the full image.
   const inWidget = frame.locator('.m.agent', { hasText: 'Here is where to click:' }).locator('.files img');
   await inWidget.waitFor({ timeout: T });
+  await inWidget.evaluate((img) => (img.complete ? null : new Promise((r) => img.addEventListener('load', r, { once: true }))));
   assert.ok(await inWidget.evaluate((img) => img.complete && img.naturalWidth > 0), 'the widget loaded the picture');
   const href = await frame.locator('.m.agent .files a').getAttribute('href');
   const full = await page.request.get(`${server.url}${href}`);
@@ -95,6 +97,8 @@ test('a pasted screenshot goes with the reply and the widget shows it; the visit
   await frame.locator('.m.visitor[data-id]:not([data-id^="local:"]) .files img').waitFor({ timeout: T });
   const fromVisitor = page.locator('li.msg-visitor .attachment-image img');
   await fromVisitor.waitFor({ timeout: T });
+  // The element comes with the message; the picture loads after it (wait for it, on a busy machine too).
+  await fromVisitor.evaluate((img) => (img.complete ? null : new Promise((r) => img.addEventListener('load', r, { once: true }))));
   assert.ok(await fromVisitor.evaluate((img) => img.complete && img.naturalWidth === 320), 'the visitor\'s screenshot shows as a thumbnail');
   // A file type that isn't allowed says so in the widget, and nothing is sent.
   await frame.getByTestId('widget-file').setInputFiles({ name: 'page.html', mimeType: 'text/html', buffer: Buffer.from('<b>x</b>') });

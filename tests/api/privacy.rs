@@ -336,15 +336,25 @@ async fn export_holds_everything_and_erasure_leaves_nothing_of_the_visitor_in_an
         body["error"]["fields"]["email_visitor"].is_array(),
         "{body}"
     );
-    // The old visitor token finds nothing of them.
+    // The old visitor token starts afresh: a new visitor, nothing of the old one, and the
+    // erased row gets nothing new.
     let (_, again) = app
         .post(
             "/api/v1/widget/sessions",
             None,
-            json!({"widget_key": s.widget_key, "visitor_token": v.token}),
+            json!({"widget_key": s.widget_key, "visitor_token": v.token, "page_url": PAGE}),
         )
         .await;
     assert_eq!(array_at(&again, "messages").len(), 0, "{again}");
+    assert_ne!(str_at(&again, "visitor_id"), vid, "{again}");
+    let shell = app
+        .get(
+            &format!("/api/v1/workspaces/{ws}/tickets/{number}"),
+            Some(&s.owner_token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert!(shell["visitor"]["page_url"].is_null(), "{shell}");
     // Again: nothing left to remove.
     let twice = app
         .post(

@@ -103,8 +103,12 @@ async fn resume_or_create_visitor(
         .and_then(|t| tokens::verify_visitor(&state.config, t).ok())
         .filter(|c| c.ws == ws.id)
         .map(|c| c.sub);
+    // An erased visitor's browser starts afresh: nothing new is written into the erased
+    // row, and the emptied conversation is not theirs any more.
     if let Some(id) = known
-        && conversations::visitor(conn, ws.id, id).await?.is_some()
+        && conversations::visitor(conn, ws.id, id)
+            .await?
+            .is_some_and(|v| v.erased_at.is_none())
     {
         return Ok(conversations::update_visitor(conn, ws.id, id, &seen).await?);
     }
