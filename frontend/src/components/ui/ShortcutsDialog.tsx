@@ -1,7 +1,6 @@
-import { useEffect, useId, useRef, type KeyboardEvent } from 'react';
+import { useId, useRef } from 'react';
 import { SHORTCUTS } from '../../lib/shortcuts';
-
-const FOCUSABLE = 'a[href], button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
+import { useModal } from './useModal';
 
 /**
  * The list of every keyboard shortcut, as a modal dialog: focus moves into it and stays
@@ -9,34 +8,8 @@ const FOCUSABLE = 'a[href], button:not(:disabled), input:not(:disabled), select:
  */
 export function ShortcutsDialog({ onClose }: { onClose: () => void }) {
   const id = useId();
-  const box = useRef<HTMLDivElement>(null);
   const close = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    close.current?.focus();
-    return () => before?.focus();
-  }, []);
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
-      onClose();
-      return;
-    }
-    if (e.key !== 'Tab' || !box.current) return;
-    const items = Array.from(box.current.querySelectorAll<HTMLElement>(FOCUSABLE));
-    const first = items[0];
-    const last = items[items.length - 1];
-    if (!first || !last) return;
-    const at = document.activeElement;
-    if (e.shiftKey && (at === first || !box.current.contains(at))) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && (at === last || !box.current.contains(at))) {
-      e.preventDefault();
-      first.focus();
-    }
-  };
+  const { box, onKeyDown } = useModal(onClose, close);
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div ref={box} className="modal shortcuts" role="dialog" aria-modal="true" aria-labelledby={`${id}-title`} onKeyDown={onKeyDown}>

@@ -10,3 +10,4 @@ export * from './StatusBadge';
 export * from './RelativeTime';
 export * from './Toast';
 export * from './ShortcutsDialog';
+export * from './useModal';

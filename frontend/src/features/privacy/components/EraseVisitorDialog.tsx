@@ -1,8 +1,6 @@
-import { useEffect, useId, useRef, type KeyboardEvent } from 'react';
-import { Button } from '../../../components/ui';
+import { useId, useRef } from 'react';
+import { Button, useModal } from '../../../components/ui';
 import { errorMessage } from '../../../lib/errors';
-
-const FOCUSABLE = 'a[href], button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
 
 /**
  * "Erase this visitor?": what goes and what stays, Erase visitor or Cancel. A modal dialog:
@@ -23,39 +21,11 @@ export function EraseVisitorDialog({
   onCancel: () => void;
 }) {
   const id = useId();
-  const box = useRef<HTMLDivElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    cancel.current?.focus();
-    return () => {
-      if (before?.isConnected) before.focus();
-    };
-  }, []);
   const close = () => {
     if (!busy) onCancel();
   };
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
-      close();
-      return;
-    }
-    if (e.key !== 'Tab' || !box.current) return;
-    const items = Array.from(box.current.querySelectorAll<HTMLElement>(FOCUSABLE));
-    const first = items[0];
-    const last = items[items.length - 1];
-    if (!first || !last) return;
-    const at = document.activeElement;
-    if (e.shiftKey && (at === first || !box.current.contains(at))) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && (at === last || !box.current.contains(at))) {
-      e.preventDefault();
-      first.focus();
-    }
-  };
+  const { box, onKeyDown } = useModal(close, cancel);
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>
       <div
