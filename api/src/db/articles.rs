@@ -44,6 +44,25 @@ pub async fn get(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> QueryResult<O
         .optional()
 }
 
+/// The article's last change, its row held (`FOR KEY SHARE`) until the transaction ends: a
+/// delete of the article then waits for the caller's passages instead of deadlocking with
+/// them (it would lock the article, then its passages; inserting passages locks the
+/// article after the old ones).
+pub async fn updated_at_held(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<chrono::DateTime<chrono::Utc>>> {
+    articles::table
+        .filter(articles::workspace_id.eq(workspace_id))
+        .filter(articles::id.eq(id))
+        .select(articles::updated_at)
+        .for_key_share()
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn insert(
     conn: &mut Conn,
     workspace_id: Uuid,

@@ -117,9 +117,7 @@ pub async fn record(
     let indexed_version = job.article.as_ref().map(|a| a.2);
     let changed = conn
         .transaction::<_, anyhow::Error, _>(async |c| {
-            let now = articles::get(c, ws, article_id)
-                .await?
-                .map(|a| a.updated_at);
+            let now = articles::updated_at_held(c, ws, article_id).await?;
             if now != indexed_version {
                 return Ok(false);
             }
