@@ -91,6 +91,23 @@ async fn a_visitor_with_history(app: &TestApp, s: &Site) -> (Visitor, String) {
     (v, number)
 }
 
+/// A page of the workspace's audit log, read by its owner (`query`: `limit=…&cursor=…`).
+async fn audit_log(app: &TestApp, s: &Site, query: &str) -> Value {
+    app.get(
+        &format!("/api/v1/workspaces/{}/audit-log?{query}", s.ws),
+        Some(&s.owner_token),
+    )
+    .await
+    .expect_status(StatusCode::OK)
+}
+
+fn actions_of(log: &Value) -> Vec<&str> {
+    array_at(log, "items")
+        .iter()
+        .map(|e| str_at(e, "action"))
+        .collect()
+}
+
 fn visitor_id(v: &Visitor) -> String {
     str_at(&v.session, "visitor_id").to_string()
 }
@@ -373,17 +390,8 @@ async fn export_holds_everything_and_erasure_leaves_nothing_of_the_visitor_in_an
     );
 
     // The audit log has both, newest first, without the visitor's data.
-    let log = app
-        .get(
-            &format!("/api/v1/workspaces/{ws}/audit-log?limit=4"),
-            Some(&s.owner_token),
-        )
-        .await
-        .expect_status(StatusCode::OK);
-    let actions: Vec<&str> = array_at(&log, "items")
-        .iter()
-        .map(|e| str_at(e, "action"))
-        .collect();
+    let log = audit_log(&app, &s, "limit=4").await;
+    let actions = actions_of(&log);
     assert_eq!(
         actions,
         [
@@ -526,27 +534,12 @@ async fn the_retention_policy_deletes_quiet_conversations_and_anonymises_old_clo
     assert_eq!(tables_holding(&app, FILE), Vec::<String>::new());
 
     // The change is in the audit log, and the log pages.
-    let first = app
-        .get(
-            &format!("/api/v1/workspaces/{ws}/audit-log?limit=1"),
-            Some(&s.owner_token),
-        )
-        .await
-        .expect_status(StatusCode::OK);
+    let first = audit_log(&app, &s, "limit=1").await;
     assert_eq!(first["items"][0]["action"], "privacy.updated");
     assert_eq!(first["items"][0]["data"]["closed_tickets_days"], 30);
     let cursor = str_at(&first, "next_cursor").to_string();
-    let next = app
-        .get(
-            &format!("/api/v1/workspaces/{ws}/audit-log?limit=100&cursor={cursor}"),
-            Some(&s.owner_token),
-        )
-        .await
-        .expect_status(StatusCode::OK);
-    let actions: Vec<&str> = array_at(&next, "items")
-        .iter()
-        .map(|e| str_at(e, "action"))
-        .collect();
+    let next = audit_log(&app, &s, &format!("limit=100&cursor={cursor}")).await;
+    let actions = actions_of(&next);
     assert!(
         actions.contains(&"member.invited") || actions.contains(&"ticket_settings.updated"),
         "{actions:?}"

@@ -14,7 +14,6 @@
 //! Without it (`EMBEDDINGS=off`), the word-coverage rules of `retrieval` decide.
 
 use crate::assistant::knowledge::{Label, PassageHit, SemanticIntent};
-use crate::assistant::language::foreign_language_in;
 use crate::assistant::retrieval::best_answer;
 use crate::assistant::{Assistant, BoxFuture, Turn};
 use crate::domain::email::find_in_text;
@@ -113,10 +112,12 @@ pub fn passage_answer(passages: &[PassageHit]) -> Option<Answer> {
     })
 }
 
-/// The classification the flow gets, from the rules, the language, the semantic intent
-/// and the best passage's similarity.
+/// The classification the flow gets, from the rules, the language (`foreign`: the
+/// message is not English, `TurnLanguage::foreign`), the semantic intent and the best
+/// passage's similarity.
 pub fn decide(
     text: &str,
+    foreign: bool,
     rules: Classification,
     intent: Option<SemanticIntent>,
     passages: &[PassageHit],
@@ -125,7 +126,7 @@ pub fn decide(
     if rules.is_handoff() || is_small_talk(rules.intent) {
         return rules;
     }
-    if foreign_language_in(text, passages) {
+    if foreign {
         return foreign_language();
     }
     let Some(si) = intent else { return rules };
@@ -175,7 +176,13 @@ impl Builtin {
         };
         let (classification, answer) = if turn.semantic {
             (
-                decide(&turn.message, rules, turn.intent, &turn.passages),
+                decide(
+                    &turn.message,
+                    turn.language.foreign(),
+                    rules,
+                    turn.intent,
+                    &turn.passages,
+                ),
                 passage_answer(&turn.passages),
             )
         } else {
@@ -195,9 +202,8 @@ impl Builtin {
             });
             // The same language check as `decide`: word matching can't read another
             // language either.
-            let foreign = !rules.is_handoff()
-                && !is_small_talk(rules.intent)
-                && foreign_language_in(&turn.message, &[]);
+            let foreign =
+                !rules.is_handoff() && !is_small_talk(rules.intent) && turn.language.foreign();
             if foreign {
                 (foreign_language(), None)
             } else {
@@ -266,28 +272,35 @@ mod tests {
         })
     }
 
+    /// `decide` as the engine calls it: the rules and the language of the message first.
+    fn decided(
+        text: &str,
+        intent: Option<SemanticIntent>,
+        passages: &[PassageHit],
+    ) -> Classification {
+        let foreign = crate::assistant::language::foreign_language_in(text, passages);
+        decide(text, foreign, classify(text), intent, passages)
+    }
+
     #[test]
     fn a_clear_handoff_intent_wins_over_a_loosely_matching_article() {
         // Whatever the rules said, a clear semantic handoff wins over a 0.55 passage.
-        let c = decide(
+        let c = decided(
             "my account won't let me in even with the new password",
-            classify("my account won't let me in even with the new password"),
             si(Label::NeedsHumanJudgment, 0.66, 0.45),
             &hit(0.55),
         );
         assert_eq!(c.intent, Intent::NeedsHumanJudgment);
         // A question close to its article stays a question.
-        let c = decide(
+        let c = decided(
             "which cards do you take",
-            classify("which cards do you take"),
             si(Label::Question, 0.6, 0.6),
             &hit(0.55),
         );
         assert_eq!(c.intent, Intent::Question);
         // A weak handoff intent does not beat a strong answer.
-        let c = decide(
+        let c = decided(
             "how can I follow a parcel",
-            classify("how can I follow a parcel"),
             si(Label::CannotPerformAction, 0.55, 0.45),
             &hit(0.7),
         );
@@ -296,16 +309,10 @@ mod tests {
 
     #[test]
     fn the_rules_and_the_language_come_first() {
-        let c = decide(
-            "I want a refund",
-            classify("I want a refund"),
-            si(Label::Question, 0.9, 0.9),
-            &hit(0.9),
-        );
+        let c = decided("I want a refund", si(Label::Question, 0.9, 0.9), &hit(0.9));
         assert_eq!(c.intent, Intent::CannotPerformAction);
-        let c = decide(
+        let c = decided(
             "Wo ist meine Bestellung?",
-            classify("Wo ist meine Bestellung?"),
             si(Label::Question, 0.5, 0.5),
             &hit(0.5),
         );

@@ -196,19 +196,11 @@ static EXAMPLE_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Whether the message is written in a language other than English.
-pub fn foreign_language(text: &str) -> bool {
-    foreign_language_in(text, &[])
-}
-
-/// The same, knowing the words of the passages retrieved for it: a terse English message
-/// ("shipping fee germany", "retrun policy") can fool the detector, but at least half of
-/// its words are words of the knowledge base or of the engine's examples; a message in
-/// another language shares few ("Posso pagare con PayPal?": one in four).
-pub fn foreign_language_in(text: &str, passages: &[PassageHit]) -> bool {
-    if detect(text).is_none_or(|code| code == "en") {
-        return false;
-    }
+/// Whether at least half of the message's words are words of the passages retrieved for it
+/// or of the engine's examples: a terse English message ("shipping fee germany", "retrun
+/// policy") can fool the detector, a message in another language shares few ("Posso pagare
+/// con PayPal?": one in four).
+fn shares_known_words(text: &str, passages: &[PassageHit]) -> bool {
     let words = words_of(text);
     let known: HashSet<String> = passages
         .iter()
@@ -222,28 +214,24 @@ pub fn foreign_language_in(text: &str, passages: &[PassageHit]) -> bool {
         .iter()
         .filter(|w| EXAMPLE_WORDS.contains(w.as_str()) || known.contains(w.as_str()))
         .count();
-    shared * 2 < words.len()
+    shared * 2 >= words.len()
 }
 
 /// A visitor message's language, knowing the passages retrieved for it: a message the
 /// detector places in another language but whose words are the knowledge base's ("shipping
 /// fee germany") can't be told.
 pub fn of_message(text: &str, passages: &[PassageHit]) -> Option<&'static str> {
-    match detect(text) {
-        Some(code) if code != "en" && !foreign_language_in(text, passages) => None,
-        other => other,
+    let code = detect(text)?;
+    if code != "en" && shares_known_words(text, passages) {
+        return None;
     }
+    Some(code)
 }
 
-/// The language a message is in, for the ticket's description ("English" unless it
-/// clearly isn't).
-pub fn language_name(text: &str) -> &'static str {
-    if !foreign_language(text) {
-        return "English";
-    }
-    detect(text)
-        .and_then(crate::domain::locale::english_name)
-        .unwrap_or("unknown")
+/// Whether the message is written in a language other than English (`of_message` places
+/// it in one).
+pub fn foreign_language_in(text: &str, passages: &[PassageHit]) -> bool {
+    of_message(text, passages).is_some_and(|code| code != "en")
 }
 
 #[cfg(test)]
@@ -297,7 +285,7 @@ mod tests {
             "Je voudrais parler à quelqu'un",
             "Quero um reembolso do meu pedido",
         ] {
-            assert!(foreign_language(t), "{t}");
+            assert!(foreign_language_in(t, &[]), "{t}");
         }
         for t in [
             "hello",
@@ -306,7 +294,7 @@ mod tests {
             "shipping costs Austria",
             "shipping fee germany",
         ] {
-            assert!(!foreign_language(t), "{t}");
+            assert!(!foreign_language_in(t, &[]), "{t}");
         }
     }
 }

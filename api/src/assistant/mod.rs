@@ -80,6 +80,14 @@ pub struct TurnLanguage {
     pub reply: crate::domain::locale::Lang,
 }
 
+impl TurnLanguage {
+    /// The message is in a language other than English (the engine's knowledge base and
+    /// model are English).
+    pub fn foreign(&self) -> bool {
+        self.detected.is_some_and(|code| code != "en")
+    }
+}
+
 /// What a turn cost at the provider: completions requested and the tokens they used (the
 /// provider's `usage.total_tokens`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

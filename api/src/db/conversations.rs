@@ -176,30 +176,44 @@ pub async fn conversation(
     }
 }
 
+/// The conversation's flow state, and its language when the visitor's message had one.
 pub async fn save_flow(
     conn: &mut Conn,
     workspace_id: Uuid,
     id: Uuid,
     flow: &serde_json::Value,
+    language: Option<&str>,
 ) -> QueryResult<usize> {
-    diesel::update(
-        conversations::table
-            .filter(conversations::workspace_id.eq(workspace_id))
-            .filter(conversations::id.eq(id)),
-    )
-    .set(conversations::flow.eq(flow))
-    .execute(conn)
-    .await
+    let target = conversations::table
+        .filter(conversations::workspace_id.eq(workspace_id))
+        .filter(conversations::id.eq(id));
+    match language {
+        Some(code) => {
+            diesel::update(target)
+                .set((
+                    conversations::flow.eq(flow),
+                    conversations::language.eq(code),
+                ))
+                .execute(conn)
+                .await
+        }
+        None => {
+            diesel::update(target)
+                .set(conversations::flow.eq(flow))
+                .execute(conn)
+                .await
+        }
+    }
 }
 
-/// A visitor message's detected language, which becomes the conversation's.
-pub async fn set_language(
+/// A visitor message's detected language (the conversation takes it with `save_flow`).
+pub async fn set_message_language(
     conn: &mut Conn,
     workspace_id: Uuid,
     conversation_id: Uuid,
     message_id: Uuid,
     language: &str,
-) -> QueryResult<()> {
+) -> QueryResult<usize> {
     diesel::update(
         messages::table
             .filter(messages::workspace_id.eq(workspace_id))
@@ -208,16 +222,7 @@ pub async fn set_language(
     )
     .set(messages::language.eq(language))
     .execute(conn)
-    .await?;
-    diesel::update(
-        conversations::table
-            .filter(conversations::workspace_id.eq(workspace_id))
-            .filter(conversations::id.eq(conversation_id)),
-    )
-    .set(conversations::language.eq(language))
-    .execute(conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 pub async fn mark_read(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> QueryResult<usize> {

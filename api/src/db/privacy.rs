@@ -393,9 +393,9 @@ struct IdRow {
     id: Uuid,
 }
 
-/// Deletes conversations (their messages go with them); their files' rows first.
+/// Deletes conversations. Their messages (with their files' rows and idempotency keys),
+/// notes (with their mentions) and read marks go with them (ON DELETE CASCADE).
 pub async fn delete_conversations(conn: &mut Conn, ws: Uuid, convs: &[Uuid]) -> QueryResult<usize> {
-    empty_conversations(conn, ws, convs).await?;
     diesel::delete(
         conversations::table
             .filter(conversations::workspace_id.eq(ws))

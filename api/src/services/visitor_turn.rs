@@ -573,7 +573,7 @@ async fn turn(
                 });
             }
             if let Some(code) = detected {
-                conversations::set_language(conn, ws_id, conv_id, first.id, code).await?;
+                conversations::set_message_language(conn, ws_id, conv_id, first.id, code).await?;
             }
             let outcome = if flow == turn.flow && ticket == turn.ticket {
                 outcome
@@ -621,7 +621,9 @@ async fn turn(
                 applied.publish.push(ev);
                 stored.push(m);
             }
-            conversations::save_flow(conn, ws_id, conv_id, &applied.state.to_json()).await?;
+            // The message's language becomes the conversation's, with the flow.
+            conversations::save_flow(conn, ws_id, conv_id, &applied.state.to_json(), detected)
+                .await?;
             if applied.ticket.is_some() {
                 // A ticket was opened or written into: a human is expected now.
                 live_store::visitor_waits(conn, ws_id, conv_id, chrono::Utc::now()).await?;
@@ -722,7 +724,7 @@ impl Applied {
                 } else {
                     request
                 };
-                let language = language::language_name(&request);
+                let language = locale::english_name(ticket_language).unwrap_or("unknown");
                 let (builtin_summary, description) = summary::summarise(
                     &request,
                     &lines,
